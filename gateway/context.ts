@@ -1,0 +1,4 @@
+/** What the gateway knows about one request. */
+export interface GatewayContext {
+  requestId: string;
+}

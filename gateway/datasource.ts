@@ -1,0 +1,38 @@
+/**
+ * How the gateway talks to one subgraph: with a timeout, forwarding the request id, and
+ * turning a failed or timed-out call into an error that names the unavailable domain,
+ * so the answer carries every other department's data (each contribution is nullable).
+ */
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../subgraphs/kit/errors.js';
+import type { GatewayContext } from './context.js';
+
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    readonly subgraphName: string,
+    url: string,
+    readonly timeoutMs: number,
+  ) {
+    super({ url });
+    // Node's fetch with a deadline: a hung subgraph must not hang the request.
+    this.fetcher = ((input: any, init: any) => fetch(input, { ...init, signal: AbortSignal.timeout(this.timeoutMs) })) as any;
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
+  }
+
+  override didEncounterError(error: any): never {
+    if (error instanceof GraphQLError && error.extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR && !error.extensions?.response) {
+      throw error;
+    }
+    const status = error?.extensions?.response?.status;
+    const timedOut = error?.name === 'TimeoutError' || error?.cause?.name === 'TimeoutError';
+    const why = timedOut ? `it did not answer within ${this.timeoutMs} ms` : status ? `it answered HTTP ${status}` : 'it could not be reached';
+    throw new GraphQLError(
+      `The ${this.subgraphName} subgraph is unavailable (${why}); its fields are null in this answer and everything else was answered. Retry later for a full answer.`,
+      { extensions: { code: ErrorCode.DOMAIN_UNAVAILABLE, domain: this.subgraphName } },
+    );
+  }
+}

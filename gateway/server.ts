@@ -1,0 +1,80 @@
+/**
+ * The gateway: the hub's one public endpoint. It serves the checked-in supergraph
+ * statically (no introspection of subgraphs at run time) and never touches a database.
+ */
+import { randomUUID } from 'node:crypto';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import type { GraphQLFormattedError } from 'graphql';
+import { serveGraphQL } from '../subgraphs/kit/http.js';
+import { ErrorCode } from '../subgraphs/kit/errors.js';
+import { readCheckedInSupergraph } from './supergraph.js';
+import { SubgraphDataSource } from './datasource.js';
+import type { GatewayContext } from './context.js';
+
+export interface GatewayOptions {
+  port?: number;
+  host?: string;
+  /** Where each subgraph listens, by name; overrides the URLs written in the supergraph. */
+  subgraphUrls: Record<string, string>;
+  supergraphSdl?: string;
+  /** Deadline of each subgraph call (SUBGRAPH_TIMEOUT_MS, default 10 s). */
+  subgraphTimeoutMs?: number;
+  production?: boolean;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** What a client sees of an error: its code and message, never a stack or an internal name. */
+export function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const { stacktrace: _s, exception: _e, serviceName, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+  if (!extensions.code || extensions.code === ErrorCode.INTERNAL_SERVER_ERROR) {
+    return { message: 'Internal error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  }
+  if (serviceName && !extensions.domain) extensions.domain = serviceName;
+  return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const production = options.production ?? process.env.NODE_ENV === 'production';
+  const timeoutMs = options.subgraphTimeoutMs ?? Number(process.env.SUBGRAPH_TIMEOUT_MS ?? 10_000);
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl ?? readCheckedInSupergraph(),
+    buildService: ({ name, url }) => new SubgraphDataSource(name, options.subgraphUrls[name] ?? url!, timeoutMs),
+  });
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: !production,
+    includeStacktraceInErrorResponses: false,
+    formatError: formatGatewayError,
+    plugins: [
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      // The default landing page loads Apollo's hosted sandbox: a government hub phones nowhere.
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await server.start();
+  const http = await serveGraphQL(server, {
+    port: options.port ?? 0,
+    host: options.host,
+    context: async (req) => ({ requestId: String(req.headers['x-request-id'] ?? randomUUID()) }),
+  });
+  return {
+    url: http.url,
+    port: http.port,
+    async stop() {
+      await http.close();
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Subject codes: the key of every `Subject`.
+ *
+ * - Organisations: Unified Social Credit Code (统一社会信用代码), GB 32100-2015.
+ * - Natural persons: citizen identity number (公民身份号码), GB 11643-1999, ISO 7064 MOD 11-2.
+ *
+ * Validation never throws: it returns either the normalised code with what it tells
+ * (kind, administrative division) or the reason it is wrong, so callers can turn a bad
+ * code into a per-item error or a request error as their API requires.
+ */
+
+export type SubjectKind = 'ORGANISATION' | 'NATURAL_PERSON';
+
+export type CodeCheck =
+  | { valid: true; code: string; kind: SubjectKind; regionCode: string }
+  | { valid: false; code: string; reason: string };
+
+/** GB 32100 alphabet: digits and capitals without I, O, S, V, Z. */
+const USCC_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK_CHARS = '10X98765432';
+
+export function usccCheckCharacter(first17: string): string {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += USCC_ALPHABET.indexOf(first17[i]) * USCC_WEIGHTS[i];
+  return USCC_ALPHABET[(31 - (sum % 31)) % 31];
+}
+
+export function identityCheckCharacter(first17: string): string {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * ID_WEIGHTS[i];
+  return ID_CHECK_CHARS[sum % 11];
+}
+
+function isRealDate(yyyymmdd: string): boolean {
+  const y = Number(yyyymmdd.slice(0, 4));
+  const m = Number(yyyymmdd.slice(4, 6));
+  const d = Number(yyyymmdd.slice(6, 8));
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return y >= 1900 && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+function checkUscc(code: string): CodeCheck {
+  for (let i = 0; i < 18; i++) {
+    if (!USCC_ALPHABET.includes(code[i])) {
+      return {
+        valid: false,
+        code,
+        reason: `character ${i + 1} "${code[i]}" is not allowed in a unified social credit code (allowed: ${USCC_ALPHABET})`,
+      };
+    }
+  }
+  if (!/^\d{6}$/.test(code.slice(2, 8))) {
+    return { valid: false, code, reason: 'characters 3–8 must be the six-digit administrative division code' };
+  }
+  const expected = usccCheckCharacter(code);
+  if (code[17] !== expected) {
+    return { valid: false, code, reason: `check character should be "${expected}", not "${code[17]}" (GB 32100)` };
+  }
+  return { valid: true, code, kind: 'ORGANISATION', regionCode: code.slice(2, 8) };
+}
+
+function checkIdentityNumber(code: string): CodeCheck {
+  if (!/^\d{17}[\dX]$/.test(code)) {
+    return { valid: false, code, reason: 'an identity number is 17 digits followed by a digit or X' };
+  }
+  if (!isRealDate(code.slice(6, 14))) {
+    return { valid: false, code, reason: `characters 7–14 "${code.slice(6, 14)}" are not a valid date of birth` };
+  }
+  const expected = identityCheckCharacter(code);
+  if (code[17] !== expected) {
+    return { valid: false, code, reason: `check character should be "${expected}", not "${code[17]}" (GB 11643)` };
+  }
+  return { valid: true, code, kind: 'NATURAL_PERSON', regionCode: code.slice(0, 6) };
+}
+
+/**
+ * Checks a subject code. Surrounding white space is ignored and letters are upper-cased;
+ * an 18-digit code whose 7th–14th characters form a date of birth and whose check
+ * character follows GB 11643 is an identity number, anything else must be a GB 32100 code.
+ */
+export function checkSubjectCode(raw: unknown): CodeCheck {
+  if (typeof raw !== 'string') return { valid: false, code: String(raw), reason: 'a code must be a string' };
+  const code = raw.trim().toUpperCase();
+  if (code.length !== 18) {
+    return { valid: false, code, reason: `a code has 18 characters, this one has ${code.length}` };
+  }
+  if (/^\d{17}[\dX]$/.test(code)) {
+    const asIdentity = checkIdentityNumber(code);
+    if (asIdentity.valid) return asIdentity;
+    const asOrganisation = checkUscc(code);
+    if (asOrganisation.valid) return asOrganisation;
+    // Both readings fail: explain the one the code most looks like.
+    return isRealDate(code.slice(6, 14)) ? asIdentity : asOrganisation;
+  }
+  return checkUscc(code);
+}

@@ -1,0 +1,39 @@
+/**
+ * Typed errors. Every error a client can see carries a stable `extensions.code`
+ * and a message that says what was wrong and how to fix it.
+ */
+import { GraphQLError } from 'graphql';
+
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  DOMAIN_UNAVAILABLE: 'DOMAIN_UNAVAILABLE',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export function typedError(code: ErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...details, code } });
+}
+
+export const badInput = (message: string, details: Record<string, unknown> = {}) =>
+  typedError(ErrorCode.BAD_USER_INPUT, message, details);
+
+/** Errors raised by the database driver when the database cannot be reached. */
+const UNAVAILABLE_DRIVER_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN', 'SQLITE_BUSY', 'SQLITE_CANTOPEN',
+]);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  let current: any = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (UNAVAILABLE_DRIVER_CODES.has(current.code)) return true;
+    if (typeof current.message === 'string' && /Knex: Timeout acquiring a connection/.test(current.message)) return true;
+    current = current.originalError ?? current.cause;
+  }
+  return false;
+}

@@ -1,0 +1,95 @@
+/**
+ * The list engine's GraphQL resolvers, configured per department: the department's
+ * field on `Subject`, its entries query, and the shared list types.
+ */
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { badInput } from '../errors.js';
+import { pageSize } from '../cursor.js';
+import { checkSubjectCode } from '../codes.js';
+import type { SubgraphContext } from '../server.js';
+import type { DepartmentConfig, ListType } from './department.js';
+import type { EntryFilter, EntryStatus, ListEntry, ListStore } from './store.js';
+import type { ListLoaders } from './loaders.js';
+
+type Context = SubgraphContext & { loaders: ListLoaders };
+
+/** The parent of `DepartmentRecord` fields: the subject it is about. */
+interface DepartmentRecordParent {
+  creditCode: string;
+}
+
+export const MAX_PAGE_SIZE = 100;
+
+/** Normalises and checks a subject code, or throws a BAD_USER_INPUT error naming it. */
+export function requireValidCode(raw: unknown, argument: string): string {
+  const check = checkSubjectCode(raw);
+  if (!check.valid) {
+    throw badInput(`"${check.code}" is not a valid credit code: ${check.reason}`, { argument, creditCode: check.code });
+  }
+  return check.code;
+}
+
+function validateFilter(filter: EntryFilter | null | undefined): EntryFilter {
+  if (!filter) return {};
+  if (filter.regionCode != null && !/^\d{2,6}$/.test(filter.regionCode)) {
+    throw badInput(`"${filter.regionCode}" is not an administrative division code: give 2 to 6 digits, e.g. "44" or "440305"`, {
+      argument: 'filter.regionCode',
+    });
+  }
+  if (filter.recognisedFrom && filter.recognisedTo && filter.recognisedFrom > filter.recognisedTo) {
+    throw badInput(`recognisedFrom (${filter.recognisedFrom}) is after recognisedTo (${filter.recognisedTo})`, {
+      argument: 'filter',
+    });
+  }
+  return { ...filter, creditCode: filter.creditCode == null ? null : requireValidCode(filter.creditCode, 'filter.creditCode') };
+}
+
+const isActive = (entry: ListEntry, type: ListType) => entry.listType === type && entry.status === 'ACTIVE';
+
+export function departmentResolvers(department: DepartmentConfig, store: ListStore): GraphQLResolverMap<Context> {
+  const entriesOf = (record: DepartmentRecordParent, ctx: Context) => ctx.loaders.entriesBySubject.load(record.creditCode);
+
+  return {
+    Query: {
+      async [department.entriesQuery](_: unknown, args: { filter?: EntryFilter; first?: number; after?: string }) {
+        const filter = validateFilter(args.filter);
+        const first = pageSize(args.first, MAX_PAGE_SIZE);
+        const page = await store.page(filter, first, args.after);
+        return {
+          edges: page.edges,
+          pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null },
+          // Counted only when asked for.
+          totalCount: () => store.count(filter),
+        };
+      },
+    },
+    Subject: {
+      // The gateway sends one representation per occurrence: no database work here,
+      // the department's field batches through the per-request loader.
+      __resolveReference: (reference: { creditCode: string }) => ({
+        creditCode: requireValidCode(reference.creditCode, 'representations'),
+      }),
+      [department.subjectField]: (subject: { creditCode: string }): DepartmentRecordParent => ({ creditCode: subject.creditCode }),
+    },
+    DepartmentRecord: {
+      domain: () => department.domain,
+      async entries(record: DepartmentRecordParent, args: { listTypes?: ListType[]; statuses?: EntryStatus[] }, ctx: Context) {
+        const entries = await entriesOf(record, ctx);
+        return entries.filter(
+          (entry) =>
+            (!args.listTypes?.length || args.listTypes.includes(entry.listType)) &&
+            (!args.statuses?.length || args.statuses.includes(entry.status)),
+        );
+      },
+      blackListed: async (record: DepartmentRecordParent, _: unknown, ctx: Context) =>
+        (await entriesOf(record, ctx)).some((entry) => isActive(entry, 'BLACK')),
+      redListed: async (record: DepartmentRecordParent, _: unknown, ctx: Context) =>
+        (await entriesOf(record, ctx)).some((entry) => isActive(entry, 'RED')),
+      keyAttention: async (record: DepartmentRecordParent, _: unknown, ctx: Context) =>
+        (await entriesOf(record, ctx)).some((entry) => isActive(entry, 'KEY_ATTENTION')),
+    },
+    ListEntry: {
+      history: (entry: ListEntry, _: unknown, ctx: Context) => ctx.loaders.historyByEntry.load(entry.id),
+    },
+  } as GraphQLResolverMap<Context>;
+}

@@ -1,0 +1,254 @@
+/**
+ * Data access of the list engine: the only code that reads or writes a department's
+ * entry, history and outbox tables. Reads for many subjects take one statement.
+ */
+import type { Knex } from 'knex';
+import { entriesTable, historyTable } from './tables.js';
+import { outboxTable, toOutboxRow } from '../outbox.js';
+import { insertInChunks } from '../db.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { DepartmentConfig, ListType } from './department.js';
+
+export type EntryStatus = 'PRELIMINARY' | 'PUBLICITY' | 'ACTIVE' | 'EXITED';
+
+export interface ListEntry {
+  id: string;
+  domain: string;
+  listKind: string;
+  listType: ListType;
+  listName: string;
+  creditCode: string;
+  subjectName: string;
+  subjectType: 'ORGANISATION' | 'NATURAL_PERSON';
+  regionCode: string;
+  lei: string | null;
+  legalRepresentative: { name: string | null; idDocumentType: string | null; idDocumentNumber: string | null } | null;
+  facts: string;
+  recognisingAuthority: string;
+  legalBasis: string;
+  recognisedOn: string;
+  validFrom: string;
+  validUntil: string;
+  status: EntryStatus;
+  published: boolean;
+  publicityUntil: string | null;
+  repair: { repairable: boolean; method: string | null; rectificationDeadline: string | null };
+  exit: { way: string; on: string; reason: string | null } | null;
+  sharedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EntryTransition {
+  at: string;
+  actor: string;
+  action: string;
+  fromStatus: EntryStatus | null;
+  toStatus: EntryStatus;
+  reason: string | null;
+  evidenceRef: string | null;
+}
+
+export interface EntryFilter {
+  listTypes?: ListType[] | null;
+  listKinds?: string[] | null;
+  statuses?: EntryStatus[] | null;
+  regionCode?: string | null;
+  recognisedFrom?: string | null;
+  recognisedTo?: string | null;
+  creditCode?: string | null;
+}
+
+/** The largest IN list one statement carries; loaders batch up to this size. */
+export const MAX_KEYS_PER_STATEMENT = 1000;
+
+export class ListStore {
+  private readonly entries: string;
+  private readonly history: string;
+
+  constructor(
+    readonly db: Knex,
+    readonly department: DepartmentConfig,
+  ) {
+    this.entries = entriesTable(department.name);
+    this.history = historyTable(department.name);
+  }
+
+  /** All entries of each subject, newest first, in the order of `codes`. */
+  async entriesOfSubjects(codes: readonly string[]): Promise<ListEntry[][]> {
+    const rows = await this.db(this.entries).whereIn('credit_code', codes as string[]).orderBy([
+      { column: 'recognised_on', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ]);
+    const bySubject = new Map<string, ListEntry[]>(codes.map((code) => [code, []]));
+    for (const row of rows) bySubject.get(row.credit_code)?.push(this.toEntry(row));
+    return codes.map((code) => bySubject.get(code)!);
+  }
+
+  /** Transitions of each entry, oldest first, in the order of `entryIds`. */
+  async historyOfEntries(entryIds: readonly string[]): Promise<EntryTransition[][]> {
+    const rows = await this.db(this.history).whereIn('entry_id', entryIds as string[]).orderBy('id');
+    const byEntry = new Map<string, EntryTransition[]>(entryIds.map((id) => [id, []]));
+    for (const row of rows) {
+      byEntry.get(row.entry_id)?.push({
+        at: row.at,
+        actor: row.actor,
+        action: row.action,
+        fromStatus: row.from_status,
+        toStatus: row.to_status,
+        reason: row.reason,
+        evidenceRef: row.evidence_ref,
+      });
+    }
+    return entryIds.map((id) => byEntry.get(id)!);
+  }
+
+  /** One page of entries matching `filter`, newest recognition first (keyset pagination). */
+  async page(filter: EntryFilter, first: number, after?: string | null) {
+    const query = this.filtered(filter)
+      .orderBy([
+        { column: 'recognised_on', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(first + 1);
+    if (after) {
+      const [recognisedOn, id] = decodeCursor(after, 2);
+      query.where((w) =>
+        w.where('recognised_on', '<', recognisedOn).orWhere((same) => same.where('recognised_on', recognisedOn).andWhere('id', '<', id)),
+      );
+    }
+    const rows = await query;
+    const entries = rows.slice(0, first).map((row: any) => this.toEntry(row));
+    return {
+      edges: entries.map((entry) => ({ cursor: encodeCursor([entry.recognisedOn, entry.id]), node: entry })),
+      hasNextPage: rows.length > first,
+    };
+  }
+
+  async count(filter: EntryFilter): Promise<number> {
+    const [{ total }] = await this.filtered(filter).count({ total: '*' });
+    return Number(total);
+  }
+
+  /**
+   * Writes new entries, their first history record and one outbox event each, in one
+   * transaction: either all of it is committed or none.
+   */
+  async insertEntries(entries: ListEntry[], actor: string, trx?: Knex.Transaction): Promise<void> {
+    const write = async (tx: Knex.Transaction) => {
+      await insertInChunks(tx, this.entries, entries.map((entry) => this.toRow(entry)));
+      await insertInChunks(
+        tx,
+        this.history,
+        entries.map((entry) => ({
+          entry_id: entry.id,
+          at: entry.createdAt,
+          actor,
+          action: 'RECOGNISE',
+          from_status: null,
+          to_status: entry.status,
+          reason: null,
+          evidence_ref: null,
+        })),
+      );
+      await insertInChunks(
+        tx,
+        outboxTable(this.department.name),
+        entries.map((entry) =>
+          toOutboxRow({
+            type: 'ENTRY_RECOGNISED',
+            entryId: entry.id,
+            creditCode: entry.creditCode,
+            domain: entry.domain,
+            listType: entry.listType,
+            occurredAt: entry.createdAt,
+            payload: { listKind: entry.listKind, status: entry.status, regionCode: entry.regionCode, validUntil: entry.validUntil },
+          }),
+        ),
+      );
+    };
+    if (trx) await write(trx);
+    else await this.db.transaction(write);
+  }
+
+  private filtered(filter: EntryFilter) {
+    const query = this.db(this.entries);
+    if (filter.listTypes?.length) query.whereIn('list_type', filter.listTypes);
+    if (filter.listKinds?.length) query.whereIn('list_kind', filter.listKinds);
+    if (filter.statuses?.length) query.whereIn('status', filter.statuses);
+    if (filter.regionCode) query.where('region_code', 'like', `${filter.regionCode}%`);
+    if (filter.recognisedFrom) query.where('recognised_on', '>=', filter.recognisedFrom);
+    if (filter.recognisedTo) query.where('recognised_on', '<=', filter.recognisedTo);
+    if (filter.creditCode) query.where('credit_code', filter.creditCode);
+    return query;
+  }
+
+  private toEntry(row: any): ListEntry {
+    const list = this.department.lists.find((l) => l.kind === row.list_kind);
+    const hasLegalRep = row.legal_rep_name != null || row.legal_rep_id_number != null;
+    return {
+      id: row.id,
+      domain: this.department.domain,
+      listKind: row.list_kind,
+      listType: row.list_type,
+      listName: list?.title ?? row.list_kind,
+      creditCode: row.credit_code,
+      subjectName: row.subject_name,
+      subjectType: row.subject_type,
+      regionCode: row.region_code,
+      lei: row.lei,
+      legalRepresentative: hasLegalRep
+        ? { name: row.legal_rep_name, idDocumentType: row.legal_rep_id_type, idDocumentNumber: row.legal_rep_id_number }
+        : null,
+      facts: row.facts,
+      recognisingAuthority: row.recognising_authority,
+      legalBasis: row.legal_basis,
+      recognisedOn: row.recognised_on,
+      validFrom: row.valid_from,
+      validUntil: row.valid_until,
+      status: row.status,
+      published: Boolean(row.published),
+      publicityUntil: row.publicity_until,
+      repair: { repairable: Boolean(row.repairable), method: row.repair_method, rectificationDeadline: row.rectification_deadline },
+      exit: row.exit_way ? { way: row.exit_way, on: row.exited_on, reason: row.exit_reason } : null,
+      sharedAt: row.shared_at,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  private toRow(entry: ListEntry) {
+    return {
+      id: entry.id,
+      list_kind: entry.listKind,
+      list_type: entry.listType,
+      credit_code: entry.creditCode,
+      subject_name: entry.subjectName,
+      subject_type: entry.subjectType,
+      region_code: entry.regionCode,
+      lei: entry.lei,
+      legal_rep_name: entry.legalRepresentative?.name ?? null,
+      legal_rep_id_type: entry.legalRepresentative?.idDocumentType ?? null,
+      legal_rep_id_number: entry.legalRepresentative?.idDocumentNumber ?? null,
+      facts: entry.facts,
+      recognising_authority: entry.recognisingAuthority,
+      legal_basis: entry.legalBasis,
+      recognised_on: entry.recognisedOn,
+      valid_from: entry.validFrom,
+      valid_until: entry.validUntil,
+      status: entry.status,
+      published: entry.published,
+      publicity_until: entry.publicityUntil,
+      repairable: entry.repair.repairable,
+      repair_method: entry.repair.method,
+      rectification_deadline: entry.repair.rectificationDeadline,
+      exit_way: entry.exit?.way ?? null,
+      exited_on: entry.exit?.on ?? null,
+      exit_reason: entry.exit?.reason ?? null,
+      shared_at: entry.sharedAt,
+      created_at: entry.createdAt,
+      updated_at: entry.updatedAt,
+      version: 1,
+    };
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The subgraph server factory: every subgraph — platform and departments — is an
+ * SDL, resolvers and migrations handed to this one function, which connects to the
+ * database, migrates, builds the federated schema and serves it over HTTP.
+ */
+import { randomUUID } from 'node:crypto';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import type { GraphQLFormattedError } from 'graphql';
+import { connect, databaseUrlFor, migrate, type Database, type Migration } from './db.js';
+import { systemClock, type Clock } from './dates.js';
+import { ErrorCode, isDatabaseUnavailable } from './errors.js';
+import { parseSdl } from './schema.js';
+import { serveGraphQL, type RunningHttpServer } from './http.js';
+import { scalarResolvers } from './scalars.js';
+
+export interface SubgraphDeps {
+  db: Database;
+  clock: Clock;
+}
+
+/** What one request sees: its id and its own DataLoaders (never shared between requests). */
+export interface SubgraphContext {
+  requestId: string;
+  loaders: any;
+}
+
+export interface BuiltSubgraph {
+  resolvers: GraphQLResolverMap<SubgraphContext>;
+  /** Per-request DataLoaders, so batching and caching never cross requests. */
+  createLoaders(): unknown;
+}
+
+export interface SubgraphModule {
+  name: string;
+  /** SDL files under `schema/`, shared ones first. */
+  schemaFiles: string[];
+  migrations: Migration[];
+  build(deps: SubgraphDeps): BuiltSubgraph;
+}
+
+export interface RunningSubgraph {
+  name: string;
+  url: string;
+  db: Database;
+  stop(): Promise<void>;
+}
+
+export interface StartSubgraphOptions {
+  port?: number;
+  host?: string;
+  databaseUrl?: string;
+  clock?: Clock;
+}
+
+/** Client errors keep their code and message; anything unexpected is logged and told as a code. */
+export function formatSubgraphError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (isDatabaseUnavailable(error)) {
+    return {
+      message: 'The database is unavailable right now; retry in a few seconds',
+      path: formatted.path,
+      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+    };
+  }
+  if (code === ErrorCode.INTERNAL_SERVER_ERROR || code === undefined) {
+    console.error('unexpected error', error);
+    return { message: 'Internal error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  }
+  const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
+  return { ...formatted, extensions };
+}
+
+export function buildSubgraphServer(module: SubgraphModule, built: BuiltSubgraph): ApolloServer<SubgraphContext> {
+  const schema = buildSubgraphSchema([
+    { typeDefs: parseSdl(module.schemaFiles), resolvers: { ...scalarResolvers, ...built.resolvers } as GraphQLResolverMap<any> },
+  ]);
+  return new ApolloServer<SubgraphContext>({
+    schema,
+    includeStacktraceInErrorResponses: false,
+    formatError: formatSubgraphError,
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+    ],
+  });
+}
+
+export async function startSubgraph(module: SubgraphModule, options: StartSubgraphOptions = {}): Promise<RunningSubgraph> {
+  const db = connect(options.databaseUrl ?? databaseUrlFor(module.name));
+  await migrate(db, module.name, module.migrations);
+  const built = module.build({ db, clock: options.clock ?? systemClock });
+  const server = buildSubgraphServer(module, built);
+  await server.start();
+  let http: RunningHttpServer;
+  try {
+    http = await serveGraphQL(server, {
+      port: options.port ?? 0,
+      host: options.host,
+      context: async (req) => ({
+        requestId: String(req.headers['x-request-id'] ?? randomUUID()),
+        loaders: built.createLoaders(),
+      }),
+    });
+  } catch (error) {
+    await server.stop();
+    await db.destroy();
+    throw error;
+  }
+  return {
+    name: module.name,
+    url: http.url,
+    db,
+    async stop() {
+      await http.close();
+      await server.stop();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/** Data access of the subject registry. */
+import type { Knex } from 'knex';
+import { insertInChunks } from '../kit/db.js';
+import { subjectsTable } from './migrations.js';
+
+export interface RegisteredSubject {
+  creditCode: string;
+  subjectType: 'ORGANISATION' | 'NATURAL_PERSON';
+  name: string;
+  regionCode: string;
+  industry: { code: string; name: string } | null;
+  legalRepresentative: { name: string | null; idDocumentType: string | null; idDocumentNumber: string | null } | null;
+  registeredAt: string;
+  updatedAt: string;
+}
+
+export class SubjectRegistry {
+  constructor(readonly db: Knex) {}
+
+  /** The registered subjects among `codes`, in their order (null where unknown), in one statement. */
+  async findMany(codes: readonly string[]): Promise<(RegisteredSubject | null)[]> {
+    const rows = await this.db(subjectsTable).whereIn('credit_code', codes as string[]);
+    const byCode = new Map(rows.map((row: any) => [row.credit_code, toSubject(row)]));
+    return codes.map((code) => byCode.get(code) ?? null);
+  }
+
+  async insertMany(subjects: RegisteredSubject[], trx?: Knex.Transaction): Promise<void> {
+    await insertInChunks(trx ?? this.db, subjectsTable, subjects.map(toRow));
+  }
+}
+
+function toSubject(row: any): RegisteredSubject {
+  return {
+    creditCode: row.credit_code,
+    subjectType: row.subject_type,
+    name: row.name,
+    regionCode: row.region_code,
+    industry: row.industry_code ? { code: row.industry_code, name: row.industry_name } : null,
+    legalRepresentative:
+      row.legal_rep_name || row.legal_rep_id_number
+        ? { name: row.legal_rep_name, idDocumentType: row.legal_rep_id_type, idDocumentNumber: row.legal_rep_id_number }
+        : null,
+    registeredAt: row.registered_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toRow(subject: RegisteredSubject) {
+  return {
+    credit_code: subject.creditCode,
+    subject_type: subject.subjectType,
+    name: subject.name,
+    region_code: subject.regionCode,
+    industry_code: subject.industry?.code ?? null,
+    industry_name: subject.industry?.name ?? null,
+    legal_rep_name: subject.legalRepresentative?.name ?? null,
+    legal_rep_id_type: subject.legalRepresentative?.idDocumentType ?? null,
+    legal_rep_id_number: subject.legalRepresentative?.idDocumentNumber ?? null,
+    registered_at: subject.registeredAt,
+    updated_at: subject.updatedAt,
+  };
+}

@@ -1,0 +1,74 @@
+/** The platform's resolvers: the entry points that take credit codes, and the registry's fields. */
+import DataLoader from 'dataloader';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { checkSubjectCode } from '../kit/codes.js';
+import { badInput } from '../kit/errors.js';
+import { requireValidCode } from '../kit/lists/resolvers.js';
+import type { SubgraphContext } from '../kit/server.js';
+import { MAX_KEYS_PER_STATEMENT } from '../kit/lists/store.js';
+import type { RegisteredSubject, SubjectRegistry } from './registry.js';
+
+export const MAX_SUBJECTS_PER_REQUEST = 1000;
+
+export interface PlatformLoaders {
+  registeredSubject: DataLoader<string, RegisteredSubject | null>;
+}
+
+type Context = SubgraphContext & { loaders: PlatformLoaders };
+
+export function createPlatformLoaders(registry: SubjectRegistry): PlatformLoaders {
+  return {
+    registeredSubject: new DataLoader((codes) => registry.findMany(codes), { maxBatchSize: MAX_KEYS_PER_STATEMENT }),
+  };
+}
+
+/** A subject as the platform resolves it: its code, and what the code itself tells. */
+function subjectOf(creditCode: string) {
+  const check = checkSubjectCode(creditCode);
+  if (!check.valid) throw badInput(`"${check.code}" is not a valid credit code: ${check.reason}`, { creditCode: check.code });
+  return { creditCode: check.code, subjectType: check.kind, regionCode: check.regionCode };
+}
+
+const registered = (subject: { creditCode: string }, ctx: Context) => ctx.loaders.registeredSubject.load(subject.creditCode);
+
+export function platformResolvers(): GraphQLResolverMap<Context> {
+  return {
+    Query: {
+      subject: (_: unknown, args: { creditCode: string }) => subjectOf(requireValidCode(args.creditCode, 'creditCode')),
+      subjects(_: unknown, args: { creditCodes: string[] }) {
+        if (args.creditCodes.length > MAX_SUBJECTS_PER_REQUEST) {
+          throw badInput(
+            `At most ${MAX_SUBJECTS_PER_REQUEST} codes per request, got ${args.creditCodes.length}: split the codes into several requests`,
+            { argument: 'creditCodes' },
+          );
+        }
+        // An invalid code becomes an error at its own position; graphql-js reports an
+        // Error list item with the item's path and answers the rest.
+        return args.creditCodes.map((code, index) => {
+          const check = checkSubjectCode(code);
+          return check.valid
+            ? { creditCode: check.code, subjectType: check.kind, regionCode: check.regionCode }
+            : badInput(`creditCodes[${index}] "${check.code}" is not a valid credit code: ${check.reason}`, {
+                argument: 'creditCodes',
+                index,
+                creditCode: check.code,
+              });
+        });
+      },
+      checkCreditCode(_: unknown, args: { code: string }) {
+        const check = checkSubjectCode(args.code);
+        return check.valid
+          ? { code: check.code, valid: true, subjectType: check.kind, regionCode: check.regionCode, reason: null }
+          : { code: check.code, valid: false, subjectType: null, regionCode: null, reason: check.reason };
+      },
+    },
+    Subject: {
+      __resolveReference: (reference: { creditCode: string }) => subjectOf(reference.creditCode),
+      registered: async (subject: { creditCode: string }, _: unknown, ctx: Context) => (await registered(subject, ctx)) !== null,
+      name: async (subject: { creditCode: string }, _: unknown, ctx: Context) => (await registered(subject, ctx))?.name ?? null,
+      industry: async (subject: { creditCode: string }, _: unknown, ctx: Context) => (await registered(subject, ctx))?.industry ?? null,
+      legalRepresentative: async (subject: { creditCode: string }, _: unknown, ctx: Context) =>
+        (await registered(subject, ctx))?.legalRepresentative ?? null,
+    },
+  } as GraphQLResolverMap<Context>;
+}

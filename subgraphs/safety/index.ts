@@ -1,0 +1,8 @@
+/** The safety subgraph: the list engine configured by `./department.ts`. */
+import { departmentSubgraph, listEngineMigrations } from '../kit/lists/subgraph.js';
+import { department } from './department.js';
+
+export const safetySubgraph = departmentSubgraph(department, [
+  ...listEngineMigrations(department),
+  // Migrations of the safety department's own tables go here, after the engine's.
+]);
