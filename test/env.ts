@@ -1,0 +1,113 @@
+/**
+ * The test environment: a whole hub on free ports, on SQLite (default) or on MariaDB /
+ * MySQL (`TEST_DATABASE_URL=mysql://root@127.0.0.1:3306/test`), with demo data, and
+ * helpers that talk HTTP to it like a client. Every hub gets a database of its own
+ * (a temporary directory, or a fresh MySQL database) and removes it when stopped.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import knex from 'knex';
+import { startHub, type RunningHub } from '../scripts/hub.js';
+import { seed } from '../scripts/seed.js';
+import type { DemoData } from '../scripts/demo-data.js';
+
+process.env.APOLLO_TELEMETRY_DISABLED = '1';
+
+export const mysqlUrl = process.env.TEST_DATABASE_URL?.startsWith('mysql://') ? process.env.TEST_DATABASE_URL : undefined;
+export const dialect = mysqlUrl ? 'mysql' : 'sqlite';
+
+export interface TestDatabase {
+  urlFor(subgraph: string): string;
+  drop(): Promise<void>;
+}
+
+/** A database of its own for one hub. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (mysqlUrl) {
+    const name = `credithub_test_${randomBytes(4).toString('hex')}`;
+    const admin = knex({ client: 'mysql2', connection: mysqlUrl });
+    await admin.raw(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
+    await admin.destroy();
+    const url = new URL(mysqlUrl);
+    url.pathname = `/${name}`;
+    return {
+      urlFor: () => url.toString(),
+      async drop() {
+        const dropper = knex({ client: 'mysql2', connection: mysqlUrl });
+        await dropper.raw(`DROP DATABASE IF EXISTS ${name}`);
+        await dropper.destroy();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'credithub-test-'));
+  return {
+    urlFor: (subgraph) => `sqlite:${join(dir, `${subgraph}.sqlite`)}`,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+export interface TestHub {
+  url: string;
+  hub: RunningHub;
+  demo: DemoData;
+  database: TestDatabase;
+  query<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** SQL statements each subgraph ran while `work` ran. */
+  countStatements(work: () => Promise<unknown>): Promise<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+export async function postGraphQL<T = any>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  return { status: response.status, ...body };
+}
+
+export async function startTestHub(options: { subjects?: number; subgraphTimeoutMs?: number } = {}): Promise<TestHub> {
+  const database = await createTestDatabase();
+  const demo = await seed({ subjects: options.subjects ?? 300, databaseUrl: database.urlFor });
+  const hub = await startHub({
+    port: 0,
+    subgraphPorts: 'random',
+    databaseUrl: database.urlFor,
+    subgraphTimeoutMs: options.subgraphTimeoutMs,
+  });
+  return {
+    url: hub.gateway.url,
+    hub,
+    demo,
+    database,
+    query: (query, variables, headers) => postGraphQL(hub.gateway.url, query, variables, headers),
+    async countStatements(work) {
+      const before = new Map([...hub.subgraphs].map(([name, s]) => [name, s.db.statements.total]));
+      await work();
+      return Object.fromEntries([...hub.subgraphs].map(([name, s]) => [name, s.db.statements.total - before.get(name)!]));
+    },
+    async stop() {
+      await hub.stop();
+      await database.drop();
+    },
+  };
+}
+
+/** Demo subjects that are on a list of `domain` with `status`. */
+export function subjectsListedIn(demo: DemoData, department: string, status = 'ACTIVE'): string[] {
+  return [...new Set(demo.entriesByDepartment.get(department)!.filter((e) => e.status === status).map((e) => e.creditCode))];
+}
