@@ -7,6 +7,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../subgraphs/kit/errors.js';
 import type { GatewayContext } from './context.js';
+import { INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/auth/internal-token.js';
 
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -19,8 +20,17 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.fetcher = ((input: any, init: any) => fetch(input, { ...init, signal: AbortSignal.timeout(this.timeoutMs) })) as any;
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
+  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    if (!context?.internalToken) return; // composition tooling: no identity, only _service answers
+    request.http?.headers.set('x-request-id', context.requestId);
+    request.http?.headers.set(INTERNAL_TOKEN_HEADER, await context.internalToken);
+  }
+
+  override async didReceiveResponse({ response, context }: any) {
+    const reads = response?.extensions?.personalDataReads;
+    if (Array.isArray(reads) && context?.personalDataReads) context.personalDataReads.push(...reads);
+    if (response?.extensions) delete response.extensions.personalDataReads;
+    return response;
   }
 
   override didEncounterError(error: any): never {

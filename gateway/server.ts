@@ -16,6 +16,10 @@ import { ErrorCode } from '../subgraphs/kit/errors.js';
 import { readCheckedInSupergraph } from './supergraph.js';
 import { SubgraphDataSource } from './datasource.js';
 import type { GatewayContext } from './context.js';
+import { authenticate, createTokenVerifier, purposeOf } from './auth.js';
+import { personalDataPlugin } from './personal-data.js';
+import { signInternalToken } from '../subgraphs/kit/auth/internal-token.js';
+import { internalTokenSecret } from '../subgraphs/kit/auth/secrets.js';
 
 export interface GatewayOptions {
   port?: number;
@@ -61,13 +65,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ApolloServerPluginSchemaReportingDisabled(),
       // The default landing page loads Apollo's hosted sandbox: a government hub phones nowhere.
       ApolloServerPluginLandingPageDisabled(),
+      personalDataPlugin(),
     ],
   });
+  const verifier = await createTokenVerifier();
+  const internalSecret = internalTokenSecret();
   await server.start();
   const http = await serveGraphQL(server, {
     port: options.port ?? 0,
     host: options.host,
-    context: async (req) => ({ requestId: String(req.headers['x-request-id'] ?? randomUUID()) }),
+    context: async (req) => {
+      const requestId = randomUUID();
+      const principal = await authenticate(req, verifier);
+      const purpose = purposeOf(req);
+      const internalToken = signInternalToken({ principal, purpose, requestId }, internalSecret);
+      internalToken.catch(() => {}); // awaited by every subgraph call; never left unhandled
+      return { requestId, principal, purpose, internalToken, personalDataReads: [] };
+    },
   });
   return {
     url: http.url,

@@ -12,6 +12,7 @@ import knex from 'knex';
 import { startHub, type RunningHub } from '../scripts/hub.js';
 import { seed } from '../scripts/seed.js';
 import type { DemoData } from '../scripts/demo-data.js';
+import { mintDevelopmentToken, type TokenClaims } from '../scripts/token.js';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
@@ -54,12 +55,31 @@ export interface GraphQLResponse<T = any> {
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
 }
 
+/** Headers of a caller: a development token for `claims` (none: the public), and a stated purpose. */
+export async function callerHeaders(claims: TokenClaims | null, purpose?: { purpose: string; reference: string }): Promise<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  if (claims) headers.authorization = `Bearer ${await mintDevelopmentToken(claims)}`;
+  if (purpose) {
+    headers['x-credithub-purpose'] = encodeURIComponent(purpose.purpose);
+    headers['x-credithub-reference'] = encodeURIComponent(purpose.reference);
+  }
+  return headers;
+}
+
 export interface TestHub {
   url: string;
   hub: RunningHub;
   demo: DemoData;
   database: TestDatabase;
+  /** Asks as a platform administrator with a stated purpose: sees everything unmasked. */
   query<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** Asks as the caller `claims` describes (null: the public), optionally stating a purpose. */
+  queryAs<T = any>(
+    claims: TokenClaims | null,
+    query: string,
+    variables?: Record<string, unknown>,
+    purpose?: { purpose: string; reference: string },
+  ): Promise<GraphQLResponse<T>>;
   /** SQL statements each subgraph ran while `work` ran. */
   countStatements(work: () => Promise<unknown>): Promise<Record<string, number>>;
   stop(): Promise<void>;
@@ -89,12 +109,14 @@ export async function startTestHub(options: { subjects?: number; subgraphTimeout
     databaseUrl: database.urlFor,
     subgraphTimeoutMs: options.subgraphTimeoutMs,
   });
+  const adminHeaders = await callerHeaders({ role: 'admin', sub: 'test-admin' }, { purpose: 'test', reference: 'TEST-1' });
   return {
     url: hub.gateway.url,
     hub,
     demo,
     database,
-    query: (query, variables, headers) => postGraphQL(hub.gateway.url, query, variables, headers),
+    query: (query, variables, headers) => postGraphQL(hub.gateway.url, query, variables, { ...adminHeaders, ...headers }),
+    queryAs: async (claims, query, variables, purpose) => postGraphQL(hub.gateway.url, query, variables, await callerHeaders(claims, purpose)),
     async countStatements(work) {
       const before = new Map([...hub.subgraphs].map(([name, s]) => [name, s.db.statements.total]));
       await work();

@@ -10,9 +10,14 @@ import { ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaRepor
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { GraphQLFormattedError } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { deny, shield, type IRules } from 'graphql-shield';
+import { authenticateForwarded, type AuthContext } from './auth/context.js';
+import { internalTokenSecret } from './auth/secrets.js';
+import { maskingMiddleware } from './auth/masking.js';
 import { connect, databaseUrlFor, migrate, type Database, type Migration } from './db.js';
 import { systemClock, type Clock } from './dates.js';
-import { ErrorCode, isDatabaseUnavailable } from './errors.js';
+import { ErrorCode, isDatabaseUnavailable, typedError } from './errors.js';
 import { parseSdl } from './schema.js';
 import { serveGraphQL, type RunningHttpServer } from './http.js';
 import { scalarResolvers } from './scalars.js';
@@ -22,16 +27,19 @@ export interface SubgraphDeps {
   clock: Clock;
 }
 
-/** What one request sees: its id and its own DataLoaders (never shared between requests). */
-export interface SubgraphContext {
+/** What one request sees: its id, who asks, and its own DataLoaders (never shared between requests). */
+export interface SubgraphContext extends AuthContext {
   requestId: string;
-  loaders: any;
+  loaders: unknown;
 }
 
 export interface BuiltSubgraph {
-  resolvers: GraphQLResolverMap<SubgraphContext>;
+  // Each subgraph types its resolvers with its own context (SubgraphContext & its loaders).
+  resolvers: GraphQLResolverMap<any>;
   /** Per-request DataLoaders, so batching and caching never cross requests. */
   createLoaders(): unknown;
+  /** graphql-shield rules; whatever they do not allow is denied. */
+  permissions: IRules;
 }
 
 export interface SubgraphModule {
@@ -74,10 +82,24 @@ export function formatSubgraphError(formatted: GraphQLFormattedError, error: unk
   return { ...formatted, extensions };
 }
 
+const permissionDenied = typedError(ErrorCode.FORBIDDEN, 'Not allowed: no permission rule grants this field to you');
+
 export function buildSubgraphServer(module: SubgraphModule, built: BuiltSubgraph): ApolloServer<SubgraphContext> {
-  const schema = buildSubgraphSchema([
+  const federated = buildSubgraphSchema([
     { typeDefs: parseSdl(module.schemaFiles), resolvers: { ...scalarResolvers, ...built.resolvers } as GraphQLResolverMap<any> },
   ]);
+  const schema = applyMiddleware(
+    federated,
+    shield(built.permissions, {
+      fallbackRule: deny,
+      fallbackError: permissionDenied,
+      // Resolvers throw only typed errors (BAD_USER_INPUT, …) meant for the client; anything
+      // unexpected is still reduced to a bare INTERNAL_SERVER_ERROR by formatSubgraphError.
+      allowExternalErrors: true,
+      debug: false,
+    }),
+    maskingMiddleware(federated, module.name),
+  );
   return new ApolloServer<SubgraphContext>({
     schema,
     includeStacktraceInErrorResponses: false,
@@ -86,6 +108,21 @@ export function buildSubgraphServer(module: SubgraphModule, built: BuiltSubgraph
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      {
+        // Unmasked personal data read by this request travels back to the gateway, which
+        // writes it to the access register before answering the client.
+        async requestDidStart() {
+          return {
+            async willSendResponse({ response, contextValue }) {
+              if (response.body.kind !== 'single' || contextValue.personalDataReads.length === 0) return;
+              response.body.singleResult.extensions = {
+                ...response.body.singleResult.extensions,
+                personalDataReads: contextValue.personalDataReads,
+              };
+            },
+          };
+        },
+      },
     ],
   });
 }
@@ -95,16 +132,17 @@ export async function startSubgraph(module: SubgraphModule, options: StartSubgra
   await migrate(db, module.name, module.migrations);
   const built = module.build({ db, clock: options.clock ?? systemClock });
   const server = buildSubgraphServer(module, built);
+  const secret = internalTokenSecret();
   await server.start();
   let http: RunningHttpServer;
   try {
     http = await serveGraphQL(server, {
       port: options.port ?? 0,
       host: options.host,
-      context: async (req) => ({
-        requestId: String(req.headers['x-request-id'] ?? randomUUID()),
-        loaders: built.createLoaders(),
-      }),
+      context: async (req) => {
+        const auth = await authenticateForwarded(req, secret);
+        return { ...auth, requestId: auth.requestId ?? randomUUID(), loaders: built.createLoaders() };
+      },
     });
   } catch (error) {
     await server.stop();

@@ -3,6 +3,7 @@ import type { SubgraphModule } from '../kit/server.js';
 import { migrations } from './migrations.js';
 import { SubjectRegistry } from './registry.js';
 import { createPlatformLoaders, platformResolvers } from './resolvers.js';
+import { permissions } from './permissions.js';
 
 export const platformSubgraph: SubgraphModule = {
   name: 'platform',
@@ -10,6 +11,6 @@ export const platformSubgraph: SubgraphModule = {
   migrations,
   build({ db }) {
     const registry = new SubjectRegistry(db);
-    return { resolvers: platformResolvers(), createLoaders: () => createPlatformLoaders(registry) };
+    return { resolvers: platformResolvers(), createLoaders: () => createPlatformLoaders(registry), permissions };
   },
 };

@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import { insertInChunks } from '../kit/db.js';
 import { subjectsTable } from './migrations.js';
+import type { LegalRepresentative } from '../kit/lists/store.js';
 
 export interface RegisteredSubject {
   creditCode: string;
@@ -9,7 +10,7 @@ export interface RegisteredSubject {
   name: string;
   regionCode: string;
   industry: { code: string; name: string } | null;
-  legalRepresentative: { name: string | null; idDocumentType: string | null; idDocumentNumber: string | null } | null;
+  legalRepresentative: LegalRepresentative | null;
   registeredAt: string;
   updatedAt: string;
 }
@@ -38,7 +39,13 @@ function toSubject(row: any): RegisteredSubject {
     industry: row.industry_code ? { code: row.industry_code, name: row.industry_name } : null,
     legalRepresentative:
       row.legal_rep_name || row.legal_rep_id_number
-        ? { name: row.legal_rep_name, idDocumentType: row.legal_rep_id_type, idDocumentNumber: row.legal_rep_id_number }
+        ? {
+            name: row.legal_rep_name,
+            idDocumentType: row.legal_rep_id_type,
+            idDocumentNumber: row.legal_rep_id_number,
+            // Whose personal data this is, for masking and the access register; the registry is public.
+            owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: true },
+          }
         : null,
     registeredAt: row.registered_at,
     updatedAt: row.updated_at,

@@ -3,7 +3,9 @@
  * field on `Subject`, its entries query, and the shared list types.
  */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { badInput } from '../errors.js';
+import { badInput, ErrorCode, typedError } from '../errors.js';
+import { entryVisibility, isVisible, type EntryVisibility } from '../auth/policy.js';
+import type { AuthContext } from '../auth/context.js';
 import { pageSize } from '../cursor.js';
 import { checkSubjectCode } from '../codes.js';
 import type { SubgraphContext } from '../server.js';
@@ -11,7 +13,7 @@ import type { DepartmentConfig, ListType } from './department.js';
 import type { EntryFilter, EntryStatus, ListEntry, ListStore } from './store.js';
 import type { ListLoaders } from './loaders.js';
 
-type Context = SubgraphContext & { loaders: ListLoaders };
+type Context = SubgraphContext & AuthContext & { loaders: ListLoaders };
 
 /** The parent of `DepartmentRecord` fields: the subject it is about. */
 interface DepartmentRecordParent {
@@ -46,20 +48,43 @@ function validateFilter(filter: EntryFilter | null | undefined): EntryFilter {
 
 const isActive = (entry: ListEntry, type: ListType) => entry.listType === type && entry.status === 'ACTIVE';
 
+/** Refuses a filter that asks for entries the principal may not see, rather than silently answering less. */
+function requireWithinVisibility(filter: EntryFilter, visibility: EntryVisibility): void {
+  const outsideTypes = visibility.listTypes && filter.listTypes?.filter((type) => !visibility.listTypes!.includes(type));
+  if (outsideTypes?.length) {
+    throw typedError(ErrorCode.FORBIDDEN, `Your scopes do not cover ${outsideTypes.join(', ')} lists: ask for the scope read:${outsideTypes[0].toLowerCase()}`, {
+      argument: 'filter.listTypes',
+    });
+  }
+  const outsideStatuses = visibility.statuses && filter.statuses?.filter((status) => !visibility.statuses!.includes(status));
+  if (outsideStatuses?.length) {
+    throw typedError(ErrorCode.FORBIDDEN, `You may see entries that are ${visibility.statuses!.join(' or ')}, not ${outsideStatuses.join(', ')}`, {
+      argument: 'filter.statuses',
+    });
+  }
+}
+
 export function departmentResolvers(department: DepartmentConfig, store: ListStore): GraphQLResolverMap<Context> {
-  const entriesOf = (record: DepartmentRecordParent, ctx: Context) => ctx.loaders.entriesBySubject.load(record.creditCode);
+  const visibilityOf = (ctx: Context) => entryVisibility(ctx.principal!, department.name);
+  /** The subject's entries this principal may see. */
+  const entriesOf = async (record: DepartmentRecordParent, ctx: Context) => {
+    const visibility = visibilityOf(ctx);
+    return (await ctx.loaders.entriesBySubject.load(record.creditCode)).filter((entry) => isVisible(entry, visibility));
+  };
 
   return {
     Query: {
-      async [department.entriesQuery](_: unknown, args: { filter?: EntryFilter; first?: number; after?: string }) {
+      async [department.entriesQuery](_: unknown, args: { filter?: EntryFilter; first?: number; after?: string }, ctx: Context) {
         const filter = validateFilter(args.filter);
+        const visibility = visibilityOf(ctx);
+        requireWithinVisibility(filter, visibility);
         const first = pageSize(args.first, MAX_PAGE_SIZE);
-        const page = await store.page(filter, first, args.after);
+        const page = await store.page(filter, visibility, first, args.after);
         return {
           edges: page.edges,
           pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null },
           // Counted only when asked for.
-          totalCount: () => store.count(filter),
+          totalCount: () => store.count(filter, visibility),
         };
       },
     },

@@ -8,6 +8,7 @@ import { outboxTable, toOutboxRow } from '../outbox.js';
 import { insertInChunks } from '../db.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { DepartmentConfig, ListType } from './department.js';
+import type { DataOwner, EntryVisibility } from '../auth/policy.js';
 
 export type EntryStatus = 'PRELIMINARY' | 'PUBLICITY' | 'ACTIVE' | 'EXITED';
 
@@ -22,7 +23,7 @@ export interface ListEntry {
   subjectType: 'ORGANISATION' | 'NATURAL_PERSON';
   regionCode: string;
   lei: string | null;
-  legalRepresentative: { name: string | null; idDocumentType: string | null; idDocumentNumber: string | null } | null;
+  legalRepresentative: LegalRepresentative | null;
   facts: string;
   recognisingAuthority: string;
   legalBasis: string;
@@ -37,6 +38,13 @@ export interface ListEntry {
   sharedAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface LegalRepresentative {
+  name: string | null;
+  idDocumentType: string | null;
+  idDocumentNumber: string | null;
+  owner?: DataOwner;
 }
 
 export interface EntryTransition {
@@ -104,8 +112,8 @@ export class ListStore {
   }
 
   /** One page of entries matching `filter`, newest recognition first (keyset pagination). */
-  async page(filter: EntryFilter, first: number, after?: string | null) {
-    const query = this.filtered(filter)
+  async page(filter: EntryFilter, visibility: EntryVisibility, first: number, after?: string | null) {
+    const query = this.filtered(filter, visibility)
       .orderBy([
         { column: 'recognised_on', order: 'desc' },
         { column: 'id', order: 'desc' },
@@ -125,8 +133,8 @@ export class ListStore {
     };
   }
 
-  async count(filter: EntryFilter): Promise<number> {
-    const [{ total }] = await this.filtered(filter).count({ total: '*' });
+  async count(filter: EntryFilter, visibility: EntryVisibility): Promise<number> {
+    const [{ total }] = await this.filtered(filter, visibility).count({ total: '*' });
     return Number(total);
   }
 
@@ -171,8 +179,11 @@ export class ListStore {
     else await this.db.transaction(write);
   }
 
-  private filtered(filter: EntryFilter) {
+  private filtered(filter: EntryFilter, visibility: EntryVisibility) {
     const query = this.db(this.entries);
+    if (visibility.statuses) query.whereIn('status', visibility.statuses);
+    if (visibility.listTypes) query.whereIn('list_type', visibility.listTypes);
+    if (visibility.publishedOnly) query.where('published', true);
     if (filter.listTypes?.length) query.whereIn('list_type', filter.listTypes);
     if (filter.listKinds?.length) query.whereIn('list_kind', filter.listKinds);
     if (filter.statuses?.length) query.whereIn('status', filter.statuses);
@@ -198,7 +209,13 @@ export class ListStore {
       regionCode: row.region_code,
       lei: row.lei,
       legalRepresentative: hasLegalRep
-        ? { name: row.legal_rep_name, idDocumentType: row.legal_rep_id_type, idDocumentNumber: row.legal_rep_id_number }
+        ? {
+            name: row.legal_rep_name,
+            idDocumentType: row.legal_rep_id_type,
+            idDocumentNumber: row.legal_rep_id_number,
+            // Whose personal data this is, for masking and the access register.
+            owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: Boolean(row.published) },
+          }
         : null,
       facts: row.facts,
       recognisingAuthority: row.recognising_authority,

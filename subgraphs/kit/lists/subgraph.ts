@@ -5,6 +5,7 @@ import type { SubgraphModule } from '../server.js';
 import type { DepartmentConfig } from './department.js';
 import { createListLoaders } from './loaders.js';
 import { departmentResolvers } from './resolvers.js';
+import { departmentPermissions } from './permissions.js';
 import { ListStore } from './store.js';
 import { listTablesMigration } from './tables.js';
 
@@ -23,6 +24,7 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
       return {
         resolvers: departmentResolvers(department, store),
         createLoaders: () => createListLoaders(store),
+        permissions: departmentPermissions(department),
       };
     },
   };

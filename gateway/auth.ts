@@ -1,0 +1,100 @@
+/**
+ * Authentication at the gateway: `Authorization: Bearer <JWT>` verified with jose.
+ * - Embedded default: HS256 with a generated development secret (`npm run token` mints tokens).
+ * - Production: RS256/ES256 with `JWT_JWKS_URL` or a PEM public key in `JWT_PUBLIC_KEY_FILE`.
+ * No token means the public principal. A bad token is refused, never downgraded.
+ */
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../subgraphs/kit/errors.js';
+import { developmentJwtSecret } from '../subgraphs/kit/auth/secrets.js';
+import { PUBLIC_PRINCIPAL, principalFromClaims, type Principal, type Purpose } from '../subgraphs/kit/auth/principal.js';
+import { departments } from '../subgraphs/catalog.js';
+
+export const PURPOSE_HEADER = 'x-credithub-purpose';
+export const REFERENCE_HEADER = 'x-credithub-reference';
+export const DEFAULT_AUDIENCE = 'credithub';
+export const DEVELOPMENT_ISSUER = 'credithub-dev';
+
+export interface TokenVerifier {
+  verify(token: string): Promise<JWTPayload>;
+}
+
+export async function createTokenVerifier(env: NodeJS.ProcessEnv = process.env): Promise<TokenVerifier> {
+  const audience = env.JWT_AUDIENCE ?? DEFAULT_AUDIENCE;
+  const issuer = env.JWT_ISSUER || undefined;
+  let key: Uint8Array | CryptoKey | JWTVerifyGetKey;
+  let algorithms: string[];
+  if (env.JWT_JWKS_URL) {
+    key = createRemoteJWKSet(new URL(env.JWT_JWKS_URL));
+    algorithms = ['RS256', 'ES256'];
+  } else if (env.JWT_PUBLIC_KEY_FILE) {
+    const algorithm = env.JWT_ALGORITHM ?? 'RS256';
+    key = await importSPKI(readFileSync(env.JWT_PUBLIC_KEY_FILE, 'utf8'), algorithm);
+    algorithms = [algorithm];
+  } else {
+    key = developmentJwtSecret();
+    algorithms = ['HS256'];
+  }
+  return {
+    verify: async (token) => (await jwtVerify(token, key as any, { audience, issuer, algorithms })).payload,
+  };
+}
+
+function unauthenticated(reason: string): GraphQLError {
+  return new GraphQLError(`Not authenticated: ${reason}`, {
+    extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
+  });
+}
+
+function reasonFor(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired; get a new one';
+  if (error instanceof errors.JWTClaimValidationFailed) return `the token's "${error.claim}" claim is not accepted (${error.reason})`;
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is not valid';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'the token is signed with an algorithm this hub does not accept';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'no key of the hub matches the token';
+  return 'the token is malformed: send "Authorization: Bearer <JWT>"';
+}
+
+/** The principal of a request, or a typed UNAUTHENTICATED error. */
+export async function authenticate(req: IncomingMessage, verifier: TokenVerifier): Promise<Principal> {
+  const header = req.headers.authorization;
+  if (!header) return PUBLIC_PRINCIPAL;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw unauthenticated('the Authorization header must be "Bearer <JWT>"');
+  let claims: JWTPayload;
+  try {
+    claims = await verifier.verify(match[1]);
+  } catch (error) {
+    throw unauthenticated(reasonFor(error));
+  }
+  const principal = principalFromClaims(claims as Record<string, unknown>, departments.map((d) => d.name));
+  if (typeof principal === 'string') throw unauthenticated(principal);
+  return principal;
+}
+
+/** The stated purpose of use (both headers, or neither), needed to read personal data unmasked. */
+export function purposeOf(req: IncomingMessage): Purpose | null {
+  const purpose = String(req.headers[PURPOSE_HEADER] ?? '').trim();
+  const reference = String(req.headers[REFERENCE_HEADER] ?? '').trim();
+  if (!purpose && !reference) return null;
+  const problem =
+    !purpose || !reference
+      ? `state both ${PURPOSE_HEADER} (why) and ${REFERENCE_HEADER} (the matter it serves, e.g. an approval case number)`
+      : purpose.length > 200 || reference.length > 100
+        ? `${PURPOSE_HEADER} is at most 200 characters and ${REFERENCE_HEADER} at most 100`
+        : null;
+  if (problem) throw new GraphQLError(`Purpose of use: ${problem}`, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
+  // Header values are Latin-1 on the wire; clients send UTF-8 text percent-encoded.
+  return { purpose: safeDecode(purpose), reference: safeDecode(reference) };
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

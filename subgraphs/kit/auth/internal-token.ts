@@ -1,0 +1,37 @@
+/**
+ * The gateway forwards the verified principal (and the stated purpose) to subgraphs as a
+ * short-lived token it signs; subgraphs trust nothing else — never a plain role header.
+ */
+import { jwtVerify, SignJWT } from 'jose';
+import type { Principal, Purpose } from './principal.js';
+
+export const INTERNAL_TOKEN_HEADER = 'x-credithub-principal';
+const AUDIENCE = 'credithub-subgraph';
+const ISSUER = 'credithub-gateway';
+
+export interface ForwardedIdentity {
+  principal: Principal;
+  purpose: Purpose | null;
+  requestId: string;
+}
+
+export async function signInternalToken(identity: ForwardedIdentity, secret: Uint8Array): Promise<string> {
+  return new SignJWT({ principal: identity.principal, purpose: identity.purpose, rid: identity.requestId })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime('60s')
+    .sign(secret);
+}
+
+/** The forwarded identity, or why there is none. */
+export async function verifyInternalToken(token: string | undefined, secret: Uint8Array): Promise<ForwardedIdentity | { problem: string }> {
+  if (!token) return { problem: 'this subgraph answers only requests forwarded by the CreditHub gateway' };
+  try {
+    const { payload } = await jwtVerify(token, secret, { audience: AUDIENCE, issuer: ISSUER, algorithms: ['HS256'] });
+    return { principal: payload.principal as Principal, purpose: (payload.purpose as Purpose) ?? null, requestId: String(payload.rid) };
+  } catch {
+    return { problem: 'the forwarded identity is not valid: call the CreditHub gateway, not the subgraph' };
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Who is asking. The gateway verifies the caller's JWT and turns its claims into a
+ * `Principal`; subgraphs receive it in a token the gateway signed (see internal-token.ts).
+ */
+import type { ListType } from '../lists/department.js';
+
+export const ROLES = ['PUBLIC', 'AGENCY', 'OFFICER', 'ADMIN', 'AUDITOR', 'PARTNER'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Read scopes: which list types an agency, partner or officer (outside its own department) may read. */
+export const SCOPE_BY_LIST_TYPE: Record<ListType, string> = {
+  BLACK: 'read:black',
+  RED: 'read:red',
+  KEY_ATTENTION: 'read:key_attention',
+};
+export const ALL_READ_SCOPES = Object.values(SCOPE_BY_LIST_TYPE);
+
+export interface Principal {
+  role: Role;
+  /** Who: the token's `sub`. */
+  id: string;
+  /** OFFICER: the department (subgraph name) the officer acts for. */
+  department?: string;
+  /** AGENCY / PARTNER: the organisation's name. */
+  agency?: string;
+  /** Administrative division code the agency serves. */
+  region?: string;
+  scopes: string[];
+}
+
+/** Why a request reads unmasked personal data: required for every such read (1798 (24)). */
+export interface Purpose {
+  purpose: string;
+  reference: string;
+}
+
+export const PUBLIC_PRINCIPAL: Principal = { role: 'PUBLIC', id: 'public', scopes: [] };
+
+/** Turns verified JWT claims into a principal, or says which claim is wrong. */
+export function principalFromClaims(claims: Record<string, unknown>, departments: readonly string[]): Principal | string {
+  const role = String(claims.role ?? '').toUpperCase() as Role;
+  if (!ROLES.includes(role) || role === 'PUBLIC') return `claim "role" must be one of agency, officer, admin, auditor, partner`;
+  if (typeof claims.sub !== 'string' || claims.sub.length === 0) return 'claim "sub" (who the token is for) is missing';
+  const scopes = Array.isArray(claims.scopes) ? claims.scopes.map(String) : typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+  const principal: Principal = { role, id: claims.sub, scopes };
+  if (role === 'OFFICER') {
+    if (typeof claims.department !== 'string' || !departments.includes(claims.department)) {
+      return `an officer's token must name its department: one of ${departments.join(', ')}`;
+    }
+    principal.department = claims.department;
+    if (scopes.length === 0) principal.scopes = ALL_READ_SCOPES;
+  }
+  if (role === 'AGENCY' || role === 'PARTNER') {
+    if (typeof claims.agency !== 'string' || claims.agency.length === 0) return `a${role === 'AGENCY' ? 'n agency' : ' partner'} token must name the organisation in "agency"`;
+    principal.agency = claims.agency;
+  }
+  if (typeof claims.region === 'string') {
+    if (!/^\d{2,6}$/.test(claims.region)) return 'claim "region" must be an administrative division code of 2 to 6 digits';
+    principal.region = claims.region;
+  }
+  return principal;
+}

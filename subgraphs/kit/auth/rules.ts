@@ -1,0 +1,53 @@
+/**
+ * graphql-shield rules shared by every subgraph. Rules that read only the principal are
+ * cached per request ('contextual'); the schema-wide fallback is deny, so a field
+ * without a rule is never served.
+ */
+import { allow, rule } from 'graphql-shield';
+import { ErrorCode, typedError } from '../errors.js';
+import type { AuthContext } from './context.js';
+import type { ListType } from '../lists/department.js';
+import { scopedListTypes } from './policy.js';
+import type { Role } from './principal.js';
+
+type Ctx = AuthContext;
+
+/** Forwarded by the gateway with a valid signed identity. */
+export const viaGateway = rule({ cache: 'contextual' })((_parent, _args, ctx: Ctx) =>
+  ctx.principal ? true : typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`),
+);
+
+export const hasRole = (...roles: Role[]) =>
+  rule(`hasRole-${roles.join('-')}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
+    if (!ctx.principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
+    return roles.includes(ctx.principal.role)
+      ? true
+      : typedError(ErrorCode.FORBIDDEN, `Only ${roles.join(', ').toLowerCase()} may read this; you are ${ctx.principal.role.toLowerCase()}`);
+  });
+
+/** Officers of `department`, administrators and auditors: an entry's history names the officials who acted. */
+export const canReadHistoryOf = (department: string) =>
+  rule(`canReadHistory-${department}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
+    const principal = ctx.principal;
+    if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
+    if (principal.role === 'ADMIN' || principal.role === 'AUDITOR') return true;
+    if (principal.role === 'OFFICER' && principal.department === department) return true;
+    return typedError(ErrorCode.FORBIDDEN, `An entry's history is for the ${department} department, administrators and auditors`);
+  });
+
+/** Whether the principal's scopes cover a list type (the public sees published lists of every type). */
+export const coversListType = (type: ListType) =>
+  rule(`coversListType-${type}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
+    const principal = ctx.principal;
+    if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
+    if (['PUBLIC', 'ADMIN', 'AUDITOR'].includes(principal.role) || principal.role === 'OFFICER') return true;
+    return scopedListTypes(principal).includes(type)
+      ? true
+      : typedError(ErrorCode.FORBIDDEN, `Your scopes do not cover ${type} lists: ask for the scope read:${type.toLowerCase()}`);
+  });
+
+/** What composition tooling and the gateway's query planner need. */
+export const federationRules = {
+  Query: { _service: allow },
+  _Service: allow,
+};
