@@ -131,7 +131,12 @@ export function generateDemoData(departments: DepartmentConfig[], options: DemoO
 
     const roll = rng.next();
     const chosen: { department: DepartmentConfig; list: ListDefinition }[] = [];
-    if (roll < 0.14) {
+    if (isPerson) {
+      // Natural persons: mostly failed judgment debtors, some tax or work-safety black lists.
+      const personal = black.filter(({ list }) => list.subjectTypes.includes('NATURAL_PERSON'));
+      if (roll < 0.3) chosen.push(personal.find(({ list }) => list.kind === 'DISHONEST_JUDGMENT_DEBTOR') ?? personal[0]);
+      if (roll < 0.08) chosen.push(rng.pick(personal.filter((p) => !chosen.includes(p))));
+    } else if (roll < 0.14) {
       // Black-listed, in one to three domains.
       const domains = 1 + (rng.chance(0.3) ? 1 : 0) + (rng.chance(0.25) ? 1 : 0);
       for (const candidate of shuffle(rng, black).slice(0, domains)) chosen.push(candidate);
@@ -139,12 +144,11 @@ export function generateDemoData(departments: DepartmentConfig[], options: DemoO
     } else if (roll < 0.26) {
       chosen.push(rng.pick(keyAttention));
       if (rng.chance(0.25)) chosen.push(...keyAttention.filter((k) => !chosen.includes(k)));
-    } else if (roll < 0.38 && !isPerson) {
+    } else if (roll < 0.38) {
       chosen.push(rng.pick(red));
       if (rng.chance(0.3)) chosen.push(...red.filter((r) => !chosen.includes(r)));
     }
     for (const { department, list } of chosen) {
-      if (isPerson && list.kind !== 'DISHONEST_JUDGMENT_DEBTOR' && list.type !== 'BLACK') continue;
       entriesByDepartment.get(department.name)!.push(makeEntry(rng, department, list, subject, asOf));
     }
   }

@@ -53,6 +53,7 @@ export interface GraphQLResponse<T = any> {
   status: number;
   data?: T;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+  extensions?: Record<string, any>;
 }
 
 /** Headers of a caller: a development token for `claims` (none: the public), and a stated purpose. */

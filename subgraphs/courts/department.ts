@@ -14,6 +14,7 @@ export const department = defineDepartment({
       title: '失信被执行人名单',
       legalBasis: '《最高人民法院关于公布失信被执行人名单信息的若干规定》；《关于印发对失信被执行人实施联合惩戒的合作备忘录的通知》（发改财金〔2016〕141号）',
       defaultValidityDays: 2 * 365,
+      subjectTypes: ['ORGANISATION', 'NATURAL_PERSON'],
       publishedByDefault: true,
     },
   ],

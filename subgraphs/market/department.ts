@@ -14,6 +14,7 @@ export const department = defineDepartment({
       title: '严重违法失信企业名单',
       legalBasis: '《严重违法失信企业名单管理暂行办法》；《失信企业协同监管和联合惩戒合作备忘录》（发改财金〔2015〕2045号）',
       defaultValidityDays: 5 * 365,
+      subjectTypes: ['ORGANISATION'],
       publishedByDefault: true,
     },
     {
@@ -22,6 +23,7 @@ export const department = defineDepartment({
       title: '经营异常名录',
       legalBasis: '《企业经营异常名录管理暂行办法》',
       defaultValidityDays: 3 * 365,
+      subjectTypes: ['ORGANISATION'],
       publishedByDefault: true,
     },
   ],

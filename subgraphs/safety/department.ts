@@ -14,6 +14,7 @@ export const department = defineDepartment({
       title: '安全生产失信联合惩戒对象名单',
       legalBasis: '《关于对安全生产领域失信生产经营单位及其有关人员开展联合惩戒的合作备忘录》（发改财金〔2016〕1001号）',
       defaultValidityDays: 365,
+      subjectTypes: ['ORGANISATION', 'NATURAL_PERSON'],
       publishedByDefault: true,
     },
     {
@@ -22,6 +23,7 @@ export const department = defineDepartment({
       title: '安全生产守信联合激励对象名单',
       legalBasis: '《关于对安全生产领域守信生产经营单位及其有关人员开展联合激励的合作备忘录》（发改财金〔2017〕2219号）',
       defaultValidityDays: 3 * 365,
+      subjectTypes: ['ORGANISATION'],
       publishedByDefault: true,
     },
     {
@@ -30,6 +32,7 @@ export const department = defineDepartment({
       title: '安全生产重点关注名单',
       legalBasis: '《关于加强和规范守信联合激励和失信联合惩戒对象名单管理工作的指导意见》（发改财金规〔2017〕1798号）（十六）',
       defaultValidityDays: 365,
+      subjectTypes: ['ORGANISATION'],
       publishedByDefault: false,
     },
   ],

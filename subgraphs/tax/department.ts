@@ -14,6 +14,7 @@ export const department = defineDepartment({
       title: '纳税信用A级纳税人名单',
       legalBasis: '《纳税信用管理办法（试行）》；《关于对纳税信用A级纳税人实施联合激励措施的合作备忘录》（发改财金〔2016〕1467号）',
       defaultValidityDays: 365,
+      subjectTypes: ['ORGANISATION'],
       publishedByDefault: true,
     },
     {
@@ -22,6 +23,7 @@ export const department = defineDepartment({
       title: '重大税收违法失信主体名单',
       legalBasis: '《重大税收违法失信案件信息公布办法》；《关于对重大税收违法案件当事人实施联合惩戒措施的合作备忘录（2016版）》（发改财金〔2016〕2798号）',
       defaultValidityDays: 3 * 365,
+      subjectTypes: ['ORGANISATION', 'NATURAL_PERSON'],
       publishedByDefault: true,
     },
   ],

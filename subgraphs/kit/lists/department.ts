@@ -19,6 +19,8 @@ export interface ListDefinition {
   defaultValidityDays: number;
   /** Whether entries may be published to the public (key-attention lists only selectively). */
   publishedByDefault: boolean;
+  /** Who can be put on this list: organisations, natural persons, or both. */
+  subjectTypes: ('ORGANISATION' | 'NATURAL_PERSON')[];
 }
 
 export interface DepartmentConfig {
