@@ -1,18 +1,49 @@
 /**
- * After a request: tells the client when personal data was masked and why.
+ * Before a response leaves the gateway: every read of unmasked personal data that the
+ * subgraphs reported is written to the platform's access register. If it cannot be
+ * written, the personal data is withheld (fail closed). When personal data was masked,
+ * the response says why.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import { mayReadPersonalData } from '../subgraphs/kit/auth/policy.js';
+import { INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/auth/internal-token.js';
+import { ErrorCode } from '../subgraphs/kit/errors.js';
 import type { GatewayContext } from './context.js';
 import { PURPOSE_HEADER, REFERENCE_HEADER } from './auth.js';
 
-export function personalDataPlugin(): ApolloServerPlugin<GatewayContext> {
+export function personalDataPlugin(accessRegisterUrl: string, timeoutMs: number): ApolloServerPlugin<GatewayContext> {
+  async function register(context: GatewayContext): Promise<void> {
+    const response = await fetch(accessRegisterUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: await context.internalToken },
+      body: JSON.stringify({ reads: context.personalDataReads }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!response.ok) throw new Error(`access register answered HTTP ${response.status}`);
+  }
+
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return;
           const { principal, purpose } = contextValue;
+          if (contextValue.personalDataReads.length > 0) {
+            try {
+              await register(contextValue);
+            } catch (error) {
+              console.error(`access register unavailable: ${(error as Error).message}`);
+              response.body.singleResult = {
+                errors: [
+                  new GraphQLError('Personal data was withheld: its access could not be registered. Retry in a few seconds.', {
+                    extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+                  }).toJSON(),
+                ],
+              };
+              return;
+            }
+          }
           if (mayReadPersonalData(principal, purpose)) return;
           const reason = ['ADMIN', 'OFFICER', 'AGENCY'].includes(principal.role)
             ? `No purpose of use was stated: personal data is masked. Send the ${PURPOSE_HEADER} and ${REFERENCE_HEADER} headers to read it.`

@@ -48,6 +48,9 @@ export function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFor
   return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
 }
 
+const PLATFORM_URL_IN_SUPERGRAPH = 'http://localhost:4001/graphql';
+const accessRegisterUrl = (platformGraphqlUrl: string) => new URL('/internal/access-register', platformGraphqlUrl).toString();
+
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const production = options.production ?? process.env.NODE_ENV === 'production';
   const timeoutMs = options.subgraphTimeoutMs ?? Number(process.env.SUBGRAPH_TIMEOUT_MS ?? 10_000);
@@ -65,7 +68,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ApolloServerPluginSchemaReportingDisabled(),
       // The default landing page loads Apollo's hosted sandbox: a government hub phones nowhere.
       ApolloServerPluginLandingPageDisabled(),
-      personalDataPlugin(),
+      personalDataPlugin(accessRegisterUrl(options.subgraphUrls.platform ?? PLATFORM_URL_IN_SUPERGRAPH), timeoutMs),
     ],
   });
   const verifier = await createTokenVerifier();

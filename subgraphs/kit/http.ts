@@ -104,7 +104,8 @@ export async function serveGraphQL<Context extends BaseContext>(
     } catch (error) {
       if (res.headersSent) return void res.end();
       if (error instanceof RequestError) return sendJsonError(res, error.status, error.code, error.message);
-      console.error('request failed', error);
+      // Driver errors quote their SQL, values included: log what failed, never the data.
+      console.error(`request to ${req.url} failed: ${(error as any)?.code ?? (error as Error)?.name ?? 'error'}`);
       sendJsonError(res, 500, 'INTERNAL_SERVER_ERROR', 'The request could not be processed');
     }
   });

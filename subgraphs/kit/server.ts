@@ -19,7 +19,7 @@ import { connect, databaseUrlFor, migrate, type Database, type Migration } from 
 import { systemClock, type Clock } from './dates.js';
 import { ErrorCode, isDatabaseUnavailable, typedError } from './errors.js';
 import { parseSdl } from './schema.js';
-import { serveGraphQL, type RunningHttpServer } from './http.js';
+import { serveGraphQL, type Route, type RunningHttpServer } from './http.js';
 import { scalarResolvers } from './scalars.js';
 
 export interface SubgraphDeps {
@@ -40,6 +40,8 @@ export interface BuiltSubgraph {
   createLoaders(): unknown;
   /** graphql-shield rules; whatever they do not allow is denied. */
   permissions: IRules;
+  /** Plain HTTP routes beside /graphql, for what is no part of the public API. */
+  routes?: Record<string, Route>;
 }
 
 export interface SubgraphModule {
@@ -75,7 +77,8 @@ export function formatSubgraphError(formatted: GraphQLFormattedError, error: unk
     };
   }
   if (code === ErrorCode.INTERNAL_SERVER_ERROR || code === undefined) {
-    console.error('unexpected error', error);
+    // Log the kind of failure only: driver errors quote their SQL, personal data included.
+    console.error(`unexpected error: ${(error as any)?.originalError?.code ?? (error as any)?.originalError?.name ?? formatted.message.slice(0, 80)}`);
     return { message: 'Internal error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   }
   const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
@@ -139,6 +142,7 @@ export async function startSubgraph(module: SubgraphModule, options: StartSubgra
     http = await serveGraphQL(server, {
       port: options.port ?? 0,
       host: options.host,
+      routes: built.routes,
       context: async (req) => {
         const auth = await authenticateForwarded(req, secret);
         return { ...auth, requestId: auth.requestId ?? randomUUID(), loaders: built.createLoaders() };

@@ -1,6 +1,6 @@
 /** The platform's field rules (graphql-shield; everything else is denied). */
 import { allow, type IRules } from 'graphql-shield';
-import { viaGateway } from '../kit/auth/rules.js';
+import { hasRole, viaGateway } from '../kit/auth/rules.js';
 
 export const permissions: IRules = {
   Query: {
@@ -9,10 +9,17 @@ export const permissions: IRules = {
     subject: viaGateway,
     subjects: viaGateway,
     checkCreditCode: viaGateway,
+    accessRegister: hasRole('AUDITOR', 'ADMIN'),
+    verifyAccessRegister: hasRole('AUDITOR', 'ADMIN'),
   },
+  AccessRecord: hasRole('AUDITOR', 'ADMIN'),
+  AccessRecordEdge: viaGateway,
+  AccessRecordConnection: viaGateway,
+  RegisterVerification: viaGateway,
   _Service: allow,
   Subject: viaGateway,
   Industry: viaGateway,
+  PageInfo: viaGateway,
   LegalRepresentative: viaGateway,
   CodeCheck: viaGateway,
 };

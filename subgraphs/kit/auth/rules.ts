@@ -17,13 +17,20 @@ export const viaGateway = rule({ cache: 'contextual' })((_parent, _args, ctx: Ct
   ctx.principal ? true : typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`),
 );
 
+/** Shield requires one instance per rule name: rules made by a factory are kept by name. */
+const rulesByName = new Map<string, ReturnType<typeof rule> extends (f: any) => infer R ? R : never>();
+function namedRule(name: string, make: () => any) {
+  if (!rulesByName.has(name)) rulesByName.set(name, make());
+  return rulesByName.get(name)!;
+}
+
 export const hasRole = (...roles: Role[]) =>
-  rule(`hasRole-${roles.join('-')}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
+  namedRule(`hasRole-${roles.join('-')}`, () => rule(`hasRole-${roles.join('-')}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
     if (!ctx.principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
     return roles.includes(ctx.principal.role)
       ? true
       : typedError(ErrorCode.FORBIDDEN, `Only ${roles.join(', ').toLowerCase()} may read this; you are ${ctx.principal.role.toLowerCase()}`);
-  });
+  }));
 
 /** Officers of `department`, administrators and auditors: an entry's history names the officials who acted. */
 export const canReadHistoryOf = (department: string) =>

@@ -1,0 +1,171 @@
+/**
+ * The access register (个人信息查询使用登记, 1798 (24)(25)): every read of unmasked personal
+ * data — who, for which organisation, which subject and fields, why, for which matter,
+ * when, in which request. Append-only; each record carries the SHA-256 of its content and
+ * of the previous record's hash, so changing or deleting any record breaks the chain.
+ */
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import { insertInChunks, isMysql } from '../kit/db.js';
+import type { Principal, Purpose } from '../kit/auth/principal.js';
+import type { Clock } from '../kit/dates.js';
+import { decodeCursor, encodeCursor } from '../kit/cursor.js';
+import { checkSubjectCode } from '../kit/codes.js';
+import { accessRegisterHeadTable, accessRegisterTable, GENESIS_HASH } from './migrations.js';
+
+export interface AccessRecord {
+  seq: number;
+  recordedAt: string;
+  requestId: string;
+  principalId: string;
+  role: string;
+  organisation: string | null;
+  subjectCode: string;
+  subjectType: string;
+  fields: string[];
+  purpose: string;
+  reference: string;
+  prevHash: string;
+  hash: string;
+  /** Whose personal data the subject code is, for masking. */
+  owner: { creditCode: string; subjectType: string; published: boolean };
+}
+
+export interface AccessRecordFilter {
+  subjectCode?: string | null;
+  principalId?: string | null;
+  from?: string | null;
+  to?: string | null;
+}
+
+type HashedContent = Omit<AccessRecord, 'seq' | 'hash' | 'owner'>;
+
+/** The hash of a record: over its content in a fixed field order and the previous hash. */
+export function recordHash(record: HashedContent): string {
+  const canonical = JSON.stringify([
+    record.prevHash, record.recordedAt, record.requestId, record.principalId, record.role, record.organisation,
+    record.subjectCode, record.subjectType, record.fields, record.purpose, record.reference,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export class AccessRegister {
+  constructor(
+    readonly db: Knex,
+    readonly clock: Clock,
+  ) {}
+
+  /** Appends one record per subject read in a request, in one transaction. */
+  async append(principal: Principal, purpose: Purpose, requestId: string, reads: { creditCode: string; field: string }[]): Promise<number> {
+    const fieldsBySubject = new Map<string, Set<string>>();
+    for (const read of reads) {
+      if (!fieldsBySubject.has(read.creditCode)) fieldsBySubject.set(read.creditCode, new Set());
+      fieldsBySubject.get(read.creditCode)!.add(read.field);
+    }
+    const recordedAt = this.clock().toISOString();
+    await this.db.transaction(async (trx) => {
+      const headQuery = trx(accessRegisterHeadTable).where({ id: 1 });
+      const head = await (isMysql(this.db) ? headQuery.forUpdate() : headQuery).first();
+      let prevHash: string = head.last_hash;
+      const rows = [...fieldsBySubject].map(([subjectCode, fields]) => {
+        const check = checkSubjectCode(subjectCode);
+        const content: HashedContent = {
+          recordedAt, requestId, principalId: principal.id, role: principal.role,
+          organisation: principal.agency ?? principal.department ?? null,
+          subjectCode, subjectType: check.valid ? check.kind : 'ORGANISATION',
+          fields: [...fields].sort(), purpose: purpose.purpose, reference: purpose.reference, prevHash,
+        };
+        prevHash = recordHash(content);
+        return { ...toRow(content), hash: prevHash };
+      });
+      // Rows go in in chain order, so their seq order is the chain order.
+      await insertInChunks(trx, accessRegisterTable, rows);
+      await trx(accessRegisterHeadTable)
+        .where({ id: 1 })
+        .update({ record_count: Number(head.record_count) + rows.length, last_hash: prevHash });
+    });
+    return fieldsBySubject.size;
+  }
+
+  async page(filter: AccessRecordFilter, first: number, after?: string | null) {
+    const query = filteredRecords(this.db, filter).orderBy('seq', 'desc').limit(first + 1);
+    if (after) query.where('seq', '<', Number(decodeCursor(after, 1)[0]));
+    const rows = await query;
+    const records = rows.slice(0, first).map(fromRow);
+    return {
+      edges: records.map((record) => ({ cursor: encodeCursor([record.seq]), node: record })),
+      pageInfo: { hasNextPage: rows.length > first, endCursor: records.length ? encodeCursor([records.at(-1)!.seq]) : null },
+    };
+  }
+
+  /** Walks the whole chain, recomputing every hash. */
+  async verify(): Promise<{ valid: boolean; checkedRecords: number; firstInvalidSeq: number | null; problem: string | null }> {
+    let prevHash = GENESIS_HASH;
+    let checked = 0;
+    let afterSeq = 0;
+    for (;;) {
+      const rows = await this.db(accessRegisterTable).where('seq', '>', afterSeq).orderBy('seq').limit(1000);
+      for (const row of rows) {
+        const record = fromRow(row);
+        const problem =
+          record.prevHash !== prevHash ? 'it is not chained to the record before it (a record was removed or inserted)'
+          : recordHash(record) !== record.hash ? 'its content does not match its hash (it was changed)'
+          : null;
+        if (problem) return { valid: false, checkedRecords: checked, firstInvalidSeq: record.seq, problem: `record ${record.seq}: ${problem}` };
+        prevHash = record.hash;
+        checked++;
+      }
+      if (rows.length < 1000) break;
+      afterSeq = Number(rows.at(-1).seq);
+    }
+    const head = await this.db(accessRegisterHeadTable).where({ id: 1 }).first();
+    if (head.last_hash !== prevHash || Number(head.record_count) !== checked) {
+      return { valid: false, checkedRecords: checked, firstInvalidSeq: null, problem: 'records were removed: the chain does not end at its recorded head' };
+    }
+    return { valid: true, checkedRecords: checked, firstInvalidSeq: null, problem: null };
+  }
+}
+
+function filteredRecords(db: Knex, filter: AccessRecordFilter) {
+  const query = db(accessRegisterTable);
+  if (filter.subjectCode) query.where('subject_code', filter.subjectCode);
+  if (filter.principalId) query.where('principal_id', filter.principalId);
+  if (filter.from) query.where('recorded_at', '>=', filter.from);
+  if (filter.to) query.where('recorded_at', '<=', filter.to);
+  return query;
+}
+
+function toRow(content: HashedContent) {
+  return {
+    recorded_at: content.recordedAt,
+    request_id: content.requestId,
+    principal_id: content.principalId,
+    role: content.role,
+    organisation: content.organisation,
+    subject_code: content.subjectCode,
+    subject_type: content.subjectType,
+    fields: JSON.stringify(content.fields),
+    purpose: content.purpose,
+    reference: content.reference,
+    prev_hash: content.prevHash,
+  };
+}
+
+function fromRow(row: any): AccessRecord {
+  return {
+    seq: Number(row.seq),
+    recordedAt: row.recorded_at,
+    requestId: row.request_id,
+    principalId: row.principal_id,
+    role: row.role,
+    organisation: row.organisation,
+    subjectCode: row.subject_code,
+    subjectType: row.subject_type,
+    fields: JSON.parse(row.fields),
+    purpose: row.purpose,
+    reference: row.reference,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    owner: { creditCode: row.subject_code, subjectType: row.subject_type, published: true },
+  };
+}
