@@ -1,12 +1,12 @@
 /** The platform's resolvers: the entry points that take credit codes, and the registry's fields. */
 import DataLoader from 'dataloader';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { checkSubjectCode } from '../kit/codes.js';
+import { checkSubjectCode, type SubjectKind } from '../kit/codes.js';
 import { badInput } from '../kit/errors.js';
 import { requireValidCode } from '../kit/lists/resolvers.js';
 import type { SubgraphContext } from '../kit/server.js';
 import { MAX_KEYS_PER_STATEMENT } from '../kit/lists/store.js';
 import type { RegisteredSubject, SubjectRegistry } from './registry.js';
+import type { QueryCheckCreditCodeArgs, QuerySubjectArgs, QuerySubjectsArgs, Resolvers } from './__generated__/resolvers-types.js';
 
 export const MAX_SUBJECTS_PER_REQUEST = 1000;
 
@@ -14,7 +14,9 @@ export interface PlatformLoaders {
   registeredSubject: DataLoader<string, RegisteredSubject | null>;
 }
 
-type Context = SubgraphContext & { loaders: PlatformLoaders };
+/** What the platform's resolvers see of a request. */
+export type PlatformContext = SubgraphContext & { loaders: PlatformLoaders };
+type Context = PlatformContext;
 
 export function createPlatformLoaders(registry: SubjectRegistry): PlatformLoaders {
   return {
@@ -23,7 +25,13 @@ export function createPlatformLoaders(registry: SubjectRegistry): PlatformLoader
 }
 
 /** A subject as the platform resolves it: its code, and what the code itself tells. */
-function subjectOf(creditCode: string) {
+export interface SubjectParent {
+  creditCode: string;
+  subjectType: SubjectKind;
+  regionCode: string;
+}
+
+function subjectOf(creditCode: string): SubjectParent {
   const check = checkSubjectCode(creditCode);
   if (!check.valid) throw badInput(`"${check.code}" is not a valid credit code: ${check.reason}`, { creditCode: check.code });
   return { creditCode: check.code, subjectType: check.kind, regionCode: check.regionCode };
@@ -31,11 +39,11 @@ function subjectOf(creditCode: string) {
 
 const registered = (subject: { creditCode: string }, ctx: Context) => ctx.loaders.registeredSubject.load(subject.creditCode);
 
-export function platformResolvers(): GraphQLResolverMap<Context> {
+export function platformResolvers(): Resolvers<Context> {
   return {
     Query: {
-      subject: (_: unknown, args: { creditCode: string }) => subjectOf(requireValidCode(args.creditCode, 'creditCode')),
-      subjects(_: unknown, args: { creditCodes: string[] }) {
+      subject: (_: unknown, args: QuerySubjectArgs) => subjectOf(requireValidCode(args.creditCode, 'creditCode')),
+      subjects(_: unknown, args: QuerySubjectsArgs) {
         if (args.creditCodes.length > MAX_SUBJECTS_PER_REQUEST) {
           throw badInput(
             `At most ${MAX_SUBJECTS_PER_REQUEST} codes per request, got ${args.creditCodes.length}: split the codes into several requests`,
@@ -55,7 +63,7 @@ export function platformResolvers(): GraphQLResolverMap<Context> {
               });
         });
       },
-      checkCreditCode(_: unknown, args: { code: string }) {
+      checkCreditCode(_: unknown, args: QueryCheckCreditCodeArgs) {
         const check = checkSubjectCode(args.code);
         return check.valid
           ? { code: check.code, valid: true, subjectType: check.kind, regionCode: check.regionCode, reason: null }
@@ -64,11 +72,11 @@ export function platformResolvers(): GraphQLResolverMap<Context> {
     },
     Subject: {
       __resolveReference: (reference: { creditCode: string }) => subjectOf(reference.creditCode),
-      registered: async (subject: { creditCode: string }, _: unknown, ctx: Context) => (await registered(subject, ctx)) !== null,
-      name: async (subject: { creditCode: string }, _: unknown, ctx: Context) => (await registered(subject, ctx))?.name ?? null,
-      industry: async (subject: { creditCode: string }, _: unknown, ctx: Context) => (await registered(subject, ctx))?.industry ?? null,
-      legalRepresentative: async (subject: { creditCode: string }, _: unknown, ctx: Context) =>
+      registered: async (subject: SubjectParent, _: unknown, ctx: Context) => (await registered(subject, ctx)) !== null,
+      name: async (subject: SubjectParent, _: unknown, ctx: Context) => (await registered(subject, ctx))?.name ?? null,
+      industry: async (subject: SubjectParent, _: unknown, ctx: Context) => (await registered(subject, ctx))?.industry ?? null,
+      legalRepresentative: async (subject: SubjectParent, _: unknown, ctx: Context) =>
         (await registered(subject, ctx))?.legalRepresentative ?? null,
     },
-  } as GraphQLResolverMap<Context>;
+  };
 }

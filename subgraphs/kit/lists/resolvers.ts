@@ -10,14 +10,42 @@ import { pageSize } from '../cursor.js';
 import { checkSubjectCode } from '../codes.js';
 import type { SubgraphContext } from '../server.js';
 import type { DepartmentConfig, ListType } from './department.js';
-import type { EntryFilter, EntryStatus, ListEntry, ListStore } from './store.js';
+import type { EntryFilter, ListEntry, ListStore } from './store.js';
 import type { ListLoaders } from './loaders.js';
+import type {
+  DepartmentRecordEntriesArgs,
+  EntryFilter as EntryFilterInput,
+  InputMaybe,
+  PageInfo,
+  Resolvers,
+} from './__generated__/resolvers-types.js';
 
-type Context = SubgraphContext & AuthContext & { loaders: ListLoaders };
+/** What the list engine's resolvers see of a request. */
+export type ListContext = SubgraphContext & AuthContext & { loaders: ListLoaders };
+type Context = ListContext;
+
+/** A subject as a department's subgraph resolves it: its key, nothing looked up. */
+export interface SubjectParent {
+  creditCode: string;
+}
 
 /** The parent of `DepartmentRecord` fields: the subject it is about. */
-interface DepartmentRecordParent {
+export interface DepartmentRecordParent {
   creditCode: string;
+}
+
+/** What an entries query hands on: `totalCount` is a function, so the count runs only when asked for. */
+export interface ListEntryConnectionParent {
+  edges: { cursor: string; node: ListEntry }[];
+  pageInfo: PageInfo;
+  totalCount: () => Promise<number>;
+}
+
+/** The arguments of every department's entries query (`taxEntries`, `marketEntries`, …). */
+export interface EntriesQueryArgs {
+  filter?: InputMaybe<EntryFilterInput>;
+  first?: InputMaybe<number>;
+  after?: InputMaybe<string>;
 }
 
 export const MAX_PAGE_SIZE = 100;
@@ -31,7 +59,7 @@ export function requireValidCode(raw: unknown, argument: string): string {
   return check.code;
 }
 
-function validateFilter(filter: EntryFilter | null | undefined): EntryFilter {
+function validateFilter(filter: EntryFilterInput | null | undefined): EntryFilter {
   if (!filter) return {};
   if (filter.regionCode != null && !/^\d{2,6}$/.test(filter.regionCode)) {
     throw badInput(`"${filter.regionCode}" is not an administrative division code: give 2 to 6 digits, e.g. "44" or "440305"`, {
@@ -74,7 +102,7 @@ export function departmentResolvers(department: DepartmentConfig, store: ListSto
 
   return {
     Query: {
-      async [department.entriesQuery](_: unknown, args: { filter?: EntryFilter; first?: number; after?: string }, ctx: Context) {
+      async [department.entriesQuery](_: unknown, args: EntriesQueryArgs, ctx: Context): Promise<ListEntryConnectionParent> {
         const filter = validateFilter(args.filter);
         const visibility = visibilityOf(ctx);
         requireWithinVisibility(filter, visibility);
@@ -91,14 +119,14 @@ export function departmentResolvers(department: DepartmentConfig, store: ListSto
     Subject: {
       // The gateway sends one representation per occurrence: no database work here,
       // the department's field batches through the per-request loader.
-      __resolveReference: (reference: { creditCode: string }) => ({
+      __resolveReference: (reference: SubjectParent): SubjectParent => ({
         creditCode: requireValidCode(reference.creditCode, 'representations'),
       }),
-      [department.subjectField]: (subject: { creditCode: string }): DepartmentRecordParent => ({ creditCode: subject.creditCode }),
+      [department.subjectField]: (subject: SubjectParent): DepartmentRecordParent => ({ creditCode: subject.creditCode }),
     },
     DepartmentRecord: {
       domain: () => department.domain,
-      async entries(record: DepartmentRecordParent, args: { listTypes?: ListType[]; statuses?: EntryStatus[] }, ctx: Context) {
+      async entries(record: DepartmentRecordParent, args: Partial<DepartmentRecordEntriesArgs>, ctx: Context) {
         const entries = await entriesOf(record, ctx);
         return entries.filter(
           (entry) =>
@@ -116,5 +144,5 @@ export function departmentResolvers(department: DepartmentConfig, store: ListSto
     ListEntry: {
       history: (entry: ListEntry, _: unknown, ctx: Context) => ctx.loaders.historyByEntry.load(entry.id),
     },
-  } as GraphQLResolverMap<Context>;
+  } satisfies Resolvers<Context>;
 }
