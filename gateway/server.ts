@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { queryArmor, trustedDocumentsPlugin } from './hardening.js';
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
@@ -30,6 +31,10 @@ export interface GatewayOptions {
   /** Deadline of each subgraph call (SUBGRAPH_TIMEOUT_MS, default 10 s). */
   subgraphTimeoutMs?: number;
   production?: boolean;
+  /** JSON array of SHA-256 hashes of the only operations to accept (TRUSTED_DOCUMENTS_FILE). */
+  trustedDocumentsFile?: string;
+  /** Largest request body in bytes (MAX_BODY_BYTES, default 2 MiB). */
+  maxBodyBytes?: number;
 }
 
 export interface RunningGateway {
@@ -58,12 +63,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     supergraphSdl: options.supergraphSdl ?? readCheckedInSupergraph(),
     buildService: ({ name, url }) => new SubgraphDataSource(name, options.subgraphUrls[name] ?? url!, timeoutMs),
   });
+  const armor = queryArmor(production);
+  const trustedDocuments = trustedDocumentsPlugin(options.trustedDocumentsFile ?? process.env.TRUSTED_DOCUMENTS_FILE);
   const server = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
     includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    validationRules: armor.validationRules,
     formatError: formatGatewayError,
     plugins: [
+      ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
+      ...(trustedDocuments ? [trustedDocuments as ApolloServerPlugin<GatewayContext>] : []),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       // The default landing page loads Apollo's hosted sandbox: a government hub phones nowhere.
@@ -77,6 +89,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const http = await serveGraphQL(server, {
     port: options.port ?? 0,
     host: options.host,
+    maxBodyBytes: options.maxBodyBytes ?? Number(process.env.MAX_BODY_BYTES ?? 2 * 1024 * 1024),
     context: async (req) => {
       const requestId = randomUUID();
       const principal = await authenticate(req, verifier);

@@ -1,0 +1,55 @@
+/**
+ * Limits on what one request may ask, chosen for the hub's real operations: a profile of
+ * a subject across every department is about depth 7 and cost ~300; a 1,000-code batch
+ * passes its codes as variables (or, inline, about 3,000 tokens). Beyond these the query
+ * is refused before any subgraph is called.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../subgraphs/kit/errors.js';
+
+export const QUERY_LIMITS = {
+  maxDepth: Number(process.env.GRAPHQL_MAX_DEPTH ?? 12),
+  maxAliases: Number(process.env.GRAPHQL_MAX_ALIASES ?? 30),
+  maxTokens: Number(process.env.GRAPHQL_MAX_TOKENS ?? 10_000),
+  maxCost: Number(process.env.GRAPHQL_MAX_COST ?? 5_000),
+  maxDirectives: 50,
+};
+
+export function queryArmor(production: boolean) {
+  return new ApolloArmor({
+    maxDepth: { n: QUERY_LIMITS.maxDepth, ignoreIntrospection: !production },
+    maxAliases: { n: QUERY_LIMITS.maxAliases },
+    maxTokens: { n: QUERY_LIMITS.maxTokens },
+    maxDirectives: { n: QUERY_LIMITS.maxDirectives },
+    costLimit: { maxCost: QUERY_LIMITS.maxCost, ignoreIntrospection: !production },
+    // "Did you mean …?" tells a stranger the schema; hidden in production.
+    blockFieldSuggestion: { enabled: production },
+  }).protect();
+}
+
+/**
+ * Trusted documents: when TRUSTED_DOCUMENTS_FILE names a JSON array of SHA-256 hashes of
+ * the operations a deployment's clients send, every other operation is refused.
+ */
+export function trustedDocumentsPlugin(file: string | undefined): ApolloServerPlugin | null {
+  if (!file) return null;
+  const trusted = new Set<string>(JSON.parse(readFileSync(file, 'utf8')));
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ source }) {
+          const hash = createHash('sha256').update(source).digest('hex');
+          if (!trusted.has(hash)) {
+            throw new GraphQLError(`This hub accepts only trusted documents; operation ${hash.slice(0, 12)}… is not one of them`, {
+              extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } },
+            });
+          }
+        },
+      };
+    },
+  };
+}
