@@ -38,6 +38,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       throw error;
     }
     const status = error?.extensions?.response?.status;
+    // A 4xx with GraphQL errors is the subgraph refusing the request (a bad variable, say):
+    // the client gets that typed error, not "unavailable".
+    const refusal = status >= 400 && status < 500 ? error.extensions.response.body?.errors?.[0] : undefined;
+    if (refusal?.message) {
+      throw new GraphQLError(refusal.message, { extensions: { ...refusal.extensions, domain: this.subgraphName } });
+    }
     const timedOut = error?.name === 'TimeoutError' || error?.cause?.name === 'TimeoutError';
     const why = timedOut ? `it did not answer within ${this.timeoutMs} ms` : status ? `it answered HTTP ${status}` : 'it could not be reached';
     throw new GraphQLError(

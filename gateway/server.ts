@@ -14,7 +14,7 @@ import {
 import type { GraphQLFormattedError } from 'graphql';
 import { serveGraphQL } from '../subgraphs/kit/http.js';
 import { ErrorCode } from '../subgraphs/kit/errors.js';
-import { readCheckedInSupergraph } from './supergraph.js';
+import { readCheckedInSupergraph, subgraphUrlsIn } from './supergraph.js';
 import { SubgraphDataSource } from './datasource.js';
 import type { GatewayContext } from './context.js';
 import { authenticate, createTokenVerifier, purposeOf } from './auth.js';
@@ -53,15 +53,16 @@ export function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFor
   return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
 }
 
-const PLATFORM_URL_IN_SUPERGRAPH = 'http://localhost:4001/graphql';
 const accessRegisterUrl = (platformGraphqlUrl: string) => new URL('/internal/access-register', platformGraphqlUrl).toString();
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const production = options.production ?? process.env.NODE_ENV === 'production';
   const timeoutMs = options.subgraphTimeoutMs ?? Number(process.env.SUBGRAPH_TIMEOUT_MS ?? 10_000);
+  const supergraphSdl = options.supergraphSdl ?? readCheckedInSupergraph();
+  const subgraphUrls = { ...subgraphUrlsIn(supergraphSdl), ...options.subgraphUrls };
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? readCheckedInSupergraph(),
-    buildService: ({ name, url }) => new SubgraphDataSource(name, options.subgraphUrls[name] ?? url!, timeoutMs),
+    supergraphSdl,
+    buildService: ({ name }) => new SubgraphDataSource(name, subgraphUrls[name], timeoutMs),
   });
   const armor = queryArmor(production);
   const trustedDocuments = trustedDocumentsPlugin(options.trustedDocumentsFile ?? process.env.TRUSTED_DOCUMENTS_FILE);
@@ -80,7 +81,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ApolloServerPluginSchemaReportingDisabled(),
       // The default landing page loads Apollo's hosted sandbox: a government hub phones nowhere.
       ApolloServerPluginLandingPageDisabled(),
-      personalDataPlugin(accessRegisterUrl(options.subgraphUrls.platform ?? PLATFORM_URL_IN_SUPERGRAPH), timeoutMs),
+      personalDataPlugin(accessRegisterUrl(subgraphUrls.platform), timeoutMs),
     ],
   });
   const verifier = await createTokenVerifier();

@@ -28,3 +28,10 @@ export function composeSupergraph(): string {
 export function readCheckedInSupergraph(): string {
   return readFileSync(SUPERGRAPH_FILE, 'utf8');
 }
+
+/** The subgraph URLs written in a supergraph, by subgraph name. */
+export function subgraphUrlsIn(supergraphSdl: string): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const match of supergraphSdl.matchAll(/@join__graph\(name: "([^"]+)", url: "([^"]+)"\)/g)) urls[match[1]] = match[2];
+  return urls;
+}

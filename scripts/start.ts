@@ -3,13 +3,12 @@
  * gateway in one process, each subgraph on its own SQLite file under ./data, demo data
  * loaded on first start. Ctrl-C stops everything.
  */
+import './no-telemetry.js';
 import { startHub } from './hub.js';
 import { seed } from './seed.js';
 import { connect, databaseUrlFor, migrate } from '../subgraphs/kit/db.js';
 import { platformSubgraph } from '../subgraphs/platform/index.js';
 import { subjectsTable } from '../subgraphs/platform/migrations.js';
-
-process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
 async function registryIsEmpty(): Promise<boolean> {
   const db = connect(databaseUrlFor('platform'));

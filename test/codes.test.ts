@@ -97,19 +97,15 @@ describe('citizen identity numbers (GB 11643)', () => {
     }
   });
 
-  // KNOWN BUG (codes.ts, checkSubjectCode: `return isRealDate(...) ? asIdentity : asOrganisation`):
-  // when the date of birth is not a date, the GB 32100 reading is explained instead, so the
-  // "not a valid date of birth" reason can never reach a client. Remove `.fails` once fixed.
-  it.fails('explains an impossible date of birth as such (known bug: a GB 32100 check-character reason is given)', () => {
+  // A code that looks like an identity number is explained as one.
+  it('explains an impossible date of birth as such', () => {
     const first17 = '11010519490230001';
     const check = checkSubjectCode(first17 + identityCheckCharacter(first17));
     expect(check.valid === false && check.reason).toContain('"19490230" are not a valid date of birth');
   });
 
-  // KNOWN BUG (codes.ts, checkSubjectCode): an identity number with a wrong check character is
-  // accepted as an ORGANISATION whenever its GB 32100 reading happens to check (about 1 in 31),
-  // with a division code "010519" that does not exist. Remove `.fails` once fixed.
-  it.fails('never accepts a mistyped identity number as an organisation (known bug: ~3% are accepted)', () => {
+  // A mistyped identity number must not pass as an organisation whose GB 32100 check happens to fit.
+  it('never accepts a mistyped identity number as an organisation', () => {
     // 11010519830115981 has identity check "6"; "9" is a typo, but is its GB 32100 check.
     expect(identityCheckCharacter('11010519830115981')).toBe('6');
     expect(checkSubjectCode('110105198301159819').valid).toBe(false);
@@ -135,11 +131,8 @@ describe('demo codes are generated valid', () => {
     expect(seen.size).toBeGreaterThan(19_000);
   });
 
-  // KNOWN BUG (codes.ts, checkSubjectCode): a code is read as an identity number first, even when
-  // it starts with "9" (no identity number does), so an organisation in a division ending in 19/20
-  // (110119 延庆区) whose next characters look like a birth date is told to be a NATURAL_PERSON in
-  // division "911101". Remove `.fails` once fixed.
-  it.fails('tells organisations in division 110119 are organisations (known bug: about 1 in 1,000 is a NATURAL_PERSON)', () => {
+  // No identity number starts with 9: such codes are organisations even when a birth date seems to fit.
+  it('tells organisations in division 110119 are organisations', () => {
     const rng = random(5);
     for (let i = 0; i < 10_000; i++) {
       const org = organisationCode(rng, '110119');

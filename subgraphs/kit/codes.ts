@@ -51,8 +51,9 @@ function checkUscc(code: string): CodeCheck {
       };
     }
   }
-  if (!/^\d{6}$/.test(code.slice(2, 8))) {
-    return { valid: false, code, reason: 'characters 3–8 must be the six-digit administrative division code' };
+  const division = code.slice(2, 8);
+  if (!/^\d{6}$/.test(division) || !(PROVINCES.has(division.slice(0, 2)) || division.startsWith('10'))) {
+    return { valid: false, code, reason: `characters 3–8 "${division}" must be the six-digit administrative division code of a province, city or county` };
   }
   const expected = usccCheckCharacter(code);
   if (code[17] !== expected) {
@@ -76,9 +77,21 @@ function checkIdentityNumber(code: string): CodeCheck {
 }
 
 /**
- * Checks a subject code. Surrounding white space is ignored and letters are upper-cased;
- * an 18-digit code whose 7th–14th characters form a date of birth and whose check
- * character follows GB 11643 is an identity number, anything else must be a GB 32100 code.
+ * Province-level division codes (GB/T 2260): the first two digits of an identity number,
+ * and of the division part of an organisation's code ("10" there: central level).
+ */
+const PROVINCES = new Set([
+  '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37',
+  '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65',
+  '71', '81', '82', '83',
+]);
+
+/**
+ * Checks a subject code. Surrounding white space is ignored and letters are upper-cased.
+ * A code that can be an identity number (18 characters, digits and a final X, starting
+ * with a province code) is read as one first; failing that, as a GB 32100 code, whose
+ * division part must start with a province code too. When both readings fail, the
+ * explanation is the one of the reading the code looks like.
  */
 export function checkSubjectCode(raw: unknown): CodeCheck {
   if (typeof raw !== 'string') return { valid: false, code: String(raw), reason: 'a code must be a string' };
@@ -86,13 +99,9 @@ export function checkSubjectCode(raw: unknown): CodeCheck {
   if (code.length !== 18) {
     return { valid: false, code, reason: `a code has 18 characters, this one has ${code.length}` };
   }
-  if (/^\d{17}[\dX]$/.test(code)) {
-    const asIdentity = checkIdentityNumber(code);
-    if (asIdentity.valid) return asIdentity;
-    const asOrganisation = checkUscc(code);
-    if (asOrganisation.valid) return asOrganisation;
-    // Both readings fail: explain the one the code most looks like.
-    return isRealDate(code.slice(6, 14)) ? asIdentity : asOrganisation;
-  }
-  return checkUscc(code);
+  const asOrganisation = checkUscc(code);
+  if (!/^\d{17}[\dX]$/.test(code) || !PROVINCES.has(code.slice(0, 2))) return asOrganisation;
+  const asIdentity = checkIdentityNumber(code);
+  if (asIdentity.valid) return asIdentity;
+  return asOrganisation.valid ? asOrganisation : asIdentity;
 }

@@ -1,0 +1,28 @@
+/**
+ * npm run gateway — runs the gateway alone, as production does. Subgraph URLs come from
+ * <NAME>_SUBGRAPH_URL (e.g. TAX_SUBGRAPH_URL=http://tax:4002/graphql), else from the
+ * checked-in supergraph. Stateless: run as many replicas as needed.
+ */
+import './no-telemetry.js';
+import { startGateway } from '../gateway/server.js';
+import { subgraphs } from '../subgraphs/catalog.js';
+
+const subgraphUrls = Object.fromEntries(
+  subgraphs.flatMap((s) => {
+    const url = process.env[`${s.name.toUpperCase()}_SUBGRAPH_URL`];
+    return url ? [[s.name, url]] : [];
+  }),
+);
+try {
+  const gateway = await startGateway({ port: Number(process.env.PORT ?? 4000), host: process.env.HOST ?? '0.0.0.0', subgraphUrls });
+  console.log(`CreditHub gateway ready at ${gateway.url}`);
+  const stop = async () => {
+    await gateway.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+} catch (error) {
+  console.error(`gateway could not start: ${(error as Error).message}`);
+  process.exit(1);
+}
