@@ -70,6 +70,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     gateway,
     introspection: !production,
     includeStacktraceInErrorResponses: false,
+    // The process entry points own shutdown (stop the gateway, then subgraphs, then exit).
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     validationRules: armor.validationRules,

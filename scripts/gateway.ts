@@ -4,6 +4,7 @@
  * checked-in supergraph. Stateless: run as many replicas as needed.
  */
 import './no-telemetry.js';
+import { onShutdown } from './shutdown.js';
 import { startGateway } from '../gateway/server.js';
 import { subgraphs } from '../subgraphs/catalog.js';
 
@@ -16,12 +17,7 @@ const subgraphUrls = Object.fromEntries(
 try {
   const gateway = await startGateway({ port: Number(process.env.PORT ?? 4000), host: process.env.HOST ?? '0.0.0.0', subgraphUrls });
   console.log(`CreditHub gateway ready at ${gateway.url}`);
-  const stop = async () => {
-    await gateway.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  onShutdown(() => gateway.stop());
 } catch (error) {
   console.error(`gateway could not start: ${(error as Error).message}`);
   process.exit(1);

@@ -6,9 +6,11 @@
 import './no-telemetry.js';
 import { startHub } from './hub.js';
 import { seed } from './seed.js';
+import { onShutdown } from './shutdown.js';
 import { connect, databaseUrlFor, migrate } from '../subgraphs/kit/db.js';
 import { platformSubgraph } from '../subgraphs/platform/index.js';
 import { subjectsTable } from '../subgraphs/platform/migrations.js';
+import { entriesTable } from '../subgraphs/kit/lists/tables.js';
 
 async function registryIsEmpty(): Promise<boolean> {
   const db = connect(databaseUrlFor('platform'));
@@ -16,6 +18,17 @@ async function registryIsEmpty(): Promise<boolean> {
     await migrate(db, 'platform', platformSubgraph.migrations);
     const [{ total }] = await db(subjectsTable).count({ total: '*' });
     return Number(total) === 0;
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** A demo subject on an active court black list, to show in the example query. */
+async function exampleListedSubject(): Promise<string | undefined> {
+  const db = connect(databaseUrlFor('courts'));
+  try {
+    const row = await db(entriesTable('courts')).where({ status: 'ACTIVE', subject_type: 'ORGANISATION' }).first('credit_code');
+    return row?.credit_code;
   } finally {
     await db.destroy();
   }
@@ -30,20 +43,16 @@ async function main() {
   const hub = await startHub({ port: Number(process.env.PORT ?? 4000), host: process.env.HOST });
   console.log(`\nCreditHub gateway ready at ${hub.gateway.url}`);
   for (const [name, subgraph] of hub.subgraphs) console.log(`  subgraph ${name.padEnd(8)} ${subgraph.url}`);
-  console.log(`\nTry: curl -s ${hub.gateway.url} -H 'content-type: application/json' \\
-  -d '{"query":"{ subject(creditCode: \\"91440300708461136T\\") { creditCode subjectType regionCode registered } }"}'`);
+  const example = (await exampleListedSubject()) ?? '91440300708461136T';
+  console.log(`
+Get a token (roles: agency, officer, admin, auditor, partner; no token = the public):
+  TOKEN=$(npm run -s token -- --role agency --agency "示例审批中心")
+Ask for a subject across every department:
+  curl -s ${hub.gateway.url} -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" \\
+    -d '{"query":"{ subject(creditCode: \\"${example}\\") { name courts { blackListed entries { listName validUntil } } tax { blackListed } } }"}'`);
   console.log('Press Ctrl-C to stop.');
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping…`);
-    await hub.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  onShutdown(() => hub.stop());
 }
 
 main().catch((error) => {

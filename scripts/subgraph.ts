@@ -7,6 +7,7 @@
  * needed behind a load balancer.
  */
 import './no-telemetry.js';
+import { onShutdown } from './shutdown.js';
 import { subgraphByName, defaultPorts } from '../subgraphs/catalog.js';
 import { startSubgraph } from '../subgraphs/kit/server.js';
 
@@ -19,12 +20,7 @@ try {
   const module = subgraphByName(name);
   const running = await startSubgraph(module, { port: Number(process.env.PORT ?? defaultPorts[name]), host: process.env.HOST ?? '0.0.0.0' });
   console.log(`subgraph ${name} ready at ${running.url}`);
-  const stop = async () => {
-    await running.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  onShutdown(() => running.stop());
 } catch (error) {
   console.error(`subgraph ${name} could not start: ${(error as Error).message}`);
   process.exit(1);

@@ -106,6 +106,8 @@ export function buildSubgraphServer(module: SubgraphModule, built: BuiltSubgraph
   return new ApolloServer<SubgraphContext>({
     schema,
     includeStacktraceInErrorResponses: false,
+    // The process entry points own shutdown (stop the gateway, then subgraphs, then exit).
+    stopOnTerminationSignals: false,
     formatError: formatSubgraphError,
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
