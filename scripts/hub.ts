@@ -3,7 +3,7 @@
  * again. Used by `npm start`, the tests and the benchmarks.
  */
 import { startGateway, type RunningGateway } from '../gateway/server.js';
-import { subgraphs, defaultPorts } from '../subgraphs/catalog.js';
+import { subgraphs, defaultPorts, departments } from '../subgraphs/catalog.js';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/server.js';
 import type { Clock } from '../subgraphs/kit/dates.js';
 
@@ -17,11 +17,15 @@ export interface HubOptions {
   databaseUrl?: (subgraph: string) => string | undefined;
   clock?: Clock;
   subgraphTimeoutMs?: number;
+  /** Background workers on their intervals (default), or run only when a test says so. */
+  workers?: 'interval' | 'manual';
 }
 
 export interface RunningHub {
   gateway: RunningGateway;
   subgraphs: Map<string, RunningSubgraph>;
+  /** Runs every subgraph's workers until the whole hub has nothing left to do. */
+  settle(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +43,11 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
         }),
       );
     }
+    // Every subgraph consumes the departments' change events.
+    const departmentUrls = Object.fromEntries(
+      departments.map((department) => [department.name, running.get(department.name)!.url]),
+    );
+    for (const subgraph of running.values()) subgraph.startWorkers(departmentUrls, options.workers);
     const gateway = await startGateway({
       port: options.port ?? 0,
       host: options.host,
@@ -48,6 +57,16 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     return {
       gateway,
       subgraphs: running,
+      async settle() {
+        let total = 0;
+        for (let round = 0; round < 20; round++) {
+          let done = 0;
+          for (const subgraph of running.values()) done += await subgraph.settle();
+          total += done;
+          if (done === 0) return total;
+        }
+        return total;
+      },
       async stop() {
         await gateway.stop();
         await Promise.all([...running.values()].map((subgraph) => subgraph.stop()));

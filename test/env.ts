@@ -101,7 +101,15 @@ export async function postGraphQL<T = any>(
   return { status: response.status, ...body };
 }
 
-export async function startTestHub(options: { subjects?: number; subgraphTimeoutMs?: number } = {}): Promise<TestHub> {
+export interface TestHubOptions {
+  subjects?: number;
+  subgraphTimeoutMs?: number;
+  clock?: () => Date;
+  /** Background workers: 'manual' (default) runs them only on `hub.hub.settle()`, so tests see what they did. */
+  workers?: 'interval' | 'manual';
+}
+
+export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const database = await createTestDatabase();
   const demo = await seed({ subjects: options.subjects ?? 300, databaseUrl: database.urlFor });
   const hub = await startHub({
@@ -109,6 +117,8 @@ export async function startTestHub(options: { subjects?: number; subgraphTimeout
     subgraphPorts: 'random',
     databaseUrl: database.urlFor,
     subgraphTimeoutMs: options.subgraphTimeoutMs,
+    clock: options.clock,
+    workers: options.workers ?? 'manual',
   });
   const adminHeaders = await callerHeaders({ role: 'admin', sub: 'test-admin' }, { purpose: 'test', reference: 'TEST-1' });
   return {

@@ -45,9 +45,9 @@ describe('one Subject keyed by credit code, federated across every department', 
   });
 
   it('carries what 1798 (9) requires on a black-list entry, and its history', async () => {
-    const code = subjectsListedIn(hub.demo, 'courts')[0];
+    const code = hub.demo.entriesByDepartment.get('courts')!.find((e) => e.listKind === 'DISHONEST_JUDGMENT_DEBTOR' && e.status === 'ACTIVE')!.creditCode;
     const { data } = await hub.query(SUBJECT_PROFILE, { code });
-    const entry = data.subject.courts.entries.find((e: any) => e.status === 'ACTIVE');
+    const entry = data.subject.courts.entries.find((e: any) => e.status === 'ACTIVE' && e.listKind === 'DISHONEST_JUDGMENT_DEBTOR');
     expect(data.subject.courts.blackListed).toBe(true);
     expect(entry.listKind).toBe('DISHONEST_JUDGMENT_DEBTOR');
     expect(entry.legalBasis).toContain('失信被执行人');

@@ -16,7 +16,7 @@ import { generateDemoData } from '../scripts/demo-data.js';
 const department = departments.find((d) => d.name === 'safety')!;
 // Enough subjects for well over 2,400 safety entries: 1,200 is more rows than one SQLite
 // insert may carry (500), the rest are for the failing writes.
-const demo = generateDemoData(departments, { subjects: 12_000, seed: 1798 });
+const demo = generateDemoData(departments, { subjects: 30_000, seed: 1798 });
 const allEntries = demo.entriesByDepartment.get('safety')!;
 const entries = allEntries.slice(0, 1200);
 const more = allEntries.slice(1200, 2400);
@@ -58,7 +58,7 @@ describe(`migrations (${dialect})`, () => {
     }
     expect(await counts()).toEqual({ entries: 0, history: 0, outbox: 0 });
     // The subgraph's own migration list is the one the catalog gives.
-    expect(subgraphByName('safety').migrations.map((m) => m.name)).toEqual(['safety_000_outbox', 'safety_001_list_entries']);
+    expect(subgraphByName('safety').migrations.map((m) => m.name)).toEqual(['safety_000_outbox', 'safety_001_list_entries', 'safety_002_lifecycle']);
   });
 });
 

@@ -17,5 +17,15 @@ export const department = defineDepartment({
       subjectTypes: ['ORGANISATION', 'NATURAL_PERSON'],
       publishedByDefault: true,
     },
+    {
+      kind: 'JUDGMENT_DEBTOR_KEY_ATTENTION',
+      type: 'KEY_ATTENTION',
+      title: '失信被执行人移出后重点关注名单',
+      legalBasis: '《关于加强和规范守信联合激励和失信联合惩戒对象名单管理工作的指导意见》（发改财金规〔2017〕1798号）（十八）',
+      defaultValidityDays: 365,
+      subjectTypes: ['ORGANISATION', 'NATURAL_PERSON'],
+      publishedByDefault: false,
+    },
   ],
+  keyAttentionAfterBlackExit: { kind: 'JUDGMENT_DEBTOR_KEY_ATTENTION', validityDays: 365 },
 });

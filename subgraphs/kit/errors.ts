@@ -12,6 +12,11 @@ export const ErrorCode = {
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   DOMAIN_UNAVAILABLE: 'DOMAIN_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  // The list lifecycle: a transition the rules forbid changes nothing and says why.
+  INVALID_TRANSITION: 'INVALID_TRANSITION',
+  RED_LIST_BLOCKED: 'RED_LIST_BLOCKED',
+  NOTIFICATION_REQUIRED: 'NOTIFICATION_REQUIRED',
+  PUBLICITY_NOT_OVER: 'PUBLICITY_NOT_OVER',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -21,6 +21,7 @@ import { ErrorCode, isDatabaseUnavailable, typedError } from './errors.js';
 import { parseSdl } from './schema.js';
 import { serveGraphQL, type Route, type RunningHttpServer } from './http.js';
 import { scalarResolvers } from './scalars.js';
+import { WorkerLoop, type Worker } from './workers.js';
 
 export interface SubgraphDeps {
   db: Database;
@@ -42,6 +43,8 @@ export interface BuiltSubgraph {
   permissions: IRules;
   /** Plain HTTP routes beside /graphql, for what is no part of the public API. */
   routes?: Record<string, Route>;
+  /** Background work, given the GraphQL URLs of the department subgraphs whose events it consumes. */
+  workers?(departmentUrls: Record<string, string>): Worker[];
 }
 
 export interface SubgraphModule {
@@ -56,6 +59,12 @@ export interface RunningSubgraph {
   name: string;
   url: string;
   db: Database;
+  /** Starts the background workers (on their intervals unless `manual`). */
+  startWorkers(departmentUrls: Record<string, string>, mode?: 'interval' | 'manual'): void;
+  /** Runs every worker until none finds anything to do (tests, and draining before a stop). */
+  settle(): Promise<number>;
+  /** Runs one worker once, by name. */
+  runWorker(name: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -155,11 +164,36 @@ export async function startSubgraph(module: SubgraphModule, options: StartSubgra
     await db.destroy();
     throw error;
   }
+  let workers: Worker[] = [];
+  let loops: WorkerLoop[] = [];
   return {
     name: module.name,
     url: http.url,
     db,
+    startWorkers(departmentUrls, mode = 'interval') {
+      workers = built.workers?.(departmentUrls) ?? [];
+      if (mode === 'interval') {
+        loops = workers.map((worker) => new WorkerLoop(worker));
+        loops.forEach((loop) => loop.start());
+      }
+    },
+    async settle() {
+      let total = 0;
+      for (let round = 0; round < 100; round++) {
+        let done = 0;
+        for (const worker of workers) done += await worker.runOnce();
+        total += done;
+        if (done === 0) break;
+      }
+      return total;
+    },
+    async runWorker(name) {
+      const worker = workers.find((w) => w.name === name);
+      if (!worker) throw new Error(`${module.name} has no worker "${name}": ${workers.map((w) => w.name).join(', ')}`);
+      return worker.runOnce();
+    },
     async stop() {
+      await Promise.all(loops.map((loop) => loop.stop()));
       await http.close();
       await server.stop();
       await db.destroy();

@@ -27,4 +27,5 @@ export const department = defineDepartment({
       publishedByDefault: true,
     },
   ],
+  keyAttentionAfterBlackExit: { kind: 'ABNORMAL_OPERATIONS', validityDays: 365 },
 });

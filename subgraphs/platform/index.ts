@@ -1,27 +1,53 @@
-/** The platform subgraph (信用信息共享平台): the subject registry and the code entry points. */
+/**
+ * The platform subgraph (信用信息共享平台): the subject registry, the code entry points,
+ * the collection of every department's entries with the warning list, and the access
+ * register. Each part brings its resolvers; they are merged here.
+ */
 import type { SubgraphModule } from '../kit/server.js';
-import { migrations } from './migrations.js';
+import { internalTokenSecret } from '../kit/auth/secrets.js';
+import { EventConsumer } from '../kit/events/consumer.js';
+import { calendarFromEnv } from '../kit/working-days.js';
+import { migrations, platformOffsetsTable } from './migrations.js';
 import { SubjectRegistry } from './registry.js';
 import { createPlatformLoaders, platformResolvers } from './resolvers.js';
 import { permissions } from './permissions.js';
 import { AccessRegister } from './access-register.js';
 import { ACCESS_REGISTER_ROUTE, accessRegisterResolvers, accessRegisterRoute } from './access-register-resolvers.js';
-import { internalTokenSecret } from '../kit/auth/secrets.js';
+import { Collection } from './collection.js';
+import { createWarningListLoaders, warningListResolvers } from './warning-list-resolvers.js';
+
+/** Merges resolver maps type by type. */
+function mergeResolvers(...maps: Record<string, any>[]): Record<string, any> {
+  const merged: Record<string, any> = {};
+  for (const map of maps) for (const [type, fields] of Object.entries(map)) merged[type] = { ...merged[type], ...fields };
+  return merged;
+}
 
 export const platformSubgraph: SubgraphModule = {
   name: 'platform',
   schemaFiles: ['shared/common.graphql', 'platform.graphql'],
   migrations,
   build({ db, clock }) {
+    const secret = internalTokenSecret();
     const registry = new SubjectRegistry(db);
     const register = new AccessRegister(db, clock);
-    const resolvers: Record<string, any> = platformResolvers();
-    const registerResolvers: Record<string, any> = accessRegisterResolvers(register);
+    const collection = new Collection(db, clock, calendarFromEnv());
     return {
-      resolvers: { ...resolvers, Query: { ...resolvers.Query, ...registerResolvers.Query } },
-      routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, internalTokenSecret()) },
-      createLoaders: () => createPlatformLoaders(registry),
+      resolvers: mergeResolvers(platformResolvers(), accessRegisterResolvers(register), warningListResolvers(collection)),
+      routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, secret) },
+      createLoaders: () => ({ ...createPlatformLoaders(registry), ...createWarningListLoaders(collection) }),
       permissions,
+      workers: (departmentUrls) => {
+        const consumer = new EventConsumer({
+          db,
+          name: 'platform',
+          offsetsTable: platformOffsetsTable,
+          sources: departmentUrls,
+          handle: collection.handle,
+          secret,
+        });
+        return [{ name: 'collection', intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000), runOnce: () => consumer.pollOnce() }];
+      },
     };
   },
 };

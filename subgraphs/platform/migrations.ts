@@ -4,6 +4,9 @@ import type { Migration } from '../kit/db.js';
 export const subjectsTable = 'platform_subjects';
 export const accessRegisterTable = 'platform_access_register';
 export const accessRegisterHeadTable = 'platform_access_register_head';
+export const entryIndexTable = 'platform_entry_index';
+export const warningListTable = 'platform_warning_list';
+export const platformOffsetsTable = 'platform_consumer_offsets';
 /** The hash the first record of the access register is chained to. */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -65,6 +68,51 @@ export const migrations: Migration[] = [
     async down(db) {
       await db.schema.dropTable(accessRegisterHeadTable);
       await db.schema.dropTable(accessRegisterTable);
+    },
+  },
+  {
+    name: 'platform_003_collection',
+    async up(db) {
+      // 归集 (893 §5): every department's entries collected under one subject, from their events.
+      await db.schema.createTable(entryIndexTable, (t) => {
+        t.string('entry_id', 36).primary();
+        t.string('domain', 24).notNullable();
+        t.string('credit_code', 18).notNullable();
+        t.string('list_type', 16).notNullable();
+        t.string('list_kind', 48).notNullable();
+        t.string('status', 16).notNullable();
+        t.string('region_code', 6).notNullable();
+        t.string('recognised_on', 10).notNullable();
+        t.string('valid_until', 10).notNullable();
+        // When the entry reached the platform (1798 (10): within 10 working days of recognition).
+        t.string('reached_platform_at', 24).notNullable();
+        t.integer('sharing_working_days').notNullable();
+        t.string('updated_at', 24).notNullable();
+        t.index(['credit_code'], 'platform_entry_index_by_subject');
+        t.index(['list_type', 'status', 'credit_code'], 'platform_entry_index_by_type');
+        t.index(['sharing_working_days'], 'platform_entry_index_by_sharing');
+      });
+      // The big-data warning list (1798 (17)): one row per stay on it.
+      await db.schema.createTable(warningListTable, (t) => {
+        t.bigIncrements('id').primary();
+        t.string('credit_code', 18).notNullable();
+        t.string('subject_type', 16).notNullable();
+        t.text('domains').notNullable();
+        t.string('entered_at', 24).notNullable();
+        t.string('left_at', 24).nullable();
+        t.index(['credit_code', 'left_at'], 'platform_warning_list_by_subject');
+        t.index(['left_at', 'entered_at'], 'platform_warning_list_current');
+      });
+      await db.schema.createTable(platformOffsetsTable, (t) => {
+        t.string('source', 32).primary();
+        t.bigInteger('last_seq').notNullable();
+        t.string('updated_at', 24).notNullable();
+      });
+    },
+    async down(db) {
+      await db.schema.dropTable(platformOffsetsTable);
+      await db.schema.dropTable(warningListTable);
+      await db.schema.dropTable(entryIndexTable);
     },
   },
 ];

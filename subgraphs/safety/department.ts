@@ -36,4 +36,5 @@ export const department = defineDepartment({
       publishedByDefault: false,
     },
   ],
+  keyAttentionAfterBlackExit: { kind: 'WORK_SAFETY_KEY_ATTENTION', validityDays: 365 },
 });

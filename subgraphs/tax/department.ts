@@ -26,5 +26,15 @@ export const department = defineDepartment({
       subjectTypes: ['ORGANISATION', 'NATURAL_PERSON'],
       publishedByDefault: true,
     },
+    {
+      kind: 'TAX_KEY_ATTENTION',
+      type: 'KEY_ATTENTION',
+      title: '税收违法失信重点关注名单',
+      legalBasis: '《关于加强和规范守信联合激励和失信联合惩戒对象名单管理工作的指导意见》（发改财金规〔2017〕1798号）（十六）（十八）',
+      defaultValidityDays: 730,
+      subjectTypes: ['ORGANISATION', 'NATURAL_PERSON'],
+      publishedByDefault: false,
+    },
   ],
+  keyAttentionAfterBlackExit: { kind: 'TAX_KEY_ATTENTION', validityDays: 730 },
 });

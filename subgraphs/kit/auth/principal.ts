@@ -4,7 +4,7 @@
  */
 import type { ListType } from '../lists/department.js';
 
-export const ROLES = ['PUBLIC', 'AGENCY', 'OFFICER', 'ADMIN', 'AUDITOR', 'PARTNER'] as const;
+export const ROLES = ['PUBLIC', 'AGENCY', 'OFFICER', 'ADMIN', 'AUDITOR', 'PARTNER', 'SYSTEM'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Read scopes: which list types an agency, partner or officer (outside its own department) may read. */
@@ -35,11 +35,13 @@ export interface Purpose {
 }
 
 export const PUBLIC_PRINCIPAL: Principal = { role: 'PUBLIC', id: 'public', scopes: [] };
+export const systemPrincipal = (process: string): Principal => ({ role: 'SYSTEM', id: `system:${process}`, scopes: [] });
 
 /** Turns verified JWT claims into a principal, or says which claim is wrong. */
 export function principalFromClaims(claims: Record<string, unknown>, departments: readonly string[]): Principal | string {
   const role = String(claims.role ?? '').toUpperCase() as Role;
-  if (!ROLES.includes(role) || role === 'PUBLIC') return `claim "role" must be one of agency, officer, admin, auditor, partner`;
+  // SYSTEM is the hub's own processes (event consumers); no token from outside carries it.
+  if (!ROLES.includes(role) || role === 'PUBLIC' || role === 'SYSTEM') return `claim "role" must be one of agency, officer, admin, auditor, partner`;
   if (typeof claims.sub !== 'string' || claims.sub.length === 0) return 'claim "sub" (who the token is for) is missing';
   const scopes = Array.isArray(claims.scopes) ? claims.scopes.map(String) : typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
   const principal: Principal = { role, id: claims.sub, scopes };

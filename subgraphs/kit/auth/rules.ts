@@ -58,3 +58,19 @@ export const federationRules = {
   Query: { _service: allow },
   _Service: allow,
 };
+
+/** A department's own officers, and administrators: who may change its lists. */
+export const actsFor = (department: string) =>
+  namedRule(`actsFor-${department}`, () =>
+    rule(`actsFor-${department}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
+      const principal = ctx.principal;
+      if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
+      if (principal.role === 'ADMIN' || (principal.role === 'OFFICER' && principal.department === department)) return true;
+      return typedError(
+        ErrorCode.FORBIDDEN,
+        principal.role === 'OFFICER'
+          ? `An officer of ${principal.department} cannot change the ${department} department's lists (谁认定、谁负责)`
+          : `Only the ${department} department's officers change its lists`,
+      );
+    }),
+  );

@@ -34,11 +34,20 @@ export interface DepartmentConfig {
   /** Root query listing this department's entries. */
   entriesQuery: string;
   lists: ListDefinition[];
+  /**
+   * The key-attention list a subject is put on at once after leaving one of this
+   * department's black lists in any way but a mistaken listing (1798 (18)), and for how
+   * long unless the officer sets the validity.
+   */
+  keyAttentionAfterBlackExit: { kind: string; validityDays: number };
 }
 
 export function defineDepartment(config: DepartmentConfig): DepartmentConfig {
   const kinds = new Set(config.lists.map((list) => list.kind));
   if (kinds.size !== config.lists.length) throw new Error(`${config.name}: list kinds must be unique`);
+  if (listDefinition(config, config.keyAttentionAfterBlackExit.kind)?.type !== 'KEY_ATTENTION') {
+    throw new Error(`${config.name}: keyAttentionAfterBlackExit must name one of its key-attention lists`);
+  }
   return config;
 }
 

@@ -1,7 +1,7 @@
 /** The field rules of a department subgraph (graphql-shield; everything else is denied). */
 import type { IRules } from 'graphql-shield';
 import { allow } from 'graphql-shield';
-import { canReadHistoryOf, coversListType, viaGateway } from '../auth/rules.js';
+import { actsFor, canReadHistoryOf, coversListType, viaGateway } from '../auth/rules.js';
 import type { DepartmentConfig } from './department.js';
 
 export function departmentPermissions(department: DepartmentConfig): IRules {
@@ -13,6 +13,10 @@ export function departmentPermissions(department: DepartmentConfig): IRules {
       [department.entriesQuery]: viaGateway,
     },
     _Service: allow,
+    Mutation: { [department.subjectField]: viaGateway },
+    DepartmentActions: actsFor(department.name),
+    ExitResult: viaGateway,
+    EscalationResult: viaGateway,
     Subject: viaGateway,
     DepartmentRecord: {
       '*': viaGateway,

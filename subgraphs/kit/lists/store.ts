@@ -36,6 +36,10 @@ export interface ListEntry {
   repair: { repairable: boolean; method: string | null; rectificationDeadline: string | null };
   exit: { way: string; on: string; reason: string | null } | null;
   sharedAt: string | null;
+  /** A natural person is told before listing (事前告知, 1798 (7)). */
+  notification: { notifiedOn: string; method: string } | null;
+  /** The entry this one follows: the black entry a key-attention entry follows after exit, or the key-attention entry escalated to black. */
+  followsEntryId: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -55,6 +59,18 @@ export interface EntryTransition {
   toStatus: EntryStatus;
   reason: string | null;
   evidenceRef: string | null;
+}
+
+/** One change of an entry, as its history row and its outbox event record it. */
+export interface Change {
+  entry: ListEntry;
+  action: string;
+  fromStatus: EntryStatus | null;
+  actor: string;
+  eventType: string;
+  reason?: string | null;
+  evidenceRef?: string | null;
+  at?: string;
 }
 
 export interface EntryFilter {
@@ -145,38 +161,111 @@ export class ListStore {
   async insertEntries(entries: ListEntry[], actor: string, trx?: Knex.Transaction): Promise<void> {
     const write = async (tx: Knex.Transaction) => {
       await insertInChunks(tx, this.entries, entries.map((entry) => this.toRow(entry)));
-      await insertInChunks(
+      await this.recordChanges(
         tx,
-        this.history,
-        entries.map((entry) => ({
-          entry_id: entry.id,
-          at: entry.createdAt,
-          actor,
-          action: 'RECOGNISE',
-          from_status: null,
-          to_status: entry.status,
-          reason: null,
-          evidence_ref: null,
-        })),
-      );
-      await insertInChunks(
-        tx,
-        outboxTable(this.department.name),
-        entries.map((entry) =>
-          toOutboxRow({
-            type: 'ENTRY_RECOGNISED',
-            entryId: entry.id,
-            creditCode: entry.creditCode,
-            domain: entry.domain,
-            listType: entry.listType,
-            occurredAt: entry.createdAt,
-            payload: { listKind: entry.listKind, status: entry.status, regionCode: entry.regionCode, validUntil: entry.validUntil },
-          }),
-        ),
+        entries.map((entry) => ({ entry, action: 'RECOGNISE', fromStatus: null, actor, eventType: 'ENTRY_RECOGNISED', at: entry.createdAt })),
       );
     };
     if (trx) await write(trx);
     else await this.db.transaction(write);
+  }
+
+  /** Active entries whose validity ended before `today`, soonest first. */
+  async dueForExpiry(today: string, limit: number): Promise<ListEntry[]> {
+    const rows = await this.db(this.entries).where('status', 'ACTIVE').andWhere('valid_until', '<', today).orderBy('valid_until').limit(limit);
+    return rows.map((row: any) => this.toEntry(row));
+  }
+
+  /** One entry, read inside `trx` when given (for a read-then-update in one transaction). */
+  async findById(id: string, trx?: Knex.Transaction): Promise<ListEntry | null> {
+    const row = await (trx ?? this.db)(this.entries).where({ id }).first();
+    return row ? this.toEntry(row) : null;
+  }
+
+  /** A subject's entries inside a transaction. */
+  async entriesOfSubject(creditCode: string, trx: Knex.Transaction): Promise<ListEntry[]> {
+    const rows = await trx(this.entries).where({ credit_code: creditCode });
+    return rows.map((row: any) => this.toEntry(row));
+  }
+
+  /**
+   * Moves an entry from `from` to the state in `changes`, only if it is still in `from`:
+   * of two replicas or requests racing for the same transition, exactly one wins (the
+   * other gets false and changes nothing).
+   */
+  async transition(trx: Knex.Transaction, entry: ListEntry, changes: Partial<ListEntry>, change: Omit<Change, 'entry' | 'fromStatus'>): Promise<ListEntry | null> {
+    const next: ListEntry = { ...entry, ...changes };
+    const row = this.toRow(next);
+    const { id: _id, version: _version, created_at: _created, ...updates } = row;
+    const updated = await trx(this.entries)
+      .where({ id: entry.id, status: entry.status })
+      .update({ ...updates, version: trx.raw('version + 1') });
+    if (updated !== 1) return null;
+    await this.recordChanges(trx, [{ ...change, entry: next, fromStatus: entry.status }]);
+    return next;
+  }
+
+  /** Removes an entry and its history for good (a listing found mistaken is not kept, 1798 (20)). */
+  async purge(trx: Knex.Transaction, entry: ListEntry, change: Omit<Change, 'entry' | 'fromStatus'>): Promise<boolean> {
+    const deleted = await trx(this.entries).where({ id: entry.id, status: entry.status }).delete();
+    if (deleted !== 1) return false;
+    await trx(this.history).where({ entry_id: entry.id }).delete();
+    // The event says that it happened and to whom, never what the mistaken record said.
+    await trx(outboxTable(this.department.name)).insert(
+      toOutboxRow({
+        type: change.eventType,
+        entryId: entry.id,
+        creditCode: entry.creditCode,
+        domain: entry.domain,
+        listType: entry.listType,
+        occurredAt: change.at ?? new Date().toISOString(),
+        payload: { status: 'PURGED', listKind: entry.listKind, subjectType: entry.subjectType, regionCode: entry.regionCode },
+      }),
+    );
+    return true;
+  }
+
+  /** History rows and outbox events of changes already applied to the entries table. */
+  async recordChanges(trx: Knex.Transaction, changes: Change[]): Promise<void> {
+    await insertInChunks(
+      trx,
+      this.history,
+      changes.map(({ entry, action, fromStatus, actor, reason, evidenceRef, at }) => ({
+        entry_id: entry.id,
+        at: at ?? entry.updatedAt,
+        actor,
+        action,
+        from_status: fromStatus,
+        to_status: entry.status,
+        reason: reason ?? null,
+        evidence_ref: evidenceRef ?? null,
+      })),
+    );
+    await insertInChunks(
+      trx,
+      outboxTable(this.department.name),
+      changes.map(({ entry, eventType, at, action }) =>
+        toOutboxRow({
+          type: eventType,
+          entryId: entry.id,
+          creditCode: entry.creditCode,
+          domain: entry.domain,
+          listType: entry.listType,
+          occurredAt: at ?? entry.updatedAt,
+          payload: {
+            action,
+            listKind: entry.listKind,
+            status: entry.status,
+            subjectType: entry.subjectType,
+            regionCode: entry.regionCode,
+            recognisedOn: entry.recognisedOn,
+            validUntil: entry.validUntil,
+            published: entry.published,
+            exitWay: entry.exit?.way ?? null,
+          },
+        }),
+      ),
+    );
   }
 
   private filtered(filter: EntryFilter, visibility: EntryVisibility) {
@@ -229,6 +318,8 @@ export class ListStore {
       repair: { repairable: Boolean(row.repairable), method: row.repair_method, rectificationDeadline: row.rectification_deadline },
       exit: row.exit_way ? { way: row.exit_way, on: row.exited_on, reason: row.exit_reason } : null,
       sharedAt: row.shared_at,
+      notification: row.notified_on ? { notifiedOn: row.notified_on, method: row.notification_method } : null,
+      followsEntryId: row.follows_entry_id ?? null,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
@@ -263,6 +354,9 @@ export class ListStore {
       exited_on: entry.exit?.on ?? null,
       exit_reason: entry.exit?.reason ?? null,
       shared_at: entry.sharedAt,
+      notified_on: entry.notification?.notifiedOn ?? null,
+      notification_method: entry.notification?.method ?? null,
+      follows_entry_id: entry.followsEntryId,
       created_at: entry.createdAt,
       updated_at: entry.updatedAt,
       version: 1,

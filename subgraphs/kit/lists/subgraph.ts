@@ -7,11 +7,17 @@ import { createListLoaders } from './loaders.js';
 import { departmentResolvers } from './resolvers.js';
 import { departmentPermissions } from './permissions.js';
 import { ListStore } from './store.js';
-import { listTablesMigration } from './tables.js';
+import { consumerOffsetsTable, lifecycleMigration, listTablesMigration } from './tables.js';
+import { ListLifecycle } from './lifecycle.js';
+import { actionResolvers } from './actions.js';
+import { crossDepartmentHandler } from './cross-department.js';
+import { EventConsumer } from '../events/consumer.js';
+import { EVENTS_ROUTE, eventFeedRoute } from '../events/feed.js';
+import { internalTokenSecret } from '../auth/secrets.js';
 
 /** The engine's own tables; a department adds its migrations after these. */
 export function listEngineMigrations(department: DepartmentConfig): Migration[] {
-  return [outboxMigration(department.name), listTablesMigration(department.name)];
+  return [outboxMigration(department.name), listTablesMigration(department.name), lifecycleMigration(department.name)];
 }
 
 export function departmentSubgraph(department: DepartmentConfig, migrations: Migration[]): SubgraphModule {
@@ -19,12 +25,31 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
     name: department.name,
     schemaFiles: ['shared/common.graphql', 'shared/lists.graphql', `${department.name}.graphql`],
     migrations,
-    build({ db }) {
+    build({ db, clock }) {
       const store = new ListStore(db, department);
+      const lifecycle = new ListLifecycle(db, department, store, clock);
+      const secret = internalTokenSecret();
+      const queries: Record<string, any> = departmentResolvers(department, store);
+      const actions: Record<string, any> = actionResolvers(department, lifecycle);
       return {
-        resolvers: departmentResolvers(department, store),
+        resolvers: { ...queries, ...actions },
         createLoaders: () => createListLoaders(store),
         permissions: departmentPermissions(department),
+        routes: { [EVENTS_ROUTE]: eventFeedRoute(db, department.name, secret) },
+        workers: (departmentUrls) => {
+          const consumer = new EventConsumer({
+            db,
+            name: department.name,
+            offsetsTable: consumerOffsetsTable(department.name),
+            sources: departmentUrls,
+            handle: crossDepartmentHandler(department.name, store, lifecycle),
+            secret,
+          });
+          return [
+            { name: 'cross-department', intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000), runOnce: () => consumer.pollOnce() },
+            { name: 'expiry', intervalMs: Number(process.env.EXPIRY_INTERVAL_MS ?? 60_000), runOnce: () => lifecycle.expireDue() },
+          ];
+        },
       };
     },
   };

@@ -68,3 +68,49 @@ export function listTablesMigration(prefix: string): Migration {
     },
   };
 }
+
+export const foreignListingsTable = (prefix: string) => `${prefix}_foreign_listings`;
+export const consumerOffsetsTable = (prefix: string) => `${prefix}_consumer_offsets`;
+
+/** The lifecycle's columns and tables: notification, linked entries, what other departments list, consumer positions. */
+export function lifecycleMigration(prefix: string): Migration {
+  const entries = entriesTable(prefix);
+  return {
+    name: `${prefix}_002_lifecycle`,
+    async up(db) {
+      await db.schema.alterTable(entries, (t) => {
+        t.string('notified_on', 10).nullable();
+        t.string('notification_method', 200).nullable();
+        t.string('follows_entry_id', 36).nullable();
+        // The expiry scheduler walks active entries by validity.
+        t.index(['status', 'valid_until'], `${entries}_by_validity`);
+      });
+      // What every department (this one included) has listed, as its change events told:
+      // enough to apply the cross-department rules without reading anyone's tables.
+      await db.schema.createTable(foreignListingsTable(prefix), (t) => {
+        t.string('entry_id', 36).primary();
+        t.string('domain', 24).notNullable();
+        t.string('credit_code', 18).notNullable();
+        t.string('list_type', 16).notNullable();
+        t.string('status', 16).notNullable();
+        t.index(['credit_code'], `${foreignListingsTable(prefix)}_by_subject`);
+      });
+      // How far this subgraph has consumed each source's events.
+      await db.schema.createTable(consumerOffsetsTable(prefix), (t) => {
+        t.string('source', 32).primary();
+        t.bigInteger('last_seq').notNullable();
+        t.string('updated_at', 24).notNullable();
+      });
+    },
+    async down(db) {
+      await db.schema.dropTable(consumerOffsetsTable(prefix));
+      await db.schema.dropTable(foreignListingsTable(prefix));
+      await db.schema.alterTable(entries, (t) => {
+        t.dropIndex(['status', 'valid_until'], `${entries}_by_validity`);
+        t.dropColumn('notified_on');
+        t.dropColumn('notification_method');
+        t.dropColumn('follows_entry_id');
+      });
+    },
+  };
+}

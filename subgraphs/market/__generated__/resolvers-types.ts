@@ -21,6 +21,21 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** The recognising domains (认定领域). */
+export type Domain =
+  | 'TAX'
+  | 'MARKET_SUPERVISION'
+  | 'COURTS'
+  | 'WORK_SAFETY';
+
+export type ListType =
+  /** Red list 红名单: joint incentive. */
+  | 'RED'
+  /** Black list 黑名单: joint punishment. */
+  | 'BLACK'
+  /** Key-attention list 重点关注名单: serious or repeated minor dishonesty below the black-list bar. */
+  | 'KEY_ATTENTION';
+
 /** What kind of subject a code identifies. */
 export type SubjectType =
   /** A legal person or other organisation, keyed by its unified social credit code (GB 32100). */
@@ -52,33 +67,22 @@ export type PageInfo = {
   endCursor?: Maybe<Scalars['String']['output']>;
 };
 
-/** The recognising domains (认定领域). */
-export type Domain =
-  | 'TAX'
-  | 'MARKET_SUPERVISION'
-  | 'COURTS'
-  | 'WORK_SAFETY';
-
-export type ListType =
-  /** Red list 红名单: joint incentive. */
-  | 'RED'
-  /** Black list 黑名单: joint punishment. */
-  | 'BLACK'
-  /** Key-attention list 重点关注名单: serious or repeated minor dishonesty below the black-list bar. */
-  | 'KEY_ATTENTION';
-
 /** Every list the departments keep. */
 export type ListKind =
   /** Tax: A-grade taxpayers 纳税信用A级纳税人 (red). */
   | 'A_GRADE_TAXPAYER'
   /** Tax: major tax violation dishonest subjects 重大税收违法失信主体 (black). */
   | 'MAJOR_TAX_VIOLATION'
+  /** Tax: key attention 税收违法失信重点关注名单 (after a black-list exit, or below the black-list bar). */
+  | 'TAX_KEY_ATTENTION'
   /** Market supervision: serious illegal and dishonest enterprises 严重违法失信企业名单 (black). */
   | 'SERIOUS_ILLEGAL_DISHONEST_ENTERPRISE'
   /** Market supervision: abnormal operations 经营异常名录 (key attention). */
   | 'ABNORMAL_OPERATIONS'
   /** Courts: dishonest judgment debtors 失信被执行人 (black). */
   | 'DISHONEST_JUDGMENT_DEBTOR'
+  /** Courts: key attention after leaving the dishonest judgment debtor list. */
+  | 'JUDGMENT_DEBTOR_KEY_ATTENTION'
   /** Work safety: joint punishment 安全生产失信联合惩戒对象 (black). */
   | 'WORK_SAFETY_BLACK'
   /** Work safety: joint incentive 安全生产守信联合激励对象 (red). */
@@ -220,6 +224,141 @@ export type ListEntryConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+export type LegalRepresentativeInput = {
+  name?: InputMaybe<Scalars['String']['input']>;
+  idDocumentType?: InputMaybe<IdDocumentType>;
+  /** A resident identity card number is checked against GB 11643. */
+  idDocumentNumber?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** How and when a natural person was told before listing (事前告知, 1798 (7)). */
+export type NotificationInput = {
+  notifiedOn: Scalars['Date']['input'];
+  method: Scalars['String']['input'];
+};
+
+/** Whether and how the subject may repair its credit, and by when it must rectify (893 §2). */
+export type RepairTermsInput = {
+  repairable: Scalars['Boolean']['input'];
+  /** Required when repairable. */
+  method?: InputMaybe<Scalars['String']['input']>;
+  rectificationDeadline?: InputMaybe<Scalars['Date']['input']>;
+};
+
+export type RecogniseInput = {
+  listKind: ListKind;
+  creditCode: Scalars['ID']['input'];
+  subjectName: Scalars['String']['input'];
+  lei?: InputMaybe<Scalars['String']['input']>;
+  legalRepresentative?: InputMaybe<LegalRepresentativeInput>;
+  facts: Scalars['String']['input'];
+  /** Defaults to the list's legal basis. */
+  legalBasis?: InputMaybe<Scalars['String']['input']>;
+  /** Defaults to today. */
+  recognisedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** Required, and in the future. */
+  validUntil: Scalars['Date']['input'];
+  /** Days of notice / publicity before the entry can take effect; red lists need at least 1 (1798 (8)). */
+  publicityDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Required for a natural person on a black or key-attention list. */
+  notification?: InputMaybe<NotificationInput>;
+  repair: RepairTermsInput;
+  /** Whether the entry is published; defaults to the list's rule (key attention only selectively). */
+  published?: InputMaybe<Scalars['Boolean']['input']>;
+  evidenceRef?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ExitInput = {
+  entryId: Scalars['ID']['input'];
+  way: ExitWay;
+  reason: Scalars['String']['input'];
+  evidenceRef?: InputMaybe<Scalars['String']['input']>;
+  /** Validity of the key-attention entry that follows a black-list exit (1798 (18)); the department's default otherwise. */
+  keyAttentionValidUntil?: InputMaybe<Scalars['Date']['input']>;
+};
+
+export type ExitResult = {
+  __typename?: 'ExitResult';
+  exited: ListEntry;
+  /** The key-attention entry the subject was put on at once, after a black-list exit other than a mistaken listing. */
+  keyAttention?: Maybe<ListEntry>;
+};
+
+export type EscalateInput = {
+  /** An ACTIVE key-attention entry. */
+  entryId: Scalars['ID']['input'];
+  blackListKind: ListKind;
+  /** The serious dishonesty committed within the key-attention validity (1798 (17)). */
+  facts: Scalars['String']['input'];
+  validUntil: Scalars['Date']['input'];
+  evidenceRef?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type EscalationResult = {
+  __typename?: 'EscalationResult';
+  black: ListEntry;
+  /** The key-attention entry, exited as escalated. */
+  keyAttention: ListEntry;
+};
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
+export type DepartmentActions = {
+  __typename?: 'DepartmentActions';
+  /** Recognition: a PRELIMINARY entry, or one in PUBLICITY when publicityDays is given. */
+  recognise: ListEntry;
+  /** Final entry: a PRELIMINARY entry, or a PUBLICITY one whose period has ended, takes effect. */
+  confirm: ListEntry;
+  /** Exit by one of the ways the list type allows (1798 (18)(19)). */
+  exit: ExitResult;
+  /** Key attention → black on serious dishonesty within validity (1798 (17)). */
+  escalateToBlackList: EscalationResult;
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
+export type DepartmentActionsRecogniseArgs = {
+  input: RecogniseInput;
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
+export type DepartmentActionsConfirmArgs = {
+  entryId: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
+export type DepartmentActionsExitArgs = {
+  input: ExitInput;
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
+export type DepartmentActionsEscalateToBlackListArgs = {
+  input: EscalateInput;
+};
+
 export type Subject = {
   __typename?: 'Subject';
   creditCode: Scalars['ID']['output'];
@@ -238,6 +377,12 @@ export type QueryMarketEntriesArgs = {
   filter?: InputMaybe<EntryFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** The market department's actions on its lists. */
+  market: DepartmentActions;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -337,13 +482,13 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Domain: Domain;
+  ListType: ListType;
   SubjectType: SubjectType;
   IdDocumentType: IdDocumentType;
   LegalRepresentative: ResolverTypeWrapper<LegalRepresentativeModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  Domain: Domain;
-  ListType: ListType;
   ListKind: ListKind;
   EntryStatus: EntryStatus;
   ExitWay: ExitWay;
@@ -357,8 +502,18 @@ export type ResolversTypes = ResolversObject<{
   ListEntryEdge: ResolverTypeWrapper<Omit<ListEntryEdge, 'node'> & { node: ResolversTypes['ListEntry'] }>;
   ListEntryConnection: ResolverTypeWrapper<ListEntryConnectionParentModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  LegalRepresentativeInput: LegalRepresentativeInput;
+  NotificationInput: NotificationInput;
+  RepairTermsInput: RepairTermsInput;
+  RecogniseInput: RecogniseInput;
+  ExitInput: ExitInput;
+  ExitResult: ResolverTypeWrapper<Omit<ExitResult, 'exited' | 'keyAttention'> & { exited: ResolversTypes['ListEntry'], keyAttention?: Maybe<ResolversTypes['ListEntry']> }>;
+  EscalateInput: EscalateInput;
+  EscalationResult: ResolverTypeWrapper<Omit<EscalationResult, 'black' | 'keyAttention'> & { black: ResolversTypes['ListEntry'], keyAttention: ResolversTypes['ListEntry'] }>;
+  DepartmentActions: ResolverTypeWrapper<Omit<DepartmentActions, 'recognise' | 'confirm' | 'exit' | 'escalateToBlackList'> & { recognise: ResolversTypes['ListEntry'], confirm: ResolversTypes['ListEntry'], exit: ResolversTypes['ExitResult'], escalateToBlackList: ResolversTypes['EscalationResult'] }>;
   Subject: ResolverTypeWrapper<SubjectParentModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
@@ -379,8 +534,18 @@ export type ResolversParentTypes = ResolversObject<{
   ListEntryEdge: Omit<ListEntryEdge, 'node'> & { node: ResolversParentTypes['ListEntry'] };
   ListEntryConnection: ListEntryConnectionParentModel;
   Int: Scalars['Int']['output'];
+  LegalRepresentativeInput: LegalRepresentativeInput;
+  NotificationInput: NotificationInput;
+  RepairTermsInput: RepairTermsInput;
+  RecogniseInput: RecogniseInput;
+  ExitInput: ExitInput;
+  ExitResult: Omit<ExitResult, 'exited' | 'keyAttention'> & { exited: ResolversParentTypes['ListEntry'], keyAttention?: Maybe<ResolversParentTypes['ListEntry']> };
+  EscalateInput: EscalateInput;
+  EscalationResult: Omit<EscalationResult, 'black' | 'keyAttention'> & { black: ResolversParentTypes['ListEntry'], keyAttention: ResolversParentTypes['ListEntry'] };
+  DepartmentActions: Omit<DepartmentActions, 'recognise' | 'confirm' | 'exit' | 'escalateToBlackList'> & { recognise: ResolversParentTypes['ListEntry'], confirm: ResolversParentTypes['ListEntry'], exit: ResolversParentTypes['ExitResult'], escalateToBlackList: ResolversParentTypes['EscalationResult'] };
   Subject: SubjectParentModel;
   Query: Record<PropertyKey, never>;
+  Mutation: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
 }>;
 
@@ -478,6 +643,23 @@ export type ListEntryConnectionResolvers<ContextType = ListContext, ParentType e
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type ExitResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ExitResult'] = ResolversParentTypes['ExitResult']> = ResolversObject<{
+  exited?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType>;
+  keyAttention?: Resolver<Maybe<ResolversTypes['ListEntry']>, ParentType, ContextType>;
+}>;
+
+export type EscalationResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EscalationResult'] = ResolversParentTypes['EscalationResult']> = ResolversObject<{
+  black?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType>;
+  keyAttention?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType>;
+}>;
+
+export type DepartmentActionsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['DepartmentActions'] = ResolversParentTypes['DepartmentActions']> = ResolversObject<{
+  recognise?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType, RequireFields<DepartmentActionsRecogniseArgs, 'input'>>;
+  confirm?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType, RequireFields<DepartmentActionsConfirmArgs, 'entryId'>>;
+  exit?: Resolver<ResolversTypes['ExitResult'], ParentType, ContextType, RequireFields<DepartmentActionsExitArgs, 'input'>>;
+  escalateToBlackList?: Resolver<ResolversTypes['EscalationResult'], ParentType, ContextType, RequireFields<DepartmentActionsEscalateToBlackListArgs, 'input'>>;
+}>;
+
 export type SubjectResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Subject'] = ResolversParentTypes['Subject'], FederationReferenceType extends FederationReferenceTypes['Subject'] = FederationReferenceTypes['Subject']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Subject']> | FederationReferenceType, FederationReferenceType, ContextType>;
   creditCode?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -486,6 +668,10 @@ export type SubjectResolvers<ContextType = ListContext, ParentType extends Resol
 
 export type QueryResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   marketEntries?: Resolver<ResolversTypes['ListEntryConnection'], ParentType, ContextType, RequireFields<QueryMarketEntriesArgs, 'first'>>;
+}>;
+
+export type MutationResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  market?: Resolver<ResolversTypes['DepartmentActions'], ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = ListContext> = ResolversObject<{
@@ -500,8 +686,12 @@ export type Resolvers<ContextType = ListContext> = ResolversObject<{
   DepartmentRecord?: DepartmentRecordResolvers<ContextType>;
   ListEntryEdge?: ListEntryEdgeResolvers<ContextType>;
   ListEntryConnection?: ListEntryConnectionResolvers<ContextType>;
+  ExitResult?: ExitResultResolvers<ContextType>;
+  EscalationResult?: EscalationResultResolvers<ContextType>;
+  DepartmentActions?: DepartmentActionsResolvers<ContextType>;
   Subject?: SubjectResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = ListContext> = ResolversObject<{

@@ -5,6 +5,7 @@ import type { SubjectParent as SubjectParentModel, PlatformContext } from '../re
 import type { LegalRepresentative as LegalRepresentativeModel } from '../../kit/lists/store.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -19,6 +20,21 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
+
+/** The recognising domains (认定领域). */
+export type Domain =
+  | 'TAX'
+  | 'MARKET_SUPERVISION'
+  | 'COURTS'
+  | 'WORK_SAFETY';
+
+export type ListType =
+  /** Red list 红名单: joint incentive. */
+  | 'RED'
+  /** Black list 黑名单: joint punishment. */
+  | 'BLACK'
+  /** Key-attention list 重点关注名单: serious or repeated minor dishonesty below the black-list bar. */
+  | 'KEY_ATTENTION';
 
 /** What kind of subject a code identifies. */
 export type SubjectType =
@@ -76,6 +92,39 @@ export type Subject = {
   name?: Maybe<Scalars['String']['output']>;
   industry?: Maybe<Industry>;
   legalRepresentative?: Maybe<LegalRepresentative>;
+  /** Whether the subject is on the big-data warning list now. */
+  warningList: WarningListStatus;
+};
+
+/**
+ * The big-data warning list (大数据警示名单, 1798 (17)): subjects on key-attention lists
+ * in 3 or more different domains, kept by the platform from every department's events.
+ */
+export type WarningListStatus = {
+  __typename?: 'WarningListStatus';
+  onList: Scalars['Boolean']['output'];
+  since?: Maybe<Scalars['DateTime']['output']>;
+  /** The domains whose key-attention lists put the subject there. */
+  domains: Array<Domain>;
+};
+
+export type WarningListMember = {
+  __typename?: 'WarningListMember';
+  subject: Subject;
+  since: Scalars['DateTime']['output'];
+  domains: Array<Domain>;
+};
+
+export type WarningListEdge = {
+  __typename?: 'WarningListEdge';
+  cursor: Scalars['String']['output'];
+  node: WarningListMember;
+};
+
+export type WarningListConnection = {
+  __typename?: 'WarningListConnection';
+  edges: Array<WarningListEdge>;
+  pageInfo: PageInfo;
 };
 
 /** The verdict on one code. */
@@ -101,6 +150,11 @@ export type Query = {
    * position and a BAD_USER_INPUT error with that path; the others are answered.
    */
   subjects: Array<Maybe<Subject>>;
+  /**
+   * Subjects on the big-data warning list now, newest first (published, 1798 (17)).
+   * Natural persons are listed only to callers who may read personal data and state a purpose.
+   */
+  warningList: WarningListConnection;
   /** Checks a code against GB 32100 / GB 11643 without looking anything up. */
   checkCreditCode: CodeCheck;
   /** The access register, newest first. Auditors and administrators. */
@@ -117,6 +171,12 @@ export type QuerySubjectArgs = {
 
 export type QuerySubjectsArgs = {
   creditCodes: Array<Scalars['ID']['input']>;
+};
+
+
+export type QueryWarningListArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -280,6 +340,8 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Domain: Domain;
+  ListType: ListType;
   SubjectType: SubjectType;
   IdDocumentType: IdDocumentType;
   LegalRepresentative: ResolverTypeWrapper<LegalRepresentativeModel>;
@@ -288,6 +350,10 @@ export type ResolversTypes = ResolversObject<{
   Industry: ResolverTypeWrapper<Industry>;
   Subject: ResolverTypeWrapper<SubjectParentModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  WarningListStatus: ResolverTypeWrapper<WarningListStatus>;
+  WarningListMember: ResolverTypeWrapper<Omit<WarningListMember, 'subject'> & { subject: ResolversTypes['Subject'] }>;
+  WarningListEdge: ResolverTypeWrapper<Omit<WarningListEdge, 'node'> & { node: ResolversTypes['WarningListMember'] }>;
+  WarningListConnection: ResolverTypeWrapper<Omit<WarningListConnection, 'edges'> & { edges: Array<ResolversTypes['WarningListEdge']> }>;
   CodeCheck: ResolverTypeWrapper<CodeCheck>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -309,6 +375,10 @@ export type ResolversParentTypes = ResolversObject<{
   Industry: Industry;
   Subject: SubjectParentModel;
   ID: Scalars['ID']['output'];
+  WarningListStatus: WarningListStatus;
+  WarningListMember: Omit<WarningListMember, 'subject'> & { subject: ResolversParentTypes['Subject'] };
+  WarningListEdge: Omit<WarningListEdge, 'node'> & { node: ResolversParentTypes['WarningListMember'] };
+  WarningListConnection: Omit<WarningListConnection, 'edges'> & { edges: Array<ResolversParentTypes['WarningListEdge']> };
   CodeCheck: CodeCheck;
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
@@ -360,6 +430,29 @@ export type SubjectResolvers<ContextType = PlatformContext, ParentType extends R
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   industry?: Resolver<Maybe<ResolversTypes['Industry']>, ParentType, ContextType>;
   legalRepresentative?: Resolver<Maybe<ResolversTypes['LegalRepresentative']>, ParentType, ContextType>;
+  warningList?: Resolver<ResolversTypes['WarningListStatus'], ParentType, ContextType>;
+}>;
+
+export type WarningListStatusResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListStatus'] = ResolversParentTypes['WarningListStatus']> = ResolversObject<{
+  onList?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  since?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  domains?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
+}>;
+
+export type WarningListMemberResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListMember'] = ResolversParentTypes['WarningListMember']> = ResolversObject<{
+  subject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType>;
+  since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  domains?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
+}>;
+
+export type WarningListEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListEdge'] = ResolversParentTypes['WarningListEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WarningListMember'], ParentType, ContextType>;
+}>;
+
+export type WarningListConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListConnection'] = ResolversParentTypes['WarningListConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['WarningListEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 }>;
 
 export type CodeCheckResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CodeCheck'] = ResolversParentTypes['CodeCheck']> = ResolversObject<{
@@ -373,6 +466,7 @@ export type CodeCheckResolvers<ContextType = PlatformContext, ParentType extends
 export type QueryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   subject?: Resolver<Maybe<ResolversTypes['Subject']>, ParentType, ContextType, RequireFields<QuerySubjectArgs, 'creditCode'>>;
   subjects?: Resolver<Array<Maybe<ResolversTypes['Subject']>>, ParentType, ContextType, RequireFields<QuerySubjectsArgs, 'creditCodes'>>;
+  warningList?: Resolver<ResolversTypes['WarningListConnection'], ParentType, ContextType, RequireFields<QueryWarningListArgs, 'first'>>;
   checkCreditCode?: Resolver<ResolversTypes['CodeCheck'], ParentType, ContextType, RequireFields<QueryCheckCreditCodeArgs, 'code'>>;
   accessRegister?: Resolver<ResolversTypes['AccessRecordConnection'], ParentType, ContextType, RequireFields<QueryAccessRegisterArgs, 'first'>>;
   verifyAccessRegister?: Resolver<ResolversTypes['RegisterVerification'], ParentType, ContextType>;
@@ -417,6 +511,10 @@ export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Industry?: IndustryResolvers<ContextType>;
   Subject?: SubjectResolvers<ContextType>;
+  WarningListStatus?: WarningListStatusResolvers<ContextType>;
+  WarningListMember?: WarningListMemberResolvers<ContextType>;
+  WarningListEdge?: WarningListEdgeResolvers<ContextType>;
+  WarningListConnection?: WarningListConnectionResolvers<ContextType>;
   CodeCheck?: CodeCheckResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   AccessRecord?: AccessRecordResolvers<ContextType>;

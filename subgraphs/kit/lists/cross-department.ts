@@ -1,0 +1,48 @@
+/**
+ * Rules that span departments, applied by each department to every department's change
+ * events (its own included):
+ * - 1798 (7): once a subject is black-listed anywhere, it leaves every domain's red list;
+ *   1798 (19): so does a key-attention listing.
+ * - 1798 (8): what every department has listed is remembered, so a red-list recognition
+ *   can be refused while the subject is black-listed anywhere.
+ * Handlers are idempotent: applying an event twice changes nothing the second time.
+ */
+import type { Knex } from 'knex';
+import type { StoredChangeEvent } from '../outbox.js';
+import type { ListLifecycle } from './lifecycle.js';
+import type { ListStore } from './store.js';
+import { foreignListingsTable } from './tables.js';
+
+const DISQUALIFYING = ['BLACK', 'KEY_ATTENTION'];
+
+export function crossDepartmentHandler(prefix: string, store: ListStore, lifecycle: ListLifecycle) {
+  const listings = foreignListingsTable(prefix);
+  return async (trx: Knex.Transaction, event: StoredChangeEvent): Promise<void> => {
+    const status = String(event.payload.status);
+    if (status === 'PURGED') {
+      await trx(listings).where({ entry_id: event.entryId }).delete();
+      return;
+    }
+    await trx(listings)
+      .insert({ entry_id: event.entryId, domain: event.domain, credit_code: event.creditCode, list_type: event.listType, status })
+      .onConflict('entry_id')
+      .merge(['status']);
+
+    if (status !== 'ACTIVE' || !DISQUALIFYING.includes(event.listType)) return;
+    const redEntries = (await store.entriesOfSubject(event.creditCode, trx)).filter(
+      (entry) => entry.listType === 'RED' && entry.status !== 'EXITED',
+    );
+    for (const red of redEntries) {
+      await lifecycle.exit(
+        `rule:1798(${event.listType === 'BLACK' ? '7' : '19'})`,
+        {
+          entryId: red.id,
+          way: 'LISTED_FOR_DISHONESTY',
+          reason: `${event.listType === 'BLACK' ? '被列入黑名单' : '被列入重点关注名单'}（${event.domain}，条目 ${event.entryId}）`,
+          evidenceRef: `event:${event.eventId}`,
+        },
+        trx,
+      );
+    }
+  };
+}

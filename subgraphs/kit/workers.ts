@@ -1,0 +1,49 @@
+/**
+ * Background work of a subgraph — event consumers, the expiry scheduler. Each worker
+ * runs `runOnce` on an interval, and at once again while it finds work; every run is
+ * safe to repeat and safe beside the same worker in another replica.
+ */
+export interface Worker {
+  name: string;
+  intervalMs: number;
+  /** Does what is due; returns how much it did. */
+  runOnce(): Promise<number>;
+}
+
+export class WorkerLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+  private lastError = '';
+
+  constructor(readonly worker: Worker) {}
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.worker.runOnce().then(
+        (done) => {
+          this.lastError = '';
+          this.schedule(done > 0 ? 0 : this.worker.intervalMs);
+        },
+        (error) => {
+          // Say it once per kind of failure (a peer down says so every second otherwise).
+          const message = (error as Error).message;
+          if (message !== this.lastError) console.error(`${this.worker.name}: ${message}; retrying`);
+          this.lastError = message;
+          this.schedule(Math.max(this.worker.intervalMs, 1000));
+        },
+      );
+    }, delayMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running.catch(() => {});
+  }
+}

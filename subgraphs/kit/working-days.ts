@@ -1,0 +1,33 @@
+/**
+ * Working days (工作日) for sharing deadlines (1798 (10)): weekends and the holidays of a
+ * configurable calendar are skipped. CREDITHUB_HOLIDAYS lists holiday dates
+ * (YYYY-MM-DD, comma-separated) and CREDITHUB_WORKDAYS the weekend days worked instead
+ * (调休), as the State Council's calendar says each year.
+ */
+import { addDays } from './dates.js';
+
+export interface WorkingCalendar {
+  holidays: Set<string>;
+  workedWeekendDays: Set<string>;
+}
+
+const list = (value: string | undefined) => new Set((value ?? '').split(',').map((d) => d.trim()).filter(Boolean));
+
+export const calendarFromEnv = (env: NodeJS.ProcessEnv = process.env): WorkingCalendar => ({
+  holidays: list(env.CREDITHUB_HOLIDAYS),
+  workedWeekendDays: list(env.CREDITHUB_WORKDAYS),
+});
+
+export function isWorkingDay(date: string, calendar: WorkingCalendar): boolean {
+  if (calendar.workedWeekendDays.has(date)) return true;
+  if (calendar.holidays.has(date)) return false;
+  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return weekday !== 0 && weekday !== 6;
+}
+
+/** Working days after `from` up to and including `to` (0 when `to` is not after `from`). */
+export function workingDaysBetween(from: string, to: string, calendar: WorkingCalendar): number {
+  let count = 0;
+  for (let day = addDays(from, 1); day <= to; day = addDays(day, 1)) if (isWorkingDay(day, calendar)) count++;
+  return count;
+}

@@ -1,0 +1,103 @@
+/**
+ * Collection (归集, 893 §5): the platform keeps an index of every department's entries,
+ * built from their change events, and from it the big-data warning list (1798 (17)): a
+ * subject on key-attention lists in 3 or more different domains is on it, and leaves it
+ * when it drops below 3.
+ */
+import type { Knex } from 'knex';
+import type { StoredChangeEvent } from '../kit/outbox.js';
+import type { Clock } from '../kit/dates.js';
+import { decodeCursor, encodeCursor } from '../kit/cursor.js';
+import { workingDaysBetween, type WorkingCalendar } from '../kit/working-days.js';
+import { entryIndexTable, warningListTable } from './migrations.js';
+
+export const WARNING_LIST_MIN_DOMAINS = 3;
+/** 1798 (10): a recognised entry reaches the platform within 10 working days. */
+export const SHARING_DEADLINE_WORKING_DAYS = 10;
+
+export interface WarningListStay {
+  creditCode: string;
+  subjectType: string;
+  domains: string[];
+  enteredAt: string;
+  leftAt: string | null;
+}
+
+export class Collection {
+  constructor(
+    readonly db: Knex,
+    readonly clock: Clock,
+    readonly calendar: WorkingCalendar,
+  ) {}
+
+  /** Applies one department event to the index and the warning list. Idempotent. */
+  handle = async (trx: Knex.Transaction, event: StoredChangeEvent): Promise<void> => {
+    const status = String(event.payload.status);
+    const now = this.clock().toISOString();
+    if (status === 'PURGED') {
+      await trx(entryIndexTable).where({ entry_id: event.entryId }).delete();
+    } else {
+      const recognisedOn = String(event.payload.recognisedOn ?? event.occurredAt.slice(0, 10));
+      // The first time the platform hears of an entry is when it reached the platform.
+      const reached = (await trx(entryIndexTable).where({ entry_id: event.entryId }).first('reached_platform_at'))?.reached_platform_at ?? now;
+      const row = {
+        entry_id: event.entryId,
+        domain: event.domain,
+        credit_code: event.creditCode,
+        list_type: event.listType,
+        list_kind: String(event.payload.listKind),
+        status,
+        region_code: String(event.payload.regionCode ?? ''),
+        recognised_on: recognisedOn,
+        valid_until: String(event.payload.validUntil ?? ''),
+        reached_platform_at: reached,
+        sharing_working_days: workingDaysBetween(recognisedOn, reached.slice(0, 10), this.calendar),
+        updated_at: now,
+      };
+      await trx(entryIndexTable).insert(row).onConflict('entry_id').merge(['status', 'valid_until', 'updated_at']);
+    }
+    if (event.listType === 'KEY_ATTENTION') await this.reviewWarningList(trx, event.creditCode, String(event.payload.subjectType ?? 'ORGANISATION'), now);
+  };
+
+  private async reviewWarningList(trx: Knex.Transaction, creditCode: string, subjectType: string, now: string): Promise<void> {
+    const rows = await trx(entryIndexTable).where({ credit_code: creditCode, list_type: 'KEY_ATTENTION', status: 'ACTIVE' }).distinct('domain');
+    const domains = rows.map((row: any) => row.domain as string).sort();
+    const current = await trx(warningListTable).where({ credit_code: creditCode }).whereNull('left_at').first();
+    if (domains.length >= WARNING_LIST_MIN_DOMAINS) {
+      if (!current) {
+        await trx(warningListTable).insert({ credit_code: creditCode, subject_type: subjectType, domains: JSON.stringify(domains), entered_at: now, left_at: null });
+      }
+      else if (current.domains !== JSON.stringify(domains)) await trx(warningListTable).where({ id: current.id }).update({ domains: JSON.stringify(domains) });
+    } else if (current) {
+      await trx(warningListTable).where({ id: current.id }).update({ left_at: now });
+    }
+  }
+
+  /** The current stays on the warning list of `codes`, in their order (null where not on it). */
+  async currentStays(codes: readonly string[]): Promise<(WarningListStay | null)[]> {
+    const rows = await this.db(warningListTable).whereIn('credit_code', codes as string[]).whereNull('left_at');
+    const byCode = new Map(rows.map((row: any) => [row.credit_code, toStay(row)]));
+    return codes.map((code) => byCode.get(code) ?? null);
+  }
+
+  /** Subjects on the warning list now, most recent first. */
+  async page(first: number, after?: string | null, subjectTypes?: ('ORGANISATION' | 'NATURAL_PERSON')[]) {
+    const query = this.db(warningListTable).whereNull('left_at').orderBy([{ column: 'entered_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(first + 1);
+    if (after) {
+      const [enteredAt, id] = decodeCursor(after, 2);
+      query.where((w) => w.where('entered_at', '<', enteredAt).orWhere((s) => s.where('entered_at', enteredAt).andWhere('id', '<', id)));
+    }
+    // A natural person's key is personal data: callers that may not read it do not get such rows.
+    if (subjectTypes) query.whereIn('subject_type', subjectTypes);
+    const rows = await query;
+    const stays = rows.slice(0, first);
+    return {
+      edges: stays.map((row: any) => ({ cursor: encodeCursor([row.entered_at, Number(row.id)]), node: toStay(row) })),
+      hasNextPage: rows.length > first,
+    };
+  }
+}
+
+function toStay(row: any): WarningListStay {
+  return { creditCode: row.credit_code, subjectType: row.subject_type, domains: JSON.parse(row.domains), enteredAt: row.entered_at, leftAt: row.left_at };
+}
