@@ -198,6 +198,8 @@ function makeEntry(rng: Random, department: DepartmentConfig, list: ListDefiniti
     },
     exit: expired ? { way: 'VALIDITY_EXPIRED', on: validUntil, reason: '有效期届满自动移出' } : null,
     sharedAt,
+    notification: subject.subjectType === 'NATURAL_PERSON' ? { notifiedOn: addDays(recognisedOn, -15), method: '书面告知（邮寄送达）' } : null,
+    followsEntryId: null,
     createdAt: at,
     updatedAt: expired ? `${validUntil}T00:00:00.000Z` : at,
   };
