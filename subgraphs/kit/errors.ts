@@ -42,3 +42,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/** Two writers met: a lock wait gave up or a deadlock was broken. The work can be retried. */
+export function isConcurrencyConflict(error: unknown): boolean {
+  const code = (error as any)?.code;
+  return code === 'SQLITE_BUSY' || code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
+}

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { badInput, ErrorCode, typedError } from '../errors.js';
+import { badInput, ErrorCode, isConcurrencyConflict, typedError } from '../errors.js';
 import { addDays, toIsoDate, type Clock } from '../dates.js';
 import { checkSubjectCode } from '../codes.js';
 import { listDefinition, type DepartmentConfig, type ListDefinition, type ListType } from './department.js';
@@ -393,8 +393,8 @@ export class ListLifecycle {
           exited++;
           progressed = true;
         } catch (error: any) {
-          // Another replica exited it first: nothing to do.
-          if (error?.extensions?.code !== LifecycleError.INVALID_TRANSITION) throw error;
+          // Another replica exited it first, or holds it now and will: nothing to do here.
+          if (error?.extensions?.code !== LifecycleError.INVALID_TRANSITION && !isConcurrencyConflict(error)) throw error;
         }
       }
       if (!progressed && due.length < 200) return exited;
