@@ -5,6 +5,7 @@
  */
 import type { SubgraphModule } from '../kit/server.js';
 import { internalTokenSecret } from '../kit/auth/secrets.js';
+import { mergeResolvers } from '../kit/resolvers.js';
 import { EventConsumer } from '../kit/events/consumer.js';
 import { calendarFromEnv } from '../kit/working-days.js';
 import { migrations, platformOffsetsTable } from './migrations.js';
@@ -15,13 +16,6 @@ import { AccessRegister } from './access-register.js';
 import { ACCESS_REGISTER_ROUTE, accessRegisterResolvers, accessRegisterRoute } from './access-register-resolvers.js';
 import { Collection } from './collection.js';
 import { createWarningListLoaders, warningListResolvers } from './warning-list-resolvers.js';
-
-/** Merges resolver maps type by type. */
-function mergeResolvers(...maps: Record<string, any>[]): Record<string, any> {
-  const merged: Record<string, any> = {};
-  for (const map of maps) for (const [type, fields] of Object.entries(map)) merged[type] = { ...merged[type], ...fields };
-  return merged;
-}
 
 export const platformSubgraph: SubgraphModule = {
   name: 'platform',

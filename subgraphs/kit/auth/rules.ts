@@ -34,24 +34,24 @@ export const hasRole = (...roles: Role[]) =>
 
 /** Officers of `department`, administrators and auditors: an entry's history names the officials who acted. */
 export const canReadHistoryOf = (department: string) =>
-  rule(`canReadHistory-${department}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
+  namedRule(`canReadHistory-${department}`, () => rule(`canReadHistory-${department}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
     const principal = ctx.principal;
     if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
     if (principal.role === 'ADMIN' || principal.role === 'AUDITOR') return true;
     if (principal.role === 'OFFICER' && principal.department === department) return true;
-    return typedError(ErrorCode.FORBIDDEN, `An entry's history is for the ${department} department, administrators and auditors`);
-  });
+    return typedError(ErrorCode.FORBIDDEN, `An entry's history and case file are for the ${department} department, administrators and auditors`);
+  }));
 
 /** Whether the principal's scopes cover a list type (the public sees published lists of every type). */
 export const coversListType = (type: ListType) =>
-  rule(`coversListType-${type}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
+  namedRule(`coversListType-${type}`, () => rule(`coversListType-${type}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
     const principal = ctx.principal;
     if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
     if (['PUBLIC', 'ADMIN', 'AUDITOR'].includes(principal.role) || principal.role === 'OFFICER') return true;
     return scopedListTypes(principal).includes(type)
       ? true
       : typedError(ErrorCode.FORBIDDEN, `Your scopes do not cover ${type} lists: ask for the scope read:${type.toLowerCase()}`);
-  });
+  }));
 
 /** What composition tooling and the gateway's query planner need. */
 export const federationRules = {

@@ -15,7 +15,7 @@ import { addDays, toIsoDate, type Clock } from '../dates.js';
 import { checkSubjectCode } from '../codes.js';
 import { listDefinition, type DepartmentConfig, type ListDefinition, type ListType } from './department.js';
 import type { EntryStatus, LegalRepresentative, ListEntry, ListStore } from './store.js';
-import { foreignListingsTable } from './tables.js';
+import { foreignListingsTable, objectionsTable } from './tables.js';
 
 /** Stable codes of the errors a forbidden transition gets. */
 const LifecycleError = ErrorCode;
@@ -253,6 +253,12 @@ export class ListLifecycle {
       }
       if (entry.status === 'PUBLICITY' && entry.publicityUntil && this.today() < entry.publicityUntil) {
         throw typedError(LifecycleError.PUBLICITY_NOT_OVER, `The publicity period of entry ${entry.id} runs until ${entry.publicityUntil}`, {
+          entryId: entry.id,
+        });
+      }
+      const openObjection = await trx(objectionsTable(this.department.name)).where({ entry_id: entry.id }).whereIn('status', ['FILED', 'ACCEPTED']).first();
+      if (openObjection) {
+        throw typedError(LifecycleError.OBJECTION_PENDING, `Objection ${openObjection.id} against entry ${entry.id} is still open: decide it first (1798 (8))`, {
           entryId: entry.id,
         });
       }

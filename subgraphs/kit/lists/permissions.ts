@@ -1,7 +1,7 @@
 /** The field rules of a department subgraph (graphql-shield; everything else is denied). */
 import type { IRules } from 'graphql-shield';
-import { allow } from 'graphql-shield';
-import { actsFor, canReadHistoryOf, coversListType, viaGateway } from '../auth/rules.js';
+import { allow, or } from 'graphql-shield';
+import { actsFor, canReadHistoryOf, coversListType, hasRole, viaGateway } from '../auth/rules.js';
 import type { DepartmentConfig } from './department.js';
 
 export function departmentPermissions(department: DepartmentConfig): IRules {
@@ -14,17 +14,29 @@ export function departmentPermissions(department: DepartmentConfig): IRules {
     },
     _Service: allow,
     Mutation: { [department.subjectField]: viaGateway },
-    DepartmentActions: actsFor(department.name),
+    DepartmentActions: { '*': actsFor(department.name), fileObjection: or(actsFor(department.name), hasRole('AGENCY')) },
     ExitResult: viaGateway,
     EscalationResult: viaGateway,
+    Objection: viaGateway,
+    ObjectionDecision: viaGateway,
+    RepairStep: viaGateway,
+    FileRecord: viaGateway,
+    ExitApplication: viaGateway,
+    EarlyExitDecision: viaGateway,
     Subject: viaGateway,
     DepartmentRecord: {
       '*': viaGateway,
       blackListed: coversListType('BLACK'),
       redListed: coversListType('RED'),
       keyAttention: coversListType('KEY_ATTENTION'),
+      file: canReadHistoryOf(department.name),
     },
-    ListEntry: { '*': viaGateway, history: canReadHistoryOf(department.name) },
+    ListEntry: {
+      '*': viaGateway,
+      history: canReadHistoryOf(department.name),
+      objections: canReadHistoryOf(department.name),
+      repairSteps: canReadHistoryOf(department.name),
+    },
     LegalRepresentative: viaGateway,
     RepairTerms: viaGateway,
     EntryExit: viaGateway,

@@ -7,17 +7,26 @@ import { createListLoaders } from './loaders.js';
 import { departmentResolvers } from './resolvers.js';
 import { departmentPermissions } from './permissions.js';
 import { ListStore } from './store.js';
-import { consumerOffsetsTable, lifecycleMigration, listTablesMigration } from './tables.js';
+import { consumerOffsetsTable, lifecycleMigration, listTablesMigration, objectionsAndRepairMigration } from './tables.js';
 import { ListLifecycle } from './lifecycle.js';
 import { actionResolvers } from './actions.js';
 import { crossDepartmentHandler } from './cross-department.js';
 import { EventConsumer } from '../events/consumer.js';
 import { EVENTS_ROUTE, eventFeedRoute } from '../events/feed.js';
 import { internalTokenSecret } from '../auth/secrets.js';
+import { mergeResolvers } from '../resolvers.js';
+import { Objections } from './objections.js';
+import { CreditRepair } from './repair.js';
+import { caseFileResolvers, createCaseFileLoaders } from './case-file.js';
 
 /** The engine's own tables; a department adds its migrations after these. */
 export function listEngineMigrations(department: DepartmentConfig): Migration[] {
-  return [outboxMigration(department.name), listTablesMigration(department.name), lifecycleMigration(department.name)];
+  return [
+    outboxMigration(department.name),
+    listTablesMigration(department.name),
+    lifecycleMigration(department.name),
+    objectionsAndRepairMigration(department.name),
+  ];
 }
 
 export function departmentSubgraph(department: DepartmentConfig, migrations: Migration[]): SubgraphModule {
@@ -29,11 +38,11 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
       const store = new ListStore(db, department);
       const lifecycle = new ListLifecycle(db, department, store, clock);
       const secret = internalTokenSecret();
-      const queries: Record<string, any> = departmentResolvers(department, store);
-      const actions: Record<string, any> = actionResolvers(department, lifecycle);
+      const objections = new Objections(db, department.name, store, lifecycle, clock);
+      const repair = new CreditRepair(db, department.name, store, lifecycle, clock);
       return {
-        resolvers: { ...queries, ...actions },
-        createLoaders: () => createListLoaders(store),
+        resolvers: mergeResolvers(departmentResolvers(department, store), actionResolvers(department, lifecycle), caseFileResolvers(objections, repair)),
+        createLoaders: () => ({ ...createListLoaders(store), ...createCaseFileLoaders(objections, repair) }),
         permissions: departmentPermissions(department),
         routes: { [EVENTS_ROUTE]: eventFeedRoute(db, department.name, secret) },
         workers: (departmentUrls) => {

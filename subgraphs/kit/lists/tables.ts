@@ -114,3 +114,69 @@ export function lifecycleMigration(prefix: string): Migration {
     },
   };
 }
+
+export const objectionsTable = (prefix: string) => `${prefix}_objections`;
+export const repairStepsTable = (prefix: string) => `${prefix}_repair_steps`;
+export const exitApplicationsTable = (prefix: string) => `${prefix}_exit_applications`;
+export const subjectFileTable = (prefix: string) => `${prefix}_subject_file`;
+
+/** Objections and appeals (1798 (21)–(23)), credit repair (893 §2, §3, §9–§13) and the subject's file. */
+export function objectionsAndRepairMigration(prefix: string): Migration {
+  return {
+    name: `${prefix}_003_objections_and_repair`,
+    async up(db) {
+      await db.schema.createTable(objectionsTable(prefix), (t) => {
+        t.string('id', 36).primary();
+        t.string('entry_id', 36).notNullable();
+        t.string('credit_code', 18).notNullable();
+        t.string('kind', 24).notNullable();
+        t.string('filed_by', 200).notNullable();
+        t.text('grounds').notNullable();
+        t.text('evidence_refs').notNullable();
+        t.string('status', 16).notNullable();
+        t.string('filed_at', 24).notNullable();
+        t.string('accepted_at', 24).nullable();
+        t.string('decided_at', 24).nullable();
+        t.text('decision').nullable();
+        t.index(['entry_id'], `${objectionsTable(prefix)}_by_entry`);
+      });
+      await db.schema.createTable(repairStepsTable(prefix), (t) => {
+        t.string('id', 36).primary();
+        t.string('entry_id', 36).notNullable();
+        t.string('kind', 24).notNullable();
+        t.text('details').notNullable();
+        t.decimal('class_hours', 5, 1).nullable();
+        t.string('issuer', 200).nullable();
+        t.string('reference', 200).nullable();
+        t.string('recorded_at', 24).notNullable();
+        t.string('recorded_by', 200).notNullable();
+        t.index(['entry_id'], `${repairStepsTable(prefix)}_by_entry`);
+      });
+      await db.schema.createTable(exitApplicationsTable(prefix), (t) => {
+        t.string('id', 36).primary();
+        t.string('entry_id', 36).notNullable();
+        t.string('status', 16).notNullable();
+        t.string('reference', 200).nullable();
+        t.string('applied_at', 24).notNullable();
+        t.string('decided_at', 24).nullable();
+        t.text('decision').nullable();
+        t.index(['entry_id'], `${exitApplicationsTable(prefix)}_by_entry`);
+      });
+      // The subject's file (信用档案): interviews, corrections, apologies, claw-backs.
+      await db.schema.createTable(subjectFileTable(prefix), (t) => {
+        t.bigIncrements('id').primary();
+        t.string('credit_code', 18).notNullable();
+        t.string('entry_id', 36).nullable();
+        t.string('kind', 32).notNullable();
+        t.text('details').notNullable();
+        t.boolean('refused').notNullable().defaultTo(false);
+        t.string('recorded_at', 24).notNullable();
+        t.string('recorded_by', 200).notNullable();
+        t.index(['credit_code', 'id'], `${subjectFileTable(prefix)}_by_subject`);
+      });
+    },
+    async down(db) {
+      for (const table of [subjectFileTable, exitApplicationsTable, repairStepsTable, objectionsTable]) await db.schema.dropTable(table(prefix));
+    },
+  };
+}

@@ -173,6 +173,10 @@ export type ListEntry = {
   sharedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Every transition of this entry, oldest first. Null with a FORBIDDEN error for whom may not read it. */
   history?: Maybe<Array<EntryTransition>>;
+  /** Objections and appeals against this entry. The department, administrators and auditors. */
+  objections?: Maybe<Array<Objection>>;
+  /** Repair steps recorded for this entry. The department, administrators and auditors. */
+  repairSteps?: Maybe<Array<RepairStep>>;
 };
 
 /** What one department holds on a subject. */
@@ -188,6 +192,8 @@ export type DepartmentRecord = {
   blackListed?: Maybe<Scalars['Boolean']['output']>;
   redListed?: Maybe<Scalars['Boolean']['output']>;
   keyAttention?: Maybe<Scalars['Boolean']['output']>;
+  /** The subject's file with this department: interviews, corrections, apologies, claw-backs. The department, administrators and auditors. */
+  file?: Maybe<Array<FileRecord>>;
 };
 
 
@@ -301,6 +307,147 @@ export type EscalationResult = {
   keyAttention: ListEntry;
 };
 
+export type ObjectionKind =
+  /** The listed subject appeals (申诉); against a black entry, with evidence. */
+  | 'SUBJECT_APPEAL'
+  /** Anyone objects (异议), e.g. to a red entry in publicity. */
+  | 'PUBLIC_OBJECTION'
+  /** An implementing agency reports a suspected error to the recognising department (1798 (23)). */
+  | 'IMPLEMENTER_REPORT';
+
+export type ObjectionStatus =
+  | 'FILED'
+  | 'ACCEPTED'
+  | 'REJECTED'
+  | 'UPHELD'
+  | 'DISMISSED';
+
+/** An objection or appeal against an entry (1798 (21)–(23)). */
+export type Objection = {
+  __typename?: 'Objection';
+  id: Scalars['ID']['output'];
+  entryId: Scalars['ID']['output'];
+  kind: ObjectionKind;
+  filedBy: Scalars['String']['output'];
+  grounds: Scalars['String']['output'];
+  evidenceRefs: Array<Scalars['String']['output']>;
+  status: ObjectionStatus;
+  filedAt: Scalars['DateTime']['output'];
+  acceptedAt?: Maybe<Scalars['DateTime']['output']>;
+  decidedAt?: Maybe<Scalars['DateTime']['output']>;
+  decision?: Maybe<Scalars['String']['output']>;
+};
+
+export type FileObjectionInput = {
+  entryId: Scalars['ID']['input'];
+  /** Agencies file IMPLEMENTER_REPORT; officers record appeals and objections they received. */
+  kind: ObjectionKind;
+  grounds: Scalars['String']['input'];
+  evidenceRefs?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+export type DecideObjectionInput = {
+  objectionId: Scalars['ID']['input'];
+  upheld: Scalars['Boolean']['input'];
+  finding: Scalars['String']['input'];
+  /** Upheld against a black entry: the correction made (1798 (22)). */
+  correction?: InputMaybe<Scalars['String']['input']>;
+  /** Upheld against a black entry: the written apology (1798 (22)). */
+  apology?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ObjectionDecision = {
+  __typename?: 'ObjectionDecision';
+  objection: Objection;
+  /** The entry after the decision; null when it was purged as a mistaken black listing. */
+  entry?: Maybe<ListEntry>;
+  /** True when a mistaken black listing was removed and its data not kept (1798 (20)). */
+  purged: Scalars['Boolean']['output'];
+};
+
+export type RepairStepKind =
+  | 'RECTIFICATION'
+  /** Public credit commitment 信用承诺. */
+  | 'CREDIT_COMMITMENT'
+  /** Repair training; counts from 3 class hours (893 §11). */
+  | 'TRAINING'
+  /** Credit report from a qualified credit service agency (893 §12). */
+  | 'CREDIT_REPORT'
+  | 'PUBLIC_SERVICE';
+
+export type RepairStep = {
+  __typename?: 'RepairStep';
+  id: Scalars['ID']['output'];
+  kind: RepairStepKind;
+  details: Scalars['String']['output'];
+  classHours?: Maybe<Scalars['Float']['output']>;
+  issuer?: Maybe<Scalars['String']['output']>;
+  reference?: Maybe<Scalars['String']['output']>;
+  recordedAt: Scalars['DateTime']['output'];
+  recordedBy: Scalars['String']['output'];
+  /** Whether the step counts towards an early exit (training under 3 class hours does not). */
+  counts: Scalars['Boolean']['output'];
+};
+
+export type RepairStepInput = {
+  entryId: Scalars['ID']['input'];
+  kind: RepairStepKind;
+  details: Scalars['String']['input'];
+  /** Required for TRAINING. */
+  classHours?: InputMaybe<Scalars['Float']['input']>;
+  /** Required for CREDIT_REPORT: the agency that issued it. */
+  issuer?: InputMaybe<Scalars['String']['input']>;
+  reference?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type InterviewInput = {
+  entryId: Scalars['ID']['input'];
+  /** The subject refused to attend. */
+  refused: Scalars['Boolean']['input'];
+  notes: Scalars['String']['input'];
+};
+
+/** A record on the subject's file (信用档案): interviews, corrections, apologies, claw-backs. */
+export type FileRecord = {
+  __typename?: 'FileRecord';
+  kind: Scalars['String']['output'];
+  entryId?: Maybe<Scalars['ID']['output']>;
+  details: Scalars['String']['output'];
+  refused: Scalars['Boolean']['output'];
+  recordedAt: Scalars['DateTime']['output'];
+  recordedBy: Scalars['String']['output'];
+};
+
+export type ExitApplicationStatus =
+  | 'APPLIED'
+  | 'APPROVED'
+  | 'REJECTED';
+
+export type ExitApplication = {
+  __typename?: 'ExitApplication';
+  id: Scalars['ID']['output'];
+  entryId: Scalars['ID']['output'];
+  status: ExitApplicationStatus;
+  reference?: Maybe<Scalars['String']['output']>;
+  appliedAt: Scalars['DateTime']['output'];
+  decidedAt?: Maybe<Scalars['DateTime']['output']>;
+  decision?: Maybe<Scalars['String']['output']>;
+};
+
+export type EarlyExitDecisionInput = {
+  applicationId: Scalars['ID']['input'];
+  approve: Scalars['Boolean']['input'];
+  reason: Scalars['String']['input'];
+  /** Validity of the key-attention entry that follows an approved black-list exit. */
+  keyAttentionValidUntil?: InputMaybe<Scalars['Date']['input']>;
+};
+
+export type EarlyExitDecision = {
+  __typename?: 'EarlyExitDecision';
+  application: ExitApplication;
+  exit?: Maybe<ExitResult>;
+};
+
 /**
  * What a recognising department does to its own lists (谁认定、谁负责): for that department's
  * officers and administrators. Each action is one transaction; rules that reach other
@@ -316,6 +463,20 @@ export type DepartmentActions = {
   exit: ExitResult;
   /** Key attention → black on serious dishonesty within validity (1798 (17)). */
   escalateToBlackList: EscalationResult;
+  /** File an objection or appeal; implementing agencies report suspected errors here. */
+  fileObjection: Objection;
+  /** Answer whether the objection is accepted for verification. */
+  acceptObjection: Objection;
+  /** The outcome: upheld against black → purged with correction and apology; against red → exit and claw-back. */
+  decideObjection: ObjectionDecision;
+  /** Record a repair step: rectification, commitment, training, credit report, public service. */
+  recordRepairStep: RepairStep;
+  /** Record the reminder (key attention) or warning (black) interview after a missed rectification deadline (893 §3). */
+  recordInterview: FileRecord;
+  /** Record the subject's application to exit early after repair; refused when a required step is missing. */
+  applyForEarlyExit: ExitApplication;
+  /** Approve (exit by credit repair) or reject an application. */
+  decideEarlyExit: EarlyExitDecision;
 };
 
 
@@ -357,6 +518,79 @@ export type DepartmentActionsExitArgs = {
  */
 export type DepartmentActionsEscalateToBlackListArgs = {
   input: EscalateInput;
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
+export type DepartmentActionsFileObjectionArgs = {
+  input: FileObjectionInput;
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
+export type DepartmentActionsAcceptObjectionArgs = {
+  objectionId: Scalars['ID']['input'];
+  accept: Scalars['Boolean']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
+export type DepartmentActionsDecideObjectionArgs = {
+  input: DecideObjectionInput;
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
+export type DepartmentActionsRecordRepairStepArgs = {
+  input: RepairStepInput;
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
+export type DepartmentActionsRecordInterviewArgs = {
+  input: InterviewInput;
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
+export type DepartmentActionsApplyForEarlyExitArgs = {
+  entryId: Scalars['ID']['input'];
+  reference?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
+export type DepartmentActionsDecideEarlyExitArgs = {
+  input: EarlyExitDecisionInput;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -463,7 +697,23 @@ export type ResolversTypes = ResolversObject<{
   ExitResult: ResolverTypeWrapper<Omit<ExitResult, 'exited' | 'keyAttention'> & { exited: ResolversTypes['ListEntry'], keyAttention?: Maybe<ResolversTypes['ListEntry']> }>;
   EscalateInput: EscalateInput;
   EscalationResult: ResolverTypeWrapper<Omit<EscalationResult, 'black' | 'keyAttention'> & { black: ResolversTypes['ListEntry'], keyAttention: ResolversTypes['ListEntry'] }>;
-  DepartmentActions: ResolverTypeWrapper<Omit<DepartmentActions, 'recognise' | 'confirm' | 'exit' | 'escalateToBlackList'> & { recognise: ResolversTypes['ListEntry'], confirm: ResolversTypes['ListEntry'], exit: ResolversTypes['ExitResult'], escalateToBlackList: ResolversTypes['EscalationResult'] }>;
+  ObjectionKind: ObjectionKind;
+  ObjectionStatus: ObjectionStatus;
+  Objection: ResolverTypeWrapper<Objection>;
+  FileObjectionInput: FileObjectionInput;
+  DecideObjectionInput: DecideObjectionInput;
+  ObjectionDecision: ResolverTypeWrapper<Omit<ObjectionDecision, 'entry'> & { entry?: Maybe<ResolversTypes['ListEntry']> }>;
+  RepairStepKind: RepairStepKind;
+  RepairStep: ResolverTypeWrapper<RepairStep>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  RepairStepInput: RepairStepInput;
+  InterviewInput: InterviewInput;
+  FileRecord: ResolverTypeWrapper<FileRecord>;
+  ExitApplicationStatus: ExitApplicationStatus;
+  ExitApplication: ResolverTypeWrapper<ExitApplication>;
+  EarlyExitDecisionInput: EarlyExitDecisionInput;
+  EarlyExitDecision: ResolverTypeWrapper<Omit<EarlyExitDecision, 'exit'> & { exit?: Maybe<ResolversTypes['ExitResult']> }>;
+  DepartmentActions: ResolverTypeWrapper<Omit<DepartmentActions, 'recognise' | 'confirm' | 'exit' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversTypes['ListEntry'], confirm: ResolversTypes['ListEntry'], exit: ResolversTypes['ExitResult'], escalateToBlackList: ResolversTypes['EscalationResult'], decideObjection: ResolversTypes['ObjectionDecision'], decideEarlyExit: ResolversTypes['EarlyExitDecision'] }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
@@ -492,7 +742,19 @@ export type ResolversParentTypes = ResolversObject<{
   ExitResult: Omit<ExitResult, 'exited' | 'keyAttention'> & { exited: ResolversParentTypes['ListEntry'], keyAttention?: Maybe<ResolversParentTypes['ListEntry']> };
   EscalateInput: EscalateInput;
   EscalationResult: Omit<EscalationResult, 'black' | 'keyAttention'> & { black: ResolversParentTypes['ListEntry'], keyAttention: ResolversParentTypes['ListEntry'] };
-  DepartmentActions: Omit<DepartmentActions, 'recognise' | 'confirm' | 'exit' | 'escalateToBlackList'> & { recognise: ResolversParentTypes['ListEntry'], confirm: ResolversParentTypes['ListEntry'], exit: ResolversParentTypes['ExitResult'], escalateToBlackList: ResolversParentTypes['EscalationResult'] };
+  Objection: Objection;
+  FileObjectionInput: FileObjectionInput;
+  DecideObjectionInput: DecideObjectionInput;
+  ObjectionDecision: Omit<ObjectionDecision, 'entry'> & { entry?: Maybe<ResolversParentTypes['ListEntry']> };
+  RepairStep: RepairStep;
+  Float: Scalars['Float']['output'];
+  RepairStepInput: RepairStepInput;
+  InterviewInput: InterviewInput;
+  FileRecord: FileRecord;
+  ExitApplication: ExitApplication;
+  EarlyExitDecisionInput: EarlyExitDecisionInput;
+  EarlyExitDecision: Omit<EarlyExitDecision, 'exit'> & { exit?: Maybe<ResolversParentTypes['ExitResult']> };
+  DepartmentActions: Omit<DepartmentActions, 'recognise' | 'confirm' | 'exit' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversParentTypes['ListEntry'], confirm: ResolversParentTypes['ListEntry'], exit: ResolversParentTypes['ExitResult'], escalateToBlackList: ResolversParentTypes['EscalationResult'], decideObjection: ResolversParentTypes['ObjectionDecision'], decideEarlyExit: ResolversParentTypes['EarlyExitDecision'] };
   String: Scalars['String']['output'];
 }>;
 
@@ -569,6 +831,8 @@ export type ListEntryResolvers<ContextType = ListContext, ParentType extends Res
   exit?: Resolver<Maybe<ResolversTypes['EntryExit']>, ParentType, ContextType>;
   sharedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   history?: Resolver<Maybe<Array<ResolversTypes['EntryTransition']>>, ParentType, ContextType>;
+  objections?: Resolver<Maybe<Array<ResolversTypes['Objection']>>, ParentType, ContextType>;
+  repairSteps?: Resolver<Maybe<Array<ResolversTypes['RepairStep']>>, ParentType, ContextType>;
 }>;
 
 export type DepartmentRecordResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['DepartmentRecord'] = ResolversParentTypes['DepartmentRecord']> = ResolversObject<{
@@ -577,6 +841,7 @@ export type DepartmentRecordResolvers<ContextType = ListContext, ParentType exte
   blackListed?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   redListed?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   keyAttention?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  file?: Resolver<Maybe<Array<ResolversTypes['FileRecord']>>, ParentType, ContextType>;
 }>;
 
 export type ListEntryEdgeResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ListEntryEdge'] = ResolversParentTypes['ListEntryEdge']> = ResolversObject<{
@@ -600,11 +865,74 @@ export type EscalationResultResolvers<ContextType = ListContext, ParentType exte
   keyAttention?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType>;
 }>;
 
+export type ObjectionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Objection'] = ResolversParentTypes['Objection']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  entryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ObjectionKind'], ParentType, ContextType>;
+  filedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  grounds?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  evidenceRefs?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ObjectionStatus'], ParentType, ContextType>;
+  filedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  acceptedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  decidedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  decision?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type ObjectionDecisionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ObjectionDecision'] = ResolversParentTypes['ObjectionDecision']> = ResolversObject<{
+  objection?: Resolver<ResolversTypes['Objection'], ParentType, ContextType>;
+  entry?: Resolver<Maybe<ResolversTypes['ListEntry']>, ParentType, ContextType>;
+  purged?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type RepairStepResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['RepairStep'] = ResolversParentTypes['RepairStep']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['RepairStepKind'], ParentType, ContextType>;
+  details?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  classHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  issuer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  recordedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  counts?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type FileRecordResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['FileRecord'] = ResolversParentTypes['FileRecord']> = ResolversObject<{
+  kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entryId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  details?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  refused?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  recordedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type ExitApplicationResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ExitApplication'] = ResolversParentTypes['ExitApplication']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  entryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ExitApplicationStatus'], ParentType, ContextType>;
+  reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  appliedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  decidedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  decision?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type EarlyExitDecisionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EarlyExitDecision'] = ResolversParentTypes['EarlyExitDecision']> = ResolversObject<{
+  application?: Resolver<ResolversTypes['ExitApplication'], ParentType, ContextType>;
+  exit?: Resolver<Maybe<ResolversTypes['ExitResult']>, ParentType, ContextType>;
+}>;
+
 export type DepartmentActionsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['DepartmentActions'] = ResolversParentTypes['DepartmentActions']> = ResolversObject<{
   recognise?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType, RequireFields<DepartmentActionsRecogniseArgs, 'input'>>;
   confirm?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType, RequireFields<DepartmentActionsConfirmArgs, 'entryId'>>;
   exit?: Resolver<ResolversTypes['ExitResult'], ParentType, ContextType, RequireFields<DepartmentActionsExitArgs, 'input'>>;
   escalateToBlackList?: Resolver<ResolversTypes['EscalationResult'], ParentType, ContextType, RequireFields<DepartmentActionsEscalateToBlackListArgs, 'input'>>;
+  fileObjection?: Resolver<ResolversTypes['Objection'], ParentType, ContextType, RequireFields<DepartmentActionsFileObjectionArgs, 'input'>>;
+  acceptObjection?: Resolver<ResolversTypes['Objection'], ParentType, ContextType, RequireFields<DepartmentActionsAcceptObjectionArgs, 'objectionId' | 'accept' | 'reason'>>;
+  decideObjection?: Resolver<ResolversTypes['ObjectionDecision'], ParentType, ContextType, RequireFields<DepartmentActionsDecideObjectionArgs, 'input'>>;
+  recordRepairStep?: Resolver<ResolversTypes['RepairStep'], ParentType, ContextType, RequireFields<DepartmentActionsRecordRepairStepArgs, 'input'>>;
+  recordInterview?: Resolver<ResolversTypes['FileRecord'], ParentType, ContextType, RequireFields<DepartmentActionsRecordInterviewArgs, 'input'>>;
+  applyForEarlyExit?: Resolver<ResolversTypes['ExitApplication'], ParentType, ContextType, RequireFields<DepartmentActionsApplyForEarlyExitArgs, 'entryId'>>;
+  decideEarlyExit?: Resolver<ResolversTypes['EarlyExitDecision'], ParentType, ContextType, RequireFields<DepartmentActionsDecideEarlyExitArgs, 'input'>>;
 }>;
 
 export type Resolvers<ContextType = ListContext> = ResolversObject<{
@@ -621,6 +949,12 @@ export type Resolvers<ContextType = ListContext> = ResolversObject<{
   ListEntryConnection?: ListEntryConnectionResolvers<ContextType>;
   ExitResult?: ExitResultResolvers<ContextType>;
   EscalationResult?: EscalationResultResolvers<ContextType>;
+  Objection?: ObjectionResolvers<ContextType>;
+  ObjectionDecision?: ObjectionDecisionResolvers<ContextType>;
+  RepairStep?: RepairStepResolvers<ContextType>;
+  FileRecord?: FileRecordResolvers<ContextType>;
+  ExitApplication?: ExitApplicationResolvers<ContextType>;
+  EarlyExitDecision?: EarlyExitDecisionResolvers<ContextType>;
   DepartmentActions?: DepartmentActionsResolvers<ContextType>;
 }>;
 

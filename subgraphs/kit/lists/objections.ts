@@ -1,0 +1,216 @@
+/**
+ * Objections and appeals (异议申诉, 1798 (21)–(23)). Anyone may object to a red entry; a
+ * listed subject appeals a black entry with evidence; implementing agencies report a
+ * suspected error to the recognising department. The department answers whether it
+ * accepts, verifies, and decides:
+ * - upheld against a black entry: the listing was mistaken — the entry is removed and its
+ *   data purged (not kept, 1798 (20)); the correction and the written apology are recorded
+ *   on the subject's file (1798 (22));
+ * - upheld against a red entry: the entry exits, and the claw-back of incentives is
+ *   recorded (1798 (23));
+ * - while an objection is open, a publicised entry is not confirmed (1798 (8)).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { badInput, ErrorCode, typedError } from '../errors.js';
+import type { Clock } from '../dates.js';
+import type { ListLifecycle } from './lifecycle.js';
+import type { ListEntry, ListStore } from './store.js';
+import { objectionsTable, subjectFileTable } from './tables.js';
+
+export type ObjectionKind = 'SUBJECT_APPEAL' | 'PUBLIC_OBJECTION' | 'IMPLEMENTER_REPORT';
+export type ObjectionStatus = 'FILED' | 'ACCEPTED' | 'REJECTED' | 'UPHELD' | 'DISMISSED';
+
+export interface Objection {
+  id: string;
+  entryId: string;
+  creditCode: string;
+  kind: ObjectionKind;
+  filedBy: string;
+  grounds: string;
+  evidenceRefs: string[];
+  status: ObjectionStatus;
+  filedAt: string;
+  acceptedAt: string | null;
+  decidedAt: string | null;
+  decision: string | null;
+}
+
+export interface FileObjectionInput {
+  entryId: string;
+  kind: ObjectionKind;
+  grounds: string;
+  evidenceRefs?: string[] | null;
+}
+
+export interface DecideObjectionInput {
+  objectionId: string;
+  upheld: boolean;
+  finding: string;
+  /** Upheld against a black entry: the correction made and the apology given (1798 (22)). */
+  correction?: string | null;
+  apology?: string | null;
+}
+
+const OPEN: ObjectionStatus[] = ['FILED', 'ACCEPTED'];
+
+export class Objections {
+  private readonly table: string;
+
+  constructor(
+    readonly db: Knex,
+    readonly prefix: string,
+    readonly store: ListStore,
+    readonly lifecycle: ListLifecycle,
+    readonly clock: Clock,
+  ) {
+    this.table = objectionsTable(prefix);
+  }
+
+  async ofEntries(entryIds: readonly string[]): Promise<Objection[][]> {
+    const rows = await this.db(this.table).whereIn('entry_id', entryIds as string[]).orderBy('filed_at');
+    return entryIds.map((id) => rows.filter((row: any) => row.entry_id === id).map(toObjection));
+  }
+
+  async hasOpenObjection(entryId: string, trx: Knex.Transaction): Promise<boolean> {
+    return Boolean(await trx(this.table).where({ entry_id: entryId }).whereIn('status', OPEN).first());
+  }
+
+  async file(actor: string, input: FileObjectionInput): Promise<Objection> {
+    if (!input.grounds?.trim()) throw badInput('State the grounds of the objection', { argument: 'input.grounds' });
+    return this.db.transaction(async (trx) => {
+      const entry = await this.store.findById(input.entryId, trx);
+      if (!entry) throw typedError(ErrorCode.NOT_FOUND, `No entry "${input.entryId}" on the ${this.prefix} department's lists`);
+      if (entry.status === 'EXITED') throw typedError(ErrorCode.INVALID_TRANSITION, `Entry ${entry.id} has exited: there is nothing to object to`);
+      const evidence = (input.evidenceRefs ?? []).map((ref) => ref.trim()).filter(Boolean);
+      if (entry.listType === 'BLACK' && input.kind === 'SUBJECT_APPEAL' && evidence.length === 0) {
+        throw badInput('An appeal against a black-list entry comes with evidence (1798 (21)): give evidenceRefs', { argument: 'input.evidenceRefs' });
+      }
+      const objection: Objection = {
+        id: randomUUID(),
+        entryId: entry.id,
+        creditCode: entry.creditCode,
+        kind: input.kind,
+        filedBy: actor,
+        grounds: input.grounds.trim(),
+        evidenceRefs: evidence,
+        status: 'FILED',
+        filedAt: this.clock().toISOString(),
+        acceptedAt: null,
+        decidedAt: null,
+        decision: null,
+      };
+      await trx(this.table).insert(toRow(objection));
+      return objection;
+    });
+  }
+
+  private async requireObjection(id: string, trx: Knex.Transaction): Promise<Objection> {
+    const row = await trx(this.table).where({ id }).first();
+    if (!row) throw typedError(ErrorCode.NOT_FOUND, `No objection "${id}" with the ${this.prefix} department`);
+    return toObjection(row);
+  }
+
+  /** The department answers whether it accepts the objection for verification. */
+  async accept(actor: string, objectionId: string, accept: boolean, reason: string): Promise<Objection> {
+    return this.db.transaction(async (trx) => {
+      const objection = await this.requireObjection(objectionId, trx);
+      if (objection.status !== 'FILED') {
+        throw typedError(ErrorCode.INVALID_TRANSITION, `Objection ${objection.id} is ${objection.status}: only a FILED objection is accepted or rejected`);
+      }
+      const now = this.clock().toISOString();
+      const status: ObjectionStatus = accept ? 'ACCEPTED' : 'REJECTED';
+      await trx(this.table).where({ id: objection.id, status: 'FILED' }).update({
+        status,
+        accepted_at: accept ? now : null,
+        decided_at: accept ? null : now,
+        decision: accept ? null : `${actor}: ${reason}`,
+      });
+      return { ...objection, status, acceptedAt: accept ? now : null, decidedAt: accept ? null : now, decision: accept ? null : `${actor}: ${reason}` };
+    });
+  }
+
+  /** The outcome after verification. */
+  async decide(actor: string, input: DecideObjectionInput): Promise<{ objection: Objection; entry: ListEntry | null; purged: boolean }> {
+    if (!input.finding?.trim()) throw badInput('State the finding of the verification', { argument: 'input.finding' });
+    return this.db.transaction(async (trx) => {
+      const objection = await this.requireObjection(input.objectionId, trx);
+      if (objection.status !== 'ACCEPTED') {
+        throw typedError(ErrorCode.INVALID_TRANSITION, `Objection ${objection.id} is ${objection.status}: only an ACCEPTED objection is decided`);
+      }
+      const now = this.clock().toISOString();
+      const decided: Objection = { ...objection, status: input.upheld ? 'UPHELD' : 'DISMISSED', decidedAt: now, decision: `${actor}: ${input.finding}` };
+      await trx(this.table).where({ id: objection.id }).update({ status: decided.status, decided_at: now, decision: decided.decision });
+      if (!input.upheld) return { objection: decided, entry: await this.store.findById(objection.entryId, trx), purged: false };
+
+      const entry = await this.store.findById(objection.entryId, trx);
+      if (!entry) throw typedError(ErrorCode.NOT_FOUND, `Entry ${objection.entryId} is no longer on the ${this.prefix} department's lists`);
+      const file = (kind: string, details: string) =>
+        trx(subjectFileTable(this.prefix)).insert({
+          credit_code: entry.creditCode,
+          entry_id: null,
+          kind,
+          details,
+          refused: false,
+          recorded_at: now,
+          recorded_by: actor,
+        });
+      if (entry.listType === 'BLACK') {
+        if (!input.correction?.trim() || !input.apology?.trim()) {
+          throw badInput('A black listing found mistaken is corrected with a written apology (1798 (22)): give correction and apology', {
+            argument: 'input.apology',
+          });
+        }
+        // 1798 (20): a record listed by mistake is not kept — neither its content nor its history.
+        const purged = await this.store.purge(trx, entry, { action: 'PURGE_MISTAKEN_LISTING', actor, eventType: 'ENTRY_PURGED', at: now });
+        if (!purged) throw typedError(ErrorCode.INVALID_TRANSITION, `Entry ${entry.id} changed meanwhile; read it again`);
+        await file('CORRECTION', `${input.correction}（异议 ${objection.id} 成立，原列入记录已删除）`);
+        await file('APOLOGY', input.apology);
+        return { objection: decided, entry: null, purged: true };
+      }
+      const { exited } = await this.lifecycle.exit(
+        actor,
+        { entryId: entry.id, way: 'OBJECTION_UPHELD', reason: input.finding, evidenceRef: `objection:${objection.id}` },
+        trx,
+      );
+      if (entry.listType === 'RED') {
+        await file('INCENTIVE_CLAWBACK', `红名单认定有误（异议 ${objection.id} 成立）：已享受的激励措施应予追回`);
+      }
+      return { objection: decided, entry: exited, purged: false };
+    });
+  }
+}
+
+function toRow(objection: Objection) {
+  return {
+    id: objection.id,
+    entry_id: objection.entryId,
+    credit_code: objection.creditCode,
+    kind: objection.kind,
+    filed_by: objection.filedBy,
+    grounds: objection.grounds,
+    evidence_refs: JSON.stringify(objection.evidenceRefs),
+    status: objection.status,
+    filed_at: objection.filedAt,
+    accepted_at: objection.acceptedAt,
+    decided_at: objection.decidedAt,
+    decision: objection.decision,
+  };
+}
+
+function toObjection(row: any): Objection {
+  return {
+    id: row.id,
+    entryId: row.entry_id,
+    creditCode: row.credit_code,
+    kind: row.kind,
+    filedBy: row.filed_by,
+    grounds: row.grounds,
+    evidenceRefs: JSON.parse(row.evidence_refs),
+    status: row.status,
+    filedAt: row.filed_at,
+    acceptedAt: row.accepted_at,
+    decidedAt: row.decided_at,
+    decision: row.decision,
+  };
+}
