@@ -168,8 +168,9 @@ function makeEntry(rng: Random, department: DepartmentConfig, list: ListDefiniti
   const recognisedOn = addDays(asOf, -(1 + rng.int(6 * 365)));
   const validUntil = addDays(recognisedOn, list.defaultValidityDays);
   const expired = validUntil < asOf;
-  const at = `${recognisedOn}T09:00:00.000Z`;
-  const sharedAt = `${addDays(recognisedOn, rng.int(12))}T10:00:00.000Z`;
+  // Entered into the hub when shared: usually within days of recognition, now and then late (1798 (10)).
+  const sharedAt = `${addDays(recognisedOn, rng.chance(0.9) ? rng.int(10) : 14 + rng.int(20))}T10:00:00.000Z`;
+  const at = sharedAt;
   return {
     id: rng.uuid(),
     domain: department.domain,

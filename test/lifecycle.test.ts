@@ -12,6 +12,7 @@ import { historyTable } from '../subgraphs/kit/lists/tables.js';
 import { outboxTable } from '../subgraphs/kit/outbox.js';
 import { consumerOffsetsTable } from '../subgraphs/kit/lists/tables.js';
 import type { TokenClaims } from '../scripts/token.js';
+import { workingDaysBetween } from '../subgraphs/kit/working-days.js';
 
 let now = new Date('2026-11-23T02:00:00.000Z');
 const clock = () => now;
@@ -302,5 +303,56 @@ describe('retention (1798 (20))', () => {
     expect(data.subject.courts.blackListed).toBe(false);
     expect(data.subject.courts.keyAttention).toBe(true);
     expect(data.subject.courts.entries[0].history.map((h: any) => h.action)).toEqual(['RECOGNISE', 'CONFIRM', 'EXIT_CREDIT_REPAIR']);
+  });
+});
+
+describe('legal representative linkage (失信单位负责人责任追溯, 893 §8)', () => {
+  it('shows an organisation\'s black entry on its legal representative, marked as linked, without listing the person', async () => {
+    const representative = newPerson();
+    const organisation = newOrganisation();
+    const black = await listActive('tax', 'MAJOR_TAX_VIOLATION', organisation, {
+      legalRepresentative: { name: '王某某', idDocumentType: 'RESIDENT_IDENTITY_CARD', idDocumentNumber: representative },
+    });
+    const { data } = await hub.query(`query($c: ID!) { subject(creditCode: $c) { tax { blackListed entries { id creditCode linkedAs } } } }`, { c: representative });
+    expect(data.subject.tax.entries).toEqual([{ id: black.id, creditCode: organisation, linkedAs: 'LEGAL_REPRESENTATIVE' }]);
+    expect(data.subject.tax.blackListed).toBe(false);
+    const own = await hub.query(`query($c: ID!) { subject(creditCode: $c) { tax { blackListed entries { id linkedAs } } } }`, { c: organisation });
+    expect(own.data.subject.tax).toEqual({ blackListed: true, entries: [{ id: black.id, linkedAs: null }] });
+  });
+
+  it('refuses a legal representative whose identity card number is not valid', async () => {
+    const { errors } = await recognise('tax', {
+      listKind: 'MAJOR_TAX_VIOLATION', creditCode: newOrganisation(),
+      legalRepresentative: { name: '王某某', idDocumentType: 'RESIDENT_IDENTITY_CARD', idDocumentNumber: '110105194912310021' },
+    });
+    expect(errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'input.legalRepresentative.idDocumentNumber' } });
+  });
+});
+
+describe('sharing deadline (1798 (10))', () => {
+  it('flags entries that reached the platform more than 10 working days after recognition', async () => {
+    await hub.hub.settle();
+    const late = hub.demo.entriesByDepartment
+      .get('courts')!
+      .filter((e) => workingDaysBetween(e.recognisedOn, e.sharedAt!.slice(0, 10), { holidays: new Set(), workedWeekendDays: new Set() }) > 10);
+    expect(late.length).toBeGreaterThan(0);
+    const { data, errors } = await hub.queryAs({ role: 'auditor' }, `{ lateSharedEntries(domain: COURTS, first: 100) { edges { node { entryId creditCode workingDays recognisedOn } } } }`);
+    expect(errors).toBeUndefined();
+    const nodes = data.lateSharedEntries.edges.map((e: any) => e.node);
+    expect(nodes.map((n: any) => n.entryId).sort()).toEqual(late.map((e) => e.id).sort());
+    expect(nodes.every((n: any) => n.workingDays > 10)).toBe(true);
+    // An auditor reads the register of delays, not identity numbers.
+    for (const entry of late.filter((e) => e.subjectType === 'NATURAL_PERSON')) {
+      expect(nodes.find((n: any) => n.entryId === entry.id).creditCode).toContain('*');
+    }
+    const refused = await hub.queryAs({ role: 'agency', agency: '某局' }, `{ lateSharedEntries { edges { node { entryId } } } }`);
+    expect(refused.errors![0].extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('counts working days, skipping weekends and the configured holidays, counting worked weekend days', () => {
+    const calendar = { holidays: new Set(['2026-10-01', '2026-10-02', '2026-10-05']), workedWeekendDays: new Set(['2026-10-10']) };
+    // Tue 2026-09-29 → Mon 2026-10-12: Sep 30, Oct 6–9, the worked Saturday Oct 10, Oct 12.
+    expect(workingDaysBetween('2026-09-29', '2026-10-12', calendar)).toBe(7);
+    expect(workingDaysBetween('2026-10-12', '2026-10-12', calendar)).toBe(0);
   });
 });

@@ -38,8 +38,11 @@ export class Collection {
       await trx(entryIndexTable).where({ entry_id: event.entryId }).delete();
     } else {
       const recognisedOn = String(event.payload.recognisedOn ?? event.occurredAt.slice(0, 10));
-      // The first time the platform hears of an entry is when it reached the platform.
-      const reached = (await trx(entryIndexTable).where({ entry_id: event.entryId }).first('reached_platform_at'))?.reached_platform_at ?? now;
+      // An entry reaches the shared platform when it is recorded in the hub (its first event);
+      // the delay that counts is from recognition to then (1798 (10)).
+      const reached =
+        (await trx(entryIndexTable).where({ entry_id: event.entryId }).first('reached_platform_at'))?.reached_platform_at ??
+        String(event.payload.sharedAt ?? event.occurredAt);
       const row = {
         entry_id: event.entryId,
         domain: event.domain,
@@ -47,6 +50,7 @@ export class Collection {
         list_type: event.listType,
         list_kind: String(event.payload.listKind),
         status,
+        subject_type: String(event.payload.subjectType ?? 'ORGANISATION'),
         region_code: String(event.payload.regionCode ?? ''),
         recognised_on: recognisedOn,
         valid_until: String(event.payload.validUntil ?? ''),
@@ -71,6 +75,36 @@ export class Collection {
     } else if (current) {
       await trx(warningListTable).where({ id: current.id }).update({ left_at: now });
     }
+  }
+
+  /** Entries that reached the platform later than the sharing deadline, latest recognition first. */
+  async lateShared(first: number, after?: string | null, domain?: string | null) {
+    const query = this.db(entryIndexTable)
+      .where('sharing_working_days', '>', SHARING_DEADLINE_WORKING_DAYS)
+      .orderBy([{ column: 'recognised_on', order: 'desc' }, { column: 'entry_id', order: 'desc' }])
+      .limit(first + 1);
+    if (domain) query.where('domain', domain);
+    if (after) {
+      const [recognisedOn, id] = decodeCursor(after, 2);
+      query.where((w) => w.where('recognised_on', '<', recognisedOn).orWhere((s) => s.where('recognised_on', recognisedOn).andWhere('entry_id', '<', id)));
+    }
+    const rows = await query;
+    return {
+      edges: rows.slice(0, first).map((row: any) => ({
+        cursor: encodeCursor([row.recognised_on, row.entry_id]),
+        node: {
+          entryId: row.entry_id,
+          domain: row.domain,
+          creditCode: row.credit_code,
+          listType: row.list_type,
+          recognisedOn: row.recognised_on,
+          reachedPlatformAt: row.reached_platform_at,
+          workingDays: Number(row.sharing_working_days),
+          owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: true },
+        },
+      })),
+      hasNextPage: rows.length > first,
+    };
   }
 
   /** The current stays on the warning list of `codes`, in their order (null where not on it). */

@@ -81,6 +81,7 @@ export const migrations: Migration[] = [
         t.string('list_type', 16).notNullable();
         t.string('list_kind', 48).notNullable();
         t.string('status', 16).notNullable();
+        t.string('subject_type', 16).notNullable();
         t.string('region_code', 6).notNullable();
         t.string('recognised_on', 10).notNullable();
         t.string('valid_until', 10).notNullable();

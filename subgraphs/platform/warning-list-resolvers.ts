@@ -20,6 +20,10 @@ export const createWarningListLoaders = (collection: Collection): WarningListLoa
 export function warningListResolvers(collection: Collection): GraphQLResolverMap<Context> {
   return {
     Query: {
+      async lateSharedEntries(_: unknown, args: { domain?: string; first?: number; after?: string }) {
+        const page = await collection.lateShared(pageSize(args.first, 100), args.after, args.domain);
+        return { edges: page.edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null } };
+      },
       async warningList(_: unknown, args: { first?: number; after?: string }, ctx: Context) {
         const withPersons = mayReadPersonalData(ctx.principal!, ctx.purpose);
         const page = await collection.page(pageSize(args.first, 100), args.after, withPersons ? undefined : ['ORGANISATION']);

@@ -138,6 +138,11 @@ export type EntryTransition = {
   evidenceRef?: Maybe<Scalars['String']['output']>;
 };
 
+/** How an entry that is not the subject's own is linked to it. */
+export type EntryLink =
+  /** An organisation's black or key-attention entry shown on its legal representative (失信单位负责人责任追溯, 893 §8). */
+  | 'LEGAL_REPRESENTATIVE';
+
 /** A list record (1798 (9)): who, why, by whom, on what basis, since when and until when. */
 export type ListEntry = {
   __typename?: 'ListEntry';
@@ -171,6 +176,8 @@ export type ListEntry = {
   exit?: Maybe<EntryExit>;
   /** When the entry reached the shared platform (1798 (10)). */
   sharedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Null for the subject's own entries; set when the entry is an organisation's, shown on this subject as linked. */
+  linkedAs?: Maybe<EntryLink>;
   /** Every transition of this entry, oldest first. Null with a FORBIDDEN error for whom may not read it. */
   history?: Maybe<Array<EntryTransition>>;
   /** Objections and appeals against this entry. The department, administrators and auditors. */
@@ -729,6 +736,7 @@ export type ResolversTypes = ResolversObject<{
   RepairTerms: ResolverTypeWrapper<RepairTerms>;
   EntryExit: ResolverTypeWrapper<EntryExit>;
   EntryTransition: ResolverTypeWrapper<EntryTransitionModel>;
+  EntryLink: EntryLink;
   ListEntry: ResolverTypeWrapper<ListEntryModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   DepartmentRecord: ResolverTypeWrapper<DepartmentRecordParentModel>;
@@ -883,6 +891,7 @@ export type ListEntryResolvers<ContextType = ListContext, ParentType extends Res
   repair?: Resolver<ResolversTypes['RepairTerms'], ParentType, ContextType>;
   exit?: Resolver<Maybe<ResolversTypes['EntryExit']>, ParentType, ContextType>;
   sharedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  linkedAs?: Resolver<Maybe<ResolversTypes['EntryLink']>, ParentType, ContextType>;
   history?: Resolver<Maybe<Array<ResolversTypes['EntryTransition']>>, ParentType, ContextType>;
   objections?: Resolver<Maybe<Array<ResolversTypes['Objection']>>, ParentType, ContextType>;
   repairSteps?: Resolver<Maybe<Array<ResolversTypes['RepairStep']>>, ParentType, ContextType>;

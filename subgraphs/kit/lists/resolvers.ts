@@ -74,7 +74,8 @@ function validateFilter(filter: EntryFilterInput | null | undefined): EntryFilte
   return { ...filter, creditCode: filter.creditCode == null ? null : requireValidCode(filter.creditCode, 'filter.creditCode') };
 }
 
-const isActive = (entry: ListEntry, type: ListType) => entry.listType === type && entry.status === 'ACTIVE';
+/** The subject's own active entry of a list type; linked entries of organisations it represents do not count. */
+const isActive = (entry: ListEntry, type: ListType) => entry.listType === type && entry.status === 'ACTIVE' && !entry.linkedAs;
 
 /** Refuses a filter that asks for entries the principal may not see, rather than silently answering less. */
 function requireWithinVisibility(filter: EntryFilter, visibility: EntryVisibility): void {

@@ -40,6 +40,8 @@ export interface ListEntry {
   notification: { notifiedOn: string; method: string } | null;
   /** The entry this one follows: the black entry a key-attention entry follows after exit, or the key-attention entry escalated to black. */
   followsEntryId: string | null;
+  /** Set when an organisation's entry is shown on its legal representative's subject. */
+  linkedAs?: 'LEGAL_REPRESENTATIVE' | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -83,6 +85,9 @@ export interface EntryFilter {
   creditCode?: string | null;
 }
 
+/** The lists whose entries are also shown on the organisation's legal representative (893 §8). */
+const LINKED_LIST_TYPES: ListType[] = ['BLACK', 'KEY_ATTENTION'];
+
 /** The largest IN list one statement carries; loaders batch up to this size. */
 export const MAX_KEYS_PER_STATEMENT = 1000;
 
@@ -99,13 +104,28 @@ export class ListStore {
   }
 
   /** All entries of each subject, newest first, in the order of `codes`. */
+  /**
+   * All entries of each subject, newest first, in the order of `codes` — one statement.
+   * A natural person also gets the black and key-attention entries of the organisations
+   * it represents, marked as linked (失信单位负责人责任追溯, 893 §8).
+   */
   async entriesOfSubjects(codes: readonly string[]): Promise<ListEntry[][]> {
-    const rows = await this.db(this.entries).whereIn('credit_code', codes as string[]).orderBy([
+    const persons = codes.filter((code) => /^\d{17}[\dX]$/.test(code));
+    const query = this.db(this.entries).whereIn('credit_code', codes as string[]);
+    if (persons.length > 0) {
+      query.orWhere((linked) => linked.whereIn('legal_rep_id_number', persons).whereIn('list_type', LINKED_LIST_TYPES));
+    }
+    const rows = await query.orderBy([
       { column: 'recognised_on', order: 'desc' },
       { column: 'id', order: 'desc' },
     ]);
     const bySubject = new Map<string, ListEntry[]>(codes.map((code) => [code, []]));
-    for (const row of rows) bySubject.get(row.credit_code)?.push(this.toEntry(row));
+    for (const row of rows) {
+      bySubject.get(row.credit_code)?.push(this.toEntry(row));
+      if (row.legal_rep_id_number && row.legal_rep_id_number !== row.credit_code && LINKED_LIST_TYPES.includes(row.list_type)) {
+        bySubject.get(row.legal_rep_id_number)?.push({ ...this.toEntry(row), linkedAs: 'LEGAL_REPRESENTATIVE' });
+      }
+    }
     return codes.map((code) => bySubject.get(code)!);
   }
 
@@ -262,6 +282,7 @@ export class ListStore {
             validUntil: entry.validUntil,
             published: entry.published,
             exitWay: entry.exit?.way ?? null,
+            sharedAt: entry.sharedAt,
           },
         }),
       ),

@@ -7,7 +7,13 @@ import { createListLoaders } from './loaders.js';
 import { departmentResolvers } from './resolvers.js';
 import { departmentPermissions } from './permissions.js';
 import { ListStore } from './store.js';
-import { consumerOffsetsTable, lifecycleMigration, listTablesMigration, objectionsAndRepairMigration } from './tables.js';
+import {
+  consumerOffsetsTable,
+  legalRepresentativeIndexMigration,
+  lifecycleMigration,
+  listTablesMigration,
+  objectionsAndRepairMigration,
+} from './tables.js';
 import { ListLifecycle } from './lifecycle.js';
 import { actionResolvers } from './actions.js';
 import { crossDepartmentHandler } from './cross-department.js';
@@ -26,6 +32,7 @@ export function listEngineMigrations(department: DepartmentConfig): Migration[] 
     listTablesMigration(department.name),
     lifecycleMigration(department.name),
     objectionsAndRepairMigration(department.name),
+    legalRepresentativeIndexMigration(department.name),
   ];
 }
 

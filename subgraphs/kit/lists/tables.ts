@@ -180,3 +180,17 @@ export function objectionsAndRepairMigration(prefix: string): Migration {
     },
   };
 }
+
+/** Finding an organisation's entries by its legal representative (893 §8). */
+export function legalRepresentativeIndexMigration(prefix: string): Migration {
+  const entries = entriesTable(prefix);
+  return {
+    name: `${prefix}_004_legal_representative_index`,
+    async up(db) {
+      await db.schema.alterTable(entries, (t) => t.index(['legal_rep_id_number'], `${entries}_by_legal_rep`));
+    },
+    async down(db) {
+      await db.schema.alterTable(entries, (t) => t.dropIndex(['legal_rep_id_number'], `${entries}_by_legal_rep`));
+    },
+  };
+}

@@ -108,6 +108,32 @@ export type WarningListStatus = {
   domains: Array<Domain>;
 };
 
+/** An entry that reached the platform later than 10 working days after recognition (1798 (10)). */
+export type LateSharedEntry = {
+  __typename?: 'LateSharedEntry';
+  entryId: Scalars['ID']['output'];
+  domain: Domain;
+  /** A natural person's identity number is masked. */
+  creditCode: Scalars['String']['output'];
+  listType: Scalars['String']['output'];
+  recognisedOn: Scalars['Date']['output'];
+  reachedPlatformAt: Scalars['DateTime']['output'];
+  /** Working days from recognition to the platform (weekends and configured holidays skipped). */
+  workingDays: Scalars['Int']['output'];
+};
+
+export type LateSharedEntryEdge = {
+  __typename?: 'LateSharedEntryEdge';
+  cursor: Scalars['String']['output'];
+  node: LateSharedEntry;
+};
+
+export type LateSharedEntryConnection = {
+  __typename?: 'LateSharedEntryConnection';
+  edges: Array<LateSharedEntryEdge>;
+  pageInfo: PageInfo;
+};
+
 export type WarningListMember = {
   __typename?: 'WarningListMember';
   subject: Subject;
@@ -155,6 +181,8 @@ export type Query = {
    * Natural persons are listed only to callers who may read personal data and state a purpose.
    */
   warningList: WarningListConnection;
+  /** Entries shared later than the 10-working-day deadline (1798 (10)). Officers, administrators and auditors. */
+  lateSharedEntries: LateSharedEntryConnection;
   /** Checks a code against GB 32100 / GB 11643 without looking anything up. */
   checkCreditCode: CodeCheck;
   /** The access register, newest first. Auditors and administrators. */
@@ -175,6 +203,13 @@ export type QuerySubjectsArgs = {
 
 
 export type QueryWarningListArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryLateSharedEntriesArgs = {
+  domain?: InputMaybe<Domain>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
@@ -351,12 +386,15 @@ export type ResolversTypes = ResolversObject<{
   Subject: ResolverTypeWrapper<SubjectParentModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   WarningListStatus: ResolverTypeWrapper<WarningListStatus>;
+  LateSharedEntry: ResolverTypeWrapper<LateSharedEntry>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  LateSharedEntryEdge: ResolverTypeWrapper<LateSharedEntryEdge>;
+  LateSharedEntryConnection: ResolverTypeWrapper<LateSharedEntryConnection>;
   WarningListMember: ResolverTypeWrapper<Omit<WarningListMember, 'subject'> & { subject: ResolversTypes['Subject'] }>;
   WarningListEdge: ResolverTypeWrapper<Omit<WarningListEdge, 'node'> & { node: ResolversTypes['WarningListMember'] }>;
   WarningListConnection: ResolverTypeWrapper<Omit<WarningListConnection, 'edges'> & { edges: Array<ResolversTypes['WarningListEdge']> }>;
   CodeCheck: ResolverTypeWrapper<CodeCheck>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AccessRecord: ResolverTypeWrapper<AccessRecord>;
   AccessRecordEdge: ResolverTypeWrapper<AccessRecordEdge>;
   AccessRecordConnection: ResolverTypeWrapper<AccessRecordConnection>;
@@ -376,12 +414,15 @@ export type ResolversParentTypes = ResolversObject<{
   Subject: SubjectParentModel;
   ID: Scalars['ID']['output'];
   WarningListStatus: WarningListStatus;
+  LateSharedEntry: LateSharedEntry;
+  Int: Scalars['Int']['output'];
+  LateSharedEntryEdge: LateSharedEntryEdge;
+  LateSharedEntryConnection: LateSharedEntryConnection;
   WarningListMember: Omit<WarningListMember, 'subject'> & { subject: ResolversParentTypes['Subject'] };
   WarningListEdge: Omit<WarningListEdge, 'node'> & { node: ResolversParentTypes['WarningListMember'] };
   WarningListConnection: Omit<WarningListConnection, 'edges'> & { edges: Array<ResolversParentTypes['WarningListEdge']> };
   CodeCheck: CodeCheck;
   Query: Record<PropertyKey, never>;
-  Int: Scalars['Int']['output'];
   AccessRecord: AccessRecord;
   AccessRecordEdge: AccessRecordEdge;
   AccessRecordConnection: AccessRecordConnection;
@@ -439,6 +480,26 @@ export type WarningListStatusResolvers<ContextType = PlatformContext, ParentType
   domains?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
 }>;
 
+export type LateSharedEntryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LateSharedEntry'] = ResolversParentTypes['LateSharedEntry']> = ResolversObject<{
+  entryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
+  creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  listType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recognisedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  reachedPlatformAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  workingDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type LateSharedEntryEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LateSharedEntryEdge'] = ResolversParentTypes['LateSharedEntryEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['LateSharedEntry'], ParentType, ContextType>;
+}>;
+
+export type LateSharedEntryConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LateSharedEntryConnection'] = ResolversParentTypes['LateSharedEntryConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['LateSharedEntryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
 export type WarningListMemberResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListMember'] = ResolversParentTypes['WarningListMember']> = ResolversObject<{
   subject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType>;
   since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -467,6 +528,7 @@ export type QueryResolvers<ContextType = PlatformContext, ParentType extends Res
   subject?: Resolver<Maybe<ResolversTypes['Subject']>, ParentType, ContextType, RequireFields<QuerySubjectArgs, 'creditCode'>>;
   subjects?: Resolver<Array<Maybe<ResolversTypes['Subject']>>, ParentType, ContextType, RequireFields<QuerySubjectsArgs, 'creditCodes'>>;
   warningList?: Resolver<ResolversTypes['WarningListConnection'], ParentType, ContextType, RequireFields<QueryWarningListArgs, 'first'>>;
+  lateSharedEntries?: Resolver<ResolversTypes['LateSharedEntryConnection'], ParentType, ContextType, RequireFields<QueryLateSharedEntriesArgs, 'first'>>;
   checkCreditCode?: Resolver<ResolversTypes['CodeCheck'], ParentType, ContextType, RequireFields<QueryCheckCreditCodeArgs, 'code'>>;
   accessRegister?: Resolver<ResolversTypes['AccessRecordConnection'], ParentType, ContextType, RequireFields<QueryAccessRegisterArgs, 'first'>>;
   verifyAccessRegister?: Resolver<ResolversTypes['RegisterVerification'], ParentType, ContextType>;
@@ -512,6 +574,9 @@ export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
   Industry?: IndustryResolvers<ContextType>;
   Subject?: SubjectResolvers<ContextType>;
   WarningListStatus?: WarningListStatusResolvers<ContextType>;
+  LateSharedEntry?: LateSharedEntryResolvers<ContextType>;
+  LateSharedEntryEdge?: LateSharedEntryEdgeResolvers<ContextType>;
+  LateSharedEntryConnection?: LateSharedEntryConnectionResolvers<ContextType>;
   WarningListMember?: WarningListMemberResolvers<ContextType>;
   WarningListEdge?: WarningListEdgeResolvers<ContextType>;
   WarningListConnection?: WarningListConnectionResolvers<ContextType>;
