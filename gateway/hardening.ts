@@ -1,8 +1,9 @@
 /**
  * Limits on what one request may ask, chosen for the hub's real operations: a profile of
- * a subject across every department is about depth 7 and cost ~300; a 1,000-code batch
- * passes its codes as variables (or, inline, about 3,000 tokens). Beyond these the query
- * is refused before any subgraph is called.
+ * a subject across every department is about depth 7 and cost ~750; a 1,000-code batch
+ * passes its codes as variables (or, inline, about 3,000 tokens); graphql-armor multiplies a
+ * list's cost by a literal `first`, and a 100-entry page with every field costs about
+ * 19,700. Beyond these the query is refused before any subgraph is called.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ export const QUERY_LIMITS = {
   maxDepth: Number(process.env.GRAPHQL_MAX_DEPTH ?? 12),
   maxAliases: Number(process.env.GRAPHQL_MAX_ALIASES ?? 30),
   maxTokens: Number(process.env.GRAPHQL_MAX_TOKENS ?? 10_000),
-  maxCost: Number(process.env.GRAPHQL_MAX_COST ?? 5_000),
+  maxCost: Number(process.env.GRAPHQL_MAX_COST ?? 25_000),
   maxDirectives: 50,
 };
 

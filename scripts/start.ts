@@ -8,14 +8,14 @@ import { startHub } from './hub.js';
 import { seed } from './seed.js';
 import { onShutdown } from './shutdown.js';
 import { connect, databaseUrlFor, migrate } from '../subgraphs/kit/db.js';
-import { platformSubgraph } from '../subgraphs/platform/index.js';
+import { subgraphByName } from '../subgraphs/catalog.js';
 import { subjectsTable } from '../subgraphs/platform/migrations.js';
 import { entriesTable } from '../subgraphs/kit/lists/tables.js';
 
 async function registryIsEmpty(): Promise<boolean> {
   const db = connect(databaseUrlFor('platform'));
   try {
-    await migrate(db, 'platform', platformSubgraph.migrations);
+    await migrate(db, 'platform', subgraphByName('platform').migrations);
     const [{ total }] = await db(subjectsTable).count({ total: '*' });
     return Number(total) === 0;
   } finally {

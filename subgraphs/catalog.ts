@@ -1,6 +1,6 @@
 /** Every subgraph of the hub, in the order they start and compose. */
 import type { SubgraphModule } from './kit/server.js';
-import { platformSubgraph } from './platform/index.js';
+import { createPlatformSubgraph } from './platform/index.js';
 import { taxSubgraph } from './tax/index.js';
 import { marketSubgraph } from './market/index.js';
 import { courtsSubgraph } from './courts/index.js';
@@ -10,9 +10,9 @@ import { department as market } from './market/department.js';
 import { department as courts } from './courts/department.js';
 import { department as safety } from './safety/department.js';
 
-export const subgraphs: SubgraphModule[] = [platformSubgraph, taxSubgraph, marketSubgraph, courtsSubgraph, safetySubgraph];
-
 export const departments = [tax, market, courts, safety];
+
+export const subgraphs: SubgraphModule[] = [createPlatformSubgraph(departments), taxSubgraph, marketSubgraph, courtsSubgraph, safetySubgraph];
 
 /** Ports of the embedded default (`npm start`): the gateway on PORT (4000), subgraphs after it. */
 export const defaultPorts: Record<string, number> = { platform: 4001, tax: 4002, market: 4003, courts: 4004, safety: 4005 };

@@ -45,6 +45,16 @@ describe('query limits', () => {
     expectRefused(await postGraphQL(production.url, tooDeep), /depth/i);
   });
 
+  it('takes a full 100-entry page, and refuses a query whose cost is far beyond it', async () => {
+    const ENTRY = `id domain listType listKind listName creditCode subjectName subjectType regionCode lei facts recognisingAuthority legalBasis
+      recognisedOn validFrom validUntil status published publicityUntil sharedAt linkedAs
+      legalRepresentative { name idDocumentType idDocumentNumber } repair { repairable method rectificationDeadline } exit { way on reason }
+      history { at actor action fromStatus toStatus reason evidenceRef }`;
+    const page = await hub.query(`{ taxEntries(first: 100) { totalCount pageInfo { endCursor } edges { cursor node { ${ENTRY} } } } }`);
+    expect(page.errors).toBeUndefined();
+    expectRefused(await hub.query(`{ taxEntries(first: 100000) { edges { node { ${ENTRY} } } } }`), /cost/i);
+  });
+
   it('refuses too many aliases', async () => {
     const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: checkCreditCode(code: "914403001922038216") { valid }`).join(' ');
     expectRefused(await hub.query(`{ ${aliases} }`), /alias/i);

@@ -52,7 +52,7 @@ export interface SubgraphModule {
   /** SDL files under `schema/`, shared ones first. */
   schemaFiles: string[];
   migrations: Migration[];
-  build(deps: SubgraphDeps): BuiltSubgraph;
+  build(deps: SubgraphDeps): BuiltSubgraph | Promise<BuiltSubgraph>;
 }
 
 export interface RunningSubgraph {
@@ -144,7 +144,7 @@ export function buildSubgraphServer(module: SubgraphModule, built: BuiltSubgraph
 export async function startSubgraph(module: SubgraphModule, options: StartSubgraphOptions = {}): Promise<RunningSubgraph> {
   const db = connect(options.databaseUrl ?? databaseUrlFor(module.name));
   await migrate(db, module.name, module.migrations);
-  const built = module.build({ db, clock: options.clock ?? systemClock });
+  const built = await module.build({ db, clock: options.clock ?? systemClock });
   const server = buildSubgraphServer(module, built);
   const secret = internalTokenSecret();
   await server.start();

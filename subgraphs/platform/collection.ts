@@ -107,6 +107,32 @@ export class Collection {
     };
   }
 
+  /**
+   * Directed push as a pull (定向推送, 893 §6): entries recognised or changed after `after`,
+   * of the list kinds that trigger the measures an agency applies, or of a region.
+   */
+  async changesSince(after: string | null | undefined, first: number, filter: { listKinds?: string[] | null; regionPrefix?: string | null }) {
+    const query = this.db(entryIndexTable).orderBy([{ column: 'updated_at' }, { column: 'entry_id' }]).limit(first + 1);
+    if (filter.listKinds) query.whereIn('list_kind', filter.listKinds);
+    if (filter.regionPrefix) query.where('region_code', 'like', `${filter.regionPrefix}%`);
+    if (after) {
+      const [updatedAt, id] = decodeCursor(after, 2);
+      query.where((w) => w.where('updated_at', '>', updatedAt).orWhere((s) => s.where('updated_at', updatedAt).andWhere('entry_id', '>', id)));
+    }
+    const rows = await query;
+    return {
+      edges: rows.slice(0, first).map((row: any) => ({
+        cursor: encodeCursor([row.updated_at, row.entry_id]),
+        node: {
+          entryId: row.entry_id, domain: row.domain, creditCode: row.credit_code, listType: row.list_type, listKind: row.list_kind,
+          status: row.status, regionCode: row.region_code, recognisedOn: row.recognised_on, validUntil: row.valid_until, changedAt: row.updated_at,
+          owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: true },
+        },
+      })),
+      hasNextPage: rows.length > first,
+    };
+  }
+
   /** The current stays on the warning list of `codes`, in their order (null where not on it). */
   async currentStays(codes: readonly string[]): Promise<(WarningListStay | null)[]> {
     const rows = await this.db(warningListTable).whereIn('credit_code', codes as string[]).whereNull('left_at');

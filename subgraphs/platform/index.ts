@@ -1,9 +1,11 @@
 /**
- * The platform subgraph (信用信息共享平台): the subject registry, the code entry points,
- * the collection of every department's entries with the warning list, and the access
- * register. Each part brings its resolvers; they are merged here.
+ * The platform subgraph (信用信息共享平台): the subject registry and the code entry points,
+ * the collection of every department's entries with the warning list and the sharing
+ * deadline, the joint measures (catalogue, screening, receipts, feedback, statistics),
+ * and the access register. Each part brings its resolvers; they are merged here.
  */
 import type { SubgraphModule } from '../kit/server.js';
+import type { DepartmentConfig } from '../kit/lists/department.js';
 import { internalTokenSecret } from '../kit/auth/secrets.js';
 import { mergeResolvers } from '../kit/resolvers.js';
 import { EventConsumer } from '../kit/events/consumer.js';
@@ -16,32 +18,49 @@ import { AccessRegister } from './access-register.js';
 import { ACCESS_REGISTER_ROUTE, accessRegisterResolvers, accessRegisterRoute } from './access-register-resolvers.js';
 import { Collection } from './collection.js';
 import { createWarningListLoaders, warningListResolvers } from './warning-list-resolvers.js';
+import { MeasureCatalogue } from './measures.js';
+import { loadReceiptKeys } from './receipts.js';
+import { ScreeningService } from './screening.js';
+import { Feedback } from './feedback.js';
+import { createJointMeasureLoaders, jointMeasureResolvers } from './joint-measures-resolvers.js';
 
-export const platformSubgraph: SubgraphModule = {
-  name: 'platform',
-  schemaFiles: ['shared/common.graphql', 'platform.graphql'],
-  migrations,
-  build({ db, clock }) {
-    const secret = internalTokenSecret();
-    const registry = new SubjectRegistry(db);
-    const register = new AccessRegister(db, clock);
-    const collection = new Collection(db, clock, calendarFromEnv());
-    return {
-      resolvers: mergeResolvers(platformResolvers(), accessRegisterResolvers(register), warningListResolvers(collection)),
-      routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, secret) },
-      createLoaders: () => ({ ...createPlatformLoaders(registry), ...createWarningListLoaders(collection) }),
-      permissions,
-      workers: (departmentUrls) => {
-        const consumer = new EventConsumer({
-          db,
-          name: 'platform',
-          offsetsTable: platformOffsetsTable,
-          sources: departmentUrls,
-          handle: collection.handle,
-          secret,
-        });
-        return [{ name: 'collection', intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000), runOnce: () => consumer.pollOnce() }];
-      },
-    };
-  },
-};
+/** The platform, for the departments whose lists it collects and whose measures it applies. */
+export function createPlatformSubgraph(departments: DepartmentConfig[]): SubgraphModule {
+  return {
+    name: 'platform',
+    schemaFiles: ['shared/common.graphql', 'platform.graphql'],
+    migrations,
+    async build({ db, clock }) {
+      const secret = internalTokenSecret();
+      const registry = new SubjectRegistry(db);
+      const register = new AccessRegister(db, clock);
+      const collection = new Collection(db, clock, calendarFromEnv());
+      const catalogue = new MeasureCatalogue(db, clock, departments.flatMap((d) => d.lists.map((l) => l.kind)));
+      const receipts = await loadReceiptKeys();
+      const screenings = new ScreeningService(db, clock, catalogue, receipts);
+      const feedback = new Feedback(db, clock, screenings, Object.fromEntries(departments.map((d) => [d.name, d.domain])));
+      return {
+        resolvers: mergeResolvers(
+          platformResolvers(),
+          accessRegisterResolvers(register),
+          warningListResolvers(collection),
+          jointMeasureResolvers({ catalogue, screenings, feedback, collection, receipts, clock }),
+        ),
+        routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, secret) },
+        createLoaders: () => ({ ...createPlatformLoaders(registry), ...createWarningListLoaders(collection), ...createJointMeasureLoaders(catalogue) }),
+        permissions,
+        workers: (departmentUrls) => {
+          const consumer = new EventConsumer({
+            db,
+            name: 'platform',
+            offsetsTable: platformOffsetsTable,
+            sources: departmentUrls,
+            handle: collection.handle,
+            secret,
+          });
+          return [{ name: 'collection', intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000), runOnce: () => consumer.pollOnce() }];
+        },
+      };
+    },
+  };
+}

@@ -1,5 +1,7 @@
 /** The platform's tables. */
-import type { Migration } from '../kit/db.js';
+import type { Knex } from 'knex';
+import { insertInChunks, type Migration } from '../kit/db.js';
+import { MEMORANDUM_CATALOGUE } from './memorandum-catalogue.js';
 
 export const subjectsTable = 'platform_subjects';
 export const accessRegisterTable = 'platform_access_register';
@@ -7,6 +9,10 @@ export const accessRegisterHeadTable = 'platform_access_register_head';
 export const entryIndexTable = 'platform_entry_index';
 export const warningListTable = 'platform_warning_list';
 export const platformOffsetsTable = 'platform_consumer_offsets';
+export const memorandumsTable = 'platform_memorandums';
+export const measuresTable = 'platform_measures';
+export const screeningsTable = 'platform_screenings';
+export const casesTable = 'platform_cases';
 /** The hash the first record of the access register is chained to. */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -116,4 +122,116 @@ export const migrations: Migration[] = [
       await db.schema.dropTable(entryIndexTable);
     },
   },
+  {
+    name: 'platform_004_joint_measures',
+    async up(db) {
+      // Memorandums and their measures, versioned: a screening applies the versions in force that day.
+      await db.schema.createTable(memorandumsTable, (t) => {
+        t.string('id', 36).notNullable();
+        t.integer('version').notNullable();
+        t.integer('number').nullable();
+        t.string('title', 300).notNullable();
+        t.string('document_number', 100).notNullable();
+        t.string('field', 100).notNullable();
+        t.text('list_types').notNullable();
+        t.string('effective_from', 10).notNullable();
+        t.string('effective_to', 10).nullable();
+        t.string('recorded_at', 24).notNullable();
+        t.string('recorded_by', 200).notNullable();
+        t.primary(['id', 'version']);
+      });
+      await db.schema.createTable(measuresTable, (t) => {
+        t.string('id', 36).notNullable();
+        t.integer('version').notNullable();
+        t.string('memorandum_id', 36).notNullable();
+        t.string('kind', 16).notNullable();
+        t.text('description').notNullable();
+        t.string('applied_by', 200).notNullable();
+        t.text('scenarios').notNullable();
+        t.text('triggers').notNullable();
+        t.string('effective_from', 10).notNullable();
+        t.string('effective_to', 10).nullable();
+        t.string('recorded_at', 24).notNullable();
+        t.string('recorded_by', 200).notNullable();
+        t.primary(['id', 'version']);
+        t.index(['effective_from', 'effective_to'], 'platform_measures_in_force');
+      });
+      // 逢报必查: every screening, with what it found and the data it saw.
+      await db.schema.createTable(screeningsTable, (t) => {
+        t.string('id', 36).primary();
+        t.string('principal_id', 200).notNullable();
+        t.string('role', 16).notNullable();
+        t.string('agency', 200).nullable();
+        t.string('region', 6).nullable();
+        t.string('scenario', 48).notNullable();
+        t.string('reference', 200).notNullable();
+        t.string('screened_at', 24).notNullable();
+        t.integer('codes').notNullable();
+        t.text('result', 'longtext').notNullable();
+        t.text('data_version').notNullable();
+        t.text('receipt', 'longtext').notNullable();
+        t.index(['agency', 'screened_at'], 'platform_screenings_by_agency');
+      });
+      // 发起—响应—反馈: what an agency did for a subject and a measure.
+      await db.schema.createTable(casesTable, (t) => {
+        t.string('id', 36).primary();
+        t.string('screening_id', 36).notNullable();
+        t.string('credit_code', 18).notNullable();
+        t.string('measure_id', 36).notNullable();
+        t.integer('measure_version').notNullable();
+        t.string('measure_kind', 16).notNullable();
+        t.string('outcome', 24).notNullable();
+        t.text('reason').nullable();
+        t.string('case_reference', 200).notNullable();
+        t.string('agency', 200).nullable();
+        t.string('region', 6).notNullable();
+        t.string('domain', 24).nullable();
+        t.text('entry_ids').notNullable();
+        t.boolean('published').notNullable();
+        t.string('recorded_at', 24).notNullable();
+        t.index(['recorded_at'], 'platform_cases_by_time');
+        t.index(['domain', 'recorded_at'], 'platform_cases_by_domain');
+      });
+      await seedCatalogue(db);
+    },
+    async down(db) {
+      for (const table of [casesTable, screeningsTable, measuresTable, memorandumsTable]) await db.schema.dropTable(table);
+    },
+  },
 ];
+
+/** Version 1 of the catalogue, in force from the year of each memorandum's document number. */
+async function seedCatalogue(db: Knex): Promise<void> {
+  const recordedAt = new Date().toISOString();
+  const memorandums = MEMORANDUM_CATALOGUE.map((m) => ({
+    id: `memorandum-${m.number}`,
+    version: 1,
+    number: m.number,
+    title: m.title,
+    document_number: m.documentNumber,
+    field: m.field,
+    list_types: JSON.stringify(m.listTypes),
+    effective_from: `${/〔(\d{4})〕/.exec(m.documentNumber)?.[1] ?? '2018'}-01-01`,
+    effective_to: null,
+    recorded_at: recordedAt,
+    recorded_by: 'catalogue',
+  }));
+  const measures = MEMORANDUM_CATALOGUE.flatMap((m, mi) =>
+    (m.measures ?? []).map((measure, i) => ({
+      id: `measure-${m.number}-${i + 1}`,
+      version: 1,
+      memorandum_id: `memorandum-${m.number}`,
+      kind: measure.kind,
+      description: measure.description,
+      applied_by: measure.appliedBy,
+      scenarios: JSON.stringify(measure.scenarios),
+      triggers: JSON.stringify(measure.triggers),
+      effective_from: memorandums[mi].effective_from,
+      effective_to: null,
+      recorded_at: recordedAt,
+      recorded_by: 'catalogue',
+    })),
+  );
+  await insertInChunks(db, memorandumsTable, memorandums);
+  await insertInChunks(db, measuresTable, measures);
+}

@@ -3,19 +3,36 @@
  * kept under DATA_DIR so restarts keep tokens valid. Production sets them explicitly.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-function secretFromEnvOrFile(variable: string, file: string): Uint8Array {
-  const fromEnv = process.env[variable];
-  if (fromEnv) return new TextEncoder().encode(fromEnv);
+/**
+ * The content of DATA_DIR/`file`, created from `generate()` if it does not exist yet.
+ * Several processes starting at once agree on one content: the file appears whole
+ * (written aside, then linked into place), and whoever links second reads the first's.
+ */
+export function fileCreatedOnce(file: string, generate: () => string): string {
   const dir = resolve(process.env.DATA_DIR ?? 'data');
   const path = join(dir, file);
   if (!existsSync(path)) {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path, randomBytes(32).toString('base64url'), { mode: 0o600 });
+    const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(aside, generate(), { mode: 0o600 });
+    try {
+      linkSync(aside, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(aside);
+    }
   }
-  return new TextEncoder().encode(readFileSync(path, 'utf8').trim());
+  return readFileSync(path, 'utf8');
+}
+
+function secretFromEnvOrFile(variable: string, file: string): Uint8Array {
+  const fromEnv = process.env[variable];
+  if (fromEnv) return new TextEncoder().encode(fromEnv);
+  return new TextEncoder().encode(fileCreatedOnce(file, () => randomBytes(32).toString('base64url')).trim());
 }
 
 /** Signs development JWTs (HS256) when no JWKS or public key is configured. */

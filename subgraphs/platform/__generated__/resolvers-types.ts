@@ -189,6 +189,20 @@ export type Query = {
   accessRegister: AccessRecordConnection;
   /** Recomputes the hash chain of the whole register. Auditors and administrators. */
   verifyAccessRegister: RegisterVerification;
+  /** The memorandums and measures in force on a day (default today). */
+  memorandums: Array<Memorandum>;
+  screening?: Maybe<Screening>;
+  receiptKey: ReceiptKey;
+  /** Checks a receipt's signature with the hub's key (anyone can do the same offline with receiptKey). */
+  verifyScreeningReceipt: ReceiptVerification;
+  /** Feedback cases: a department sees its domain's, an agency its own, the public published ones. */
+  jointMeasureCases: JointMeasureCaseConnection;
+  jointMeasureStatistics: JointMeasureStatistics;
+  /**
+   * Directed push as a pull (893 §6): entries recognised or changed since the cursor, that
+   * trigger measures in the given scenarios, in the given region (an agency's token region by default).
+   */
+  entryChanges: EntryChangeConnection;
 };
 
 
@@ -224,6 +238,43 @@ export type QueryAccessRegisterArgs = {
   filter?: InputMaybe<AccessRecordFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryMemorandumsArgs = {
+  asOf?: InputMaybe<Scalars['Date']['input']>;
+};
+
+
+export type QueryScreeningArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryVerifyScreeningReceiptArgs = {
+  receipt: Scalars['String']['input'];
+};
+
+
+export type QueryJointMeasureCasesArgs = {
+  domain?: InputMaybe<Domain>;
+  measureId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryJointMeasureStatisticsArgs = {
+  from: Scalars['Date']['input'];
+  to: Scalars['Date']['input'];
+};
+
+
+export type QueryEntryChangesArgs = {
+  scenarios?: InputMaybe<Array<Scenario>>;
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** One entry of the access register: a read of unmasked personal data. */
@@ -276,6 +327,323 @@ export type RegisterVerification = {
   /** The first record that fails, if any. */
   firstInvalidSeq?: Maybe<Scalars['ID']['output']>;
   problem?: Maybe<Scalars['String']['output']>;
+};
+
+/** Approval scenarios in which implementing agencies apply joint measures. */
+export type Scenario =
+  | 'GOVERNMENT_PROCUREMENT'
+  | 'BIDDING'
+  | 'PUBLIC_RESOURCE_TRADING'
+  | 'FINANCING_CREDIT'
+  | 'HONOURS_AWARDS'
+  | 'ADMINISTRATIVE_LICENSING'
+  | 'SUBSIDIES'
+  | 'HIGH_CONSUMPTION'
+  | 'AIR_RAIL_TRAVEL'
+  | 'MARKET_ACCESS'
+  | 'CUSTOMS_CLEARANCE'
+  | 'TAX_SERVICES'
+  | 'CIVIL_SERVICE_EMPLOYMENT'
+  | 'REAL_ESTATE';
+
+export type MeasureKind =
+  | 'PUNISHMENT'
+  | 'INCENTIVE';
+
+/** A joint memorandum (联合奖惩合作备忘录), in the version in force on the day asked. */
+export type Memorandum = {
+  __typename?: 'Memorandum';
+  id: Scalars['ID']['output'];
+  version: Scalars['Int']['output'];
+  /** Its number in the catalogue of 47 (null for ones added since). */
+  number?: Maybe<Scalars['Int']['output']>;
+  title: Scalars['String']['output'];
+  documentNumber: Scalars['String']['output'];
+  /** The field (领域) whose lists it acts on. */
+  field: Scalars['String']['output'];
+  /** RED, BLACK, KEY_ATTENTION, WARNING_LIST. */
+  listTypes: Array<Scalars['String']['output']>;
+  effectiveFrom: Scalars['Date']['output'];
+  effectiveTo?: Maybe<Scalars['Date']['output']>;
+  measures: Array<Measure>;
+};
+
+
+/** A joint memorandum (联合奖惩合作备忘录), in the version in force on the day asked. */
+export type MemorandumMeasuresArgs = {
+  scenario?: InputMaybe<Scenario>;
+};
+
+/** A measure of a memorandum: what is done, by which kind of agency, in which scenarios, for which lists. */
+export type Measure = {
+  __typename?: 'Measure';
+  id: Scalars['ID']['output'];
+  version: Scalars['Int']['output'];
+  memorandumId: Scalars['ID']['output'];
+  kind: MeasureKind;
+  description: Scalars['String']['output'];
+  appliedBy: Scalars['String']['output'];
+  scenarios: Array<Scenario>;
+  /** List kinds, or WARNING_LIST, that trigger it. */
+  triggers: Array<Scalars['String']['output']>;
+  effectiveFrom: Scalars['Date']['output'];
+  effectiveTo?: Maybe<Scalars['Date']['output']>;
+};
+
+export type MemorandumInput = {
+  title: Scalars['String']['input'];
+  documentNumber: Scalars['String']['input'];
+  field: Scalars['String']['input'];
+  listTypes: Array<Scalars['String']['input']>;
+};
+
+export type MeasureInput = {
+  kind: MeasureKind;
+  description: Scalars['String']['input'];
+  appliedBy: Scalars['String']['input'];
+  scenarios: Array<Scenario>;
+  triggers: Array<Scalars['String']['input']>;
+};
+
+export type MeasureChanges = {
+  kind?: InputMaybe<MeasureKind>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  appliedBy?: InputMaybe<Scalars['String']['input']>;
+  scenarios?: InputMaybe<Array<Scenario>>;
+  triggers?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+export type Verdict =
+  /** A punishment measure applies: restrict. */
+  | 'RESTRICT'
+  /** Only incentive measures apply. */
+  | 'INCENTIVE'
+  /** No measure applies in this scenario. */
+  | 'CLEAR';
+
+/** An active entry found by a screening. */
+export type ScreenedEntry = {
+  __typename?: 'ScreenedEntry';
+  entryId: Scalars['ID']['output'];
+  domain: Domain;
+  listKind: Scalars['String']['output'];
+  listType: Scalars['String']['output'];
+  recognisedOn: Scalars['Date']['output'];
+  validUntil: Scalars['Date']['output'];
+};
+
+/** A measure that applies to a screened subject, with its legal basis and what triggers it. */
+export type TriggeredMeasure = {
+  __typename?: 'TriggeredMeasure';
+  measure: Measure;
+  memorandum: Memorandum;
+  /** Entry ids, or WARNING_LIST. */
+  triggeredBy: Array<Scalars['String']['output']>;
+};
+
+export type ScreeningItem = {
+  __typename?: 'ScreeningItem';
+  index: Scalars['Int']['output'];
+  creditCode: Scalars['String']['output'];
+  valid: Scalars['Boolean']['output'];
+  /** Why the code is not valid. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** The subject, for every department's detail on it (null for an invalid code). */
+  subject?: Maybe<Subject>;
+  verdict?: Maybe<Verdict>;
+  onWarningList: Scalars['Boolean']['output'];
+  activeEntries: Array<ScreenedEntry>;
+  measures: Array<TriggeredMeasure>;
+};
+
+/** A recorded screening (逢报必查) and its signed receipt. */
+export type Screening = {
+  __typename?: 'Screening';
+  id: Scalars['ID']['output'];
+  scenario: Scenario;
+  reference: Scalars['String']['output'];
+  agency?: Maybe<Scalars['String']['output']>;
+  screenedAt: Scalars['DateTime']['output'];
+  asOf: Scalars['Date']['output'];
+  items: Array<ScreeningItem>;
+  /** JSON: per department, the last change the platform had applied when it screened. */
+  dataVersion: Scalars['String']['output'];
+  /** A JWS (ES256) over codes, scenario, time, verdicts and data version: verify offline with receiptKey. */
+  receipt: Scalars['String']['output'];
+};
+
+/** The hub's public key for screening receipts. */
+export type ReceiptKey = {
+  __typename?: 'ReceiptKey';
+  alg: Scalars['String']['output'];
+  kid: Scalars['String']['output'];
+  /** The public key as a JWK (JSON). */
+  jwk: Scalars['String']['output'];
+  pem: Scalars['String']['output'];
+};
+
+export type ReceiptVerification = {
+  __typename?: 'ReceiptVerification';
+  valid: Scalars['Boolean']['output'];
+  problem?: Maybe<Scalars['String']['output']>;
+  screeningId?: Maybe<Scalars['ID']['output']>;
+  /** The verified claims (JSON). */
+  claims?: Maybe<Scalars['String']['output']>;
+};
+
+export type MeasureOutcome =
+  | 'APPLIED'
+  | 'NOT_APPLICABLE'
+  | 'INCENTIVE_GRANTED';
+
+export type FeedbackInput = {
+  screeningId: Scalars['ID']['input'];
+  creditCode: Scalars['ID']['input'];
+  measureId: Scalars['ID']['input'];
+  outcome: MeasureOutcome;
+  /** Required for NOT_APPLICABLE. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+  caseReference: Scalars['String']['input'];
+  /** Mark a typical case for publication. */
+  publish?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** What an implementing agency did for a subject and a measure (发起—响应—反馈). */
+export type JointMeasureCase = {
+  __typename?: 'JointMeasureCase';
+  id: Scalars['ID']['output'];
+  screeningId: Scalars['ID']['output'];
+  creditCode: Scalars['String']['output'];
+  measureId: Scalars['ID']['output'];
+  measureVersion: Scalars['Int']['output'];
+  outcome: MeasureOutcome;
+  reason?: Maybe<Scalars['String']['output']>;
+  caseReference: Scalars['String']['output'];
+  agency?: Maybe<Scalars['String']['output']>;
+  /** The domain of the entry that triggered it. */
+  domain?: Maybe<Domain>;
+  entryIds: Array<Scalars['ID']['output']>;
+  published: Scalars['Boolean']['output'];
+  recordedAt: Scalars['DateTime']['output'];
+};
+
+export type JointMeasureCaseEdge = {
+  __typename?: 'JointMeasureCaseEdge';
+  cursor: Scalars['String']['output'];
+  node: JointMeasureCase;
+};
+
+export type JointMeasureCaseConnection = {
+  __typename?: 'JointMeasureCaseConnection';
+  edges: Array<JointMeasureCaseEdge>;
+  pageInfo: PageInfo;
+};
+
+export type CountByKey = {
+  __typename?: 'CountByKey';
+  key: Scalars['String']['output'];
+  cases: Scalars['Int']['output'];
+};
+
+/** The joint-measure loop's figures over a period. */
+export type JointMeasureStatistics = {
+  __typename?: 'JointMeasureStatistics';
+  from: Scalars['Date']['output'];
+  to: Scalars['Date']['output'];
+  byDomain: Array<CountByKey>;
+  byMeasure: Array<CountByKey>;
+  /** By province (first two digits of the division code). */
+  byRegion: Array<CountByKey>;
+  byMonth: Array<CountByKey>;
+  byOutcome: Array<CountByKey>;
+  sharedCases: Scalars['Int']['output'];
+  recognisedEntries: Scalars['Int']['output'];
+  /** sharedCases / recognisedEntries; the documents set 10% (000 §7) and 30% (003 §3). */
+  shareOfRecognised?: Maybe<Scalars['Float']['output']>;
+  nationalTarget: Scalars['Float']['output'];
+  localTarget: Scalars['Float']['output'];
+};
+
+/** A list entry recognised or changed, for directed push (定向推送, 893 §6). */
+export type EntryChange = {
+  __typename?: 'EntryChange';
+  entryId: Scalars['ID']['output'];
+  domain: Domain;
+  creditCode: Scalars['String']['output'];
+  listType: Scalars['String']['output'];
+  listKind: Scalars['String']['output'];
+  status: Scalars['String']['output'];
+  regionCode: Scalars['String']['output'];
+  recognisedOn: Scalars['Date']['output'];
+  validUntil: Scalars['Date']['output'];
+  changedAt: Scalars['DateTime']['output'];
+};
+
+export type EntryChangeEdge = {
+  __typename?: 'EntryChangeEdge';
+  cursor: Scalars['String']['output'];
+  node: EntryChange;
+};
+
+export type EntryChangeConnection = {
+  __typename?: 'EntryChangeConnection';
+  edges: Array<EntryChangeEdge>;
+  pageInfo: PageInfo;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Pre-approval screening (逢报必查): up to 1,000 codes, answered in input order; an invalid
+   * code is a per-item answer. Recorded, with a signed receipt.
+   */
+  screen: Screening;
+  /** Feedback on a measure shown in a screening (响应—反馈). */
+  recordMeasureFeedback: JointMeasureCase;
+  /** Departments and the platform: a new memorandum from a date. */
+  addMemorandum: Memorandum;
+  addMeasure: Measure;
+  /** A new version of a measure from a date; the previous version applies before it. */
+  amendMeasure: Measure;
+  withdrawMeasure: Measure;
+};
+
+
+export type MutationScreenArgs = {
+  creditCodes: Array<Scalars['ID']['input']>;
+  scenario: Scenario;
+  reference: Scalars['String']['input'];
+};
+
+
+export type MutationRecordMeasureFeedbackArgs = {
+  input: FeedbackInput;
+};
+
+
+export type MutationAddMemorandumArgs = {
+  input: MemorandumInput;
+  effectiveFrom: Scalars['Date']['input'];
+};
+
+
+export type MutationAddMeasureArgs = {
+  memorandumId: Scalars['ID']['input'];
+  input: MeasureInput;
+  effectiveFrom: Scalars['Date']['input'];
+};
+
+
+export type MutationAmendMeasureArgs = {
+  measureId: Scalars['ID']['input'];
+  changes: MeasureChanges;
+  effectiveFrom: Scalars['Date']['input'];
+};
+
+
+export type MutationWithdrawMeasureArgs = {
+  measureId: Scalars['ID']['input'];
+  effectiveFrom: Scalars['Date']['input'];
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -400,6 +768,32 @@ export type ResolversTypes = ResolversObject<{
   AccessRecordConnection: ResolverTypeWrapper<AccessRecordConnection>;
   AccessRecordFilter: AccessRecordFilter;
   RegisterVerification: ResolverTypeWrapper<RegisterVerification>;
+  Scenario: Scenario;
+  MeasureKind: MeasureKind;
+  Memorandum: ResolverTypeWrapper<Memorandum>;
+  Measure: ResolverTypeWrapper<Measure>;
+  MemorandumInput: MemorandumInput;
+  MeasureInput: MeasureInput;
+  MeasureChanges: MeasureChanges;
+  Verdict: Verdict;
+  ScreenedEntry: ResolverTypeWrapper<ScreenedEntry>;
+  TriggeredMeasure: ResolverTypeWrapper<TriggeredMeasure>;
+  ScreeningItem: ResolverTypeWrapper<Omit<ScreeningItem, 'subject'> & { subject?: Maybe<ResolversTypes['Subject']> }>;
+  Screening: ResolverTypeWrapper<Omit<Screening, 'items'> & { items: Array<ResolversTypes['ScreeningItem']> }>;
+  ReceiptKey: ResolverTypeWrapper<ReceiptKey>;
+  ReceiptVerification: ResolverTypeWrapper<ReceiptVerification>;
+  MeasureOutcome: MeasureOutcome;
+  FeedbackInput: FeedbackInput;
+  JointMeasureCase: ResolverTypeWrapper<JointMeasureCase>;
+  JointMeasureCaseEdge: ResolverTypeWrapper<JointMeasureCaseEdge>;
+  JointMeasureCaseConnection: ResolverTypeWrapper<JointMeasureCaseConnection>;
+  CountByKey: ResolverTypeWrapper<CountByKey>;
+  JointMeasureStatistics: ResolverTypeWrapper<JointMeasureStatistics>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  EntryChange: ResolverTypeWrapper<EntryChange>;
+  EntryChangeEdge: ResolverTypeWrapper<EntryChangeEdge>;
+  EntryChangeConnection: ResolverTypeWrapper<EntryChangeConnection>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
@@ -428,6 +822,28 @@ export type ResolversParentTypes = ResolversObject<{
   AccessRecordConnection: AccessRecordConnection;
   AccessRecordFilter: AccessRecordFilter;
   RegisterVerification: RegisterVerification;
+  Memorandum: Memorandum;
+  Measure: Measure;
+  MemorandumInput: MemorandumInput;
+  MeasureInput: MeasureInput;
+  MeasureChanges: MeasureChanges;
+  ScreenedEntry: ScreenedEntry;
+  TriggeredMeasure: TriggeredMeasure;
+  ScreeningItem: Omit<ScreeningItem, 'subject'> & { subject?: Maybe<ResolversParentTypes['Subject']> };
+  Screening: Omit<Screening, 'items'> & { items: Array<ResolversParentTypes['ScreeningItem']> };
+  ReceiptKey: ReceiptKey;
+  ReceiptVerification: ReceiptVerification;
+  FeedbackInput: FeedbackInput;
+  JointMeasureCase: JointMeasureCase;
+  JointMeasureCaseEdge: JointMeasureCaseEdge;
+  JointMeasureCaseConnection: JointMeasureCaseConnection;
+  CountByKey: CountByKey;
+  JointMeasureStatistics: JointMeasureStatistics;
+  Float: Scalars['Float']['output'];
+  EntryChange: EntryChange;
+  EntryChangeEdge: EntryChangeEdge;
+  EntryChangeConnection: EntryChangeConnection;
+  Mutation: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
 }>;
 
@@ -532,6 +948,13 @@ export type QueryResolvers<ContextType = PlatformContext, ParentType extends Res
   checkCreditCode?: Resolver<ResolversTypes['CodeCheck'], ParentType, ContextType, RequireFields<QueryCheckCreditCodeArgs, 'code'>>;
   accessRegister?: Resolver<ResolversTypes['AccessRecordConnection'], ParentType, ContextType, RequireFields<QueryAccessRegisterArgs, 'first'>>;
   verifyAccessRegister?: Resolver<ResolversTypes['RegisterVerification'], ParentType, ContextType>;
+  memorandums?: Resolver<Array<ResolversTypes['Memorandum']>, ParentType, ContextType, Partial<QueryMemorandumsArgs>>;
+  screening?: Resolver<Maybe<ResolversTypes['Screening']>, ParentType, ContextType, RequireFields<QueryScreeningArgs, 'id'>>;
+  receiptKey?: Resolver<ResolversTypes['ReceiptKey'], ParentType, ContextType>;
+  verifyScreeningReceipt?: Resolver<ResolversTypes['ReceiptVerification'], ParentType, ContextType, RequireFields<QueryVerifyScreeningReceiptArgs, 'receipt'>>;
+  jointMeasureCases?: Resolver<ResolversTypes['JointMeasureCaseConnection'], ParentType, ContextType, RequireFields<QueryJointMeasureCasesArgs, 'first'>>;
+  jointMeasureStatistics?: Resolver<ResolversTypes['JointMeasureStatistics'], ParentType, ContextType, RequireFields<QueryJointMeasureStatisticsArgs, 'from' | 'to'>>;
+  entryChanges?: Resolver<ResolversTypes['EntryChangeConnection'], ParentType, ContextType, RequireFields<QueryEntryChangesArgs, 'first'>>;
 }>;
 
 export type AccessRecordResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecord'] = ResolversParentTypes['AccessRecord']> = ResolversObject<{
@@ -566,6 +989,163 @@ export type RegisterVerificationResolvers<ContextType = PlatformContext, ParentT
   problem?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type MemorandumResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Memorandum'] = ResolversParentTypes['Memorandum']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  number?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  documentNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  listTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  effectiveFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  effectiveTo?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  measures?: Resolver<Array<ResolversTypes['Measure']>, ParentType, ContextType, Partial<MemorandumMeasuresArgs>>;
+}>;
+
+export type MeasureResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Measure'] = ResolversParentTypes['Measure']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  memorandumId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['MeasureKind'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  appliedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scenarios?: Resolver<Array<ResolversTypes['Scenario']>, ParentType, ContextType>;
+  triggers?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  effectiveFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  effectiveTo?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+}>;
+
+export type ScreenedEntryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ScreenedEntry'] = ResolversParentTypes['ScreenedEntry']> = ResolversObject<{
+  entryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
+  listKind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  listType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recognisedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  validUntil?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+}>;
+
+export type TriggeredMeasureResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['TriggeredMeasure'] = ResolversParentTypes['TriggeredMeasure']> = ResolversObject<{
+  measure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType>;
+  memorandum?: Resolver<ResolversTypes['Memorandum'], ParentType, ContextType>;
+  triggeredBy?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type ScreeningItemResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ScreeningItem'] = ResolversParentTypes['ScreeningItem']> = ResolversObject<{
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  subject?: Resolver<Maybe<ResolversTypes['Subject']>, ParentType, ContextType>;
+  verdict?: Resolver<Maybe<ResolversTypes['Verdict']>, ParentType, ContextType>;
+  onWarningList?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  activeEntries?: Resolver<Array<ResolversTypes['ScreenedEntry']>, ParentType, ContextType>;
+  measures?: Resolver<Array<ResolversTypes['TriggeredMeasure']>, ParentType, ContextType>;
+}>;
+
+export type ScreeningResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Screening'] = ResolversParentTypes['Screening']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  scenario?: Resolver<ResolversTypes['Scenario'], ParentType, ContextType>;
+  reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  agency?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  screenedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['ScreeningItem']>, ParentType, ContextType>;
+  dataVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  receipt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type ReceiptKeyResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ReceiptKey'] = ResolversParentTypes['ReceiptKey']> = ResolversObject<{
+  alg?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kid?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  jwk?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  pem?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type ReceiptVerificationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ReceiptVerification'] = ResolversParentTypes['ReceiptVerification']> = ResolversObject<{
+  valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  problem?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  screeningId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  claims?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type JointMeasureCaseResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureCase'] = ResolversParentTypes['JointMeasureCase']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  screeningId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  measureId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  measureVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['MeasureOutcome'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  caseReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  agency?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  domain?: Resolver<Maybe<ResolversTypes['Domain']>, ParentType, ContextType>;
+  entryIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  published?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type JointMeasureCaseEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureCaseEdge'] = ResolversParentTypes['JointMeasureCaseEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['JointMeasureCase'], ParentType, ContextType>;
+}>;
+
+export type JointMeasureCaseConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureCaseConnection'] = ResolversParentTypes['JointMeasureCaseConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['JointMeasureCaseEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type CountByKeyResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CountByKey'] = ResolversParentTypes['CountByKey']> = ResolversObject<{
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  cases?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type JointMeasureStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureStatistics'] = ResolversParentTypes['JointMeasureStatistics']> = ResolversObject<{
+  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  byDomain?: Resolver<Array<ResolversTypes['CountByKey']>, ParentType, ContextType>;
+  byMeasure?: Resolver<Array<ResolversTypes['CountByKey']>, ParentType, ContextType>;
+  byRegion?: Resolver<Array<ResolversTypes['CountByKey']>, ParentType, ContextType>;
+  byMonth?: Resolver<Array<ResolversTypes['CountByKey']>, ParentType, ContextType>;
+  byOutcome?: Resolver<Array<ResolversTypes['CountByKey']>, ParentType, ContextType>;
+  sharedCases?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  recognisedEntries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  shareOfRecognised?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  nationalTarget?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  localTarget?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type EntryChangeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryChange'] = ResolversParentTypes['EntryChange']> = ResolversObject<{
+  entryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
+  creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  listType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  listKind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  regionCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recognisedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  validUntil?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type EntryChangeEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryChangeEdge'] = ResolversParentTypes['EntryChangeEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['EntryChange'], ParentType, ContextType>;
+}>;
+
+export type EntryChangeConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryChangeConnection'] = ResolversParentTypes['EntryChangeConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['EntryChangeEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type MutationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  screen?: Resolver<ResolversTypes['Screening'], ParentType, ContextType, RequireFields<MutationScreenArgs, 'creditCodes' | 'scenario' | 'reference'>>;
+  recordMeasureFeedback?: Resolver<ResolversTypes['JointMeasureCase'], ParentType, ContextType, RequireFields<MutationRecordMeasureFeedbackArgs, 'input'>>;
+  addMemorandum?: Resolver<ResolversTypes['Memorandum'], ParentType, ContextType, RequireFields<MutationAddMemorandumArgs, 'input' | 'effectiveFrom'>>;
+  addMeasure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType, RequireFields<MutationAddMeasureArgs, 'memorandumId' | 'input' | 'effectiveFrom'>>;
+  amendMeasure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType, RequireFields<MutationAmendMeasureArgs, 'measureId' | 'changes' | 'effectiveFrom'>>;
+  withdrawMeasure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType, RequireFields<MutationWithdrawMeasureArgs, 'measureId' | 'effectiveFrom'>>;
+}>;
+
 export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
@@ -586,6 +1166,23 @@ export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
   AccessRecordEdge?: AccessRecordEdgeResolvers<ContextType>;
   AccessRecordConnection?: AccessRecordConnectionResolvers<ContextType>;
   RegisterVerification?: RegisterVerificationResolvers<ContextType>;
+  Memorandum?: MemorandumResolvers<ContextType>;
+  Measure?: MeasureResolvers<ContextType>;
+  ScreenedEntry?: ScreenedEntryResolvers<ContextType>;
+  TriggeredMeasure?: TriggeredMeasureResolvers<ContextType>;
+  ScreeningItem?: ScreeningItemResolvers<ContextType>;
+  Screening?: ScreeningResolvers<ContextType>;
+  ReceiptKey?: ReceiptKeyResolvers<ContextType>;
+  ReceiptVerification?: ReceiptVerificationResolvers<ContextType>;
+  JointMeasureCase?: JointMeasureCaseResolvers<ContextType>;
+  JointMeasureCaseEdge?: JointMeasureCaseEdgeResolvers<ContextType>;
+  JointMeasureCaseConnection?: JointMeasureCaseConnectionResolvers<ContextType>;
+  CountByKey?: CountByKeyResolvers<ContextType>;
+  JointMeasureStatistics?: JointMeasureStatisticsResolvers<ContextType>;
+  EntryChange?: EntryChangeResolvers<ContextType>;
+  EntryChangeEdge?: EntryChangeEdgeResolvers<ContextType>;
+  EntryChangeConnection?: EntryChangeConnectionResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = PlatformContext> = ResolversObject<{

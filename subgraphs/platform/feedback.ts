@@ -1,0 +1,177 @@
+/**
+ * The initiate–respond–feedback loop (发起—响应—反馈, 893 §7): an implementing agency
+ * records what it did for a subject and a measure it was shown in a screening; cases attach
+ * to the list entries that triggered them and are visible to the recognising department;
+ * typical cases can be published. The loop's figures — cases by domain, measure, region and
+ * month, and shared cases against recognised entries (targets 10% `000` §7, 30% `003` §3) —
+ * are computed in SQL.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { badInput } from '../kit/errors.js';
+import type { Clock } from '../kit/dates.js';
+import type { Principal } from '../kit/auth/principal.js';
+import { decodeCursor, encodeCursor } from '../kit/cursor.js';
+import { checkSubjectCode } from '../kit/codes.js';
+import type { ScreeningService } from './screening.js';
+import { casesTable, entryIndexTable } from './migrations.js';
+
+export type Outcome = 'APPLIED' | 'NOT_APPLICABLE' | 'INCENTIVE_GRANTED';
+
+export interface FeedbackInput {
+  screeningId: string;
+  creditCode: string;
+  measureId: string;
+  outcome: Outcome;
+  reason?: string | null;
+  caseReference: string;
+  publish?: boolean | null;
+}
+
+export interface JointMeasureCase {
+  id: string;
+  screeningId: string;
+  creditCode: string;
+  measureId: string;
+  measureVersion: number;
+  outcome: Outcome;
+  reason: string | null;
+  caseReference: string;
+  agency: string | null;
+  domain: string | null;
+  entryIds: string[];
+  published: boolean;
+  recordedAt: string;
+}
+
+export const CASE_SHARE_TARGETS = { national: 0.1, local: 0.3 };
+
+export class Feedback {
+  constructor(
+    readonly db: Knex,
+    readonly clock: Clock,
+    readonly screenings: ScreeningService,
+    /** Department (subgraph) name → its domain, to show officers their department's cases. */
+    readonly domainOfDepartment: Record<string, string>,
+  ) {}
+
+  async record(principal: Principal, input: FeedbackInput): Promise<JointMeasureCase> {
+    const stored = await this.screenings.find(input.screeningId);
+    this.screenings.requireOwnScreening(principal, stored, input.screeningId);
+    const code = checkSubjectCode(input.creditCode);
+    const item = stored!.items.find((candidate) => candidate.code === code.code && candidate.valid);
+    if (!item) throw badInput(`Screening ${input.screeningId} did not screen ${input.creditCode}`, { argument: 'input.creditCode' });
+    const measure = item.measures.find((m) => m.id === input.measureId);
+    if (!measure) {
+      throw badInput(`Measure ${input.measureId} was not among the measures screening ${input.screeningId} showed for ${item.code}`, { argument: 'input.measureId' });
+    }
+    if (input.outcome === 'NOT_APPLICABLE' && !input.reason?.trim()) {
+      throw badInput('Say why the measure did not apply (reason)', { argument: 'input.reason' });
+    }
+    if ((input.outcome === 'INCENTIVE_GRANTED') !== (measure.kind === 'INCENTIVE') && input.outcome !== 'NOT_APPLICABLE') {
+      throw badInput(`A ${measure.kind.toLowerCase()} measure is ${measure.kind === 'INCENTIVE' ? 'INCENTIVE_GRANTED' : 'APPLIED'} or NOT_APPLICABLE`, {
+        argument: 'input.outcome',
+      });
+    }
+    if (!input.caseReference?.trim()) throw badInput('Give the case reference of the matter', { argument: 'input.caseReference' });
+    const feedback: JointMeasureCase = {
+      id: randomUUID(),
+      screeningId: input.screeningId,
+      creditCode: item.code,
+      measureId: measure.id,
+      measureVersion: measure.version,
+      outcome: input.outcome,
+      reason: input.reason ?? null,
+      caseReference: input.caseReference,
+      agency: principal.agency ?? principal.department ?? null,
+      domain: measure.domains.find((d) => d !== 'WARNING_LIST') ?? null,
+      entryIds: measure.triggeredBy.filter((by) => by !== 'WARNING_LIST'),
+      published: Boolean(input.publish),
+      recordedAt: this.clock().toISOString(),
+    };
+    await this.db(casesTable).insert({
+      id: feedback.id,
+      screening_id: feedback.screeningId,
+      credit_code: feedback.creditCode,
+      measure_id: feedback.measureId,
+      measure_version: feedback.measureVersion,
+      measure_kind: measure.kind,
+      outcome: feedback.outcome,
+      reason: feedback.reason,
+      case_reference: feedback.caseReference,
+      agency: feedback.agency,
+      region: item.regionCode ?? '',
+      domain: feedback.domain,
+      entry_ids: JSON.stringify(feedback.entryIds),
+      published: feedback.published,
+      recorded_at: feedback.recordedAt,
+    });
+    return feedback;
+  }
+
+  /** Cases a principal may see: the recognising department its domain's, an agency its own, the public published ones. */
+  async page(principal: Principal, filter: { domain?: string | null; measureId?: string | null }, first: number, after?: string | null) {
+    const query = this.db(casesTable).orderBy([{ column: 'recorded_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(first + 1);
+    if (principal.role === 'OFFICER') query.where('domain', this.domainOfDepartment[principal.department!] ?? '');
+    else if (principal.role === 'AGENCY') query.where('agency', principal.agency ?? '');
+    else if (principal.role === 'PUBLIC' || principal.role === 'PARTNER') query.where('published', true);
+    if (filter.domain) query.where('domain', filter.domain);
+    if (filter.measureId) query.where('measure_id', filter.measureId);
+    if (after) {
+      const [recordedAt, id] = decodeCursor(after, 2);
+      query.where((w) => w.where('recorded_at', '<', recordedAt).orWhere((s) => s.where('recorded_at', recordedAt).andWhere('id', '<', id)));
+    }
+    const rows = await query;
+    return {
+      edges: rows.slice(0, first).map((row: any) => ({ cursor: encodeCursor([row.recorded_at, row.id]), node: toCase(row) })),
+      hasNextPage: rows.length > first,
+    };
+  }
+
+  /** The loop's figures over [from, to], each a GROUP BY on indexed columns. */
+  async statistics(from: string, to: string) {
+    if (from > to) throw badInput(`from (${from}) is after to (${to})`, { argument: 'from' });
+    const start = `${from}T00:00:00.000Z`;
+    const end = `${to}T23:59:59.999Z`;
+    const cases = () => this.db(casesTable).where('recorded_at', '>=', start).andWhere('recorded_at', '<=', end);
+    const group = async (column: string | Knex.Raw, alias = 'key') =>
+      (await cases().select({ [alias]: column }).count({ cases: '*' }).groupBy(alias).orderBy(alias)).map((row: any) => ({
+        key: String(row[alias] ?? 'UNKNOWN'),
+        cases: Number(row.cases),
+      }));
+    const month = this.db.raw('substr(recorded_at, 1, 7)');
+    const province = this.db.raw('substr(region, 1, 2)');
+    const [byDomain, byMeasure, byRegion, byMonth, byOutcome] = await Promise.all([
+      group('domain'), group('measure_id'), group(province), group(month), group('outcome'),
+    ]);
+    const [{ total }] = await cases().count({ total: '*' });
+    const [{ recognised }] = await this.db(entryIndexTable).where('recognised_on', '>=', from).andWhere('recognised_on', '<=', to).count({ recognised: '*' });
+    const sharedCases = Number(total);
+    const recognisedEntries = Number(recognised);
+    return {
+      from, to, byDomain, byMeasure, byRegion, byMonth, byOutcome,
+      sharedCases, recognisedEntries,
+      shareOfRecognised: recognisedEntries ? sharedCases / recognisedEntries : null,
+      targets: CASE_SHARE_TARGETS,
+    };
+  }
+}
+
+function toCase(row: any): JointMeasureCase {
+  return {
+    id: row.id,
+    screeningId: row.screening_id,
+    creditCode: row.credit_code,
+    measureId: row.measure_id,
+    measureVersion: row.measure_version,
+    outcome: row.outcome,
+    reason: row.reason,
+    caseReference: row.case_reference,
+    agency: row.agency,
+    domain: row.domain,
+    entryIds: JSON.parse(row.entry_ids),
+    published: Boolean(row.published),
+    recordedAt: row.recorded_at,
+  };
+}
+

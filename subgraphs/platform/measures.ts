@@ -1,0 +1,198 @@
+/**
+ * The memorandum catalogue (联合奖惩合作备忘录) and its measures, versioned with effective
+ * dates: an amendment closes the version in force and opens the next from a date, so a
+ * screening on any day applies the measures in force on that day (1798 (12)).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { badInput, ErrorCode, typedError } from '../kit/errors.js';
+import { toIsoDate, type Clock } from '../kit/dates.js';
+import { SCENARIOS, type Scenario } from './memorandum-catalogue.js';
+import { measuresTable, memorandumsTable } from './migrations.js';
+
+export interface Memorandum {
+  id: string;
+  version: number;
+  number: number | null;
+  title: string;
+  documentNumber: string;
+  field: string;
+  listTypes: string[];
+  effectiveFrom: string;
+  effectiveTo: string | null;
+}
+
+export interface Measure {
+  id: string;
+  version: number;
+  memorandumId: string;
+  kind: 'PUNISHMENT' | 'INCENTIVE';
+  description: string;
+  appliedBy: string;
+  scenarios: Scenario[];
+  /** List kinds, or WARNING_LIST, that trigger the measure. */
+  triggers: string[];
+  effectiveFrom: string;
+  effectiveTo: string | null;
+}
+
+export interface MeasureInput {
+  kind: 'PUNISHMENT' | 'INCENTIVE';
+  description: string;
+  appliedBy: string;
+  scenarios: Scenario[];
+  triggers: string[];
+}
+
+export type MeasureChangesInput = Partial<MeasureInput>;
+
+export interface MemorandumInput {
+  title: string;
+  documentNumber: string;
+  field: string;
+  listTypes: string[];
+}
+
+const LIST_TYPES = ['RED', 'BLACK', 'KEY_ATTENTION', 'WARNING_LIST'];
+
+const inForceOn = (query: Knex.QueryBuilder, asOf: string) =>
+  query.where('effective_from', '<=', asOf).andWhere((w) => w.whereNull('effective_to').orWhere('effective_to', '>', asOf));
+
+export class MeasureCatalogue {
+  constructor(
+    readonly db: Knex,
+    readonly clock: Clock,
+    /** Every list kind the departments keep: what a measure may be triggered by. */
+    readonly listKinds: readonly string[],
+  ) {}
+
+  async memorandumsInForce(asOf: string): Promise<Memorandum[]> {
+    const rows = await inForceOn(this.db(memorandumsTable), asOf).orderBy([{ column: 'number' }, { column: 'id' }]);
+    return rows.map(toMemorandum);
+  }
+
+  async measuresInForce(asOf: string): Promise<Measure[]> {
+    const rows = await inForceOn(this.db(measuresTable), asOf).orderBy('id');
+    return rows.map(toMeasure);
+  }
+
+  /** Exact versions, as a screening recorded them. */
+  async versions(pairs: { id: string; version: number }[]): Promise<Measure[]> {
+    if (pairs.length === 0) return [];
+    const rows = await this.db(measuresTable).whereIn('id', [...new Set(pairs.map((p) => p.id))]);
+    const wanted = new Set(pairs.map((p) => `${p.id}@${p.version}`));
+    return rows.map(toMeasure).filter((m: Measure) => wanted.has(`${m.id}@${m.version}`));
+  }
+
+  private validateMeasure(input: MeasureInput): void {
+    if (!input.description?.trim()) throw badInput('Describe the measure (description)', { argument: 'input.description' });
+    if (!input.appliedBy?.trim()) throw badInput('Say which kind of agency applies it (appliedBy)', { argument: 'input.appliedBy' });
+    if (!input.scenarios?.length) throw badInput('Name at least one approval scenario', { argument: 'input.scenarios' });
+    const unknown = input.triggers.filter((trigger) => trigger !== 'WARNING_LIST' && !this.listKinds.includes(trigger));
+    if (!input.triggers.length || unknown.length) {
+      throw badInput(`Triggers are list kinds or WARNING_LIST; unknown: ${unknown.join(', ') || '(none given)'}`, { argument: 'input.triggers' });
+    }
+    const badScenario = input.scenarios.find((s) => !SCENARIOS.includes(s));
+    if (badScenario) throw badInput(`Unknown scenario ${badScenario}`, { argument: 'input.scenarios' });
+  }
+
+  private validateEffectiveFrom(effectiveFrom: string): void {
+    if (effectiveFrom < toIsoDate(this.clock())) {
+      throw badInput(`effectiveFrom ${effectiveFrom} is in the past: amendments take effect from today or later, history is not rewritten`, {
+        argument: 'effectiveFrom',
+      });
+    }
+  }
+
+  async addMemorandum(actor: string, input: MemorandumInput, effectiveFrom: string): Promise<Memorandum> {
+    this.validateEffectiveFrom(effectiveFrom);
+    if (!input.title?.trim() || !input.documentNumber?.trim()) throw badInput('A memorandum has a title and a document number', { argument: 'input' });
+    const badType = input.listTypes.find((type) => !LIST_TYPES.includes(type));
+    if (badType || input.listTypes.length === 0) throw badInput(`listTypes are among ${LIST_TYPES.join(', ')}`, { argument: 'input.listTypes' });
+    const memorandum: Memorandum = { id: randomUUID(), version: 1, number: null, ...input, effectiveFrom, effectiveTo: null };
+    await this.db(memorandumsTable).insert(toMemorandumRow(memorandum, actor, this.clock));
+    return memorandum;
+  }
+
+  async addMeasure(actor: string, memorandumId: string, input: MeasureInput, effectiveFrom: string): Promise<Measure> {
+    this.validateEffectiveFrom(effectiveFrom);
+    this.validateMeasure(input);
+    const memorandum = await this.db(memorandumsTable).where({ id: memorandumId }).whereNull('effective_to').first();
+    if (!memorandum) throw typedError(ErrorCode.NOT_FOUND, `No memorandum "${memorandumId}" in force`);
+    const measure: Measure = { id: randomUUID(), version: 1, memorandumId, ...input, effectiveFrom, effectiveTo: null };
+    await this.db(measuresTable).insert(toMeasureRow(measure, actor, this.clock));
+    return measure;
+  }
+
+  /** A new version from `effectiveFrom`; the version in force until then keeps applying to earlier days. */
+  async amendMeasure(actor: string, measureId: string, changes: Partial<MeasureInput>, effectiveFrom: string): Promise<Measure> {
+    this.validateEffectiveFrom(effectiveFrom);
+    return this.db.transaction(async (trx) => {
+      const row = await trx(measuresTable).where({ id: measureId }).whereNull('effective_to').first();
+      if (!row) throw typedError(ErrorCode.NOT_FOUND, `No measure "${measureId}" in force`);
+      const current = toMeasure(row);
+      if (effectiveFrom <= current.effectiveFrom) {
+        throw badInput(`effectiveFrom must be after ${current.effectiveFrom}, when the version in force began`, { argument: 'effectiveFrom' });
+      }
+      const next: Measure = { ...current, ...changes, version: current.version + 1, effectiveFrom, effectiveTo: null };
+      this.validateMeasure(next);
+      await trx(measuresTable).where({ id: measureId, version: current.version }).update({ effective_to: effectiveFrom });
+      await trx(measuresTable).insert(toMeasureRow(next, actor, this.clock));
+      return next;
+    });
+  }
+
+  /** Ends a measure from a date (it stops applying then). */
+  async withdrawMeasure(actor: string, measureId: string, effectiveFrom: string): Promise<Measure> {
+    this.validateEffectiveFrom(effectiveFrom);
+    const row = await this.db(measuresTable).where({ id: measureId }).whereNull('effective_to').first();
+    if (!row) throw typedError(ErrorCode.NOT_FOUND, `No measure "${measureId}" in force`);
+    await this.db(measuresTable).where({ id: measureId, version: row.version }).update({ effective_to: effectiveFrom, recorded_by: actor });
+    return { ...toMeasure(row), effectiveTo: effectiveFrom };
+  }
+}
+
+function toMemorandum(row: any): Memorandum {
+  return {
+    id: row.id,
+    version: row.version,
+    number: row.number,
+    title: row.title,
+    documentNumber: row.document_number,
+    field: row.field,
+    listTypes: JSON.parse(row.list_types),
+    effectiveFrom: row.effective_from,
+    effectiveTo: row.effective_to,
+  };
+}
+
+function toMemorandumRow(m: Memorandum, actor: string, clock: Clock) {
+  return {
+    id: m.id, version: m.version, number: m.number, title: m.title, document_number: m.documentNumber, field: m.field,
+    list_types: JSON.stringify(m.listTypes), effective_from: m.effectiveFrom, effective_to: m.effectiveTo,
+    recorded_at: clock().toISOString(), recorded_by: actor,
+  };
+}
+
+export function toMeasure(row: any): Measure {
+  return {
+    id: row.id,
+    version: row.version,
+    memorandumId: row.memorandum_id,
+    kind: row.kind,
+    description: row.description,
+    appliedBy: row.applied_by,
+    scenarios: JSON.parse(row.scenarios),
+    triggers: JSON.parse(row.triggers),
+    effectiveFrom: row.effective_from,
+    effectiveTo: row.effective_to,
+  };
+}
+
+function toMeasureRow(m: Measure, actor: string, clock: Clock) {
+  return {
+    id: m.id, version: m.version, memorandum_id: m.memorandumId, kind: m.kind, description: m.description, applied_by: m.appliedBy,
+    scenarios: JSON.stringify(m.scenarios), triggers: JSON.stringify(m.triggers), effective_from: m.effectiveFrom, effective_to: m.effectiveTo,
+    recorded_at: clock().toISOString(), recorded_by: actor,
+  };
+}
