@@ -63,7 +63,7 @@ describe('a department stopped under load', () => {
         await sleep(700);
       })(),
     );
-    const responses = outcomes as Awaited<ReturnType<typeof postGraphQL>>[];
+    const responses = outcomes as Awaited<ReturnType<typeof postGraphQL<any>>>[];
     expect(responses.length).toBeGreaterThan(20);
     const partial = responses.filter((r) => r.errors);
     expect(partial.length).toBeGreaterThan(0);
