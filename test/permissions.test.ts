@@ -144,7 +144,9 @@ describe('personal data: masked unless the role may read it and a purpose is sta
       // checked in access-register.test.ts
       'AccessRecord.subjectCode', 'LateSharedEntry.creditCode',
       // checked in joint-measures.test.ts
-      'JointMeasureCase.creditCode', 'EntryChange.creditCode']);
+      'JointMeasureCase.creditCode', 'EntryChange.creditCode',
+      // checked in change-feed.test.ts
+      'ChangeEvent.creditCode']);
     for (const subgraph of subgraphs) {
       const schema = buildSubgraphSchema([{ typeDefs: parseSdl(subgraph.schemaFiles) }]);
       for (const field of personalFields(schema)) {

@@ -21,6 +21,8 @@ export const ErrorCode = {
   REPAIR_NOT_ALLOWED: 'REPAIR_NOT_ALLOWED',
   REPAIR_INCOMPLETE: 'REPAIR_INCOMPLETE',
   DEADLINE_NOT_PASSED: 'DEADLINE_NOT_PASSED',
+  // The change feed: a cursor older than what the feed keeps.
+  CURSOR_EXPIRED: 'CURSOR_EXPIRED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -10,6 +10,8 @@ import type { Clock } from '../kit/dates.js';
 import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import { workingDaysBetween, type WorkingCalendar } from '../kit/working-days.js';
 import { entryIndexTable, warningListTable } from './migrations.js';
+import { checkSubjectCode } from '../kit/codes.js';
+import type { ChangeFeed, FeedEvent } from './change-feed.js';
 
 export const WARNING_LIST_MIN_DOMAINS = 3;
 /** 1798 (10): a recognised entry reaches the platform within 10 working days. */
@@ -28,6 +30,7 @@ export class Collection {
     readonly db: Knex,
     readonly clock: Clock,
     readonly calendar: WorkingCalendar,
+    readonly feed: ChangeFeed,
   ) {}
 
   /** Applies one department event to the index and the warning list. Idempotent. */
@@ -60,6 +63,23 @@ export class Collection {
       };
       await trx(entryIndexTable).insert(row).onConflict('entry_id').merge(['status', 'valid_until', 'updated_at']);
     }
+    await this.feed.append(trx, [
+      {
+        eventId: event.eventId,
+        type: event.type,
+        domain: event.domain,
+        creditCode: event.creditCode,
+        subjectType: String(event.payload.subjectType ?? 'ORGANISATION'),
+        listType: event.listType,
+        listKind: event.payload.listKind == null ? null : String(event.payload.listKind),
+        regionCode: event.payload.regionCode == null ? null : String(event.payload.regionCode),
+        entryId: event.entryId,
+        status,
+        exitWay: event.payload.exitWay == null ? null : String(event.payload.exitWay),
+        occurredAt: event.occurredAt,
+        detail: { action: event.payload.action ?? null, validUntil: event.payload.validUntil ?? null },
+      },
+    ]);
     if (event.listType === 'KEY_ATTENTION') await this.reviewWarningList(trx, event.creditCode, String(event.payload.subjectType ?? 'ORGANISATION'), now);
   };
 
@@ -69,11 +89,13 @@ export class Collection {
     const current = await trx(warningListTable).where({ credit_code: creditCode }).whereNull('left_at').first();
     if (domains.length >= WARNING_LIST_MIN_DOMAINS) {
       if (!current) {
-        await trx(warningListTable).insert({ credit_code: creditCode, subject_type: subjectType, domains: JSON.stringify(domains), entered_at: now, left_at: null });
+        const [id] = await trx(warningListTable).insert({ credit_code: creditCode, subject_type: subjectType, domains: JSON.stringify(domains), entered_at: now, left_at: null });
+        await this.feed.append(trx, [warningEvent('WARNING_LIST_ENTERED', id, creditCode, subjectType, domains, now)]);
       }
       else if (current.domains !== JSON.stringify(domains)) await trx(warningListTable).where({ id: current.id }).update({ domains: JSON.stringify(domains) });
     } else if (current) {
       await trx(warningListTable).where({ id: current.id }).update({ left_at: now });
+      await this.feed.append(trx, [warningEvent('WARNING_LIST_LEFT', current.id, creditCode, subjectType, domains, now)]);
     }
   }
 
@@ -156,6 +178,19 @@ export class Collection {
       hasNextPage: rows.length > first,
     };
   }
+}
+
+function warningEvent(type: string, stayId: number | string, creditCode: string, subjectType: string, domains: string[], at: string): FeedEvent {
+  return {
+    eventId: `warning-list:${stayId}:${type === 'WARNING_LIST_ENTERED' ? 'entered' : 'left'}`,
+    type,
+    creditCode,
+    subjectType,
+    listType: 'KEY_ATTENTION',
+    regionCode: checkSubjectCode(creditCode).valid ? (checkSubjectCode(creditCode) as any).regionCode : null,
+    occurredAt: at,
+    detail: { domains },
+  };
 }
 
 function toStay(row: any): WarningListStay {

@@ -23,6 +23,8 @@ import { loadReceiptKeys } from './receipts.js';
 import { ScreeningService } from './screening.js';
 import { Feedback } from './feedback.js';
 import { createJointMeasureLoaders, jointMeasureResolvers } from './joint-measures-resolvers.js';
+import { ChangeFeed } from './change-feed.js';
+import { changeFeedResolvers } from './change-feed-resolvers.js';
 
 /** The platform, for the departments whose lists it collects and whose measures it applies. */
 export function createPlatformSubgraph(departments: DepartmentConfig[]): SubgraphModule {
@@ -34,8 +36,9 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
       const secret = internalTokenSecret();
       const registry = new SubjectRegistry(db);
       const register = new AccessRegister(db, clock);
-      const collection = new Collection(db, clock, calendarFromEnv());
-      const catalogue = new MeasureCatalogue(db, clock, departments.flatMap((d) => d.lists.map((l) => l.kind)));
+      const feed = new ChangeFeed(db);
+      const collection = new Collection(db, clock, calendarFromEnv(), feed);
+      const catalogue = new MeasureCatalogue(db, clock, departments.flatMap((d) => d.lists.map((l) => l.kind)), feed);
       const receipts = await loadReceiptKeys();
       const screenings = new ScreeningService(db, clock, catalogue, receipts);
       const feedback = new Feedback(db, clock, screenings, Object.fromEntries(departments.map((d) => [d.name, d.domain])));
@@ -45,6 +48,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
           accessRegisterResolvers(register),
           warningListResolvers(collection),
           jointMeasureResolvers({ catalogue, screenings, feedback, collection, receipts, clock }),
+          changeFeedResolvers(feed),
         ),
         routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, secret) },
         createLoaders: () => ({ ...createPlatformLoaders(registry), ...createWarningListLoaders(collection), ...createJointMeasureLoaders(catalogue) }),

@@ -9,6 +9,7 @@ import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { toIsoDate, type Clock } from '../kit/dates.js';
 import { SCENARIOS, type Scenario } from './memorandum-catalogue.js';
 import { measuresTable, memorandumsTable } from './migrations.js';
+import type { ChangeFeed } from './change-feed.js';
 
 export interface Memorandum {
   id: string;
@@ -64,7 +65,20 @@ export class MeasureCatalogue {
     readonly clock: Clock,
     /** Every list kind the departments keep: what a measure may be triggered by. */
     readonly listKinds: readonly string[],
+    readonly feed: ChangeFeed,
   ) {}
+
+  /** Partners learn of every change to the catalogue through the change feed. */
+  private announce(trx: Knex.Transaction, what: 'memorandum' | 'measure', id: string, version: number, change: string, effectiveFrom: string) {
+    return this.feed.append(trx, [
+      {
+        eventId: `${what}:${id}:v${version}:${change}`,
+        type: 'MEMORANDUM_CHANGED',
+        occurredAt: this.clock().toISOString(),
+        detail: { [what === 'memorandum' ? 'memorandumId' : 'measureId']: id, version, change, effectiveFrom },
+      },
+    ]);
+  }
 
   async memorandumsInForce(asOf: string): Promise<Memorandum[]> {
     const rows = await inForceOn(this.db(memorandumsTable), asOf).orderBy([{ column: 'number' }, { column: 'id' }]);
@@ -110,7 +124,10 @@ export class MeasureCatalogue {
     const badType = input.listTypes.find((type) => !LIST_TYPES.includes(type));
     if (badType || input.listTypes.length === 0) throw badInput(`listTypes are among ${LIST_TYPES.join(', ')}`, { argument: 'input.listTypes' });
     const memorandum: Memorandum = { id: randomUUID(), version: 1, number: null, ...input, effectiveFrom, effectiveTo: null };
-    await this.db(memorandumsTable).insert(toMemorandumRow(memorandum, actor, this.clock));
+    await this.db.transaction(async (trx) => {
+      await trx(memorandumsTable).insert(toMemorandumRow(memorandum, actor, this.clock));
+      await this.announce(trx, 'memorandum', memorandum.id, 1, 'ADDED', effectiveFrom);
+    });
     return memorandum;
   }
 
@@ -120,7 +137,10 @@ export class MeasureCatalogue {
     const memorandum = await this.db(memorandumsTable).where({ id: memorandumId }).whereNull('effective_to').first();
     if (!memorandum) throw typedError(ErrorCode.NOT_FOUND, `No memorandum "${memorandumId}" in force`);
     const measure: Measure = { id: randomUUID(), version: 1, memorandumId, ...input, effectiveFrom, effectiveTo: null };
-    await this.db(measuresTable).insert(toMeasureRow(measure, actor, this.clock));
+    await this.db.transaction(async (trx) => {
+      await trx(measuresTable).insert(toMeasureRow(measure, actor, this.clock));
+      await this.announce(trx, 'measure', measure.id, 1, 'ADDED', effectiveFrom);
+    });
     return measure;
   }
 
@@ -138,6 +158,7 @@ export class MeasureCatalogue {
       this.validateMeasure(next);
       await trx(measuresTable).where({ id: measureId, version: current.version }).update({ effective_to: effectiveFrom });
       await trx(measuresTable).insert(toMeasureRow(next, actor, this.clock));
+      await this.announce(trx, 'measure', measureId, next.version, 'AMENDED', effectiveFrom);
       return next;
     });
   }
@@ -145,10 +166,13 @@ export class MeasureCatalogue {
   /** Ends a measure from a date (it stops applying then). */
   async withdrawMeasure(actor: string, measureId: string, effectiveFrom: string): Promise<Measure> {
     this.validateEffectiveFrom(effectiveFrom);
-    const row = await this.db(measuresTable).where({ id: measureId }).whereNull('effective_to').first();
-    if (!row) throw typedError(ErrorCode.NOT_FOUND, `No measure "${measureId}" in force`);
-    await this.db(measuresTable).where({ id: measureId, version: row.version }).update({ effective_to: effectiveFrom, recorded_by: actor });
-    return { ...toMeasure(row), effectiveTo: effectiveFrom };
+    return this.db.transaction(async (trx) => {
+      const row = await trx(measuresTable).where({ id: measureId }).whereNull('effective_to').first();
+      if (!row) throw typedError(ErrorCode.NOT_FOUND, `No measure "${measureId}" in force`);
+      await trx(measuresTable).where({ id: measureId, version: row.version }).update({ effective_to: effectiveFrom, recorded_by: actor });
+      await this.announce(trx, 'measure', measureId, row.version, 'WITHDRAWN', effectiveFrom);
+      return { ...toMeasure(row), effectiveTo: effectiveFrom };
+    });
   }
 }
 

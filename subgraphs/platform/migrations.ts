@@ -9,6 +9,8 @@ export const accessRegisterHeadTable = 'platform_access_register_head';
 export const entryIndexTable = 'platform_entry_index';
 export const warningListTable = 'platform_warning_list';
 export const platformOffsetsTable = 'platform_consumer_offsets';
+export const changeFeedTable = 'platform_change_feed';
+export const changeFeedHeadTable = 'platform_change_feed_head';
 export const memorandumsTable = 'platform_memorandums';
 export const measuresTable = 'platform_measures';
 export const screeningsTable = 'platform_screenings';
@@ -196,6 +198,39 @@ export const migrations: Migration[] = [
     },
     async down(db) {
       for (const table of [casesTable, screeningsTable, measuresTable, memorandumsTable]) await db.schema.dropTable(table);
+    },
+  },
+  {
+    name: 'platform_006_change_feed',
+    async up(db) {
+      // The change feed for integration partners: every change that matters, in one global
+      // order (position), appended under a locked head row so positions commit in order.
+      await db.schema.createTable(changeFeedTable, (t) => {
+        t.bigInteger('position').primary();
+        t.string('event_id', 120).notNullable().unique();
+        t.string('type', 48).notNullable();
+        t.string('domain', 24).nullable();
+        t.string('credit_code', 18).nullable();
+        t.string('subject_type', 16).nullable();
+        t.string('list_type', 16).nullable();
+        t.string('list_kind', 48).nullable();
+        t.string('region_code', 6).nullable();
+        t.string('entry_id', 36).nullable();
+        t.string('status', 16).nullable();
+        t.string('exit_way', 32).nullable();
+        t.string('occurred_at', 24).notNullable();
+        t.text('detail').notNullable();
+        t.index(['occurred_at'], 'platform_change_feed_by_time');
+      });
+      await db.schema.createTable(changeFeedHeadTable, (t) => {
+        t.integer('id').primary();
+        t.bigInteger('last_position').notNullable();
+      });
+      await db(changeFeedHeadTable).insert({ id: 1, last_position: 0 });
+    },
+    async down(db) {
+      await db.schema.dropTable(changeFeedHeadTable);
+      await db.schema.dropTable(changeFeedTable);
     },
   },
 ];

@@ -203,6 +203,11 @@ export type Query = {
    * trigger measures in the given scenarios, in the given region (an agency's token region by default).
    */
   entryChanges: EntryChangeConnection;
+  /**
+   * The change feed, in order from a cursor: resume from your last endCursor and you miss
+   * nothing and see nothing twice. Partners and agencies see the list types their scopes cover.
+   */
+  changes: ChangeConnection;
 };
 
 
@@ -274,6 +279,13 @@ export type QueryEntryChangesArgs = {
   scenarios?: InputMaybe<Array<Scenario>>;
   regionCode?: InputMaybe<Scalars['String']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryChangesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ChangeFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -646,6 +658,61 @@ export type MutationWithdrawMeasureArgs = {
   effectiveFrom: Scalars['Date']['input'];
 };
 
+/** What a change-feed event says happened. */
+export type ChangeType =
+  | 'ENTRY_RECOGNISED'
+  | 'ENTRY_ACTIVATED'
+  | 'ENTRY_EXITED'
+  /** A black entry removed after an upheld objection: its data is not kept, only that it happened. */
+  | 'ENTRY_PURGED'
+  | 'WARNING_LIST_ENTERED'
+  | 'WARNING_LIST_LEFT'
+  | 'MEMORANDUM_CHANGED';
+
+/** One committed change, with a stable id and a global position. */
+export type ChangeEvent = {
+  __typename?: 'ChangeEvent';
+  eventId: Scalars['ID']['output'];
+  type: ChangeType;
+  domain?: Maybe<Domain>;
+  /** A natural person's identity number is personal data. */
+  creditCode?: Maybe<Scalars['String']['output']>;
+  listType?: Maybe<Scalars['String']['output']>;
+  listKind?: Maybe<Scalars['String']['output']>;
+  regionCode?: Maybe<Scalars['String']['output']>;
+  entryId?: Maybe<Scalars['ID']['output']>;
+  /** The entry's status after the change. */
+  status?: Maybe<Scalars['String']['output']>;
+  exitWay?: Maybe<Scalars['String']['output']>;
+  occurredAt: Scalars['DateTime']['output'];
+  /** Details as JSON: the action, validity, warning-list domains, memorandum version. */
+  detail: Scalars['String']['output'];
+};
+
+export type ChangeEdge = {
+  __typename?: 'ChangeEdge';
+  /** Resume after this event. */
+  cursor: Scalars['String']['output'];
+  node: ChangeEvent;
+};
+
+export type ChangeConnection = {
+  __typename?: 'ChangeConnection';
+  edges: Array<ChangeEdge>;
+  /** endCursor is where to resume, also when no event matched. */
+  pageInfo: PageInfo;
+};
+
+export type ChangeFilter = {
+  domains?: InputMaybe<Array<Domain>>;
+  /** RED, BLACK, KEY_ATTENTION. */
+  listTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+  types?: InputMaybe<Array<ChangeType>>;
+  /** A division code or prefix. */
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+  creditCode?: InputMaybe<Scalars['ID']['input']>;
+};
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -794,6 +861,11 @@ export type ResolversTypes = ResolversObject<{
   EntryChangeEdge: ResolverTypeWrapper<EntryChangeEdge>;
   EntryChangeConnection: ResolverTypeWrapper<EntryChangeConnection>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ChangeType: ChangeType;
+  ChangeEvent: ResolverTypeWrapper<ChangeEvent>;
+  ChangeEdge: ResolverTypeWrapper<ChangeEdge>;
+  ChangeConnection: ResolverTypeWrapper<ChangeConnection>;
+  ChangeFilter: ChangeFilter;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
@@ -844,6 +916,10 @@ export type ResolversParentTypes = ResolversObject<{
   EntryChangeEdge: EntryChangeEdge;
   EntryChangeConnection: EntryChangeConnection;
   Mutation: Record<PropertyKey, never>;
+  ChangeEvent: ChangeEvent;
+  ChangeEdge: ChangeEdge;
+  ChangeConnection: ChangeConnection;
+  ChangeFilter: ChangeFilter;
   String: Scalars['String']['output'];
 }>;
 
@@ -955,6 +1031,7 @@ export type QueryResolvers<ContextType = PlatformContext, ParentType extends Res
   jointMeasureCases?: Resolver<ResolversTypes['JointMeasureCaseConnection'], ParentType, ContextType, RequireFields<QueryJointMeasureCasesArgs, 'first'>>;
   jointMeasureStatistics?: Resolver<ResolversTypes['JointMeasureStatistics'], ParentType, ContextType, RequireFields<QueryJointMeasureStatisticsArgs, 'from' | 'to'>>;
   entryChanges?: Resolver<ResolversTypes['EntryChangeConnection'], ParentType, ContextType, RequireFields<QueryEntryChangesArgs, 'first'>>;
+  changes?: Resolver<ResolversTypes['ChangeConnection'], ParentType, ContextType, RequireFields<QueryChangesArgs, 'first'>>;
 }>;
 
 export type AccessRecordResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecord'] = ResolversParentTypes['AccessRecord']> = ResolversObject<{
@@ -1146,6 +1223,31 @@ export type MutationResolvers<ContextType = PlatformContext, ParentType extends 
   withdrawMeasure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType, RequireFields<MutationWithdrawMeasureArgs, 'measureId' | 'effectiveFrom'>>;
 }>;
 
+export type ChangeEventResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeEvent'] = ResolversParentTypes['ChangeEvent']> = ResolversObject<{
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ChangeType'], ParentType, ContextType>;
+  domain?: Resolver<Maybe<ResolversTypes['Domain']>, ParentType, ContextType>;
+  creditCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  listType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  listKind?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  regionCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  entryId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  exitWay?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  detail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type ChangeEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeEdge'] = ResolversParentTypes['ChangeEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ChangeEvent'], ParentType, ContextType>;
+}>;
+
+export type ChangeConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeConnection'] = ResolversParentTypes['ChangeConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['ChangeEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
@@ -1183,6 +1285,9 @@ export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
   EntryChangeEdge?: EntryChangeEdgeResolvers<ContextType>;
   EntryChangeConnection?: EntryChangeConnectionResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  ChangeEvent?: ChangeEventResolvers<ContextType>;
+  ChangeEdge?: ChangeEdgeResolvers<ContextType>;
+  ChangeConnection?: ChangeConnectionResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = PlatformContext> = ResolversObject<{

@@ -1,0 +1,167 @@
+/**
+ * The change feed for integration partners (banks, associations, credit agencies, local
+ * platforms; 1798 (13), 893 §7): every committed change that matters — an entry
+ * recognised, activated, exited (with the way), purged after an upheld objection, the
+ * warning list in or out, a memorandum changed — as one event with a stable id, a type,
+ * the subject's code, the domain, the time and a global, resumable position.
+ *
+ * Appends happen in the transaction of the change they record, under a locked head row,
+ * so positions commit in order: a reader that resumes after its last position misses
+ * nothing and sees nothing twice. Appends are idempotent on the event id.
+ */
+import type { Knex } from 'knex';
+import { badInput, ErrorCode, typedError } from '../kit/errors.js';
+import { decodeCursor, encodeCursor } from '../kit/cursor.js';
+import { isMysql } from '../kit/db.js';
+import { changeFeedHeadTable, changeFeedTable } from './migrations.js';
+
+export interface FeedEvent {
+  eventId: string;
+  type: string;
+  domain?: string | null;
+  creditCode?: string | null;
+  subjectType?: string | null;
+  listType?: string | null;
+  listKind?: string | null;
+  regionCode?: string | null;
+  entryId?: string | null;
+  status?: string | null;
+  exitWay?: string | null;
+  occurredAt: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface StoredFeedEvent extends FeedEvent {
+  position: number;
+  /** Whose personal data the code is, for masking. */
+  owner: { creditCode: string | null; subjectType: string | null; published: boolean };
+}
+
+export interface ChangeFilter {
+  domains?: string[] | null;
+  listTypes?: string[] | null;
+  types?: string[] | null;
+  regionCode?: string | null;
+  creditCode?: string | null;
+}
+
+export const FEED_TYPES = [
+  'ENTRY_RECOGNISED', 'ENTRY_ACTIVATED', 'ENTRY_EXITED', 'ENTRY_PURGED',
+  'WARNING_LIST_ENTERED', 'WARNING_LIST_LEFT', 'MEMORANDUM_CHANGED',
+];
+export const FEED_DOMAINS = ['TAX', 'MARKET_SUPERVISION', 'COURTS', 'WORK_SAFETY'];
+
+/** Cursors are opaque: base64url of ["feed", position]. */
+export const feedCursor = (position: number) => encodeCursor(['feed', position]);
+
+export function validateChangeFilter(filter: ChangeFilter | null | undefined): ChangeFilter {
+  const f = filter ?? {};
+  const unknownDomain = f.domains?.find((d) => !FEED_DOMAINS.includes(d));
+  if (unknownDomain) throw badInput(`Unknown domain "${unknownDomain}": use ${FEED_DOMAINS.join(', ')}`, { argument: 'filter.domains' });
+  const unknownType = f.types?.find((t) => !FEED_TYPES.includes(t));
+  if (unknownType) throw badInput(`Unknown event type "${unknownType}": use ${FEED_TYPES.join(', ')}`, { argument: 'filter.types' });
+  if (f.regionCode != null && !/^\d{2,6}$/.test(f.regionCode)) throw badInput('regionCode is 2 to 6 digits', { argument: 'filter.regionCode' });
+  return f;
+}
+
+export class ChangeFeed {
+  constructor(readonly db: Knex) {}
+
+  /** Appends events in `trx`, in order, skipping any already appended (same event id). */
+  async append(trx: Knex.Transaction, events: FeedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const headQuery = trx(changeFeedHeadTable).where({ id: 1 });
+    const head = await (isMysql(trx) ? headQuery.forUpdate() : headQuery).first();
+    const existing = new Set(
+      (await trx(changeFeedTable).whereIn('event_id', events.map((e) => e.eventId)).select('event_id')).map((row: any) => row.event_id),
+    );
+    let position = Number(head.last_position);
+    const rows = events
+      .filter((event) => !existing.has(event.eventId))
+      .map((event) => ({
+        position: ++position,
+        event_id: event.eventId,
+        type: event.type,
+        domain: event.domain ?? null,
+        credit_code: event.creditCode ?? null,
+        subject_type: event.subjectType ?? null,
+        list_type: event.listType ?? null,
+        list_kind: event.listKind ?? null,
+        region_code: event.regionCode ?? null,
+        entry_id: event.entryId ?? null,
+        status: event.status ?? null,
+        exit_way: event.exitWay ?? null,
+        occurred_at: event.occurredAt,
+        detail: JSON.stringify(event.detail ?? {}),
+      }));
+    if (rows.length === 0) return;
+    for (const row of rows) await trx(changeFeedTable).insert(row);
+    await trx(changeFeedHeadTable).where({ id: 1 }).update({ last_position: position });
+  }
+
+  /** Events after `after`, in order, matching the filter and what the caller may see. */
+  async read(after: string | null | undefined, first: number, filter: ChangeFilter, visibleListTypes: string[] | null) {
+    const afterPosition = after ? positionOf(after) : 0;
+    if (afterPosition > 0) {
+      const oldest = await this.db(changeFeedTable).min({ position: 'position' }).first();
+      // Retention removed what followed this cursor: say so rather than skip silently.
+      if (oldest?.position != null && Number(oldest.position) > afterPosition + 1) {
+        throw typedError(ErrorCode.CURSOR_EXPIRED, `Cursor ${after} is older than the feed keeps: start again from a recent cursor or from the beginning`, {
+          argument: 'after',
+        });
+      }
+    }
+    const query = this.db(changeFeedTable).where('position', '>', afterPosition).orderBy('position').limit(first + 1);
+    if (filter.domains?.length) query.whereIn('domain', filter.domains);
+    if (filter.types?.length) query.whereIn('type', filter.types);
+    if (filter.listTypes?.length) query.whereIn('list_type', filter.listTypes);
+    if (filter.regionCode) query.where('region_code', 'like', `${filter.regionCode}%`);
+    if (filter.creditCode) query.where('credit_code', filter.creditCode);
+    if (visibleListTypes) {
+      // Agencies and partners: the list types their scopes cover, and never an unpublished preliminary entry.
+      query.where((w) => w.whereIn('list_type', visibleListTypes).orWhereNull('list_type'));
+      query.where((w) => w.whereNot('status', 'PRELIMINARY').orWhereNull('status'));
+    }
+    const rows = await query;
+    const events = rows.slice(0, first).map(toEvent);
+    return {
+      edges: events.map((event) => ({ cursor: feedCursor(event.position), node: event })),
+      hasNextPage: rows.length > first,
+      // Where to resume even when nothing matched: the last position read.
+      endCursor: events.length ? feedCursor(events.at(-1)!.position) : after ?? null,
+    };
+  }
+
+  /** Removes events older than `before` (retention); cursors before them then expire. */
+  async prune(before: string): Promise<number> {
+    return this.db(changeFeedTable).where('occurred_at', '<', before).delete();
+  }
+}
+
+export function positionOf(cursor: string): number {
+  const [kind, position] = decodeCursor(cursor, 2);
+  if (kind !== 'feed' || typeof position !== 'number' || !Number.isInteger(position) || position < 0) {
+    throw badInput(`"${cursor}" is not a change-feed cursor: pass the endCursor (or an event's cursor) of a previous read`, { argument: 'after' });
+  }
+  return position;
+}
+
+function toEvent(row: any): StoredFeedEvent {
+  return {
+    position: Number(row.position),
+    eventId: row.event_id,
+    type: row.type,
+    domain: row.domain,
+    creditCode: row.credit_code,
+    subjectType: row.subject_type,
+    listType: row.list_type,
+    listKind: row.list_kind,
+    regionCode: row.region_code,
+    entryId: row.entry_id,
+    status: row.status,
+    exitWay: row.exit_way,
+    occurredAt: row.occurred_at,
+    detail: JSON.parse(row.detail),
+    owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: true },
+  };
+}
