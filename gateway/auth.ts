@@ -60,7 +60,18 @@ function reasonFor(error: unknown): string {
 
 /** The principal of a request, or a typed UNAUTHENTICATED error. */
 export async function authenticate(req: IncomingMessage, verifier: TokenVerifier): Promise<Principal> {
-  const header = req.headers.authorization;
+  return principalOf(req.headers.authorization, verifier);
+}
+
+/** Identity and purpose from header-like values: HTTP headers, or a WebSocket's connection params. */
+export async function authenticateHeaders(
+  values: { authorization?: string; purpose?: string; reference?: string },
+  verifier: TokenVerifier,
+): Promise<{ principal: Principal; purpose: Purpose | null }> {
+  return { principal: await principalOf(values.authorization, verifier), purpose: purposeFrom(values.purpose, values.reference) };
+}
+
+async function principalOf(header: string | undefined, verifier: TokenVerifier): Promise<Principal> {
   if (!header) return PUBLIC_PRINCIPAL;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw unauthenticated('the Authorization header must be "Bearer <JWT>"');
@@ -77,8 +88,12 @@ export async function authenticate(req: IncomingMessage, verifier: TokenVerifier
 
 /** The stated purpose of use (both headers, or neither), needed to read personal data unmasked. */
 export function purposeOf(req: IncomingMessage): Purpose | null {
-  const purpose = String(req.headers[PURPOSE_HEADER] ?? '').trim();
-  const reference = String(req.headers[REFERENCE_HEADER] ?? '').trim();
+  return purposeFrom(req.headers[PURPOSE_HEADER] as string | undefined, req.headers[REFERENCE_HEADER] as string | undefined);
+}
+
+function purposeFrom(purposeValue: string | undefined, referenceValue: string | undefined): Purpose | null {
+  const purpose = String(purposeValue ?? '').trim();
+  const reference = String(referenceValue ?? '').trim();
   if (!purpose && !reference) return null;
   const problem =
     !purpose || !reference

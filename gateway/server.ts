@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { queryArmor, trustedDocumentsPlugin } from './hardening.js';
+import { serveSubscriptions } from './subscriptions.js';
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
@@ -35,6 +36,10 @@ export interface GatewayOptions {
   trustedDocumentsFile?: string;
   /** Largest request body in bytes (MAX_BODY_BYTES, default 2 MiB). */
   maxBodyBytes?: number;
+  /** How often a live subscription reads the change feed (SUBSCRIPTION_POLL_MS, default 1 s). */
+  subscriptionPollMs?: number;
+  /** Unsent bytes after which a slow subscriber is disconnected (SUBSCRIPTION_MAX_BUFFERED_BYTES, default 1 MiB). */
+  subscriptionMaxBufferedBytes?: number;
 }
 
 export interface RunningGateway {
@@ -102,10 +107,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return { requestId, principal, purpose, internalToken, personalDataReads: [] };
     },
   });
+  const subscriptions = serveSubscriptions({
+    httpServer: http.httpServer,
+    path: '/graphql',
+    verifier,
+    internalSecret,
+    platformUrl: subgraphUrls.platform,
+    pollMs: options.subscriptionPollMs,
+    maxBufferedBytes: options.subscriptionMaxBufferedBytes,
+  });
   return {
     url: http.url,
     port: http.port,
     async stop() {
+      await subscriptions.close();
       await http.close();
       await server.stop();
     },

@@ -1,0 +1,141 @@
+/**
+ * GraphQL subscriptions beside the gateway (graphql-ws): authenticated at connection,
+ * resumable from a cursor, masked like queries, and a slow subscriber is cut off alone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createClient, type Client } from 'graphql-ws';
+import { callerHeaders, startTestHub, type TestHub } from './env.js';
+import { organisationCode, random } from '../scripts/demo-data.js';
+import type { TokenClaims } from '../scripts/token.js';
+import { feedEvents, type FeedPage } from '../gateway/subscriptions.js';
+
+const PARTNER: TokenClaims = { role: 'partner', agency: '某商业银行', sub: 'bank-ws' };
+const SUBSCRIPTION = `subscription($after: String, $filter: ChangeFilter) { changes(after: $after, filter: $filter) {
+  eventId cursor type domain creditCode listType status } }`;
+
+let hub: TestHub;
+let wsUrl: string;
+beforeAll(async () => {
+  process.env.SUBSCRIPTION_POLL_MS = '100';
+  hub = await startTestHub({ subjects: 120 });
+  await hub.hub.settle();
+  wsUrl = hub.url.replace('http://', 'ws://');
+});
+afterAll(() => hub?.stop());
+
+async function clientFor(claims: TokenClaims | null, extra: Record<string, string> = {}): Promise<Client> {
+  const headers = claims ? await callerHeaders(claims) : {};
+  return createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { ...headers, ...extra }, retryAttempts: 0, lazy: true });
+}
+
+/** Collects events until `count` arrived (or the timeout), then unsubscribes. */
+function collect(client: Client, variables: Record<string, unknown>, count: number, timeoutMs = 8000): Promise<{ events: any[]; error?: unknown }> {
+  return new Promise((resolve) => {
+    const events: any[] = [];
+    let dispose = () => {};
+    const timer = setTimeout(() => {
+      dispose();
+      resolve({ events });
+    }, timeoutMs);
+    dispose = client.subscribe(
+      { query: SUBSCRIPTION, variables },
+      {
+        next: (message) => {
+          if (message.errors) return;
+          events.push(message.data!.changes);
+          if (events.length >= count) {
+            clearTimeout(timer);
+            dispose();
+            resolve({ events });
+          }
+        },
+        error: (error) => {
+          clearTimeout(timer);
+          resolve({ events, error });
+        },
+        complete: () => {},
+      },
+    );
+  });
+}
+
+describe('subscriptions to the change feed (graphql-ws, same port and path as the gateway)', () => {
+  it('first sends what the subscriber missed since its cursor, then live changes, in order', async () => {
+    const client = await clientFor(PARTNER);
+    const seeded = hub.demo.entriesByDepartment.get('courts')!.filter((e) => e.status === 'ACTIVE' || e.status === 'EXITED');
+    const backlog = await collect(client, { filter: { domains: ['COURTS'], types: ['ENTRY_RECOGNISED'] } }, seeded.length);
+    expect(backlog.events.map((e) => e.domain).every((d) => d === 'COURTS')).toBe(true);
+    expect(backlog.events.slice(0, seeded.length)).toHaveLength(seeded.length);
+    expect(new Set(backlog.events.map((e) => e.eventId)).size).toBe(backlog.events.length);
+
+    const cursor = backlog.events.at(-1).cursor;
+    const live = collect(client, { after: cursor, filter: { domains: ['COURTS'] } }, 1);
+    const code = organisationCode(random(44), '440305');
+    const officer: TokenClaims = { role: 'officer', department: 'courts', sub: 'c-1' };
+    const recognised = await hub.queryAs(officer, `mutation { courts { recognise(input: { listKind: DISHONEST_JUDGMENT_DEBTOR, creditCode: "${code}", subjectName: "某公司",
+      facts: "拒不履行", validUntil: "2029-01-01", repair: { repairable: false } }) { id } } }`);
+    await hub.queryAs(officer, `mutation { courts { confirm(entryId: "${recognised.data.courts.recognise.id}") { id } } }`);
+    await hub.hub.settle();
+    const { events } = await live;
+    expect(events[0]).toMatchObject({ type: 'ENTRY_ACTIVATED', creditCode: code, status: 'ACTIVE' });
+    await client.dispose();
+  });
+
+  it('masks personal codes as the same principal\'s queries are masked', async () => {
+    const client = await clientFor(PARTNER);
+    const persons = hub.demo.entriesByDepartment.get('courts')!.filter((e) => e.subjectType === 'NATURAL_PERSON');
+    const { events } = await collect(client, { filter: { domains: ['COURTS'] } }, 1000, 3000);
+    const masked = events.filter((e) => e.creditCode?.includes('*'));
+    expect(masked.length).toBeGreaterThan(0);
+    for (const person of persons) expect(events.map((e) => e.creditCode)).not.toContain(person.creditCode);
+    await client.dispose();
+  });
+
+  it('refuses a connection without a valid token, and ends a subscription with a bad cursor with its error', async () => {
+    for (const client of [await clientFor(null), await clientFor(null, { authorization: 'Bearer forged' })]) {
+      const { error } = await collect(client, {}, 1, 3000);
+      expect((error as any)?.code ?? (error as any)?.[0]?.extensions?.code).toBeDefined();
+      await client.dispose();
+    }
+    const client = await clientFor(PARTNER);
+    const { error } = await collect(client, { after: 'garbage' }, 1, 3000);
+    expect((error as any[])[0].extensions.code).toBe('BAD_USER_INPUT');
+    await client.dispose();
+  });
+
+  it('keeps serving other subscribers while one stops reading', async () => {
+    const headers = await callerHeaders(PARTNER);
+    const stalled = new WebSocket(wsUrl, 'graphql-transport-ws');
+    await new Promise((resolve) => stalled.on('open', resolve));
+    stalled.send(JSON.stringify({ type: 'connection_init', payload: headers }));
+    await new Promise((resolve) => stalled.once('message', resolve)); // connection_ack
+    (stalled as any)._socket.pause();
+    stalled.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: SUBSCRIPTION, variables: {} } }));
+    const healthy = await clientFor(PARTNER);
+    const meanwhile = await collect(healthy, { filter: { domains: ['TAX'] } }, 5, 5000);
+    expect(meanwhile.events.length).toBeGreaterThanOrEqual(5);
+    await healthy.dispose();
+    stalled.terminate();
+  });
+});
+
+describe('a subscriber too slow to read', () => {
+  it('is disconnected with code 4008 and a reason that says how to resume, holding one page meanwhile', async () => {
+    const closes: { code: number; reason: string }[] = [];
+    const socket = { bufferedAmount: 0, close: (code: number, reason: string) => closes.push({ code, reason }) };
+    const page: FeedPage = { edges: [{ cursor: 'c1', node: { eventId: 'e1' } }, { cursor: 'c2', node: { eventId: 'e2' } }], pageInfo: { hasNextPage: false, endCursor: 'c2' } };
+    let reads = 0;
+    const events = feedEvents(async () => (reads++, page), socket as any, {}, { pollMs: 10, maxBufferedBytes: 1000, sendTimeoutMs: 200 });
+    expect((await events.next()).value).toEqual({ changes: { eventId: 'e1', cursor: 'c1' } });
+    // The transport does not ask for the next event: the first is still being sent.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(closes).toEqual([{ code: 4008, reason: expect.stringMatching(/too slow.*after: "c1"/) }]);
+    expect(reads).toBe(1);
+
+    const buffered = { bufferedAmount: 5000, close: (code: number, reason: string) => closes.push({ code, reason }) };
+    const overflowing = feedEvents(async () => page, buffered as any, {}, { pollMs: 10, maxBufferedBytes: 1000, sendTimeoutMs: 200 });
+    expect((await overflowing.next()).done).toBe(true);
+    expect(closes.at(-1)).toMatchObject({ code: 4008, reason: expect.stringMatching(/bytes unsent/) });
+  });
+});
