@@ -23,6 +23,7 @@ import { signInternalToken, INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/auth/
 import type { Principal, Purpose } from '../subgraphs/kit/auth/principal.js';
 import { ErrorCode } from '../subgraphs/kit/errors.js';
 import { authenticateHeaders, type TokenVerifier } from './auth.js';
+import { FEED_TOPIC, notifier } from '../subgraphs/kit/events/notifier.js';
 
 export interface SubscriptionOptions {
   httpServer: Server;
@@ -143,6 +144,7 @@ export async function* feedEvents(
       }
     }
     after = page.pageInfo.endCursor ?? after;
-    if (!page.pageInfo.hasNextPage) await new Promise((resolve) => setTimeout(resolve, limits.pollMs));
+    // Caught up: wait for the feed to advance (a notification), or the poll interval.
+    if (!page.pageInfo.hasNextPage) await (await notifier()).wait(FEED_TOPIC, limits.pollMs);
   }
 }

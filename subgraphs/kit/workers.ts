@@ -3,9 +3,13 @@
  * runs `runOnce` on an interval, and at once again while it finds work; every run is
  * safe to repeat and safe beside the same worker in another replica.
  */
+import { notifier } from './events/notifier.js';
+
 export interface Worker {
   name: string;
   intervalMs: number;
+  /** Notification topics that wake the worker before its interval is up. */
+  wakeOn?: string[];
   /** Does what is due; returns how much it did. */
   runOnce(): Promise<number>;
 }
@@ -15,6 +19,7 @@ export class WorkerLoop {
   private running: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private lastError = '';
+  private wake: AbortController | undefined;
 
   constructor(readonly worker: Worker) {}
 
@@ -24,6 +29,17 @@ export class WorkerLoop {
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
+    if (delayMs > 0 && this.worker.wakeOn?.length) {
+      // Sleep until the interval is up or a notification comes, whichever is first.
+      const wake = new AbortController();
+      this.wake = wake;
+      notifier().then((n) =>
+        Promise.race(this.worker.wakeOn!.map((topic) => n.wait(topic, delayMs))).then(() => {
+          if (!wake.signal.aborted && !this.stopped) this.schedule(0);
+        }),
+      );
+      return;
+    }
     this.timer = setTimeout(() => {
       this.running = this.worker.runOnce().then(
         (done) => {
@@ -43,6 +59,7 @@ export class WorkerLoop {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake?.abort();
     clearTimeout(this.timer);
     await this.running.catch(() => {});
   }

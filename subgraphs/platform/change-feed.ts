@@ -14,6 +14,7 @@ import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import { isMysql } from '../kit/db.js';
 import { changeFeedHeadTable, changeFeedTable } from './migrations.js';
+import { announceAfterCommit, FEED_TOPIC } from '../kit/events/notifier.js';
 
 export interface FeedEvent {
   eventId: string;
@@ -97,6 +98,7 @@ export class ChangeFeed {
     if (rows.length === 0) return;
     for (const row of rows) await trx(changeFeedTable).insert(row);
     await trx(changeFeedHeadTable).where({ id: 1 }).update({ last_position: position });
+    announceAfterCommit(trx, FEED_TOPIC);
   }
 
   /** Events after `after`, in order, matching the filter and what the caller may see. */

@@ -62,7 +62,14 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             handle: collection.handle,
             secret,
           });
-          return [{ name: 'collection', intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000), runOnce: () => consumer.pollOnce() }];
+          return [
+          {
+            name: 'collection',
+            intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
+            wakeOn: Object.keys(departmentUrls).map((name) => `outbox.${name}`),
+            runOnce: () => consumer.pollOnce(),
+          },
+        ];
         },
       };
     },

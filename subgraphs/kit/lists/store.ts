@@ -7,6 +7,7 @@ import { entriesTable, historyTable } from './tables.js';
 import { outboxTable, toOutboxRow } from '../outbox.js';
 import { insertInChunks } from '../db.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { announceAfterCommit } from '../events/notifier.js';
 import type { DepartmentConfig, ListType } from './department.js';
 import type { DataOwner, EntryVisibility } from '../auth/policy.js';
 
@@ -230,6 +231,7 @@ export class ListStore {
     const deleted = await trx(this.entries).where({ id: entry.id, status: entry.status }).delete();
     if (deleted !== 1) return false;
     await trx(this.history).where({ entry_id: entry.id }).delete();
+    announceAfterCommit(trx, `outbox.${this.department.name}`);
     // The event says that it happened and to whom, never what the mistaken record said.
     await trx(outboxTable(this.department.name)).insert(
       toOutboxRow({
@@ -247,6 +249,7 @@ export class ListStore {
 
   /** History rows and outbox events of changes already applied to the entries table. */
   async recordChanges(trx: Knex.Transaction, changes: Change[]): Promise<void> {
+    announceAfterCommit(trx, `outbox.${this.department.name}`);
     await insertInChunks(
       trx,
       this.history,

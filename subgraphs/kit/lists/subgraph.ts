@@ -62,7 +62,12 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
             secret,
           });
           return [
-            { name: 'cross-department', intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000), runOnce: () => consumer.pollOnce() },
+            {
+              name: 'cross-department',
+              intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
+              wakeOn: Object.keys(departmentUrls).map((name) => `outbox.${name}`),
+              runOnce: () => consumer.pollOnce(),
+            },
             { name: 'expiry', intervalMs: Number(process.env.EXPIRY_INTERVAL_MS ?? 60_000), runOnce: () => lifecycle.expireDue() },
           ];
         },

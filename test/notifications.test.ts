@@ -1,0 +1,79 @@
+/**
+ * With NATS (NATS_URL), a commit in any replica wakes the readers of every replica at once:
+ * consumers, and subscriptions at the gateway. Polling stays the safety net, so here the
+ * poll intervals are a minute and only notifications can make the change arrive in time.
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createClient } from 'graphql-ws';
+import { callerHeaders, startTestHub, type TestHub } from './env.js';
+import { createNotifier } from '../subgraphs/kit/events/notifier.js';
+import { organisationCode, random } from '../scripts/demo-data.js';
+
+const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const natsReachable = await new Promise<boolean>((resolve) => {
+  const url = new URL(NATS_URL);
+  const socket = net.connect(Number(url.port || 4222), url.hostname, () => (socket.destroy(), resolve(true)));
+  socket.on('error', () => resolve(false));
+});
+if (!natsReachable && process.env.CI) throw new Error(`NATS is expected at ${NATS_URL} in CI`);
+
+describe.skipIf(!natsReachable)('notifications through NATS', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    process.env.NATS_URL = NATS_URL;
+    process.env.EVENT_POLL_MS = '60000';
+    process.env.SUBSCRIPTION_POLL_MS = '60000';
+    hub = await startTestHub({ subjects: 50, workers: 'interval' });
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    delete process.env.NATS_URL;
+  });
+
+  it('carry a notification from one replica to another', async () => {
+    const [one, two] = [await createNotifier(NATS_URL), await createNotifier(NATS_URL)];
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100)); // subscriptions reach the server
+      const started = Date.now();
+      const woken = two.wait('outbox.tax', 10_000);
+      one.notify('outbox.tax');
+      await woken;
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
+  it('bring a committed change to a subscriber in well under the minute-long poll interval', async () => {
+    const headers = await callerHeaders({ role: 'partner', agency: '某银行', sub: 'nats-1' });
+    const client = createClient({ url: hub.url.replace('http://', 'ws://'), webSocketImpl: WebSocket, connectionParams: headers, retryAttempts: 0 });
+    // Start from the end of the feed: read the current cursor first.
+    const { data } = await hub.queryAs({ role: 'partner', agency: '某银行', sub: 'nats-1' }, `{ changes(first: 500) { pageInfo { endCursor } } }`);
+    let cursor = data.changes.pageInfo.endCursor;
+    for (;;) {
+      const next = await hub.queryAs({ role: 'partner', agency: '某银行', sub: 'nats-1' }, `query($a: String) { changes(after: $a, first: 500) { pageInfo { endCursor hasNextPage } } }`, { a: cursor });
+      cursor = next.data.changes.pageInfo.endCursor;
+      if (!next.data.changes.pageInfo.hasNextPage) break;
+    }
+    const arrived = new Promise<{ event: any; at: number }>((resolve, reject) => {
+      client.subscribe(
+        { query: `subscription($a: String) { changes(after: $a, filter: { domains: [MARKET_SUPERVISION] }) { type creditCode } }`, variables: { a: cursor } },
+        { next: ({ data }) => resolve({ event: data!.changes, at: Date.now() }), error: reject, complete: () => {} },
+      );
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the subscription is caught up and waiting
+    const code = organisationCode(random(4222), '440305');
+    const officer = { role: 'officer', department: 'market', sub: 'm-1' } as const;
+    const committedAt = Date.now();
+    const recognised = await hub.queryAs(officer, `mutation { market { recognise(input: { listKind: ABNORMAL_OPERATIONS, creditCode: "${code}", subjectName: "某公司",
+      facts: "未公示年报", validUntil: "2029-01-01", repair: { repairable: true, method: "补报年报" } }) { id } } }`);
+    await hub.queryAs(officer, `mutation { market { confirm(entryId: "${recognised.data.market.recognise.id}") { id } } }`);
+    const { event, at } = await arrived;
+    expect(event).toMatchObject({ type: 'ENTRY_ACTIVATED', creditCode: code });
+    expect(at - committedAt).toBeLessThan(5000);
+    await client.dispose();
+  }, 30_000);
+});
