@@ -17,6 +17,7 @@ import type { Clock } from '../dates.js';
 import type { ListLifecycle } from './lifecycle.js';
 import type { ListEntry, ListStore } from './store.js';
 import { objectionsTable, subjectFileTable } from './tables.js';
+import { groupByKey } from '../group.js';
 
 export type ObjectionKind = 'SUBJECT_APPEAL' | 'PUBLIC_OBJECTION' | 'IMPLEMENTER_REPORT';
 export type ObjectionStatus = 'FILED' | 'ACCEPTED' | 'REJECTED' | 'UPHELD' | 'DISMISSED';
@@ -69,7 +70,7 @@ export class Objections {
 
   async ofEntries(entryIds: readonly string[]): Promise<Objection[][]> {
     const rows = await this.db(this.table).whereIn('entry_id', entryIds as string[]).orderBy('filed_at');
-    return entryIds.map((id) => rows.filter((row: any) => row.entry_id === id).map(toObjection));
+    return groupByKey(entryIds, rows, (row: any) => row.entry_id, toObjection);
   }
 
   async hasOpenObjection(entryId: string, trx: Knex.Transaction): Promise<boolean> {

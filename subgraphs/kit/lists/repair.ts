@@ -16,6 +16,7 @@ import { toIsoDate, type Clock } from '../dates.js';
 import type { ExitResult, ListLifecycle } from './lifecycle.js';
 import type { ListEntry, ListStore } from './store.js';
 import { exitApplicationsTable, repairStepsTable, subjectFileTable } from './tables.js';
+import { groupByKey } from '../group.js';
 
 export type RepairStepKind = 'RECTIFICATION' | 'CREDIT_COMMITMENT' | 'TRAINING' | 'CREDIT_REPORT' | 'PUBLIC_SERVICE';
 
@@ -82,23 +83,19 @@ export class CreditRepair {
 
   async stepsOf(entryIds: readonly string[]): Promise<RepairStep[][]> {
     const rows = await this.db(repairStepsTable(this.prefix)).whereIn('entry_id', entryIds as string[]).orderBy('recorded_at');
-    return entryIds.map((id) => rows.filter((row: any) => row.entry_id === id).map(toStep));
+    return groupByKey(entryIds, rows, (row: any) => row.entry_id, toStep);
   }
 
   async fileOf(creditCodes: readonly string[]): Promise<FileRecord[][]> {
     const rows = await this.db(subjectFileTable(this.prefix)).whereIn('credit_code', creditCodes as string[]).orderBy('id');
-    return creditCodes.map((code) =>
-      rows
-        .filter((row: any) => row.credit_code === code)
-        .map((row: any) => ({
-          kind: row.kind,
-          entryId: row.entry_id,
-          details: row.details,
-          refused: Boolean(row.refused),
-          recordedAt: row.recorded_at,
-          recordedBy: row.recorded_by,
-        })),
-    );
+    return groupByKey(creditCodes, rows, (row: any) => row.credit_code, (row: any) => ({
+      kind: row.kind,
+      entryId: row.entry_id,
+      details: row.details,
+      refused: Boolean(row.refused),
+      recordedAt: row.recorded_at,
+      recordedBy: row.recorded_by,
+    }));
   }
 
   async recordStep(

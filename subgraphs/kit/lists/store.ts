@@ -8,6 +8,7 @@ import { outboxTable, toOutboxRow } from '../outbox.js';
 import { insertInChunks } from '../db.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { announceAfterCommit } from '../events/notifier.js';
+import { groupByKey } from '../group.js';
 import type { DepartmentConfig, ListType } from './department.js';
 import type { DataOwner, EntryVisibility } from '../auth/policy.js';
 
@@ -133,19 +134,15 @@ export class ListStore {
   /** Transitions of each entry, oldest first, in the order of `entryIds`. */
   async historyOfEntries(entryIds: readonly string[]): Promise<EntryTransition[][]> {
     const rows = await this.db(this.history).whereIn('entry_id', entryIds as string[]).orderBy('id');
-    const byEntry = new Map<string, EntryTransition[]>(entryIds.map((id) => [id, []]));
-    for (const row of rows) {
-      byEntry.get(row.entry_id)?.push({
-        at: row.at,
-        actor: row.actor,
-        action: row.action,
-        fromStatus: row.from_status,
-        toStatus: row.to_status,
-        reason: row.reason,
-        evidenceRef: row.evidence_ref,
-      });
-    }
-    return entryIds.map((id) => byEntry.get(id)!);
+    return groupByKey(entryIds, rows, (row: any) => row.entry_id, (row: any) => ({
+      at: row.at,
+      actor: row.actor,
+      action: row.action,
+      fromStatus: row.from_status,
+      toStatus: row.to_status,
+      reason: row.reason,
+      evidenceRef: row.evidence_ref,
+    }));
   }
 
   /** One page of entries matching `filter`, newest recognition first (keyset pagination). */
