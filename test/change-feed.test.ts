@@ -73,6 +73,16 @@ describe('pull: changes(after, filter, first)', () => {
     expect(events.map((e) => e.entryId).sort()).toEqual(expected.map((e) => e.id).sort());
   });
 
+  it('filters by the measures an agency applies', async () => {
+    const { events } = await readAll(PARTNER, { measureIds: ['measure-38-1'], types: ['ENTRY_RECOGNISED'] });
+    expect(events.length).toBeGreaterThan(0);
+    expect(new Set(events.map((e) => e.listType))).toEqual(new Set(['BLACK']));
+    const expected = [...hub.demo.entriesByDepartment.values()].flat().filter((e) => ['DISHONEST_JUDGMENT_DEBTOR', 'MAJOR_TAX_VIOLATION'].includes(e.listKind));
+    expect(events.map((e) => e.entryId).sort()).toEqual(expected.map((e) => e.id).sort());
+    const unknown = await hub.queryAs(PARTNER, CHANGES, { filter: { measureIds: ['measure-99-9'] } });
+    expect(unknown.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'filter.measureIds' });
+  });
+
   it('gives a partner only what its scopes cover, with personal codes masked; the public gets nothing', async () => {
     const { events } = await readAll(RED_PARTNER);
     expect(events.length).toBeGreaterThan(0);

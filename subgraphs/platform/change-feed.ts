@@ -44,6 +44,8 @@ export interface ChangeFilter {
   types?: string[] | null;
   regionCode?: string | null;
   creditCode?: string | null;
+  /** Only entries of the list kinds that trigger these measures (resolved by the caller). */
+  listKinds?: string[] | null;
 }
 
 export const FEED_TYPES = [
@@ -119,6 +121,7 @@ export class ChangeFeed {
     if (filter.listTypes?.length) query.whereIn('list_type', filter.listTypes);
     if (filter.regionCode) query.where('region_code', 'like', `${filter.regionCode}%`);
     if (filter.creditCode) query.where('credit_code', filter.creditCode);
+    if (filter.listKinds) query.whereIn('list_kind', filter.listKinds);
     if (visibleListTypes) {
       // Agencies and partners: the list types their scopes cover, and never an unpublished preliminary entry.
       query.where((w) => w.whereIn('list_type', visibleListTypes).orWhereNull('list_type'));

@@ -48,7 +48,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
           accessRegisterResolvers(register),
           warningListResolvers(collection),
           jointMeasureResolvers({ catalogue, screenings, feedback, collection, receipts, clock }),
-          changeFeedResolvers(feed),
+          changeFeedResolvers(feed, catalogue, clock),
         ),
         routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, secret) },
         createLoaders: () => ({ ...createPlatformLoaders(registry), ...createWarningListLoaders(collection), ...createJointMeasureLoaders(catalogue) }),

@@ -711,6 +711,8 @@ export type ChangeFilter = {
   /** A division code or prefix. */
   regionCode?: InputMaybe<Scalars['String']['input']>;
   creditCode?: InputMaybe<Scalars['ID']['input']>;
+  /** Only entries of the lists that trigger these measures (ids from memorandums { measures { id } }). */
+  measureIds?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
