@@ -12,7 +12,7 @@
 import type { Knex } from 'knex';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { decodeCursor, encodeCursor } from '../kit/cursor.js';
-import { isMysql } from '../kit/db.js';
+import { insertInChunks, isMysql } from '../kit/db.js';
 import { changeFeedHeadTable, changeFeedTable } from './migrations.js';
 import { announceAfterCommit, FEED_TOPIC } from '../kit/events/notifier.js';
 
@@ -98,7 +98,7 @@ export class ChangeFeed {
         detail: JSON.stringify(event.detail ?? {}),
       }));
     if (rows.length === 0) return;
-    for (const row of rows) await trx(changeFeedTable).insert(row);
+    await insertInChunks(trx, changeFeedTable, rows);
     await trx(changeFeedHeadTable).where({ id: 1 }).update({ last_position: position });
     announceAfterCommit(trx, FEED_TOPIC);
   }

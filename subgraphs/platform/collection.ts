@@ -33,20 +33,27 @@ export class Collection {
     readonly feed: ChangeFeed,
   ) {}
 
-  /** Applies one department event to the index and the warning list. Idempotent. */
-  handle = async (trx: Knex.Transaction, event: StoredChangeEvent): Promise<void> => {
-    const status = String(event.payload.status);
+  /**
+   * Applies a batch of department events to the index, the change feed and the warning
+   * list, in a few statements whatever the batch size. Idempotent: an event applied twice
+   * changes nothing the second time.
+   */
+  handleBatch = async (trx: Knex.Transaction, events: StoredChangeEvent[]): Promise<void> => {
     const now = this.clock().toISOString();
-    if (status === 'PURGED') {
-      await trx(entryIndexTable).where({ entry_id: event.entryId }).delete();
-    } else {
+    const upserts = new Map<string, Record<string, unknown>>();
+    const purged: string[] = [];
+    for (const event of events) {
+      const status = String(event.payload.status);
+      if (status === 'PURGED') {
+        upserts.delete(event.entryId);
+        purged.push(event.entryId);
+        continue;
+      }
       const recognisedOn = String(event.payload.recognisedOn ?? event.occurredAt.slice(0, 10));
       // An entry reaches the shared platform when it is recorded in the hub (its first event);
-      // the delay that counts is from recognition to then (1798 (10)).
-      const reached =
-        (await trx(entryIndexTable).where({ entry_id: event.entryId }).first('reached_platform_at'))?.reached_platform_at ??
-        String(event.payload.sharedAt ?? event.occurredAt);
-      const row = {
+      // the delay that counts is from recognition to then (1798 (10)). An existing row keeps its own.
+      const reached = String(upserts.get(event.entryId)?.reached_platform_at ?? event.payload.sharedAt ?? event.occurredAt);
+      upserts.set(event.entryId, {
         entry_id: event.entryId,
         domain: event.domain,
         credit_code: event.creditCode,
@@ -60,27 +67,34 @@ export class Collection {
         reached_platform_at: reached,
         sharing_working_days: workingDaysBetween(recognisedOn, reached.slice(0, 10), this.calendar),
         updated_at: now,
-      };
-      await trx(entryIndexTable).insert(row).onConflict('entry_id').merge(['status', 'valid_until', 'updated_at']);
+      });
     }
-    await this.feed.append(trx, [
-      {
-        eventId: event.eventId,
-        type: event.type,
-        domain: event.domain,
-        creditCode: event.creditCode,
-        subjectType: String(event.payload.subjectType ?? 'ORGANISATION'),
-        listType: event.listType,
-        listKind: event.payload.listKind == null ? null : String(event.payload.listKind),
-        regionCode: event.payload.regionCode == null ? null : String(event.payload.regionCode),
-        entryId: event.entryId,
-        status,
-        exitWay: event.payload.exitWay == null ? null : String(event.payload.exitWay),
-        occurredAt: event.occurredAt,
-        detail: { action: event.payload.action ?? null, validUntil: event.payload.validUntil ?? null },
-      },
-    ]);
-    if (event.listType === 'KEY_ATTENTION') await this.reviewWarningList(trx, event.creditCode, String(event.payload.subjectType ?? 'ORGANISATION'), now);
+    if (purged.length) await trx(entryIndexTable).whereIn('entry_id', purged).delete();
+    const rows = [...upserts.values()];
+    for (let start = 0; start < rows.length; start += 200) {
+      await trx(entryIndexTable).insert(rows.slice(start, start + 200)).onConflict('entry_id').merge(['status', 'valid_until', 'updated_at']);
+    }
+    await this.feed.append(trx, events.map((event) => ({
+      eventId: event.eventId,
+      type: event.type,
+      domain: event.domain,
+      creditCode: event.creditCode,
+      subjectType: String(event.payload.subjectType ?? 'ORGANISATION'),
+      listType: event.listType,
+      listKind: event.payload.listKind == null ? null : String(event.payload.listKind),
+      regionCode: event.payload.regionCode == null ? null : String(event.payload.regionCode),
+      entryId: event.entryId,
+      status: String(event.payload.status),
+      exitWay: event.payload.exitWay == null ? null : String(event.payload.exitWay),
+      occurredAt: event.occurredAt,
+      detail: { action: event.payload.action ?? null, validUntil: event.payload.validUntil ?? null },
+    })));
+    // The warning list depends on key-attention entries only: review the subjects they touched.
+    const touched = new Map<string, string>();
+    for (const event of events) {
+      if (event.listType === 'KEY_ATTENTION') touched.set(event.creditCode, String(event.payload.subjectType ?? 'ORGANISATION'));
+    }
+    for (const [creditCode, subjectType] of touched) await this.reviewWarningList(trx, creditCode, subjectType, now);
   };
 
   private async reviewWarningList(trx: Knex.Transaction, creditCode: string, subjectType: string, now: string): Promise<void> {

@@ -59,7 +59,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             name: 'platform',
             offsetsTable: platformOffsetsTable,
             sources: departmentUrls,
-            handle: collection.handle,
+            handleBatch: collection.handleBatch,
             secret,
           });
           return [

@@ -18,6 +18,8 @@ import type { StoredChangeEvent } from '../outbox.js';
 import { EVENTS_ROUTE } from './feed.js';
 
 export type EventHandler = (trx: Knex.Transaction, event: StoredChangeEvent) => Promise<void>;
+/** Applies a whole batch at once, for consumers that can do it in fewer statements. */
+export type BatchHandler = (trx: Knex.Transaction, events: StoredChangeEvent[]) => Promise<void>;
 
 export interface ConsumerOptions {
   db: Knex;
@@ -25,7 +27,8 @@ export interface ConsumerOptions {
   offsetsTable: string;
   /** The sources: subgraph name → its GraphQL URL (the feed is beside it). */
   sources: Record<string, string>;
-  handle: EventHandler;
+  handle?: EventHandler;
+  handleBatch?: BatchHandler;
   secret: Uint8Array;
   name: string;
   batchSize?: number;
@@ -87,9 +90,10 @@ export class EventConsumer {
     const after = await this.position(source);
     const events = this.applicable(source, after, await this.fetchEvents(source, after));
     if (events.length === 0) return 0;
-    const { db, offsetsTable, handle } = this.options;
+    const { db, offsetsTable, handle, handleBatch } = this.options;
     const committed = await db.transaction(async (trx) => {
-      for (const event of events) await handle(trx, event);
+      if (handleBatch) await handleBatch(trx, events);
+      else for (const event of events) await handle!(trx, event);
       const moved = await trx(offsetsTable)
         .where({ source, last_seq: after })
         .update({ last_seq: events.at(-1)!.seq, updated_at: new Date().toISOString() });
