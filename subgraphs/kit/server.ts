@@ -179,13 +179,12 @@ export async function startSubgraph(module: SubgraphModule, options: StartSubgra
     },
     async settle() {
       let total = 0;
-      for (let round = 0; round < 100; round++) {
+      for (;;) {
         let done = 0;
         for (const worker of workers) done += await worker.runOnce();
         total += done;
-        if (done === 0) break;
+        if (done === 0) return total;
       }
-      return total;
     },
     async runWorker(name) {
       const worker = workers.find((w) => w.name === name);
