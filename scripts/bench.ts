@@ -24,6 +24,7 @@ import autocannon from 'autocannon';
 import knex from 'knex';
 import { startHub } from './hub.js';
 import { seed } from './seed.js';
+import { generateDemoData } from './demo-data.js';
 import { mintDevelopmentToken } from './token.js';
 import { connect } from '../subgraphs/kit/db.js';
 import { departments } from '../subgraphs/catalog.js';
@@ -39,6 +40,8 @@ const { values } = parseArgs({
     'mysql-url': { type: 'string', default: 'mysql://root@127.0.0.1:3306/test' },
     runs: { type: 'string', default: '15' },
     out: { type: 'string', default: 'BENCHMARKS.md' },
+    // Measure again on a MySQL database a previous run seeded and kept (the same --subjects).
+    'reuse-database': { type: 'string' },
   },
 });
 const subjectsCount = Number(values.subjects);
@@ -57,6 +60,11 @@ const stats = (xs: number[]) => {
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 async function prepareDatabase(): Promise<{ urlFor: (subgraph: string) => string; drop: () => Promise<void> }> {
+  if (values.database === 'mysql' && values['reuse-database']) {
+    const url = new URL(values['mysql-url']!);
+    url.pathname = `/${values['reuse-database']}`;
+    return { urlFor: () => url.toString(), drop: async () => {} };
+  }
   if (values.database === 'mysql') {
     const name = `credithub_bench_${randomBytes(3).toString('hex')}`;
     const admin = knex({ client: 'mysql2', connection: values['mysql-url'] });
@@ -81,7 +89,10 @@ async function main() {
   const database = await prepareDatabase();
   log(`seeding ${subjectsCount} subjects on ${values.database}…`);
   const seedStarted = Date.now();
-  const demo = await seed({ subjects: subjectsCount, databaseUrl: database.urlFor });
+  // Reusing a seeded database: the same deterministic data, generated again in memory only.
+  const demo = values['reuse-database']
+    ? generateDemoData(departments, { subjects: subjectsCount })
+    : await seed({ subjects: subjectsCount, databaseUrl: database.urlFor });
   const seedSeconds = (Date.now() - seedStarted) / 1000;
   log(`seeded in ${seedSeconds.toFixed(1)} s; starting the hub…`);
   const hub = await startHub({ port: 0, subgraphPorts: 'random', databaseUrl: database.urlFor, workers: 'manual' });
@@ -102,7 +113,8 @@ async function main() {
   };
 
   const listed = [...new Set([...demo.entriesByDepartment.values()].flat().filter((e) => e.status === 'ACTIVE').map((e) => e.creditCode))];
-  const registered = demo.subjects.map((s) => s.creditCode).filter((c) => !listed.includes(c));
+  const listedSet = new Set(listed);
+  const registered = demo.subjects.map((s) => s.creditCode).filter((c) => !listedSet.has(c));
   const batchOf = (n: number) =>
     Array.from({ length: n }, (_, i) => {
       const slot = i % 10;
@@ -202,7 +214,7 @@ generator shares the same two cores: read ratios and counts, not absolute times.
 Callers are an agency with a stated purpose: every request goes through JWT verification,
 the forwarded identity, graphql-shield, masking and the access-register write.
 
-Seeding ${subjectsCount.toLocaleString('en')} subjects (${demo.entriesByDepartment.size} departments, ${[...demo.entriesByDepartment.values()].flat().length.toLocaleString('en')} entries): ${seedSeconds.toFixed(1)} s;
+${values['reuse-database'] ? `Reusing database ${values['reuse-database']}, seeded by an earlier run with` : 'Seeding'} ${subjectsCount.toLocaleString('en')} subjects (${demo.entriesByDepartment.size} departments, ${[...demo.entriesByDepartment.values()].flat().length.toLocaleString('en')} entries)${values['reuse-database'] ? '' : `: ${seedSeconds.toFixed(1)} s`};
 the platform collecting them from the departments' event feeds: ${collectSeconds.toFixed(1)} s.
 
 ## 1. One subject's full profile (registry + every department)
