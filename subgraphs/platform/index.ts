@@ -25,6 +25,9 @@ import { Feedback } from './feedback.js';
 import { createJointMeasureLoaders, jointMeasureResolvers } from './joint-measures-resolvers.js';
 import { ChangeFeed } from './change-feed.js';
 import { changeFeedResolvers } from './change-feed-resolvers.js';
+import { Webhooks, webhookOptionsFromEnv } from './webhooks.js';
+import { webhookResolvers } from './webhook-resolvers.js';
+import { FEED_TOPIC } from '../kit/events/notifier.js';
 
 /** The platform, for the departments whose lists it collects and whose measures it applies. */
 export function createPlatformSubgraph(departments: DepartmentConfig[]): SubgraphModule {
@@ -41,6 +44,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
       const catalogue = new MeasureCatalogue(db, clock, departments.flatMap((d) => d.lists.map((l) => l.kind)), feed);
       const receipts = await loadReceiptKeys();
       const screenings = new ScreeningService(db, clock, catalogue, receipts);
+      const webhooks = new Webhooks(db, feed, webhookOptionsFromEnv());
       const feedback = new Feedback(db, clock, screenings, Object.fromEntries(departments.map((d) => [d.name, d.domain])));
       return {
         resolvers: mergeResolvers(
@@ -49,6 +53,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
           warningListResolvers(collection),
           jointMeasureResolvers({ catalogue, screenings, feedback, collection, receipts, clock }),
           changeFeedResolvers(feed, catalogue, clock),
+          webhookResolvers(webhooks),
         ),
         routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, secret) },
         createLoaders: () => ({ ...createPlatformLoaders(registry), ...createWarningListLoaders(collection), ...createJointMeasureLoaders(catalogue) }),
@@ -69,6 +74,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             wakeOn: Object.keys(departmentUrls).map((name) => `outbox.${name}`),
             runOnce: () => consumer.pollOnce(),
           },
+          { name: 'webhooks', intervalMs: Number(process.env.WEBHOOK_POLL_MS ?? 1000), wakeOn: [FEED_TOPIC], runOnce: () => webhooks.deliverDue() },
         ];
         },
       };

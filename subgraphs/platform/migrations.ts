@@ -9,6 +9,8 @@ export const accessRegisterHeadTable = 'platform_access_register_head';
 export const entryIndexTable = 'platform_entry_index';
 export const warningListTable = 'platform_warning_list';
 export const platformOffsetsTable = 'platform_consumer_offsets';
+export const webhooksTable = 'platform_webhooks';
+export const webhookDeliveriesTable = 'platform_webhook_deliveries';
 export const changeFeedTable = 'platform_change_feed';
 export const changeFeedHeadTable = 'platform_change_feed_head';
 export const memorandumsTable = 'platform_memorandums';
@@ -231,6 +233,45 @@ export const migrations: Migration[] = [
     async down(db) {
       await db.schema.dropTable(changeFeedHeadTable);
       await db.schema.dropTable(changeFeedTable);
+    },
+  },
+  {
+    name: 'platform_007_webhooks',
+    async up(db) {
+      // Partners' webhooks: where to deliver, what, as whom, how far, and who delivers now.
+      await db.schema.createTable(webhooksTable, (t) => {
+        t.string('id', 36).primary();
+        t.string('owner_id', 200).notNullable();
+        t.text('owner').notNullable();
+        t.string('url', 2000).notNullable();
+        t.text('filter').notNullable();
+        t.string('secret', 200).notNullable();
+        t.bigInteger('position').notNullable();
+        t.integer('attempts').notNullable();
+        t.bigInteger('next_attempt_at').notNullable();
+        t.string('lease_owner', 64).nullable();
+        t.bigInteger('lease_until').notNullable();
+        t.boolean('removed').notNullable();
+        t.string('created_at', 24).notNullable();
+        t.index(['removed', 'next_attempt_at'], 'platform_webhooks_due');
+      });
+      await db.schema.createTable(webhookDeliveriesTable, (t) => {
+        t.bigIncrements('id').primary();
+        t.string('webhook_id', 36).notNullable();
+        t.string('event_id', 120).notNullable();
+        t.bigInteger('position').notNullable();
+        t.integer('attempt').notNullable();
+        t.integer('status_code').nullable();
+        t.integer('latency_ms').notNullable();
+        t.text('error').nullable();
+        t.string('outcome', 16).notNullable();
+        t.string('at', 24).notNullable();
+        t.index(['webhook_id', 'id'], 'platform_webhook_deliveries_by_webhook');
+      });
+    },
+    async down(db) {
+      await db.schema.dropTable(webhookDeliveriesTable);
+      await db.schema.dropTable(webhooksTable);
     },
   },
 ];

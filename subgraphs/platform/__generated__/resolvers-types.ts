@@ -208,6 +208,10 @@ export type Query = {
    * nothing and see nothing twice. Partners and agencies see the list types their scopes cover.
    */
   changes: ChangeConnection;
+  /** Your webhooks. */
+  webhooks: Array<Webhook>;
+  /** The delivery log of one of your webhooks, newest first. */
+  webhookDeliveries: WebhookDeliveryConnection;
 };
 
 
@@ -287,6 +291,13 @@ export type QueryChangesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ChangeFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryWebhookDeliveriesArgs = {
+  webhookId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** One entry of the access register: a read of unmasked personal data. */
@@ -618,6 +629,10 @@ export type Mutation = {
   /** A new version of a measure from a date; the previous version applies before it. */
   amendMeasure: Measure;
   withdrawMeasure: Measure;
+  registerWebhook: Webhook;
+  removeWebhook: Scalars['Boolean']['output'];
+  /** Deliver again from a cursor (from the beginning without one), dead letters included. */
+  replayWebhook: Webhook;
 };
 
 
@@ -656,6 +671,22 @@ export type MutationAmendMeasureArgs = {
 export type MutationWithdrawMeasureArgs = {
   measureId: Scalars['ID']['input'];
   effectiveFrom: Scalars['Date']['input'];
+};
+
+
+export type MutationRegisterWebhookArgs = {
+  input: WebhookInput;
+};
+
+
+export type MutationRemoveWebhookArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationReplayWebhookArgs = {
+  id: Scalars['ID']['input'];
+  fromCursor?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** What a change-feed event says happened. */
@@ -713,6 +744,56 @@ export type ChangeFilter = {
   creditCode?: InputMaybe<Scalars['ID']['input']>;
   /** Only entries of the lists that trigger these measures (ids from memorandums { measures { id } }). */
   measureIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+/** A partner's webhook: the change feed pushed to its URL, signed, in order, at least once. */
+export type Webhook = {
+  __typename?: 'Webhook';
+  id: Scalars['ID']['output'];
+  url: Scalars['String']['output'];
+  /** The change filter, as JSON. */
+  filter: Scalars['String']['output'];
+  /** Delivered up to here: pass to replayWebhook to deliver again from an earlier point. */
+  cursor: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+};
+
+export type WebhookInput = {
+  /** http(s) only. */
+  url: Scalars['String']['input'];
+  filter?: InputMaybe<ChangeFilter>;
+  /** At least 16 characters: signs every delivery (HMAC-SHA256). */
+  secret: Scalars['String']['input'];
+};
+
+export type DeliveryOutcome =
+  | 'DELIVERED'
+  | 'FAILED'
+  | 'DEAD_LETTERED';
+
+export type WebhookDelivery = {
+  __typename?: 'WebhookDelivery';
+  eventId: Scalars['ID']['output'];
+  /** The event's change-feed cursor. */
+  cursor: Scalars['String']['output'];
+  attempt: Scalars['Int']['output'];
+  statusCode?: Maybe<Scalars['Int']['output']>;
+  latencyMs: Scalars['Int']['output'];
+  error?: Maybe<Scalars['String']['output']>;
+  outcome: DeliveryOutcome;
+  at: Scalars['DateTime']['output'];
+};
+
+export type WebhookDeliveryEdge = {
+  __typename?: 'WebhookDeliveryEdge';
+  cursor: Scalars['String']['output'];
+  node: WebhookDelivery;
+};
+
+export type WebhookDeliveryConnection = {
+  __typename?: 'WebhookDeliveryConnection';
+  edges: Array<WebhookDeliveryEdge>;
+  pageInfo: PageInfo;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -868,6 +949,12 @@ export type ResolversTypes = ResolversObject<{
   ChangeEdge: ResolverTypeWrapper<ChangeEdge>;
   ChangeConnection: ResolverTypeWrapper<ChangeConnection>;
   ChangeFilter: ChangeFilter;
+  Webhook: ResolverTypeWrapper<Webhook>;
+  WebhookInput: WebhookInput;
+  DeliveryOutcome: DeliveryOutcome;
+  WebhookDelivery: ResolverTypeWrapper<WebhookDelivery>;
+  WebhookDeliveryEdge: ResolverTypeWrapper<WebhookDeliveryEdge>;
+  WebhookDeliveryConnection: ResolverTypeWrapper<WebhookDeliveryConnection>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
@@ -922,6 +1009,11 @@ export type ResolversParentTypes = ResolversObject<{
   ChangeEdge: ChangeEdge;
   ChangeConnection: ChangeConnection;
   ChangeFilter: ChangeFilter;
+  Webhook: Webhook;
+  WebhookInput: WebhookInput;
+  WebhookDelivery: WebhookDelivery;
+  WebhookDeliveryEdge: WebhookDeliveryEdge;
+  WebhookDeliveryConnection: WebhookDeliveryConnection;
   String: Scalars['String']['output'];
 }>;
 
@@ -1034,6 +1126,8 @@ export type QueryResolvers<ContextType = PlatformContext, ParentType extends Res
   jointMeasureStatistics?: Resolver<ResolversTypes['JointMeasureStatistics'], ParentType, ContextType, RequireFields<QueryJointMeasureStatisticsArgs, 'from' | 'to'>>;
   entryChanges?: Resolver<ResolversTypes['EntryChangeConnection'], ParentType, ContextType, RequireFields<QueryEntryChangesArgs, 'first'>>;
   changes?: Resolver<ResolversTypes['ChangeConnection'], ParentType, ContextType, RequireFields<QueryChangesArgs, 'first'>>;
+  webhooks?: Resolver<Array<ResolversTypes['Webhook']>, ParentType, ContextType>;
+  webhookDeliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'webhookId' | 'first'>>;
 }>;
 
 export type AccessRecordResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecord'] = ResolversParentTypes['AccessRecord']> = ResolversObject<{
@@ -1223,6 +1317,9 @@ export type MutationResolvers<ContextType = PlatformContext, ParentType extends 
   addMeasure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType, RequireFields<MutationAddMeasureArgs, 'memorandumId' | 'input' | 'effectiveFrom'>>;
   amendMeasure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType, RequireFields<MutationAmendMeasureArgs, 'measureId' | 'changes' | 'effectiveFrom'>>;
   withdrawMeasure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType, RequireFields<MutationWithdrawMeasureArgs, 'measureId' | 'effectiveFrom'>>;
+  registerWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<MutationRegisterWebhookArgs, 'input'>>;
+  removeWebhook?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveWebhookArgs, 'id'>>;
+  replayWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<MutationReplayWebhookArgs, 'id'>>;
 }>;
 
 export type ChangeEventResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeEvent'] = ResolversParentTypes['ChangeEvent']> = ResolversObject<{
@@ -1247,6 +1344,35 @@ export type ChangeEdgeResolvers<ContextType = PlatformContext, ParentType extend
 
 export type ChangeConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeConnection'] = ResolversParentTypes['ChangeConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['ChangeEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type WebhookResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Webhook'] = ResolversParentTypes['Webhook']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  filter?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type WebhookDeliveryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = ResolversObject<{
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  attempt?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  statusCode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  latencyMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['DeliveryOutcome'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type WebhookDeliveryEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WebhookDeliveryEdge'] = ResolversParentTypes['WebhookDeliveryEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType>;
+}>;
+
+export type WebhookDeliveryConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WebhookDeliveryConnection'] = ResolversParentTypes['WebhookDeliveryConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['WebhookDeliveryEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 }>;
 
@@ -1290,6 +1416,10 @@ export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
   ChangeEvent?: ChangeEventResolvers<ContextType>;
   ChangeEdge?: ChangeEdgeResolvers<ContextType>;
   ChangeConnection?: ChangeConnectionResolvers<ContextType>;
+  Webhook?: WebhookResolvers<ContextType>;
+  WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
+  WebhookDeliveryEdge?: WebhookDeliveryEdgeResolvers<ContextType>;
+  WebhookDeliveryConnection?: WebhookDeliveryConnectionResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = PlatformContext> = ResolversObject<{
