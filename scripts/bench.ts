@@ -10,7 +10,8 @@
  * 3. the lower bound for 1 and 2: the same rows straight from the same databases with the
  *    fewest statements, in the same process, serialised to JSON — and hub / lower bound;
  * 4. SQL statements per request at batch sizes 1, 100 and 1,000;
- * 5. the process's peak RSS during the load (the embedded hub runs in one process).
+ * 5. the process's peak RSS during the load (the embedded hub runs in one process);
+ * 6. a peer gateway (@graphql-hive/gateway-runtime) on the same subgraphs: hub / peer.
  * Writes a markdown report with the machine and the date.
  */
 import './no-telemetry.js';
@@ -22,7 +23,14 @@ import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import knex from 'knex';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { startHub } from './hub.js';
+import { SUPERGRAPH_FILE } from '../gateway/supergraph.js';
+import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../subgraphs/kit/auth/internal-token.js';
+import { internalTokenSecret } from '../subgraphs/kit/auth/secrets.js';
 import { seed } from './seed.js';
 import { generateDemoData } from './demo-data.js';
 import { mintDevelopmentToken } from './token.js';
@@ -175,7 +183,50 @@ async function main() {
   const profileSequential = await timeRuns(() => post(PROFILE, { c: listed[Math.floor(Math.random() * listed.length)] }));
   clearInterval(sampler);
 
-  log('3. the direct-SQL lower bound…');
+  log('3. a peer gateway (@graphql-hive/gateway) on the same subgraphs…');
+  // The same supergraph with the running subgraphs' URLs; the peer forwards a pre-signed
+  // identity of the same agency (no purpose: no personal data unmasked, no register write),
+  // compared with the hub answering the same agency without a purpose.
+  let supergraph = readFileSync(SUPERGRAPH_FILE, 'utf8');
+  for (const [name, subgraph] of hub.subgraphs) supergraph = supergraph.replace(new RegExp(`(name: "${name}", url: ")[^"]+`), `$1${subgraph.url}`);
+  const peer = createGatewayRuntime({
+    supergraph,
+    logging: false,
+    propagateHeaders: { fromClientToSubgraphs: ({ request }) => ({ [INTERNAL_TOKEN_HEADER]: request.headers.get(INTERNAL_TOKEN_HEADER) ?? '' }) },
+  });
+  const peerServer = http.createServer(peer);
+  await new Promise<void>((resolve) => peerServer.listen(0, '127.0.0.1', () => resolve()));
+  const peerUrl = `http://127.0.0.1:${(peerServer.address() as AddressInfo).port}/graphql`;
+  const principal = { role: 'AGENCY' as const, id: 'bench', agency: '基准测试审批中心', scopes: ['read:black', 'read:red', 'read:key_attention'] };
+  const peerHeaders = async () => ({
+    'content-type': 'application/json',
+    [INTERNAL_TOKEN_HEADER]: await signInternalToken({ principal, purpose: null, requestId: 'bench' }, internalTokenSecret()),
+  });
+  const hubNoPurpose = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const postTo = async (url: string, h: Record<string, string>, query: string, variables: Record<string, unknown>) => {
+    const body = await (await fetch(url, { method: 'POST', headers: h, body: JSON.stringify({ query, variables }) })).json();
+    if (!body.data) throw new Error(`request failed: ${JSON.stringify(body.errors).slice(0, 200)}`);
+    return body;
+  };
+  for (let w = 0; w < 20; w++) await postTo(peerUrl, await peerHeaders(), PROFILE, { c: listed[w] });
+  await postTo(peerUrl, await peerHeaders(), SUBJECTS, { c: batch });
+  const peerProfile = await timeRuns(async () => postTo(peerUrl, await peerHeaders(), PROFILE, { c: listed[Math.floor(Math.random() * listed.length)] }));
+  const hubProfile = await timeRuns(() => postTo(hub.gateway.url, hubNoPurpose, PROFILE, { c: listed[Math.floor(Math.random() * listed.length)] }));
+  const peerBatch = await timeRuns(async () => postTo(peerUrl, await peerHeaders(), SUBJECTS, { c: batch }));
+  const hubBatch = await timeRuns(() => postTo(hub.gateway.url, hubNoPurpose, SUBJECTS, { c: batch }));
+  const loadOf = async (url: string, h: Record<string, string>) => {
+    let n = 0;
+    return autocannon({
+      url, connections, duration: Math.max(3, Math.floor(duration / 2)),
+      requests: [{ method: 'POST', headers: h, setupRequest: (request: any) => ({ ...request, body: JSON.stringify({ query: PROFILE, variables: { c: listed[n++ % listed.length] } }) }) }],
+    });
+  };
+  const peerLoad = await loadOf(peerUrl, await peerHeaders()); // one token for the run: it is valid 60 s
+  const hubLoad = await loadOf(hub.gateway.url, hubNoPurpose);
+  await new Promise((resolve) => peerServer.close(resolve));
+  await peer.dispose?.();
+
+  log('4. the direct-SQL lower bound…');
   const dbs = new Map(['platform', ...departments.map((d) => d.name)].map((name) => [name, connect(database.urlFor(name))]));
   const direct = async (codes: string[]) => {
     const valid = codes.filter((c) => !c.startsWith('BAD'));
@@ -189,7 +240,7 @@ async function main() {
   const directBatch = await timeRuns(() => direct(batch));
   await Promise.all([...dbs.values()].map((db) => db.destroy()));
 
-  log('4. SQL statements per request…');
+  log('5. SQL statements per request…');
   const statementRows: string[] = [];
   for (const size of [1, 100, 1000]) {
     const codes = batchOf(size);
@@ -235,7 +286,20 @@ the platform collecting them from the departments' event feeds: ${collectSeconds
 | lower bound: the same rows by direct SQL, in process | ${ms(directBatch.median)} | ${ms(directBatch.p10)} – ${ms(directBatch.p90)} |
 | **\`subjects\` / lower bound** | **${(subjectsTimes.median / directBatch.median).toFixed(1)}×** | |
 
-## 3. SQL statements per request (constant in the batch size)
+## 3. A peer gateway on the same subgraphs (\`@graphql-hive/gateway-runtime\`)
+
+The peer serves the same checked-in supergraph against the same running subgraphs; it
+forwards a pre-signed identity of the same agency. Both answer without a stated purpose (no
+personal data unmasked, no access-register write), so the difference is the gateways: the
+hub also verifies a JWT and signs the forwarded identity on every request.
+
+| | hub | peer | hub / peer |
+| --- | --- | --- | --- |
+| profile, one at a time (median of ${runs}) | ${ms(hubProfile.median)} | ${ms(peerProfile.median)} | ${(hubProfile.median / peerProfile.median).toFixed(2)}× |
+| profile, ${connections} connections (median / p99 / req/s) | ${ms(hubLoad.latency.p50)} / ${ms(hubLoad.latency.p99)} / ${hubLoad.requests.average.toFixed(0)} | ${ms(peerLoad.latency.p50)} / ${ms(peerLoad.latency.p99)} / ${peerLoad.requests.average.toFixed(0)} | ${(hubLoad.latency.p50 / peerLoad.latency.p50).toFixed(2)}× |
+| 1,000 codes through \`subjects\` (median of ${runs}) | ${ms(hubBatch.median)} | ${ms(peerBatch.median)} | ${(hubBatch.median / peerBatch.median).toFixed(2)}× |
+
+## 4. SQL statements per request (constant in the batch size)
 
 | operation | codes | statements per subgraph |
 | --- | --- | --- |
@@ -248,7 +312,7 @@ and the data version, then writes the screening record. \`screen\` is faster tha
 \`subjects\` because it answers from the platform's collected index in one subgraph, where
 \`subjects\` fans out to all five.
 
-## 4. Memory
+## 5. Memory
 
 Peak RSS of the single process (gateway + five subgraphs + the load generator's client
 side) during sections 1–2: ${(peakRss / 2 ** 20).toFixed(0)} MiB. A 30-second probe with forced collections
@@ -256,7 +320,6 @@ keeps the live heap level at about 64 MiB (see test/resilience.test.ts for the i
 
 ## Not measured here yet
 
-- A peer gateway (\`@graphql-hive/gateway\`) on the same subgraphs, for a hub / peer ratio.
 - 10,000 vs 1,000,000 subjects on MariaDB: run \`npm run bench -- --database mysql --subjects 1000000\`
   (the seed writes 100,000 subjects in about 7 s on SQLite; the screening reads by indexed
   credit code, so its cost should not grow with the table size).
