@@ -53,6 +53,7 @@ export class Collection {
       // An entry reaches the shared platform when it is recorded in the hub (its first event);
       // the delay that counts is from recognition to then (1798 (10)). An existing row keeps its own.
       const reached = String(upserts.get(event.entryId)?.reached_platform_at ?? event.payload.sharedAt ?? event.occurredAt);
+      const validUntil = String(event.payload.validUntil ?? '');
       upserts.set(event.entryId, {
         entry_id: event.entryId,
         domain: event.domain,
@@ -63,16 +64,19 @@ export class Collection {
         subject_type: String(event.payload.subjectType ?? 'ORGANISATION'),
         region_code: String(event.payload.regionCode ?? ''),
         recognised_on: recognisedOn,
-        valid_until: String(event.payload.validUntil ?? ''),
+        valid_until: validUntil,
         reached_platform_at: reached,
         sharing_working_days: workingDaysBetween(recognisedOn, reached.slice(0, 10), this.calendar),
         updated_at: now,
+        // For the statistics: how and when the entry left its list.
+        exit_way: status === 'EXITED' ? String(event.payload.exitWay ?? 'UNKNOWN') : null,
+        exited_on: status === 'EXITED' ? exitDate(event, validUntil) : null,
       });
     }
     if (purged.length) await trx(entryIndexTable).whereIn('entry_id', purged).delete();
     const rows = [...upserts.values()];
     for (let start = 0; start < rows.length; start += 200) {
-      await trx(entryIndexTable).insert(rows.slice(start, start + 200)).onConflict('entry_id').merge(['status', 'valid_until', 'updated_at']);
+      await trx(entryIndexTable).insert(rows.slice(start, start + 200)).onConflict('entry_id').merge(['status', 'valid_until', 'updated_at', 'exit_way', 'exited_on']);
     }
     await this.feed.append(trx, events.map((event) => ({
       eventId: event.eventId,
@@ -103,7 +107,9 @@ export class Collection {
     const current = await trx(warningListTable).where({ credit_code: creditCode }).whereNull('left_at').first();
     if (domains.length >= WARNING_LIST_MIN_DOMAINS) {
       if (!current) {
-        const [id] = await trx(warningListTable).insert({ credit_code: creditCode, subject_type: subjectType, domains: JSON.stringify(domains), entered_at: now, left_at: null });
+        const [id] = await trx(warningListTable).insert({
+          credit_code: creditCode, subject_type: subjectType, region_code: regionOfCode(creditCode), domains: JSON.stringify(domains), entered_at: now, left_at: null,
+        });
         await this.feed.append(trx, [warningEvent('WARNING_LIST_ENTERED', id, creditCode, subjectType, domains, now)]);
       }
       else if (current.domains !== JSON.stringify(domains)) await trx(warningListTable).where({ id: current.id }).update({ domains: JSON.stringify(domains) });
@@ -205,6 +211,22 @@ function warningEvent(type: string, stayId: number | string, creditCode: string,
     occurredAt: at,
     detail: { domains },
   };
+}
+
+/**
+ * The day an entry left its list: the exit's own date when the event carries it; else the
+ * day of the exit event, or for an entry recorded already exited (a seeded history) the end
+ * of its validity.
+ */
+function exitDate(event: StoredChangeEvent, validUntil: string): string {
+  if (event.payload.exitedOn) return String(event.payload.exitedOn);
+  return event.payload.action === 'RECOGNISE' && validUntil ? validUntil : event.occurredAt.slice(0, 10);
+}
+
+/** The division code a credit code carries ('' when it carries none). */
+export function regionOfCode(creditCode: string): string {
+  const check = checkSubjectCode(creditCode);
+  return check.valid ? check.regionCode : '';
 }
 
 function toStay(row: any): WarningListStay {

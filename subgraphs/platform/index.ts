@@ -28,6 +28,8 @@ import { changeFeedResolvers } from './change-feed-resolvers.js';
 import { Webhooks, webhookOptionsFromEnv } from './webhooks.js';
 import { webhookResolvers } from './webhook-resolvers.js';
 import { FEED_TOPIC } from '../kit/events/notifier.js';
+import { Statistics } from './statistics.js';
+import { statisticsResolvers } from './statistics-resolvers.js';
 
 /** The platform, for the departments whose lists it collects and whose measures it applies. */
 export function createPlatformSubgraph(departments: DepartmentConfig[]): SubgraphModule {
@@ -54,6 +56,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
           jointMeasureResolvers({ catalogue, screenings, feedback, collection, receipts, clock }),
           changeFeedResolvers(feed, catalogue, clock),
           webhookResolvers(webhooks),
+          statisticsResolvers(new Statistics(db), clock),
         ),
         routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, secret) },
         createLoaders: () => ({ ...createPlatformLoaders(registry), ...createWarningListLoaders(collection), ...createJointMeasureLoaders(catalogue) }),

@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import { insertInChunks, type Migration } from '../kit/db.js';
 import { MEMORANDUM_CATALOGUE } from './memorandum-catalogue.js';
+import { checkSubjectCode } from '../kit/codes.js';
 
 export const subjectsTable = 'platform_subjects';
 export const accessRegisterTable = 'platform_access_register';
@@ -274,7 +275,78 @@ export const migrations: Migration[] = [
       await db.schema.dropTable(webhooksTable);
     },
   },
+  {
+    name: 'platform_005_statistics',
+    async up(db) {
+      // The statistics count exits by way and date, and group by columns an index covers,
+      // so every figure is an index range scan and a GROUP BY, never a table walk.
+      await db.schema.alterTable(entryIndexTable, (t) => {
+        t.string('exit_way', 32).nullable();
+        t.string('exited_on', 10).nullable();
+      });
+      await db.schema.alterTable(entryIndexTable, (t) => {
+        t.index(['recognised_on', 'list_type', 'domain', 'region_code', 'status', 'exited_on'], 'platform_entry_index_stats_recognised');
+        t.index(['exited_on', 'exit_way', 'list_type', 'domain', 'region_code'], 'platform_entry_index_stats_exited');
+        t.index(['list_type', 'credit_code', 'domain', 'status', 'recognised_on', 'exited_on', 'region_code'], 'platform_entry_index_stats_subjects');
+      });
+      await db.schema.alterTable(warningListTable, (t) => {
+        t.string('region_code', 6).notNullable().defaultTo('');
+        t.index(['entered_at', 'left_at'], 'platform_warning_list_by_time');
+      });
+      await backfillStatisticsColumns(db);
+    },
+    async down(db) {
+      await db.schema.alterTable(warningListTable, (t) => {
+        t.dropIndex(['entered_at', 'left_at'], 'platform_warning_list_by_time');
+        t.dropColumn('region_code');
+      });
+      await db.schema.alterTable(entryIndexTable, (t) => {
+        t.dropIndex([], 'platform_entry_index_stats_subjects');
+        t.dropIndex([], 'platform_entry_index_stats_exited');
+        t.dropIndex([], 'platform_entry_index_stats_recognised');
+        t.dropColumn('exited_on');
+        t.dropColumn('exit_way');
+      });
+    },
+  },
 ];
+
+/**
+ * Fills the statistics columns of what was collected before they existed: each exited
+ * entry's way and date from its last exit in the change feed (the day of the exit event,
+ * or for an entry recorded already exited its validity's end), and each warning-list
+ * stay's division code from its credit code. Nothing to do on a new database.
+ */
+async function backfillStatisticsColumns(db: Knex): Promise<void> {
+  const exits = new Map<string, { way: string; on: string }>();
+  let after = 0;
+  for (;;) {
+    const rows = await db(changeFeedTable)
+      .where('position', '>', after).andWhere('status', 'EXITED').whereNotNull('entry_id')
+      .orderBy('position').limit(5000)
+      .select('position', 'entry_id', 'type', 'exit_way', 'occurred_at', 'detail');
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const validUntil = JSON.parse(row.detail ?? '{}').validUntil;
+      const on = row.type === 'ENTRY_EXITED' || !validUntil ? String(row.occurred_at).slice(0, 10) : String(validUntil);
+      exits.set(row.entry_id, { way: row.exit_way ?? 'UNKNOWN', on });
+    }
+    after = Number(rows.at(-1).position);
+  }
+  const ids = [...exits.keys()];
+  for (let start = 0; start < ids.length; start += 200) {
+    const chunk = ids.slice(start, start + 200);
+    const cases = (pick: (exit: { way: string; on: string }) => string) =>
+      db.raw(`CASE entry_id ${chunk.map(() => 'WHEN ? THEN ?').join(' ')} END`, chunk.flatMap((id) => [id, pick(exits.get(id)!)]));
+    await db(entryIndexTable).whereIn('entry_id', chunk).andWhere('status', 'EXITED')
+      .update({ exit_way: cases((exit) => exit.way), exited_on: cases((exit) => exit.on) });
+  }
+  const stays = await db(warningListTable).where('region_code', '').select('id', 'credit_code');
+  for (const stay of stays) {
+    const check = checkSubjectCode(stay.credit_code);
+    await db(warningListTable).where({ id: stay.id }).update({ region_code: check.valid ? check.regionCode : '' });
+  }
+}
 
 /** Version 1 of the catalogue, in force from the year of each memorandum's document number. */
 async function seedCatalogue(db: Knex): Promise<void> {

@@ -23,6 +23,9 @@ export const permissions: IRules = {
     webhookDeliveries: hasRole('PARTNER', 'AGENCY', 'ADMIN'),
     accessRegister: hasRole('AUDITOR', 'ADMIN'),
     verifyAccessRegister: hasRole('AUDITOR', 'ADMIN'),
+    entryStatistics: viaGateway,
+    warningListStatistics: viaGateway,
+    listedSubjectStatistics: viaGateway,
   },
   AccessRecord: hasRole('AUDITOR', 'ADMIN'),
   AccessRecordEdge: viaGateway,
@@ -75,4 +78,12 @@ export const permissions: IRules = {
   PageInfo: viaGateway,
   LegalRepresentative: viaGateway,
   CodeCheck: viaGateway,
+  // Statistics: aggregate figures, no personal data — every caller through the gateway.
+  EntryStatistics: viaGateway,
+  EntryCount: viaGateway,
+  WarningListStatistics: viaGateway,
+  MonthlyCount: viaGateway,
+  ListedSubjectStatistics: viaGateway,
+  DomainSpread: viaGateway,
+  SubjectCount: viaGateway,
 };

@@ -282,6 +282,7 @@ export class ListStore {
             validUntil: entry.validUntil,
             published: entry.published,
             exitWay: entry.exit?.way ?? null,
+            exitedOn: entry.exit?.on ?? null,
             sharedAt: entry.sharedAt,
           },
         }),

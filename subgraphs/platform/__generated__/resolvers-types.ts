@@ -212,6 +212,15 @@ export type Query = {
   webhooks: Array<Webhook>;
   /** The delivery log of one of your webhooks, newest first. */
   webhookDeliveries: WebhookDeliveryConnection;
+  /**
+   * Entries recognised, exited and active, by list type, domain, region and month. Aggregate
+   * figures: no personal data, open to every caller. Periods of up to 10 years.
+   */
+  entryStatistics: EntryStatistics;
+  /** The warning list's size month by month, and stays begun and ended in the period. */
+  warningListStatistics: WarningListStatistics;
+  /** Subjects listed in the period: across domains, by region, by industry. */
+  listedSubjectStatistics: ListedSubjectStatistics;
 };
 
 
@@ -298,6 +307,27 @@ export type QueryWebhookDeliveriesArgs = {
   webhookId: Scalars['ID']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryEntryStatisticsArgs = {
+  from: Scalars['Date']['input'];
+  to: Scalars['Date']['input'];
+  filter?: InputMaybe<StatisticsFilter>;
+};
+
+
+export type QueryWarningListStatisticsArgs = {
+  from: Scalars['Date']['input'];
+  to: Scalars['Date']['input'];
+  filter?: InputMaybe<StatisticsFilter>;
+};
+
+
+export type QueryListedSubjectStatisticsArgs = {
+  from: Scalars['Date']['input'];
+  to: Scalars['Date']['input'];
+  filter?: InputMaybe<StatisticsFilter>;
 };
 
 /** One entry of the access register: a read of unmasked personal data. */
@@ -796,6 +826,159 @@ export type WebhookDeliveryConnection = {
   pageInfo: PageInfo;
 };
 
+/** Filters every statistics query takes; each narrows the entries counted. */
+export type StatisticsFilter = {
+  /** One department's entries. */
+  domain?: InputMaybe<Domain>;
+  listType?: InputMaybe<ListType>;
+  /** An administrative division code or prefix: 2 digits (a province), 4 (a city) or 6 (a district). */
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** What entry figures can be broken down by. */
+export type EntryDimension =
+  | 'LIST_TYPE'
+  | 'DOMAIN'
+  /** The first two digits of the division code. */
+  | 'PROVINCE'
+  /** The first four digits of the division code. */
+  | 'CITY'
+  /** The whole six-digit division code. */
+  | 'DISTRICT'
+  /** YYYY-MM of the recognition (recognised) or of the exit (exited); not for active. */
+  | 'MONTH'
+  /** How the entry left its list (1798 (18)(19)); exited only. */
+  | 'EXIT_WAY';
+
+export type RegionLevel =
+  | 'PROVINCE'
+  | 'CITY'
+  | 'DISTRICT';
+
+/** One cell of a breakdown: the dimensions asked for are set, the others null. */
+export type EntryCount = {
+  __typename?: 'EntryCount';
+  listType?: Maybe<ListType>;
+  domain?: Maybe<Domain>;
+  /** 2, 4 or 6 digits, as the region dimension asked. */
+  region?: Maybe<Scalars['String']['output']>;
+  /** YYYY-MM. */
+  month?: Maybe<Scalars['String']['output']>;
+  exitWay?: Maybe<Scalars['String']['output']>;
+  count: Scalars['Int']['output'];
+};
+
+/**
+ * Entry figures over a period, from the entries the platform collected from every department.
+ * Each field is one SQL aggregate; with no `by` it is one row, the total.
+ */
+export type EntryStatistics = {
+  __typename?: 'EntryStatistics';
+  from: Scalars['Date']['output'];
+  to: Scalars['Date']['output'];
+  /** Entries recognised in the period, in any status. */
+  recognised: Array<EntryCount>;
+  /** Entries that left their list in the period; MONTH is the month of the exit, EXIT_WAY how. */
+  exited: Array<EntryCount>;
+  /** Entries on their list at the end of the day `on` (default: `to`, or today when `to` is later). */
+  active: Array<EntryCount>;
+};
+
+
+/**
+ * Entry figures over a period, from the entries the platform collected from every department.
+ * Each field is one SQL aggregate; with no `by` it is one row, the total.
+ */
+export type EntryStatisticsRecognisedArgs = {
+  by?: InputMaybe<Array<EntryDimension>>;
+};
+
+
+/**
+ * Entry figures over a period, from the entries the platform collected from every department.
+ * Each field is one SQL aggregate; with no `by` it is one row, the total.
+ */
+export type EntryStatisticsExitedArgs = {
+  by?: InputMaybe<Array<EntryDimension>>;
+};
+
+
+/**
+ * Entry figures over a period, from the entries the platform collected from every department.
+ * Each field is one SQL aggregate; with no `by` it is one row, the total.
+ */
+export type EntryStatisticsActiveArgs = {
+  on?: InputMaybe<Scalars['Date']['input']>;
+  by?: InputMaybe<Array<EntryDimension>>;
+};
+
+export type MonthlyCount = {
+  __typename?: 'MonthlyCount';
+  /** YYYY-MM. */
+  month: Scalars['String']['output'];
+  count: Scalars['Int']['output'];
+};
+
+/** The big-data warning list over a period (1798 (17)). */
+export type WarningListStatistics = {
+  __typename?: 'WarningListStatistics';
+  from: Scalars['Date']['output'];
+  to: Scalars['Date']['output'];
+  /** Subjects on the warning list at some time in each month of the period (the first and last months clipped to it). */
+  byMonth: Array<MonthlyCount>;
+  /** Stays on the list that began in the period. */
+  entered: Scalars['Int']['output'];
+  /** Stays that ended in the period. */
+  left: Scalars['Int']['output'];
+  /** Subjects on the list now. */
+  current: Scalars['Int']['output'];
+};
+
+/** Subjects by how many domains list them. */
+export type DomainSpread = {
+  __typename?: 'DomainSpread';
+  domains: Scalars['Int']['output'];
+  subjects: Scalars['Int']['output'];
+};
+
+export type SubjectCount = {
+  __typename?: 'SubjectCount';
+  /** A division code (prefix), or an industry code (UNKNOWN: no registered industry, e.g. natural persons). */
+  key: Scalars['String']['output'];
+  /** The industry's name. */
+  name?: Maybe<Scalars['String']['output']>;
+  subjects: Scalars['Int']['output'];
+};
+
+/**
+ * Subjects on lists of one type (`filter.listType`, default BLACK) at some time in the
+ * period: cross-domain listing (联合惩戒 across departments), by region and by industry.
+ */
+export type ListedSubjectStatistics = {
+  __typename?: 'ListedSubjectStatistics';
+  from: Scalars['Date']['output'];
+  to: Scalars['Date']['output'];
+  listType: ListType;
+  /** Distinct subjects listed. */
+  subjects: Scalars['Int']['output'];
+  /** Subjects listed in two or more domains. */
+  multiDomainSubjects: Scalars['Int']['output'];
+  /** Subjects by how many domains list them; with a domain filter, the subjects that domain lists. */
+  byDomainCount: Array<DomainSpread>;
+  byRegion: Array<SubjectCount>;
+  /** By industry (GB/T 4754 section) from the subject registry. */
+  byIndustry: Array<SubjectCount>;
+};
+
+
+/**
+ * Subjects on lists of one type (`filter.listType`, default BLACK) at some time in the
+ * period: cross-domain listing (联合惩戒 across departments), by region and by industry.
+ */
+export type ListedSubjectStatisticsByRegionArgs = {
+  level?: InputMaybe<RegionLevel>;
+};
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -955,6 +1138,16 @@ export type ResolversTypes = ResolversObject<{
   WebhookDelivery: ResolverTypeWrapper<WebhookDelivery>;
   WebhookDeliveryEdge: ResolverTypeWrapper<WebhookDeliveryEdge>;
   WebhookDeliveryConnection: ResolverTypeWrapper<WebhookDeliveryConnection>;
+  StatisticsFilter: StatisticsFilter;
+  EntryDimension: EntryDimension;
+  RegionLevel: RegionLevel;
+  EntryCount: ResolverTypeWrapper<EntryCount>;
+  EntryStatistics: ResolverTypeWrapper<EntryStatistics>;
+  MonthlyCount: ResolverTypeWrapper<MonthlyCount>;
+  WarningListStatistics: ResolverTypeWrapper<WarningListStatistics>;
+  DomainSpread: ResolverTypeWrapper<DomainSpread>;
+  SubjectCount: ResolverTypeWrapper<SubjectCount>;
+  ListedSubjectStatistics: ResolverTypeWrapper<ListedSubjectStatistics>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
@@ -1014,6 +1207,14 @@ export type ResolversParentTypes = ResolversObject<{
   WebhookDelivery: WebhookDelivery;
   WebhookDeliveryEdge: WebhookDeliveryEdge;
   WebhookDeliveryConnection: WebhookDeliveryConnection;
+  StatisticsFilter: StatisticsFilter;
+  EntryCount: EntryCount;
+  EntryStatistics: EntryStatistics;
+  MonthlyCount: MonthlyCount;
+  WarningListStatistics: WarningListStatistics;
+  DomainSpread: DomainSpread;
+  SubjectCount: SubjectCount;
+  ListedSubjectStatistics: ListedSubjectStatistics;
   String: Scalars['String']['output'];
 }>;
 
@@ -1128,6 +1329,9 @@ export type QueryResolvers<ContextType = PlatformContext, ParentType extends Res
   changes?: Resolver<ResolversTypes['ChangeConnection'], ParentType, ContextType, RequireFields<QueryChangesArgs, 'first'>>;
   webhooks?: Resolver<Array<ResolversTypes['Webhook']>, ParentType, ContextType>;
   webhookDeliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'webhookId' | 'first'>>;
+  entryStatistics?: Resolver<ResolversTypes['EntryStatistics'], ParentType, ContextType, RequireFields<QueryEntryStatisticsArgs, 'from' | 'to'>>;
+  warningListStatistics?: Resolver<ResolversTypes['WarningListStatistics'], ParentType, ContextType, RequireFields<QueryWarningListStatisticsArgs, 'from' | 'to'>>;
+  listedSubjectStatistics?: Resolver<ResolversTypes['ListedSubjectStatistics'], ParentType, ContextType, RequireFields<QueryListedSubjectStatisticsArgs, 'from' | 'to'>>;
 }>;
 
 export type AccessRecordResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecord'] = ResolversParentTypes['AccessRecord']> = ResolversObject<{
@@ -1376,6 +1580,59 @@ export type WebhookDeliveryConnectionResolvers<ContextType = PlatformContext, Pa
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 }>;
 
+export type EntryCountResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryCount'] = ResolversParentTypes['EntryCount']> = ResolversObject<{
+  listType?: Resolver<Maybe<ResolversTypes['ListType']>, ParentType, ContextType>;
+  domain?: Resolver<Maybe<ResolversTypes['Domain']>, ParentType, ContextType>;
+  region?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  month?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  exitWay?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type EntryStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryStatistics'] = ResolversParentTypes['EntryStatistics']> = ResolversObject<{
+  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  recognised?: Resolver<Array<ResolversTypes['EntryCount']>, ParentType, ContextType, RequireFields<EntryStatisticsRecognisedArgs, 'by'>>;
+  exited?: Resolver<Array<ResolversTypes['EntryCount']>, ParentType, ContextType, RequireFields<EntryStatisticsExitedArgs, 'by'>>;
+  active?: Resolver<Array<ResolversTypes['EntryCount']>, ParentType, ContextType, RequireFields<EntryStatisticsActiveArgs, 'by'>>;
+}>;
+
+export type MonthlyCountResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['MonthlyCount'] = ResolversParentTypes['MonthlyCount']> = ResolversObject<{
+  month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type WarningListStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListStatistics'] = ResolversParentTypes['WarningListStatistics']> = ResolversObject<{
+  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  byMonth?: Resolver<Array<ResolversTypes['MonthlyCount']>, ParentType, ContextType>;
+  entered?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  left?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  current?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type DomainSpreadResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['DomainSpread'] = ResolversParentTypes['DomainSpread']> = ResolversObject<{
+  domains?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subjects?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type SubjectCountResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['SubjectCount'] = ResolversParentTypes['SubjectCount']> = ResolversObject<{
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  subjects?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ListedSubjectStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ListedSubjectStatistics'] = ResolversParentTypes['ListedSubjectStatistics']> = ResolversObject<{
+  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  listType?: Resolver<ResolversTypes['ListType'], ParentType, ContextType>;
+  subjects?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  multiDomainSubjects?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  byDomainCount?: Resolver<Array<ResolversTypes['DomainSpread']>, ParentType, ContextType>;
+  byRegion?: Resolver<Array<ResolversTypes['SubjectCount']>, ParentType, ContextType, RequireFields<ListedSubjectStatisticsByRegionArgs, 'level'>>;
+  byIndustry?: Resolver<Array<ResolversTypes['SubjectCount']>, ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
@@ -1420,6 +1677,13 @@ export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
   WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
   WebhookDeliveryEdge?: WebhookDeliveryEdgeResolvers<ContextType>;
   WebhookDeliveryConnection?: WebhookDeliveryConnectionResolvers<ContextType>;
+  EntryCount?: EntryCountResolvers<ContextType>;
+  EntryStatistics?: EntryStatisticsResolvers<ContextType>;
+  MonthlyCount?: MonthlyCountResolvers<ContextType>;
+  WarningListStatistics?: WarningListStatisticsResolvers<ContextType>;
+  DomainSpread?: DomainSpreadResolvers<ContextType>;
+  SubjectCount?: SubjectCountResolvers<ContextType>;
+  ListedSubjectStatistics?: ListedSubjectStatisticsResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = PlatformContext> = ResolversObject<{

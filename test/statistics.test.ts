@@ -1,0 +1,295 @@
+/**
+ * Statistics through the gateway: every figure against the demo data it was seeded from,
+ * the filters and the checks of their arguments, exits by way and date, the warning list
+ * over time, and subjects across domains, regions and industries.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, startTestHub, type TestHub } from './env.js';
+import type { ListEntry } from '../subgraphs/kit/lists/store.js';
+import { connect, migrate } from '../subgraphs/kit/db.js';
+import { changeFeedTable, entryIndexTable, migrations, warningListTable } from '../subgraphs/platform/migrations.js';
+
+// The demo data is "as of" 2026-11-01: nothing expires while the hub runs on this clock.
+let now = new Date('2026-11-01T02:00:00.000Z');
+const clock = () => now;
+const TODAY = '2026-11-01';
+const FROM = '2025-01-01';
+const TO = '2026-10-31';
+const DEPARTMENT_OF: Record<string, string> = { TAX: 'tax', MARKET_SUPERVISION: 'market', COURTS: 'courts', WORK_SAFETY: 'safety' };
+
+let hub: TestHub;
+let entries: ListEntry[];
+beforeAll(async () => {
+  hub = await startTestHub({ subjects: 600, clock });
+  await hub.hub.settle();
+  entries = [...hub.demo.entriesByDepartment.values()].flat();
+});
+afterAll(() => hub?.stop());
+
+/** Counts rows by a key, as the API answers a breakdown: sorted by key. */
+function tally<T>(rows: T[], key: (row: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const row of rows) counts[key(row)] = (counts[key(row)] ?? 0) + 1;
+  return counts;
+}
+const asTally = (cells: any[], key: (cell: any) => string) => Object.fromEntries(cells.map((cell) => [key(cell), cell.count ?? cell.subjects]));
+
+const exitedOn = (e: ListEntry) => (e.status === 'EXITED' ? e.exit!.on : null);
+const activeOn = (e: ListEntry, day: string) => e.recognisedOn <= day && (e.status === 'ACTIVE' || (e.status === 'EXITED' && exitedOn(e)! > day));
+const activeDuring = (e: ListEntry, from: string, to: string) => e.recognisedOn <= to && (e.status === 'ACTIVE' || (e.status === 'EXITED' && exitedOn(e)! > from));
+
+async function figures(query: string, variables: Record<string, unknown> = {}, as: Parameters<TestHub['queryAs']>[0] = null) {
+  const response = await hub.queryAs(as, query, variables);
+  expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+  return response.data;
+}
+
+const ENTRIES = `query($from: Date!, $to: Date!, $filter: StatisticsFilter, $on: Date) {
+  entryStatistics(from: $from, to: $to, filter: $filter) {
+    from to
+    recognised { count }
+    exited { count }
+    active(on: $on) { count }
+    recognisedCells: recognised(by: [LIST_TYPE, DOMAIN, PROVINCE, MONTH]) { listType domain region month exitWay count }
+    exitedCells: exited(by: [EXIT_WAY, MONTH]) { listType domain region month exitWay count }
+    activeCells: active(on: $on, by: [DOMAIN, LIST_TYPE, CITY]) { listType domain region month count }
+  } }`;
+
+describe('entries recognised, exited and active', () => {
+  it('counts every entry of the demo data, totals and by list type × domain × province × month', async () => {
+    const { entryStatistics: s } = await figures(ENTRIES, { from: FROM, to: TO, on: '2026-06-30' });
+    const recognised = entries.filter((e) => e.recognisedOn >= FROM && e.recognisedOn <= TO);
+    const exited = entries.filter((e) => exitedOn(e) && exitedOn(e)! >= FROM && exitedOn(e)! <= TO);
+    const active = entries.filter((e) => activeOn(e, '2026-06-30'));
+    expect(recognised.length).toBeGreaterThan(50);
+    expect(exited.length).toBeGreaterThan(10);
+    expect(s).toMatchObject({ from: FROM, to: TO });
+    expect(s.recognised).toEqual([{ count: recognised.length }]);
+    expect(s.exited).toEqual([{ count: exited.length }]);
+    expect(s.active).toEqual([{ count: active.length }]);
+
+    expect(asTally(s.recognisedCells, (c) => [c.listType, c.domain, c.region, c.month].join('|'))).toEqual(
+      tally(recognised, (e) => [e.listType, e.domain, e.regionCode.slice(0, 2), e.recognisedOn.slice(0, 7)].join('|')),
+    );
+    expect(s.recognisedCells.every((c: any) => c.exitWay === null && c.region.length === 2)).toBe(true);
+    expect(asTally(s.exitedCells, (c) => `${c.exitWay}|${c.month}`)).toEqual(tally(exited, (e) => `${e.exit!.way}|${exitedOn(e)!.slice(0, 7)}`));
+    expect(asTally(s.activeCells, (c) => [c.domain, c.listType, c.region].join('|'))).toEqual(
+      tally(active, (e) => [e.domain, e.listType, e.regionCode.slice(0, 4)].join('|')),
+    );
+    // Cells come sorted by the dimensions, in the order asked.
+    const keys = s.activeCells.map((c: any) => [c.domain, c.listType, c.region].join('|'));
+    expect(keys).toEqual([...keys].sort());
+  });
+
+  it('counts entries active now by default (the end of the period, or today when it ends later)', async () => {
+    const { entryStatistics: s } = await figures(`{ entryStatistics(from: "2026-01-01", to: "2026-12-31") { active { count } byType: active(by: [LIST_TYPE]) { listType count } } }`);
+    const current = entries.filter((e) => e.status === 'ACTIVE');
+    expect(s.active).toEqual([{ count: current.length }]);
+    expect(asTally(s.byType, (c) => c.listType)).toEqual(tally(current, (e) => e.listType));
+  });
+
+  it.each([
+    [{ domain: 'COURTS' }, (e: ListEntry) => e.domain === 'COURTS'],
+    [{ listType: 'BLACK' }, (e: ListEntry) => e.listType === 'BLACK'],
+    [{ regionCode: '44' }, (e: ListEntry) => e.regionCode.startsWith('44')],
+    [{ regionCode: '4403' }, (e: ListEntry) => e.regionCode.startsWith('4403')],
+    [{ regionCode: '110108', listType: 'BLACK', domain: 'TAX' }, (e: ListEntry) => e.regionCode === '110108' && e.listType === 'BLACK' && e.domain === 'TAX'],
+  ])('filters by %j', async (filter, matches) => {
+    const { entryStatistics: s } = await figures(ENTRIES, { from: FROM, to: TO, on: '2026-06-30', filter });
+    const selected = entries.filter(matches);
+    expect(s.recognised[0].count).toBe(selected.filter((e) => e.recognisedOn >= FROM && e.recognisedOn <= TO).length);
+    expect(s.exited[0].count).toBe(selected.filter((e) => exitedOn(e) && exitedOn(e)! >= FROM && exitedOn(e)! <= TO).length);
+    expect(s.active[0].count).toBe(selected.filter((e) => activeOn(e, '2026-06-30')).length);
+    expect(asTally(s.activeCells, (c) => [c.domain, c.listType, c.region].join('|'))).toEqual(
+      tally(selected.filter((e) => activeOn(e, '2026-06-30')), (e) => [e.domain, e.listType, e.regionCode.slice(0, 4)].join('|')),
+    );
+  });
+
+  it('breaks exits down by way, and a month with none is simply absent', async () => {
+    const { entryStatistics: s } = await figures(`{ entryStatistics(from: "2020-11-01", to: "${TODAY}") { exited(by: [EXIT_WAY, DOMAIN]) { exitWay domain count } } }`);
+    const exited = entries.filter((e) => e.status === 'EXITED' && exitedOn(e)! >= '2020-11-01');
+    expect(asTally(s.exited, (c) => `${c.exitWay}|${c.domain}`)).toEqual(tally(exited, (e) => `${e.exit!.way}|${e.domain}`));
+    const { entryStatistics: none } = await figures(`{ entryStatistics(from: "2030-01-01", to: "2030-12-31") { recognised(by: [MONTH]) { month count } exited { count } } }`);
+    expect(none).toEqual({ recognised: [], exited: [{ count: 0 }] });
+  });
+});
+
+describe('subjects listed across domains, by region and by industry', () => {
+  const LISTED = `query($filter: StatisticsFilter) { listedSubjectStatistics(from: "${FROM}", to: "${TO}", filter: $filter) {
+    listType subjects multiDomainSubjects byDomainCount { domains subjects }
+    byRegion { key subjects } cities: byRegion(level: CITY) { key subjects } byIndustry { key name subjects } } }`;
+
+  it('counts distinct black-listed subjects, those in two or more domains, by province, city and industry', async () => {
+    const { listedSubjectStatistics: s } = await figures(LISTED);
+    const black = entries.filter((e) => e.listType === 'BLACK' && activeDuring(e, FROM, TO));
+    const domainsOf = new Map<string, Set<string>>();
+    for (const e of black) domainsOf.set(e.creditCode, (domainsOf.get(e.creditCode) ?? new Set()).add(e.domain));
+    const spread = tally([...domainsOf.values()], (domains) => String(domains.size));
+    expect(s.listType).toBe('BLACK');
+    expect(s.subjects).toBe(domainsOf.size);
+    expect(s.multiDomainSubjects).toBe([...domainsOf.values()].filter((d) => d.size >= 2).length);
+    expect(s.multiDomainSubjects).toBeGreaterThan(0);
+    expect(Object.fromEntries(s.byDomainCount.map((r: any) => [String(r.domains), r.subjects]))).toEqual(spread);
+
+    const codes = [...domainsOf.keys()];
+    const subjectOf = new Map(hub.demo.subjects.map((subject) => [subject.creditCode, subject]));
+    expect(asTally(s.byRegion, (r) => r.key)).toEqual(tally(codes, (code) => subjectOf.get(code)!.regionCode.slice(0, 2)));
+    expect(asTally(s.cities, (r) => r.key)).toEqual(tally(codes, (code) => subjectOf.get(code)!.regionCode.slice(0, 4)));
+    expect(asTally(s.byIndustry, (r) => r.key)).toEqual(tally(codes, (code) => subjectOf.get(code)!.industry?.code ?? 'UNKNOWN'));
+    const manufacturing = s.byIndustry.find((r: any) => r.key === 'C');
+    expect(manufacturing?.name).toBe('制造业');
+    expect(s.byIndustry.find((r: any) => r.key === 'UNKNOWN')?.name ?? null).toBeNull();
+  });
+
+  it('takes another list type, and with a domain counts the subjects it lists across every domain', async () => {
+    const { listedSubjectStatistics: ka } = await figures(LISTED, { filter: { listType: 'KEY_ATTENTION', regionCode: '31' } });
+    const keyAttention = entries.filter((e) => e.listType === 'KEY_ATTENTION' && e.regionCode.startsWith('31') && activeDuring(e, FROM, TO));
+    expect(ka.listType).toBe('KEY_ATTENTION');
+    expect(ka.subjects).toBe(new Set(keyAttention.map((e) => e.creditCode)).size);
+    expect(ka.byRegion.map((r: any) => r.key)).toEqual(['31']);
+
+    const { listedSubjectStatistics: courts } = await figures(LISTED, { filter: { domain: 'COURTS' } });
+    const black = entries.filter((e) => e.listType === 'BLACK' && activeDuring(e, FROM, TO));
+    const courtsListed = new Set(black.filter((e) => e.domain === 'COURTS').map((e) => e.creditCode));
+    const domainsOf = new Map<string, Set<string>>();
+    for (const e of black.filter((x) => courtsListed.has(x.creditCode))) domainsOf.set(e.creditCode, (domainsOf.get(e.creditCode) ?? new Set()).add(e.domain));
+    expect(courts.subjects).toBe(courtsListed.size);
+    expect(Object.fromEntries(courts.byDomainCount.map((r: any) => [String(r.domains), r.subjects]))).toEqual(tally([...domainsOf.values()], (d) => String(d.size)));
+    expect(asTally(courts.byRegion, (r) => r.key)).toEqual(tally([...courtsListed], (code) => hub.demo.subjects.find((s) => s.creditCode === code)!.regionCode.slice(0, 2)));
+  });
+});
+
+describe('arguments are checked', () => {
+  it.each([
+    [`entryStatistics(from: "2026-02-01", to: "2026-01-01") { from }`, /from \(2026-02-01\) is after to \(2026-01-01\)/, 'from'],
+    [`entryStatistics(from: "2000-01-01", to: "2026-01-01") { from }`, /longer than 10 years/, 'to'],
+    [`entryStatistics(from: "2026-01-01", to: "2026-02-01", filter: { regionCode: "4a" }) { from }`, /"4a" is not an administrative division code.*2 to 6 digits/, 'filter.regionCode'],
+    [`warningListStatistics(from: "2026-01-01", to: "2026-02-01", filter: { regionCode: "4403051" }) { current }`, /2 to 6 digits/, 'filter.regionCode'],
+    [`listedSubjectStatistics(from: "2026-03-01", to: "2026-02-01") { subjects }`, /is after to/, 'from'],
+    [`entryStatistics(from: "2026-01-01", to: "2026-02-01") { recognised(by: [DOMAIN, DOMAIN]) { count } }`, /named twice/, 'by'],
+    [`entryStatistics(from: "2026-01-01", to: "2026-02-01") { recognised(by: [PROVINCE, CITY]) { count } }`, /one region level at a time/, 'by'],
+    [`entryStatistics(from: "2026-01-01", to: "2026-02-01") { recognised(by: [EXIT_WAY]) { count } }`, /exits only/, 'by'],
+    [`entryStatistics(from: "2026-01-01", to: "2026-02-01") { active(by: [MONTH]) { count } }`, /no month/, 'by'],
+    [`entryStatistics(from: "2026-01-01", to: "2026-02-01") { active(on: "2027-01-01") { count } }`, /after today.*do not forecast/, 'on'],
+  ])('%s', async (field, message, argument) => {
+    const response = await hub.queryAs(null, `{ ${field} }`);
+    expect(response.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument } });
+    expect(response.errors![0].message).toMatch(message);
+  });
+
+  it('refuses a date that is not one and a list type that does not exist, saying what is wrong', async () => {
+    const notADate = await hub.queryAs(null, `query($from: Date!) { entryStatistics(from: $from, to: "2026-01-01") { from } }`, { from: '2026-13-01' });
+    expect(notADate.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(notADate.errors![0].message).toMatch(/YYYY-MM-DD/);
+    const grey = await hub.queryAs(null, `query($f: StatisticsFilter) { entryStatistics(from: "2026-01-01", to: "2026-02-01", filter: $f) { from } }`, { f: { listType: 'GREY' } });
+    expect(grey.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(grey.errors![0].message).toMatch(/GREY/);
+  });
+});
+
+describe('who may read the figures', () => {
+  it.each([
+    ['the public', null],
+    ['an agency', { role: 'agency', agency: '某市公共资源交易中心', scopes: ['read:red'] }],
+    ['a partner', { role: 'partner', agency: '某银行' }],
+    ['an officer', { role: 'officer', department: 'tax' }],
+    ['an auditor', { role: 'auditor' }],
+  ] as const)('%s: aggregate figures carry no personal data', async (_who, claims) => {
+    const { data, errors } = await hub.queryAs(claims as any, `{ entryStatistics(from: "${FROM}", to: "${TO}") { recognised { count } }
+      warningListStatistics(from: "${FROM}", to: "${TO}") { current } listedSubjectStatistics(from: "${FROM}", to: "${TO}") { subjects } }`);
+    expect(errors).toBeUndefined();
+    expect(data.entryStatistics.recognised[0].count).toBeGreaterThan(0);
+  });
+
+  it('runs one statement per figure asked, whatever the data', async () => {
+    const ask = () => hub.queryAs(null, `{ entryStatistics(from: "${FROM}", to: "${TO}") { a: recognised { count } b: recognised(by: [MONTH]) { count } c: exited(by: [EXIT_WAY]) { count } d: active(by: [DOMAIN, PROVINCE]) { count } }
+      listedSubjectStatistics(from: "${FROM}", to: "${TO}") { subjects multiDomainSubjects byDomainCount { domains } byRegion { key } byIndustry { key } } }`);
+    const statements = await hub.countStatements(ask);
+    // 4 entry figures + 3 for the listed subjects (the domain spread is read once for its three fields).
+    expect(statements.platform).toBe(7);
+  });
+});
+
+describe('the warning list over time, and exits recorded with their way and day', () => {
+  it('counts subjects on the list month by month, stays begun and ended, and the size now', async () => {
+    const QUERY = `query($filter: StatisticsFilter) { warningListStatistics(from: "2026-09-15", to: "2026-12-31", filter: $filter) { from to byMonth { month count } entered left current } }`;
+    const keyAttentionDomains = new Map<string, Set<string>>();
+    for (const e of entries.filter((x) => x.listType === 'KEY_ATTENTION' && x.status === 'ACTIVE')) {
+      keyAttentionDomains.set(e.creditCode, (keyAttentionDomains.get(e.creditCode) ?? new Set()).add(e.domain));
+    }
+    const onList = [...keyAttentionDomains].filter(([, domains]) => domains.size >= 3).map(([code]) => code);
+    expect(onList.length).toBeGreaterThan(0);
+    // The platform put them on the list when it collected the demo data, today.
+    const before = (await figures(QUERY)).warningListStatistics;
+    expect(before).toEqual({
+      from: '2026-09-15', to: '2026-12-31',
+      byMonth: [{ month: '2026-09', count: 0 }, { month: '2026-10', count: 0 }, { month: '2026-11', count: onList.length }, { month: '2026-12', count: onList.length }],
+      entered: onList.length, left: 0, current: onList.length,
+    });
+    const provinceOf = new Map(hub.demo.subjects.map((subject) => [subject.creditCode, subject.regionCode.slice(0, 2)]));
+    const region = provinceOf.get(onList[0])!;
+    const inRegion = onList.filter((code) => provinceOf.get(code) === region).length;
+    expect((await figures(QUERY, { filter: { regionCode: region } })).warningListStatistics.current).toBe(inRegion);
+    expect((await figures(QUERY, { filter: { listType: 'BLACK' } })).warningListStatistics.current).toBe(0);
+
+    // An hour later a department lifts one subject's key-attention entry: it leaves the list.
+    now = new Date('2026-11-01T03:00:00.000Z');
+    const leaving = onList[0];
+    const entry = entries.find((e) => e.creditCode === leaving && e.listType === 'KEY_ATTENTION' && e.status === 'ACTIVE')!;
+    const exit = await hub.queryAs(
+      { role: 'officer', department: DEPARTMENT_OF[entry.domain] },
+      `mutation { ${DEPARTMENT_OF[entry.domain]} { exit(input: { entryId: "${entry.id}", way: STANDARD_CHANGED, reason: "标准调整" }) { exited { id } } } }`,
+    );
+    expect(exit.errors).toBeUndefined();
+    await hub.hub.settle();
+    const after = (await figures(QUERY)).warningListStatistics;
+    expect(after).toMatchObject({ entered: onList.length, left: 1, current: onList.length - 1 });
+    expect(after.byMonth.at(-1)).toEqual({ month: '2026-12', count: onList.length - 1 });
+    expect(after.byMonth.at(-2)).toEqual({ month: '2026-11', count: onList.length });
+    const domain = (await figures(QUERY, { filter: { domain: entry.domain } })).warningListStatistics;
+    expect(domain.left).toBe(1);
+
+    // The exit is counted on its day, with its way.
+    const { entryStatistics } = await figures(`{ entryStatistics(from: "${TODAY}", to: "${TODAY}") { exited(by: [EXIT_WAY, DOMAIN, LIST_TYPE]) { exitWay domain listType count } } }`);
+    expect(entryStatistics.exited).toContainEqual({ exitWay: 'STANDARD_CHANGED', domain: entry.domain, listType: 'KEY_ATTENTION', count: 1 });
+  });
+});
+
+describe('the statistics migration on a platform that collected before it', () => {
+  it('fills each exited entry\'s way and day from the change feed, and each warning-list stay\'s region', async () => {
+    const database = await createTestDatabase();
+    const db = connect(database.urlFor('platform'));
+    try {
+      await migrate(db, 'platform', migrations.filter((m) => m.name !== 'platform_005_statistics'));
+      const row = (id: string, status: string) => ({
+        entry_id: id, domain: 'TAX', credit_code: '91110108614693833T', list_type: 'BLACK', list_kind: 'MAJOR_TAX_VIOLATION', status,
+        subject_type: 'ORGANISATION', region_code: '110108', recognised_on: '2024-01-10', valid_until: '2026-01-10',
+        reached_platform_at: '2024-01-11T10:00:00.000Z', sharing_working_days: 1, updated_at: '2026-11-01T00:00:00.000Z',
+      });
+      await db(entryIndexTable).insert([row('exited-by-officer', 'EXITED'), row('seeded-expired', 'EXITED'), row('still-active', 'ACTIVE')]);
+      const feed = (position: number, entryId: string, type: string, status: string, exitWay: string | null, occurredAt: string) => ({
+        position, event_id: `e${position}`, type, domain: 'TAX', credit_code: '91110108614693833T', list_type: 'BLACK', entry_id: entryId,
+        status, exit_way: exitWay, occurred_at: occurredAt, detail: JSON.stringify({ action: null, validUntil: '2026-01-10' }),
+      });
+      await db(changeFeedTable).insert([
+        feed(1, 'exited-by-officer', 'ENTRY_RECOGNISED', 'ACTIVE', null, '2024-01-11T10:00:00.000Z'),
+        feed(2, 'seeded-expired', 'ENTRY_RECOGNISED', 'EXITED', 'VALIDITY_EXPIRED', '2024-01-11T10:00:00.000Z'),
+        feed(3, 'still-active', 'ENTRY_RECOGNISED', 'ACTIVE', null, '2024-01-11T10:00:00.000Z'),
+        feed(4, 'exited-by-officer', 'ENTRY_EXITED', 'EXITED', 'CREDIT_REPAIR', '2025-06-03T09:30:00.000Z'),
+      ]);
+      await db(warningListTable).insert({ credit_code: '914403001922038216', subject_type: 'ORGANISATION', domains: '["TAX"]', entered_at: '2026-01-01T00:00:00.000Z', left_at: null });
+
+      await migrate(db, 'platform', migrations);
+      const filled = await db(entryIndexTable).select('entry_id', 'exit_way', 'exited_on').orderBy('entry_id');
+      expect(filled).toEqual([
+        { entry_id: 'exited-by-officer', exit_way: 'CREDIT_REPAIR', exited_on: '2025-06-03' },
+        { entry_id: 'seeded-expired', exit_way: 'VALIDITY_EXPIRED', exited_on: '2026-01-10' },
+        { entry_id: 'still-active', exit_way: null, exited_on: null },
+      ]);
+      expect((await db(warningListTable).first()).region_code).toBe('440300');
+    } finally {
+      await db.destroy();
+      await database.drop();
+    }
+  });
+});
