@@ -8,6 +8,22 @@ import { validateChangeFilter, type ChangeFeed, type ChangeFilter } from './chan
 import type { MeasureCatalogue } from './measures.js';
 import { toIsoDate, type Clock } from '../kit/dates.js';
 import { badInput } from '../kit/errors.js';
+import type { Principal } from '../kit/auth/principal.js';
+import type { ListType } from '../kit/lists/department.js';
+
+/** The list types a principal sees in the feed: partners and agencies those their scopes cover, as their queries do. */
+export function feedVisibility(principal: Principal): ListType[] | null {
+  return principal.role === 'PARTNER' || principal.role === 'AGENCY' ? scopedListTypes(principal) : null;
+}
+
+/** The list kinds that trigger these measures as they are in force today, and the ids of none in force. */
+export async function measureTriggers(catalogue: MeasureCatalogue, clock: Clock, measureIds: string[]): Promise<{ listKinds: string[]; unknown: string[] }> {
+  const measures = (await catalogue.measuresInForce(toIsoDate(clock()))).filter((m) => measureIds.includes(m.id));
+  return {
+    listKinds: [...new Set(measures.flatMap((m) => m.triggers))],
+    unknown: measureIds.filter((id) => !measures.some((m) => m.id === id)),
+  };
+}
 
 export function changeFeedResolvers(feed: ChangeFeed, catalogue: MeasureCatalogue, clock: Clock): GraphQLResolverMap<SubgraphContext> {
   return {
@@ -17,16 +33,12 @@ export function changeFeedResolvers(feed: ChangeFeed, catalogue: MeasureCatalogu
         const filter = validateChangeFilter(rest);
         if (measureIds?.length) {
           // The entries that trigger these measures, as they are in force today.
-          const measures = (await catalogue.measuresInForce(toIsoDate(clock()))).filter((m) => measureIds.includes(m.id));
-          const unknown = measureIds.filter((id) => !measures.some((m) => m.id === id));
+          const { listKinds, unknown } = await measureTriggers(catalogue, clock, measureIds);
           if (unknown.length) throw badInput(`No measure in force with id ${unknown.join(', ')}: see memorandums { measures { id } }`, { argument: 'filter.measureIds' });
-          filter.listKinds = [...new Set(measures.flatMap((m) => m.triggers))];
+          filter.listKinds = listKinds;
         }
         if (filter.creditCode) filter.creditCode = requireValidCode(filter.creditCode, 'filter.creditCode');
-        const principal = ctx.principal!;
-        // Partners and agencies get the list types their scopes cover, as their queries do.
-        const visible = principal.role === 'PARTNER' || principal.role === 'AGENCY' ? scopedListTypes(principal) : null;
-        const page = await feed.read(args.after, pageSize(args.first, 500, 100), filter, visible);
+        const page = await feed.read(args.after, pageSize(args.first, 500, 100), filter, feedVisibility(ctx.principal!));
         return {
           edges: page.edges.map(({ cursor, node }) => ({ cursor, node: { ...node, detail: JSON.stringify(node.detail ?? {}) } })),
           pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
