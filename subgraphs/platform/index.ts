@@ -24,8 +24,9 @@ import { ScreeningService } from './screening.js';
 import { Feedback } from './feedback.js';
 import { createJointMeasureLoaders, jointMeasureResolvers } from './joint-measures-resolvers.js';
 import { ChangeFeed } from './change-feed.js';
-import { changeFeedResolvers } from './change-feed-resolvers.js';
-import { Webhooks, webhookOptionsFromEnv } from './webhooks.js';
+import { changeFeedResolvers, measureTriggers } from './change-feed-resolvers.js';
+import { Webhooks, webhookOptionsFromEnv, WEBHOOKS_TOPIC } from './webhooks.js';
+import { WebhookDelivery } from './webhook-delivery.js';
 import { webhookResolvers } from './webhook-resolvers.js';
 import { FEED_TOPIC } from '../kit/events/notifier.js';
 import { Statistics } from './statistics.js';
@@ -46,7 +47,8 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
       const catalogue = new MeasureCatalogue(db, clock, departments.flatMap((d) => d.lists.map((l) => l.kind)), feed);
       const receipts = await loadReceiptKeys();
       const screenings = new ScreeningService(db, clock, catalogue, receipts);
-      const webhooks = new Webhooks(db, feed, webhookOptionsFromEnv());
+      const webhooks = new Webhooks(db, clock, async (ids) => (await measureTriggers(catalogue, clock, ids)).unknown);
+      const webhookOptions = webhookOptionsFromEnv();
       const feedback = new Feedback(db, clock, screenings, Object.fromEntries(departments.map((d) => [d.name, d.domain])));
       return {
         resolvers: mergeResolvers(
@@ -70,6 +72,10 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             handleBatch: collection.handleBatch,
             secret,
           });
+          const delivery = new WebhookDelivery(db, feed, webhookOptions, {
+            clock,
+            measureTriggers: async (ids) => (await measureTriggers(catalogue, clock, ids)).listKinds,
+          });
           return [
           {
             name: 'collection',
@@ -77,7 +83,12 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             wakeOn: Object.keys(departmentUrls).map((name) => `outbox.${name}`),
             runOnce: () => consumer.pollOnce(),
           },
-          { name: 'webhooks', intervalMs: Number(process.env.WEBHOOK_POLL_MS ?? 1000), wakeOn: [FEED_TOPIC], runOnce: () => webhooks.deliverDue() },
+          {
+            name: 'webhooks',
+            intervalMs: Number(process.env.WEBHOOK_POLL_MS ?? 1000),
+            wakeOn: [FEED_TOPIC, WEBHOOKS_TOPIC],
+            runOnce: () => delivery.deliverDue(),
+          },
         ];
         },
       };

@@ -12,6 +12,7 @@ export const warningListTable = 'platform_warning_list';
 export const platformOffsetsTable = 'platform_consumer_offsets';
 export const webhooksTable = 'platform_webhooks';
 export const webhookDeliveriesTable = 'platform_webhook_deliveries';
+export const webhookDeadLettersTable = 'platform_webhook_dead_letters';
 export const changeFeedTable = 'platform_change_feed';
 export const changeFeedHeadTable = 'platform_change_feed_head';
 export const memorandumsTable = 'platform_memorandums';
@@ -239,10 +240,13 @@ export const migrations: Migration[] = [
   {
     name: 'platform_007_webhooks',
     async up(db) {
-      // Partners' webhooks: where to deliver, what, as whom, how far, and who delivers now.
+      // Partners' webhooks: where to deliver, what, as whom, how far (the last acknowledged
+      // feed position), the retry state of the next event, and which replica delivers now
+      // (a lease: lease_owner until lease_until, in epoch ms). A replay or removal bumps the
+      // generation, so a delivery in flight writes nothing more.
       await db.schema.createTable(webhooksTable, (t) => {
         t.string('id', 36).primary();
-        t.string('owner_id', 200).notNullable();
+        t.string('owner_key', 400).notNullable();
         t.text('owner').notNullable();
         t.string('url', 2000).notNullable();
         t.text('filter').notNullable();
@@ -252,10 +256,13 @@ export const migrations: Migration[] = [
         t.bigInteger('next_attempt_at').notNullable();
         t.string('lease_owner', 64).nullable();
         t.bigInteger('lease_until').notNullable();
+        t.integer('generation').notNullable();
         t.boolean('removed').notNullable();
         t.string('created_at', 24).notNullable();
         t.index(['removed', 'next_attempt_at'], 'platform_webhooks_due');
+        t.index(['owner_key'], 'platform_webhooks_by_owner');
       });
+      // Every attempt, for the owner's delivery log.
       await db.schema.createTable(webhookDeliveriesTable, (t) => {
         t.bigIncrements('id').primary();
         t.string('webhook_id', 36).notNullable();
@@ -269,8 +276,21 @@ export const migrations: Migration[] = [
         t.string('at', 24).notNullable();
         t.index(['webhook_id', 'id'], 'platform_webhook_deliveries_by_webhook');
       });
+      // Events given up on after the last attempt, until a replay re-queues them.
+      await db.schema.createTable(webhookDeadLettersTable, (t) => {
+        t.bigIncrements('id').primary();
+        t.string('webhook_id', 36).notNullable();
+        t.string('event_id', 120).notNullable();
+        t.bigInteger('position').notNullable();
+        t.integer('attempts').notNullable();
+        t.text('error').nullable();
+        t.string('dead_at', 24).notNullable();
+        t.string('requeued_at', 24).nullable();
+        t.index(['webhook_id', 'position'], 'platform_webhook_dead_letters_by_webhook');
+      });
     },
     async down(db) {
+      await db.schema.dropTable(webhookDeadLettersTable);
       await db.schema.dropTable(webhookDeliveriesTable);
       await db.schema.dropTable(webhooksTable);
     },

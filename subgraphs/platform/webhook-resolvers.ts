@@ -1,9 +1,8 @@
-/** GraphQL of webhooks: register, list, remove, replay, and the delivery log. */
+/** GraphQL of webhooks: register, list, remove, replay, and the delivery log — each on the caller's own webhooks. */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { pageSize } from '../kit/cursor.js';
 import type { SubgraphContext } from '../kit/server.js';
-import type { ChangeFilter } from './change-feed.js';
-import type { Webhooks } from './webhooks.js';
+import type { WebhookInput, Webhooks } from './webhooks.js';
 
 export function webhookResolvers(webhooks: Webhooks): GraphQLResolverMap<SubgraphContext> {
   return {
@@ -13,10 +12,10 @@ export function webhookResolvers(webhooks: Webhooks): GraphQLResolverMap<Subgrap
         webhooks.deliveries(ctx.principal!, args.webhookId, pageSize(args.first, 100), args.after),
     },
     Mutation: {
-      registerWebhook: (_: unknown, { input }: { input: { url: string; filter?: ChangeFilter; secret: string } }, ctx: SubgraphContext) =>
-        webhooks.register(ctx.principal!, input),
+      registerWebhook: (_: unknown, { input }: { input: WebhookInput }, ctx: SubgraphContext) => webhooks.register(ctx.principal!, input),
       removeWebhook: (_: unknown, args: { id: string }, ctx: SubgraphContext) => webhooks.remove(ctx.principal!, args.id),
-      replayWebhook: (_: unknown, args: { id: string; fromCursor?: string }, ctx: SubgraphContext) => webhooks.replay(ctx.principal!, args.id, args.fromCursor),
+      replayWebhook: (_: unknown, args: { id: string; fromCursor?: string | null }, ctx: SubgraphContext) =>
+        webhooks.replay(ctx.principal!, args.id, args.fromCursor),
     },
   } as GraphQLResolverMap<SubgraphContext>;
 }

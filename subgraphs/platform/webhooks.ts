@@ -2,207 +2,303 @@
  * Webhooks for integration partners: the change feed pushed to a URL the partner
  * registers, one event per request, signed, in order, at least once.
  *
- * - Signature: `x-credithub-signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>`
- *   with `x-credithub-timestamp` and `x-credithub-event-id` (receivers drop duplicates by it).
- * - A failure or timeout is retried with exponential backoff and full jitter; after
- *   `maxAttempts` the event is dead-lettered (logged) and delivery moves on; `replay`
- *   re-delivers from a cursor.
- * - Each webhook is delivered by one replica at a time: a lease taken by compare-and-set
- *   and renewed per event. A replica that dies mid-delivery loses nothing: its lease
- *   expires and another resumes from the last acknowledged position.
- * - A webhook carries what its owner could query: the same list types, and natural
- *   persons' codes always masked (a webhook states no purpose of use).
+ * This file is the registry (register, list, remove, replay, the delivery log) and what
+ * both halves share: the options, the signature. The delivery worker, with its leases,
+ * retries and dead letters, is in webhook-delivery.ts.
+ *
+ * A webhook delivers as the principal that registered it: its role, organisation and
+ * scopes are stored with it, and the worker reads the feed with them — the same events
+ * `changes` gives that principal. A webhook states no purpose of use, so natural persons'
+ * codes are always masked in what it delivers.
  */
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { GraphQLError } from 'graphql';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { decodeCursor, encodeCursor } from '../kit/cursor.js';
-import { maskIdentityNumber } from '../kit/masking.js';
-import { scopedListTypes } from '../kit/auth/policy.js';
+import type { Clock } from '../kit/dates.js';
 import type { Principal } from '../kit/auth/principal.js';
-import { feedCursor, positionOf, validateChangeFilter, type ChangeFeed, type ChangeFilter, type StoredFeedEvent } from './change-feed.js';
-import { webhookDeliveriesTable, webhooksTable } from './migrations.js';
+import { requireValidCode } from '../kit/lists/resolvers.js';
+import { notifier } from '../kit/events/notifier.js';
+import { feedCursor, positionOf, validateChangeFilter, type ChangeFilter } from './change-feed.js';
+import { changeFeedHeadTable, changeFeedTable, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from './migrations.js';
+
+/** Wakes the delivery workers of every replica: a webhook was registered or replayed. */
+export const WEBHOOKS_TOPIC = 'webhooks';
 
 export interface WebhookOptions {
+  /** How long a receiver has to answer one delivery. */
   timeoutMs: number;
+  /** Backoff base: after the n-th failure the next attempt waits a random time below base · 2^(n-1) (full jitter)… */
   backoffMs: number;
+  /** …and below this cap. */
   maxBackoffMs: number;
+  /** Attempts per event before it is dead-lettered. */
   maxAttempts: number;
+  /** How long a replica holds a webhook without renewing its lease. */
   leaseMs: number;
+  /** Events per webhook per pass (the worker runs again at once while there are more). */
+  batchSize: number;
+  /** Webhooks one replica delivers to at once. */
+  concurrency: number;
+  /** The jitter source (tests make it deterministic). */
+  random: () => number;
 }
 
-export const webhookOptionsFromEnv = (env: NodeJS.ProcessEnv = process.env): WebhookOptions => ({
-  timeoutMs: Number(env.WEBHOOK_TIMEOUT_MS ?? 5000),
-  backoffMs: Number(env.WEBHOOK_BACKOFF_MS ?? 1000),
-  maxBackoffMs: Number(env.WEBHOOK_MAX_BACKOFF_MS ?? 300_000),
-  maxAttempts: Number(env.WEBHOOK_MAX_ATTEMPTS ?? 8),
-  leaseMs: Number(env.WEBHOOK_LEASE_MS ?? 15_000),
-});
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+  return value;
+}
 
+export function webhookOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookOptions {
+  return {
+    timeoutMs: positiveInteger(env, 'WEBHOOK_TIMEOUT_MS', 5000),
+    backoffMs: positiveInteger(env, 'WEBHOOK_BACKOFF_MS', 1000),
+    maxBackoffMs: positiveInteger(env, 'WEBHOOK_MAX_BACKOFF_MS', 300_000),
+    maxAttempts: positiveInteger(env, 'WEBHOOK_MAX_ATTEMPTS', 8),
+    leaseMs: positiveInteger(env, 'WEBHOOK_LEASE_MS', 15_000),
+    batchSize: positiveInteger(env, 'WEBHOOK_BATCH_SIZE', 100),
+    concurrency: positiveInteger(env, 'WEBHOOK_CONCURRENCY', 8),
+    random: Math.random,
+  };
+}
+
+/** `v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>`: what `x-credithub-signature` carries. */
 export function sign(secret: string, timestamp: string, body: string): string {
   return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-export class Webhooks {
-  /** This replica, as a lease holder. */
-  readonly replica = randomBytes(8).toString('hex');
+/** The filter a webhook keeps: the feed's, with the measures it follows (resolved at each delivery). */
+export type WebhookFilter = ChangeFilter & { measureIds?: string[] | null };
 
+export interface WebhookInput {
+  url: string;
+  filter?: WebhookFilter | null;
+  secret: string;
+}
+
+/** What a webhook row remembers of its owner: enough to read the feed as that principal. */
+export function storedPrincipal(principal: Principal): Principal {
+  const { role, id, agency, region, department, scopes } = principal;
+  return { role, id, agency, region, department, scopes: [...scopes] };
+}
+
+/** Whose webhooks these are: the same subject of the same organisation in the same role. */
+const ownerKey = (principal: Principal) => JSON.stringify([principal.role, principal.agency ?? principal.department ?? '', principal.id]);
+
+export const MIN_SECRET_LENGTH = 16;
+const MAX_SECRET_LENGTH = 200;
+const MAX_URL_LENGTH = 2000;
+export const MAX_WEBHOOKS_PER_OWNER = 20;
+
+/** An absolute http(s) URL with a host, or a BAD_USER_INPUT that says what is wrong. */
+export function validateWebhookUrl(raw: string): string {
+  const argument = 'input.url';
+  if (typeof raw !== 'string' || raw.trim() === '') throw badInput('The webhook URL is empty: give an absolute http(s) URL, e.g. https://partner.example/credithub', { argument });
+  if (raw.length > MAX_URL_LENGTH) throw badInput(`The webhook URL has more than ${MAX_URL_LENGTH} characters`, { argument });
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw badInput(`"${raw}" is not an absolute URL: give an http(s) URL with a host, e.g. https://partner.example/credithub`, { argument });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw badInput(`Webhooks are delivered over http or https only, not "${url.protocol.replace(/:$/, '')}": give an http(s) URL, e.g. https://partner.example/credithub`, { argument });
+  }
+  // WHATWG URLs of http(s) always parse a host; an empty one ("http:///x") is refused by the parser above.
+  if (!url.hostname) throw badInput(`"${raw}" names no host: give an http(s) URL with a host`, { argument });
+  if (url.username || url.password) {
+    throw badInput('Put no credentials in the webhook URL: deliveries are authenticated by their signature, and URLs are listed back', { argument });
+  }
+  url.hash = '';
+  return url.toString();
+}
+
+/** Moves a filter error's argument under `input.filter`, where the webhook's caller put it. */
+function underInput<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof GraphQLError && error.extensions.code === ErrorCode.BAD_USER_INPUT) {
+      const argument = String(error.extensions.argument ?? 'filter');
+      throw badInput(error.message, { argument: `input.${argument.startsWith('filter') ? argument : `filter.${argument}`}` });
+    }
+    throw error;
+  }
+}
+
+export interface WebhookView {
+  id: string;
+  url: string;
+  filter: string;
+  cursor: string;
+  deadLetters: number;
+  createdAt: string;
+}
+
+export class Webhooks {
   constructor(
     readonly db: Knex,
-    readonly feed: ChangeFeed,
-    readonly options: WebhookOptions,
+    readonly clock: Clock,
+    /** The ids of these measures that are not in force today (registration refuses them). */
+    private readonly unknownMeasures: (measureIds: string[]) => Promise<string[]>,
   ) {}
 
-  async register(owner: Principal, input: { url: string; filter?: ChangeFilter | null; secret: string }) {
-    let url: URL;
-    try {
-      url = new URL(input.url);
-    } catch {
-      throw badInput(`"${input.url}" is not a URL: give an absolute http(s) URL, e.g. https://partner.example/credithub`, { argument: 'input.url' });
+  async register(owner: Principal, input: WebhookInput): Promise<WebhookView> {
+    const url = validateWebhookUrl(input.url);
+    const secret = input.secret ?? '';
+    if (secret.length < MIN_SECRET_LENGTH) {
+      throw badInput(`The secret has ${secret.length} characters: give at least ${MIN_SECRET_LENGTH} (random, e.g. openssl rand -hex 32)`, { argument: 'input.secret' });
     }
-    if (!['http:', 'https:'].includes(url.protocol) || !url.hostname) {
-      throw badInput(`Webhooks are delivered over http(s) only, not ${url.protocol}`, { argument: 'input.url' });
+    if (secret.length > MAX_SECRET_LENGTH) throw badInput(`The secret has more than ${MAX_SECRET_LENGTH} characters`, { argument: 'input.secret' });
+    const { measureIds, ...rest } = input.filter ?? {};
+    const filter: WebhookFilter = underInput(() => validateChangeFilter(rest));
+    if (filter.creditCode) filter.creditCode = underInput(() => requireValidCode(filter.creditCode!, 'filter.creditCode'));
+    if (measureIds?.length) {
+      const unknown = await this.unknownMeasures(measureIds);
+      if (unknown.length) throw badInput(`No measure in force with id ${unknown.join(', ')}: see memorandums { measures { id } }`, { argument: 'input.filter.measureIds' });
+      filter.measureIds = [...new Set(measureIds)];
     }
-    if (!input.secret || input.secret.length < 16) throw badInput('The secret has at least 16 characters', { argument: 'input.secret' });
-    const filter = validateChangeFilter(input.filter);
+    const key = ownerKey(owner);
+    const [{ count }] = await this.db(webhooksTable).where({ owner_key: key, removed: false }).count({ count: '*' });
+    if (Number(count) >= MAX_WEBHOOKS_PER_OWNER) {
+      throw badInput(`You have ${MAX_WEBHOOKS_PER_OWNER} webhooks, the most one principal may have: remove one first (removeWebhook)`, { argument: 'input' });
+    }
+    // Deliveries start with the changes after registration; replayWebhook delivers earlier ones.
+    const head = await this.db(changeFeedHeadTable).where({ id: 1 }).first();
     const id = randomUUID();
-    const createdAt = new Date().toISOString();
     await this.db(webhooksTable).insert({
-      id, owner_id: owner.id, owner: JSON.stringify(owner), url: url.toString(), filter: JSON.stringify(filter), secret: input.secret,
-      position: 0, attempts: 0, next_attempt_at: 0, lease_owner: null, lease_until: 0, removed: false, created_at: createdAt,
+      id,
+      owner_key: key,
+      owner: JSON.stringify(storedPrincipal(owner)),
+      url,
+      filter: JSON.stringify(filter),
+      secret,
+      position: Number(head?.last_position ?? 0),
+      attempts: 0,
+      next_attempt_at: 0,
+      lease_owner: null,
+      lease_until: 0,
+      generation: 0,
+      removed: false,
+      created_at: this.clock().toISOString(),
     });
-    return this.describe(await this.db(webhooksTable).where({ id }).first());
+    await wakeDeliveries();
+    return this.view(id);
   }
 
-  private async owned(owner: Principal, id: string) {
-    const row = await this.db(webhooksTable).where({ id, removed: false }).first();
-    if (!row || (row.owner_id !== owner.id && owner.role !== 'ADMIN')) throw typedError(ErrorCode.NOT_FOUND, `No webhook "${id}" of yours`);
+  /** The webhook, if `principal` owns it (administrators: any); NOT_FOUND otherwise, whether it exists or not. */
+  private async owned(principal: Principal, id: string) {
+    const row = await this.db(webhooksTable).where({ id: String(id), removed: false }).first();
+    if (!row || (row.owner_key !== ownerKey(principal) && principal.role !== 'ADMIN')) {
+      throw typedError(ErrorCode.NOT_FOUND, `You have no webhook "${id}": see webhooks { id }`, { argument: 'id' });
+    }
     return row;
   }
 
-  async list(owner: Principal) {
-    const rows = await this.db(webhooksTable).where({ owner_id: owner.id, removed: false }).orderBy('created_at');
-    return rows.map((row: any) => this.describe(row));
+  async list(principal: Principal): Promise<WebhookView[]> {
+    const rows = await this.db(webhooksTable).where({ owner_key: ownerKey(principal), removed: false }).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+    const dead = await this.openDeadLetters(rows.map((row: any) => row.id));
+    return rows.map((row: any) => toView(row, dead.get(row.id) ?? 0));
   }
 
-  async remove(owner: Principal, id: string): Promise<boolean> {
-    await this.owned(owner, id);
-    await this.db(webhooksTable).where({ id }).update({ removed: true });
+  async view(id: string): Promise<WebhookView> {
+    const row = await this.db(webhooksTable).where({ id }).first();
+    return toView(row, (await this.openDeadLetters([id])).get(id) ?? 0);
+  }
+
+  private async openDeadLetters(ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db(webhookDeadLettersTable).whereIn('webhook_id', ids).whereNull('requeued_at').groupBy('webhook_id').select('webhook_id').count({ count: '*' });
+    return new Map(rows.map((row: any) => [row.webhook_id, Number(row.count)]));
+  }
+
+  /** Stops deliveries at once (a replica delivering now stops before its next event) and forgets the secret. */
+  async remove(principal: Principal, id: string): Promise<boolean> {
+    await this.owned(principal, id);
+    await this.db(webhooksTable).where({ id }).update({ removed: true, secret: '', generation: this.db.raw('generation + 1') });
     return true;
   }
 
-  /** Delivers again from `fromCursor` (the beginning when absent): dead letters included. */
-  async replay(owner: Principal, id: string, fromCursor?: string | null) {
-    await this.owned(owner, id);
-    const position = fromCursor ? positionOf(fromCursor) : 0;
-    await this.db(webhooksTable).where({ id }).update({ position, attempts: 0, next_attempt_at: 0 });
-    return this.describe(await this.db(webhooksTable).where({ id }).first());
+  /**
+   * Delivers again every matching event after `fromCursor`, dead letters among them. Without
+   * a cursor: from the oldest dead letter not yet replayed (nothing changes when there is none).
+   * A replica delivering now stops before its next event and the next pass starts from here.
+   */
+  async replay(principal: Principal, id: string, fromCursor?: string | null): Promise<WebhookView> {
+    await this.owned(principal, id);
+    let position: number;
+    if (fromCursor) {
+      position = underArgument('fromCursor', () => positionOf(fromCursor));
+      const head = Number((await this.db(changeFeedHeadTable).where({ id: 1 }).first())?.last_position ?? 0);
+      if (position > head) throw badInput(`Cursor "${fromCursor}" is ahead of the change feed: pass a cursor the feed or the delivery log gave`, { argument: 'fromCursor' });
+      const oldest = await this.db(changeFeedTable).min({ position: 'position' }).first();
+      if (oldest?.position != null && Number(oldest.position) > position + 1) {
+        throw typedError(ErrorCode.CURSOR_EXPIRED, `Cursor "${fromCursor}" is older than the feed keeps: replay from a recent cursor`, { argument: 'fromCursor' });
+      }
+    } else {
+      const oldestDead = await this.db(webhookDeadLettersTable).where({ webhook_id: id }).whereNull('requeued_at').min({ position: 'position' }).first();
+      if (oldestDead?.position == null) return this.view(id);
+      position = Number(oldestDead.position) - 1;
+    }
+    await this.db.transaction(async (trx) => {
+      await trx(webhookDeadLettersTable).where({ webhook_id: id }).whereNull('requeued_at').andWhere('position', '>', position).update({ requeued_at: this.clock().toISOString() });
+      await trx(webhooksTable).where({ id, removed: false }).update({ position, attempts: 0, next_attempt_at: 0, generation: trx.raw('generation + 1') });
+    });
+    await wakeDeliveries();
+    return this.view(id);
   }
 
-  async deliveries(owner: Principal, id: string, first: number, after?: string | null) {
-    await this.owned(owner, id);
-    const query = this.db(webhookDeliveriesTable).where({ webhook_id: id }).orderBy('id', 'desc').limit(first + 1);
-    if (after) query.where('id', '<', Number(decodeCursor(after, 1)[0]));
+  /** The delivery log of a webhook, newest attempt first. */
+  async deliveries(principal: Principal, webhookId: string, first: number, after?: string | null) {
+    await this.owned(principal, webhookId);
+    const query = this.db(webhookDeliveriesTable).where({ webhook_id: webhookId }).orderBy('id', 'desc').limit(first + 1);
+    if (after) {
+      const [kind, id] = decodeCursor(after, 2);
+      if (kind !== 'delivery' || typeof id !== 'number') throw badInput(`"${after}" is not a cursor of the delivery log: pass its endCursor`, { argument: 'after' });
+      query.where('id', '<', id);
+    }
     const rows = await query;
+    const page = rows.slice(0, first);
     return {
-      edges: rows.slice(0, first).map((row: any) => ({
-        cursor: encodeCursor([Number(row.id)]),
+      edges: page.map((row: any) => ({
+        cursor: encodeCursor(['delivery', Number(row.id)]),
         node: {
-          eventId: row.event_id, cursor: feedCursor(Number(row.position)), attempt: row.attempt, statusCode: row.status_code,
-          latencyMs: row.latency_ms, error: row.error, outcome: row.outcome, at: row.at,
+          eventId: row.event_id,
+          cursor: feedCursor(Number(row.position)),
+          attempt: Number(row.attempt),
+          statusCode: row.status_code == null ? null : Number(row.status_code),
+          latencyMs: Number(row.latency_ms),
+          error: row.error,
+          outcome: row.outcome,
+          at: row.at,
         },
       })),
-      pageInfo: { hasNextPage: rows.length > first, endCursor: rows.length ? encodeCursor([Number(rows[Math.min(first, rows.length) - 1].id)]) : null },
+      pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? encodeCursor(['delivery', Number(page.at(-1).id)]) : (after ?? null) },
     };
   }
+}
 
-  private describe(row: any) {
-    return { id: row.id, url: row.url, filter: row.filter, cursor: feedCursor(Number(row.position)), createdAt: row.created_at };
+function underArgument<T>(argument: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof GraphQLError && error.extensions.code === ErrorCode.BAD_USER_INPUT) throw badInput(error.message, { argument });
+    throw error;
   }
+}
 
-  /** One pass of the delivery worker: every due webhook whose lease this replica gets. */
-  async deliverDue(): Promise<number> {
-    const now = Date.now();
-    const due = await this.db(webhooksTable).where({ removed: false }).andWhere('next_attempt_at', '<=', now).andWhere('lease_until', '<', now).select('id');
-    let delivered = 0;
-    for (const { id } of due) delivered += await this.deliverOne(id);
-    return delivered;
-  }
+function toView(row: any, deadLetters: number): WebhookView {
+  return { id: row.id, url: row.url, filter: row.filter, cursor: feedCursor(Number(row.position)), deadLetters, createdAt: row.created_at };
+}
 
-  private async takeLease(id: string): Promise<boolean> {
-    const now = Date.now();
-    const taken = await this.db(webhooksTable)
-      .where({ id, removed: false })
-      .andWhere('lease_until', '<', now)
-      .update({ lease_owner: this.replica, lease_until: now + this.options.leaseMs });
-    return taken === 1;
-  }
-
-  private async deliverOne(id: string): Promise<number> {
-    if (!(await this.takeLease(id))) return 0;
-    let delivered = 0;
-    try {
-      const row = await this.db(webhooksTable).where({ id }).first();
-      const owner: Principal = JSON.parse(row.owner);
-      const visible = owner.role === 'PARTNER' || owner.role === 'AGENCY' ? scopedListTypes(owner) : null;
-      const page = await this.feed.read(feedCursor(Number(row.position)), 50, JSON.parse(row.filter), visible);
-      let attempts = Number(row.attempts);
-      for (const { node } of page.edges) {
-        const outcome = await this.post(row, node, attempts + 1);
-        if (outcome === 'DELIVERED' || outcome === 'DEAD_LETTERED') {
-          attempts = 0;
-          delivered++;
-          // Acknowledged (or given up on): move past it, and keep the lease alive.
-          await this.db(webhooksTable).where({ id, lease_owner: this.replica }).update({
-            position: node.position, attempts: 0, next_attempt_at: 0, lease_until: Date.now() + this.options.leaseMs,
-          });
-          continue;
-        }
-        attempts++;
-        const backoff = Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** (attempts - 1));
-        await this.db(webhooksTable).where({ id, lease_owner: this.replica }).update({
-          attempts, next_attempt_at: Date.now() + Math.floor(Math.random() * backoff),
-        });
-        break;
-      }
-    } finally {
-      await this.db(webhooksTable).where({ id, lease_owner: this.replica }).update({ lease_owner: null, lease_until: 0 });
-    }
-    return delivered;
-  }
-
-  private async post(row: any, event: StoredFeedEvent, attempt: number): Promise<'DELIVERED' | 'FAILED' | 'DEAD_LETTERED'> {
-    const { owner: _owner, position, ...visible } = event;
-    const masked = { ...visible, cursor: feedCursor(position) } as Record<string, unknown>;
-    if (event.subjectType === 'NATURAL_PERSON' && event.creditCode) masked.creditCode = maskIdentityNumber(event.creditCode);
-    const body = JSON.stringify({ event: masked });
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const started = Date.now();
-    let statusCode: number | null = null;
-    let error: string | null = null;
-    try {
-      const response = await fetch(row.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-credithub-event-id': event.eventId,
-          'x-credithub-timestamp': timestamp,
-          'x-credithub-signature': sign(row.secret, timestamp, body),
-        },
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      statusCode = response.status;
-      await response.arrayBuffer().catch(() => {});
-      if (!response.ok) error = `HTTP ${response.status}`;
-    } catch (failure) {
-      error = (failure as Error).name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : (failure as Error).message;
-    }
-    const outcome = !error ? 'DELIVERED' : attempt >= this.options.maxAttempts ? 'DEAD_LETTERED' : 'FAILED';
-    await this.db(webhookDeliveriesTable).insert({
-      webhook_id: row.id, event_id: event.eventId, position, attempt, status_code: statusCode,
-      latency_ms: Date.now() - started, error, outcome, at: new Date().toISOString(),
-    });
-    return outcome;
+async function wakeDeliveries(): Promise<void> {
+  try {
+    (await notifier()).notify(WEBHOOKS_TOPIC);
+  } catch {
+    // Only a hint: the workers poll anyway.
   }
 }

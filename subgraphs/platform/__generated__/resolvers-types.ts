@@ -210,7 +210,7 @@ export type Query = {
   changes: ChangeConnection;
   /** Your webhooks. */
   webhooks: Array<Webhook>;
-  /** The delivery log of one of your webhooks, newest first. */
+  /** The delivery log of one of your webhooks: every attempt, newest first. */
   webhookDeliveries: WebhookDeliveryConnection;
   /**
    * Entries recognised, exited and active, by list type, domain, region and month. Aggregate
@@ -661,7 +661,11 @@ export type Mutation = {
   withdrawMeasure: Measure;
   registerWebhook: Webhook;
   removeWebhook: Scalars['Boolean']['output'];
-  /** Deliver again from a cursor (from the beginning without one), dead letters included. */
+  /**
+   * Deliver again every matching event after `fromCursor` (a change-feed cursor: from `changes`,
+   * a delivered event or the delivery log), dead letters included; without it, from the oldest
+   * dead letter not yet replayed.
+   */
   replayWebhook: Webhook;
 };
 
@@ -776,23 +780,29 @@ export type ChangeFilter = {
   measureIds?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
-/** A partner's webhook: the change feed pushed to its URL, signed, in order, at least once. */
+/**
+ * A partner's webhook: the change feed pushed to its URL, one event per signed POST, in feed
+ * order, at least once, with what its owner may see (natural persons' codes always masked).
+ */
 export type Webhook = {
   __typename?: 'Webhook';
   id: Scalars['ID']['output'];
   url: Scalars['String']['output'];
   /** The change filter, as JSON. */
   filter: Scalars['String']['output'];
-  /** Delivered up to here: pass to replayWebhook to deliver again from an earlier point. */
+  /** Acknowledged (or dead-lettered) up to here; deliveries start after the feed's end at registration. */
   cursor: Scalars['String']['output'];
+  /** Events given up on after the last attempt and not replayed since. */
+  deadLetters: Scalars['Int']['output'];
   createdAt: Scalars['DateTime']['output'];
 };
 
 export type WebhookInput = {
-  /** http(s) only. */
+  /** An absolute http or https URL with a host. */
   url: Scalars['String']['input'];
+  /** The change feed's filter; unknown domains, types or measures are refused. */
   filter?: InputMaybe<ChangeFilter>;
-  /** At least 16 characters: signs every delivery (HMAC-SHA256). */
+  /** At least 16 characters: signs every delivery (HMAC-SHA256). Never shown again. */
   secret: Scalars['String']['input'];
 };
 
@@ -1556,6 +1566,7 @@ export type WebhookResolvers<ContextType = PlatformContext, ParentType extends R
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   filter?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  deadLetters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
