@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, startTestHub, type TestHub } from './env.js';
 import type { ListEntry } from '../subgraphs/kit/lists/store.js';
 import { connect, migrate } from '../subgraphs/kit/db.js';
+import { exitApplicationsTable, objectionsTable } from '../subgraphs/kit/lists/tables.js';
 import { changeFeedTable, entryIndexTable, migrations, warningListTable } from '../subgraphs/platform/migrations.js';
 
 // The demo data is "as of" 2026-11-01: nothing expires while the hub runs on this clock.
@@ -291,5 +292,68 @@ describe('the statistics migration on a platform that collected before it', () =
       await db.destroy();
       await database.drop();
     }
+  });
+});
+
+describe('objections and credit repair, each department answering for its own', () => {
+  const FIGURES = 'domain objectionsFiled { key count } objectionOutcomes { key count } objectionsOpen repairApplications repairOutcomes { key count } repairApplicationsOpen';
+  const ALL = (from: string, to: string) => `{ ${Object.values(DEPARTMENT_OF).map((d) => `${d}: ${d}ObjectionAndRepairStatistics(from: "${from}", to: "${to}") { from to ${FIGURES} }`).join(' ')} }`;
+
+  it('counts objections filed and decided by outcome, and repair applications, per department in one request', async () => {
+    // Through the API: an agency reports a suspected error in a market entry; the department rejects it.
+    const marketEntry = entries.find((e) => e.domain === 'MARKET_SUPERVISION' && e.status === 'ACTIVE')!;
+    const report = await hub.queryAs({ role: 'agency', agency: '某市公共资源交易中心' },
+      `mutation { market { fileObjection(input: { entryId: "${marketEntry.id}", kind: IMPLEMENTER_REPORT, grounds: "主体名称与代码不符" }) { id } } }`);
+    expect(report.errors).toBeUndefined();
+    const rejected = await hub.queryAs({ role: 'officer', department: 'market' },
+      `mutation { market { acceptObjection(objectionId: "${report.data.market.fileObjection.id}", accept: false, reason: "不属于本部门认定事项") { status } } }`);
+    expect(rejected.data.market.acceptObjection.status).toBe('REJECTED');
+
+    // The tax department's own records over the year (written straight into its tables).
+    const tax = hub.hub.subgraphs.get('tax')!.db;
+    const taxEntry = entries.find((e) => e.domain === 'TAX')!;
+    const objection = (id: string, kind: string, status: string, filedAt: string, decidedAt: string | null) => ({
+      id, entry_id: taxEntry.id, credit_code: taxEntry.creditCode, kind, filed_by: 'x', grounds: 'x', evidence_refs: '[]',
+      status, filed_at: filedAt, accepted_at: null, decided_at: decidedAt, decision: decidedAt ? 'x' : null,
+    });
+    await tax(objectionsTable('tax')).insert([
+      objection('o1', 'SUBJECT_APPEAL', 'UPHELD', '2026-03-02T01:00:00.000Z', '2026-04-01T01:00:00.000Z'),
+      objection('o2', 'SUBJECT_APPEAL', 'DISMISSED', '2026-05-02T01:00:00.000Z', '2026-06-01T01:00:00.000Z'),
+      objection('o3', 'PUBLIC_OBJECTION', 'ACCEPTED', '2026-10-30T01:00:00.000Z', null),
+      objection('o4', 'SUBJECT_APPEAL', 'FILED', '2025-12-31T23:59:59.999Z', null),
+      objection('o5', 'PUBLIC_OBJECTION', 'REJECTED', '2025-11-02T01:00:00.000Z', '2026-01-01T00:00:00.000Z'),
+    ]);
+    const application = (id: string, status: string, appliedAt: string, decidedAt: string | null) => ({
+      id, entry_id: taxEntry.id, status, reference: null, applied_at: appliedAt, decided_at: decidedAt, decision: decidedAt ? 'x' : null,
+    });
+    await tax(exitApplicationsTable('tax')).insert([
+      application('a1', 'APPROVED', '2026-02-01T01:00:00.000Z', '2026-02-20T01:00:00.000Z'),
+      application('a2', 'REJECTED', '2026-07-01T01:00:00.000Z', '2026-07-09T01:00:00.000Z'),
+      application('a3', 'APPLIED', '2026-10-31T23:00:00.000Z', null),
+      application('a4', 'APPROVED', '2025-06-01T01:00:00.000Z', '2025-07-01T01:00:00.000Z'),
+    ]);
+
+    const { data, errors } = await hub.queryAs(null, ALL('2026-01-01', TODAY));
+    expect(errors).toBeUndefined();
+    expect(data.tax).toEqual({
+      from: '2026-01-01', to: TODAY, domain: 'TAX',
+      objectionsFiled: [{ key: 'PUBLIC_OBJECTION', count: 1 }, { key: 'SUBJECT_APPEAL', count: 2 }],
+      objectionOutcomes: [{ key: 'DISMISSED', count: 1 }, { key: 'REJECTED', count: 1 }, { key: 'UPHELD', count: 1 }],
+      objectionsOpen: 2,
+      repairApplications: 3,
+      repairOutcomes: [{ key: 'APPROVED', count: 1 }, { key: 'REJECTED', count: 1 }],
+      repairApplicationsOpen: 1,
+    });
+    expect(data.market).toMatchObject({
+      domain: 'MARKET_SUPERVISION', objectionsFiled: [{ key: 'IMPLEMENTER_REPORT', count: 1 }], objectionOutcomes: [{ key: 'REJECTED', count: 1 }], objectionsOpen: 0,
+    });
+    expect(data.courts).toMatchObject({ domain: 'COURTS', objectionsFiled: [], objectionOutcomes: [], objectionsOpen: 0, repairApplications: 0 });
+    expect(data.safety).toMatchObject({ domain: 'WORK_SAFETY', repairOutcomes: [], repairApplicationsOpen: 0 });
+
+    const earlier = await hub.queryAs(null, ALL('2025-01-01', '2025-12-31'));
+    expect(earlier.data.tax).toMatchObject({ objectionsFiled: [{ key: 'PUBLIC_OBJECTION', count: 1 }, { key: 'SUBJECT_APPEAL', count: 1 }], repairApplications: 1, repairOutcomes: [{ key: 'APPROVED', count: 1 }] });
+
+    const backwards = await hub.queryAs(null, `{ taxObjectionAndRepairStatistics(from: "2026-02-01", to: "2026-01-01") { objectionsOpen } }`);
+    expect(backwards.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'from' } });
   });
 });

@@ -10,8 +10,10 @@
 import type { Knex } from 'knex';
 import { badInput } from '../kit/errors.js';
 import { addDays } from '../kit/dates.js';
+import { validatePeriod, type Period } from '../kit/period.js';
 import { entryIndexTable, subjectsTable, warningListTable } from './migrations.js';
 
+export type { Period };
 export type ListTypeName = 'RED' | 'BLACK' | 'KEY_ATTENTION';
 
 export interface StatisticsFilter {
@@ -19,11 +21,6 @@ export interface StatisticsFilter {
   listType?: ListTypeName | null;
   /** A division code or prefix: 2 (province), 4 (city) or 6 digits (district). */
   regionCode?: string | null;
-}
-
-export interface Period {
-  from: string;
-  to: string;
 }
 
 export type EntryDimension = 'LIST_TYPE' | 'DOMAIN' | 'PROVINCE' | 'CITY' | 'DISTRICT' | 'MONTH' | 'EXIT_WAY';
@@ -46,8 +43,6 @@ export interface SubjectCount {
   subjects: number;
 }
 
-/** The longest period a statistics query takes (its months are answered one row each). */
-export const MAX_PERIOD_YEARS = 10;
 const REGION_DIGITS: Record<RegionLevel, number> = { PROVINCE: 2, CITY: 4, DISTRICT: 6 };
 const DIMENSION_ALIAS: Record<EntryDimension, keyof EntryCount> = {
   LIST_TYPE: 'listType', DOMAIN: 'domain', PROVINCE: 'region', CITY: 'region', DISTRICT: 'region', MONTH: 'month', EXIT_WAY: 'exitWay',
@@ -55,12 +50,7 @@ const DIMENSION_ALIAS: Record<EntryDimension, keyof EntryCount> = {
 
 /** Checks a period and filter; throws BAD_USER_INPUT naming the argument and how to fix it. */
 export function validateQuery(period: Period, filter: StatisticsFilter | null | undefined): StatisticsFilter {
-  if (period.from > period.to) {
-    throw badInput(`from (${period.from}) is after to (${period.to}): give the earlier day first`, { argument: 'from' });
-  }
-  if (addDays(period.from, 366 * MAX_PERIOD_YEARS) < period.to) {
-    throw badInput(`The period from ${period.from} to ${period.to} is longer than ${MAX_PERIOD_YEARS} years: ask for a shorter one`, { argument: 'to' });
-  }
+  validatePeriod(period);
   const checked: StatisticsFilter = { ...filter };
   if (checked.regionCode != null && !/^\d{2,6}$/.test(checked.regionCode)) {
     throw badInput(`"${checked.regionCode}" is not an administrative division code or prefix: give 2 to 6 digits, e.g. "44" (a province), "4403" (a city) or "440305"`, {

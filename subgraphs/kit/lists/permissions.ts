@@ -3,6 +3,7 @@ import type { IRules } from 'graphql-shield';
 import { allow, or } from 'graphql-shield';
 import { actsFor, canReadHistoryOf, coversListType, hasRole, viaGateway } from '../auth/rules.js';
 import type { DepartmentConfig } from './department.js';
+import { statisticsQueryOf } from './statistics.js';
 
 export function departmentPermissions(department: DepartmentConfig): IRules {
   return {
@@ -11,6 +12,8 @@ export function departmentPermissions(department: DepartmentConfig): IRules {
       // Entity fetches bypass Query rules: the types below guard every field they reach.
       _entities: viaGateway,
       [department.entriesQuery]: viaGateway,
+      // Aggregate figures, no personal data.
+      [statisticsQueryOf(department)]: viaGateway,
     },
     _Service: allow,
     Mutation: { [department.subjectField]: viaGateway },
@@ -44,5 +47,7 @@ export function departmentPermissions(department: DepartmentConfig): IRules {
     ListEntryConnection: viaGateway,
     ListEntryEdge: viaGateway,
     PageInfo: viaGateway,
+    ObjectionAndRepairStatistics: viaGateway,
+    KeyCount: viaGateway,
   };
 }

@@ -24,6 +24,7 @@ import { mergeResolvers } from '../resolvers.js';
 import { Objections } from './objections.js';
 import { CreditRepair } from './repair.js';
 import { caseFileResolvers, createCaseFileLoaders } from './case-file.js';
+import { ObjectionAndRepairStatistics, statisticsIndexMigration, statisticsResolvers } from './statistics.js';
 
 /** The engine's own tables; a department adds its migrations after these. */
 export function listEngineMigrations(department: DepartmentConfig): Migration[] {
@@ -33,6 +34,7 @@ export function listEngineMigrations(department: DepartmentConfig): Migration[] 
     lifecycleMigration(department.name),
     objectionsAndRepairMigration(department.name),
     legalRepresentativeIndexMigration(department.name),
+    statisticsIndexMigration(department.name),
   ];
 }
 
@@ -48,7 +50,12 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
       const objections = new Objections(db, department.name, store, lifecycle, clock);
       const repair = new CreditRepair(db, department.name, store, lifecycle, clock);
       return {
-        resolvers: mergeResolvers(departmentResolvers(department, store), actionResolvers(department, lifecycle), caseFileResolvers(objections, repair)),
+        resolvers: mergeResolvers(
+          departmentResolvers(department, store),
+          actionResolvers(department, lifecycle),
+          caseFileResolvers(objections, repair),
+          statisticsResolvers(department, new ObjectionAndRepairStatistics(db, department.name)),
+        ),
         createLoaders: () => ({ ...createListLoaders(store), ...createCaseFileLoaders(objections, repair) }),
         permissions: departmentPermissions(department),
         routes: { [EVENTS_ROUTE]: eventFeedRoute(db, department.name, secret) },

@@ -600,6 +600,36 @@ export type DepartmentActionsDecideEarlyExitArgs = {
   input: EarlyExitDecisionInput;
 };
 
+export type KeyCount = {
+  __typename?: 'KeyCount';
+  key: Scalars['String']['output'];
+  count: Scalars['Int']['output'];
+};
+
+/**
+ * A department's objections and credit-repair applications over a period, and their outcomes.
+ * Counts only: no personal data. Kept in the department's own tables, so each department
+ * answers for its own.
+ */
+export type ObjectionAndRepairStatistics = {
+  __typename?: 'ObjectionAndRepairStatistics';
+  from: Scalars['Date']['output'];
+  to: Scalars['Date']['output'];
+  domain: Domain;
+  /** Objections and appeals filed in the period, by kind (ObjectionKind). */
+  objectionsFiled: Array<KeyCount>;
+  /** Objections decided in the period, by outcome: REJECTED (not accepted for verification), UPHELD, DISMISSED. */
+  objectionOutcomes: Array<KeyCount>;
+  /** Objections filed or accepted and not yet decided, now. */
+  objectionsOpen: Scalars['Int']['output'];
+  /** Early-exit (credit repair) applications filed in the period. */
+  repairApplications: Scalars['Int']['output'];
+  /** Applications decided in the period, by outcome: APPROVED (exited by credit repair) or REJECTED. */
+  repairOutcomes: Array<KeyCount>;
+  /** Applications waiting for a decision, now. */
+  repairApplicationsOpen: Scalars['Int']['output'];
+};
+
 export type Subject = {
   __typename?: 'Subject';
   creditCode: Scalars['ID']['output'];
@@ -611,6 +641,8 @@ export type Query = {
   __typename?: 'Query';
   /** Entries of market supervision (市场监管), newest recognition first. `first` is at most 100. */
   marketEntries: ListEntryConnection;
+  /** Objections and credit-repair applications of market supervision (市场监管) over a period (up to 10 years), and their outcomes. */
+  marketObjectionAndRepairStatistics: ObjectionAndRepairStatistics;
 };
 
 
@@ -618,6 +650,12 @@ export type QueryMarketEntriesArgs = {
   filter?: InputMaybe<EntryFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryMarketObjectionAndRepairStatisticsArgs = {
+  from: Scalars['Date']['input'];
+  to: Scalars['Date']['input'];
 };
 
 export type Mutation = {
@@ -769,6 +807,8 @@ export type ResolversTypes = ResolversObject<{
   EarlyExitDecisionInput: EarlyExitDecisionInput;
   EarlyExitDecision: ResolverTypeWrapper<Omit<EarlyExitDecision, 'exit'> & { exit?: Maybe<ResolversTypes['ExitResult']> }>;
   DepartmentActions: ResolverTypeWrapper<Omit<DepartmentActions, 'recognise' | 'confirm' | 'exit' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversTypes['ListEntry'], confirm: ResolversTypes['ListEntry'], exit: ResolversTypes['ExitResult'], escalateToBlackList: ResolversTypes['EscalationResult'], decideObjection: ResolversTypes['ObjectionDecision'], decideEarlyExit: ResolversTypes['EarlyExitDecision'] }>;
+  KeyCount: ResolverTypeWrapper<KeyCount>;
+  ObjectionAndRepairStatistics: ResolverTypeWrapper<ObjectionAndRepairStatistics>;
   Subject: ResolverTypeWrapper<SubjectParentModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -813,6 +853,8 @@ export type ResolversParentTypes = ResolversObject<{
   EarlyExitDecisionInput: EarlyExitDecisionInput;
   EarlyExitDecision: Omit<EarlyExitDecision, 'exit'> & { exit?: Maybe<ResolversParentTypes['ExitResult']> };
   DepartmentActions: Omit<DepartmentActions, 'recognise' | 'confirm' | 'exit' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversParentTypes['ListEntry'], confirm: ResolversParentTypes['ListEntry'], exit: ResolversParentTypes['ExitResult'], escalateToBlackList: ResolversParentTypes['EscalationResult'], decideObjection: ResolversParentTypes['ObjectionDecision'], decideEarlyExit: ResolversParentTypes['EarlyExitDecision'] };
+  KeyCount: KeyCount;
+  ObjectionAndRepairStatistics: ObjectionAndRepairStatistics;
   Subject: SubjectParentModel;
   Query: Record<PropertyKey, never>;
   Mutation: Record<PropertyKey, never>;
@@ -997,6 +1039,23 @@ export type DepartmentActionsResolvers<ContextType = ListContext, ParentType ext
   decideEarlyExit?: Resolver<ResolversTypes['EarlyExitDecision'], ParentType, ContextType, RequireFields<DepartmentActionsDecideEarlyExitArgs, 'input'>>;
 }>;
 
+export type KeyCountResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['KeyCount'] = ResolversParentTypes['KeyCount']> = ResolversObject<{
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ObjectionAndRepairStatisticsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ObjectionAndRepairStatistics'] = ResolversParentTypes['ObjectionAndRepairStatistics']> = ResolversObject<{
+  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
+  objectionsFiled?: Resolver<Array<ResolversTypes['KeyCount']>, ParentType, ContextType>;
+  objectionOutcomes?: Resolver<Array<ResolversTypes['KeyCount']>, ParentType, ContextType>;
+  objectionsOpen?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  repairApplications?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  repairOutcomes?: Resolver<Array<ResolversTypes['KeyCount']>, ParentType, ContextType>;
+  repairApplicationsOpen?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type SubjectResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Subject'] = ResolversParentTypes['Subject'], FederationReferenceType extends FederationReferenceTypes['Subject'] = FederationReferenceTypes['Subject']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Subject']> | FederationReferenceType, FederationReferenceType, ContextType>;
   creditCode?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1005,6 +1064,7 @@ export type SubjectResolvers<ContextType = ListContext, ParentType extends Resol
 
 export type QueryResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   marketEntries?: Resolver<ResolversTypes['ListEntryConnection'], ParentType, ContextType, RequireFields<QueryMarketEntriesArgs, 'first'>>;
+  marketObjectionAndRepairStatistics?: Resolver<ResolversTypes['ObjectionAndRepairStatistics'], ParentType, ContextType, RequireFields<QueryMarketObjectionAndRepairStatisticsArgs, 'from' | 'to'>>;
 }>;
 
 export type MutationResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
@@ -1032,6 +1092,8 @@ export type Resolvers<ContextType = ListContext> = ResolversObject<{
   ExitApplication?: ExitApplicationResolvers<ContextType>;
   EarlyExitDecision?: EarlyExitDecisionResolvers<ContextType>;
   DepartmentActions?: DepartmentActionsResolvers<ContextType>;
+  KeyCount?: KeyCountResolvers<ContextType>;
+  ObjectionAndRepairStatistics?: ObjectionAndRepairStatisticsResolvers<ContextType>;
   Subject?: SubjectResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;

@@ -600,6 +600,36 @@ export type DepartmentActionsDecideEarlyExitArgs = {
   input: EarlyExitDecisionInput;
 };
 
+export type KeyCount = {
+  __typename?: 'KeyCount';
+  key: Scalars['String']['output'];
+  count: Scalars['Int']['output'];
+};
+
+/**
+ * A department's objections and credit-repair applications over a period, and their outcomes.
+ * Counts only: no personal data. Kept in the department's own tables, so each department
+ * answers for its own.
+ */
+export type ObjectionAndRepairStatistics = {
+  __typename?: 'ObjectionAndRepairStatistics';
+  from: Scalars['Date']['output'];
+  to: Scalars['Date']['output'];
+  domain: Domain;
+  /** Objections and appeals filed in the period, by kind (ObjectionKind). */
+  objectionsFiled: Array<KeyCount>;
+  /** Objections decided in the period, by outcome: REJECTED (not accepted for verification), UPHELD, DISMISSED. */
+  objectionOutcomes: Array<KeyCount>;
+  /** Objections filed or accepted and not yet decided, now. */
+  objectionsOpen: Scalars['Int']['output'];
+  /** Early-exit (credit repair) applications filed in the period. */
+  repairApplications: Scalars['Int']['output'];
+  /** Applications decided in the period, by outcome: APPROVED (exited by credit repair) or REJECTED. */
+  repairOutcomes: Array<KeyCount>;
+  /** Applications waiting for a decision, now. */
+  repairApplicationsOpen: Scalars['Int']['output'];
+};
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -722,6 +752,8 @@ export type ResolversTypes = ResolversObject<{
   EarlyExitDecisionInput: EarlyExitDecisionInput;
   EarlyExitDecision: ResolverTypeWrapper<Omit<EarlyExitDecision, 'exit'> & { exit?: Maybe<ResolversTypes['ExitResult']> }>;
   DepartmentActions: ResolverTypeWrapper<Omit<DepartmentActions, 'recognise' | 'confirm' | 'exit' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversTypes['ListEntry'], confirm: ResolversTypes['ListEntry'], exit: ResolversTypes['ExitResult'], escalateToBlackList: ResolversTypes['EscalationResult'], decideObjection: ResolversTypes['ObjectionDecision'], decideEarlyExit: ResolversTypes['EarlyExitDecision'] }>;
+  KeyCount: ResolverTypeWrapper<KeyCount>;
+  ObjectionAndRepairStatistics: ResolverTypeWrapper<ObjectionAndRepairStatistics>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
@@ -763,6 +795,8 @@ export type ResolversParentTypes = ResolversObject<{
   EarlyExitDecisionInput: EarlyExitDecisionInput;
   EarlyExitDecision: Omit<EarlyExitDecision, 'exit'> & { exit?: Maybe<ResolversParentTypes['ExitResult']> };
   DepartmentActions: Omit<DepartmentActions, 'recognise' | 'confirm' | 'exit' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversParentTypes['ListEntry'], confirm: ResolversParentTypes['ListEntry'], exit: ResolversParentTypes['ExitResult'], escalateToBlackList: ResolversParentTypes['EscalationResult'], decideObjection: ResolversParentTypes['ObjectionDecision'], decideEarlyExit: ResolversParentTypes['EarlyExitDecision'] };
+  KeyCount: KeyCount;
+  ObjectionAndRepairStatistics: ObjectionAndRepairStatistics;
   String: Scalars['String']['output'];
 }>;
 
@@ -944,6 +978,23 @@ export type DepartmentActionsResolvers<ContextType = ListContext, ParentType ext
   decideEarlyExit?: Resolver<ResolversTypes['EarlyExitDecision'], ParentType, ContextType, RequireFields<DepartmentActionsDecideEarlyExitArgs, 'input'>>;
 }>;
 
+export type KeyCountResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['KeyCount'] = ResolversParentTypes['KeyCount']> = ResolversObject<{
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ObjectionAndRepairStatisticsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ObjectionAndRepairStatistics'] = ResolversParentTypes['ObjectionAndRepairStatistics']> = ResolversObject<{
+  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
+  objectionsFiled?: Resolver<Array<ResolversTypes['KeyCount']>, ParentType, ContextType>;
+  objectionOutcomes?: Resolver<Array<ResolversTypes['KeyCount']>, ParentType, ContextType>;
+  objectionsOpen?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  repairApplications?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  repairOutcomes?: Resolver<Array<ResolversTypes['KeyCount']>, ParentType, ContextType>;
+  repairApplicationsOpen?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = ListContext> = ResolversObject<{
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
@@ -965,6 +1016,8 @@ export type Resolvers<ContextType = ListContext> = ResolversObject<{
   ExitApplication?: ExitApplicationResolvers<ContextType>;
   EarlyExitDecision?: EarlyExitDecisionResolvers<ContextType>;
   DepartmentActions?: DepartmentActionsResolvers<ContextType>;
+  KeyCount?: KeyCountResolvers<ContextType>;
+  ObjectionAndRepairStatistics?: ObjectionAndRepairStatisticsResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = ListContext> = ResolversObject<{
