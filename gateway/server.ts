@@ -22,6 +22,7 @@ import { authenticate, createTokenVerifier, purposeOf } from './auth.js';
 import { personalDataPlugin } from './personal-data.js';
 import { signInternalToken } from '../subgraphs/kit/auth/internal-token.js';
 import { internalTokenSecret } from '../subgraphs/kit/auth/secrets.js';
+import { dashboardRoutes } from './dashboard/serve.js';
 
 export interface GatewayOptions {
   port?: number;
@@ -98,6 +99,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port: options.port ?? 0,
     host: options.host,
     maxBodyBytes: options.maxBodyBytes ?? Number(process.env.MAX_BODY_BYTES ?? 2 * 1024 * 1024),
+    // The built-in dashboard (/dashboard): a static page on the same public API.
+    routes: dashboardRoutes(),
     context: async (req) => {
       const requestId = randomUUID();
       const principal = await authenticate(req, verifier);
