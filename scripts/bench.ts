@@ -793,7 +793,8 @@ function machine() {
     dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' })
       .split('\n')
       .filter(Boolean)
-      .map((line) => line.slice(3));
+      .map((line) => line.slice(3))
+      .filter((file) => file !== values.out); // the report this run rewrites
   } catch {
     // not a git checkout
   }
