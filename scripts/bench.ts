@@ -1168,7 +1168,12 @@ async function main() {
     }
     const out = values.out!;
     if (values.append && existsSync(out)) {
-      appendFileSync(out, `\n${report}`);
+      // Before the sections other scripts keep at the end (bench:processes), else at the end.
+      const previous = readFileSync(out, 'utf8');
+      const kept = keptSections(previous);
+      const at = kept ? previous.search(/^## .*separate processes/im) : -1;
+      if (at >= 0) writeFileSync(out, `${previous.slice(0, at)}${report}\n${previous.slice(at)}`);
+      else appendFileSync(out, `\n${report}`);
     } else {
       const kept = existsSync(out) ? keptSections(readFileSync(out, 'utf8')) : '';
       writeFileSync(out, `${FILE_HEADER}\n${report}${kept}`);
