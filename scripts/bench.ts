@@ -1135,10 +1135,15 @@ function peerVersion(): string {
   }
 }
 
-/** Sections other scripts append to the report (bench:processes), kept when it is rewritten. */
+/** A section this script writes: "## SQLite, 10,000 subjects — …" or "## MariaDB, … — …". */
+const OWN_SECTION = /^## (SQLite|MariaDB), [\d,]+ subjects — /;
+
+/** Sections other scripts write into the report (bench:processes, bench:statistics…), kept as they are. */
 function keptSections(previous: string): string {
-  const sections = previous.split(/^(?=## )/m).filter((s) => /^## .*separate processes/i.test(s));
-  return sections.length ? `\n${sections.map((s) => s.trimEnd().replace(/^## \d+\.\s*/, '## ')).join('\n\n')}\n` : '';
+  const sections = previous
+    .split(/^(?=## )/m)
+    .filter((s) => s.startsWith('## ') && !OWN_SECTION.test(s));
+  return sections.length ? `\n${sections.map((s) => s.trimEnd()).join('\n\n')}\n` : '';
 }
 
 const FILE_HEADER = `# Benchmarks
@@ -1168,10 +1173,13 @@ async function main() {
     }
     const out = values.out!;
     if (values.append && existsSync(out)) {
-      // Before the sections other scripts keep at the end (bench:processes), else at the end.
+      // Before the sections other scripts keep at the end (bench:processes, bench:statistics), else at the end.
       const previous = readFileSync(out, 'utf8');
-      const kept = keptSections(previous);
-      const at = kept ? previous.search(/^## .*separate processes/im) : -1;
+      // The first section another script wrote (after every section of this one).
+      const sections = [...previous.matchAll(/^## .*$/gm)];
+      const lastOwn = sections.reduce((last, m, i) => (OWN_SECTION.test(m[0]) ? i : last), -1);
+      const firstForeign = sections.slice(lastOwn + 1)[0];
+      const at = firstForeign ? firstForeign.index! : -1;
       if (at >= 0) writeFileSync(out, `${previous.slice(0, at)}${report}\n${previous.slice(at)}`);
       else appendFileSync(out, `\n${report}`);
     } else {
