@@ -193,6 +193,29 @@ describe('feedback (响应—反馈) and the loop\'s figures', () => {
     expect(figures.recognisedEntries).toBeGreaterThan(0);
     expect(figures.shareOfRecognised).toBeCloseTo(1 / figures.recognisedEntries);
     expect([figures.nationalTarget, figures.localTarget]).toEqual([0.1, 0.3]);
+
+    // A filter narrows the cases and the entries they are a share of alike.
+    const FILTERED = `query($filter: StatisticsFilter) { jointMeasureStatistics(from: "2026-01-01", to: "2026-12-31", filter: $filter) {
+      byRegion { key cases } sharedCases recognisedEntries } }`;
+    const filtered = async (filter: Record<string, string>) => {
+      const response = await hub.queryAs({ role: 'auditor' }, FILTERED, { filter });
+      expect(response.errors, JSON.stringify(filter)).toBeUndefined();
+      return response.data.jointMeasureStatistics;
+    };
+    const [{ key: province }] = (await filtered({})).byRegion;
+    const courtsFigures = await filtered({ domain: 'COURTS' });
+    const taxFigures = await filtered({ domain: 'TAX' });
+    expect(courtsFigures.sharedCases).toBe(1);
+    expect(taxFigures.sharedCases).toBe(0);
+    expect(courtsFigures.recognisedEntries + taxFigures.recognisedEntries).toBeLessThanOrEqual(figures.recognisedEntries);
+    expect(courtsFigures.recognisedEntries).toBeGreaterThan(0);
+    expect((await filtered({ regionCode: province })).sharedCases).toBe(1);
+    expect((await filtered({ regionCode: province === '11' ? '44' : '11' })).sharedCases).toBe(0);
+    // A black-list punishment is no incentive.
+    expect((await filtered({ listType: 'BLACK' })).sharedCases).toBe(1);
+    expect((await filtered({ listType: 'RED' })).sharedCases).toBe(0);
+    const wrongRegion = await hub.queryAs({ role: 'auditor' }, FILTERED, { filter: { regionCode: '4x' } });
+    expect(wrongRegion.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'filter.regionCode' } });
   });
 });
 

@@ -1,4 +1,4 @@
-/** The period every statistics query takes: from and to, both days included. */
+/** The period every statistics query takes (from and to, both days included), and its region filter. */
 import { badInput } from './errors.js';
 import { addDays } from './dates.js';
 
@@ -23,3 +23,12 @@ export function validatePeriod(period: Period): Period {
 
 /** The period as instants: [from 00:00, the day after to 00:00), UTC. */
 export const periodInstants = (period: Period) => ({ start: `${period.from}T00:00:00.000Z`, end: `${addDays(period.to, 1)}T00:00:00.000Z` });
+
+/** Checks a region filter: a division code or its prefix (2, 4 or 6 digits). */
+export function validateRegionPrefix(regionCode: string | null | undefined, argument = 'filter.regionCode'): void {
+  if (regionCode != null && !/^\d{2,6}$/.test(regionCode)) {
+    throw badInput(`"${regionCode}" is not an administrative division code or prefix: give 2 to 6 digits, e.g. "44" (a province), "4403" (a city) or "440305"`, {
+      argument,
+    });
+  }
+}

@@ -15,6 +15,8 @@ import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import { checkSubjectCode } from '../kit/codes.js';
 import type { ScreeningService } from './screening.js';
 import { casesTable, entryIndexTable } from './migrations.js';
+import { periodInstants, type Period } from '../kit/period.js';
+import type { StatisticsFilter } from './statistics.js';
 
 export type Outcome = 'APPLIED' | 'NOT_APPLICABLE' | 'INCENTIVE_GRANTED';
 
@@ -129,11 +131,17 @@ export class Feedback {
   }
 
   /** The loop's figures over [from, to], each a GROUP BY on indexed columns. */
-  async statistics(from: string, to: string) {
-    if (from > to) throw badInput(`from (${from}) is after to (${to})`, { argument: 'from' });
-    const start = `${from}T00:00:00.000Z`;
-    const end = `${to}T23:59:59.999Z`;
-    const cases = () => this.db(casesTable).where('recorded_at', '>=', start).andWhere('recorded_at', '<=', end);
+  /** The loop's figures over a checked period and filter (see validateQuery). */
+  async statistics(period: Period, filter: StatisticsFilter) {
+    const { from, to } = period;
+    const { start, end } = periodInstants(period);
+    const cases = () => {
+      const query = this.db(casesTable).where('recorded_at', '>=', start).andWhere('recorded_at', '<', end);
+      if (filter.domain) query.where('domain', filter.domain);
+      if (filter.regionCode) query.where('region', 'like', `${filter.regionCode}%`);
+      if (filter.listType) query.where('measure_kind', filter.listType === 'RED' ? 'INCENTIVE' : 'PUNISHMENT');
+      return query;
+    };
     const group = async (column: string | Knex.Raw, alias = 'key') =>
       (await cases().select({ [alias]: column }).count({ cases: '*' }).groupBy(alias).orderBy(alias)).map((row: any) => ({
         key: String(row[alias] ?? 'UNKNOWN'),
@@ -145,7 +153,11 @@ export class Feedback {
       group('domain'), group('measure_id'), group(province), group(month), group('outcome'),
     ]);
     const [{ total }] = await cases().count({ total: '*' });
-    const [{ recognised }] = await this.db(entryIndexTable).where('recognised_on', '>=', from).andWhere('recognised_on', '<=', to).count({ recognised: '*' });
+    const recognisedQuery = this.db(entryIndexTable).where('recognised_on', '>=', from).andWhere('recognised_on', '<=', to);
+    if (filter.domain) recognisedQuery.where('domain', filter.domain);
+    if (filter.regionCode) recognisedQuery.where('region_code', 'like', `${filter.regionCode}%`);
+    if (filter.listType) recognisedQuery.where('list_type', filter.listType);
+    const [{ recognised }] = await recognisedQuery.count({ recognised: '*' });
     const sharedCases = Number(total);
     const recognisedEntries = Number(recognised);
     return {

@@ -1,10 +1,11 @@
 /** GraphQL of the joint measures: catalogue, screening, receipts, feedback, statistics, directed push. */
 import DataLoader from 'dataloader';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { badInput } from '../kit/errors.js';
 import { pageSize } from '../kit/cursor.js';
 import { toIsoDate, type Clock } from '../kit/dates.js';
 import type { SubgraphContext } from '../kit/server.js';
+import { validateRegionPrefix } from '../kit/period.js';
+import { validateQuery, type StatisticsFilter } from './statistics.js';
 import type { Collection } from './collection.js';
 import type { Feedback, FeedbackInput } from './feedback.js';
 import type { Measure, MeasureCatalogue, MeasureChangesInput, MeasureInput, Memorandum, MemorandumInput } from './measures.js';
@@ -74,13 +75,14 @@ export function jointMeasureResolvers(deps: {
       async jointMeasureCases(_: unknown, args: { domain?: string; measureId?: string; first?: number; after?: string }, ctx: Context) {
         return connection(await feedback.page(ctx.principal!, args, pageSize(args.first, 100), args.after));
       },
-      async jointMeasureStatistics(_: unknown, args: { from: string; to: string }) {
-        const stats = await feedback.statistics(args.from, args.to);
+      async jointMeasureStatistics(_: unknown, args: { from: string; to: string; filter?: StatisticsFilter | null }) {
+        const period = { from: args.from, to: args.to };
+        const stats = await feedback.statistics(period, validateQuery(period, args.filter));
         return { ...stats, nationalTarget: stats.targets.national, localTarget: stats.targets.local };
       },
       async entryChanges(_: unknown, args: { scenarios?: Scenario[]; regionCode?: string; after?: string; first?: number }, ctx: Context) {
         const regionPrefix = args.regionCode ?? ctx.principal!.region ?? null;
-        if (regionPrefix != null && !/^\d{2,6}$/.test(regionPrefix)) throw badInput('regionCode is 2 to 6 digits', { argument: 'regionCode' });
+        validateRegionPrefix(regionPrefix, 'regionCode');
         let listKinds: string[] | null = null;
         if (args.scenarios?.length) {
           const measures = await catalogue.measuresInForce(toIsoDate(clock()));

@@ -10,7 +10,7 @@
 import type { Knex } from 'knex';
 import { badInput } from '../kit/errors.js';
 import { addDays } from '../kit/dates.js';
-import { validatePeriod, type Period } from '../kit/period.js';
+import { validatePeriod, validateRegionPrefix, type Period } from '../kit/period.js';
 import { entryIndexTable, subjectsTable, warningListTable } from './migrations.js';
 
 export type { Period };
@@ -52,11 +52,7 @@ const DIMENSION_ALIAS: Record<EntryDimension, keyof EntryCount> = {
 export function validateQuery(period: Period, filter: StatisticsFilter | null | undefined): StatisticsFilter {
   validatePeriod(period);
   const checked: StatisticsFilter = { ...filter };
-  if (checked.regionCode != null && !/^\d{2,6}$/.test(checked.regionCode)) {
-    throw badInput(`"${checked.regionCode}" is not an administrative division code or prefix: give 2 to 6 digits, e.g. "44" (a province), "4403" (a city) or "440305"`, {
-      argument: 'filter.regionCode',
-    });
-  }
+  validateRegionPrefix(checked.regionCode);
   return checked;
 }
 

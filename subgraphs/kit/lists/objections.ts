@@ -101,7 +101,9 @@ export class Objections {
         decidedAt: null,
         decision: null,
       };
-      await trx(this.table).insert(toRow(objection));
+      // The entry's list type and region go with it, so the figures can be filtered by them
+      // even after an upheld objection has purged the entry.
+      await trx(this.table).insert({ ...toRow(objection), list_type: entry.listType, region_code: entry.regionCode });
       return objection;
     });
   }

@@ -210,6 +210,8 @@ export class CreditRepair {
         applied_at: application.appliedAt,
         decided_at: null,
         decision: null,
+        list_type: entry.listType,
+        region_code: entry.regionCode,
       });
       return application;
     });

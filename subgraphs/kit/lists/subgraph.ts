@@ -24,7 +24,7 @@ import { mergeResolvers } from '../resolvers.js';
 import { Objections } from './objections.js';
 import { CreditRepair } from './repair.js';
 import { caseFileResolvers, createCaseFileLoaders } from './case-file.js';
-import { ObjectionAndRepairStatistics, statisticsIndexMigration, statisticsResolvers } from './statistics.js';
+import { ObjectionAndRepairStatistics, statisticsDimensionsMigration, statisticsIndexMigration, statisticsResolvers } from './statistics.js';
 
 /** The engine's own tables; a department adds its migrations after these. */
 export function listEngineMigrations(department: DepartmentConfig): Migration[] {
@@ -35,6 +35,7 @@ export function listEngineMigrations(department: DepartmentConfig): Migration[] 
     objectionsAndRepairMigration(department.name),
     legalRepresentativeIndexMigration(department.name),
     statisticsIndexMigration(department.name),
+    statisticsDimensionsMigration(department.name),
   ];
 }
 

@@ -197,6 +197,11 @@ export type Query = {
   verifyScreeningReceipt: ReceiptVerification;
   /** Feedback cases: a department sees its domain's, an agency its own, the public published ones. */
   jointMeasureCases: JointMeasureCaseConnection;
+  /**
+   * The joint-measure loop's figures over a period (up to 10 years). A filter's domain and
+   * region narrow the cases and the entries recognised alike; its listType narrows the entries
+   * to that type and the cases to its measures (RED: incentives; BLACK, KEY_ATTENTION: punishments).
+   */
   jointMeasureStatistics: JointMeasureStatistics;
   /**
    * Directed push as a pull (893 §6): entries recognised or changed since the cursor, that
@@ -285,6 +290,7 @@ export type QueryJointMeasureCasesArgs = {
 export type QueryJointMeasureStatisticsArgs = {
   from: Scalars['Date']['input'];
   to: Scalars['Date']['input'];
+  filter?: InputMaybe<StatisticsFilter>;
 };
 
 

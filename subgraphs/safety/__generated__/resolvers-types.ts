@@ -606,6 +606,13 @@ export type KeyCount = {
   count: Scalars['Int']['output'];
 };
 
+/** Narrows a department's objection and repair figures to the entries they concern. */
+export type CaseStatisticsFilter = {
+  listType?: InputMaybe<ListType>;
+  /** An administrative division code or prefix: 2 digits (a province), 4 (a city) or 6 (a district). */
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+};
+
 /**
  * A department's objections and credit-repair applications over a period, and their outcomes.
  * Counts only: no personal data. Kept in the department's own tables, so each department
@@ -656,6 +663,7 @@ export type QuerySafetyEntriesArgs = {
 export type QuerySafetyObjectionAndRepairStatisticsArgs = {
   from: Scalars['Date']['input'];
   to: Scalars['Date']['input'];
+  filter?: InputMaybe<CaseStatisticsFilter>;
 };
 
 export type Mutation = {
@@ -808,6 +816,7 @@ export type ResolversTypes = ResolversObject<{
   EarlyExitDecision: ResolverTypeWrapper<Omit<EarlyExitDecision, 'exit'> & { exit?: Maybe<ResolversTypes['ExitResult']> }>;
   DepartmentActions: ResolverTypeWrapper<Omit<DepartmentActions, 'recognise' | 'confirm' | 'exit' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversTypes['ListEntry'], confirm: ResolversTypes['ListEntry'], exit: ResolversTypes['ExitResult'], escalateToBlackList: ResolversTypes['EscalationResult'], decideObjection: ResolversTypes['ObjectionDecision'], decideEarlyExit: ResolversTypes['EarlyExitDecision'] }>;
   KeyCount: ResolverTypeWrapper<KeyCount>;
+  CaseStatisticsFilter: CaseStatisticsFilter;
   ObjectionAndRepairStatistics: ResolverTypeWrapper<ObjectionAndRepairStatistics>;
   Subject: ResolverTypeWrapper<SubjectParentModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -854,6 +863,7 @@ export type ResolversParentTypes = ResolversObject<{
   EarlyExitDecision: Omit<EarlyExitDecision, 'exit'> & { exit?: Maybe<ResolversParentTypes['ExitResult']> };
   DepartmentActions: Omit<DepartmentActions, 'recognise' | 'confirm' | 'exit' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversParentTypes['ListEntry'], confirm: ResolversParentTypes['ListEntry'], exit: ResolversParentTypes['ExitResult'], escalateToBlackList: ResolversParentTypes['EscalationResult'], decideObjection: ResolversParentTypes['ObjectionDecision'], decideEarlyExit: ResolversParentTypes['EarlyExitDecision'] };
   KeyCount: KeyCount;
+  CaseStatisticsFilter: CaseStatisticsFilter;
   ObjectionAndRepairStatistics: ObjectionAndRepairStatistics;
   Subject: SubjectParentModel;
   Query: Record<PropertyKey, never>;
