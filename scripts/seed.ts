@@ -3,23 +3,28 @@
  *
  * Fills every subgraph's database with deterministic demo data through the subgraphs'
  * own stores (each writes only its own tables, outbox events included). Without
- * --append, existing demo tables are emptied first.
+ * --append, existing demo tables are emptied first. With case records (the default of the
+ * command, `--no-cases` to leave them out), departments also get objections and credit
+ * repair over the entries' lifetimes.
  */
 import { parseArgs } from 'node:util';
 import { departments, subgraphByName } from '../subgraphs/catalog.js';
-import { connect, databaseUrlFor, migrate, type Database } from '../subgraphs/kit/db.js';
+import { connect, databaseUrlFor, insertInChunks, migrate, type Database } from '../subgraphs/kit/db.js';
 import { ListStore } from '../subgraphs/kit/lists/store.js';
-import { entriesTable, historyTable } from '../subgraphs/kit/lists/tables.js';
+import { entriesTable, exitApplicationsTable, historyTable, objectionsTable, repairStepsTable, subjectFileTable } from '../subgraphs/kit/lists/tables.js';
 import { outboxTable } from '../subgraphs/kit/outbox.js';
 import { SubjectRegistry } from '../subgraphs/platform/registry.js';
 import { subjectsTable } from '../subgraphs/platform/migrations.js';
-import { generateDemoData } from './demo-data.js';
+import { generateDemoData, type DemoData } from './demo-data.js';
+import { generateDemoCases, type DemoCaseRecords } from './demo-cases.js';
 
 export interface SeedOptions {
   subjects: number;
   seed?: number;
   asOf?: string;
   append?: boolean;
+  /** Objections and credit repair too (and their effect on the entries). */
+  caseRecords?: boolean;
   databaseUrl?: (subgraph: string) => string | undefined;
   log?: (line: string) => void;
 }
@@ -34,10 +39,11 @@ async function withDatabase<T>(subgraph: string, options: SeedOptions, work: (db
   }
 }
 
-export async function seed(options: SeedOptions) {
+export async function seed(options: SeedOptions): Promise<DemoData & { cases: Map<string, DemoCaseRecords> | null }> {
   const log = options.log ?? (() => {});
   const started = Date.now();
   const data = generateDemoData(departments, options);
+  const cases = options.caseRecords ? generateDemoCases(data, options) : null;
   log(`generated ${data.subjects.length} subjects in ${Date.now() - started} ms`);
 
   await withDatabase('platform', options, async (db) => {
@@ -52,15 +58,24 @@ export async function seed(options: SeedOptions) {
     await withDatabase(department.name, options, async (db) => {
       await db.transaction(async (trx) => {
         if (!options.append) {
-          for (const table of [entriesTable, historyTable, outboxTable]) await trx(table(department.name)).delete();
+          const tables = [entriesTable, historyTable, outboxTable, objectionsTable, repairStepsTable, exitApplicationsTable, subjectFileTable];
+          for (const table of tables) await trx(table(department.name)).delete();
         }
         await new ListStore(db, department).insertEntries(entries, 'demo-seed', trx);
+        const records = cases?.get(department.name);
+        if (records) {
+          await insertInChunks(trx, objectionsTable(department.name), records.objections);
+          await insertInChunks(trx, repairStepsTable(department.name), records.repairSteps);
+          await insertInChunks(trx, exitApplicationsTable(department.name), records.exitApplications);
+          await insertInChunks(trx, subjectFileTable(department.name), records.subjectFile);
+        }
       });
     });
-    log(`${department.name}: ${entries.length} entries`);
+    const records = cases?.get(department.name);
+    log(`${department.name}: ${entries.length} entries${records ? `, ${records.objections.length} objections, ${records.exitApplications.length} repair applications` : ''}`);
   }
   log(`seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return data;
+  return { ...data, cases };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -70,6 +85,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       seed: { type: 'string' },
       'as-of': { type: 'string' },
       append: { type: 'boolean', default: false },
+      'no-cases': { type: 'boolean', default: false },
     },
   });
   const subjects = Number(values.subjects);
@@ -77,7 +93,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`--subjects must be a positive whole number, got "${values.subjects}"`);
     process.exit(2);
   }
-  seed({ subjects, seed: values.seed ? Number(values.seed) : undefined, asOf: values['as-of'], append: values.append, log: console.log }).catch(
+  seed({ subjects, seed: values.seed ? Number(values.seed) : undefined, asOf: values['as-of'], append: values.append, caseRecords: !values['no-cases'], log: console.log }).catch(
     (error) => {
       console.error(`seed failed: ${error.message}`);
       process.exit(1);

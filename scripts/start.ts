@@ -38,7 +38,7 @@ async function main() {
   if (await registryIsEmpty()) {
     const subjects = Number(process.env.DEMO_SUBJECTS ?? 2000);
     console.log(`Empty database: loading demo data (${subjects} subjects)…`);
-    await seed({ subjects, log: (line) => console.log(`  ${line}`) });
+    await seed({ subjects, caseRecords: true, log: (line) => console.log(`  ${line}`) });
   }
   const hub = await startHub({ port: Number(process.env.PORT ?? 4000), host: process.env.HOST });
   console.log(`\nCreditHub gateway ready at ${hub.gateway.url}`);

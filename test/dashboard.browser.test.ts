@@ -29,7 +29,7 @@ describe.skipIf(!haveChromium)(`the dashboard in a real browser${haveChromium ? 
   let origin: string;
 
   beforeAll(async () => {
-    hub = await startTestHub({ subjects: 600, clock });
+    hub = await startTestHub({ subjects: 600, clock, caseRecords: true });
     await hub.hub.settle();
     origin = new URL(hub.url).origin;
     const { chromium } = await import('playwright-core');
@@ -99,6 +99,20 @@ describe.skipIf(!haveChromium)(`the dashboard in a real browser${haveChromium ? 
       expect(await page.evaluate(() => [...document.querySelectorAll('canvas')].every((c) => c.width > 0 && c.height > 0))).toBe(true);
       expect(await page.locator('#warning-list tbody tr').count()).toBeGreaterThan(0);
       expect(await page.locator('#cases tbody tr').count()).toBe(4);
+      // The departments' objection and repair figures, as each department answers them.
+      const cases = await hub.queryAs(null, `query($from: Date!, $to: Date!) { ${['tax', 'market', 'courts', 'safety'].map((d) =>
+        `${d}: ${d}ObjectionAndRepairStatistics(from: $from, to: $to) { objectionsFiled { count } objectionOutcomes { key count } objectionsOpen repairApplications repairOutcomes { key count } }`).join(' ')} }`, { from, to });
+      const outcome = (rows: { key: string; count: number }[], key: string) => rows.find((row) => row.key === key)?.count ?? 0;
+      const expectedCases = ['tax', 'market', 'courts', 'safety'].map((d) => {
+        const f = cases.data[d];
+        return [f.objectionsFiled.reduce((sum: number, row: any) => sum + row.count, 0), outcome(f.objectionOutcomes, 'UPHELD'), f.objectionsOpen, f.repairApplications, outcome(f.repairOutcomes, 'APPROVED')].map(String);
+      });
+      const shownCases = await page.$$eval('#cases tbody tr', (rows) => rows.map((row) => [...row.querySelectorAll('td')].slice(1).map((td) => td.textContent!.replace(/,/g, ''))));
+      expect(shownCases).toEqual(expectedCases);
+      expect(expectedCases.flat().some((value) => value !== '0')).toBe(true);
+      // The joint-measure loop's figures are not the public's: not asked, not shown.
+      expect(firstLoad[0].body).toContain('"loop":false');
+      expect(await page.isVisible('#loop-panel')).toBe(false);
       await page.screenshot({ path: 'test-results/dashboard-public.png', fullPage: true });
 
       // A filter is one more request, and the figures follow it.
@@ -111,6 +125,9 @@ describe.skipIf(!haveChromium)(`the dashboard in a real browser${haveChromium ? 
       const courts = await apiFigures(from, to, { domain: 'COURTS', regionCode: '11' });
       for (const [name, value] of Object.entries(courts)) expect(await figureOf(page, name), `COURTS/11 ${name}`).toBe(value);
       expect(courts.active).toBeLessThan(expected.active);
+      // One department chosen: only its objection and repair figures, narrowed to the region.
+      expect(await page.locator('#cases tbody tr').count()).toBe(1);
+      expect(graphqlRequests().at(-1)!.body).toContain('"caseFilter":{"regionCode":"11"}');
       expect(await page.textContent('#region-level')).toBe('city');
 
       // A wrong filter gets the API's own explanation.
@@ -152,12 +169,31 @@ describe.skipIf(!haveChromium)(`the dashboard in a real browser${haveChromium ? 
       expect(await page.textContent('#subject')).toContain('Personal data is masked');
       await page.screenshot({ path: 'test-results/dashboard-lookup-public.png', fullPage: true });
 
+      // Meanwhile an agency screens a judgment debtor before a procurement and reports what it did.
+      const agency = { role: 'agency', agency: '某市财政局政府采购监管处', sub: 'dashboard-agency' } as const;
+      const debtor = hub.demo.entriesByDepartment.get('courts')!.find((e) => e.listKind === 'DISHONEST_JUDGMENT_DEBTOR' && e.status === 'ACTIVE' && e.subjectType === 'ORGANISATION')!;
+      const screened = await hub.queryAs(agency, `mutation { screen(creditCodes: ["${debtor.creditCode}"], scenario: GOVERNMENT_PROCUREMENT, reference: "CG-2026-0001") {
+        id items { measures { measure { id } } } } }`);
+      const reported = await hub.queryAs(agency, `mutation($input: FeedbackInput!) { recordMeasureFeedback(input: $input) { id } }`, {
+        input: { screeningId: screened.data.screen.id, creditCode: debtor.creditCode, measureId: screened.data.screen.items[0].measures[0].measure.id, outcome: 'APPLIED', caseReference: 'CG-2026-0001' },
+      }, { purpose: '政府采购供应商资格审查', reference: 'CG-2026-0001' });
+      expect(reported.errors).toBeUndefined();
+
       // An administrator pastes a token and states a purpose: the same lookup, unmasked — and registered.
       await page.fill('#token', await mintDevelopmentToken({ role: 'admin', sub: 'dashboard-admin' }));
       await page.evaluate(() => delete document.body.dataset.loaded);
       await page.click('#identity button[type="submit"]');
       await page.waitForSelector('body[data-loaded="true"]');
       expect(await page.textContent('[data-testid="viewer"]')).toContain('admin');
+      // An administrator also sees the joint-measure loop, with the API's figures.
+      await page.waitForSelector('#loop-panel', { state: 'visible' });
+      const loop = await hub.queryAs({ role: 'admin' }, `query($from: Date!, $to: Date!) { jointMeasureStatistics(from: $from, to: $to) { sharedCases recognisedEntries } }`,
+        { from: await page.inputValue('#from'), to: await page.inputValue('#to') });
+      expect(await figureOf(page, 'loop-cases')).toBe(loop.data.jointMeasureStatistics.sharedCases);
+      expect(await figureOf(page, 'loop-recognised')).toBe(loop.data.jointMeasureStatistics.recognisedEntries);
+      expect(loop.data.jointMeasureStatistics).toMatchObject({ sharedCases: 1 });
+      expect(loop.data.jointMeasureStatistics.recognisedEntries).toBeGreaterThan(0);
+      expect(await page.textContent('#loop-outcomes')).toContain('Applied');
       await page.click('#lookup summary');
       await page.fill('#purpose', '信用监管统计核查');
       await page.fill('#reference', 'DASH-2026-0001');

@@ -70,7 +70,7 @@ export async function callerHeaders(claims: TokenClaims | null, purpose?: { purp
 export interface TestHub {
   url: string;
   hub: RunningHub;
-  demo: DemoData;
+  demo: Awaited<ReturnType<typeof seed>>;
   database: TestDatabase;
   /** Asks as a platform administrator with a stated purpose: sees everything unmasked. */
   query<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
@@ -107,11 +107,13 @@ export interface TestHubOptions {
   clock?: () => Date;
   /** Background workers: 'manual' (default) runs them only on `hub.hub.settle()`, so tests see what they did. */
   workers?: 'interval' | 'manual';
+  /** Seed the departments' objections and credit repair too (scripts/demo-cases.ts). */
+  caseRecords?: boolean;
 }
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const database = await createTestDatabase();
-  const demo = await seed({ subjects: options.subjects ?? 300, databaseUrl: database.urlFor });
+  const demo = await seed({ subjects: options.subjects ?? 300, caseRecords: options.caseRecords, databaseUrl: database.urlFor });
   const hub = await startHub({
     port: 0,
     subgraphPorts: 'random',

@@ -8,6 +8,8 @@ import { createTestDatabase, startTestHub, type TestHub } from './env.js';
 import type { ListEntry } from '../subgraphs/kit/lists/store.js';
 import { connect, migrate } from '../subgraphs/kit/db.js';
 import { exitApplicationsTable, objectionsTable } from '../subgraphs/kit/lists/tables.js';
+import { ListStore } from '../subgraphs/kit/lists/store.js';
+import { departments, subgraphByName } from '../subgraphs/catalog.js';
 import { changeFeedTable, entryIndexTable, migrations, warningListTable } from '../subgraphs/platform/migrations.js';
 
 // The demo data is "as of" 2026-11-01: nothing expires while the hub runs on this clock.
@@ -355,5 +357,118 @@ describe('objections and credit repair, each department answering for its own', 
 
     const backwards = await hub.queryAs(null, `{ taxObjectionAndRepairStatistics(from: "2026-02-01", to: "2026-01-01") { objectionsOpen } }`);
     expect(backwards.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'from' } });
+  });
+
+  it('narrows each department\'s figures by the list type and region of the entries concerned', async () => {
+    // Agencies report suspected errors in work-safety entries of every list type and region.
+    const reported = entries.filter((e) => e.domain === 'WORK_SAFETY' && e.status === 'ACTIVE').slice(0, 12);
+    expect(new Set(reported.map((e) => e.listType)).size).toBeGreaterThan(1);
+    for (const entry of reported) {
+      const { errors } = await hub.queryAs({ role: 'agency', agency: '某市应急管理局' },
+        `mutation { safety { fileObjection(input: { entryId: "${entry.id}", kind: IMPLEMENTER_REPORT, grounds: "信息有误" }) { id } } }`);
+      expect(errors).toBeUndefined();
+    }
+    const QUERY = `query($filter: CaseStatisticsFilter) { safetyObjectionAndRepairStatistics(from: "2026-01-01", to: "${TODAY}", filter: $filter) {
+      objectionsFiled { key count } objectionsOpen } }`;
+    const filed = async (filter: Record<string, string> | null) => {
+      const { data, errors } = await hub.queryAs(null, QUERY, { filter });
+      expect(errors, JSON.stringify(filter)).toBeUndefined();
+      return data.safetyObjectionAndRepairStatistics;
+    };
+    expect(await filed(null)).toEqual({ objectionsFiled: [{ key: 'IMPLEMENTER_REPORT', count: reported.length }], objectionsOpen: reported.length });
+    for (const listType of new Set(reported.map((e) => e.listType))) {
+      const expected = reported.filter((e) => e.listType === listType).length;
+      expect(await filed({ listType }), listType).toEqual({ objectionsFiled: [{ key: 'IMPLEMENTER_REPORT', count: expected }], objectionsOpen: expected });
+    }
+    const province = reported[0].regionCode.slice(0, 2);
+    const inProvince = reported.filter((e) => e.regionCode.startsWith(province)).length;
+    expect((await filed({ regionCode: province })).objectionsOpen).toBe(inProvince);
+    expect((await filed({ regionCode: reported[0].regionCode, listType: reported[0].listType })).objectionsOpen)
+      .toBe(reported.filter((e) => e.regionCode === reported[0].regionCode && e.listType === reported[0].listType).length);
+
+    const wrong = await hub.queryAs(null, QUERY, { filter: { regionCode: '44-03' } });
+    expect(wrong.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'filter.regionCode' } });
+    expect(wrong.errors![0].message).toMatch(/"44-03" is not an administrative division code/);
+  });
+
+  it('the migration gives objections and applications filed before it the list type and region of their entry', async () => {
+    const database = await createTestDatabase();
+    const db = connect(database.urlFor('tax'));
+    const department = departments.find((d) => d.name === 'tax')!;
+    const all = subgraphByName('tax').migrations;
+    try {
+      await migrate(db, 'tax', all.filter((m) => m.name !== 'tax_006_statistics_dimensions'));
+      const entry = entries.find((e) => e.domain === 'TAX')!;
+      await db.transaction((trx) => new ListStore(db, department).insertEntries([entry], 'test', trx));
+      const objection = (id: string, entryId: string) => ({
+        id, entry_id: entryId, credit_code: entry.creditCode, kind: 'SUBJECT_APPEAL', filed_by: 'x', grounds: 'x', evidence_refs: '[]',
+        status: 'UPHELD', filed_at: '2026-03-02T01:00:00.000Z', accepted_at: null, decided_at: '2026-04-01T01:00:00.000Z', decision: 'x',
+      });
+      // The second objection's entry was purged when it was upheld: nothing to fill it from.
+      await db(objectionsTable('tax')).insert([objection('kept', entry.id), objection('purged', 'no-such-entry')]);
+      await db(exitApplicationsTable('tax')).insert({ id: 'a1', entry_id: entry.id, status: 'APPLIED', reference: null, applied_at: '2026-05-01T00:00:00.000Z', decided_at: null, decision: null });
+
+      await migrate(db, 'tax', all);
+      expect(await db(objectionsTable('tax')).select('id', 'list_type', 'region_code').orderBy('id')).toEqual([
+        { id: 'kept', list_type: entry.listType, region_code: entry.regionCode },
+        { id: 'purged', list_type: null, region_code: null },
+      ]);
+      expect(await db(exitApplicationsTable('tax')).select('list_type', 'region_code')).toEqual([{ list_type: entry.listType, region_code: entry.regionCode }]);
+    } finally {
+      await db.destroy();
+      await database.drop();
+    }
+  });
+});
+
+describe('objections and credit repair over the demo\'s history', () => {
+  let withCases: TestHub;
+  beforeAll(async () => {
+    withCases = await startTestHub({ subjects: 1500, clock, caseRecords: true });
+  });
+  afterAll(() => withCases?.stop());
+
+  it('counts what each department recorded, for any period and filter', async () => {
+    const FROM_DAY = '2023-01-01';
+    const inPeriod = (at: string | null) => at != null && at >= `${FROM_DAY}T00:00:00.000Z` && at < '2026-11-02T00:00:00.000Z';
+    const keyed = (rows: any[], key: string) => Object.entries(tally(rows, (row) => row[key])).map(([k, count]) => ({ key: k, count })).sort((a, b) => a.key.localeCompare(b.key));
+    const expected = (records: any, filter: { listType?: string; regionCode?: string }) => {
+      const match = (row: any) => (!filter.listType || row.list_type === filter.listType) && (!filter.regionCode || row.region_code.startsWith(filter.regionCode));
+      const objections = records.objections.filter(match);
+      const applications = records.exitApplications.filter(match);
+      return {
+        objectionsFiled: keyed(objections.filter((o: any) => inPeriod(o.filed_at)), 'kind'),
+        objectionOutcomes: keyed(objections.filter((o: any) => inPeriod(o.decided_at)), 'status'),
+        objectionsOpen: objections.filter((o: any) => ['FILED', 'ACCEPTED'].includes(o.status)).length,
+        repairApplications: applications.filter((a: any) => inPeriod(a.applied_at)).length,
+        repairOutcomes: keyed(applications.filter((a: any) => inPeriod(a.decided_at)), 'status'),
+        repairApplicationsOpen: applications.filter((a: any) => a.status === 'APPLIED').length,
+      };
+    };
+    const QUERY = `query($filter: CaseStatisticsFilter) { ${Object.values(DEPARTMENT_OF).map((d) => `${d}: ${d}ObjectionAndRepairStatistics(from: "${FROM_DAY}", to: "${TODAY}", filter: $filter) {
+      objectionsFiled { key count } objectionOutcomes { key count } objectionsOpen repairApplications repairOutcomes { key count } repairApplicationsOpen }`).join(' ')} }`;
+    for (const filter of [{}, { listType: 'BLACK' }, { listType: 'KEY_ATTENTION', regionCode: '44' }, { regionCode: '110108' }]) {
+      const { data, errors } = await withCases.queryAs(null, QUERY, { filter });
+      expect(errors).toBeUndefined();
+      for (const department of Object.values(DEPARTMENT_OF)) {
+        expect(data[department], `${department} ${JSON.stringify(filter)}`).toEqual(expected(withCases.demo.cases!.get(department), filter));
+      }
+    }
+    // The history has every outcome somewhere, so the comparison above compares something.
+    const all = [...withCases.demo.cases!.values()];
+    const statuses = new Set(all.flatMap((records) => records.objections.map((o) => o.status)));
+    expect([...statuses].sort()).toEqual(expect.arrayContaining(['DISMISSED', 'REJECTED', 'UPHELD']));
+    expect(new Set(all.flatMap((records) => records.exitApplications.map((a) => a.status)))).toContain('APPROVED');
+  });
+
+  it('shows an upheld objection\'s effect: a black entry purged, another exited by OBJECTION_UPHELD, repairs exited by CREDIT_REPAIR', async () => {
+    await withCases.hub.settle();
+    const { data } = await withCases.queryAs(null, `{ entryStatistics(from: "2019-01-01", to: "${TODAY}") { exited(by: [EXIT_WAY]) { exitWay count } } }`);
+    const entriesNow = [...withCases.demo.entriesByDepartment.values()].flat();
+    const exitWays = tally(entriesNow.filter((e) => e.status === 'EXITED'), (e) => e.exit!.way);
+    expect(asTally(data.entryStatistics.exited, (cell) => cell.exitWay)).toEqual(exitWays);
+    expect(exitWays.CREDIT_REPAIR).toBeGreaterThan(0);
+    const upheldBlack = [...withCases.demo.cases!.values()].flatMap((records) => records.objections.filter((o) => o.status === 'UPHELD' && o.list_type === 'BLACK'));
+    for (const objection of upheldBlack) expect(entriesNow.some((e) => e.id === objection.entry_id)).toBe(false);
   });
 });

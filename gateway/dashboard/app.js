@@ -12,13 +12,15 @@ const EXIT_WAYS = {
   STANDARD_CHANGED: '标准调整 Standard changed', LISTED_FOR_DISHONESTY: '失信被列入 Listed for dishonesty', INCENTIVE_ABUSE: '滥用激励 Incentive abuse',
   ESCALATED_TO_BLACK_LIST: '升级为黑名单 Escalated to black list', UNKNOWN: 'Unknown',
 };
+const OUTCOMES = { APPLIED: '已实施 Applied', INCENTIVE_GRANTED: '已激励 Incentive granted', NOT_APPLICABLE: '不适用 Not applicable' };
 const PROVINCES = {
   11: '北京', 12: '天津', 13: '河北', 14: '山西', 15: '内蒙古', 21: '辽宁', 22: '吉林', 23: '黑龙江', 31: '上海', 32: '江苏', 33: '浙江',
   34: '安徽', 35: '福建', 36: '江西', 37: '山东', 41: '河南', 42: '湖北', 43: '湖南', 44: '广东', 45: '广西', 46: '海南', 50: '重庆',
   51: '四川', 52: '贵州', 53: '云南', 54: '西藏', 61: '陕西', 62: '甘肃', 63: '青海', 64: '宁夏', 65: '新疆', 71: '台湾', 81: '香港', 82: '澳门',
 };
 
-const FIGURES = `query Dashboard($from: Date!, $to: Date!, $filter: StatisticsFilter, $regionBy: [EntryDimension!]) {
+const FIGURES = `query Dashboard($from: Date!, $to: Date!, $filter: StatisticsFilter, $caseFilter: CaseStatisticsFilter, $regionBy: [EntryDimension!],
+    $tax: Boolean!, $market: Boolean!, $courts: Boolean!, $safety: Boolean!, $loop: Boolean!) {
   entries: entryStatistics(from: $from, to: $to, filter: $filter) {
     recognised { count }
     exited { count }
@@ -31,15 +33,21 @@ const FIGURES = `query Dashboard($from: Date!, $to: Date!, $filter: StatisticsFi
   }
   warning: warningListStatistics(from: $from, to: $to, filter: $filter) { current entered left byMonth { month count } }
   listed: listedSubjectStatistics(from: $from, to: $to, filter: $filter) { listType subjects multiDomainSubjects byIndustry { key name subjects } }
-  tax: taxObjectionAndRepairStatistics(from: $from, to: $to) { ...cases }
-  market: marketObjectionAndRepairStatistics(from: $from, to: $to) { ...cases }
-  courts: courtsObjectionAndRepairStatistics(from: $from, to: $to) { ...cases }
-  safety: safetyObjectionAndRepairStatistics(from: $from, to: $to) { ...cases }
+  tax: taxObjectionAndRepairStatistics(from: $from, to: $to, filter: $caseFilter) @include(if: $tax) { ...cases }
+  market: marketObjectionAndRepairStatistics(from: $from, to: $to, filter: $caseFilter) @include(if: $market) { ...cases }
+  courts: courtsObjectionAndRepairStatistics(from: $from, to: $to, filter: $caseFilter) @include(if: $courts) { ...cases }
+  safety: safetyObjectionAndRepairStatistics(from: $from, to: $to, filter: $caseFilter) @include(if: $safety) { ...cases }
+  loop: jointMeasureStatistics(from: $from, to: $to, filter: $filter) @include(if: $loop) {
+    sharedCases recognisedEntries shareOfRecognised nationalTarget localTarget byOutcome { key cases }
+  }
   warningList(first: 20) { edges { node { since domains subject { creditCode name } } } }
 }
 fragment cases on ObjectionAndRepairStatistics {
   objectionsFiled { count } objectionOutcomes { key count } objectionsOpen repairApplications repairOutcomes { key count }
 }`;
+
+/** The roles the joint-measure loop's figures are open to (the hub refuses the others). */
+const LOOP_ROLES = ['agency', 'officer', 'admin', 'auditor'];
 
 const LOOKUP = `query Lookup($code: ID!) {
   subject(creditCode: $code) {
@@ -78,17 +86,24 @@ async function graphql(query, variables, extraHeaders = {}) {
 
 // ---- the viewer ---------------------------------------------------------------------
 
+/** The token's claims, to choose what to ask and to display: the gateway verifies them. */
+function claimsOf(token) {
+  if (!token) return null;
+  try {
+    return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    return null;
+  }
+}
+
 /** What the token says about its holder, for display only: the gateway verifies it. */
 function describeToken(token) {
   if (!token) return 'Public view: published lists, personal data masked';
-  try {
-    const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-    const who = [claims.role, claims.department, claims.agency].filter(Boolean).join(' · ');
-    const scopes = claims.scopes ? ` (${[].concat(claims.scopes).join(', ')})` : '';
-    return `Viewing as ${who || 'unknown role'}${scopes}`;
-  } catch {
-    return 'Viewing with a token the page cannot read (the hub will say if it is valid)';
-  }
+  const claims = claimsOf(token);
+  if (!claims) return 'Viewing with a token the page cannot read (the hub will say if it is valid)';
+  const who = [claims.role, claims.department, claims.agency].filter(Boolean).join(' · ');
+  const scopes = claims.scopes ? ` (${[].concat(claims.scopes).join(', ')})` : '';
+  return `Viewing as ${who || 'unknown role'}${scopes}`;
 }
 
 function showViewer() {
@@ -229,7 +244,21 @@ function render(period, data, errors) {
   }
   if (listed) fillTable('industries', listed.byIndustry.map((row) => [row.key === 'UNKNOWN' ? 'No registered industry (e.g. natural persons)' : `${row.key} ${row.name ?? ''}`, row.subjects]));
 
-  fillTable('cases', Object.entries(DEPARTMENTS).map(([field, domain]) => {
+  const loop = data.loop;
+  $('#loop-panel').hidden = !loop;
+  if (loop) {
+    setFigure('loop-cases', loop.sharedCases);
+    setFigure('loop-recognised', loop.recognisedEntries);
+    const percent = (share) => (share == null ? '–' : `${(share * 100).toFixed(1)}%`);
+    const share = $('[data-figure="loop-share"]');
+    share.textContent = percent(loop.shareOfRecognised);
+    share.dataset.value = loop.shareOfRecognised == null ? '' : String(loop.shareOfRecognised);
+    $('#loop-targets').textContent = `targets: ${percent(loop.nationalTarget)} national, ${percent(loop.localTarget)} local`;
+    fillTable('loop-outcomes', loop.byOutcome.map((row) => [OUTCOMES[row.key] ?? row.key, row.cases]));
+  }
+
+  const shownDepartments = Object.entries(DEPARTMENTS).filter(([, domain]) => !period.filter.domain || period.filter.domain === domain);
+  fillTable('cases', shownDepartments.map(([field, domain]) => {
     const figures = data[field];
     if (!figures) {
       const why = errors.find((e) => e.path?.[0] === field);
@@ -276,7 +305,16 @@ async function loadFigures() {
   $('#status').textContent = 'Loading…';
   showError(null);
   try {
-    const { data, errors = [] } = await graphql(FIGURES, { ...period, regionBy: [level, 'LIST_TYPE'] });
+    const { listType, regionCode } = period.filter;
+    const asked = (domain) => !period.filter.domain || period.filter.domain === domain;
+    const role = String(claimsOf(storage.getItem('credithub.token'))?.role ?? '').toLowerCase();
+    const { data, errors = [] } = await graphql(FIGURES, {
+      ...period,
+      caseFilter: { listType, regionCode },
+      regionBy: [level, 'LIST_TYPE'],
+      ...Object.fromEntries(Object.entries(DEPARTMENTS).map(([field, domain]) => [field, asked(domain)])),
+      loop: LOOP_ROLES.includes(role),
+    });
     render(period, data, errors);
     // Partial answers stay on screen; say what is missing and why.
     const problems = errors.filter((e) => !Object.keys(DEPARTMENTS).includes(e.path?.[0]) || e.extensions?.code !== 'DOMAIN_UNAVAILABLE');
