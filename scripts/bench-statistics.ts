@@ -21,6 +21,7 @@ import { mintDevelopmentToken } from './token.js';
 import { Statistics, type Period, type StatisticsFilter } from '../subgraphs/platform/statistics.js';
 import { ObjectionAndRepairStatistics, type CaseFilter } from '../subgraphs/kit/lists/statistics.js';
 import { Feedback } from '../subgraphs/platform/feedback.js';
+import { ConsolidatedList, validateConsolidatedFilter } from '../subgraphs/platform/consolidated-list.js';
 import { entryIndexTable } from '../subgraphs/platform/migrations.js';
 
 const { values } = parseArgs({
@@ -147,6 +148,8 @@ async function main() {
     const feedback = new Feedback(platformDb, () => new Date(), undefined as never, {});
 
     const auditor = await mintDevelopmentToken({ role: 'auditor', sub: 'bench-statistics' });
+    const admin = await mintDevelopmentToken({ role: 'admin', sub: 'bench-statistics' });
+    const consolidated = new ConsolidatedList(platformDb);
     const ask = async (query: string, variables: Record<string, unknown>, token?: string, headers: Record<string, string> = {}) => {
       const response = await fetch(hub!.gateway.url, {
         method: 'POST',
@@ -252,6 +255,20 @@ async function main() {
         variables: { ...year, filter: { ...guangdong, domain: 'COURTS', listType: 'BLACK' } },
         token: auditor,
         sql: () => feedback.statistics(year, { ...guangdong, domain: 'COURTS', listType: 'BLACK' }),
+      },
+      {
+        name: 'consolidated black list, first page of 100 (admin)',
+        query: 'query { consolidatedList(first: 100) { edges { node { domains entries subject { creditCode name } } } } }',
+        variables: {},
+        token: admin,
+        sql: async () => (await consolidated.page(validateConsolidatedFilter({}), 100, null, ['ORGANISATION'])).edges,
+      },
+      {
+        name: 'consolidated black list of province 44, 2+ domains, first page of 100 (admin)',
+        query: 'query($filter: ConsolidatedListFilter) { consolidatedList(filter: $filter, first: 100) { edges { node { domains entries subject { creditCode name } } } } }',
+        variables: { filter: { regionCode: '44', minDomains: 2 } },
+        token: admin,
+        sql: async () => (await consolidated.page(validateConsolidatedFilter({ regionCode: '44', minDomains: 2 }), 100, null, ['ORGANISATION'])).edges,
       },
       {
         name: 'the dashboard\'s whole first-load operation (public)',

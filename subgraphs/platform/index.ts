@@ -2,7 +2,7 @@
  * The platform subgraph (信用信息共享平台): the subject registry and the code entry points,
  * the collection of every department's entries with the warning list and the sharing
  * deadline, the joint measures (catalogue, screening, receipts, feedback, statistics),
- * and the access register. Each part brings its resolvers; they are merged here.
+ * the statistics and consolidated lists, the change feed and webhooks, and the access register. Each part brings its resolvers; they are merged here.
  */
 import type { SubgraphModule } from '../kit/server.js';
 import type { DepartmentConfig } from '../kit/lists/department.js';
@@ -31,6 +31,7 @@ import { webhookResolvers } from './webhook-resolvers.js';
 import { FEED_TOPIC } from '../kit/events/notifier.js';
 import { Statistics } from './statistics.js';
 import { statisticsResolvers } from './statistics-resolvers.js';
+import { ConsolidatedList, consolidatedListResolvers } from './consolidated-list.js';
 
 /** The platform, for the departments whose lists it collects and whose measures it applies. */
 export function createPlatformSubgraph(departments: DepartmentConfig[]): SubgraphModule {
@@ -59,6 +60,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
           changeFeedResolvers(feed, catalogue, clock),
           webhookResolvers(webhooks),
           statisticsResolvers(new Statistics(db), clock),
+          consolidatedListResolvers(new ConsolidatedList(db)),
         ),
         routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, secret) },
         createLoaders: () => ({ ...createPlatformLoaders(registry), ...createWarningListLoaders(collection), ...createJointMeasureLoaders(catalogue) }),

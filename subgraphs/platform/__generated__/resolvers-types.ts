@@ -226,6 +226,13 @@ export type Query = {
   warningListStatistics: WarningListStatistics;
   /** Subjects listed in the period: across domains, by region, by industry. */
   listedSubjectStatistics: ListedSubjectStatistics;
+  /**
+   * A consolidated list (汇总名单): subjects on active lists of one type across every
+   * department, for a region, an industry or several domains, most domains first. For
+   * agencies, officers, partners (the list types their scopes cover), administrators and
+   * auditors; natural persons only to callers who may read personal data and state a purpose.
+   */
+  consolidatedList: ConsolidatedListConnection;
 };
 
 
@@ -334,6 +341,13 @@ export type QueryListedSubjectStatisticsArgs = {
   from: Scalars['Date']['input'];
   to: Scalars['Date']['input'];
   filter?: InputMaybe<StatisticsFilter>;
+};
+
+
+export type QueryConsolidatedListArgs = {
+  filter?: InputMaybe<ConsolidatedListFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** One entry of the access register: a read of unmasked personal data. */
@@ -995,6 +1009,46 @@ export type ListedSubjectStatisticsByRegionArgs = {
   level?: InputMaybe<RegionLevel>;
 };
 
+/** Which subjects a consolidated list takes. */
+export type ConsolidatedListFilter = {
+  /** The lists' type; default BLACK. */
+  listType?: InputMaybe<ListType>;
+  /** Only subjects a department of this domain lists (their other domains still count). */
+  domain?: InputMaybe<Domain>;
+  /** A division code or prefix: the regional list (区域名单). */
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+  /** A GB/T 4754 section letter from the subject registry: the industry list (行业名单). */
+  industryCode?: InputMaybe<Scalars['String']['input']>;
+  /** Only subjects listed in at least this many domains, 1 to 4 (跨领域比对); default 1. */
+  minDomains?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type ConsolidatedListMember = {
+  __typename?: 'ConsolidatedListMember';
+  subject: Subject;
+  /** The domains whose lists of this type hold the subject now. */
+  domains: Array<Domain>;
+  /** The subject's active entries of this type, across departments. */
+  entries: Scalars['Int']['output'];
+  /** The earliest recognition among them. */
+  listedSince: Scalars['Date']['output'];
+};
+
+export type ConsolidatedListEdge = {
+  __typename?: 'ConsolidatedListEdge';
+  cursor: Scalars['String']['output'];
+  node: ConsolidatedListMember;
+};
+
+export type ConsolidatedListConnection = {
+  __typename?: 'ConsolidatedListConnection';
+  listType: ListType;
+  /** False: natural persons are left out (state a purpose, with a role that may read personal data). */
+  personsIncluded: Scalars['Boolean']['output'];
+  edges: Array<ConsolidatedListEdge>;
+  pageInfo: PageInfo;
+};
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -1164,6 +1218,10 @@ export type ResolversTypes = ResolversObject<{
   DomainSpread: ResolverTypeWrapper<DomainSpread>;
   SubjectCount: ResolverTypeWrapper<SubjectCount>;
   ListedSubjectStatistics: ResolverTypeWrapper<ListedSubjectStatistics>;
+  ConsolidatedListFilter: ConsolidatedListFilter;
+  ConsolidatedListMember: ResolverTypeWrapper<Omit<ConsolidatedListMember, 'subject'> & { subject: ResolversTypes['Subject'] }>;
+  ConsolidatedListEdge: ResolverTypeWrapper<Omit<ConsolidatedListEdge, 'node'> & { node: ResolversTypes['ConsolidatedListMember'] }>;
+  ConsolidatedListConnection: ResolverTypeWrapper<Omit<ConsolidatedListConnection, 'edges'> & { edges: Array<ResolversTypes['ConsolidatedListEdge']> }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
@@ -1231,6 +1289,10 @@ export type ResolversParentTypes = ResolversObject<{
   DomainSpread: DomainSpread;
   SubjectCount: SubjectCount;
   ListedSubjectStatistics: ListedSubjectStatistics;
+  ConsolidatedListFilter: ConsolidatedListFilter;
+  ConsolidatedListMember: Omit<ConsolidatedListMember, 'subject'> & { subject: ResolversParentTypes['Subject'] };
+  ConsolidatedListEdge: Omit<ConsolidatedListEdge, 'node'> & { node: ResolversParentTypes['ConsolidatedListMember'] };
+  ConsolidatedListConnection: Omit<ConsolidatedListConnection, 'edges'> & { edges: Array<ResolversParentTypes['ConsolidatedListEdge']> };
   String: Scalars['String']['output'];
 }>;
 
@@ -1348,6 +1410,7 @@ export type QueryResolvers<ContextType = PlatformContext, ParentType extends Res
   entryStatistics?: Resolver<ResolversTypes['EntryStatistics'], ParentType, ContextType, RequireFields<QueryEntryStatisticsArgs, 'from' | 'to'>>;
   warningListStatistics?: Resolver<ResolversTypes['WarningListStatistics'], ParentType, ContextType, RequireFields<QueryWarningListStatisticsArgs, 'from' | 'to'>>;
   listedSubjectStatistics?: Resolver<ResolversTypes['ListedSubjectStatistics'], ParentType, ContextType, RequireFields<QueryListedSubjectStatisticsArgs, 'from' | 'to'>>;
+  consolidatedList?: Resolver<ResolversTypes['ConsolidatedListConnection'], ParentType, ContextType, RequireFields<QueryConsolidatedListArgs, 'first'>>;
 }>;
 
 export type AccessRecordResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecord'] = ResolversParentTypes['AccessRecord']> = ResolversObject<{
@@ -1650,6 +1713,25 @@ export type ListedSubjectStatisticsResolvers<ContextType = PlatformContext, Pare
   byIndustry?: Resolver<Array<ResolversTypes['SubjectCount']>, ParentType, ContextType>;
 }>;
 
+export type ConsolidatedListMemberResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ConsolidatedListMember'] = ResolversParentTypes['ConsolidatedListMember']> = ResolversObject<{
+  subject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType>;
+  domains?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
+  entries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  listedSince?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+}>;
+
+export type ConsolidatedListEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ConsolidatedListEdge'] = ResolversParentTypes['ConsolidatedListEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ConsolidatedListMember'], ParentType, ContextType>;
+}>;
+
+export type ConsolidatedListConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ConsolidatedListConnection'] = ResolversParentTypes['ConsolidatedListConnection']> = ResolversObject<{
+  listType?: Resolver<ResolversTypes['ListType'], ParentType, ContextType>;
+  personsIncluded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  edges?: Resolver<Array<ResolversTypes['ConsolidatedListEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
@@ -1701,6 +1783,9 @@ export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
   DomainSpread?: DomainSpreadResolvers<ContextType>;
   SubjectCount?: SubjectCountResolvers<ContextType>;
   ListedSubjectStatistics?: ListedSubjectStatisticsResolvers<ContextType>;
+  ConsolidatedListMember?: ConsolidatedListMemberResolvers<ContextType>;
+  ConsolidatedListEdge?: ConsolidatedListEdgeResolvers<ContextType>;
+  ConsolidatedListConnection?: ConsolidatedListConnectionResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = PlatformContext> = ResolversObject<{
