@@ -113,6 +113,8 @@ describe.skipIf(!haveChromium)(`the dashboard in a real browser${haveChromium ? 
       // The joint-measure loop's figures are not the public's: not asked, not shown.
       expect(firstLoad[0].body).toContain('"loop":false');
       expect(await page.isVisible('#loop-panel')).toBe(false);
+      expect(firstLoad[0].body).toContain('"consolidated":false');
+      expect(await page.isVisible('#consolidated-panel')).toBe(false);
       await page.screenshot({ path: 'test-results/dashboard-public.png', fullPage: true });
 
       // A filter is one more request, and the figures follow it.
@@ -194,6 +196,12 @@ describe.skipIf(!haveChromium)(`the dashboard in a real browser${haveChromium ? 
       expect(loop.data.jointMeasureStatistics).toMatchObject({ sharedCases: 1 });
       expect(loop.data.jointMeasureStatistics.recognisedEntries).toBeGreaterThan(0);
       expect(await page.textContent('#loop-outcomes')).toContain('Applied');
+      // …and the consolidated black list's first page, as the API gives it to an administrator.
+      const consolidated = await hub.queryAs({ role: 'admin' }, `{ consolidatedList(first: 20) { edges { node { subject { creditCode } } } } }`);
+      const listed = consolidated.data.consolidatedList.edges.map((e: any) => e.node.subject.creditCode);
+      expect(listed.length).toBe(20);
+      const shownListed = await page.$$eval('#consolidated tbody tr td:first-child', (cells) => cells.map((cell) => cell.textContent!.trim().split(' ').at(-1)));
+      expect(shownListed).toEqual(listed);
       await page.click('#lookup summary');
       await page.fill('#purpose', '信用监管统计核查');
       await page.fill('#reference', 'DASH-2026-0001');

@@ -20,7 +20,8 @@ const PROVINCES = {
 };
 
 const FIGURES = `query Dashboard($from: Date!, $to: Date!, $filter: StatisticsFilter, $caseFilter: CaseStatisticsFilter, $regionBy: [EntryDimension!],
-    $tax: Boolean!, $market: Boolean!, $courts: Boolean!, $safety: Boolean!, $loop: Boolean!) {
+    $tax: Boolean!, $market: Boolean!, $courts: Boolean!, $safety: Boolean!, $loop: Boolean!,
+    $listFilter: ConsolidatedListFilter, $consolidated: Boolean!) {
   entries: entryStatistics(from: $from, to: $to, filter: $filter) {
     recognised { count }
     exited { count }
@@ -41,6 +42,9 @@ const FIGURES = `query Dashboard($from: Date!, $to: Date!, $filter: StatisticsFi
     sharedCases recognisedEntries shareOfRecognised nationalTarget localTarget byOutcome { key cases }
   }
   warningList(first: 20) { edges { node { since domains subject { creditCode name } } } }
+  consolidated: consolidatedList(filter: $listFilter, first: 20) @include(if: $consolidated) {
+    listType personsIncluded edges { node { domains entries listedSince subject { creditCode name } } }
+  }
 }
 fragment cases on ObjectionAndRepairStatistics {
   objectionsFiled { count } objectionOutcomes { key count } objectionsOpen repairApplications repairOutcomes { key count }
@@ -48,6 +52,8 @@ fragment cases on ObjectionAndRepairStatistics {
 
 /** The roles the joint-measure loop's figures are open to (the hub refuses the others). */
 const LOOP_ROLES = ['agency', 'officer', 'admin', 'auditor'];
+/** The roles consolidated lists are open to (within their scopes). */
+const LIST_ROLES = [...LOOP_ROLES, 'partner'];
 
 const LOOKUP = `query Lookup($code: ID!) {
   subject(creditCode: $code) {
@@ -275,21 +281,45 @@ function render(period, data, errors) {
     ];
   }));
 
+  renderConsolidated(data.consolidated, errors.find((e) => e.path?.[0] === 'consolidated'));
+
   const members = data.warningList?.edges ?? [];
   $('#warning-note').textContent = storage.getItem('credithub.token')
     ? ''
     : 'Organisations only: natural persons are listed to callers who may read personal data and state a purpose.';
-  fillTable('warning-list', members.map(({ node }) => {
-    const link = document.createElement('button');
-    link.type = 'button';
-    link.className = 'link';
-    link.textContent = `${node.subject.name ?? ''} ${node.subject.creditCode}`.trim();
-    link.addEventListener('click', () => {
-      $('#code').value = node.subject.creditCode;
-      lookup();
-    });
-    return [link, node.since.slice(0, 10), node.domains.map((d) => DOMAINS[d] ?? d).join('、')];
-  }));
+  fillTable('warning-list', members.map(({ node }) => [subjectLink(node.subject), node.since.slice(0, 10), node.domains.map((d) => DOMAINS[d] ?? d).join('、')]));
+}
+
+/** A button that looks the subject up. */
+function subjectLink(subject) {
+  const link = document.createElement('button');
+  link.type = 'button';
+  link.className = 'link';
+  link.textContent = `${subject.name ?? ''} ${subject.creditCode}`.trim();
+  link.addEventListener('click', () => {
+    $('#code').value = subject.creditCode;
+    lookup();
+  });
+  return link;
+}
+
+/** The consolidated list's first page, or why the viewer does not get it. */
+function renderConsolidated(list, error) {
+  const panel = $('#consolidated-panel');
+  panel.hidden = list === undefined && !error;
+  if (panel.hidden) return;
+  $('#consolidated-type').textContent = LIST_TYPES[list?.listType] ?? '';
+  $('#consolidated-note').textContent = error
+    ? error.message
+    : list.personsIncluded
+      ? 'Natural persons included: each one shown is registered with your stated purpose.'
+      : 'Organisations only: natural persons are listed to roles that may read personal data and state a purpose.';
+  fillTable('consolidated', (list?.edges ?? []).map(({ node }) => [
+    subjectLink(node.subject),
+    node.domains.map((d) => DOMAINS[d] ?? d).join('、'),
+    node.entries,
+    node.listedSince,
+  ]));
 }
 
 function showError(message) {
@@ -314,10 +344,12 @@ async function loadFigures() {
       regionBy: [level, 'LIST_TYPE'],
       ...Object.fromEntries(Object.entries(DEPARTMENTS).map(([field, domain]) => [field, asked(domain)])),
       loop: LOOP_ROLES.includes(role),
+      listFilter: { listType: listType ?? 'BLACK', domain: period.filter.domain, regionCode },
+      consolidated: LIST_ROLES.includes(role),
     });
     render(period, data, errors);
     // Partial answers stay on screen; say what is missing and why.
-    const problems = errors.filter((e) => !Object.keys(DEPARTMENTS).includes(e.path?.[0]) || e.extensions?.code !== 'DOMAIN_UNAVAILABLE');
+    const problems = errors.filter((e) => e.path?.[0] !== 'consolidated' && (!Object.keys(DEPARTMENTS).includes(e.path?.[0]) || e.extensions?.code !== 'DOMAIN_UNAVAILABLE'));
     showError(problems.length ? problems.map((e) => e.message).join('; ') : null);
     $('#status').textContent = `Updated ${new Date().toLocaleTimeString('zh-CN')}`;
   } catch (error) {

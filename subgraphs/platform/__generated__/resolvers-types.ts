@@ -231,8 +231,9 @@ export type Query = {
    * department, for a region, an industry or several domains, most domains first. For
    * agencies, officers, partners (the list types their scopes cover), administrators and
    * auditors; natural persons only to callers who may read personal data and state a purpose.
+   * Nullable, so that a refusal in a dashboard's batched operation leaves its other figures.
    */
-  consolidatedList: ConsolidatedListConnection;
+  consolidatedList?: Maybe<ConsolidatedListConnection>;
 };
 
 
@@ -1410,7 +1411,7 @@ export type QueryResolvers<ContextType = PlatformContext, ParentType extends Res
   entryStatistics?: Resolver<ResolversTypes['EntryStatistics'], ParentType, ContextType, RequireFields<QueryEntryStatisticsArgs, 'from' | 'to'>>;
   warningListStatistics?: Resolver<ResolversTypes['WarningListStatistics'], ParentType, ContextType, RequireFields<QueryWarningListStatisticsArgs, 'from' | 'to'>>;
   listedSubjectStatistics?: Resolver<ResolversTypes['ListedSubjectStatistics'], ParentType, ContextType, RequireFields<QueryListedSubjectStatisticsArgs, 'from' | 'to'>>;
-  consolidatedList?: Resolver<ResolversTypes['ConsolidatedListConnection'], ParentType, ContextType, RequireFields<QueryConsolidatedListArgs, 'first'>>;
+  consolidatedList?: Resolver<Maybe<ResolversTypes['ConsolidatedListConnection']>, ParentType, ContextType, RequireFields<QueryConsolidatedListArgs, 'first'>>;
 }>;
 
 export type AccessRecordResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecord'] = ResolversParentTypes['AccessRecord']> = ResolversObject<{
