@@ -28,6 +28,13 @@ export const BATCH = `query Batch($codes: [ID!]!) { subjects(creditCodes: $codes
   tax { ...Listed } market { ...Listed } courts { ...Listed } safety { ...Listed } } }
   fragment Listed on DepartmentRecord { entries { id listType listKind status validUntil } }`;
 
+/**
+ * (c) Pre-approval screening of many codes: a verdict and the measures it triggers per code,
+ * from the platform's collection of every department's entries; recorded, with a signed receipt.
+ */
+export const SCREEN = `mutation Screen($codes: [ID!]!) { screen(creditCodes: $codes, scenario: GOVERNMENT_PROCUREMENT, reference: "BENCH") {
+  id items { creditCode verdict measures { measure { id } } } } }`;
+
 export interface Workload {
   subjects: number;
   entries: number;
