@@ -89,8 +89,14 @@ export class ScreeningService {
     const validCodes = [...new Set(checks.flatMap((check) => (check.valid ? [check.code] : [])))];
 
     const [entryRows, warningRows, measures, memorandums, offsets] = await Promise.all([
-      validCodes.length ? this.db(entryIndexTable).whereIn('credit_code', validCodes).andWhere('status', 'ACTIVE') : Promise.resolve([]),
-      validCodes.length ? this.db(warningListTable).whereIn('credit_code', validCodes).whereNull('left_at') : Promise.resolve([]),
+      // Only the columns the screening index holds (platform_008), and the warning list's by-subject index: no row visits.
+      validCodes.length
+        ? this.db(entryIndexTable)
+            .select('entry_id', 'credit_code', 'domain', 'list_kind', 'list_type', 'recognised_on', 'valid_until')
+            .whereIn('credit_code', validCodes)
+            .andWhere('status', 'ACTIVE')
+        : Promise.resolve([]),
+      validCodes.length ? this.db(warningListTable).select('credit_code').whereIn('credit_code', validCodes).whereNull('left_at') : Promise.resolve([]),
       this.catalogue.measuresInForce(asOf),
       this.catalogue.memorandumsInForce(asOf),
       this.db(platformOffsetsTable).select('source', 'last_seq'),
