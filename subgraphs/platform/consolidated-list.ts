@@ -13,12 +13,13 @@ import type { Knex } from 'knex';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../kit/cursor.js';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
-import { mayReadPersonalData, scopedListTypes } from '../kit/auth/policy.js';
+import { scopedListTypes } from '../kit/auth/policy.js';
 import type { Principal } from '../kit/auth/principal.js';
 import type { ListType } from '../kit/lists/department.js';
 import { validateRegionPrefix } from '../kit/period.js';
 import type { SubgraphContext } from '../kit/server.js';
 import { entryIndexTable, subjectsTable } from './migrations.js';
+import { listableSubjectTypes, registerListedPersons } from './warning-list-resolvers.js';
 
 export interface ConsolidatedListFilter {
   listType?: ListType | null;
@@ -125,17 +126,12 @@ export function consolidatedListResolvers(list: ConsolidatedList): GraphQLResolv
             argument: 'filter.listType',
           });
         }
-        const withPersons = mayReadPersonalData(principal, ctx.purpose);
-        const page = await list.page(filter, pageSize(args.first, 100), args.after, withPersons ? undefined : ['ORGANISATION']);
-        for (const { node } of page.edges) {
-          // A natural person's key is the identity number: reading it is registered.
-          if (node.subjectType === 'NATURAL_PERSON') {
-            ctx.personalDataReads.push({ subgraph: 'platform', creditCode: node.creditCode, field: 'ConsolidatedListMember.subject' });
-          }
-        }
+        const subjectTypes = listableSubjectTypes(ctx);
+        const page = await list.page(filter, pageSize(args.first, 100), args.after, subjectTypes);
+        registerListedPersons(ctx, page.edges.map((edge) => edge.node), 'ConsolidatedListMember.subject');
         return {
           listType: filter.listType,
-          personsIncluded: withPersons,
+          personsIncluded: subjectTypes === undefined,
           edges: page.edges.map(({ cursor, node }) => ({ cursor, node: { ...node, subject: { creditCode: node.creditCode } } })),
           pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null },
         };

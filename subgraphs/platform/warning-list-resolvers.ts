@@ -17,6 +17,22 @@ export const createWarningListLoaders = (collection: Collection): WarningListLoa
   warningListStay: new DataLoader((codes) => collection.currentStays(codes), { maxBatchSize: MAX_KEYS_PER_STATEMENT }),
 });
 
+/**
+ * The subject types a caller may see listed by code: a natural person's code is the identity
+ * number, so lists show natural persons only to callers who may read personal data and state
+ * a purpose (undefined: every type).
+ */
+export function listableSubjectTypes(ctx: SubgraphContext): ('ORGANISATION' | 'NATURAL_PERSON')[] | undefined {
+  return mayReadPersonalData(ctx.principal!, ctx.purpose) ? undefined : ['ORGANISATION'];
+}
+
+/** Registers, for the access register, each natural person a page of a list shows. */
+export function registerListedPersons(ctx: SubgraphContext, members: { creditCode: string; subjectType: string }[], field: string): void {
+  for (const member of members) {
+    if (member.subjectType === 'NATURAL_PERSON') ctx.personalDataReads.push({ subgraph: 'platform', creditCode: member.creditCode, field });
+  }
+}
+
 export function warningListResolvers(collection: Collection): GraphQLResolverMap<Context> {
   return {
     Query: {
@@ -25,14 +41,8 @@ export function warningListResolvers(collection: Collection): GraphQLResolverMap
         return { edges: page.edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null } };
       },
       async warningList(_: unknown, args: { first?: number; after?: string }, ctx: Context) {
-        const withPersons = mayReadPersonalData(ctx.principal!, ctx.purpose);
-        const page = await collection.page(pageSize(args.first, 100), args.after, withPersons ? undefined : ['ORGANISATION']);
-        for (const { node } of page.edges) {
-          // A natural person's key is the identity number: reading it is registered.
-          if (node.subjectType === 'NATURAL_PERSON') {
-            ctx.personalDataReads.push({ subgraph: 'platform', creditCode: node.creditCode, field: 'WarningListMember.subject' });
-          }
-        }
+        const page = await collection.page(pageSize(args.first, 100), args.after, listableSubjectTypes(ctx));
+        registerListedPersons(ctx, page.edges.map((edge) => edge.node), 'WarningListMember.subject');
         return {
           edges: page.edges.map(({ cursor, node }) => ({
             cursor,
