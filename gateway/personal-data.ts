@@ -6,22 +6,30 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { mayReadPersonalData } from '../subgraphs/kit/auth/policy.js';
+import { mayReadPersonalData, roleMayReadPersonalData } from '../subgraphs/kit/auth/policy.js';
 import { INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/auth/internal-token.js';
 import { ErrorCode } from '../subgraphs/kit/errors.js';
 import type { GatewayContext } from './context.js';
 import { PURPOSE_HEADER, REFERENCE_HEADER } from './auth.js';
 
+/**
+ * Writes reads of unmasked personal data to the platform's access register, with the
+ * forwarded identity (and purpose) of the request that read them; throws if it cannot.
+ * Every transport calls it before the data leaves: HTTP answers here, subscriptions' events.
+ */
+export async function registerPersonalDataReads(accessRegisterUrl: string, internalToken: string, reads: unknown[], timeoutMs: number): Promise<void> {
+  const response = await fetch(accessRegisterUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: internalToken },
+    body: JSON.stringify({ reads }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (!response.ok) throw new Error(`access register answered HTTP ${response.status}`);
+}
+
 export function personalDataPlugin(accessRegisterUrl: string, timeoutMs: number): ApolloServerPlugin<GatewayContext> {
-  async function register(context: GatewayContext): Promise<void> {
-    const response = await fetch(accessRegisterUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: await context.internalToken },
-      body: JSON.stringify({ reads: context.personalDataReads }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    if (!response.ok) throw new Error(`access register answered HTTP ${response.status}`);
-  }
+  const register = async (context: GatewayContext) =>
+    registerPersonalDataReads(accessRegisterUrl, await context.internalToken, context.personalDataReads, timeoutMs);
 
   return {
     async requestDidStart() {
@@ -45,7 +53,7 @@ export function personalDataPlugin(accessRegisterUrl: string, timeoutMs: number)
             }
           }
           if (mayReadPersonalData(principal, purpose)) return;
-          const reason = ['ADMIN', 'OFFICER', 'AGENCY'].includes(principal.role)
+          const reason = roleMayReadPersonalData(principal)
             ? `No purpose of use was stated: personal data is masked. Send the ${PURPOSE_HEADER} and ${REFERENCE_HEADER} headers to read it.`
             : `Personal data is masked for the ${principal.role.toLowerCase()} role.`;
           response.body.singleResult.extensions = { ...response.body.singleResult.extensions, personalData: { masked: true, reason } };

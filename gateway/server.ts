@@ -116,6 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     verifier,
     internalSecret,
     platformUrl: subgraphUrls.platform,
+    accessRegisterUrl: accessRegisterUrl(subgraphUrls.platform),
     pollMs: options.subscriptionPollMs,
     maxBufferedBytes: options.subscriptionMaxBufferedBytes,
   });

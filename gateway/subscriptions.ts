@@ -7,12 +7,18 @@
  *
  * - Authenticated at connection: connectionParams { authorization: "Bearer <JWT>" }
  *   (and, to read personal data, purpose and reference). A bad token closes with 4403.
+ *   When the token expires the connection closes with 4401 ("token expired"), also while
+ *   subscribed: reconnect with a new token and `after` set to the last cursor.
+ * - Personal data: what the platform read unmasked for a page of events is written to the
+ *   access register before any of its events is sent; if it cannot be, the subscription
+ *   ends with SERVICE_UNAVAILABLE and nothing of that page leaves.
  * - From a cursor: `changes(after: $cursor)` first sends what was missed, then live.
  * - Back-pressure: events are fetched a page at a time and sent one by one; a subscriber
  *   whose unsent data passes the buffer limit is disconnected with code 4008 and a reason,
  *   so a slow reader neither slows the others nor grows memory.
  */
 import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -22,7 +28,10 @@ import { SCHEMA_DIR } from '../subgraphs/kit/schema.js';
 import { signInternalToken, INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/auth/internal-token.js';
 import type { Principal, Purpose } from '../subgraphs/kit/auth/principal.js';
 import { ErrorCode } from '../subgraphs/kit/errors.js';
+import { decodeJwt } from 'jose';
 import { authenticateHeaders, type TokenVerifier } from './auth.js';
+import { registerPersonalDataReads } from './personal-data.js';
+import { maySubscribe } from '../subgraphs/kit/auth/policy.js';
 import { FEED_TOPIC, notifier } from '../subgraphs/kit/events/notifier.js';
 
 export interface SubscriptionOptions {
@@ -31,6 +40,8 @@ export interface SubscriptionOptions {
   verifier: TokenVerifier;
   internalSecret: Uint8Array;
   platformUrl: string;
+  /** Where reads of unmasked personal data are registered (the platform's internal route). */
+  accessRegisterUrl: string;
   pollMs?: number;
   maxBufferedBytes?: number;
   sendTimeoutMs?: number;
@@ -39,6 +50,18 @@ export interface SubscriptionOptions {
 interface SubscriberContext {
   principal: Principal;
   purpose: Purpose | null;
+  /** When the subscriber's token expires (epoch ms); Infinity when it states none. */
+  expiresAt: number;
+}
+
+/** The close code and reason of a connection whose token lapsed. */
+export const TOKEN_EXPIRED_CLOSE = { code: 4401, reason: 'Token expired: reconnect with a new token, and after: your last cursor' };
+
+/** The expiry of a (verified) bearer token in epoch ms, Infinity without `exp`. */
+function expiryOf(authorization: string | undefined): number {
+  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  const exp = token ? decodeJwt(token).exp : undefined;
+  return typeof exp === 'number' ? exp * 1000 : Infinity;
 }
 
 const FEED_QUERY = `query($after: String, $filter: ChangeFilter) { changes(after: $after, filter: $filter, first: 100) {
@@ -53,7 +76,8 @@ export function serveSubscriptions(options: SubscriptionOptions): { close(): Pro
   const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path });
 
   async function readFeed(context: SubscriberContext, after: string | null, filter: unknown) {
-    const token = await signInternalToken({ principal: context.principal, purpose: context.purpose, requestId: `subscription:${context.principal.id}` }, options.internalSecret);
+    const requestId = `subscription:${context.principal.id}:${randomUUID()}`;
+    const token = await signInternalToken({ principal: context.principal, purpose: context.purpose, requestId }, options.internalSecret);
     const response = await fetch(options.platformUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: token },
@@ -65,32 +89,57 @@ export function serveSubscriptions(options: SubscriptionOptions): { close(): Pro
       const [error] = body.errors;
       throw new GraphQLError(error.message, { extensions: { code: error.extensions?.code ?? ErrorCode.SERVICE_UNAVAILABLE } });
     }
+    const reads = body.extensions?.personalDataReads;
+    if (Array.isArray(reads) && reads.length > 0) {
+      try {
+        await registerPersonalDataReads(options.accessRegisterUrl, token, reads, 10_000);
+      } catch (error) {
+        console.error(`access register unavailable: ${(error as Error).message}`);
+        throw new GraphQLError('Personal data was withheld: its access could not be registered. Resubscribe from your last cursor in a few seconds.', {
+          extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+        });
+      }
+    }
     return body.data.changes as { edges: { cursor: string; node: any }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
   }
 
-  const cleanup = useServer<Record<string, unknown>, { principal?: Principal; purpose?: Purpose | null }>(
+  const cleanup = useServer<Record<string, unknown>, { principal?: Principal; purpose?: Purpose | null; expiresAt?: number; expiryTimer?: NodeJS.Timeout }>(
     {
       schema,
       async onConnect(ctx) {
         try {
           const params = ctx.connectionParams ?? {};
+          const authorization = typeof params.authorization === 'string' ? params.authorization : undefined;
           const { principal, purpose } = await authenticateHeaders(
             {
-              authorization: typeof params.authorization === 'string' ? params.authorization : undefined,
+              authorization,
               purpose: typeof params.purpose === 'string' ? params.purpose : undefined,
               reference: typeof params.reference === 'string' ? params.reference : undefined,
             },
             options.verifier,
           );
-          if (principal.role === 'PUBLIC') return false; // the change feed is for partners, agencies and departments
+          if (!maySubscribe(principal)) return false; // the change feed is for partners, agencies and departments
           ctx.extra.principal = principal;
           ctx.extra.purpose = purpose;
+          const expiresAt = expiryOf(authorization);
+          ctx.extra.expiresAt = expiresAt;
+          // The token lapses while connected: close, whether a subscription runs or not.
+          if (Number.isFinite(expiresAt)) {
+            const socket = ctx.extra.socket;
+            const timer = setTimeout(() => socket.close(TOKEN_EXPIRED_CLOSE.code, TOKEN_EXPIRED_CLOSE.reason), Math.max(0, expiresAt - Date.now()));
+            timer.unref();
+            socket.once('close', () => clearTimeout(timer));
+          }
           return true;
         } catch {
           return false;
         }
       },
-      context: (ctx) => ({ principal: ctx.extra.principal!, purpose: ctx.extra.purpose ?? null, socket: ctx.extra.socket }),
+      onSubscribe(ctx) {
+        // A subscription asked for after the token lapsed (the close may not have happened yet).
+        if ((ctx.extra.expiresAt ?? Infinity) <= Date.now()) ctx.extra.socket.close(TOKEN_EXPIRED_CLOSE.code, TOKEN_EXPIRED_CLOSE.reason);
+      },
+      context: (ctx) => ({ principal: ctx.extra.principal!, purpose: ctx.extra.purpose ?? null, expiresAt: ctx.extra.expiresAt ?? Infinity, socket: ctx.extra.socket }),
     },
     wsServer,
   );
@@ -99,7 +148,19 @@ export function serveSubscriptions(options: SubscriptionOptions): { close(): Pro
   const subscriptionType = schema.getSubscriptionType()!;
   const field = subscriptionType.getFields().changes;
   field.subscribe = (_root: unknown, args: any, context: SubscriberContext & { socket: WebSocket }) =>
-    feedEvents((after, filter) => readFeed(context, after, filter), context.socket, args, { pollMs, maxBufferedBytes, sendTimeoutMs });
+    feedEvents(
+      (after, filter) => {
+        // Every read re-checks the token: nothing is read for a subscriber whose token lapsed.
+        if (context.expiresAt <= Date.now()) {
+          context.socket.close(TOKEN_EXPIRED_CLOSE.code, TOKEN_EXPIRED_CLOSE.reason);
+          return Promise.resolve({ edges: [], pageInfo: { hasNextPage: false, endCursor: after } });
+        }
+        return readFeed(context, after, filter);
+      },
+      context.socket,
+      args,
+      { pollMs, maxBufferedBytes, sendTimeoutMs },
+    );
   field.resolve = (payload: any) => payload.changes;
 
   return {

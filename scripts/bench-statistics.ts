@@ -145,7 +145,7 @@ async function main() {
     const statistics = new Statistics(platformDb);
     const departments = ['tax', 'market', 'courts', 'safety'].map((name) => new ObjectionAndRepairStatistics(hub!.subgraphs.get(name)!.db, name));
     // The loop's figures read only the platform's tables: no screening service needed.
-    const feedback = new Feedback(platformDb, () => new Date(), undefined as never, {});
+    const feedback = new Feedback(platformDb, () => new Date(), undefined as never, []);
 
     const auditor = await mintDevelopmentToken({ role: 'auditor', sub: 'bench-statistics' });
     const admin = await mintDevelopmentToken({ role: 'admin', sub: 'bench-statistics' });

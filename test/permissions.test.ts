@@ -146,7 +146,9 @@ describe('personal data: masked unless the role may read it and a purpose is sta
       // checked in joint-measures.test.ts
       'JointMeasureCase.creditCode', 'EntryChange.creditCode',
       // checked in change-feed.test.ts
-      'ChangeEvent.creditCode']);
+      'ChangeEvent.creditCode',
+      // checked in personal-data-doors.test.ts (case 8)
+      'Objection.filedBy']);
     for (const subgraph of subgraphs) {
       const schema = buildSubgraphSchema([{ typeDefs: parseSdl(subgraph.schemaFiles) }]);
       for (const field of personalFields(schema)) {

@@ -12,3 +12,12 @@ export function maskPersonName(value: string): string {
   if (chars.length <= 1) return '*';
   return chars[0] + '*'.repeat(chars.length - 1);
 }
+
+/**
+ * A credit code as it may appear where no one checks who reads it (error messages, receipts):
+ * an organisation's code as it is, anything else — a natural person's identity number, or a
+ * code that is not valid and may be a mistyped one — masked.
+ */
+export function codeForAnyone(code: string): string {
+  return /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/.test(code) && !/^\d{17}[\dX]$/.test(code) ? code : maskIdentityNumber(code);
+}

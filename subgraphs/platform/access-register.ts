@@ -56,11 +56,13 @@ export class AccessRegister {
   ) {}
 
   /** Appends one record per subject read in a request, in one transaction. */
-  async append(principal: Principal, purpose: Purpose, requestId: string, reads: { creditCode: string; field: string }[]): Promise<number> {
+  async append(principal: Principal, purpose: Purpose, requestId: string, reads: { creditCode: string; field: string; subjectType?: string }[]): Promise<number> {
     const fieldsBySubject = new Map<string, Set<string>>();
+    const typeOf = new Map<string, string>();
     for (const read of reads) {
       if (!fieldsBySubject.has(read.creditCode)) fieldsBySubject.set(read.creditCode, new Set());
       fieldsBySubject.get(read.creditCode)!.add(read.field);
+      if (read.subjectType === 'NATURAL_PERSON' || read.subjectType === 'ORGANISATION') typeOf.set(read.creditCode, read.subjectType);
     }
     const recordedAt = this.clock().toISOString();
     await this.db.transaction(async (trx) => {
@@ -72,7 +74,7 @@ export class AccessRegister {
         const content: HashedContent = {
           recordedAt, requestId, principalId: principal.id, role: principal.role,
           organisation: principal.agency ?? principal.department ?? null,
-          subjectCode, subjectType: check.valid ? check.kind : 'ORGANISATION',
+          subjectCode, subjectType: check.valid ? check.kind : (typeOf.get(subjectCode) ?? 'ORGANISATION'),
           fields: [...fields].sort(), purpose: purpose.purpose, reference: purpose.reference, prevHash,
         };
         prevHash = recordHash(content);

@@ -2,19 +2,11 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { pageSize } from '../kit/cursor.js';
 import { requireValidCode } from '../kit/lists/resolvers.js';
-import { scopedListTypes } from '../kit/auth/policy.js';
 import type { SubgraphContext } from '../kit/server.js';
 import { validateChangeFilter, type ChangeFeed, type ChangeFilter } from './change-feed.js';
 import type { MeasureCatalogue } from './measures.js';
 import { toIsoDate, type Clock } from '../kit/dates.js';
 import { badInput } from '../kit/errors.js';
-import type { Principal } from '../kit/auth/principal.js';
-import type { ListType } from '../kit/lists/department.js';
-
-/** The list types a principal sees in the feed: partners and agencies those their scopes cover, as their queries do. */
-export function feedVisibility(principal: Principal): ListType[] | null {
-  return principal.role === 'PARTNER' || principal.role === 'AGENCY' ? scopedListTypes(principal) : null;
-}
 
 /** The list kinds that trigger these measures as they are in force today, and the ids of none in force. */
 export async function measureTriggers(catalogue: MeasureCatalogue, clock: Clock, measureIds: string[]): Promise<{ listKinds: string[]; unknown: string[] }> {
@@ -38,7 +30,7 @@ export function changeFeedResolvers(feed: ChangeFeed, catalogue: MeasureCatalogu
           filter.listKinds = listKinds;
         }
         if (filter.creditCode) filter.creditCode = requireValidCode(filter.creditCode, 'filter.creditCode');
-        const page = await feed.read(args.after, pageSize(args.first, 500, 100), filter, feedVisibility(ctx.principal!));
+        const page = await feed.read(args.after, pageSize(args.first, 500, 100), filter, ctx.principal!);
         return {
           edges: page.edges.map(({ cursor, node }) => ({ cursor, node: { ...node, detail: JSON.stringify(node.detail ?? {}) } })),
           pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },

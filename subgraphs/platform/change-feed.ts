@@ -15,6 +15,9 @@ import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import { insertInChunks, isMysql } from '../kit/db.js';
 import { changeFeedHeadTable, changeFeedTable } from './migrations.js';
 import { announceAfterCommit, FEED_TOPIC } from '../kit/events/notifier.js';
+import { feedVisibilityAcross, visibleWarningListDomains, type DepartmentRef } from '../kit/auth/policy.js';
+import type { Principal } from '../kit/auth/principal.js';
+import { whereVisible } from './visibility-sql.js';
 
 export interface FeedEvent {
   eventId: string;
@@ -68,7 +71,11 @@ export function validateChangeFilter(filter: ChangeFilter | null | undefined): C
 }
 
 export class ChangeFeed {
-  constructor(readonly db: Knex) {}
+  /** `departments`: whose domains the feed's events carry, so an officer sees its own department's in full. */
+  constructor(
+    readonly db: Knex,
+    readonly departments: readonly DepartmentRef[] = [],
+  ) {}
 
   /** Appends events in `trx`, in order, skipping any already appended (same event id). */
   async append(trx: Knex.Transaction, events: FeedEvent[]): Promise<void> {
@@ -103,8 +110,11 @@ export class ChangeFeed {
     announceAfterCommit(trx, FEED_TOPIC);
   }
 
-  /** Events after `after`, in order, matching the filter and what the caller may see. */
-  async read(after: string | null | undefined, first: number, filter: ChangeFilter, visibleListTypes: string[] | null) {
+  /**
+   * Events after `after`, in order, matching the filter and what `reader` may see (the
+   * policy's feed visibility; a warning-list event names only the domains the reader may see).
+   */
+  async read(after: string | null | undefined, first: number, filter: ChangeFilter, reader: Principal) {
     const afterPosition = after ? positionOf(after) : 0;
     if (afterPosition > 0) {
       const oldest = await this.db(changeFeedTable).min({ position: 'position' }).first();
@@ -122,13 +132,12 @@ export class ChangeFeed {
     if (filter.regionCode) query.where('region_code', 'like', `${filter.regionCode}%`);
     if (filter.creditCode) query.where('credit_code', filter.creditCode);
     if (filter.listKinds) query.whereIn('list_kind', filter.listKinds);
-    if (visibleListTypes) {
-      // Agencies and partners: the list types their scopes cover, and never an unpublished preliminary entry.
-      query.where((w) => w.whereIn('list_type', visibleListTypes).orWhereNull('list_type'));
-      query.where((w) => w.whereNot('status', 'PRELIMINARY').orWhereNull('status'));
-    }
+    whereVisible(query, feedVisibilityAcross(reader, this.departments), FEED_DOMAINS, 'LIST_TYPE');
     const rows = await query;
     const events = rows.slice(0, first).map(toEvent);
+    for (const event of events) {
+      if (Array.isArray(event.detail?.domains)) event.detail.domains = visibleWarningListDomains(reader, this.departments, event.detail.domains as string[]);
+    }
     return {
       edges: events.map((event) => ({ cursor: feedCursor(event.position), node: event })),
       hasNextPage: rows.length > first,

@@ -11,7 +11,9 @@ import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import { workingDaysBetween, type WorkingCalendar } from '../kit/working-days.js';
 import { entryIndexTable, warningListTable } from './migrations.js';
 import { checkSubjectCode } from '../kit/codes.js';
-import type { ChangeFeed, FeedEvent } from './change-feed.js';
+import { FEED_DOMAINS, type ChangeFeed, type FeedEvent } from './change-feed.js';
+import type { CrossDepartmentVisibility } from '../kit/auth/policy.js';
+import { whereVisible } from './visibility-sql.js';
 
 export const WARNING_LIST_MIN_DOMAINS = 3;
 /** 1798 (10): a recognised entry reaches the platform within 10 working days. */
@@ -120,11 +122,12 @@ export class Collection {
   }
 
   /** Entries that reached the platform later than the sharing deadline, latest recognition first. */
-  async lateShared(first: number, after?: string | null, domain?: string | null) {
+  async lateShared(first: number, after: string | null | undefined, domain: string | null | undefined, visibility: CrossDepartmentVisibility) {
     const query = this.db(entryIndexTable)
       .where('sharing_working_days', '>', SHARING_DEADLINE_WORKING_DAYS)
       .orderBy([{ column: 'recognised_on', order: 'desc' }, { column: 'entry_id', order: 'desc' }])
       .limit(first + 1);
+    whereVisible(query, visibility, FEED_DOMAINS);
     if (domain) query.where('domain', domain);
     if (after) {
       const [recognisedOn, id] = decodeCursor(after, 2);
@@ -153,8 +156,15 @@ export class Collection {
    * Directed push as a pull (定向推送, 893 §6): entries recognised or changed after `after`,
    * of the list kinds that trigger the measures an agency applies, or of a region.
    */
-  async changesSince(after: string | null | undefined, first: number, filter: { listKinds?: string[] | null; regionPrefix?: string | null }) {
+  async changesSince(
+    after: string | null | undefined,
+    first: number,
+    filter: { listKinds?: string[] | null; regionPrefix?: string | null },
+    visibility: CrossDepartmentVisibility,
+  ) {
     const query = this.db(entryIndexTable).orderBy([{ column: 'updated_at' }, { column: 'entry_id' }]).limit(first + 1);
+    // What the reader may see, as the change feed shows it (the policy's feed visibility).
+    whereVisible(query, visibility, FEED_DOMAINS);
     if (filter.listKinds) query.whereIn('list_kind', filter.listKinds);
     if (filter.regionPrefix) query.where('region_code', 'like', `${filter.regionPrefix}%`);
     if (after) {

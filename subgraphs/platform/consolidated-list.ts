@@ -13,7 +13,8 @@ import type { Knex } from 'knex';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../kit/cursor.js';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
-import { scopedListTypes } from '../kit/auth/policy.js';
+import { consolidatedListTypes } from '../kit/auth/policy.js';
+import { subjectOf } from './resolvers.js';
 import type { Principal } from '../kit/auth/principal.js';
 import type { ListType } from '../kit/lists/department.js';
 import { validateRegionPrefix } from '../kit/period.js';
@@ -109,18 +110,13 @@ export class ConsolidatedList {
   }
 }
 
-/** The list types a principal may see the members of, or null for every type. */
-function visibleListTypes(principal: Principal): ListType[] | null {
-  return principal.role === 'ADMIN' || principal.role === 'AUDITOR' ? null : scopedListTypes(principal);
-}
-
 export function consolidatedListResolvers(list: ConsolidatedList): GraphQLResolverMap<SubgraphContext> {
   return {
     Query: {
       async consolidatedList(_: unknown, args: { filter?: ConsolidatedListFilter | null; first?: number; after?: string | null }, ctx: SubgraphContext) {
         const filter = validateConsolidatedFilter(args.filter);
         const principal = ctx.principal!;
-        const visible = visibleListTypes(principal);
+        const visible = consolidatedListTypes(principal);
         if (visible && !visible.includes(filter.listType)) {
           throw typedError(ErrorCode.FORBIDDEN, `Your token's scopes do not cover ${filter.listType} lists: ask for a list type they cover (${visible.join(', ') || 'none'})`, {
             argument: 'filter.listType',
@@ -132,7 +128,7 @@ export function consolidatedListResolvers(list: ConsolidatedList): GraphQLResolv
         return {
           listType: filter.listType,
           personsIncluded: subjectTypes === undefined,
-          edges: page.edges.map(({ cursor, node }) => ({ cursor, node: { ...node, subject: { creditCode: node.creditCode } } })),
+          edges: page.edges.map(({ cursor, node }) => ({ cursor, node: { ...node, subject: subjectOf(node.creditCode) } })),
           pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null },
         };
       },

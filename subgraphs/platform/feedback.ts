@@ -9,12 +9,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { badInput } from '../kit/errors.js';
+import { codeForAnyone } from '../kit/masking.js';
 import type { Clock } from '../kit/dates.js';
 import type { Principal } from '../kit/auth/principal.js';
 import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import { checkSubjectCode } from '../kit/codes.js';
 import type { ScreeningService } from './screening.js';
-import { casesTable, entryIndexTable } from './migrations.js';
+import { casesTable, entryIndexTable, screeningsTable } from './migrations.js';
+import { caseVisibility, type DataOwner, type DepartmentRef } from '../kit/auth/policy.js';
 import { periodInstants, type Period } from '../kit/period.js';
 import type { StatisticsFilter } from './statistics.js';
 
@@ -44,7 +46,15 @@ export interface JointMeasureCase {
   entryIds: string[];
   published: boolean;
   recordedAt: string;
+  /** Whose personal data the code is, for masking and the access register. */
+  owner: DataOwner;
 }
+
+const ownerOfCode = (creditCode: string): DataOwner => {
+  const check = checkSubjectCode(creditCode);
+  // An unreadable code fails closed: treated as a natural person's.
+  return { creditCode, subjectType: check.valid ? check.kind : null, published: false };
+};
 
 export const CASE_SHARE_TARGETS = { national: 0.1, local: 0.3 };
 
@@ -53,8 +63,8 @@ export class Feedback {
     readonly db: Knex,
     readonly clock: Clock,
     readonly screenings: ScreeningService,
-    /** Department (subgraph) name → its domain, to show officers their department's cases. */
-    readonly domainOfDepartment: Record<string, string>,
+    /** The departments and their domains, to show officers their department's cases. */
+    readonly departments: readonly DepartmentRef[],
   ) {}
 
   async record(principal: Principal, input: FeedbackInput): Promise<JointMeasureCase> {
@@ -62,10 +72,10 @@ export class Feedback {
     this.screenings.requireOwnScreening(principal, stored, input.screeningId);
     const code = checkSubjectCode(input.creditCode);
     const item = stored!.items.find((candidate) => candidate.code === code.code && candidate.valid);
-    if (!item) throw badInput(`Screening ${input.screeningId} did not screen ${input.creditCode}`, { argument: 'input.creditCode' });
+    if (!item) throw badInput(`Screening ${input.screeningId} did not screen ${codeForAnyone(String(input.creditCode))}`, { argument: 'input.creditCode' });
     const measure = item.measures.find((m) => m.id === input.measureId);
     if (!measure) {
-      throw badInput(`Measure ${input.measureId} was not among the measures screening ${input.screeningId} showed for ${item.code}`, { argument: 'input.measureId' });
+      throw badInput(`Measure ${input.measureId} was not among the measures screening ${input.screeningId} showed for ${codeForAnyone(item.code)}`, { argument: 'input.measureId' });
     }
     if (input.outcome === 'NOT_APPLICABLE' && !input.reason?.trim()) {
       throw badInput('Say why the measure did not apply (reason)', { argument: 'input.reason' });
@@ -90,6 +100,7 @@ export class Feedback {
       entryIds: measure.triggeredBy.filter((by) => by !== 'WARNING_LIST'),
       published: Boolean(input.publish),
       recordedAt: this.clock().toISOString(),
+      owner: ownerOfCode(item.code),
     };
     await this.db(casesTable).insert({
       id: feedback.id,
@@ -111,12 +122,20 @@ export class Feedback {
     return feedback;
   }
 
-  /** Cases a principal may see: the recognising department its domain's, an agency its own, the public published ones. */
+  /**
+   * Cases a principal may see (the policy's `caseVisibility`): the recognising department its
+   * domain's, an agency those it recorded (by its principal id), everyone the published ones.
+   */
   async page(principal: Principal, filter: { domain?: string | null; measureId?: string | null }, first: number, after?: string | null) {
     const query = this.db(casesTable).orderBy([{ column: 'recorded_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(first + 1);
-    if (principal.role === 'OFFICER') query.where('domain', this.domainOfDepartment[principal.department!] ?? '');
-    else if (principal.role === 'AGENCY') query.where('agency', principal.agency ?? '');
-    else if (principal.role === 'PUBLIC' || principal.role === 'PARTNER') query.where('published', true);
+    const visible = caseVisibility(principal, this.departments);
+    if (!visible.all) {
+      query.where((w) => {
+        w.where('published', visible.published);
+        if (visible.domains.length) w.orWhereIn('domain', visible.domains);
+        if (visible.recordedBy) w.orWhereIn('screening_id', this.db(screeningsTable).select('id').where('principal_id', visible.recordedBy));
+      });
+    }
     if (filter.domain) query.where('domain', filter.domain);
     if (filter.measureId) query.where('measure_id', filter.measureId);
     if (after) {
@@ -184,6 +203,7 @@ function toCase(row: any): JointMeasureCase {
     entryIds: JSON.parse(row.entry_ids),
     published: Boolean(row.published),
     recordedAt: row.recorded_at,
+    owner: ownerOfCode(row.credit_code),
   };
 }
 

@@ -43,20 +43,20 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
       const secret = internalTokenSecret();
       const registry = new SubjectRegistry(db);
       const register = new AccessRegister(db, clock);
-      const feed = new ChangeFeed(db);
+      const feed = new ChangeFeed(db, departments);
       const collection = new Collection(db, clock, calendarFromEnv(), feed);
       const catalogue = new MeasureCatalogue(db, clock, departments.flatMap((d) => d.lists.map((l) => l.kind)), feed);
       const receipts = await loadReceiptKeys();
-      const screenings = new ScreeningService(db, clock, catalogue, receipts);
+      const screenings = new ScreeningService(db, clock, catalogue, receipts, departments);
       const webhooks = new Webhooks(db, clock, async (ids) => (await measureTriggers(catalogue, clock, ids)).unknown);
       const webhookOptions = webhookOptionsFromEnv();
-      const feedback = new Feedback(db, clock, screenings, Object.fromEntries(departments.map((d) => [d.name, d.domain])));
+      const feedback = new Feedback(db, clock, screenings, departments);
       return {
         resolvers: mergeResolvers(
           platformResolvers(),
           accessRegisterResolvers(register),
-          warningListResolvers(collection),
-          jointMeasureResolvers({ catalogue, screenings, feedback, collection, receipts, clock }),
+          warningListResolvers(collection, departments),
+          jointMeasureResolvers({ catalogue, screenings, feedback, collection, receipts, clock, departments }),
           changeFeedResolvers(feed, catalogue, clock),
           webhookResolvers(webhooks),
           statisticsResolvers(new Statistics(db), clock),

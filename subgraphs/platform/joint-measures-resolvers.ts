@@ -12,6 +12,8 @@ import type { Measure, MeasureCatalogue, MeasureChangesInput, MeasureInput, Memo
 import type { ReceiptKeys } from './receipts.js';
 import type { ScreeningItem, ScreeningRecord, ScreeningService } from './screening.js';
 import type { Scenario } from './memorandum-catalogue.js';
+import { feedVisibilityAcross, type DepartmentRef } from '../kit/auth/policy.js';
+import { subjectOf } from './resolvers.js';
 
 export interface JointMeasureLoaders {
   measuresInForce: DataLoader<string, Measure[]>;
@@ -35,8 +37,9 @@ export function jointMeasureResolvers(deps: {
   collection: Collection;
   receipts: ReceiptKeys;
   clock: Clock;
+  departments: readonly DepartmentRef[];
 }): GraphQLResolverMap<Context> {
-  const { catalogue, screenings, feedback, collection, receipts, clock } = deps;
+  const { catalogue, screenings, feedback, collection, receipts, clock, departments } = deps;
   const actor = (ctx: Context) => `${ctx.principal!.role.toLowerCase()}:${ctx.principal!.id}`;
   const toScreening = (record: ScreeningRecord) => ({ ...record, dataVersion: JSON.stringify(record.dataVersion) });
   return {
@@ -88,7 +91,8 @@ export function jointMeasureResolvers(deps: {
           const measures = await catalogue.measuresInForce(toIsoDate(clock()));
           listKinds = [...new Set(measures.filter((m) => m.scenarios.some((s) => args.scenarios!.includes(s))).flatMap((m) => m.triggers))];
         }
-        return connection(await collection.changesSince(args.after, pageSize(args.first, 500, 100), { listKinds, regionPrefix }));
+        const visibility = feedVisibilityAcross(ctx.principal!, departments);
+        return connection(await collection.changesSince(args.after, pageSize(args.first, 500, 100), { listKinds, regionPrefix }, visibility));
       },
     },
     Mutation: {
@@ -112,7 +116,8 @@ export function jointMeasureResolvers(deps: {
       },
     },
     ScreeningItem: {
-      subject: (item: ScreeningItem) => (item.valid ? { creditCode: item.creditCode } : null),
+      // The subject with what its code tells (its type), so that its personal fields are masked and registered as they should.
+      subject: (item: ScreeningItem) => (item.valid ? subjectOf(item.creditCode) : null),
     },
     TriggeredMeasure: {
       memorandum: (triggered: { memorandum: Memorandum }, _: unknown, _ctx: Context) => ({ ...triggered.memorandum, asOf: toIsoDate(clock()) }),

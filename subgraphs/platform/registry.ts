@@ -43,8 +43,9 @@ function toSubject(row: any): RegisteredSubject {
             name: row.legal_rep_name,
             idDocumentType: row.legal_rep_id_type,
             idDocumentNumber: row.legal_rep_id_number,
-            // Whose personal data this is, for masking and the access register; the registry is public.
-            owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: true },
+            // Whose personal data this is, for masking and the access register: the representative's own.
+            // The registry is no published list: the name is personal data, as on an unpublished entry.
+            owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: false, person: row.legal_rep_id_number },
           }
         : null,
     registeredAt: row.registered_at,

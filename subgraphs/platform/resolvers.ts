@@ -31,7 +31,7 @@ export interface SubjectParent {
   regionCode: string;
 }
 
-function subjectOf(creditCode: string): SubjectParent {
+export function subjectOf(creditCode: string): SubjectParent {
   const check = checkSubjectCode(creditCode);
   if (!check.valid) throw badInput(`"${check.code}" is not a valid credit code: ${check.reason}`, { creditCode: check.code });
   return { creditCode: check.code, subjectType: check.kind, regionCode: check.regionCode };

@@ -15,6 +15,8 @@ import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { checkSubjectCode } from '../kit/codes.js';
 import { toIsoDate, type Clock } from '../kit/dates.js';
 import type { Principal } from '../kit/auth/principal.js';
+import { entryVisibilityAcross, isVisible, ownsRecord, type DepartmentRef } from '../kit/auth/policy.js';
+import { maskIdentityNumber } from '../kit/masking.js';
 import { SCENARIOS, type Scenario } from './memorandum-catalogue.js';
 import type { Measure, MeasureCatalogue, Memorandum } from './measures.js';
 import type { ReceiptKeys } from './receipts.js';
@@ -72,6 +74,8 @@ export class ScreeningService {
     readonly clock: Clock,
     readonly catalogue: MeasureCatalogue,
     readonly receipts: ReceiptKeys,
+    /** Whose entries the collection holds, so each is screened with the visibility of its department. */
+    readonly departments: readonly DepartmentRef[] = [],
   ) {}
 
   async screen(principal: Principal, input: { creditCodes: string[]; scenario: Scenario; reference: string }): Promise<ScreeningRecord> {
@@ -102,7 +106,10 @@ export class ScreeningService {
       this.db(platformOffsetsTable).select('source', 'last_seq'),
     ]);
     const entriesByCode = new Map<string, ScreenedEntry[]>();
+    // Only the entries the screener may see, as a subject query shows them: its scopes decide the verdict too.
+    const visibility = entryVisibilityAcross(principal, this.departments);
     for (const row of entryRows as any[]) {
+      if (!isVisible({ status: 'ACTIVE', listType: row.list_type, published: null }, visibility.of(row.domain))) continue;
       const list = entriesByCode.get(row.credit_code) ?? [];
       list.push({ entryId: row.entry_id, domain: row.domain, listKind: row.list_kind, listType: row.list_type, recognisedOn: row.recognised_on, validUntil: row.valid_until });
       entriesByCode.set(row.credit_code, list);
@@ -142,7 +149,9 @@ export class ScreeningService {
         screenedAt,
         asOf,
         dataVersion,
-        items: items.map((item) => ({ code: item.creditCode, valid: item.valid, verdict: item.verdict })),
+        // A natural person's identity number is personal data, and a receipt is readable by whoever holds it:
+        // it carries the masked form; the screener knows its input order and the numbers it screened.
+        items: items.map((item) => ({ code: receiptCode(item), valid: item.valid, verdict: item.verdict })),
       },
       id,
     );
@@ -182,11 +191,17 @@ export class ScreeningService {
     }
   }
 
+  /** A screening is its screener's (by principal id, never by a name a token claims), and administrators'. */
   requireOwnScreening(principal: Principal, stored: { row: any } | null, id: string): void {
     if (!stored) throw typedError(ErrorCode.NOT_FOUND, `No screening "${id}"`);
-    const own = stored.row.principal_id === principal.id || (principal.agency && stored.row.agency === principal.agency);
-    if (!own && principal.role !== 'ADMIN') throw typedError(ErrorCode.FORBIDDEN, `Screening ${id} belongs to another agency`);
+    if (!ownsRecord(principal, stored.row.principal_id)) throw typedError(ErrorCode.FORBIDDEN, `Screening ${id} belongs to another principal`);
   }
+}
+
+/** How a receipt names a screened code: an organisation's as given, a natural person's identity number (or an invalid code) masked. */
+function receiptCode(item: ScreeningItem): string {
+  const check = checkSubjectCode(item.creditCode);
+  return check.valid && check.kind === 'ORGANISATION' ? item.creditCode : maskIdentityNumber(item.creditCode);
 }
 
 export interface StoredItem {

@@ -2,7 +2,8 @@
 import DataLoader from 'dataloader';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { pageSize } from '../kit/cursor.js';
-import { mayReadPersonalData } from '../kit/auth/policy.js';
+import { entryVisibilityAcross, mayReadPersonalData, visibleWarningListDomains, type DepartmentRef } from '../kit/auth/policy.js';
+import { subjectOf } from './resolvers.js';
 import type { SubgraphContext } from '../kit/server.js';
 import { MAX_KEYS_PER_STATEMENT } from '../kit/lists/store.js';
 import type { Collection, WarningListStay } from './collection.js';
@@ -33,11 +34,13 @@ export function registerListedPersons(ctx: SubgraphContext, members: { creditCod
   }
 }
 
-export function warningListResolvers(collection: Collection): GraphQLResolverMap<Context> {
+export function warningListResolvers(collection: Collection, departments: readonly DepartmentRef[]): GraphQLResolverMap<Context> {
+  /** A stay names only the domains whose key-attention entries the caller may see. */
+  const domainsFor = (ctx: Context, domains: string[]) => visibleWarningListDomains(ctx.principal!, departments, domains);
   return {
     Query: {
-      async lateSharedEntries(_: unknown, args: { domain?: string; first?: number; after?: string }) {
-        const page = await collection.lateShared(pageSize(args.first, 100), args.after, args.domain);
+      async lateSharedEntries(_: unknown, args: { domain?: string; first?: number; after?: string }, ctx: Context) {
+        const page = await collection.lateShared(pageSize(args.first, 100), args.after, args.domain, entryVisibilityAcross(ctx.principal!, departments));
         return { edges: page.edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null } };
       },
       async warningList(_: unknown, args: { first?: number; after?: string }, ctx: Context) {
@@ -46,7 +49,7 @@ export function warningListResolvers(collection: Collection): GraphQLResolverMap
         return {
           edges: page.edges.map(({ cursor, node }) => ({
             cursor,
-            node: { subject: { creditCode: node.creditCode }, since: node.enteredAt, domains: node.domains },
+            node: { subject: subjectOf(node.creditCode), since: node.enteredAt, domains: domainsFor(ctx, node.domains) },
           })),
           pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null },
         };
@@ -55,7 +58,7 @@ export function warningListResolvers(collection: Collection): GraphQLResolverMap
     Subject: {
       async warningList(subject: { creditCode: string }, _: unknown, ctx: Context) {
         const stay = await ctx.loaders.warningListStay.load(subject.creditCode);
-        return stay ? { onList: true, since: stay.enteredAt, domains: stay.domains } : { onList: false, since: null, domains: [] };
+        return stay ? { onList: true, since: stay.enteredAt, domains: domainsFor(ctx, stay.domains) } : { onList: false, since: null, domains: [] };
       },
     },
   } as GraphQLResolverMap<Context>;

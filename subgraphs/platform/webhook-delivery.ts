@@ -29,7 +29,6 @@ import { maskIdentityNumber } from '../kit/masking.js';
 import { mayReadPersonalData } from '../kit/auth/policy.js';
 import type { Principal } from '../kit/auth/principal.js';
 import { feedCursor, type ChangeFeed, type ChangeFilter, type StoredFeedEvent } from './change-feed.js';
-import { feedVisibility } from './change-feed-resolvers.js';
 import { changeFeedHeadTable, changeFeedTable, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from './migrations.js';
 import { sign, type WebhookFilter, type WebhookOptions } from './webhooks.js';
 
@@ -232,7 +231,7 @@ export class WebhookDelivery {
     const head = await this.head();
     let page;
     try {
-      page = await this.feed.read(feedCursor(position), this.options.batchSize, filter, feedVisibility(owner));
+      page = await this.feed.read(feedCursor(position), this.options.batchSize, filter, owner);
     } catch (error) {
       if (error instanceof GraphQLError && error.extensions.code === ErrorCode.CURSOR_EXPIRED) return this.skipRetained(lease, row, position);
       throw error;

@@ -1,13 +1,16 @@
 /**
  * Personal data, field by field: every field the SDL marks `@personal` is masked unless
  * the principal may read it and has stated a purpose; every unmasked read is noted on
- * the request so the gateway can write it to the access register.
+ * the request so the gateway can write it to the access register, keyed by the person
+ * whose data it is (`owner.person`, e.g. a legal representative's own document number,
+ * else the subject's code). Fails closed: a value whose owner is unknown — no code to
+ * register it under, or an unknown subject type or publication where those decide — is masked.
  */
 import { getDirective } from '@graphql-tools/utils';
 import { GraphQLSchema, isObjectType } from 'graphql';
 import type { IMiddleware } from 'graphql-middleware';
 import { maskIdentityNumber, maskPersonName } from '../masking.js';
-import { mayReadPersonalData, type DataOwner } from './policy.js';
+import { isPersonalFor, mayReadPersonalData, type DataOwner } from './policy.js';
 import type { AuthContext } from './context.js';
 
 export interface PersonalField {
@@ -20,8 +23,11 @@ export interface PersonalField {
 
 export interface PersonalDataRead {
   subgraph: string;
+  /** Whose data was read: the person's own code or number. */
   creditCode: string;
   field: string;
+  /** The kind of that person, where the code does not tell (a passport number, say). */
+  subjectType?: string;
 }
 
 export function personalFields(schema: GraphQLSchema): PersonalField[] {
@@ -36,13 +42,10 @@ export function personalFields(schema: GraphQLSchema): PersonalField[] {
   return fields;
 }
 
-/** The owner of a personal value: the parent itself, or the record it hangs from. */
-const ownerOf = (parent: any): DataOwner => ({ published: true, ...(parent?.owner ?? parent) });
-
-function isPersonal(field: PersonalField, owner: DataOwner): boolean {
-  if (field.when === 'NATURAL_PERSON') return owner.subjectType === 'NATURAL_PERSON';
-  if (field.when === 'UNPUBLISHED') return !owner.published;
-  return true;
+/** The owner of a personal value: the record it hangs from, or the parent itself; null when unknown. */
+function ownerOf(parent: any): DataOwner | null {
+  const owner = parent?.owner ?? parent;
+  return typeof owner?.creditCode === 'string' && owner.creditCode ? owner : null;
 }
 
 const maskers = { NAME: maskPersonName, IDENTITY_NUMBER: maskIdentityNumber };
@@ -55,9 +58,10 @@ export function maskingMiddleware(schema: GraphQLSchema, subgraph: string): IMid
       const value = await resolve(parent, args, ctx, info);
       if (typeof value !== 'string' || !ctx.principal) return value;
       const owner = ownerOf(parent);
-      if (!isPersonal(field, owner)) return value;
-      if (mayReadPersonalData(ctx.principal, ctx.purpose)) {
-        ctx.personalDataReads.push({ subgraph, creditCode: owner.creditCode, field: `${field.type}.${field.field}` });
+      if (owner && !isPersonalFor(field.when, owner)) return value;
+      if (owner && mayReadPersonalData(ctx.principal, ctx.purpose)) {
+        const person = owner.person ? { creditCode: owner.person, subjectType: owner.personType ?? 'NATURAL_PERSON' } : { creditCode: owner.creditCode };
+        ctx.personalDataReads.push({ subgraph, ...person, field: `${field.type}.${field.field}` });
         return value;
       }
       return maskers[field.mask](value);

@@ -7,7 +7,7 @@ import { allow, rule } from 'graphql-shield';
 import { ErrorCode, typedError } from '../errors.js';
 import type { AuthContext } from './context.js';
 import type { ListType } from '../lists/department.js';
-import { scopedListTypes } from './policy.js';
+import { coversListType as scopesCover, mayActFor, mayReadHistory, refusalForListType, refusalToActFor } from './policy.js';
 import type { Role } from './principal.js';
 
 type Ctx = AuthContext;
@@ -37,8 +37,7 @@ export const canReadHistoryOf = (department: string) =>
   namedRule(`canReadHistory-${department}`, () => rule(`canReadHistory-${department}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
     const principal = ctx.principal;
     if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
-    if (principal.role === 'ADMIN' || principal.role === 'AUDITOR') return true;
-    if (principal.role === 'OFFICER' && principal.department === department) return true;
+    if (mayReadHistory(principal, department)) return true;
     return typedError(ErrorCode.FORBIDDEN, `An entry's history and case file are for the ${department} department, administrators and auditors`);
   }));
 
@@ -47,10 +46,7 @@ export const coversListType = (type: ListType) =>
   namedRule(`coversListType-${type}`, () => rule(`coversListType-${type}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
     const principal = ctx.principal;
     if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
-    if (['PUBLIC', 'ADMIN', 'AUDITOR'].includes(principal.role) || principal.role === 'OFFICER') return true;
-    return scopedListTypes(principal).includes(type)
-      ? true
-      : typedError(ErrorCode.FORBIDDEN, `Your scopes do not cover ${type} lists: ask for the scope read:${type.toLowerCase()}`);
+    return scopesCover(principal, type) ? true : typedError(ErrorCode.FORBIDDEN, refusalForListType(type));
   }));
 
 /** What composition tooling and the gateway's query planner need. */
@@ -65,12 +61,7 @@ export const actsFor = (department: string) =>
     rule(`actsFor-${department}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
       const principal = ctx.principal;
       if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
-      if (principal.role === 'ADMIN' || (principal.role === 'OFFICER' && principal.department === department)) return true;
-      return typedError(
-        ErrorCode.FORBIDDEN,
-        principal.role === 'OFFICER'
-          ? `An officer of ${principal.department} cannot change the ${department} department's lists (谁认定、谁负责)`
-          : `Only the ${department} department's officers change its lists`,
-      );
+      if (mayActFor(principal, department)) return true;
+      return typedError(ErrorCode.FORBIDDEN, refusalToActFor(principal, department));
     }),
   );

@@ -10,6 +10,7 @@ import type { FileObjectionInput, DecideObjectionInput, Objection, Objections } 
 import type { CreditRepair, FileRecord, RepairStep, RepairStepKind } from './repair.js';
 import type { ListContext } from './resolvers.js';
 import { actorOf } from './actions.js';
+import { entryVisibility, isVisible, mayActFor, mayFileObjection } from '../auth/policy.js';
 
 export interface CaseFileLoaders {
   objectionsByEntry: DataLoader<string, Objection[]>;
@@ -36,11 +37,20 @@ export function caseFileResolvers(objections: Objections, repair: CreditRepair):
       file: (record: { creditCode: string }, _: unknown, ctx: Context) => ctx.loaders.fileBySubject.load(record.creditCode),
     },
     DepartmentActions: {
-      fileObjection(_: unknown, { input }: { input: FileObjectionInput }, ctx: Context) {
+      async fileObjection(_: unknown, { input }: { input: FileObjectionInput }, ctx: Context) {
         // An agency reports what it found while applying measures; appeals and objections
         // reach the department and are recorded by its officers.
-        if (ctx.principal!.role === 'AGENCY' && input.kind !== 'IMPLEMENTER_REPORT') {
+        const principal = ctx.principal!;
+        const department = objections.prefix;
+        if (!mayFileObjection(principal, department, input.kind)) {
           throw typedError(ErrorCode.FORBIDDEN, 'An implementing agency files IMPLEMENTER_REPORT objections', { argument: 'input.kind' });
+        }
+        if (!mayActFor(principal, department)) {
+          // Only against an entry it may see: an unseen entry is not found, whether it exists or not.
+          const entry = await objections.store.findById(String(input.entryId));
+          if (!entry || !isVisible(entry, entryVisibility(principal, department))) {
+            throw typedError(ErrorCode.NOT_FOUND, `No entry "${input.entryId}" on the ${department} department's lists`, { argument: 'input.entryId' });
+          }
         }
         return objections.file(actor(ctx), input);
       },

@@ -324,8 +324,8 @@ export class ListStore {
             name: row.legal_rep_name,
             idDocumentType: row.legal_rep_id_type,
             idDocumentNumber: row.legal_rep_id_number,
-            // Whose personal data this is, for masking and the access register.
-            owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: Boolean(row.published) },
+            // Whose personal data this is, for masking and the access register: the representative's own.
+            owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: Boolean(row.published), person: row.legal_rep_id_number },
           }
         : null,
       facts: row.facts,

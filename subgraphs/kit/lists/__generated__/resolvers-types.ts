@@ -335,6 +335,7 @@ export type Objection = {
   id: Scalars['ID']['output'];
   entryId: Scalars['ID']['output'];
   kind: ObjectionKind;
+  /** Who filed it: an appellant's name is personal data. */
   filedBy: Scalars['String']['output'];
   grounds: Scalars['String']['output'];
   evidenceRefs: Array<Scalars['String']['output']>;
