@@ -11,6 +11,7 @@
  * `changes` gives that principal. A webhook states no purpose of use, so natural persons'
  * codes are always masked in what it delivers.
  */
+import { isAdministrator } from '../kit/auth/policy.js';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { GraphQLError } from 'graphql';
@@ -193,7 +194,7 @@ export class Webhooks {
   /** The webhook, if `principal` owns it (administrators: any); NOT_FOUND otherwise, whether it exists or not. */
   private async owned(principal: Principal, id: string) {
     const row = await this.db(webhooksTable).where({ id: String(id), removed: false }).first();
-    if (!row || (row.owner_key !== ownerKey(principal) && principal.role !== 'ADMIN')) {
+    if (!row || (row.owner_key !== ownerKey(principal) && !isAdministrator(principal))) {
       throw typedError(ErrorCode.NOT_FOUND, `You have no webhook "${id}": see webhooks { id }`, { argument: 'id' });
     }
     return row;

@@ -23,6 +23,7 @@
  * - Personal data: `mayReadPersonalData(principal, purpose)`, `roleMayReadPersonalData(principal)`,
  *   `DataOwner`, `isPersonalFor(when, owner)` — masking fails closed: an owner whose subject
  *   type or publication is unknown counts as a natural person on an unpublished record.
+ * - Root fields' roles: `hasOneOfRoles(principal, roles)` (graphql-shield's `hasRole`).
  * - Ownership: `ownsRecord(principal, ownerId)` (screenings, by principal id; administrators any),
  *   `isAdministrator(principal)`, `maySubscribe(principal)`, `isHubProcess(principal)`.
  */
@@ -130,6 +131,8 @@ const isOwnDepartment = (principal: Principal, department: string) =>
   ROLE_POLICY[principal.role].entries === 'OWN_DEPARTMENT' && principal.department === department;
 
 export const isAdministrator = (principal: Principal) => principal.role === 'ADMIN';
+/** Whether the principal has one of the roles a field's rule declares (permissions.ts: `hasRole(...)`). */
+export const hasOneOfRoles = (principal: Principal, roles: readonly Role[]) => roles.includes(principal.role);
 /** The hub's own processes: the only callers of the departments' event feeds. */
 export const isHubProcess = (principal: Principal) => principal.role === 'SYSTEM';
 /** Subscriptions (the change feed, live) are for every authenticated principal. */

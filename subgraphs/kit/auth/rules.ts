@@ -7,7 +7,7 @@ import { allow, rule } from 'graphql-shield';
 import { ErrorCode, typedError } from '../errors.js';
 import type { AuthContext } from './context.js';
 import type { ListType } from '../lists/department.js';
-import { coversListType as scopesCover, mayActFor, mayReadHistory, refusalForListType, refusalToActFor } from './policy.js';
+import { coversListType as scopesCover, hasOneOfRoles, mayActFor, mayReadHistory, refusalForListType, refusalToActFor } from './policy.js';
 import type { Role } from './principal.js';
 
 type Ctx = AuthContext;
@@ -27,7 +27,7 @@ function namedRule(name: string, make: () => any) {
 export const hasRole = (...roles: Role[]) =>
   namedRule(`hasRole-${roles.join('-')}`, () => rule(`hasRole-${roles.join('-')}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
     if (!ctx.principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
-    return roles.includes(ctx.principal.role)
+    return hasOneOfRoles(ctx.principal, roles)
       ? true
       : typedError(ErrorCode.FORBIDDEN, `Only ${roles.join(', ').toLowerCase()} may read this; you are ${ctx.principal.role.toLowerCase()}`);
   }));

@@ -3,6 +3,7 @@
  * GET /internal/events?after=<seq>&limit=<n>, with the identity the hub signs. In
  * production a broker can carry the same events; the feed stays the source of truth.
  */
+import { isHubProcess } from '../auth/policy.js';
 import type { Knex } from 'knex';
 import type { Route } from '../http.js';
 import { readOutbox } from '../outbox.js';
@@ -18,7 +19,7 @@ export function eventFeedRoute(db: Knex, prefix: string, secret: Uint8Array): Ro
       res.end(JSON.stringify(body));
     };
     const auth = await authenticateForwarded(req, secret);
-    if (!auth.principal || auth.principal.role !== 'SYSTEM') return reply(401, { error: 'the event feed is for the hub\'s own processes' });
+    if (!auth.principal || !isHubProcess(auth.principal)) return reply(401, { error: 'the event feed is for the hub\'s own processes' });
     const url = new URL(req.url ?? '/', 'http://localhost');
     const after = Number(url.searchParams.get('after') ?? 0);
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 500), 1000);
