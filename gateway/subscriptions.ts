@@ -76,7 +76,7 @@ export function serveSubscriptions(options: SubscriptionOptions): { close(): Pro
   const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path });
 
   async function readFeed(context: SubscriberContext, after: string | null, filter: unknown) {
-    const requestId = `subscription:${context.principal.id}:${randomUUID()}`;
+    const requestId = randomUUID(); // one per page read: its register records name it
     const token = await signInternalToken({ principal: context.principal, purpose: context.purpose, requestId }, options.internalSecret);
     const response = await fetch(options.platformUrl, {
       method: 'POST',

@@ -275,7 +275,7 @@ async function walk(caller: Caller): Promise<void> {
       const operation = `${kind} { ${name}${args} ${inner} }`;
       counts.operations++;
       const response = await postGraphQL(hub.url, operation, undefined, headers);
-      const refused = response.errors?.find((e) => ['GRAPHQL_VALIDATION_FAILED', 'INTERNAL_SERVER_ERROR', 'GRAPHQL_PARSE_FAILED'].includes(e.extensions?.code));
+      const refused = response.errors?.find((e) => ['GRAPHQL_VALIDATION_FAILED', 'INTERNAL_SERVER_ERROR', 'GRAPHQL_PARSE_FAILED', 'SERVICE_UNAVAILABLE'].includes(e.extensions?.code));
       expect(refused, `${caller.name} ${name}: ${refused?.message}`).toBeUndefined();
       scan(caller, response.data, rootType.name, name, supplied, ['changes', 'entryChanges'].includes(name) ? 'feed' : 'entries', found);
       if (response.errors) scan(caller, response.errors.map((e) => e.message), 'Error', `${name}.errors`, supplied, 'entries', found);
@@ -302,7 +302,7 @@ async function subscribeAndScan(caller: Caller, supplied: Set<string>, found: Fo
     const timer = setTimeout(done, 1500);
     dispose = client.subscribe({ query: `subscription { changes { ${inner} } }` }, {
       next: (message) => { received.push(message.data); if (received.length >= 300) done(); },
-      error: () => done(),
+      error: (error) => (leak(caller, `the subscription failed: ${JSON.stringify(error)}`), done()),
       complete: () => done(),
     });
   });
