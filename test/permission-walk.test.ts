@@ -10,8 +10,10 @@
  * - every unmasked one has its record in the access register, under the person;
  * - no entry id appears that the policy (kit/auth/policy.ts) would not show the caller,
  *   computed from the departments' own tables.
- * A new root field or type joins the walk without a change here. The other mutations change
- * state; their payload types (ListEntry, Objection, …) are reached through the queries.
+ * Then every other mutation (they change state, so they run after every caller's reads), with
+ * arguments from the demo data: its answer and its error messages are scanned the same way,
+ * against the entries as they are after it. A new root field or type joins the walk without a
+ * change here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -86,7 +88,8 @@ let personNames: Map<string, string[]>;
 let person: string;
 let organisation: string;
 let adminScreening: { id: string; receipt: string };
-const counts = { operations: 0, values: 0, leaks: 0, unmaskedChecked: 0 };
+let personEntry: string;
+const counts = { operations: 0, mutationOperations: 0, values: 0, leaks: 0, unmaskedChecked: 0 };
 const leaks: string[] = [];
 
 beforeAll(async () => {
@@ -109,16 +112,11 @@ beforeAll(async () => {
     }
   }
   await hub.hub.settle();
-  entries = new Map();
   const names = new Map<string, string[]>();
   const representatives = new Set<string>();
-  for (const department of departments) {
-    const rows = await hub.hub.subgraphs.get(department.name)!.db(`${department.name}_entries`).select('id', 'status', 'list_type', 'published', 'subject_type', 'subject_name', 'credit_code', 'legal_rep_name');
-    for (const row of rows) {
-      entries.set(row.id, { id: row.id, department: department.name, status: row.status, listType: row.list_type, published: Boolean(row.published) });
-      if (row.subject_type === 'NATURAL_PERSON') names.set(row.subject_name, [...(names.get(row.subject_name) ?? []), row.credit_code]);
-      if (row.legal_rep_name) representatives.add(row.legal_rep_name);
-    }
+  for (const row of await loadEntries()) {
+    if (row.subject_type === 'NATURAL_PERSON') names.set(row.subject_name, [...(names.get(row.subject_name) ?? []), row.credit_code]);
+    if (row.legal_rep_name) representatives.add(row.legal_rep_name);
   }
   for (const subject of hub.demo.subjects) {
     if (subject.subjectType === 'NATURAL_PERSON') names.set(subject.name, [...(names.get(subject.name) ?? []), subject.creditCode]);
@@ -127,7 +125,9 @@ beforeAll(async () => {
   for (const name of representatives) names.delete(name);
   personNames = names;
   const all = [...hub.demo.entriesByDepartment.values()].flat();
-  person = all.find((e) => e.subjectType === 'NATURAL_PERSON' && e.status === 'ACTIVE')!.creditCode;
+  const personal = all.find((e) => e.subjectType === 'NATURAL_PERSON' && e.status === 'ACTIVE')!;
+  person = personal.creditCode;
+  personEntry = personal.id;
   organisation = all.find((e) => e.subjectType === 'ORGANISATION' && e.status === 'ACTIVE' && e.legalRepresentative)!.creditCode;
   const screened = await hub.query(`mutation($c: [ID!]!) { screen(creditCodes: $c, scenario: AIR_RAIL_TRAVEL, reference: "WALK-ADMIN") { id receipt } }`, { c: [person, organisation] });
   adminScreening = screened.data.screen;
@@ -136,6 +136,19 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => hub?.stop());
 
+/** Every department's entries as its own tables hold them: the ground truth the policy is applied to. */
+async function loadEntries(): Promise<any[]> {
+  entries = new Map();
+  const all: any[] = [];
+  for (const department of departments) {
+    const rows = await hub.hub.subgraphs.get(department.name)!.db(`${department.name}_entries`)
+      .select('id', 'status', 'list_type', 'published', 'subject_type', 'subject_name', 'credit_code', 'legal_rep_name');
+    for (const row of rows) entries.set(row.id, { id: row.id, department: department.name, status: row.status, listType: row.list_type, published: Boolean(row.published) });
+    all.push(...rows);
+  }
+  return all;
+}
+
 /** A value for a required argument, from its name and type. */
 function valueFor(arg: GraphQLArgument | { name: string; type: GraphQLInputType }, context: { screeningId: string; codes: string[] }): unknown {
   const type = isNonNullType(arg.type) ? arg.type.ofType : arg.type;
@@ -143,6 +156,7 @@ function valueFor(arg: GraphQLArgument | { name: string; type: GraphQLInputType 
   const byName: Record<string, unknown> = {
     creditCode: context.codes[0], code: context.codes[0], creditCodes: context.codes, id: context.screeningId, screeningId: context.screeningId,
     receipt: adminScreening.receipt, from: '2020-01-01', to: '2026-12-31', reference: 'WALK-REF', webhookId: '1',
+    entryId: personEntry, effectiveFrom: '2027-01-01',
   };
   if (arg.name in byName) return isListType(type) && !Array.isArray(byName[arg.name]) ? [byName[arg.name]] : byName[arg.name];
   if (isEnumType(named)) return isListType(type) ? [named.getValues()[0].value] : named.getValues()[0].value;
@@ -322,6 +336,32 @@ async function check(caller: Caller, found: Found[]): Promise<void> {
   }
 }
 
+/** Every other mutation, every leaf of its answer, with arguments from the demo data: answers and errors scanned. */
+async function walkMutations(caller: Caller): Promise<void> {
+  const headers = await headersOf(caller);
+  const found: Found[] = [];
+  const codes = [person, organisation];
+  const context = { screeningId: adminScreening.id, codes };
+  const mutation = schema.getMutationType()!;
+  const answers: [string, unknown, unknown][] = [];
+  for (const field of Object.values(mutation.getFields()).filter((f) => !READING_MUTATIONS.includes(f.name))) {
+    const named = getNamedType(field.type);
+    const inner = isLeafType(named) ? '' : `{ ${selectionOf(named, 2, [named.name], context)} }`;
+    counts.operations++;
+    counts.mutationOperations++;
+    const response = await postGraphQL(hub.url, `mutation { ${field.name}${argumentsOf(field, context)} ${inner} }`, undefined, headers);
+    const refused = response.errors?.find((e) => ['GRAPHQL_VALIDATION_FAILED', 'INTERNAL_SERVER_ERROR', 'GRAPHQL_PARSE_FAILED', 'SERVICE_UNAVAILABLE'].includes(e.extensions?.code));
+    expect(refused, `${caller.name} ${field.name}: ${refused?.message}`).toBeUndefined();
+    answers.push([field.name, response.data, response.errors?.map((e) => e.message)]);
+  }
+  await loadEntries(); // what the mutations recognised is checked against the policy too
+  for (const [name, data, errors] of answers) {
+    scan(caller, data, 'Mutation', name, new Set(codes), 'entries', found);
+    scan(caller, errors, 'Error', `${name}.errors`, new Set(codes), 'entries', found);
+  }
+  await check(caller, found);
+}
+
 describe('the schema walk', () => {
   it.each(callers.map((c) => [c.name, c] as const))('%s: every root field, every leaf — no personal data without right and purpose, every read registered, no entry outside its visibility', async (_name, caller) => {
     const before = counts.leaks;
@@ -329,10 +369,17 @@ describe('the schema walk', () => {
     expect(leaks.slice(before), leaks.slice(before).slice(0, 20).join('\n')).toEqual([]);
   }, 60_000);
 
+  it.each(callers.map((c) => [c.name, c] as const))('%s: every other mutation (they change state: after the reads), answers and errors scanned', async (_name, caller) => {
+    const before = counts.leaks;
+    await walkMutations(caller);
+    expect(leaks.slice(before), leaks.slice(before).slice(0, 20).join('\n')).toEqual([]);
+  }, 60_000);
+
   it('walked every principal of the matrix', () => {
     const queries = Object.keys(schema.getQueryType()!.getFields()).length;
-    console.log(`permission walk: ${queries} queries + ${READING_MUTATIONS.length} mutations + 1 subscription × ${callers.length} principals = ${counts.operations} operations; ${counts.values} values scanned; ${counts.unmaskedChecked} unmasked values checked against the register; ${counts.leaks} leaks`);
-    expect(counts.operations).toBe(callers.length * (queries + READING_MUTATIONS.length) + callers.filter((c) => c.claims).length);
+    const mutations = Object.keys(schema.getMutationType()!.getFields()).length;
+    console.log(`permission walk: (${queries} queries + ${mutations} mutations) × ${callers.length} principals + 1 subscription × ${callers.filter((c) => c.claims).length} = ${counts.operations} operations; ${counts.values} values scanned; ${counts.unmaskedChecked} unmasked values checked against the register; ${counts.leaks} leaks`);
+    expect(counts.operations).toBe(callers.length * (queries + mutations) + callers.filter((c) => c.claims).length);
     expect(counts.values).toBeGreaterThan(10_000);
     expect(counts.unmaskedChecked).toBeGreaterThan(0);
     expect(counts.leaks).toBe(0);
