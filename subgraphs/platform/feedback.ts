@@ -16,7 +16,7 @@ import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import { checkSubjectCode } from '../kit/codes.js';
 import type { ScreeningService } from './screening.js';
 import { casesTable, entryIndexTable, screeningsTable } from './migrations.js';
-import { caseVisibility, type DataOwner, type DepartmentRef } from '../kit/auth/policy.js';
+import { caseVisibility, feedVisibilityAcross, isVisible, type DataOwner, type DepartmentRef } from '../kit/auth/policy.js';
 import { periodInstants, type Period } from '../kit/period.js';
 import type { StatisticsFilter } from './statistics.js';
 
@@ -143,10 +143,28 @@ export class Feedback {
       query.where((w) => w.where('recorded_at', '<', recordedAt).orWhere((s) => s.where('recorded_at', recordedAt).andWhere('id', '<', id)));
     }
     const rows = await query;
+    const cases = await this.withVisibleEntries(principal, rows.slice(0, first).map(toCase));
     return {
-      edges: rows.slice(0, first).map((row: any) => ({ cursor: encodeCursor([row.recorded_at, row.id]), node: toCase(row) })),
+      edges: cases.map((node) => ({ cursor: encodeCursor([node.recordedAt, node.id]), node })),
       hasNextPage: rows.length > first,
     };
+  }
+
+  /**
+   * A case names only the triggering entries its reader may see (a published case is read by
+   * principals whose scopes do not cover its list): the entries as the collection holds them
+   * now, with the change feed's visibility (an entry exited since is still the one the case was
+   * about); an entry the collection no longer holds (purged) is not named.
+   */
+  async withVisibleEntries(principal: Principal, cases: JointMeasureCase[]): Promise<JointMeasureCase[]> {
+    const ids = [...new Set(cases.flatMap((c) => c.entryIds))];
+    if (ids.length === 0) return cases;
+    const rows = await this.db(entryIndexTable).whereIn('entry_id', ids).select('entry_id', 'domain', 'list_type', 'status');
+    const visibility = feedVisibilityAcross(principal, this.departments);
+    const visible = new Set(
+      rows.filter((row: any) => isVisible({ status: row.status, listType: row.list_type, published: null }, visibility.of(row.domain))).map((row: any) => row.entry_id),
+    );
+    return cases.map((c) => ({ ...c, entryIds: c.entryIds.filter((id) => visible.has(id)) }));
   }
 
   /** The loop's figures over [from, to], each a GROUP BY on indexed columns. */
