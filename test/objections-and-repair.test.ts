@@ -160,7 +160,7 @@ describe('credit repair (893 §2, §3, §9–§13)', () => {
 
   it('a rejected application leaves the entry on the list', async () => {
     const entry = await listed('market', 'ABNORMAL_OPERATIONS');
-    for (const [kind, extra] of [['RECTIFICATION', {}], ['CREDIT_COMMITMENT', {}], ['TRAINING', { classHours: 4 }]] as const) {
+    for (const [kind, extra] of [['RECTIFICATION', {}], ['CREDIT_COMMITMENT', {}], ['TRAINING', { classHours: 4 }], ['CREDIT_REPORT', { issuer: '某信用服务机构' }]] as const) {
       await step('market', { entryId: entry.id, kind, details: '已完成', ...extra });
     }
     const application = await run('market', 'applyForEarlyExit', { entryId: entry.id }, '$entryId: ID!', 'id');

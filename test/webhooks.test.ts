@@ -151,15 +151,15 @@ async function collect() {
 }
 
 let codes = 0;
-/** A tax black listing, confirmed, then exited by credit repair: for a partner, ENTRY_ACTIVATED, ENTRY_EXITED, ENTRY_RECOGNISED (key attention). */
+/** A tax black listing, confirmed, then exited as the standard changed: for a partner, ENTRY_ACTIVATED, ENTRY_EXITED, ENTRY_RECOGNISED (key attention). */
 async function taxChanges(): Promise<void> {
   const code = organisationCode(random(9000 + ++codes), '440305');
-  const recognised = await hub.queryAs(TAX_OFFICER, `mutation { tax { recognise(input: { listKind: MAJOR_TAX_VIOLATION, creditCode: "${code}", subjectName: "某公司",
+  const recognised = await hub.queryAs(TAX_OFFICER, `mutation { tax { recognise(input: { listKind: MAJOR_TAX_VIOLATION, creditCode: "${code}", subjectName: "某公司", recognisedOn: "2026-11-20",
     facts: "虚开发票", validUntil: "2029-01-01", repair: { repairable: true, method: "补缴税款", rectificationDeadline: "2027-01-01" } }) { id } } }`);
   expect(recognised.errors).toBeUndefined();
   const id = recognised.data.tax.recognise.id;
   expect((await hub.queryAs(TAX_OFFICER, `mutation { tax { confirm(entryId: "${id}") { id } } }`)).errors).toBeUndefined();
-  expect((await hub.queryAs(TAX_OFFICER, `mutation { tax { exit(input: { entryId: "${id}", way: CREDIT_REPAIR, reason: "修复" }) { exited { id } } } }`)).errors).toBeUndefined();
+  expect((await hub.queryAs(TAX_OFFICER, `mutation { tax { exitForChangedStandard(input: { entryId: "${id}", standardReference: "税务总局公告2026年第9号", standardEffectiveOn: "2026-11-21", reason: "标准调整" }) { exited { id } } } }`)).errors).toBeUndefined();
   await collect();
 }
 

@@ -32,19 +32,21 @@ import { FEED_TOPIC } from '../kit/events/notifier.js';
 import { Statistics } from './statistics.js';
 import { statisticsResolvers } from './statistics-resolvers.js';
 import { ConsolidatedList, consolidatedListResolvers } from './consolidated-list.js';
+import { Corrections, correctionsMigration } from './corrections.js';
 
 /** The platform, for the departments whose lists it collects and whose measures it applies. */
 export function createPlatformSubgraph(departments: DepartmentConfig[]): SubgraphModule {
   return {
     name: 'platform',
     schemaFiles: ['shared/common.graphql', 'platform.graphql'],
-    migrations,
+    migrations: [...migrations, correctionsMigration],
     async build({ db, clock }) {
       const secret = internalTokenSecret();
       const registry = new SubjectRegistry(db);
       const register = new AccessRegister(db, clock);
       const feed = new ChangeFeed(db);
       const collection = new Collection(db, clock, calendarFromEnv(), feed);
+      const corrections = new Corrections(clock);
       const catalogue = new MeasureCatalogue(db, clock, departments.flatMap((d) => d.lists.map((l) => l.kind)), feed);
       const receipts = await loadReceiptKeys();
       const screenings = new ScreeningService(db, clock, catalogue, receipts);
@@ -71,7 +73,11 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             name: 'platform',
             offsetsTable: platformOffsetsTable,
             sources: departmentUrls,
-            handleBatch: collection.handleBatch,
+            // The correction cascade runs on the same purge events, after the index has dropped the entry.
+            handleBatch: async (trx, events) => {
+              await collection.handleBatch(trx, events);
+              await corrections.handleBatch(trx, events);
+            },
             secret,
           });
           const delivery = new WebhookDelivery(db, feed, webhookOptions, {

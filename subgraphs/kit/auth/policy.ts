@@ -59,3 +59,35 @@ export function mayReadPersonalData(principal: Principal, purpose: Purpose | nul
   if (!purpose) return false;
   return principal.role === 'ADMIN' || principal.role === 'OFFICER' || principal.role === 'AGENCY';
 }
+
+/** Whether this deployment lets platform administrators write departments' lists (`CREDITHUB_ADMIN_WRITES=true`); off by default. */
+export const adminWritesGranted = (env: NodeJS.ProcessEnv = process.env) => env.CREDITHUB_ADMIN_WRITES === 'true';
+
+/** Who may write a department's list, and as whom the entry's history records it. */
+export type ListWriteDecision = { allowed: true; actingFor: string | null } | { allowed: false; reason: string };
+
+/**
+ * May this principal change `department`'s lists? 谁认定、谁负责 (1798 (9)): the
+ * recognising department's own officers. Platform administrators read everything but
+ * write a department's lists only where the deployment grants it explicitly
+ * (`CREDITHUB_ADMIN_WRITES=true`), and then act for the department (`actingFor`, written
+ * on the entry's history). Every other principal: no.
+ */
+export function mayWriteDepartmentLists(principal: Principal, department: string, env: NodeJS.ProcessEnv = process.env): ListWriteDecision {
+  if (isOwnDepartment(principal, department)) return { allowed: true, actingFor: null };
+  if (principal.role === 'ADMIN') {
+    return adminWritesGranted(env)
+      ? { allowed: true, actingFor: department }
+      : {
+          allowed: false,
+          reason: `Platform administrators read the ${department} department's lists; they change them only where the deployment grants it (CREDITHUB_ADMIN_WRITES=true) — 谁认定、谁负责`,
+        };
+  }
+  return {
+    allowed: false,
+    reason:
+      principal.role === 'OFFICER'
+        ? `An officer of ${principal.department} cannot change the ${department} department's lists (谁认定、谁负责)`
+        : `Only the ${department} department's officers change its lists`,
+  };
+}

@@ -7,7 +7,7 @@ import { allow, rule } from 'graphql-shield';
 import { ErrorCode, typedError } from '../errors.js';
 import type { AuthContext } from './context.js';
 import type { ListType } from '../lists/department.js';
-import { scopedListTypes } from './policy.js';
+import { mayWriteDepartmentLists, scopedListTypes } from './policy.js';
 import type { Role } from './principal.js';
 
 type Ctx = AuthContext;
@@ -59,18 +59,13 @@ export const federationRules = {
   _Service: allow,
 };
 
-/** A department's own officers, and administrators: who may change its lists. */
+/** Who may change a department's lists: the one decision of `mayWriteDepartmentLists`. */
 export const actsFor = (department: string) =>
   namedRule(`actsFor-${department}`, () =>
     rule(`actsFor-${department}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
       const principal = ctx.principal;
       if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
-      if (principal.role === 'ADMIN' || (principal.role === 'OFFICER' && principal.department === department)) return true;
-      return typedError(
-        ErrorCode.FORBIDDEN,
-        principal.role === 'OFFICER'
-          ? `An officer of ${principal.department} cannot change the ${department} department's lists (谁认定、谁负责)`
-          : `Only the ${department} department's officers change its lists`,
-      );
+      const decision = mayWriteDepartmentLists(principal, department);
+      return decision.allowed ? true : typedError(ErrorCode.FORBIDDEN, decision.reason);
     }),
   );

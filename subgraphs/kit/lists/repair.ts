@@ -56,10 +56,14 @@ export interface FileRecord {
   recordedBy: string;
 }
 
-/** What an early exit needs, by list type: rectified, committed, trained, and for a black entry a credit report. */
+/**
+ * What an early exit needs, by list type: rectified, committed, trained, and a credit
+ * report for black and key-attention entries alike — 893 §11: "失信主体被列入黑名单或重点关注名单后，
+ * 应于申请退出黑名单或重点关注名单时主动提交信用报告…信用报告由具有资质的信用服务机构出具".
+ */
 const REQUIRED_STEPS: Record<string, RepairStepKind[]> = {
   BLACK: ['RECTIFICATION', 'CREDIT_COMMITMENT', 'TRAINING', 'CREDIT_REPORT'],
-  KEY_ATTENTION: ['RECTIFICATION', 'CREDIT_COMMITMENT', 'TRAINING'],
+  KEY_ATTENTION: ['RECTIFICATION', 'CREDIT_COMMITMENT', 'TRAINING', 'CREDIT_REPORT'],
 };
 
 export class CreditRepair {
@@ -233,7 +237,7 @@ export class CreditRepair {
       const exit = input.approve
         ? await this.lifecycle.exit(
             actor,
-            { entryId: row.entry_id, way: 'CREDIT_REPAIR', reason: input.reason, evidenceRef: `exit-application:${row.id}`, keyAttentionValidUntil: input.keyAttentionValidUntil },
+            { entryId: row.entry_id, grounds: { way: 'CREDIT_REPAIR', applicationId: row.id }, reason: input.reason, keyAttentionValidUntil: input.keyAttentionValidUntil },
             trx,
           )
         : null;

@@ -200,6 +200,12 @@ export class ListStore {
     return row ? this.toEntry(row) : null;
   }
 
+  /** The entries that follow `entryId`: the key attention after a black exit, the black entry escalated from key attention. */
+  async followersOf(entryId: string, trx: Knex.Transaction): Promise<ListEntry[]> {
+    const rows = await trx(this.entries).where({ follows_entry_id: entryId });
+    return rows.map((row: any) => this.toEntry(row));
+  }
+
   /** A subject's entries inside a transaction. */
   async entriesOfSubject(creditCode: string, trx: Knex.Transaction): Promise<ListEntry[]> {
     const rows = await trx(this.entries).where({ credit_code: creditCode });
