@@ -8,7 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './env.js';
-import { identityNumber, organisationCode, random } from '../scripts/demo-data.js';
+import { generateDemoData, identityNumber, organisationCode, random } from '../scripts/demo-data.js';
+import { generateDemoCases } from '../scripts/demo-cases.js';
+import { departments } from '../subgraphs/catalog.js';
 import type { TokenClaims } from '../scripts/token.js';
 import { ListLifecycle, type ExitGrounds } from '../subgraphs/kit/lists/lifecycle.js';
 import { ListStore } from '../subgraphs/kit/lists/store.js';
@@ -165,7 +167,7 @@ describe('1798 (18)(19), 893 §9–§11: each exit way stands on its grounds', (
     for (const [kind, extra] of [['RECTIFICATION', {}], ['CREDIT_COMMITMENT', {}], ['TRAINING', { classHours: 3 }]] as const) await step(kind, extra);
     const withoutReport = await act('market', 'applyForEarlyExit', '$entryId: ID!', { entryId: keyAttention.id }, 'id');
     expect(errorOf(withoutReport)).toMatchObject({ code: 'REPAIR_INCOMPLETE', missing: ['CREDIT_REPORT'] });
-    await step('CREDIT_REPORT', { issuer: '某信用服务机构', reference: 'CR-1' });
+    await step('CREDIT_REPORT', { issuer: '华信信用评估有限公司', reference: 'CR-1' });
     const application = await act('market', 'applyForEarlyExit', '$entryId: ID!', { entryId: keyAttention.id }, 'id');
     const decided = await act('market', 'decideEarlyExit', '$input: EarlyExitDecisionInput!', { input: { applicationId: application.data.id, approve: true, reason: '同意' } }, `exit { ${EXIT} }`);
     expect(decided.errors).toBeUndefined();
@@ -191,6 +193,29 @@ describe('1798 (18)(19), 893 §9–§11: each exit way stands on its grounds', (
       expect(granted.data.exited.history.at(-1).actor).toBe('admin:platform-admin-1 acting for tax');
     } finally {
       delete process.env.CREDITHUB_ADMIN_WRITES;
+    }
+  });
+});
+
+describe('893 §11: credit reports from qualified agencies, for black and key-attention exits', () => {
+  it('893 §11: leaving key attention needs a credit report, whose issuer is on the register, still qualified when the exit is decided', async () => {
+    const keyAttention = await listActive('tax', 'TAX_KEY_ATTENTION');
+    const step = (kind: string, extra: Record<string, unknown> = {}) =>
+      act('tax', 'recordRepairStep', '$input: RepairStepInput!', { input: { entryId: keyAttention.id, kind, details: '已完成', ...extra } }, 'id issuer');
+    for (const [kind, extra] of [['RECTIFICATION', {}], ['CREDIT_COMMITMENT', {}], ['TRAINING', { classHours: 3 }]] as const) await step(kind, extra);
+    const unknownIssuer = await step('CREDIT_REPORT', { issuer: '随便写的公司' });
+    expect(errorOf(unknownIssuer)).toMatchObject({ code: 'ISSUER_NOT_QUALIFIED', argument: 'input.issuer' });
+    process.env.CREDITHUB_CREDIT_AGENCIES = JSON.stringify([{ name: '临时资质信用服务有限公司', qualifiedUntil: addDaysIso(today(), 2) }]);
+    try {
+      expect((await step('CREDIT_REPORT', { issuer: '临时资质信用服务有限公司' })).data.issuer).toBe('临时资质信用服务有限公司');
+      const application = await act('tax', 'applyForEarlyExit', '$entryId: ID!', { entryId: keyAttention.id }, 'id');
+      expect(application.errors).toBeUndefined();
+      advanceDays(3);
+      const decided = await act('tax', 'decideEarlyExit', '$input: EarlyExitDecisionInput!', { input: { applicationId: application.data.id, approve: true, reason: '同意' } }, 'application { status }');
+      expect(errorOf(decided)).toMatchObject({ code: 'ISSUER_NOT_QUALIFIED' });
+      expect((await entry('tax', keyAttention.id)).status).toBe('ACTIVE');
+    } finally {
+      delete process.env.CREDITHUB_CREDIT_AGENCIES;
     }
   });
 });
@@ -333,3 +358,18 @@ describe('1798 (20)(22)(23): a mistaken listing is erased everywhere', () => {
 function addDaysIso(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
+
+describe('the demo data keeps the rules it shows', () => {
+  it('1798 (18): every black entry that exited in the demo is followed by key attention; none follows a purged one', () => {
+    const data = generateDemoData(departments, { subjects: 600, asOf: '2026-11-01' });
+    generateDemoCases(data, { asOf: '2026-11-01' });
+    for (const entries of data.entriesByDepartment.values()) {
+      const ids = new Set(entries.map((e) => e.id));
+      const followed = new Set(entries.filter((e) => e.followsEntryId).map((e) => e.followsEntryId));
+      const exitedBlack = entries.filter((e) => e.listType === 'BLACK' && e.status === 'EXITED');
+      expect(exitedBlack.length).toBeGreaterThan(0);
+      for (const black of exitedBlack) expect(followed.has(black.id), black.id).toBe(true);
+      for (const follower of entries.filter((e) => e.followsEntryId)) expect(ids.has(follower.followsEntryId!)).toBe(true);
+    }
+  });
+});

@@ -24,6 +24,8 @@ export const ErrorCode = {
   // An exit way whose ground is missing (extensions.missingGround names it), and a validity that has ended.
   EXIT_GROUNDS_MISSING: 'EXIT_GROUNDS_MISSING',
   VALIDITY_ENDED: 'VALIDITY_ENDED',
+  // A credit report from an agency not on the register of qualified credit service agencies (893 §11).
+  ISSUER_NOT_QUALIFIED: 'ISSUER_NOT_QUALIFIED',
   // The change feed: a cursor older than what the feed keeps.
   CURSOR_EXPIRED: 'CURSOR_EXPIRED',
 } as const;

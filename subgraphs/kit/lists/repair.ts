@@ -17,6 +17,7 @@ import type { ExitResult, ListLifecycle } from './lifecycle.js';
 import type { ListEntry, ListStore } from './store.js';
 import { exitApplicationsTable, repairStepsTable, subjectFileTable } from './tables.js';
 import { groupByKey } from '../group.js';
+import { isQualifiedIssuer, requireQualifiedIssuer } from './credit-agencies.js';
 
 export type RepairStepKind = 'RECTIFICATION' | 'CREDIT_COMMITMENT' | 'TRAINING' | 'CREDIT_REPORT' | 'PUBLIC_SERVICE';
 
@@ -113,6 +114,7 @@ export class CreditRepair {
     if (input.kind === 'CREDIT_REPORT' && !input.issuer?.trim()) {
       throw badInput('A credit report names the credit service agency that issued it (issuer)', { argument: 'input.issuer' });
     }
+    const issuer = input.kind === 'CREDIT_REPORT' ? requireQualifiedIssuer(input.issuer, toIsoDate(this.clock())).name : (input.issuer ?? null);
     return this.db.transaction(async (trx) => {
       await this.repairableEntry(input.entryId, trx);
       const step: RepairStep = {
@@ -121,7 +123,7 @@ export class CreditRepair {
         kind: input.kind,
         details: input.details.trim(),
         classHours: input.kind === 'TRAINING' ? Number(input.classHours) : null,
-        issuer: input.issuer ?? null,
+        issuer,
         reference: input.reference ?? null,
         recordedAt: this.clock().toISOString(),
         recordedBy: actor,
@@ -233,6 +235,17 @@ export class CreditRepair {
       if (row.status !== 'APPLIED') throw typedError(ErrorCode.INVALID_TRANSITION, `Application ${row.id} was already ${row.status}`);
       const now = this.clock().toISOString();
       const status = input.approve ? 'APPROVED' : 'REJECTED';
+      if (input.approve) {
+        // 893 §11: the department relies on the credit report; its issuer must still be qualified today.
+        const reports = await trx(repairStepsTable(this.prefix)).where({ entry_id: row.entry_id, kind: 'CREDIT_REPORT' });
+        const entry = await this.store.findById(row.entry_id, trx);
+        if (entry && REQUIRED_STEPS[entry.listType]?.includes('CREDIT_REPORT')) {
+          const today = toIsoDate(this.clock());
+          if (!reports.some((report: any) => isQualifiedIssuer(report.issuer, today))) {
+            requireQualifiedIssuer(reports.at(-1)?.issuer ?? '', today, 'input.applicationId');
+          }
+        }
+      }
       await trx(exitApplicationsTable(this.prefix)).where({ id: row.id, status: 'APPLIED' }).update({ status, decided_at: now, decision: `${actor}: ${input.reason}` });
       const exit = input.approve
         ? await this.lifecycle.exit(
