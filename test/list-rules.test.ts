@@ -359,6 +359,44 @@ function addDaysIso(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
+describe('893 §3, §9: repair records others rely on', () => {
+  it('893 §9: credit commitments are public like the published entry; the other repair steps are for the department, administrators and auditors', async () => {
+    const black = await listActive('tax', 'MAJOR_TAX_VIOLATION');
+    for (const kind of ['CREDIT_COMMITMENT', 'RECTIFICATION']) {
+      const recorded = await act('tax', 'recordRepairStep', '$input: RepairStepInput!', { input: { entryId: black.id, kind, details: `${kind} 内容`, reference: `R-${kind}` } }, 'id');
+      expect(recorded.errors).toBeUndefined();
+    }
+    const QUERY = `query($c: ID!) { subject(creditCode: $c) { tax { entries { id creditCommitments { details reference recordedAt } repairSteps { kind } } } } }`;
+    const asPublic = await hub.queryAs(null, QUERY, { c: black.creditCode });
+    const [publicEntry] = asPublic.data.subject.tax.entries;
+    expect(publicEntry.creditCommitments).toEqual([{ details: 'CREDIT_COMMITMENT 内容', reference: 'R-CREDIT_COMMITMENT', recordedAt: expect.any(String) }]);
+    expect(publicEntry.repairSteps).toBeNull();
+    expect(asPublic.errors!.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    const asAuditor = await hub.queryAs({ role: 'auditor', sub: 'auditor-1' }, QUERY, { c: black.creditCode });
+    expect(asAuditor.data.subject.tax.entries[0].repairSteps.map((s: any) => s.kind).sort()).toEqual(['CREDIT_COMMITMENT', 'RECTIFICATION']);
+  });
+
+  it('893 §3: interviews are due when rectification was not done by the deadline, and are not held when it was', async () => {
+    const deadline = addDaysIso(today(), 5);
+    const terms = { repairable: true, method: '限期整改', rectificationDeadline: deadline };
+    const rectified = await listActive('market', 'ABNORMAL_OPERATIONS', newOrganisation(), { repair: terms });
+    const missed = await listActive('market', 'ABNORMAL_OPERATIONS', newOrganisation(), { repair: terms });
+    await act('market', 'recordRepairStep', '$input: RepairStepInput!', { input: { entryId: rectified.id, kind: 'RECTIFICATION', details: '按期整改完毕' } }, 'id');
+    const due = async () => (await hub.queryAs(officer('market'), `{ marketInterviewsDue(first: 500) { id } }`)).data.marketInterviewsDue.map((e: any) => e.id);
+    expect(await due()).not.toContain(missed.id);
+    advanceDays(6);
+    expect(await due()).toContain(missed.id);
+    expect(await due()).not.toContain(rectified.id);
+    const interview = (entryId: string) =>
+      act('market', 'recordInterview', '$input: InterviewInput!', { input: { entryId, refused: false, notes: '提示约谈' } }, 'kind');
+    expect(errorOf(await interview(rectified.id))).toMatchObject({ code: 'INVALID_TRANSITION' });
+    expect((await interview(missed.id)).data.kind).toBe('REMINDER_INTERVIEW');
+    expect(await due()).not.toContain(missed.id);
+    const asAgency = await hub.queryAs({ role: 'agency', agency: '某局', sub: 'a' }, `{ marketInterviewsDue { id } }`);
+    expect(errorOf(asAgency)).toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
+
 describe('the demo data keeps the rules it shows', () => {
   it('1798 (18): every black entry that exited in the demo is followed by key attention; none follows a purged one', () => {
     const data = generateDemoData(departments, { subjects: 600, asOf: '2026-11-01' });

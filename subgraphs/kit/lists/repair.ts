@@ -18,6 +18,7 @@ import type { ListEntry, ListStore } from './store.js';
 import { exitApplicationsTable, repairStepsTable, subjectFileTable } from './tables.js';
 import { groupByKey } from '../group.js';
 import { isQualifiedIssuer, requireQualifiedIssuer } from './credit-agencies.js';
+import { rectifiedInTime } from './repair-records.js';
 
 export type RepairStepKind = 'RECTIFICATION' | 'CREDIT_COMMITMENT' | 'TRAINING' | 'CREDIT_REPORT' | 'PUBLIC_SERVICE';
 
@@ -161,6 +162,10 @@ export class CreditRepair {
       const deadline = entry.repair.rectificationDeadline;
       if (!deadline || today <= deadline) {
         throw typedError(ErrorCode.DEADLINE_NOT_PASSED, deadline ? `The rectification deadline ${deadline} has not passed` : `Entry ${entry.id} has no rectification deadline`);
+      }
+      // 893 §3: the interview is for subjects that did not rectify in time ("在规定期限内整改不到位").
+      if (await rectifiedInTime(trx, this.prefix, entry.id, deadline)) {
+        throw typedError(ErrorCode.INVALID_TRANSITION, `Entry ${entry.id} was rectified by its deadline ${deadline}: no interview is held for it (893 §3)`, { entryId: entry.id });
       }
       const record: FileRecord = {
         kind: entry.listType === 'BLACK' ? 'WARNING_INTERVIEW' : 'REMINDER_INTERVIEW',

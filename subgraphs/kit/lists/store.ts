@@ -200,6 +200,13 @@ export class ListStore {
     return row ? this.toEntry(row) : null;
   }
 
+  /** Entries by id, in one statement (any order). */
+  async findByIds(ids: readonly string[]): Promise<ListEntry[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db(this.entries).whereIn('id', ids as string[]);
+    return rows.map((row: any) => this.toEntry(row));
+  }
+
   /** The entries that follow `entryId`: the key attention after a black exit, the black entry escalated from key attention. */
   async followersOf(entryId: string, trx: Knex.Transaction): Promise<ListEntry[]> {
     const rows = await trx(this.entries).where({ follows_entry_id: entryId });

@@ -184,6 +184,16 @@ export type ListEntry = {
   objections?: Maybe<Array<Objection>>;
   /** Repair steps recorded for this entry. The department, administrators and auditors. */
   repairSteps?: Maybe<Array<RepairStep>>;
+  /** The subject's credit commitments (信用承诺) for this entry: public like the entry itself (893 §9). */
+  creditCommitments: Array<CreditCommitment>;
+};
+
+/** A public credit commitment (893 §9: 信用承诺书…向社会公开). */
+export type CreditCommitment = {
+  __typename?: 'CreditCommitment';
+  details: Scalars['String']['output'];
+  reference?: Maybe<Scalars['String']['output']>;
+  recordedAt: Scalars['DateTime']['output'];
 };
 
 /** What one department holds on a subject. */
@@ -719,6 +729,8 @@ export type Query = {
   taxEntries: ListEntryConnection;
   /** Objections and credit-repair applications of the tax authorities (税务) over a period (up to 10 years), and their outcomes. */
   taxObjectionAndRepairStatistics: ObjectionAndRepairStatistics;
+  /** Active black and key-attention entries of the tax authorities (税务) due for a reminder or warning interview (893 §3): rectification deadline passed, no rectification recorded by it, no interview yet. Oldest deadline first. The department, administrators and auditors. */
+  taxInterviewsDue: Array<ListEntry>;
 };
 
 
@@ -733,6 +745,11 @@ export type QueryTaxObjectionAndRepairStatisticsArgs = {
   from: Scalars['Date']['input'];
   to: Scalars['Date']['input'];
   filter?: InputMaybe<CaseStatisticsFilter>;
+};
+
+
+export type QueryTaxInterviewsDueArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type Mutation = {
@@ -854,6 +871,7 @@ export type ResolversTypes = ResolversObject<{
   EntryLink: EntryLink;
   ListEntry: ResolverTypeWrapper<ListEntryModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  CreditCommitment: ResolverTypeWrapper<CreditCommitment>;
   DepartmentRecord: ResolverTypeWrapper<DepartmentRecordParentModel>;
   EntryFilter: EntryFilter;
   ListEntryEdge: ResolverTypeWrapper<Omit<ListEntryEdge, 'node'> & { node: ResolversTypes['ListEntry'] }>;
@@ -907,6 +925,7 @@ export type ResolversParentTypes = ResolversObject<{
   EntryTransition: EntryTransitionModel;
   ListEntry: ListEntryModel;
   ID: Scalars['ID']['output'];
+  CreditCommitment: CreditCommitment;
   DepartmentRecord: DepartmentRecordParentModel;
   EntryFilter: EntryFilter;
   ListEntryEdge: Omit<ListEntryEdge, 'node'> & { node: ResolversParentTypes['ListEntry'] };
@@ -1020,6 +1039,13 @@ export type ListEntryResolvers<ContextType = ListContext, ParentType extends Res
   history?: Resolver<Maybe<Array<ResolversTypes['EntryTransition']>>, ParentType, ContextType>;
   objections?: Resolver<Maybe<Array<ResolversTypes['Objection']>>, ParentType, ContextType>;
   repairSteps?: Resolver<Maybe<Array<ResolversTypes['RepairStep']>>, ParentType, ContextType>;
+  creditCommitments?: Resolver<Array<ResolversTypes['CreditCommitment']>, ParentType, ContextType>;
+}>;
+
+export type CreditCommitmentResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['CreditCommitment'] = ResolversParentTypes['CreditCommitment']> = ResolversObject<{
+  details?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export type DepartmentRecordResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['DepartmentRecord'] = ResolversParentTypes['DepartmentRecord']> = ResolversObject<{
@@ -1150,6 +1176,7 @@ export type SubjectResolvers<ContextType = ListContext, ParentType extends Resol
 export type QueryResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   taxEntries?: Resolver<ResolversTypes['ListEntryConnection'], ParentType, ContextType, RequireFields<QueryTaxEntriesArgs, 'first'>>;
   taxObjectionAndRepairStatistics?: Resolver<ResolversTypes['ObjectionAndRepairStatistics'], ParentType, ContextType, RequireFields<QueryTaxObjectionAndRepairStatisticsArgs, 'from' | 'to'>>;
+  taxInterviewsDue?: Resolver<Array<ResolversTypes['ListEntry']>, ParentType, ContextType, RequireFields<QueryTaxInterviewsDueArgs, 'first'>>;
 }>;
 
 export type MutationResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
@@ -1165,6 +1192,7 @@ export type Resolvers<ContextType = ListContext> = ResolversObject<{
   EntryExit?: EntryExitResolvers<ContextType>;
   EntryTransition?: EntryTransitionResolvers<ContextType>;
   ListEntry?: ListEntryResolvers<ContextType>;
+  CreditCommitment?: CreditCommitmentResolvers<ContextType>;
   DepartmentRecord?: DepartmentRecordResolvers<ContextType>;
   ListEntryEdge?: ListEntryEdgeResolvers<ContextType>;
   ListEntryConnection?: ListEntryConnectionResolvers<ContextType>;

@@ -184,6 +184,16 @@ export type ListEntry = {
   objections?: Maybe<Array<Objection>>;
   /** Repair steps recorded for this entry. The department, administrators and auditors. */
   repairSteps?: Maybe<Array<RepairStep>>;
+  /** The subject's credit commitments (信用承诺) for this entry: public like the entry itself (893 §9). */
+  creditCommitments: Array<CreditCommitment>;
+};
+
+/** A public credit commitment (893 §9: 信用承诺书…向社会公开). */
+export type CreditCommitment = {
+  __typename?: 'CreditCommitment';
+  details: Scalars['String']['output'];
+  reference?: Maybe<Scalars['String']['output']>;
+  recordedAt: Scalars['DateTime']['output'];
 };
 
 /** What one department holds on a subject. */
@@ -798,6 +808,7 @@ export type ResolversTypes = ResolversObject<{
   EntryLink: EntryLink;
   ListEntry: ResolverTypeWrapper<ListEntryModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  CreditCommitment: ResolverTypeWrapper<CreditCommitment>;
   DepartmentRecord: ResolverTypeWrapper<DepartmentRecordParentModel>;
   EntryFilter: EntryFilter;
   ListEntryEdge: ResolverTypeWrapper<Omit<ListEntryEdge, 'node'> & { node: ResolversTypes['ListEntry'] }>;
@@ -848,6 +859,7 @@ export type ResolversParentTypes = ResolversObject<{
   EntryTransition: EntryTransitionModel;
   ListEntry: ListEntryModel;
   ID: Scalars['ID']['output'];
+  CreditCommitment: CreditCommitment;
   DepartmentRecord: DepartmentRecordParentModel;
   EntryFilter: EntryFilter;
   ListEntryEdge: Omit<ListEntryEdge, 'node'> & { node: ResolversParentTypes['ListEntry'] };
@@ -958,6 +970,13 @@ export type ListEntryResolvers<ContextType = ListContext, ParentType extends Res
   history?: Resolver<Maybe<Array<ResolversTypes['EntryTransition']>>, ParentType, ContextType>;
   objections?: Resolver<Maybe<Array<ResolversTypes['Objection']>>, ParentType, ContextType>;
   repairSteps?: Resolver<Maybe<Array<ResolversTypes['RepairStep']>>, ParentType, ContextType>;
+  creditCommitments?: Resolver<Array<ResolversTypes['CreditCommitment']>, ParentType, ContextType>;
+}>;
+
+export type CreditCommitmentResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['CreditCommitment'] = ResolversParentTypes['CreditCommitment']> = ResolversObject<{
+  details?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export type DepartmentRecordResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['DepartmentRecord'] = ResolversParentTypes['DepartmentRecord']> = ResolversObject<{
@@ -1088,6 +1107,7 @@ export type Resolvers<ContextType = ListContext> = ResolversObject<{
   EntryExit?: EntryExitResolvers<ContextType>;
   EntryTransition?: EntryTransitionResolvers<ContextType>;
   ListEntry?: ListEntryResolvers<ContextType>;
+  CreditCommitment?: CreditCommitmentResolvers<ContextType>;
   DepartmentRecord?: DepartmentRecordResolvers<ContextType>;
   ListEntryEdge?: ListEntryEdgeResolvers<ContextType>;
   ListEntryConnection?: ListEntryConnectionResolvers<ContextType>;
