@@ -58,9 +58,12 @@ describe('pull: changes(after, filter, first)', () => {
       ['ENTRY_ACTIVATED', 'BLACK', 'ACTIVE', null],
       ['ENTRY_EXITED', 'BLACK', 'EXITED', 'STANDARD_CHANGED'],
       ['ENTRY_RECOGNISED', 'KEY_ATTENTION', 'ACTIVE', null],
+      // The notices they call for (1798 (20) exit notice of a published entry, 1798 (11) the unpublished key attention).
+      ['EXIT_NOTICE', 'BLACK', 'EXITED', 'STANDARD_CHANGED'],
+      ['UNIT_NOTICE', 'KEY_ATTENTION', 'ACTIVE', null],
     ]);
     const { events: asOfficer } = await readAll(TAX_OFFICER, { domains: ['TAX'] }, cursor);
-    expect(asOfficer.map((e) => e.type)).toEqual(['ENTRY_RECOGNISED', 'ENTRY_ACTIVATED', 'ENTRY_EXITED', 'ENTRY_RECOGNISED']);
+    expect(asOfficer.map((e) => e.type)).toEqual(['ENTRY_RECOGNISED', 'ENTRY_ACTIVATED', 'ENTRY_EXITED', 'ENTRY_RECOGNISED', 'EXIT_NOTICE', 'UNIT_NOTICE']);
     const { events: nothing } = await readAll(PARTNER, undefined, (await readAll(PARTNER, undefined, cursor)).cursor);
     expect(nothing).toEqual([]);
   });

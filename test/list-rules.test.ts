@@ -359,6 +359,43 @@ function addDaysIso(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
+describe('1798 (11)(17)(20), 893 §6: notices', () => {
+  const PARTNER: TokenClaims = { role: 'partner', agency: '某银行', sub: 'bank-1', scopes: ['read:black', 'read:red', 'read:key_attention'] } as TokenClaims;
+  const noticesOf = async (entryId: string, types: string[]) => {
+    const { data, errors } = await hub.queryAs(PARTNER, `query($f: ChangeFilter) { changes(filter: $f, first: 500) { edges { node { type entryId detail } } } }`, { f: { types } });
+    expect(errors).toBeUndefined();
+    return data.changes.edges.map((e: any) => e.node).filter((n: any) => n.entryId === entryId);
+  };
+
+  it('1798 (20): an exit is announced on the channel the listing was published on: the public exit notices and the change feed', async () => {
+    const black = await listActive('courts', 'DISHONEST_JUDGMENT_DEBTOR');
+    advanceDays(1);
+    const { data } = await standardExit('courts', { entryId: black.id });
+    await hub.hub.settle();
+    const [notice] = await noticesOf(black.id, ['EXIT_NOTICE']);
+    expect(JSON.parse(notice.detail)).toMatchObject({ notice: '名单退出公告', channel: 'PUBLIC' });
+    const publicChannel = await hub.queryAs(null, `{ exitNotices(first: 500) { edges { node { type entryId exitWay creditCode } } } }`);
+    expect(publicChannel.errors).toBeUndefined();
+    expect(publicChannel.data.exitNotices.edges.map((e: any) => e.node)).toContainEqual({ type: 'EXIT_NOTICE', entryId: black.id, exitWay: 'STANDARD_CHANGED', creditCode: black.creditCode });
+    // The key attention that follows is not published: its subject's unit is notified instead (1798 (11)).
+    const [unit] = await noticesOf(data.keyAttention.id, ['UNIT_NOTICE']);
+    expect(JSON.parse(unit.detail)).toMatchObject({ channel: 'UNIT' });
+    expect(publicChannel.data.exitNotices.edges.some((e: any) => e.node.entryId === data.keyAttention.id)).toBe(false);
+  });
+
+  it('1798 (17): key-attention subjects are reminded before their validity ends, once', async () => {
+    const keyAttention = await listActive('tax', 'TAX_KEY_ATTENTION', newOrganisation(), { validUntil: addDaysIso(today(), 45) });
+    await hub.hub.settle();
+    expect(await noticesOf(keyAttention.id, ['VALIDITY_REMINDER'])).toEqual([]);
+    advanceDays(20);
+    await hub.hub.settle();
+    await hub.hub.settle();
+    const reminders = await noticesOf(keyAttention.id, ['VALIDITY_REMINDER']);
+    expect(reminders).toHaveLength(1);
+    expect(JSON.parse(reminders[0].detail)).toMatchObject({ channel: 'SUBJECT', validUntil: keyAttention.validUntil });
+  });
+});
+
 describe('893 §3, §9: repair records others rely on', () => {
   it('893 §9: credit commitments are public like the published entry; the other repair steps are for the department, administrators and auditors', async () => {
     const black = await listActive('tax', 'MAJOR_TAX_VIOLATION');

@@ -33,6 +33,7 @@ import { Statistics } from './statistics.js';
 import { statisticsResolvers } from './statistics-resolvers.js';
 import { ConsolidatedList, consolidatedListResolvers } from './consolidated-list.js';
 import { Corrections, correctionsMigration } from './corrections.js';
+import { Notices, noticeResolvers } from './notices.js';
 
 /** The platform, for the departments whose lists it collects and whose measures it applies. */
 export function createPlatformSubgraph(departments: DepartmentConfig[]): SubgraphModule {
@@ -47,6 +48,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
       const feed = new ChangeFeed(db);
       const collection = new Collection(db, clock, calendarFromEnv(), feed);
       const corrections = new Corrections(clock);
+      const notices = new Notices(db, clock, feed);
       const catalogue = new MeasureCatalogue(db, clock, departments.flatMap((d) => d.lists.map((l) => l.kind)), feed);
       const receipts = await loadReceiptKeys();
       const screenings = new ScreeningService(db, clock, catalogue, receipts);
@@ -63,6 +65,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
           webhookResolvers(webhooks),
           statisticsResolvers(new Statistics(db), clock),
           consolidatedListResolvers(new ConsolidatedList(db)),
+          noticeResolvers(feed),
         ),
         routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, secret) },
         createLoaders: () => ({ ...createPlatformLoaders(registry), ...createWarningListLoaders(collection), ...createJointMeasureLoaders(catalogue) }),
@@ -77,6 +80,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             handleBatch: async (trx, events) => {
               await collection.handleBatch(trx, events);
               await corrections.handleBatch(trx, events);
+              await notices.handleBatch(trx, events);
             },
             secret,
           });
@@ -90,6 +94,12 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
             wakeOn: Object.keys(departmentUrls).map((name) => `outbox.${name}`),
             runOnce: () => consumer.pollOnce(),
+          },
+          {
+            // 1798 (17): key-attention subjects are reminded before their validity ends.
+            name: 'notices',
+            intervalMs: Number(process.env.NOTICE_INTERVAL_MS ?? 3_600_000),
+            runOnce: () => notices.remindValidity(),
           },
           {
             name: 'webhooks',
