@@ -311,15 +311,33 @@ describe('1798 (20)(22)(23): a mistaken listing is erased everywhere', () => {
   it('1798 (20): the red entries a mistaken listing removed are restored, in every department', async () => {
     const code = newOrganisation();
     const red = await listRed('safety', 'WORK_SAFETY_RED', code);
+    const inPublicity = await recognise('tax', { listKind: 'A_GRADE_TAXPAYER', creditCode: code, publicityDays: 5, repair: { repairable: false } });
     const black = await listActive('courts', 'DISHONEST_JUDGMENT_DEBTOR', code);
     await hub.hub.settle();
     expect((await entry('safety', red.id)).status).toBe('EXITED');
+    expect((await entry('tax', inPublicity.data.id)).status).toBe('EXITED');
     expect((await decide('courts', black.id)).data.purged).toBe(true);
     await hub.hub.settle();
     const restored = await entry('safety', red.id);
     expect(restored).toMatchObject({ status: 'ACTIVE', exit_way: null });
+    // Back where it was: still to be confirmed after its publicity.
+    expect(await entry('tax', inPublicity.data.id)).toMatchObject({ status: 'PUBLICITY', exit_way: null });
     const history = await hub.hub.subgraphs.get('safety')!.db(historyTable('safety')).where({ entry_id: red.id }).orderBy('id');
     expect(history.at(-1)).toMatchObject({ action: 'RESTORE_AFTER_CORRECTION', actor: 'rule:1798(20)' });
+  });
+
+  it('1798 (20): a red entry the subject would still be kept off is flagged for the department, not restored', async () => {
+    const code = newOrganisation();
+    const red = await listRed('safety', 'WORK_SAFETY_RED', code);
+    const black = await listActive('courts', 'DISHONEST_JUDGMENT_DEBTOR', code);
+    await hub.hub.settle();
+    await listActive('market', 'ABNORMAL_OPERATIONS', code);
+    expect((await decide('courts', black.id)).data.purged).toBe(true);
+    await hub.hub.settle();
+    await hub.hub.settle();
+    expect((await entry('safety', red.id)).status).toBe('EXITED');
+    const flags = await hub.hub.subgraphs.get('safety')!.db('safety_subject_file').where({ credit_code: code, kind: 'RESTORATION_DUE' });
+    expect(flags.map((f: any) => f.entry_id)).toEqual([red.id]);
   });
 
   it('1798 (22)(23): the platform keeps no facts of a purged listing: change feed, cases and screenings are marked corrected', async () => {
