@@ -76,11 +76,12 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             name: 'platform',
             offsetsTable: platformOffsetsTable,
             sources: departmentUrls,
-            // The correction cascade runs on the same purge events, after the index has dropped the entry.
+            // Notices follow the changes; the correction cascade runs last, so a listing purged in the
+            // same batch leaves no facts in what the others just wrote.
             handleBatch: async (trx, events) => {
               await collection.handleBatch(trx, events);
-              await corrections.handleBatch(trx, events);
               await notices.handleBatch(trx, events);
+              await corrections.handleBatch(trx, events);
             },
             secret,
           });
