@@ -12,8 +12,9 @@
  *   longer published; the case itself (what the agency did) stays, marked corrected;
  * - screenings: the measures the entry triggered leave the stored result, the verdict is
  *   worked out again from what remains, and the item and screening are marked corrected.
- *   The receipt an agency already holds was signed over the old verdict; `correctedAt`
- *   tells anyone who checks it against the platform that it was corrected since.
+ *   The receipt an agency already holds was signed over the old verdict and stays valid
+ *   as a record of what was answered then; `corrected_at` records that the screening was
+ *   corrected since, and `screening(id)` answers the corrected items.
  * Idempotent: a replayed event finds nothing left to erase.
  */
 import type { Knex } from 'knex';
