@@ -6,12 +6,15 @@
  *   the correction and the apology are on the subject's file; upheld against another list,
  *   the entry exited by OBJECTION_UPHELD (a red one with its incentives clawed back);
  * - an approved early-exit application exited its entry by CREDIT_REPAIR, after every step
- *   its list type requires (training of at least 3 class hours, a credit report for black).
+ *   its list type requires (training of at least 3 class hours, a credit report from an agency
+ *   of the register of qualified credit service agencies for black and key attention, 893 §11).
  * Rows are in each department's table layout, ready to insert.
  */
 import { addDays } from '../subgraphs/kit/dates.js';
 import type { ListEntry } from '../subgraphs/kit/lists/store.js';
-import { random, type DemoData } from './demo-data.js';
+import { keyAttentionAfterBlackExit, random, type DemoData } from './demo-data.js';
+import { departments } from '../subgraphs/catalog.js';
+import { DEMO_CREDIT_AGENCIES } from '../subgraphs/kit/lists/credit-agencies.js';
 
 type Row = Record<string, string | number | boolean | null>;
 
@@ -49,6 +52,9 @@ export function generateDemoCases(data: DemoData, options: DemoCaseOptions = {})
     const out: DemoCaseRecords = { objections: [], repairSteps: [], exitApplications: [], subjectFile: [] };
     records.set(department, out);
     const purged = new Set<string>();
+    const config = departments.find((d) => d.name === department)!;
+    /** Key attention that follows black exits made here (1798 (18)), added after the walk. */
+    const following: ListEntry[] = [];
     const file = (entry: ListEntry, kind: string, details: string, at: string) =>
       out.subjectFile.push({ credit_code: entry.creditCode, entry_id: null, kind, details, refused: false, recorded_at: at, recorded_by: `${department}-officer` });
     const exit = (entry: ListEntry, way: string, on: string, reason: string) => {
@@ -58,6 +64,7 @@ export function generateDemoCases(data: DemoData, options: DemoCaseOptions = {})
     };
 
     for (const entry of entries) {
+      if (purged.has(entry.id)) continue; // followed a purged black entry
       // Only what happened while the entry was on its list, and before asOf.
       const listedUntil = entry.status === 'EXITED' ? entry.exit!.on : asOf;
       const room = Math.floor((Date.parse(listedUntil) - Date.parse(entry.recognisedOn)) / 86_400_000);
@@ -94,6 +101,8 @@ export function generateDemoCases(data: DemoData, options: DemoCaseOptions = {})
           Object.assign(objection, { status: 'UPHELD', decided_at: instant(decidedOn), decision: '经核实，认定信息有误' });
           if (entry.listType === 'BLACK') {
             purged.add(entry.id);
+            // The key attention its exit was followed by goes with it (not kept either, 1798 (20)).
+            for (const follower of entries) if (follower.followsEntryId === entry.id) purged.add(follower.id);
             file(entry, 'CORRECTION', `认定信息有误，已更正（异议 ${objection.id} 成立，原列入记录已删除）`, instant(decidedOn));
             file(entry, 'APOLOGY', '因认定错误给您造成的不便，特此致歉。', instant(decidedOn));
           } else {
@@ -120,7 +129,8 @@ export function generateDemoCases(data: DemoData, options: DemoCaseOptions = {})
         step('CREDIT_COMMITMENT', '已作出信用承诺并公示');
         const finishesTraining = rng.chance(0.85);
         step('TRAINING', '参加信用修复专题培训', { class_hours: finishesTraining ? 3 + rng.int(6) : 2 });
-        if (entry.listType === 'BLACK') step('CREDIT_REPORT', '第三方信用服务机构出具信用报告', { issuer: '某信用服务有限公司', reference: `XYBG-${day}` });
+        // 893 §11: black and key-attention entries alike, from a qualified agency of the register.
+        step('CREDIT_REPORT', '第三方信用服务机构出具信用报告', { issuer: rng.pick(DEMO_CREDIT_AGENCIES).name, reference: `XYBG-${day}` });
         if (!finishesTraining || day >= asOf) continue; // still working on it
         const appliedOn = day;
         const application: Row = {
@@ -133,12 +143,13 @@ export function generateDemoCases(data: DemoData, options: DemoCaseOptions = {})
         if (rng.chance(0.7)) {
           Object.assign(application, { status: 'APPROVED', decided_at: instant(decidedOn), decision: '修复条件已满足，准予提前移出' });
           exit(entry, 'CREDIT_REPAIR', decidedOn, '信用修复，提前移出');
+          if (entry.listType === 'BLACK') following.push(keyAttentionAfterBlackExit(config, entry, decidedOn, asOf));
         } else {
           Object.assign(application, { status: 'REJECTED', decided_at: instant(decidedOn), decision: '整改材料不完整，不予移出' });
         }
       }
     }
-    if (purged.size) data.entriesByDepartment.set(department, entries.filter((entry) => !purged.has(entry.id)));
+    data.entriesByDepartment.set(department, [...entries.filter((entry) => !purged.has(entry.id)), ...following]);
   }
   return records;
 }

@@ -3,6 +3,7 @@
  * byte. Codes are valid (GB 32100 / GB 11643) but generated: no real company or person is
  * ever put on a list by the demo.
  */
+import { createHash } from 'node:crypto';
 import { identityCheckCharacter, usccCheckCharacter } from '../subgraphs/kit/codes.js';
 import { addDays } from '../subgraphs/kit/dates.js';
 import type { DepartmentConfig, ListDefinition } from '../subgraphs/kit/lists/department.js';
@@ -149,10 +150,50 @@ export function generateDemoData(departments: DepartmentConfig[], options: DemoO
       if (rng.chance(0.3)) chosen.push(...red.filter((r) => !chosen.includes(r)));
     }
     for (const { department, list } of chosen) {
-      entriesByDepartment.get(department.name)!.push(makeEntry(rng, department, list, subject, asOf));
+      const entry = makeEntry(rng, department, list, subject, asOf);
+      entriesByDepartment.get(department.name)!.push(entry);
+      // 1798 (18): a black entry that expired was followed at once by key attention.
+      if (entry.listType === 'BLACK' && entry.status === 'EXITED') {
+        entriesByDepartment.get(department.name)!.push(keyAttentionAfterBlackExit(department, entry, entry.exit!.on, asOf));
+      }
     }
   }
   return { subjects, entriesByDepartment };
+}
+
+/**
+ * The key-attention entry a black entry's exit puts the subject on at once (1798 (18):
+ * "“黑名单”主体退出名单后，应立即将其列入重点关注名单(误列入“黑名单”的除外)"), for the
+ * department's default validity — expired too when that has passed by `asOf`. Its id is
+ * derived from the black entry's, so the demo stays the same byte for byte.
+ */
+export function keyAttentionAfterBlackExit(department: DepartmentConfig, black: ListEntry, exitedOn: string, asOf: string): ListEntry {
+  const { kind, validityDays } = department.keyAttentionAfterBlackExit;
+  const list = department.lists.find((l) => l.kind === kind)!;
+  const validUntil = addDays(exitedOn, validityDays);
+  const expired = validUntil < asOf;
+  const hex = createHash('sha256').update(`key-attention-after:${black.id}`).digest('hex');
+  const at = `${exitedOn}T10:00:00.000Z`;
+  return {
+    ...black,
+    id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`,
+    listKind: list.kind,
+    listType: 'KEY_ATTENTION',
+    listName: list.title,
+    facts: `移出${black.listName}后列入重点关注（原条目 ${black.id}）：${black.facts}`,
+    legalBasis: list.legalBasis,
+    recognisedOn: exitedOn,
+    validFrom: exitedOn,
+    validUntil,
+    status: expired ? 'EXITED' : 'ACTIVE',
+    published: list.publishedByDefault,
+    publicityUntil: null,
+    exit: expired ? { way: 'VALIDITY_EXPIRED', on: validUntil, reason: '有效期届满自动移出' } : null,
+    sharedAt: at,
+    followsEntryId: black.id,
+    createdAt: at,
+    updatedAt: expired ? `${validUntil}T00:00:00.000Z` : at,
+  };
 }
 
 function shuffle<T>(rng: Random, items: readonly T[]): T[] {

@@ -43,24 +43,27 @@ describe('pull: changes(after, filter, first)', () => {
     expect(events.filter((e) => e.type === 'ENTRY_RECOGNISED')).toHaveLength(seeded.length);
     expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
 
-    // New changes: a tax black listing, confirmed, then exited by credit repair.
+    // New changes: a tax black listing, confirmed, then exited as the standard changed.
     const code = organisationCode(random(6), '440305');
-    const recognised = await hub.queryAs(TAX_OFFICER, `mutation { tax { recognise(input: { listKind: MAJOR_TAX_VIOLATION, creditCode: "${code}", subjectName: "某公司",
+    const recognised = await hub.queryAs(TAX_OFFICER, `mutation { tax { recognise(input: { listKind: MAJOR_TAX_VIOLATION, creditCode: "${code}", subjectName: "某公司", recognisedOn: "2026-11-20",
       facts: "虚开发票", validUntil: "2029-01-01", repair: { repairable: true, method: "补缴税款", rectificationDeadline: "2027-01-01" } }) { id } } }`);
     const id = recognised.data.tax.recognise.id;
     await hub.queryAs(TAX_OFFICER, `mutation { tax { confirm(entryId: "${id}") { id } } }`);
-    await hub.queryAs(TAX_OFFICER, `mutation { tax { exit(input: { entryId: "${id}", way: CREDIT_REPAIR, reason: "修复" }) { exited { id } } } }`);
+    await hub.queryAs(TAX_OFFICER, `mutation { tax { exitForChangedStandard(input: { entryId: "${id}", standardReference: "税务总局公告2026年第9号", standardEffectiveOn: "2026-11-21", reason: "标准调整" }) { exited { id } } } }`);
     await hub.hub.settle();
 
     const { events: since } = await readAll(PARTNER, undefined, cursor);
     expect(since.map((e) => [e.type, e.listType, e.status, e.exitWay])).toEqual([
       // The preliminary recognition is not published: partners see the entry from activation.
       ['ENTRY_ACTIVATED', 'BLACK', 'ACTIVE', null],
-      ['ENTRY_EXITED', 'BLACK', 'EXITED', 'CREDIT_REPAIR'],
+      ['ENTRY_EXITED', 'BLACK', 'EXITED', 'STANDARD_CHANGED'],
       ['ENTRY_RECOGNISED', 'KEY_ATTENTION', 'ACTIVE', null],
+      // The notices they call for (1798 (20) exit notice of a published entry, 1798 (11) the unpublished key attention).
+      ['EXIT_NOTICE', 'BLACK', 'EXITED', 'STANDARD_CHANGED'],
+      ['UNIT_NOTICE', 'KEY_ATTENTION', 'ACTIVE', null],
     ]);
     const { events: asOfficer } = await readAll(TAX_OFFICER, { domains: ['TAX'] }, cursor);
-    expect(asOfficer.map((e) => e.type)).toEqual(['ENTRY_RECOGNISED', 'ENTRY_ACTIVATED', 'ENTRY_EXITED', 'ENTRY_RECOGNISED']);
+    expect(asOfficer.map((e) => e.type)).toEqual(['ENTRY_RECOGNISED', 'ENTRY_ACTIVATED', 'ENTRY_EXITED', 'ENTRY_RECOGNISED', 'EXIT_NOTICE', 'UNIT_NOTICE']);
     const { events: nothing } = await readAll(PARTNER, undefined, (await readAll(PARTNER, undefined, cursor)).cursor);
     expect(nothing).toEqual([]);
   });

@@ -148,9 +148,9 @@ describe.skipIf(!haveChromium)(`the dashboard in a real browser${haveChromium ? 
     const { page, context, problems } = await openDashboard();
     try {
       const entries = [...hub.demo.entriesByDepartment.values()].flat();
-      // A natural person listed in two departments: the identity number is personal data.
+      // A natural person listed publicly in two departments: the identity number is personal data.
       const byPerson = new Map<string, typeof entries>();
-      for (const e of entries.filter((x) => x.subjectType === 'NATURAL_PERSON' && x.status === 'ACTIVE')) {
+      for (const e of entries.filter((x) => x.subjectType === 'NATURAL_PERSON' && x.status === 'ACTIVE' && x.published)) {
         byPerson.set(e.creditCode, [...(byPerson.get(e.creditCode) ?? []), e]);
       }
       const [code, own] = [...byPerson].find(([, list]) => new Set(list.map((e) => e.domain)).size >= 2)!;

@@ -41,8 +41,17 @@ async function act(department: string, action: string, args: string, variables: 
 
 const recognise = (department: string, input: Record<string, unknown>, as?: TokenClaims) =>
   act(department, 'recognise', 'RecogniseInput!', { input: { subjectName: '示例主体有限公司', facts: '事实', validUntil: '2029-06-01', repair: REPAIR, ...input } }, ENTRY, as);
-const exit = (department: string, input: Record<string, unknown>) =>
-  act(department, 'exit', 'ExitInput!', { input }, `exited { ${ENTRY} } keyAttention { ${ENTRY} }`);
+const EXIT_RESULT = `exited { ${ENTRY} } keyAttention { ${ENTRY} }`;
+/** Exit because the standard changed: a standard in force from tomorrow, after the entry's recognition; then it is tomorrow. */
+async function exitForChangedStandard(department: string, input: Record<string, unknown>) {
+  advanceDays(1);
+  const standardEffectiveOn = now.toISOString().slice(0, 10);
+  return act(department, 'exitForChangedStandard', 'StandardChangeExitInput!', {
+    input: { standardReference: '示例标准〔2026〕1号', standardEffectiveOn, reason: '标准调整', ...input },
+  }, EXIT_RESULT);
+}
+const exitForIncentiveAbuse = (department: string, input: Record<string, unknown>) =>
+  act(department, 'exitForIncentiveAbuse', 'IncentiveAbuseExitInput!', { input: { evidenceRef: 'EV-abuse-1', ...input } }, EXIT_RESULT);
 
 async function confirm(department: string, entryId: string) {
   const response = await hub.queryAs(officer(department), `mutation($id: ID!) { ${department} { confirm(entryId: $id) { ${ENTRY} } } }`, { id: entryId });
@@ -195,37 +204,33 @@ describe('cross-department consistency (1798 (7)(8)(19))', () => {
 });
 
 describe('key attention → black (1798 (17))', () => {
-  it('escalates on serious dishonesty within validity, exiting the key-attention entry', async () => {
+  it('escalates on serious dishonesty within validity: a black recognition that takes the key-attention entry off when confirmed', async () => {
     const code = newOrganisation();
     const keyAttention = await listActive('safety', 'WORK_SAFETY_KEY_ATTENTION', code);
     const response = await hub.queryAs(
       officer('safety'),
       `mutation($input: EscalateInput!) { safety { escalateToBlackList(input: $input) { black { ${ENTRY} } keyAttention { ${ENTRY} } } } }`,
-      { input: { entryId: keyAttention.id, blackListKind: 'WORK_SAFETY_BLACK', facts: '重点关注期内再次发生较大事故', validUntil: '2028-06-01' } },
+      { input: { entryId: keyAttention.id, blackListKind: 'WORK_SAFETY_BLACK', facts: '重点关注期内再次发生较大事故', validUntil: '2028-06-01', repair: REPAIR } },
     );
     expect(response.errors).toBeUndefined();
-    const { black, keyAttention: exited } = response.data.safety.escalateToBlackList;
-    expect(black).toMatchObject({ status: 'ACTIVE', listType: 'BLACK', listKind: 'WORK_SAFETY_BLACK' });
+    const { black, keyAttention: still } = response.data.safety.escalateToBlackList;
+    expect(black).toMatchObject({ status: 'PRELIMINARY', listType: 'BLACK', listKind: 'WORK_SAFETY_BLACK', repair: REPAIR });
+    expect(still).toMatchObject({ status: 'ACTIVE' });
+    expect((await confirm('safety', black.id)).data.status).toBe('ACTIVE');
+    const exited = (await entriesOf(code)).safety.entries.find((e: any) => e.id === keyAttention.id);
     expect(exited).toMatchObject({ status: 'EXITED', exit: { way: 'ESCALATED_TO_BLACK_LIST' } });
   });
 });
 
 describe('black-list exits, four ways (1798 (18)), and the key-attention list after them', () => {
-  it.each([['CREDIT_REPAIR'], ['STANDARD_CHANGED']])('%s: exits and puts the subject on key attention at once, with the validity set', async (way) => {
+  it('STANDARD_CHANGED: exits and puts the subject on key attention at once, with the validity set', async () => {
     const code = newOrganisation();
     const black = await listActive('market', 'SERIOUS_ILLEGAL_DISHONEST_ENTERPRISE', code);
-    const { data, errors } = await exit('market', { entryId: black.id, way, reason: '依规移出', keyAttentionValidUntil: '2027-12-31' });
+    const { data, errors } = await exitForChangedStandard('market', { entryId: black.id, keyAttentionValidUntil: '2027-12-31' });
     expect(errors).toBeUndefined();
-    expect(data.exited).toMatchObject({ status: 'EXITED', exit: { way } });
+    expect(data.exited).toMatchObject({ status: 'EXITED', exit: { way: 'STANDARD_CHANGED' } });
+    expect(data.exited.history.at(-1)).toMatchObject({ action: 'EXIT_STANDARD_CHANGED' });
     expect(data.keyAttention).toMatchObject({ status: 'ACTIVE', listType: 'KEY_ATTENTION', listKind: 'ABNORMAL_OPERATIONS', validUntil: '2027-12-31' });
-  });
-
-  it('OBJECTION_UPHELD: a mistaken listing exits without key attention', async () => {
-    const code = newOrganisation();
-    const black = await listActive('courts', 'DISHONEST_JUDGMENT_DEBTOR', code);
-    const { data } = await exit('courts', { entryId: black.id, way: 'OBJECTION_UPHELD', reason: '异议成立，认定有误' });
-    expect(data.exited.exit.way).toBe('OBJECTION_UPHELD');
-    expect(data.keyAttention).toBeNull();
   });
 
   it('VALIDITY_EXPIRED: the scheduler exits due entries, once, even with two replicas racing', async () => {
@@ -254,22 +259,29 @@ describe('black-list exits, four ways (1798 (18)), and the key-attention list af
   it('refuses to exit an exited entry, or by a way the list does not allow, changing nothing', async () => {
     const code = newOrganisation();
     const black = await listActive('tax', 'MAJOR_TAX_VIOLATION', code);
-    await exit('tax', { entryId: black.id, way: 'STANDARD_CHANGED', reason: '标准调整' });
-    const again = await exit('tax', { entryId: black.id, way: 'STANDARD_CHANGED', reason: '标准调整' });
+    expect((await exitForChangedStandard('tax', { entryId: black.id })).errors).toBeUndefined();
+    const again = await exitForChangedStandard('tax', { entryId: black.id });
     expect(again.errors![0].extensions?.code).toBe('INVALID_TRANSITION');
-    const red = await listRed('tax', 'A_GRADE_TAXPAYER', newOrganisation());
-    const wrongWay = await exit('tax', { entryId: red.id, way: 'CREDIT_REPAIR', reason: '—' });
-    expect(wrongWay.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
-    const unknown = await exit('tax', { entryId: '00000000-0000-4000-a000-000000000000', way: 'STANDARD_CHANGED', reason: '—' });
+    const wrongWay = await exitForIncentiveAbuse('tax', { entryId: (await listActive('tax', 'MAJOR_TAX_VIOLATION', newOrganisation())).id, reason: '—' });
+    expect(wrongWay.errors![0].extensions).toMatchObject({ code: 'EXIT_GROUNDS_MISSING', way: 'INCENTIVE_ABUSE' });
+    const unknown = await exitForChangedStandard('tax', { entryId: '00000000-0000-4000-a000-000000000000' });
     expect(unknown.errors![0].extensions?.code).toBe('NOT_FOUND');
   });
 });
 
 describe('red-list exits (1798 (19))', () => {
-  it.each([['OBJECTION_UPHELD'], ['INCENTIVE_ABUSE'], ['STANDARD_CHANGED']])('%s', async (way) => {
+  it('INCENTIVE_ABUSE, with its evidence', async () => {
     const red = await listRed('safety', 'WORK_SAFETY_RED', newOrganisation());
-    const { data } = await exit('safety', { entryId: red.id, way, reason: '依规移出' });
-    expect(data.exited.exit.way).toBe(way);
+    const { data, errors } = await exitForIncentiveAbuse('safety', { entryId: red.id, reason: '不当利用激励措施' });
+    expect(errors).toBeUndefined();
+    expect(data.exited.exit.way).toBe('INCENTIVE_ABUSE');
+    expect(data.keyAttention).toBeNull();
+  });
+
+  it('STANDARD_CHANGED', async () => {
+    const red = await listRed('safety', 'WORK_SAFETY_RED', newOrganisation());
+    const { data } = await exitForChangedStandard('safety', { entryId: red.id });
+    expect(data.exited.exit.way).toBe('STANDARD_CHANGED');
     expect(data.keyAttention).toBeNull();
   });
 });
@@ -288,7 +300,7 @@ describe('the big-data warning list (1798 (17))', () => {
     const list = await hub.queryAs(null, `{ warningList(first: 100) { edges { node { subject { creditCode name } domains } } } }`);
     expect(list.data.warningList.edges.map((e: any) => e.node.subject.creditCode)).toContain(code);
 
-    await exit('safety', { entryId: third.id, way: 'STANDARD_CHANGED', reason: '标准调整' });
+    expect((await exitForChangedStandard('safety', { entryId: third.id })).errors).toBeUndefined();
     await hub.hub.settle();
     expect((await entriesOf(code)).warningList.onList).toBe(false);
   });
@@ -298,11 +310,11 @@ describe('retention (1798 (20))', () => {
   it('keeps exited entries queryable with their history, counting for nothing', async () => {
     const code = newOrganisation();
     const black = await listActive('courts', 'DISHONEST_JUDGMENT_DEBTOR', code);
-    await exit('courts', { entryId: black.id, way: 'CREDIT_REPAIR', reason: '信用修复' });
+    expect((await exitForChangedStandard('courts', { entryId: black.id })).errors).toBeUndefined();
     const { data } = await hub.query(`query($c: ID!) { subject(creditCode: $c) { courts { blackListed keyAttention entries(statuses: [EXITED]) { id history { action } } } } }`, { c: code });
     expect(data.subject.courts.blackListed).toBe(false);
     expect(data.subject.courts.keyAttention).toBe(true);
-    expect(data.subject.courts.entries[0].history.map((h: any) => h.action)).toEqual(['RECOGNISE', 'CONFIRM', 'EXIT_CREDIT_REPAIR']);
+    expect(data.subject.courts.entries[0].history.map((h: any) => h.action)).toEqual(['RECOGNISE', 'CONFIRM', 'EXIT_STANDARD_CHANGED']);
   });
 });
 

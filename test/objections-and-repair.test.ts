@@ -141,7 +141,7 @@ describe('credit repair (893 §2, §3, §9–§13)', () => {
     expect((await step('safety', { entryId: entry.id, kind: 'TRAINING', details: '信用修复专题培训（续）', classHours: 3 })).data.counts).toBe(true);
     const noIssuer = await step('safety', { entryId: entry.id, kind: 'CREDIT_REPORT', details: '信用报告' });
     expect(noIssuer.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
-    await step('safety', { entryId: entry.id, kind: 'CREDIT_REPORT', details: '信用报告', issuer: '某信用服务机构', reference: 'CR-2026-88' });
+    await step('safety', { entryId: entry.id, kind: 'CREDIT_REPORT', details: '信用报告', issuer: '华信信用评估有限公司', reference: 'CR-2026-88' });
 
     const application = await run('safety', 'applyForEarlyExit', { entryId: entry.id, reference: 'XF-001' }, '$entryId: ID!, $reference: String', 'id status');
     expect(application.data.status).toBe('APPLIED');
@@ -160,7 +160,7 @@ describe('credit repair (893 §2, §3, §9–§13)', () => {
 
   it('a rejected application leaves the entry on the list', async () => {
     const entry = await listed('market', 'ABNORMAL_OPERATIONS');
-    for (const [kind, extra] of [['RECTIFICATION', {}], ['CREDIT_COMMITMENT', {}], ['TRAINING', { classHours: 4 }]] as const) {
+    for (const [kind, extra] of [['RECTIFICATION', {}], ['CREDIT_COMMITMENT', {}], ['TRAINING', { classHours: 4 }], ['CREDIT_REPORT', { issuer: '华信信用评估有限公司' }]] as const) {
       await step('market', { entryId: entry.id, kind, details: '已完成', ...extra });
     }
     const application = await run('market', 'applyForEarlyExit', { entryId: entry.id }, '$entryId: ID!', 'id');

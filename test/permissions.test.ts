@@ -31,7 +31,7 @@ const ORG_QUERY = `query($code: ID!) { subject(creditCode: $code) { name legalRe
 beforeAll(async () => {
   hub = await startTestHub({ subjects: 400 });
   const courtEntries = hub.demo.entriesByDepartment.get('courts')!;
-  const personEntry = courtEntries.find((e) => e.subjectType === 'NATURAL_PERSON' && e.status === 'ACTIVE')!;
+  const personEntry = courtEntries.find((e) => e.subjectType === 'NATURAL_PERSON' && e.listType === 'BLACK' && e.status === 'ACTIVE')!;
   person = { code: personEntry.creditCode, name: personEntry.subjectName };
   const orgEntry = hub.demo.entriesByDepartment.get('tax')!.find((e) => e.listType === 'BLACK' && e.status === 'ACTIVE' && e.legalRepresentative)!;
   organisation = { code: orgEntry.creditCode, legalRepName: orgEntry.legalRepresentative!.name!, legalRepId: orgEntry.legalRepresentative!.idDocumentNumber! };

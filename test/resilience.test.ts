@@ -173,7 +173,7 @@ describe('a fuzz pass over the public API', () => {
       `query($c: [ID!]!) { subjects(creditCodes: $c) { creditCode } }`,
       `{ taxEntries(first: 5) { edges { cursor node { id } } } }`,
       `mutation($c: [ID!]!) { screen(creditCodes: $c, scenario: BIDDING, reference: "R") { id } }`,
-      `mutation { tax { exit(input: { entryId: "x", way: CREDIT_REPAIR, reason: "r" }) { exited { id } } } }`,
+      `mutation { tax { exitForChangedStandard(input: { entryId: "x", standardReference: "r", standardEffectiveOn: "2026-01-01", reason: "r" }) { exited { id } } } }`,
     ];
     const bodies: (() => { body: string; contentType: string })[] = [
       () => ({ body: JSON.stringify({ query: valid[rng.int(valid.length)], variables: { c: rng.chance(0.5) ? someCode() : [someCode(), 42, null] } }), contentType: 'application/json' }),

@@ -241,7 +241,7 @@ describe('the warning list over time, and exits recorded with their way and day'
     const entry = entries.find((e) => e.creditCode === leaving && e.listType === 'KEY_ATTENTION' && e.status === 'ACTIVE')!;
     const exit = await hub.queryAs(
       { role: 'officer', department: DEPARTMENT_OF[entry.domain] },
-      `mutation { ${DEPARTMENT_OF[entry.domain]} { exit(input: { entryId: "${entry.id}", way: STANDARD_CHANGED, reason: "标准调整" }) { exited { id } } } }`,
+      `mutation { ${DEPARTMENT_OF[entry.domain]} { exitForChangedStandard(input: { entryId: "${entry.id}", standardReference: "示例标准〔2026〕1号", standardEffectiveOn: "2026-11-01", reason: "标准调整" }) { exited { id } } } }`,
     );
     expect(exit.errors).toBeUndefined();
     await hub.hub.settle();

@@ -151,15 +151,15 @@ async function collect() {
 }
 
 let codes = 0;
-/** A tax black listing, confirmed, then exited by credit repair: for a partner, ENTRY_ACTIVATED, ENTRY_EXITED, ENTRY_RECOGNISED (key attention). */
+/** A tax black listing, confirmed, then exited as the standard changed: for a partner, ENTRY_ACTIVATED, ENTRY_EXITED, ENTRY_RECOGNISED (key attention), and the exit and unit notices. */
 async function taxChanges(): Promise<void> {
   const code = organisationCode(random(9000 + ++codes), '440305');
-  const recognised = await hub.queryAs(TAX_OFFICER, `mutation { tax { recognise(input: { listKind: MAJOR_TAX_VIOLATION, creditCode: "${code}", subjectName: "某公司",
+  const recognised = await hub.queryAs(TAX_OFFICER, `mutation { tax { recognise(input: { listKind: MAJOR_TAX_VIOLATION, creditCode: "${code}", subjectName: "某公司", recognisedOn: "2026-11-20",
     facts: "虚开发票", validUntil: "2029-01-01", repair: { repairable: true, method: "补缴税款", rectificationDeadline: "2027-01-01" } }) { id } } }`);
   expect(recognised.errors).toBeUndefined();
   const id = recognised.data.tax.recognise.id;
   expect((await hub.queryAs(TAX_OFFICER, `mutation { tax { confirm(entryId: "${id}") { id } } }`)).errors).toBeUndefined();
-  expect((await hub.queryAs(TAX_OFFICER, `mutation { tax { exit(input: { entryId: "${id}", way: CREDIT_REPAIR, reason: "修复" }) { exited { id } } } }`)).errors).toBeUndefined();
+  expect((await hub.queryAs(TAX_OFFICER, `mutation { tax { exitForChangedStandard(input: { entryId: "${id}", standardReference: "税务总局公告2026年第9号", standardEffectiveOn: "2026-11-21", reason: "标准调整" }) { exited { id } } } }`)).errors).toBeUndefined();
   await collect();
 }
 
@@ -197,7 +197,8 @@ describe('webhooks: delivery', () => {
     await taxChanges();
     await taxChanges();
     const expected = await feedAs(PARTNER, { domains: ['TAX'] }, hook.cursor);
-    expect(expected.map((e) => e.type)).toEqual(['ENTRY_ACTIVATED', 'ENTRY_EXITED', 'ENTRY_RECOGNISED', 'ENTRY_ACTIVATED', 'ENTRY_EXITED', 'ENTRY_RECOGNISED']);
+    const oneChange = ['ENTRY_ACTIVATED', 'ENTRY_EXITED', 'ENTRY_RECOGNISED', 'EXIT_NOTICE', 'UNIT_NOTICE'];
+    expect(expected.map((e) => e.type)).toEqual([...oneChange, ...oneChange]);
     await deliverUntil(() => target.delivered.length >= expected.length);
     await platform().runWorker('webhooks');
 
@@ -225,8 +226,8 @@ describe('webhooks: delivery', () => {
     const log = await deliveryLog(PARTNER, hook.id);
     expect(log.map((a: any) => [a.eventId, a.attempt, a.outcome, a.statusCode])).toEqual(expected.map((e) => [e.eventId, 1, 'DELIVERED', 200]));
     expect(log.every((a: any) => a.latencyMs >= 0 && a.error === null && a.at)).toBe(true);
-    const paged = await hub.queryAs(PARTNER, LOG, { id: hook.id, first: 4 });
-    const rest = await hub.queryAs(PARTNER, LOG, { id: hook.id, first: 4, after: paged.data.webhookDeliveries.pageInfo.endCursor });
+    const paged = await hub.queryAs(PARTNER, LOG, { id: hook.id, first: 5 });
+    const rest = await hub.queryAs(PARTNER, LOG, { id: hook.id, first: 5, after: paged.data.webhookDeliveries.pageInfo.endCursor });
     expect([...paged.data.webhookDeliveries.edges, ...rest.data.webhookDeliveries.edges].map((e: any) => e.node.eventId).reverse()).toEqual(expected.map((e) => e.eventId));
     const { data } = await hub.queryAs(PARTNER, `{ webhooks { id cursor } }`);
     expect(positionOf(data.webhooks.find((w: any) => w.id === hook.id).cursor)).toBeGreaterThanOrEqual(positions.at(-1)!);

@@ -21,6 +21,11 @@ export const ErrorCode = {
   REPAIR_NOT_ALLOWED: 'REPAIR_NOT_ALLOWED',
   REPAIR_INCOMPLETE: 'REPAIR_INCOMPLETE',
   DEADLINE_NOT_PASSED: 'DEADLINE_NOT_PASSED',
+  // An exit way whose ground is missing (extensions.missingGround names it), and a validity that has ended.
+  EXIT_GROUNDS_MISSING: 'EXIT_GROUNDS_MISSING',
+  VALIDITY_ENDED: 'VALIDITY_ENDED',
+  // A credit report from an agency not on the register of qualified credit service agencies (893 §11).
+  ISSUER_NOT_QUALIFIED: 'ISSUER_NOT_QUALIFIED',
   // The change feed: a cursor older than what the feed keeps.
   CURSOR_EXPIRED: 'CURSOR_EXPIRED',
 } as const;

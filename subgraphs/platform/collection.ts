@@ -14,6 +14,7 @@ import { checkSubjectCode } from '../kit/codes.js';
 import { FEED_DOMAINS, type ChangeFeed, type FeedEvent } from './change-feed.js';
 import type { CrossDepartmentVisibility } from '../kit/auth/policy.js';
 import { whereVisible } from './visibility-sql.js';
+import { feedEventOf } from './feed-events.js';
 
 export const WARNING_LIST_MIN_DOMAINS = 3;
 /** 1798 (10): a recognised entry reaches the platform within 10 working days. */
@@ -80,21 +81,7 @@ export class Collection {
     for (let start = 0; start < rows.length; start += 200) {
       await trx(entryIndexTable).insert(rows.slice(start, start + 200)).onConflict('entry_id').merge(['status', 'valid_until', 'updated_at', 'exit_way', 'exited_on']);
     }
-    await this.feed.append(trx, events.map((event) => ({
-      eventId: event.eventId,
-      type: event.type,
-      domain: event.domain,
-      creditCode: event.creditCode,
-      subjectType: String(event.payload.subjectType ?? 'ORGANISATION'),
-      listType: event.listType,
-      listKind: event.payload.listKind == null ? null : String(event.payload.listKind),
-      regionCode: event.payload.regionCode == null ? null : String(event.payload.regionCode),
-      entryId: event.entryId,
-      status: String(event.payload.status),
-      exitWay: event.payload.exitWay == null ? null : String(event.payload.exitWay),
-      occurredAt: event.occurredAt,
-      detail: { action: event.payload.action ?? null, validUntil: event.payload.validUntil ?? null },
-    })));
+    await this.feed.append(trx, events.map(feedEventOf));
     // The warning list depends on key-attention entries only: review the subjects they touched.
     const touched = new Map<string, string>();
     for (const event of events) {

@@ -32,19 +32,23 @@ import { FEED_TOPIC } from '../kit/events/notifier.js';
 import { Statistics } from './statistics.js';
 import { statisticsResolvers } from './statistics-resolvers.js';
 import { ConsolidatedList, consolidatedListResolvers } from './consolidated-list.js';
+import { Corrections, correctionsMigration } from './corrections.js';
+import { Notices, noticeResolvers } from './notices.js';
 
 /** The platform, for the departments whose lists it collects and whose measures it applies. */
 export function createPlatformSubgraph(departments: DepartmentConfig[]): SubgraphModule {
   return {
     name: 'platform',
     schemaFiles: ['shared/common.graphql', 'platform.graphql'],
-    migrations,
+    migrations: [...migrations, correctionsMigration],
     async build({ db, clock }) {
       const secret = internalTokenSecret();
       const registry = new SubjectRegistry(db);
       const register = new AccessRegister(db, clock);
       const feed = new ChangeFeed(db, departments);
       const collection = new Collection(db, clock, calendarFromEnv(), feed);
+      const corrections = new Corrections(clock);
+      const notices = new Notices(db, clock, feed);
       const catalogue = new MeasureCatalogue(db, clock, departments.flatMap((d) => d.lists.map((l) => l.kind)), feed);
       const receipts = await loadReceiptKeys();
       const screenings = new ScreeningService(db, clock, catalogue, receipts, departments);
@@ -61,6 +65,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
           webhookResolvers(webhooks),
           statisticsResolvers(new Statistics(db), clock),
           consolidatedListResolvers(new ConsolidatedList(db)),
+          noticeResolvers(feed),
         ),
         routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, secret) },
         createLoaders: () => ({ ...createPlatformLoaders(registry), ...createWarningListLoaders(collection), ...createJointMeasureLoaders(catalogue) }),
@@ -71,7 +76,13 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             name: 'platform',
             offsetsTable: platformOffsetsTable,
             sources: departmentUrls,
-            handleBatch: collection.handleBatch,
+            // Notices follow the changes; the correction cascade runs last, so a listing purged in the
+            // same batch leaves no facts in what the others just wrote.
+            handleBatch: async (trx, events) => {
+              await collection.handleBatch(trx, events);
+              await notices.handleBatch(trx, events);
+              await corrections.handleBatch(trx, events);
+            },
             secret,
           });
           const delivery = new WebhookDelivery(db, feed, webhookOptions, {
@@ -84,6 +95,12 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
             wakeOn: Object.keys(departmentUrls).map((name) => `outbox.${name}`),
             runOnce: () => consumer.pollOnce(),
+          },
+          {
+            // 1798 (17): key-attention subjects are reminded before their validity ends.
+            name: 'notices',
+            intervalMs: Number(process.env.NOTICE_INTERVAL_MS ?? 3_600_000),
+            runOnce: () => notices.remindValidity(),
           },
           {
             name: 'webhooks',

@@ -19,6 +19,8 @@ export const permissions: IRules = {
     jointMeasureStatistics: hasRole('AGENCY', 'OFFICER', 'ADMIN', 'AUDITOR'),
     entryChanges: hasRole('AGENCY', 'OFFICER', 'ADMIN', 'PARTNER'),
     changes: hasRole('PARTNER', 'AGENCY', 'OFFICER', 'ADMIN', 'AUDITOR'),
+    // 1798 (20): exit notices go out on the public channel.
+    exitNotices: viaGateway,
     webhooks: hasRole('PARTNER', 'AGENCY', 'ADMIN'),
     webhookDeliveries: hasRole('PARTNER', 'AGENCY', 'ADMIN'),
     accessRegister: hasRole('AUDITOR', 'ADMIN'),

@@ -55,8 +55,11 @@ export interface RolePolicy {
   personalData: boolean;
   /** Reads an entry's history and case file: every department's (true), its own ('OWN'), none (false). */
   history: boolean | 'OWN';
-  /** Changes lists: every department's (true), its own ('OWN'), none (false). */
-  writes: boolean | 'OWN';
+  /**
+   * Changes lists: its own department's ('OWN'); every department's where the deployment grants
+   * it (`'IF_GRANTED'`: `CREDITHUB_ADMIN_WRITES=true`, acting for the department); none (false).
+   */
+  writes: false | 'OWN' | 'IF_GRANTED';
   /** Objection kinds it files itself, outside the departments it acts for. */
   files: string[];
   /** The README's words for each column. */
@@ -88,8 +91,11 @@ export const ROLE_POLICY: Record<Role, RolePolicy> = {
     },
   },
   ADMIN: {
-    label: 'platform administrator', entries: 'ALL', personalData: true, history: true, writes: true, files: [],
-    readme: { entries: 'everything', personalData: 'unmasked with a stated purpose', writes: 'every department\'s lists' },
+    label: 'platform administrator', entries: 'ALL', personalData: true, history: true, writes: 'IF_GRANTED', files: [],
+    readme: {
+      entries: 'everything', personalData: 'unmasked with a stated purpose',
+      writes: 'departments\' lists only where the deployment grants it (`CREDITHUB_ADMIN_WRITES=true`), recorded on the entry\'s history as `admin:… acting for <department>`; read-only by default (谁认定、谁负责)',
+    },
   },
   AUDITOR: {
     label: 'auditor', entries: 'ALL', personalData: false, history: true, writes: false, files: [],
@@ -205,15 +211,12 @@ export function mayReadHistory(principal: Principal, department: string): boolea
 }
 
 /** Who may change a department's lists: its own officers, and administrators. */
-export function mayActFor(principal: Principal, department: string): boolean {
-  const writes = ROLE_POLICY[principal.role].writes;
-  return writes === true || (writes === 'OWN' && principal.department === department);
-}
+/** Whether a principal may change `department`'s lists: `mayWriteDepartmentLists`, below, decides. */
+export const mayActFor = (principal: Principal, department: string): boolean => mayWriteDepartmentLists(principal, department).allowed;
 
 export function refusalToActFor(principal: Principal, department: string): string {
-  return ROLE_POLICY[principal.role].writes === 'OWN'
-    ? `An officer of ${principal.department} cannot change the ${department} department's lists (谁认定、谁负责)`
-    : `Only the ${department} department's officers change its lists`;
+  const decision = mayWriteDepartmentLists(principal, department);
+  return decision.allowed ? '' : decision.reason;
 }
 
 /**
@@ -312,3 +315,35 @@ export const entryVisibilityAcross = (principal: Principal, departments: readonl
 /** `feedVisibility` across departments: the change feed, `entryChanges`, subscriptions, webhooks. */
 export const feedVisibilityAcross = (principal: Principal, departments: readonly DepartmentRef[]) =>
   acrossDepartments(principal, departments, feedVisibility);
+/** Whether this deployment lets platform administrators write departments' lists (`CREDITHUB_ADMIN_WRITES=true`); off by default. */
+export const adminWritesGranted = (env: NodeJS.ProcessEnv = process.env) => env.CREDITHUB_ADMIN_WRITES === 'true';
+
+/** Who may write a department's list, and as whom the entry's history records it. */
+export type ListWriteDecision = { allowed: true; actingFor: string | null } | { allowed: false; reason: string };
+
+/**
+ * May this principal change `department`'s lists? 谁认定、谁负责 (1798 (9)): the
+ * recognising department's own officers. Platform administrators read everything but
+ * write a department's lists only where the deployment grants it explicitly
+ * (`CREDITHUB_ADMIN_WRITES=true`), and then act for the department (`actingFor`, written
+ * on the entry's history). Every other principal: no.
+ */
+export function mayWriteDepartmentLists(principal: Principal, department: string, env: NodeJS.ProcessEnv = process.env): ListWriteDecision {
+  const writes = ROLE_POLICY[principal.role].writes;
+  if (writes === 'OWN' && principal.department === department) return { allowed: true, actingFor: null };
+  if (writes === 'IF_GRANTED') {
+    return adminWritesGranted(env)
+      ? { allowed: true, actingFor: department }
+      : {
+          allowed: false,
+          reason: `Platform administrators read the ${department} department's lists; they change them only where the deployment grants it (CREDITHUB_ADMIN_WRITES=true) — 谁认定、谁负责`,
+        };
+  }
+  return {
+    allowed: false,
+    reason:
+      writes === 'OWN'
+        ? `An officer of ${principal.department} cannot change the ${department} department's lists (谁认定、谁负责)`
+        : `Only the ${department} department's officers change its lists`,
+  };
+}

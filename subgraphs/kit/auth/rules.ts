@@ -7,7 +7,7 @@ import { allow, rule } from 'graphql-shield';
 import { ErrorCode, typedError } from '../errors.js';
 import type { AuthContext } from './context.js';
 import type { ListType } from '../lists/department.js';
-import { coversListType as scopesCover, hasOneOfRoles, mayActFor, mayReadHistory, refusalForListType, refusalToActFor } from './policy.js';
+import { coversListType as scopesCover, hasOneOfRoles, mayReadHistory, mayWriteDepartmentLists, refusalForListType } from './policy.js';
 import type { Role } from './principal.js';
 
 type Ctx = AuthContext;
@@ -55,13 +55,13 @@ export const federationRules = {
   _Service: allow,
 };
 
-/** A department's own officers, and administrators: who may change its lists. */
+/** Who may change a department's lists: the one decision of `mayWriteDepartmentLists`. */
 export const actsFor = (department: string) =>
   namedRule(`actsFor-${department}`, () =>
     rule(`actsFor-${department}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
       const principal = ctx.principal;
       if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
-      if (mayActFor(principal, department)) return true;
-      return typedError(ErrorCode.FORBIDDEN, refusalToActFor(principal, department));
+      const decision = mayWriteDepartmentLists(principal, department);
+      return decision.allowed ? true : typedError(ErrorCode.FORBIDDEN, decision.reason);
     }),
   );

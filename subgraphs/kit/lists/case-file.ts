@@ -27,7 +27,7 @@ export const createCaseFileLoaders = (objections: Objections, repair: CreditRepa
 });
 
 export function caseFileResolvers(objections: Objections, repair: CreditRepair): GraphQLResolverMap<Context> {
-  const actor = (ctx: Context) => actorOf(ctx.principal!);
+  const actor = (ctx: Context) => actorOf(ctx.principal!, objections.prefix);
   return {
     ListEntry: {
       objections: (entry: ListEntry, _: unknown, ctx: Context) => ctx.loaders.objectionsByEntry.load(entry.id),

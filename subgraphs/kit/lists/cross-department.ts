@@ -3,6 +3,7 @@
  * events (its own included):
  * - 1798 (7): once a subject is black-listed anywhere, it leaves every domain's red list;
  *   1798 (19): so does a key-attention listing.
+ * - 1798 (20): a purged (mistaken) listing gives back the red entries it removed (correction.ts).
  * - 1798 (8): what every department has listed is remembered, so a red-list recognition
  *   can be refused while the subject is black-listed anywhere.
  * Handlers are idempotent: applying an event twice changes nothing the second time.
@@ -12,6 +13,7 @@ import type { StoredChangeEvent } from '../outbox.js';
 import type { ListLifecycle } from './lifecycle.js';
 import type { ListStore } from './store.js';
 import { foreignListingsTable } from './tables.js';
+import { restoreRedAfterCorrection } from './correction.js';
 
 const DISQUALIFYING = ['BLACK', 'KEY_ATTENTION'];
 
@@ -21,6 +23,8 @@ export function crossDepartmentHandler(prefix: string, store: ListStore, lifecyc
     const status = String(event.payload.status);
     if (status === 'PURGED') {
       await trx(listings).where({ entry_id: event.entryId }).delete();
+      // 1798 (20): the red entries the mistaken listing removed are restored, or flagged.
+      if (DISQUALIFYING.includes(event.listType)) await restoreRedAfterCorrection(trx, store, lifecycle, event.entryId, event.creditCode);
       return;
     }
     await trx(listings)
@@ -37,9 +41,8 @@ export function crossDepartmentHandler(prefix: string, store: ListStore, lifecyc
         `rule:1798(${event.listType === 'BLACK' ? '7' : '19'})`,
         {
           entryId: red.id,
-          way: 'LISTED_FOR_DISHONESTY',
+          grounds: { way: 'LISTED_FOR_DISHONESTY', listedEntryId: event.entryId },
           reason: `${event.listType === 'BLACK' ? '被列入黑名单' : '被列入重点关注名单'}（${event.domain}，条目 ${event.entryId}）`,
-          evidenceRef: `event:${event.eventId}`,
         },
         trx,
       );

@@ -15,7 +15,7 @@ import { addDays, toIsoDate, type Clock } from '../dates.js';
 import { checkSubjectCode } from '../codes.js';
 import { listDefinition, type DepartmentConfig, type ListDefinition, type ListType } from './department.js';
 import type { EntryStatus, LegalRepresentative, ListEntry, ListStore } from './store.js';
-import { foreignListingsTable, objectionsTable } from './tables.js';
+import { exitApplicationsTable, foreignListingsTable, objectionsTable } from './tables.js';
 
 /** Stable codes of the errors a forbidden transition gets. */
 const LifecycleError = ErrorCode;
@@ -57,9 +57,33 @@ export interface RecogniseInput {
   evidenceRef?: string | null;
 }
 
-export interface ExitInput {
+/**
+ * The grounds each exit way stands on. There is no free `way`: an exit names its ground,
+ * and the lifecycle checks the ground before anything changes (see `checkGrounds`).
+ * 1798 (18): "一是经异议处理，“黑名单”主体认定有误的…删除；二是通过主动修复在“黑名单”有效期届满前提前退出，
+ * 提前退出需经认定部门(单位)同意；三是待“黑名单”有效期届满自动退出；四是“黑名单”认定标准发生改变，
+ * 对于不符合新认定标准的主体，将其从“黑名单”中删除。"
+ * 1798 (19) for red: "二是有效期内被有关部门列入“黑名单”、重点关注名单或发现存在不当利用“红名单”奖励机制等不良行为的…删除".
+ */
+export type ExitGrounds =
+  /** The validity has ended: the expiry worker, or an officer after `validUntil`. */
+  | { way: 'VALIDITY_EXPIRED'; by: 'EXPIRY_WORKER' | 'OFFICER' }
+  /** An approved early-exit application on a repairable entry (893 §13; 1798 (15)). */
+  | { way: 'CREDIT_REPAIR'; applicationId: string }
+  /** An objection upheld through `decideObjection` (1798 (21)–(23)). */
+  | { way: 'OBJECTION_UPHELD'; objectionId: string }
+  /** The recognition standard changed: which standard, in force from when. */
+  | { way: 'STANDARD_CHANGED'; standardReference: string; standardEffectiveOn: string }
+  /** Red only: the subject was put on a black or key-attention list (the cross-department rule). */
+  | { way: 'LISTED_FOR_DISHONESTY'; listedEntryId: string }
+  /** Red only: improper use of the incentives, with the evidence of it. */
+  | { way: 'INCENTIVE_ABUSE'; evidenceRef: string }
+  /** Key attention only: the black entry it was escalated to took effect (1798 (17)). */
+  | { way: 'ESCALATED_TO_BLACK_LIST'; blackEntryId: string };
+
+export interface ExitRequest {
   entryId: string;
-  way: ExitWay;
+  grounds: ExitGrounds;
   reason: string;
   evidenceRef?: string | null;
   /** Validity of the key-attention entry that follows a black-list exit (1798 (18)); the department default otherwise. */
@@ -72,11 +96,17 @@ export interface ExitResult {
   keyAttention: ListEntry | null;
 }
 
+/** Escalation is a black-list recognition of the key-attention entry's subject (1798 (7)(17)). */
 export interface EscalateInput {
   entryId: string;
   blackListKind: string;
   facts: string;
+  legalBasis?: string | null;
   validUntil: string;
+  publicityDays?: number | null;
+  notification?: { notifiedOn: string; method: string } | null;
+  repair: { repairable: boolean; method?: string | null; rectificationDeadline?: string | null };
+  published?: boolean | null;
   evidenceRef?: string | null;
 }
 
@@ -88,6 +118,16 @@ const invalidTransition = (entry: ListEntry, action: string, why: string) =>
     entryId: entry.id,
     status: entry.status,
   });
+
+const exitGroundsMissing = (entry: ListEntry, way: ExitWay, missingGround: string, why: string) =>
+  typedError(LifecycleError.EXIT_GROUNDS_MISSING, `Entry ${entry.id} cannot exit by ${way}: ${why}`, {
+    entryId: entry.id,
+    way,
+    missingGround,
+  });
+
+/** The list types a red listing is refused and exited for (1798 (8)(19)). */
+const DISQUALIFYING_FOR_RED: ListType[] = ['BLACK', 'KEY_ATTENTION'];
 
 export class ListLifecycle {
   constructor(
@@ -122,193 +162,344 @@ export class ListLifecycle {
     return entry;
   }
 
-  /** Is the subject on an active black list of any department, this one included? (1798 (8)) */
-  private async blackListedAnywhere(creditCode: string, trx: Knex.Transaction): Promise<string[]> {
+  /**
+   * Where is the subject ACTIVE on a list of these types, in any department, this one
+   * included? (1798 (8) black; 1798 (19) key attention.) Domains by list type.
+   */
+  private async activeListingsAnywhere(creditCode: string, types: ListType[], trx: Knex.Transaction): Promise<Map<ListType, string[]>> {
     const rows = await trx(foreignListingsTable(this.department.name))
-      .where({ credit_code: creditCode, list_type: 'BLACK', status: 'ACTIVE' })
-      .distinct('domain');
-    const own = (await this.store.entriesOfSubject(creditCode, trx)).some((e) => e.listType === 'BLACK' && e.status === 'ACTIVE');
-    const domains = new Set(rows.map((row: any) => row.domain as string));
-    if (own) domains.add(this.department.domain);
-    return [...domains];
+      .where({ credit_code: creditCode, status: 'ACTIVE' })
+      .whereIn('list_type', types)
+      .distinct('domain', 'list_type');
+    const found = new Map<ListType, Set<string>>();
+    const add = (type: ListType, domain: string) => found.set(type, (found.get(type) ?? new Set()).add(domain));
+    for (const row of rows) add(row.list_type, row.domain);
+    for (const entry of await this.store.entriesOfSubject(creditCode, trx)) {
+      if (entry.status === 'ACTIVE' && types.includes(entry.listType)) add(entry.listType, this.department.domain);
+    }
+    return new Map([...found].map(([type, domains]) => [type, [...domains].sort()]));
+  }
+
+  /**
+   * The checks of a recognition (认定), shared by `recognise` and escalation: validity
+   * required and in the future; repair terms stated now (893 §2); a natural person
+   * notified before listing (事前告知, 1798 (7)); red lists through publicity (1798 (8)).
+   * Returns the new entry, not yet written.
+   */
+  private prepareRecognition(
+    list: ListDefinition,
+    subject: Pick<ListEntry, 'creditCode' | 'subjectName' | 'subjectType' | 'regionCode' | 'lei' | 'legalRepresentative'>,
+    input: Omit<RecogniseInput, 'listKind' | 'creditCode' | 'subjectName' | 'lei' | 'legalRepresentative'>,
+    argumentPrefix = 'input',
+  ): ListEntry {
+    const arg = (name: string) => `${argumentPrefix}.${name}`;
+    if (!list.subjectTypes.includes(subject.subjectType)) {
+      throw badInput(`The ${list.title} (${list.kind}) does not take ${subject.subjectType === 'NATURAL_PERSON' ? 'natural persons' : 'organisations'}`, {
+        argument: arg('creditCode'),
+      });
+    }
+    const today = this.today();
+    const recognisedOn = input.recognisedOn ?? today;
+    if (recognisedOn > today) throw badInput(`recognisedOn ${recognisedOn} is in the future`, { argument: arg('recognisedOn') });
+    if (input.validUntil <= today) {
+      throw badInput(`validUntil ${input.validUntil} is not in the future: an entry needs a validity period that has not ended`, {
+        argument: arg('validUntil'),
+      });
+    }
+    if (!input.facts?.trim()) throw badInput('State the facts of the conduct (facts)', { argument: arg('facts') });
+    if (!subject.subjectName.trim()) throw badInput('State the subject name (subjectName)', { argument: arg('subjectName') });
+    const publicityDays = input.publicityDays ?? 0;
+    if (!Number.isInteger(publicityDays) || publicityDays < 0 || publicityDays > 90) {
+      throw badInput('publicityDays must be a whole number of days from 0 to 90', { argument: arg('publicityDays') });
+    }
+    if (list.type === 'RED' && publicityDays < 1) {
+      throw badInput('A red-list recognition goes through a publicity period first (1798 (8)): give publicityDays of at least 1', {
+        argument: arg('publicityDays'),
+      });
+    }
+    const publicityUntil = publicityDays > 0 ? addDays(today, publicityDays) : null;
+    if (publicityUntil && publicityUntil >= input.validUntil) {
+      // Case of a publicity outlasting validity: it could only be confirmed after validity ends.
+      throw badInput(`The publicity period (until ${publicityUntil}) must end before validUntil ${input.validUntil}`, { argument: arg('publicityDays') });
+    }
+    if (subject.subjectType === 'NATURAL_PERSON' && list.type !== 'RED') {
+      if (!input.notification) {
+        throw typedError(
+          LifecycleError.NOTIFICATION_REQUIRED,
+          'A natural person is notified before listing (事前告知, 1798 (7)): record when and how in `notification`',
+          { argument: arg('notification') },
+        );
+      }
+      if (input.notification.notifiedOn > recognisedOn) {
+        throw typedError(LifecycleError.NOTIFICATION_REQUIRED, `The notification (${input.notification.notifiedOn}) must come before recognition (${recognisedOn})`, {
+          argument: arg('notification.notifiedOn'),
+        });
+      }
+    }
+    if (input.repair.repairable && !input.repair.method) {
+      throw badInput('State how the subject can repair its credit (repair.method) when it may repair (893 §2)', { argument: arg('repair.method') });
+    }
+    if (input.repair.rectificationDeadline && input.repair.rectificationDeadline < recognisedOn) {
+      throw badInput('The rectification deadline cannot be before recognition', { argument: arg('repair.rectificationDeadline') });
+    }
+    const now = this.now();
+    return {
+      id: randomUUID(),
+      domain: this.department.domain,
+      listKind: list.kind,
+      listType: list.type,
+      listName: list.title,
+      creditCode: subject.creditCode,
+      subjectName: subject.subjectName.trim(),
+      subjectType: subject.subjectType,
+      regionCode: subject.regionCode,
+      lei: subject.lei ?? null,
+      legalRepresentative: subject.legalRepresentative ?? null,
+      facts: input.facts.trim(),
+      recognisingAuthority: this.department.authority,
+      legalBasis: input.legalBasis ?? list.legalBasis,
+      recognisedOn,
+      validFrom: recognisedOn,
+      validUntil: input.validUntil,
+      status: publicityDays > 0 ? 'PUBLICITY' : 'PRELIMINARY',
+      published: input.published ?? list.publishedByDefault,
+      publicityUntil,
+      repair: {
+        repairable: input.repair.repairable,
+        method: input.repair.method ?? null,
+        rectificationDeadline: input.repair.rectificationDeadline ?? null,
+      },
+      exit: null,
+      // Recorded in the hub is shared: the platform collects it from the change event.
+      sharedAt: now,
+      notification: input.notification ?? null,
+      followsEntryId: null,
+      createdAt: now,
+      updatedAt: now,
+    };
   }
 
   /**
    * Recognition (认定): a preliminary entry, or one in its publicity period when
-   * `publicityDays` is given. Validity is required; the repair terms are stated now
-   * (893 §2); a natural person is notified before listing (事前告知, 1798 (7)); a red-list
-   * candidate on any department's black list is refused (1798 (8)).
+   * `publicityDays` is given. A red-list candidate on any department's black or
+   * key-attention list is refused (1798 (8)(19)).
    */
   async recognise(actor: string, input: RecogniseInput): Promise<ListEntry> {
     const list = this.requireList(input.listKind);
     const code = checkSubjectCode(input.creditCode);
     if (!code.valid) throw badInput(`"${code.code}" is not a valid credit code: ${code.reason}`, { argument: 'input.creditCode' });
-    if (!list.subjectTypes.includes(code.kind)) {
-      throw badInput(`The ${list.title} (${list.kind}) does not take ${code.kind === 'NATURAL_PERSON' ? 'natural persons' : 'organisations'}`, {
-        argument: 'input.creditCode',
-      });
-    }
-    const today = this.today();
-    const recognisedOn = input.recognisedOn ?? today;
-    if (recognisedOn > today) throw badInput(`recognisedOn ${recognisedOn} is in the future`, { argument: 'input.recognisedOn' });
-    if (input.validUntil <= today) {
-      throw badInput(`validUntil ${input.validUntil} is not in the future: an entry needs a validity period that has not ended`, {
-        argument: 'input.validUntil',
-      });
-    }
-    if (!input.facts.trim()) throw badInput('State the facts of the conduct (facts)', { argument: 'input.facts' });
-    if (!input.subjectName.trim()) throw badInput('State the subject name (subjectName)', { argument: 'input.subjectName' });
-    const publicityDays = input.publicityDays ?? 0;
-    if (!Number.isInteger(publicityDays) || publicityDays < 0 || publicityDays > 90) {
-      throw badInput('publicityDays must be a whole number of days from 0 to 90', { argument: 'input.publicityDays' });
-    }
-    if (list.type === 'RED' && publicityDays < 1) {
-      throw badInput('A red-list recognition goes through a publicity period first (1798 (8)): give publicityDays of at least 1', {
-        argument: 'input.publicityDays',
-      });
-    }
-    if (code.kind === 'NATURAL_PERSON' && list.type !== 'RED') {
-      if (!input.notification) {
-        throw typedError(
-          LifecycleError.NOTIFICATION_REQUIRED,
-          'A natural person is notified before listing (事前告知, 1798 (7)): record when and how in `notification`',
-          { argument: 'input.notification' },
-        );
-      }
-      if (input.notification.notifiedOn > recognisedOn) {
-        throw typedError(LifecycleError.NOTIFICATION_REQUIRED, `The notification (${input.notification.notifiedOn}) must come before recognition (${recognisedOn})`, {
-          argument: 'input.notification.notifiedOn',
-        });
-      }
-    }
-    if (input.repair.repairable && !input.repair.method) {
-      throw badInput('State how the subject can repair its credit (repair.method) when it may repair (893 §2)', { argument: 'input.repair.method' });
-    }
-    if (input.repair.rectificationDeadline && input.repair.rectificationDeadline < recognisedOn) {
-      throw badInput('The rectification deadline cannot be before recognition', { argument: 'input.repair.rectificationDeadline' });
-    }
-
-    return this.db.transaction(async (trx) => {
-      if (list.type === 'RED') await this.refuseRedWhileBlack(code.code, trx);
-      const now = this.now();
-      const entry: ListEntry = {
-        id: randomUUID(),
-        domain: this.department.domain,
-        listKind: list.kind,
-        listType: list.type,
-        listName: list.title,
+    const entry = this.prepareRecognition(
+      list,
+      {
         creditCode: code.code,
-        subjectName: input.subjectName.trim(),
+        subjectName: input.subjectName,
         subjectType: code.kind,
         regionCode: code.regionCode,
         lei: input.lei ?? null,
         legalRepresentative: input.legalRepresentative ?? null,
-        facts: input.facts.trim(),
-        recognisingAuthority: this.department.authority,
-        legalBasis: input.legalBasis ?? list.legalBasis,
-        recognisedOn,
-        validFrom: recognisedOn,
-        validUntil: input.validUntil,
-        status: publicityDays > 0 ? 'PUBLICITY' : 'PRELIMINARY',
-        published: input.published ?? list.publishedByDefault,
-        publicityUntil: publicityDays > 0 ? addDays(today, publicityDays) : null,
-        repair: {
-          repairable: input.repair.repairable,
-          method: input.repair.method ?? null,
-          rectificationDeadline: input.repair.rectificationDeadline ?? null,
-        },
-        exit: null,
-        // Recorded in the hub is shared: the platform collects it from the change event.
-        sharedAt: now,
-        notification: input.notification ?? null,
-        followsEntryId: null,
-        createdAt: now,
-        updatedAt: now,
-      };
+      },
+      input,
+    );
+    return this.db.transaction(async (trx) => {
+      if (list.type === 'RED') await this.refuseRedWhileDisqualified(code.code, trx);
       await this.store.insertEntries([entry], actor, trx);
       return entry;
     });
   }
 
-  private async refuseRedWhileBlack(creditCode: string, trx: Knex.Transaction): Promise<void> {
-    const blackIn = await this.blackListedAnywhere(creditCode, trx);
-    if (blackIn.length > 0) {
-      throw typedError(
-        LifecycleError.RED_LIST_BLOCKED,
-        `${creditCode} is on the black list of ${blackIn.join(', ')}: a black-listed subject never enters a red list (1798 (8))`,
-        { creditCode, blackListedIn: blackIn },
-      );
-    }
+  /** 1798 (8): "…黑名单主体不得列入红名单"; 1798 (19): a key-attention listing disqualifies too. */
+  private async refuseRedWhileDisqualified(creditCode: string, trx: Knex.Transaction): Promise<void> {
+    const listed = await this.activeListingsAnywhere(creditCode, DISQUALIFYING_FOR_RED, trx);
+    if (listed.size === 0) return;
+    const blackIn = listed.get('BLACK') ?? [];
+    const keyAttentionIn = listed.get('KEY_ATTENTION') ?? [];
+    const where = [
+      blackIn.length ? `the black list of ${blackIn.join(', ')}` : null,
+      keyAttentionIn.length ? `the key-attention list of ${keyAttentionIn.join(', ')}` : null,
+    ].filter(Boolean);
+    throw typedError(
+      LifecycleError.RED_LIST_BLOCKED,
+      `${creditCode} is on ${where.join(' and ')}: a black-listed or key-attention subject does not enter a red list (1798 (8)(19))`,
+      { creditCode, blackListedIn: blackIn, keyAttentionIn },
+    );
   }
 
   /**
    * Final entry (正式认定): a preliminary entry, or one whose publicity period has ended
-   * without an upheld objection, takes effect. A red entry is checked against every
-   * black list once more (1798 (8)).
+   * without an upheld objection, takes effect — within its validity only. A red entry is
+   * checked against every black and key-attention list once more (1798 (8)(19)). A black
+   * entry escalated from key attention takes the key-attention entry off as it takes
+   * effect (1798 (17)).
    */
   async confirm(actor: string, entryId: string, note?: string | null): Promise<ListEntry> {
-    return this.db.transaction(async (trx) => {
-      const entry = await this.requireEntry(entryId, trx);
-      if (entry.status !== 'PRELIMINARY' && entry.status !== 'PUBLICITY') {
-        throw invalidTransition(entry, 'confirm', `it is ${entry.status}, only a PRELIMINARY or PUBLICITY entry can be confirmed`);
-      }
-      if (entry.status === 'PUBLICITY' && entry.publicityUntil && this.today() < entry.publicityUntil) {
-        throw typedError(LifecycleError.PUBLICITY_NOT_OVER, `The publicity period of entry ${entry.id} runs until ${entry.publicityUntil}`, {
-          entryId: entry.id,
-        });
-      }
-      const openObjection = await trx(objectionsTable(this.department.name)).where({ entry_id: entry.id }).whereIn('status', ['FILED', 'ACCEPTED']).first();
-      if (openObjection) {
-        throw typedError(LifecycleError.OBJECTION_PENDING, `Objection ${openObjection.id} against entry ${entry.id} is still open: decide it first (1798 (8))`, {
-          entryId: entry.id,
-        });
-      }
-      if (entry.listType === 'RED') await this.refuseRedWhileBlack(entry.creditCode, trx);
-      const confirmed = await this.store.transition(
-        trx,
-        entry,
-        { status: 'ACTIVE', updatedAt: this.now() },
-        { action: 'CONFIRM', actor, eventType: 'ENTRY_ACTIVATED', reason: note ?? null },
+    return this.db.transaction(async (trx) => this.confirmIn(trx, actor, await this.requireEntry(entryId, trx), note ?? null));
+  }
+
+  private async confirmIn(trx: Knex.Transaction, actor: string, entry: ListEntry, note: string | null): Promise<ListEntry> {
+    if (entry.status !== 'PRELIMINARY' && entry.status !== 'PUBLICITY') {
+      throw invalidTransition(entry, 'confirm', `it is ${entry.status}, only a PRELIMINARY or PUBLICITY entry can be confirmed`);
+    }
+    if (entry.status === 'PUBLICITY' && entry.publicityUntil && this.today() < entry.publicityUntil) {
+      throw typedError(LifecycleError.PUBLICITY_NOT_OVER, `The publicity period of entry ${entry.id} runs until ${entry.publicityUntil}`, {
+        entryId: entry.id,
+      });
+    }
+    if (this.today() > entry.validUntil) {
+      throw typedError(
+        LifecycleError.VALIDITY_ENDED,
+        `Entry ${entry.id} was valid until ${entry.validUntil}: an entry whose validity has ended does not take effect; recognise anew if the grounds still hold`,
+        { entryId: entry.id, validUntil: entry.validUntil },
       );
-      if (!confirmed) throw invalidTransition(entry, 'confirm', 'it changed meanwhile; read it again');
-      return confirmed;
-    });
+    }
+    const openObjection = await trx(objectionsTable(this.department.name)).where({ entry_id: entry.id }).whereIn('status', ['FILED', 'ACCEPTED']).first();
+    if (openObjection) {
+      throw typedError(LifecycleError.OBJECTION_PENDING, `Objection ${openObjection.id} against entry ${entry.id} is still open: decide it first (1798 (8))`, {
+        entryId: entry.id,
+      });
+    }
+    if (entry.listType === 'RED') await this.refuseRedWhileDisqualified(entry.creditCode, trx);
+    const confirmed = await this.store.transition(
+      trx,
+      entry,
+      { status: 'ACTIVE', updatedAt: this.now() },
+      { action: 'CONFIRM', actor, eventType: 'ENTRY_ACTIVATED', reason: note },
+    );
+    if (!confirmed) throw invalidTransition(entry, 'confirm', 'it changed meanwhile; read it again');
+    if (confirmed.listType === 'BLACK' && confirmed.followsEntryId) {
+      const keyAttention = await this.store.findById(confirmed.followsEntryId, trx);
+      if (keyAttention?.listType === 'KEY_ATTENTION' && keyAttention.status === 'ACTIVE') {
+        await this.exitIn(trx, actor, {
+          entryId: keyAttention.id,
+          grounds: { way: 'ESCALATED_TO_BLACK_LIST', blackEntryId: confirmed.id },
+          reason: `转入黑名单（条目 ${confirmed.id}）`,
+          evidenceRef: `entry:${confirmed.id}`,
+        });
+      }
+    }
+    return confirmed;
   }
 
   /**
-   * Exit (移出). Black: the four ways of 1798 (18), and after every way but a mistaken
-   * listing, the subject goes on this department's key-attention list at once. Red: the
-   * ways of 1798 (19). A mistaken black listing (objection upheld) is removed and not kept
-   * (1798 (20)); see objections for that path. Exited entries stay queryable with their
-   * history and count for nothing (1798 (20)).
+   * Checks the ground an exit stands on, inside the exit's transaction; throws
+   * EXIT_GROUNDS_MISSING (or REPAIR_NOT_ALLOWED) naming what is missing.
    */
-  async exit(actor: string, input: ExitInput, trx?: Knex.Transaction): Promise<ExitResult> {
-    const run = async (tx: Knex.Transaction): Promise<ExitResult> => {
-      const entry = await this.requireEntry(input.entryId, tx);
-      if (!EXITABLE.includes(entry.status)) throw invalidTransition(entry, 'exit', `it is already ${entry.status}`);
-      if (!EXIT_WAYS[entry.listType].includes(input.way)) {
-        throw badInput(`A ${entry.listType} entry cannot exit by ${input.way}: the ways are ${EXIT_WAYS[entry.listType].join(', ')}`, {
-          argument: 'input.way',
-        });
+  private async checkGrounds(trx: Knex.Transaction, entry: ListEntry, grounds: ExitGrounds): Promise<string | null> {
+    const today = this.today();
+    switch (grounds.way) {
+      case 'VALIDITY_EXPIRED':
+        // 1798 (18) 三: "待“黑名单”有效期届满自动退出".
+        if (today <= entry.validUntil) {
+          throw exitGroundsMissing(entry, grounds.way, 'validity ended', `its validity runs until ${entry.validUntil}; it exits on expiry only after that day`);
+        }
+        return null;
+      case 'CREDIT_REPAIR': {
+        // 1798 (15): "对可通过履行相关义务纠正失信行为的“黑名单”主体，可在履行相关义务后，向认定部门（单位）提交相关材料申请退出";
+        // 1798 (18) 二: "提前退出需经认定部门(单位)同意".
+        if (!entry.repair.repairable || entry.listType === 'RED') {
+          throw typedError(LifecycleError.REPAIR_NOT_ALLOWED, `Entry ${entry.id} was listed as not repairable: it cannot exit by credit repair (893 §2)`, {
+            entryId: entry.id,
+            way: grounds.way,
+            missingGround: 'repairable entry',
+          });
+        }
+        if (entry.status !== 'ACTIVE') throw exitGroundsMissing(entry, grounds.way, 'active entry', `it is ${entry.status}; only an ACTIVE entry is repaired`);
+        const application = await trx(exitApplicationsTable(this.department.name)).where({ id: grounds.applicationId, entry_id: entry.id }).first();
+        if (application?.status !== 'APPROVED') {
+          throw exitGroundsMissing(entry, grounds.way, 'approved early-exit application', 'credit repair exits only through an approved early-exit application (applyForEarlyExit, decideEarlyExit)');
+        }
+        return `exit-application:${application.id}`;
       }
-      if (!input.reason?.trim()) throw badInput('State the reason for the exit (reason)', { argument: 'input.reason' });
-      if (input.keyAttentionValidUntil && input.keyAttentionValidUntil <= this.today()) {
-        throw badInput('keyAttentionValidUntil must be in the future', { argument: 'input.keyAttentionValidUntil' });
+      case 'OBJECTION_UPHELD': {
+        const objection = await trx(objectionsTable(this.department.name)).where({ id: grounds.objectionId, entry_id: entry.id }).first();
+        if (objection?.status !== 'UPHELD') {
+          throw exitGroundsMissing(entry, grounds.way, 'upheld objection', 'a mistaken listing exits only through an objection upheld by decideObjection');
+        }
+        return `objection:${objection.id}`;
       }
-      const today = this.today();
-      const exited = await this.store.transition(
-        tx,
-        entry,
-        { status: 'EXITED', exit: { way: input.way, on: today, reason: input.reason }, updatedAt: this.now() },
-        { action: `EXIT_${input.way}`, actor, eventType: 'ENTRY_EXITED', reason: input.reason, evidenceRef: input.evidenceRef },
-      );
-      if (!exited) throw invalidTransition(entry, 'exit', 'it changed meanwhile; read it again');
-      const followsWithKeyAttention =
-        entry.listType === 'BLACK' && entry.status === 'ACTIVE' && input.way !== 'OBJECTION_UPHELD';
-      const keyAttention = followsWithKeyAttention ? await this.keyAttentionAfterExit(tx, actor, exited, input.keyAttentionValidUntil) : null;
-      return { exited, keyAttention };
-    };
-    return trx ? run(trx) : this.db.transaction(run);
+      case 'STANDARD_CHANGED': {
+        const reference = grounds.standardReference?.trim();
+        if (!reference) throw exitGroundsMissing(entry, grounds.way, 'standard reference', 'name the new recognition standard (standardReference: its document number)');
+        const effective = grounds.standardEffectiveOn;
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(effective ?? '')) {
+          throw exitGroundsMissing(entry, grounds.way, 'standard effective date', 'give the date the new standard took effect (standardEffectiveOn)');
+        }
+        if (effective > today) {
+          throw exitGroundsMissing(entry, grounds.way, 'standard in force', `the standard ${reference} takes effect on ${effective}, not yet`);
+        }
+        if (effective <= entry.recognisedOn) {
+          throw exitGroundsMissing(
+            entry,
+            grounds.way,
+            'standard changed after recognition',
+            `the entry was recognised on ${entry.recognisedOn}, under the standard in force from ${effective}: the standard has not changed since`,
+          );
+        }
+        return `standard:${reference}@${effective}`.slice(0, 200);
+      }
+      case 'LISTED_FOR_DISHONESTY': {
+        const listing = await trx(foreignListingsTable(this.department.name))
+          .where({ entry_id: grounds.listedEntryId, credit_code: entry.creditCode, status: 'ACTIVE' })
+          .whereIn('list_type', DISQUALIFYING_FOR_RED)
+          .first();
+        if (!listing) {
+          throw exitGroundsMissing(entry, grounds.way, 'active black or key-attention listing', `no active black or key-attention listing ${grounds.listedEntryId} of this subject is known`);
+        }
+        return `listing:${grounds.listedEntryId}`;
+      }
+      case 'INCENTIVE_ABUSE':
+        if (!grounds.evidenceRef?.trim()) {
+          throw exitGroundsMissing(entry, grounds.way, 'evidence of the abuse', 'give the evidence of the improper use of the incentives (evidenceRef)');
+        }
+        return grounds.evidenceRef.trim();
+      case 'ESCALATED_TO_BLACK_LIST': {
+        const black = await this.store.findById(grounds.blackEntryId, trx);
+        if (!black || black.listType !== 'BLACK' || black.status !== 'ACTIVE' || black.followsEntryId !== entry.id) {
+          throw exitGroundsMissing(entry, grounds.way, 'black entry in effect', 'a key-attention entry exits as escalated only when the black entry recognised from it takes effect');
+        }
+        return `entry:${black.id}`;
+      }
+    }
+  }
+
+  /**
+   * Exit (移出), one guarded transition per way (`ExitGrounds`). Black: the four ways of
+   * 1798 (18), and after every way but a mistaken listing the subject goes on this
+   * department's key-attention list at once ("“黑名单”主体退出名单后，应立即将其列入重点关注名单
+   * (误列入“黑名单”的除外)"). Red: the ways of 1798 (19). A mistaken black listing is
+   * purged, not exited (1798 (20)); see objections. Exited entries stay queryable with
+   * their history and count for nothing (1798 (20)).
+   */
+  async exit(actor: string, request: ExitRequest, trx?: Knex.Transaction): Promise<ExitResult> {
+    return trx ? this.exitIn(trx, actor, request) : this.db.transaction((tx) => this.exitIn(tx, actor, request));
+  }
+
+  private async exitIn(tx: Knex.Transaction, actor: string, input: ExitRequest): Promise<ExitResult> {
+    const way = input.grounds.way;
+    const entry = await this.requireEntry(input.entryId, tx);
+    if (!EXITABLE.includes(entry.status)) throw invalidTransition(entry, 'exit', `it is already ${entry.status}`);
+    if (!EXIT_WAYS[entry.listType].includes(way)) {
+      throw typedError(LifecycleError.EXIT_GROUNDS_MISSING, `A ${entry.listType} entry cannot exit by ${way}: the ways are ${EXIT_WAYS[entry.listType].join(', ')}`, {
+        entryId: entry.id,
+        way,
+        missingGround: `a ${entry.listType} exit way`,
+      });
+    }
+    if (!input.reason?.trim()) throw badInput('State the reason for the exit (reason)', { argument: 'input.reason' });
+    if (input.keyAttentionValidUntil && input.keyAttentionValidUntil <= this.today()) {
+      throw badInput('keyAttentionValidUntil must be in the future', { argument: 'input.keyAttentionValidUntil' });
+    }
+    const groundRef = await this.checkGrounds(tx, entry, input.grounds);
+    const today = this.today();
+    const exited = await this.store.transition(
+      tx,
+      entry,
+      { status: 'EXITED', exit: { way, on: today, reason: input.reason }, updatedAt: this.now() },
+      { action: `EXIT_${way}`, actor, eventType: 'ENTRY_EXITED', reason: input.reason, evidenceRef: input.evidenceRef ?? groundRef },
+    );
+    if (!exited) throw invalidTransition(entry, 'exit', 'it changed meanwhile; read it again');
+    const followsWithKeyAttention = entry.listType === 'BLACK' && entry.status === 'ACTIVE' && way !== 'OBJECTION_UPHELD';
+    const keyAttention = followsWithKeyAttention ? await this.keyAttentionAfterExit(tx, actor, exited, input.keyAttentionValidUntil) : null;
+    return { exited, keyAttention };
   }
 
   /** 1798 (18): after a black-list exit the subject is put on the key-attention list at once. */
@@ -342,8 +533,12 @@ export class ListLifecycle {
   }
 
   /**
-   * Key attention → black (1798 (17)): serious dishonesty within the key-attention
-   * validity puts the subject on a black list; the key-attention entry exits, escalated.
+   * Key attention → black (1798 (17)): "重点关注名单主体有效期内发生严重失信行为的，应按照“黑名单”认定标准，
+   * 及时转入“黑名单”". So escalation is a black-list recognition like any other — a natural
+   * person notified first (1798 (7)), publicity if the department wants it, repair terms
+   * stated afresh (893 §2) — refused outside the key-attention entry's validity. The
+   * black entry follows the key-attention entry; when it takes effect (confirm), the
+   * key-attention entry exits as escalated.
    */
   async escalateToBlackList(actor: string, input: EscalateInput): Promise<{ black: ListEntry; keyAttention: ListEntry }> {
     const blackList = this.requireList(input.blackListKind);
@@ -353,32 +548,22 @@ export class ListLifecycle {
       if (entry.listType !== 'KEY_ATTENTION' || entry.status !== 'ACTIVE') {
         throw invalidTransition(entry, 'escalate', 'only an ACTIVE key-attention entry is escalated to a black list');
       }
-      if (input.validUntil <= this.today()) throw badInput('validUntil must be in the future', { argument: 'input.validUntil' });
-      const { exited } = await this.exit(actor, { entryId: entry.id, way: 'ESCALATED_TO_BLACK_LIST', reason: input.facts, evidenceRef: input.evidenceRef }, trx);
-      const now = this.now();
-      const today = this.today();
+      if (this.today() > entry.validUntil) {
+        throw typedError(
+          LifecycleError.VALIDITY_ENDED,
+          `Key-attention entry ${entry.id} was valid until ${entry.validUntil}: escalation is for serious dishonesty within its validity (1798 (17)); recognise a black entry directly`,
+          { entryId: entry.id, validUntil: entry.validUntil },
+        );
+      }
+      const pending = await this.store.followersOf(entry.id, trx);
+      const open = pending.find((follower) => follower.listType === 'BLACK' && follower.status !== 'EXITED');
+      if (open) throw invalidTransition(entry, 'escalate', `it is already escalated to black entry ${open.id}`);
       const black: ListEntry = {
-        ...entry,
-        id: randomUUID(),
-        listKind: blackList.kind,
-        listType: 'BLACK',
-        listName: blackList.title,
-        facts: input.facts,
-        legalBasis: blackList.legalBasis,
-        recognisedOn: today,
-        validFrom: today,
-        validUntil: input.validUntil,
-        status: 'ACTIVE',
-        published: blackList.publishedByDefault,
-        publicityUntil: null,
-        exit: null,
-        sharedAt: now,
+        ...this.prepareRecognition(blackList, entry, { ...input, recognisedOn: null }),
         followsEntryId: entry.id,
-        createdAt: now,
-        updatedAt: now,
       };
       await this.store.insertEntries([black], actor, trx);
-      return { black, keyAttention: exited };
+      return { black, keyAttention: entry };
     });
   }
 
@@ -396,7 +581,11 @@ export class ListLifecycle {
       let progressed = false;
       for (const entry of due) {
         try {
-          await this.exit(actor, { entryId: entry.id, way: 'VALIDITY_EXPIRED', reason: `有效期至 ${entry.validUntil} 届满，自动移出` });
+          await this.exit(actor, {
+            entryId: entry.id,
+            grounds: { way: 'VALIDITY_EXPIRED', by: 'EXPIRY_WORKER' },
+            reason: `有效期至 ${entry.validUntil} 届满，自动移出`,
+          });
           exited++;
           progressed = true;
         } catch (error: any) {

@@ -4,8 +4,13 @@
  * suspected error to the recognising department. The department answers whether it
  * accepts, verifies, and decides:
  * - upheld against a black entry: the listing was mistaken — the entry is removed and its
- *   data purged (not kept, 1798 (20)); the correction and the written apology are recorded
- *   on the subject's file (1798 (22));
+ *   data purged (not kept, 1798 (20): "对于因主体认定有误而列入名单的，相关信息不予保存"); the
+ *   correction and the written apology are recorded on the subject's file (1798 (22)); the
+ *   key-attention entry that followed its exit goes with it (it exists only because of the
+ *   mistaken listing), and the red entries it removed are restored or flagged for
+ *   restoration by the cross-department rule (cross-department.ts);
+ * - an entry that has already exited can still be found mistaken: upheld, it is purged
+ *   the same way, whatever its list (its record is kept only while it was not mistaken);
  * - upheld against a red entry: the entry exits, and the claw-back of incentives is
  *   recorded (1798 (23));
  * - while an objection is open, a publicised entry is not confirmed (1798 (8)).
@@ -82,7 +87,8 @@ export class Objections {
     return this.db.transaction(async (trx) => {
       const entry = await this.store.findById(input.entryId, trx);
       if (!entry) throw typedError(ErrorCode.NOT_FOUND, `No entry "${input.entryId}" on the ${this.prefix} department's lists`);
-      if (entry.status === 'EXITED') throw typedError(ErrorCode.INVALID_TRANSITION, `Entry ${entry.id} has exited: there is nothing to object to`);
+      // An exited entry is kept with its history (1798 (20)); if it was listed by mistake it
+      // must not be, so an objection against it is received like any other.
       const evidence = (input.evidenceRefs ?? []).map((ref) => ref.trim()).filter(Boolean);
       if (entry.listType === 'BLACK' && input.kind === 'SUBJECT_APPEAL' && evidence.length === 0) {
         throw badInput('An appeal against a black-list entry comes with evidence (1798 (21)): give evidenceRefs', { argument: 'input.evidenceRefs' });
@@ -158,22 +164,24 @@ export class Objections {
           recorded_at: now,
           recorded_by: actor,
         });
-      if (entry.listType === 'BLACK') {
-        if (!input.correction?.trim() || !input.apology?.trim()) {
-          throw badInput('A black listing found mistaken is corrected with a written apology (1798 (22)): give correction and apology', {
-            argument: 'input.apology',
-          });
+      if (entry.listType === 'BLACK' || entry.status === 'EXITED') {
+        if (!input.correction?.trim() || (entry.listType === 'BLACK' && !input.apology?.trim())) {
+          throw badInput(
+            entry.listType === 'BLACK'
+              ? 'A black listing found mistaken is corrected with a written apology (1798 (22)): give correction and apology'
+              : 'A mistaken listing is corrected (1798 (23)): give correction',
+            { argument: !input.correction?.trim() ? 'input.correction' : 'input.apology' },
+          );
         }
-        // 1798 (20): a record listed by mistake is not kept — neither its content nor its history.
-        const purged = await this.store.purge(trx, entry, { action: 'PURGE_MISTAKEN_LISTING', actor, eventType: 'ENTRY_PURGED', at: now });
-        if (!purged) throw typedError(ErrorCode.INVALID_TRANSITION, `Entry ${entry.id} changed meanwhile; read it again`);
+        await this.purgeMistakenListing(trx, actor, entry, objection, now);
         await file('CORRECTION', `${input.correction}（异议 ${objection.id} 成立，原列入记录已删除）`);
-        await file('APOLOGY', input.apology);
+        if (input.apology?.trim()) await file('APOLOGY', input.apology);
+        if (entry.listType === 'RED') await file('INCENTIVE_CLAWBACK', `红名单认定有误（异议 ${objection.id} 成立）：已享受的激励措施应予追回`);
         return { objection: decided, entry: null, purged: true };
       }
       const { exited } = await this.lifecycle.exit(
         actor,
-        { entryId: entry.id, way: 'OBJECTION_UPHELD', reason: input.finding, evidenceRef: `objection:${objection.id}` },
+        { entryId: entry.id, grounds: { way: 'OBJECTION_UPHELD', objectionId: objection.id }, reason: input.finding },
         trx,
       );
       if (entry.listType === 'RED') {
@@ -181,6 +189,37 @@ export class Objections {
       }
       return { objection: decided, entry: exited, purged: false };
     });
+  }
+
+  /**
+   * 1798 (20): a record listed by mistake is not kept — neither its content nor its
+   * history — and neither is the key-attention entry its exit put the subject on
+   * ("误列入“黑名单”的除外", 1798 (18)). A key-attention entry it was escalated from, which
+   * exited because of it, is flagged on the subject's file for the department to restore.
+   * Each purge is an ENTRY_PURGED event, on which the other departments and the platform
+   * erase their copies.
+   */
+  private async purgeMistakenListing(trx: Knex.Transaction, actor: string, entry: ListEntry, objection: Objection, now: string): Promise<void> {
+    const change = { action: 'PURGE_MISTAKEN_LISTING', actor, eventType: 'ENTRY_PURGED', at: now };
+    for (const follower of await this.store.followersOf(entry.id, trx)) {
+      if (follower.listType !== 'KEY_ATTENTION') continue;
+      if (!(await this.store.purge(trx, follower, { ...change, action: 'PURGE_FOLLOWING_MISTAKEN_LISTING' }))) {
+        throw typedError(ErrorCode.INVALID_TRANSITION, `Entry ${follower.id} changed meanwhile; read it again`);
+      }
+    }
+    if (!(await this.store.purge(trx, entry, change))) throw typedError(ErrorCode.INVALID_TRANSITION, `Entry ${entry.id} changed meanwhile; read it again`);
+    const escalatedFrom = entry.followsEntryId ? await this.store.findById(entry.followsEntryId, trx) : null;
+    if (escalatedFrom?.listType === 'KEY_ATTENTION' && escalatedFrom.exit?.way === 'ESCALATED_TO_BLACK_LIST') {
+      await trx(subjectFileTable(this.prefix)).insert({
+        credit_code: entry.creditCode,
+        entry_id: escalatedFrom.id,
+        kind: 'RESTORATION_DUE',
+        details: `转入的黑名单条目认定有误已删除（异议 ${objection.id} 成立）：重点关注条目 ${escalatedFrom.id} 因此移出，应核实恢复`,
+        refused: false,
+        recorded_at: now,
+        recorded_by: actor,
+      });
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { allow, or } from 'graphql-shield';
 import { actsFor, canReadHistoryOf, coversListType, hasRole, viaGateway } from '../auth/rules.js';
 import type { DepartmentConfig } from './department.js';
 import { statisticsQueryOf } from './statistics.js';
+import { interviewsDueQueryOf } from './repair-records.js';
 
 export function departmentPermissions(department: DepartmentConfig): IRules {
   return {
@@ -14,6 +15,8 @@ export function departmentPermissions(department: DepartmentConfig): IRules {
       [department.entriesQuery]: viaGateway,
       // Aggregate figures, no personal data.
       [statisticsQueryOf(department)]: viaGateway,
+      // Entries due for an interview (893 §3): the department's case work, for it, administrators and auditors.
+      [interviewsDueQueryOf(department)]: canReadHistoryOf(department.name),
     },
     _Service: allow,
     Mutation: { [department.subjectField]: viaGateway },
@@ -39,7 +42,10 @@ export function departmentPermissions(department: DepartmentConfig): IRules {
       history: canReadHistoryOf(department.name),
       objections: canReadHistoryOf(department.name),
       repairSteps: canReadHistoryOf(department.name),
+      // 893 §9: commitments are public, to whoever may see the entry.
+      creditCommitments: viaGateway,
     },
+    CreditCommitment: viaGateway,
     LegalRepresentative: viaGateway,
     RepairTerms: viaGateway,
     EntryExit: viaGateway,

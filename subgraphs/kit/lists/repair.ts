@@ -17,6 +17,8 @@ import type { ExitResult, ListLifecycle } from './lifecycle.js';
 import type { ListEntry, ListStore } from './store.js';
 import { exitApplicationsTable, repairStepsTable, subjectFileTable } from './tables.js';
 import { groupByKey } from '../group.js';
+import { isQualifiedIssuer, requireQualifiedIssuer } from './credit-agencies.js';
+import { rectifiedInTime } from './repair-records.js';
 
 export type RepairStepKind = 'RECTIFICATION' | 'CREDIT_COMMITMENT' | 'TRAINING' | 'CREDIT_REPORT' | 'PUBLIC_SERVICE';
 
@@ -56,10 +58,14 @@ export interface FileRecord {
   recordedBy: string;
 }
 
-/** What an early exit needs, by list type: rectified, committed, trained, and for a black entry a credit report. */
+/**
+ * What an early exit needs, by list type: rectified, committed, trained, and a credit
+ * report for black and key-attention entries alike — 893 §11: "失信主体被列入黑名单或重点关注名单后，
+ * 应于申请退出黑名单或重点关注名单时主动提交信用报告…信用报告由具有资质的信用服务机构出具".
+ */
 const REQUIRED_STEPS: Record<string, RepairStepKind[]> = {
   BLACK: ['RECTIFICATION', 'CREDIT_COMMITMENT', 'TRAINING', 'CREDIT_REPORT'],
-  KEY_ATTENTION: ['RECTIFICATION', 'CREDIT_COMMITMENT', 'TRAINING'],
+  KEY_ATTENTION: ['RECTIFICATION', 'CREDIT_COMMITMENT', 'TRAINING', 'CREDIT_REPORT'],
 };
 
 export class CreditRepair {
@@ -109,6 +115,7 @@ export class CreditRepair {
     if (input.kind === 'CREDIT_REPORT' && !input.issuer?.trim()) {
       throw badInput('A credit report names the credit service agency that issued it (issuer)', { argument: 'input.issuer' });
     }
+    const issuer = input.kind === 'CREDIT_REPORT' ? requireQualifiedIssuer(input.issuer, toIsoDate(this.clock())).name : (input.issuer ?? null);
     return this.db.transaction(async (trx) => {
       await this.repairableEntry(input.entryId, trx);
       const step: RepairStep = {
@@ -117,7 +124,7 @@ export class CreditRepair {
         kind: input.kind,
         details: input.details.trim(),
         classHours: input.kind === 'TRAINING' ? Number(input.classHours) : null,
-        issuer: input.issuer ?? null,
+        issuer,
         reference: input.reference ?? null,
         recordedAt: this.clock().toISOString(),
         recordedBy: actor,
@@ -155,6 +162,10 @@ export class CreditRepair {
       const deadline = entry.repair.rectificationDeadline;
       if (!deadline || today <= deadline) {
         throw typedError(ErrorCode.DEADLINE_NOT_PASSED, deadline ? `The rectification deadline ${deadline} has not passed` : `Entry ${entry.id} has no rectification deadline`);
+      }
+      // 893 §3: the interview is for subjects that did not rectify in time ("在规定期限内整改不到位").
+      if (await rectifiedInTime(trx, this.prefix, entry.id, deadline)) {
+        throw typedError(ErrorCode.INVALID_TRANSITION, `Entry ${entry.id} was rectified by its deadline ${deadline}: no interview is held for it (893 §3)`, { entryId: entry.id });
       }
       const record: FileRecord = {
         kind: entry.listType === 'BLACK' ? 'WARNING_INTERVIEW' : 'REMINDER_INTERVIEW',
@@ -229,11 +240,22 @@ export class CreditRepair {
       if (row.status !== 'APPLIED') throw typedError(ErrorCode.INVALID_TRANSITION, `Application ${row.id} was already ${row.status}`);
       const now = this.clock().toISOString();
       const status = input.approve ? 'APPROVED' : 'REJECTED';
+      if (input.approve) {
+        // 893 §11: the department relies on the credit report; its issuer must still be qualified today.
+        const reports = await trx(repairStepsTable(this.prefix)).where({ entry_id: row.entry_id, kind: 'CREDIT_REPORT' });
+        const entry = await this.store.findById(row.entry_id, trx);
+        if (entry && REQUIRED_STEPS[entry.listType]?.includes('CREDIT_REPORT')) {
+          const today = toIsoDate(this.clock());
+          if (!reports.some((report: any) => isQualifiedIssuer(report.issuer, today))) {
+            requireQualifiedIssuer(reports.at(-1)?.issuer ?? '', today, 'input.applicationId');
+          }
+        }
+      }
       await trx(exitApplicationsTable(this.prefix)).where({ id: row.id, status: 'APPLIED' }).update({ status, decided_at: now, decision: `${actor}: ${input.reason}` });
       const exit = input.approve
         ? await this.lifecycle.exit(
             actor,
-            { entryId: row.entry_id, way: 'CREDIT_REPAIR', reason: input.reason, evidenceRef: `exit-application:${row.id}`, keyAttentionValidUntil: input.keyAttentionValidUntil },
+            { entryId: row.entry_id, grounds: { way: 'CREDIT_REPAIR', applicationId: row.id }, reason: input.reason, keyAttentionValidUntil: input.keyAttentionValidUntil },
             trx,
           )
         : null;

@@ -200,6 +200,19 @@ export class ListStore {
     return row ? this.toEntry(row) : null;
   }
 
+  /** Entries by id, in one statement (any order). */
+  async findByIds(ids: readonly string[]): Promise<ListEntry[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db(this.entries).whereIn('id', ids as string[]);
+    return rows.map((row: any) => this.toEntry(row));
+  }
+
+  /** The entries that follow `entryId`: the key attention after a black exit, the black entry escalated from key attention. */
+  async followersOf(entryId: string, trx: Knex.Transaction): Promise<ListEntry[]> {
+    const rows = await trx(this.entries).where({ follows_entry_id: entryId });
+    return rows.map((row: any) => this.toEntry(row));
+  }
+
   /** A subject's entries inside a transaction. */
   async entriesOfSubject(creditCode: string, trx: Knex.Transaction): Promise<ListEntry[]> {
     const rows = await trx(this.entries).where({ credit_code: creditCode });

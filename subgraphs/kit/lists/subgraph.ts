@@ -24,6 +24,7 @@ import { mergeResolvers } from '../resolvers.js';
 import { Objections } from './objections.js';
 import { CreditRepair } from './repair.js';
 import { caseFileResolvers, createCaseFileLoaders } from './case-file.js';
+import { repairRecordResolvers } from './repair-records.js';
 import { ObjectionAndRepairStatistics, statisticsDimensionsMigration, statisticsIndexMigration, statisticsResolvers } from './statistics.js';
 
 /** The engine's own tables; a department adds its migrations after these. */
@@ -56,6 +57,7 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
           actionResolvers(department, lifecycle),
           caseFileResolvers(objections, repair),
           statisticsResolvers(department, new ObjectionAndRepairStatistics(db, department.name)),
+          repairRecordResolvers(department, db, store, clock),
         ),
         createLoaders: () => ({ ...createListLoaders(store), ...createCaseFileLoaders(objections, repair) }),
         permissions: departmentPermissions(department),

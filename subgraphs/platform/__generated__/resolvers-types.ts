@@ -213,6 +213,8 @@ export type Query = {
    * nothing and see nothing twice. Partners and agencies see the list types their scopes cover.
    */
   changes: ChangeConnection;
+  /** Exit notices (名单退出公告) of published entries, for everyone, in feed order (1798 (20)); natural persons' codes masked. */
+  exitNotices: ChangeConnection;
   /** Your webhooks. */
   webhooks: Array<Webhook>;
   /** The delivery log of one of your webhooks: every attempt, newest first. */
@@ -313,6 +315,12 @@ export type QueryEntryChangesArgs = {
 export type QueryChangesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ChangeFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryExitNoticesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -753,7 +761,13 @@ export type ChangeType =
   | 'ENTRY_PURGED'
   | 'WARNING_LIST_ENTERED'
   | 'WARNING_LIST_LEFT'
-  | 'MEMORANDUM_CHANGED';
+  | 'MEMORANDUM_CHANGED'
+  /** 名单退出公告: a published entry exited; on the public channel too (exitNotices), 1798 (20). */
+  | 'EXIT_NOTICE'
+  /** 通报: an entry of a list that is not published took effect or exited, for the subject's unit or supervising authority (1798 (11)). */
+  | 'UNIT_NOTICE'
+  /** 重点关注有效期提示: a key-attention entry's validity ends within 30 days (1798 (17)). */
+  | 'VALIDITY_REMINDER';
 
 /** One committed change, with a stable id and a global position. */
 export type ChangeEvent = {
@@ -1406,6 +1420,7 @@ export type QueryResolvers<ContextType = PlatformContext, ParentType extends Res
   jointMeasureStatistics?: Resolver<ResolversTypes['JointMeasureStatistics'], ParentType, ContextType, RequireFields<QueryJointMeasureStatisticsArgs, 'from' | 'to'>>;
   entryChanges?: Resolver<ResolversTypes['EntryChangeConnection'], ParentType, ContextType, RequireFields<QueryEntryChangesArgs, 'first'>>;
   changes?: Resolver<ResolversTypes['ChangeConnection'], ParentType, ContextType, RequireFields<QueryChangesArgs, 'first'>>;
+  exitNotices?: Resolver<ResolversTypes['ChangeConnection'], ParentType, ContextType, RequireFields<QueryExitNoticesArgs, 'first'>>;
   webhooks?: Resolver<Array<ResolversTypes['Webhook']>, ParentType, ContextType>;
   webhookDeliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'webhookId' | 'first'>>;
   entryStatistics?: Resolver<ResolversTypes['EntryStatistics'], ParentType, ContextType, RequireFields<QueryEntryStatisticsArgs, 'from' | 'to'>>;

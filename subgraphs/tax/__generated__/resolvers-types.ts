@@ -184,6 +184,16 @@ export type ListEntry = {
   objections?: Maybe<Array<Objection>>;
   /** Repair steps recorded for this entry. The department, administrators and auditors. */
   repairSteps?: Maybe<Array<RepairStep>>;
+  /** The subject's credit commitments (信用承诺) for this entry: public like the entry itself (893 §9). */
+  creditCommitments: Array<CreditCommitment>;
+};
+
+/** A public credit commitment (893 §9: 信用承诺书…向社会公开). */
+export type CreditCommitment = {
+  __typename?: 'CreditCommitment';
+  details: Scalars['String']['output'];
+  reference?: Maybe<Scalars['String']['output']>;
+  recordedAt: Scalars['DateTime']['output'];
 };
 
 /** What one department holds on a subject. */
@@ -281,13 +291,38 @@ export type RecogniseInput = {
   evidenceRef?: InputMaybe<Scalars['String']['input']>;
 };
 
-export type ExitInput = {
+/**
+ * Exit on expiry by an officer, after `validUntil` (the expiry worker does the same on its own).
+ * 1798 (18): 待“黑名单”有效期届满自动退出.
+ */
+export type ExpiryExitInput = {
   entryId: Scalars['ID']['input'];
-  way: ExitWay;
+  reason?: InputMaybe<Scalars['String']['input']>;
+  /** Validity of the key-attention entry that follows a black-list exit (1798 (18)); the department's default otherwise. */
+  keyAttentionValidUntil?: InputMaybe<Scalars['Date']['input']>;
+};
+
+/**
+ * Exit because the recognition standard changed (1798 (18)(19) 四: 认定标准发生改变，对于不符合新认定标准的主体…删除):
+ * the new standard's reference and the day it took effect, after the entry's recognition and not in the future.
+ */
+export type StandardChangeExitInput = {
+  entryId: Scalars['ID']['input'];
+  /** The new standard's document number, e.g. 税务总局公告2026年第3号. */
+  standardReference: Scalars['String']['input'];
+  /** The day the new standard took effect. */
+  standardEffectiveOn: Scalars['Date']['input'];
   reason: Scalars['String']['input'];
   evidenceRef?: InputMaybe<Scalars['String']['input']>;
   /** Validity of the key-attention entry that follows a black-list exit (1798 (18)); the department's default otherwise. */
   keyAttentionValidUntil?: InputMaybe<Scalars['Date']['input']>;
+};
+
+/** A red entry's exit for improper use of the incentives (1798 (19) 二: 不当利用“红名单”奖励机制), with its evidence. */
+export type IncentiveAbuseExitInput = {
+  entryId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+  evidenceRef: Scalars['String']['input'];
 };
 
 export type ExitResult = {
@@ -297,20 +332,35 @@ export type ExitResult = {
   keyAttention?: Maybe<ListEntry>;
 };
 
+/**
+ * Key attention → black (1798 (17)): a black-list recognition like any other (1798 (7)): a natural
+ * person notified first, optional publicity, repair terms stated afresh (893 §2); only within the
+ * key-attention entry's validity.
+ */
 export type EscalateInput = {
-  /** An ACTIVE key-attention entry. */
+  /** An ACTIVE key-attention entry, within its validity. */
   entryId: Scalars['ID']['input'];
   blackListKind: ListKind;
   /** The serious dishonesty committed within the key-attention validity (1798 (17)). */
   facts: Scalars['String']['input'];
+  /** Defaults to the black list's legal basis. */
+  legalBasis?: InputMaybe<Scalars['String']['input']>;
   validUntil: Scalars['Date']['input'];
+  /** Days of publicity before the black entry can take effect. */
+  publicityDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Required for a natural person: the notice of this black listing (事前告知). */
+  notification?: InputMaybe<NotificationInput>;
+  /** The black entry's own repair terms. */
+  repair: RepairTermsInput;
+  published?: InputMaybe<Scalars['Boolean']['input']>;
   evidenceRef?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type EscalationResult = {
   __typename?: 'EscalationResult';
+  /** The black entry, PRELIMINARY or in PUBLICITY: it takes effect on confirm. */
   black: ListEntry;
-  /** The key-attention entry, exited as escalated. */
+  /** The key-attention entry: it exits as ESCALATED_TO_BLACK_LIST when the black entry is confirmed. */
   keyAttention: ListEntry;
 };
 
@@ -465,17 +515,26 @@ export type DepartmentActions = {
   __typename?: 'DepartmentActions';
   /** Recognition: a PRELIMINARY entry, or one in PUBLICITY when publicityDays is given. */
   recognise: ListEntry;
-  /** Final entry: a PRELIMINARY entry, or a PUBLICITY one whose period has ended, takes effect. */
+  /** Final entry: a PRELIMINARY entry, or a PUBLICITY one whose period has ended, takes effect — within its validity (VALIDITY_ENDED otherwise). */
   confirm: ListEntry;
-  /** Exit by one of the ways the list type allows (1798 (18)(19)). */
-  exit: ExitResult;
-  /** Key attention → black on serious dishonesty within validity (1798 (17)). */
+  /**
+   * Exit on expiry, after validUntil (EXIT_GROUNDS_MISSING before). The other exit ways have their own
+   * grounds: credit repair through decideEarlyExit, objection upheld through decideObjection, key
+   * attention escalated through escalateToBlackList and confirm, listed for dishonesty by the hub's
+   * cross-department rule.
+   */
+  exitOnExpiry: ExitResult;
+  /** Exit because the recognition standard changed: the standard's reference and effective date. */
+  exitForChangedStandard: ExitResult;
+  /** A red entry's exit for abuse of the incentives, with evidence. */
+  exitForIncentiveAbuse: ExitResult;
+  /** Key attention → black on serious dishonesty within validity (1798 (17)): recognises the black entry; confirm makes it take effect. */
   escalateToBlackList: EscalationResult;
   /** File an objection or appeal; implementing agencies report suspected errors here. */
   fileObjection: Objection;
   /** Answer whether the objection is accepted for verification. */
   acceptObjection: Objection;
-  /** The outcome: upheld against black → purged with correction and apology; against red → exit and claw-back. */
+  /** The outcome: upheld against black, or against an exited entry → purged with correction (and for black an apology); against red → exit and claw-back; against key attention → exit. */
   decideObjection: ObjectionDecision;
   /** Record a repair step: rectification, commitment, training, credit report, public service. */
   recordRepairStep: RepairStep;
@@ -514,8 +573,28 @@ export type DepartmentActionsConfirmArgs = {
  * officers and administrators. Each action is one transaction; rules that reach other
  * departments follow through change events within seconds.
  */
-export type DepartmentActionsExitArgs = {
-  input: ExitInput;
+export type DepartmentActionsExitOnExpiryArgs = {
+  input: ExpiryExitInput;
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
+export type DepartmentActionsExitForChangedStandardArgs = {
+  input: StandardChangeExitInput;
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
+export type DepartmentActionsExitForIncentiveAbuseArgs = {
+  input: IncentiveAbuseExitInput;
 };
 
 
@@ -651,6 +730,8 @@ export type Query = {
   taxEntries: ListEntryConnection;
   /** Objections and credit-repair applications of the tax authorities (税务) over a period (up to 10 years), and their outcomes. */
   taxObjectionAndRepairStatistics: ObjectionAndRepairStatistics;
+  /** Active black and key-attention entries of the tax authorities (税务) due for a reminder or warning interview (893 §3): rectification deadline passed, no rectification recorded by it, no interview yet. Oldest deadline first. The department, administrators and auditors. */
+  taxInterviewsDue: Array<ListEntry>;
 };
 
 
@@ -665,6 +746,11 @@ export type QueryTaxObjectionAndRepairStatisticsArgs = {
   from: Scalars['Date']['input'];
   to: Scalars['Date']['input'];
   filter?: InputMaybe<CaseStatisticsFilter>;
+};
+
+
+export type QueryTaxInterviewsDueArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type Mutation = {
@@ -786,6 +872,7 @@ export type ResolversTypes = ResolversObject<{
   EntryLink: EntryLink;
   ListEntry: ResolverTypeWrapper<ListEntryModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  CreditCommitment: ResolverTypeWrapper<CreditCommitment>;
   DepartmentRecord: ResolverTypeWrapper<DepartmentRecordParentModel>;
   EntryFilter: EntryFilter;
   ListEntryEdge: ResolverTypeWrapper<Omit<ListEntryEdge, 'node'> & { node: ResolversTypes['ListEntry'] }>;
@@ -795,7 +882,9 @@ export type ResolversTypes = ResolversObject<{
   NotificationInput: NotificationInput;
   RepairTermsInput: RepairTermsInput;
   RecogniseInput: RecogniseInput;
-  ExitInput: ExitInput;
+  ExpiryExitInput: ExpiryExitInput;
+  StandardChangeExitInput: StandardChangeExitInput;
+  IncentiveAbuseExitInput: IncentiveAbuseExitInput;
   ExitResult: ResolverTypeWrapper<Omit<ExitResult, 'exited' | 'keyAttention'> & { exited: ResolversTypes['ListEntry'], keyAttention?: Maybe<ResolversTypes['ListEntry']> }>;
   EscalateInput: EscalateInput;
   EscalationResult: ResolverTypeWrapper<Omit<EscalationResult, 'black' | 'keyAttention'> & { black: ResolversTypes['ListEntry'], keyAttention: ResolversTypes['ListEntry'] }>;
@@ -815,7 +904,7 @@ export type ResolversTypes = ResolversObject<{
   ExitApplication: ResolverTypeWrapper<ExitApplication>;
   EarlyExitDecisionInput: EarlyExitDecisionInput;
   EarlyExitDecision: ResolverTypeWrapper<Omit<EarlyExitDecision, 'exit'> & { exit?: Maybe<ResolversTypes['ExitResult']> }>;
-  DepartmentActions: ResolverTypeWrapper<Omit<DepartmentActions, 'recognise' | 'confirm' | 'exit' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversTypes['ListEntry'], confirm: ResolversTypes['ListEntry'], exit: ResolversTypes['ExitResult'], escalateToBlackList: ResolversTypes['EscalationResult'], decideObjection: ResolversTypes['ObjectionDecision'], decideEarlyExit: ResolversTypes['EarlyExitDecision'] }>;
+  DepartmentActions: ResolverTypeWrapper<Omit<DepartmentActions, 'recognise' | 'confirm' | 'exitOnExpiry' | 'exitForChangedStandard' | 'exitForIncentiveAbuse' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversTypes['ListEntry'], confirm: ResolversTypes['ListEntry'], exitOnExpiry: ResolversTypes['ExitResult'], exitForChangedStandard: ResolversTypes['ExitResult'], exitForIncentiveAbuse: ResolversTypes['ExitResult'], escalateToBlackList: ResolversTypes['EscalationResult'], decideObjection: ResolversTypes['ObjectionDecision'], decideEarlyExit: ResolversTypes['EarlyExitDecision'] }>;
   KeyCount: ResolverTypeWrapper<KeyCount>;
   CaseStatisticsFilter: CaseStatisticsFilter;
   ObjectionAndRepairStatistics: ResolverTypeWrapper<ObjectionAndRepairStatistics>;
@@ -837,6 +926,7 @@ export type ResolversParentTypes = ResolversObject<{
   EntryTransition: EntryTransitionModel;
   ListEntry: ListEntryModel;
   ID: Scalars['ID']['output'];
+  CreditCommitment: CreditCommitment;
   DepartmentRecord: DepartmentRecordParentModel;
   EntryFilter: EntryFilter;
   ListEntryEdge: Omit<ListEntryEdge, 'node'> & { node: ResolversParentTypes['ListEntry'] };
@@ -846,7 +936,9 @@ export type ResolversParentTypes = ResolversObject<{
   NotificationInput: NotificationInput;
   RepairTermsInput: RepairTermsInput;
   RecogniseInput: RecogniseInput;
-  ExitInput: ExitInput;
+  ExpiryExitInput: ExpiryExitInput;
+  StandardChangeExitInput: StandardChangeExitInput;
+  IncentiveAbuseExitInput: IncentiveAbuseExitInput;
   ExitResult: Omit<ExitResult, 'exited' | 'keyAttention'> & { exited: ResolversParentTypes['ListEntry'], keyAttention?: Maybe<ResolversParentTypes['ListEntry']> };
   EscalateInput: EscalateInput;
   EscalationResult: Omit<EscalationResult, 'black' | 'keyAttention'> & { black: ResolversParentTypes['ListEntry'], keyAttention: ResolversParentTypes['ListEntry'] };
@@ -862,7 +954,7 @@ export type ResolversParentTypes = ResolversObject<{
   ExitApplication: ExitApplication;
   EarlyExitDecisionInput: EarlyExitDecisionInput;
   EarlyExitDecision: Omit<EarlyExitDecision, 'exit'> & { exit?: Maybe<ResolversParentTypes['ExitResult']> };
-  DepartmentActions: Omit<DepartmentActions, 'recognise' | 'confirm' | 'exit' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversParentTypes['ListEntry'], confirm: ResolversParentTypes['ListEntry'], exit: ResolversParentTypes['ExitResult'], escalateToBlackList: ResolversParentTypes['EscalationResult'], decideObjection: ResolversParentTypes['ObjectionDecision'], decideEarlyExit: ResolversParentTypes['EarlyExitDecision'] };
+  DepartmentActions: Omit<DepartmentActions, 'recognise' | 'confirm' | 'exitOnExpiry' | 'exitForChangedStandard' | 'exitForIncentiveAbuse' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversParentTypes['ListEntry'], confirm: ResolversParentTypes['ListEntry'], exitOnExpiry: ResolversParentTypes['ExitResult'], exitForChangedStandard: ResolversParentTypes['ExitResult'], exitForIncentiveAbuse: ResolversParentTypes['ExitResult'], escalateToBlackList: ResolversParentTypes['EscalationResult'], decideObjection: ResolversParentTypes['ObjectionDecision'], decideEarlyExit: ResolversParentTypes['EarlyExitDecision'] };
   KeyCount: KeyCount;
   CaseStatisticsFilter: CaseStatisticsFilter;
   ObjectionAndRepairStatistics: ObjectionAndRepairStatistics;
@@ -948,6 +1040,13 @@ export type ListEntryResolvers<ContextType = ListContext, ParentType extends Res
   history?: Resolver<Maybe<Array<ResolversTypes['EntryTransition']>>, ParentType, ContextType>;
   objections?: Resolver<Maybe<Array<ResolversTypes['Objection']>>, ParentType, ContextType>;
   repairSteps?: Resolver<Maybe<Array<ResolversTypes['RepairStep']>>, ParentType, ContextType>;
+  creditCommitments?: Resolver<Array<ResolversTypes['CreditCommitment']>, ParentType, ContextType>;
+}>;
+
+export type CreditCommitmentResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['CreditCommitment'] = ResolversParentTypes['CreditCommitment']> = ResolversObject<{
+  details?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export type DepartmentRecordResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['DepartmentRecord'] = ResolversParentTypes['DepartmentRecord']> = ResolversObject<{
@@ -1039,7 +1138,9 @@ export type EarlyExitDecisionResolvers<ContextType = ListContext, ParentType ext
 export type DepartmentActionsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['DepartmentActions'] = ResolversParentTypes['DepartmentActions']> = ResolversObject<{
   recognise?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType, RequireFields<DepartmentActionsRecogniseArgs, 'input'>>;
   confirm?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType, RequireFields<DepartmentActionsConfirmArgs, 'entryId'>>;
-  exit?: Resolver<ResolversTypes['ExitResult'], ParentType, ContextType, RequireFields<DepartmentActionsExitArgs, 'input'>>;
+  exitOnExpiry?: Resolver<ResolversTypes['ExitResult'], ParentType, ContextType, RequireFields<DepartmentActionsExitOnExpiryArgs, 'input'>>;
+  exitForChangedStandard?: Resolver<ResolversTypes['ExitResult'], ParentType, ContextType, RequireFields<DepartmentActionsExitForChangedStandardArgs, 'input'>>;
+  exitForIncentiveAbuse?: Resolver<ResolversTypes['ExitResult'], ParentType, ContextType, RequireFields<DepartmentActionsExitForIncentiveAbuseArgs, 'input'>>;
   escalateToBlackList?: Resolver<ResolversTypes['EscalationResult'], ParentType, ContextType, RequireFields<DepartmentActionsEscalateToBlackListArgs, 'input'>>;
   fileObjection?: Resolver<ResolversTypes['Objection'], ParentType, ContextType, RequireFields<DepartmentActionsFileObjectionArgs, 'input'>>;
   acceptObjection?: Resolver<ResolversTypes['Objection'], ParentType, ContextType, RequireFields<DepartmentActionsAcceptObjectionArgs, 'objectionId' | 'accept' | 'reason'>>;
@@ -1076,6 +1177,7 @@ export type SubjectResolvers<ContextType = ListContext, ParentType extends Resol
 export type QueryResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   taxEntries?: Resolver<ResolversTypes['ListEntryConnection'], ParentType, ContextType, RequireFields<QueryTaxEntriesArgs, 'first'>>;
   taxObjectionAndRepairStatistics?: Resolver<ResolversTypes['ObjectionAndRepairStatistics'], ParentType, ContextType, RequireFields<QueryTaxObjectionAndRepairStatisticsArgs, 'from' | 'to'>>;
+  taxInterviewsDue?: Resolver<Array<ResolversTypes['ListEntry']>, ParentType, ContextType, RequireFields<QueryTaxInterviewsDueArgs, 'first'>>;
 }>;
 
 export type MutationResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
@@ -1091,6 +1193,7 @@ export type Resolvers<ContextType = ListContext> = ResolversObject<{
   EntryExit?: EntryExitResolvers<ContextType>;
   EntryTransition?: EntryTransitionResolvers<ContextType>;
   ListEntry?: ListEntryResolvers<ContextType>;
+  CreditCommitment?: CreditCommitmentResolvers<ContextType>;
   DepartmentRecord?: DepartmentRecordResolvers<ContextType>;
   ListEntryEdge?: ListEntryEdgeResolvers<ContextType>;
   ListEntryConnection?: ListEntryConnectionResolvers<ContextType>;

@@ -1,0 +1,21 @@
+/** A department's change event as the change feed carries it: what happened, to whom, where — never the facts. */
+import type { StoredChangeEvent } from '../kit/outbox.js';
+import type { FeedEvent } from './change-feed.js';
+
+export function feedEventOf(event: StoredChangeEvent): FeedEvent {
+  return {
+    eventId: event.eventId,
+    type: event.type,
+    domain: event.domain,
+    creditCode: event.creditCode,
+    subjectType: String(event.payload.subjectType ?? 'ORGANISATION'),
+    listType: event.listType,
+    listKind: event.payload.listKind == null ? null : String(event.payload.listKind),
+    regionCode: event.payload.regionCode == null ? null : String(event.payload.regionCode),
+    entryId: event.entryId,
+    status: String(event.payload.status),
+    exitWay: event.payload.exitWay == null ? null : String(event.payload.exitWay),
+    occurredAt: event.occurredAt,
+    detail: { action: event.payload.action ?? null, validUntil: event.payload.validUntil ?? null },
+  };
+}
