@@ -21,15 +21,20 @@ export const QUERY_LIMITS = {
 };
 
 export function queryArmor(production: boolean) {
-  return new ApolloArmor({
+  const armor = new ApolloArmor({
     maxDepth: { n: QUERY_LIMITS.maxDepth, ignoreIntrospection: !production },
     maxAliases: { n: QUERY_LIMITS.maxAliases },
-    maxTokens: { n: QUERY_LIMITS.maxTokens },
+    // Counted by graphql-js's own parser (parseOptions below): over the limit is a syntax
+    // error, HTTP 400 GRAPHQL_PARSE_FAILED. graphql-armor's token plugin turned it (and
+    // every other syntax error) into a 500.
+    maxTokens: { enabled: false },
     maxDirectives: { n: QUERY_LIMITS.maxDirectives },
     costLimit: { maxCost: QUERY_LIMITS.maxCost, ignoreIntrospection: !production },
     // "Did you mean …?" tells a stranger the schema; hidden in production.
+    // graphql-armor's mask misses enum suggestions; formatGatewayError cuts them all.
     blockFieldSuggestion: { enabled: production },
   }).protect();
+  return { ...armor, parseOptions: { maxTokens: QUERY_LIMITS.maxTokens } };
 }
 
 /**

@@ -17,6 +17,10 @@ export const viaGateway = rule({ cache: 'contextual' })((_parent, _args, ctx: Ct
   ctx.principal ? true : typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`),
 );
 
+/** The public (no token) asking for what needs one: send a token, rather than "you may not". */
+const needsToken = (who: string) =>
+  typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: this needs a token of ${who}; send "Authorization: Bearer <JWT>"`);
+
 /** Shield requires one instance per rule name: rules made by a factory are kept by name. */
 const rulesByName = new Map<string, ReturnType<typeof rule> extends (f: any) => infer R ? R : never>();
 function namedRule(name: string, make: () => any) {
@@ -27,6 +31,7 @@ function namedRule(name: string, make: () => any) {
 export const hasRole = (...roles: Role[]) =>
   namedRule(`hasRole-${roles.join('-')}`, () => rule(`hasRole-${roles.join('-')}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
     if (!ctx.principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
+    if (ctx.principal.role === 'PUBLIC' && !roles.includes('PUBLIC')) return needsToken(roles.join(', ').toLowerCase());
     return roles.includes(ctx.principal.role)
       ? true
       : typedError(ErrorCode.FORBIDDEN, `Only ${roles.join(', ').toLowerCase()} may read this; you are ${ctx.principal.role.toLowerCase()}`);
@@ -39,6 +44,7 @@ export const canReadHistoryOf = (department: string) =>
     if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
     if (principal.role === 'ADMIN' || principal.role === 'AUDITOR') return true;
     if (principal.role === 'OFFICER' && principal.department === department) return true;
+    if (principal.role === 'PUBLIC') return needsToken(`the ${department} department, an administrator or an auditor`);
     return typedError(ErrorCode.FORBIDDEN, `An entry's history and case file are for the ${department} department, administrators and auditors`);
   }));
 
@@ -66,6 +72,7 @@ export const actsFor = (department: string) =>
       const principal = ctx.principal;
       if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
       if (principal.role === 'ADMIN' || (principal.role === 'OFFICER' && principal.department === department)) return true;
+      if (principal.role === 'PUBLIC') return needsToken(`an officer of the ${department} department or an administrator`);
       return typedError(
         ErrorCode.FORBIDDEN,
         principal.role === 'OFFICER'
