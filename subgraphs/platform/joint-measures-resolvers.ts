@@ -12,6 +12,7 @@ import type { Measure, MeasureCatalogue, MeasureChangesInput, MeasureInput, Memo
 import type { ReceiptKeys } from './receipts.js';
 import type { ScreeningItem, ScreeningRecord, ScreeningService } from './screening.js';
 import type { Scenario } from './memorandum-catalogue.js';
+import { catalogueActor, catalogueChangesPage } from './catalogue-changes.js';
 
 export interface JointMeasureLoaders {
   measuresInForce: DataLoader<string, Measure[]>;
@@ -37,7 +38,7 @@ export function jointMeasureResolvers(deps: {
   clock: Clock;
 }): GraphQLResolverMap<Context> {
   const { catalogue, screenings, feedback, collection, receipts, clock } = deps;
-  const actor = (ctx: Context) => `${ctx.principal!.role.toLowerCase()}:${ctx.principal!.id}`;
+  const actor = (ctx: Context) => catalogueActor(ctx.principal!);
   const toScreening = (record: ScreeningRecord) => ({ ...record, dataVersion: JSON.stringify(record.dataVersion) });
   return {
     Query: {
@@ -69,6 +70,9 @@ export function jointMeasureResolvers(deps: {
             }),
           })),
         };
+      },
+      async catalogueChanges(_: unknown, args: { measureId?: string; memorandumId?: string; first?: number; after?: string }) {
+        return catalogueChangesPage(catalogue.db, args, pageSize(args.first, 100), args.after);
       },
       receiptKey: () => ({ alg: 'ES256', kid: receipts.kid, jwk: JSON.stringify(receipts.publicJwk), pem: receipts.publicPem }),
       verifyScreeningReceipt: (_: unknown, args: { receipt: string }) => screenings.verifyReceipt(args.receipt),

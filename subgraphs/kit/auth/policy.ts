@@ -59,3 +59,16 @@ export function mayReadPersonalData(principal: Principal, purpose: Purpose | nul
   if (!purpose) return false;
   return principal.role === 'ADMIN' || principal.role === 'OFFICER' || principal.role === 'AGENCY';
 }
+
+/**
+ * May this principal change the joint-measure catalogue (addMemorandum, addMeasure,
+ * amendMeasure, withdrawMeasure)? Only the platform administrator. A memorandum is signed
+ * jointly by many departments (联合签署, `003`), and its measures bind agencies of every
+ * department; the platform's lead department organises the signing and keeps the catalogue
+ * (做好联合奖惩备忘录签署, `000` §3, `003`). So the department whose lists trigger a measure
+ * does not change it alone — not even its own: a measure such as 〔2018〕457号's acts on
+ * every department's black lists. A department asks the administrator, who records it.
+ */
+export function mayChangeMeasureCatalogue(principal: Principal): boolean {
+  return principal.role === 'ADMIN';
+}

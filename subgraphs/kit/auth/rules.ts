@@ -8,7 +8,7 @@ import { ErrorCode, typedError } from '../errors.js';
 import type { AuthContext } from './context.js';
 import type { ListType } from '../lists/department.js';
 import { scopedListTypes } from './policy.js';
-import type { Role } from './principal.js';
+import type { Principal, Role } from './principal.js';
 
 type Ctx = AuthContext;
 
@@ -79,5 +79,19 @@ export const actsFor = (department: string) =>
           ? `An officer of ${principal.department} cannot change the ${department} department's lists (谁认定、谁负责)`
           : `Only the ${department} department's officers change its lists`,
       );
+    }),
+  );
+
+/**
+ * A rule from one decision of the policy module (policy.ts): `allowed` says yes or no; the
+ * public is told to send a token, anyone else why not.
+ */
+export const policyRule = (name: string, allowed: (principal: Principal) => boolean, who: string, refusal: string) =>
+  namedRule(name, () =>
+    rule(name, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
+      const principal = ctx.principal;
+      if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
+      if (allowed(principal)) return true;
+      return principal.role === 'PUBLIC' ? needsToken(who) : typedError(ErrorCode.FORBIDDEN, refusal);
     }),
   );
