@@ -13,8 +13,9 @@ import { developmentJwtSecret } from '../subgraphs/kit/auth/secrets.js';
 import { PUBLIC_PRINCIPAL, principalFromClaims, type Principal, type Purpose } from '../subgraphs/kit/auth/principal.js';
 import { departments } from '../subgraphs/catalog.js';
 
-export const PURPOSE_HEADER = 'x-credithub-purpose';
-export const REFERENCE_HEADER = 'x-credithub-reference';
+import { PURPOSE_HEADER, REFERENCE_HEADER, purposeFrom } from './purpose.js';
+
+export { PURPOSE_HEADER, REFERENCE_HEADER };
 export const DEFAULT_AUDIENCE = 'credithub';
 export const DEVELOPMENT_ISSUER = 'credithub-dev';
 
@@ -68,7 +69,7 @@ export async function authenticateHeaders(
   values: { authorization?: string; purpose?: string; reference?: string },
   verifier: TokenVerifier,
 ): Promise<{ principal: Principal; purpose: Purpose | null }> {
-  return { principal: await principalOf(values.authorization, verifier), purpose: purposeFrom(values.purpose, values.reference) };
+  return { principal: await principalOf(values.authorization, verifier), purpose: purposeFrom(values.purpose, values.reference, false) };
 }
 
 async function principalOf(header: string | undefined, verifier: TokenVerifier): Promise<Principal> {
@@ -88,28 +89,5 @@ async function principalOf(header: string | undefined, verifier: TokenVerifier):
 
 /** The stated purpose of use (both headers, or neither), needed to read personal data unmasked. */
 export function purposeOf(req: IncomingMessage): Purpose | null {
-  return purposeFrom(req.headers[PURPOSE_HEADER] as string | undefined, req.headers[REFERENCE_HEADER] as string | undefined);
-}
-
-function purposeFrom(purposeValue: string | undefined, referenceValue: string | undefined): Purpose | null {
-  const purpose = String(purposeValue ?? '').trim();
-  const reference = String(referenceValue ?? '').trim();
-  if (!purpose && !reference) return null;
-  const problem =
-    !purpose || !reference
-      ? `state both ${PURPOSE_HEADER} (why) and ${REFERENCE_HEADER} (the matter it serves, e.g. an approval case number)`
-      : purpose.length > 200 || reference.length > 100
-        ? `${PURPOSE_HEADER} is at most 200 characters and ${REFERENCE_HEADER} at most 100`
-        : null;
-  if (problem) throw new GraphQLError(`Purpose of use: ${problem}`, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
-  // Header values are Latin-1 on the wire; clients send UTF-8 text percent-encoded.
-  return { purpose: safeDecode(purpose), reference: safeDecode(reference) };
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
+  return purposeFrom(req.headers[PURPOSE_HEADER], req.headers[REFERENCE_HEADER], true);
 }
