@@ -10,6 +10,7 @@ import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTPayload, typ
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../subgraphs/kit/errors.js';
 import { developmentJwtSecret } from '../subgraphs/kit/auth/secrets.js';
+import { requireProductionKeys } from '../subgraphs/kit/auth/production-keys.js';
 import { PUBLIC_PRINCIPAL, principalFromClaims, type Principal, type Purpose } from '../subgraphs/kit/auth/principal.js';
 import { departments } from '../subgraphs/catalog.js';
 
@@ -23,9 +24,18 @@ export interface TokenVerifier {
   verify(token: string): Promise<JWTPayload>;
 }
 
+/** Longest a token may live, from its `iat` (or from now) to its `exp` (JWT_MAX_LIFETIME_S, default 24 h). */
+export const DEFAULT_MAX_LIFETIME_S = 24 * 60 * 60;
+
+class TokenTooLongLived extends Error {}
+
 export async function createTokenVerifier(env: NodeJS.ProcessEnv = process.env): Promise<TokenVerifier> {
+  // Production: JWKS or a public key, the issuer, and the internal secret, or no start.
+  requireProductionKeys('the gateway', ['token-verification', 'internal-secret'], env);
   const audience = env.JWT_AUDIENCE ?? DEFAULT_AUDIENCE;
   const issuer = env.JWT_ISSUER || undefined;
+  const maxLifetime = Number(env.JWT_MAX_LIFETIME_S ?? DEFAULT_MAX_LIFETIME_S);
+  if (!Number.isInteger(maxLifetime) || maxLifetime < 1) throw new Error(`JWT_MAX_LIFETIME_S must be a whole number of seconds, got "${env.JWT_MAX_LIFETIME_S}"`);
   let key: Uint8Array | CryptoKey | JWTVerifyGetKey;
   let algorithms: string[];
   if (env.JWT_JWKS_URL) {
@@ -40,7 +50,13 @@ export async function createTokenVerifier(env: NodeJS.ProcessEnv = process.env):
     algorithms = ['HS256'];
   }
   return {
-    verify: async (token) => (await jwtVerify(token, key as any, { audience, issuer, algorithms })).payload,
+    async verify(token) {
+      const { payload } = await jwtVerify(token, key as any, { audience, issuer, algorithms, requiredClaims: ['exp'] });
+      const now = Math.floor(Date.now() / 1000);
+      const from = typeof payload.iat === 'number' ? Math.min(payload.iat, now) : now;
+      if (payload.exp! - from > maxLifetime) throw new TokenTooLongLived(`${payload.exp! - from} s`);
+      return payload;
+    },
   };
 }
 
@@ -51,6 +67,10 @@ function unauthenticated(reason: string): GraphQLError {
 }
 
 function reasonFor(error: unknown): string {
+  if (error instanceof TokenTooLongLived) return `the token lives ${error.message}, longer than this hub accepts (JWT_MAX_LIFETIME_S): get a shorter-lived one`;
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp' && error.reason === 'missing') {
+    return 'the token has no "exp" claim: this hub accepts only tokens that expire';
+  }
   if (error instanceof errors.JWTExpired) return 'the token has expired; get a new one';
   if (error instanceof errors.JWTClaimValidationFailed) return `the token's "${error.claim}" claim is not accepted (${error.reason})`;
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is not valid';

@@ -39,6 +39,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
     name: 'platform',
     schemaFiles: ['shared/common.graphql', 'platform.graphql'],
     migrations,
+    productionSecrets: ['receipt-key'],
     async build({ db, clock }) {
       const secret = internalTokenSecret();
       const registry = new SubjectRegistry(db);
