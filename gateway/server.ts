@@ -7,6 +7,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { queryArmor, trustedDocumentsPlugin } from './hardening.js';
 import { clientErrorsPlugin, clientErrorWithoutCode, withoutSuggestions } from './client-errors.js';
+import { operationSizePlugin } from './operation-size.js';
 import { serveSubscriptions } from './subscriptions.js';
 import {
   ApolloServerPluginLandingPageDisabled,
@@ -89,6 +90,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     formatError: (formatted, error) => formatGatewayError(formatted, error, production),
     plugins: [
       clientErrorsPlugin() as ApolloServerPlugin<GatewayContext>,
+      operationSizePlugin() as ApolloServerPlugin<GatewayContext>,
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
       ...(trustedDocuments ? [trustedDocuments as ApolloServerPlugin<GatewayContext>] : []),
       ApolloServerPluginUsageReportingDisabled(),

@@ -33,6 +33,8 @@ export interface SubgraphDeps {
 export interface SubgraphContext extends AuthContext {
   requestId: string;
   loaders: unknown;
+  /** Aborted when the gateway gave up on this request (its deadline passed): writes stop. */
+  signal?: AbortSignal;
 }
 
 export interface BuiltSubgraph {
@@ -158,9 +160,9 @@ export async function startSubgraph(module: SubgraphModule, options: StartSubgra
       port: options.port ?? 0,
       host: options.host,
       routes: built.routes,
-      context: async (req) => {
+      context: async (req, signal) => {
         const auth = await authenticateForwarded(req, secret);
-        return { ...auth, requestId: auth.requestId ?? randomUUID(), loaders: built.createLoaders() };
+        return { ...auth, requestId: auth.requestId ?? randomUUID(), loaders: built.createLoaders(), signal };
       },
     });
   } catch (error) {

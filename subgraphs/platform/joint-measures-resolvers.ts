@@ -97,7 +97,7 @@ export function jointMeasureResolvers(deps: {
     },
     Mutation: {
       async screen(_: unknown, args: { creditCodes: string[]; scenario: Scenario; reference: string }, ctx: Context) {
-        return toScreening(await screenings.screen(ctx.principal!, args));
+        return toScreening(await screenings.screen(ctx.principal!, args, ctx.signal));
       },
       recordMeasureFeedback: (_: unknown, { input }: { input: FeedbackInput }, ctx: Context) => feedback.record(ctx.principal!, input),
       addMemorandum: (_: unknown, args: { input: MemorandumInput; effectiveFrom: string }, ctx: Context) =>
