@@ -49,8 +49,8 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
       const catalogue = new MeasureCatalogue(db, clock, departments.flatMap((d) => d.lists.map((l) => l.kind)), feed);
       const receipts = await loadReceiptKeys();
       const screenings = new ScreeningService(db, clock, catalogue, receipts);
-      const webhooks = new Webhooks(db, clock, async (ids) => (await measureTriggers(catalogue, clock, ids)).unknown);
       const webhookOptions = webhookOptionsFromEnv();
+      const webhooks = new Webhooks(db, clock, async (ids) => (await measureTriggers(catalogue, clock, ids)).unknown, webhookOptions.targets);
       const feedback = new Feedback(db, clock, screenings, Object.fromEntries(departments.map((d) => [d.name, d.domain])));
       return {
         resolvers: mergeResolvers(
