@@ -24,6 +24,7 @@ import type { Principal, Purpose } from '../subgraphs/kit/auth/principal.js';
 import { ErrorCode } from '../subgraphs/kit/errors.js';
 import { authenticateHeaders, type TokenVerifier } from './auth.js';
 import { FEED_TOPIC, notifier } from '../subgraphs/kit/events/notifier.js';
+import { subscriptionGuard } from './subscription-limits.js';
 
 export interface SubscriptionOptions {
   httpServer: Server;
@@ -51,6 +52,7 @@ export function serveSubscriptions(options: SubscriptionOptions): { close(): Pro
   const maxBufferedBytes = options.maxBufferedBytes ?? Number(process.env.SUBSCRIPTION_MAX_BUFFERED_BYTES ?? 1024 * 1024);
   const sendTimeoutMs = options.sendTimeoutMs ?? Number(process.env.SUBSCRIPTION_SEND_TIMEOUT_MS ?? 30_000);
   const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path });
+  const guard = subscriptionGuard();
 
   async function readFeed(context: SubscriberContext, after: string | null, filter: unknown) {
     const token = await signInternalToken({ principal: context.principal, purpose: context.purpose, requestId: `subscription:${context.principal.id}` }, options.internalSecret);
@@ -83,6 +85,7 @@ export function serveSubscriptions(options: SubscriptionOptions): { close(): Pro
             options.verifier,
           );
           if (principal.role === 'PUBLIC') return false; // the change feed is for partners, agencies and departments
+          if (!guard.admit(principal, ctx.extra.socket)) return false;
           ctx.extra.principal = principal;
           ctx.extra.purpose = purpose;
           return true;
@@ -90,6 +93,7 @@ export function serveSubscriptions(options: SubscriptionOptions): { close(): Pro
           return false;
         }
       },
+      onSubscribe: (ctx) => guard.onSubscribe(ctx),
       context: (ctx) => ({ principal: ctx.extra.principal!, purpose: ctx.extra.purpose ?? null, socket: ctx.extra.socket }),
     },
     wsServer,
