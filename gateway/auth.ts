@@ -10,11 +10,13 @@ import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTPayload, typ
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../subgraphs/kit/errors.js';
 import { developmentJwtSecret } from '../subgraphs/kit/auth/secrets.js';
+import { requireProductionKeys } from '../subgraphs/kit/auth/production-keys.js';
 import { PUBLIC_PRINCIPAL, principalFromClaims, type Principal, type Purpose } from '../subgraphs/kit/auth/principal.js';
 import { departments } from '../subgraphs/catalog.js';
 
-export const PURPOSE_HEADER = 'x-credithub-purpose';
-export const REFERENCE_HEADER = 'x-credithub-reference';
+import { PURPOSE_HEADER, REFERENCE_HEADER, purposeFrom } from './purpose.js';
+
+export { PURPOSE_HEADER, REFERENCE_HEADER };
 export const DEFAULT_AUDIENCE = 'credithub';
 export const DEVELOPMENT_ISSUER = 'credithub-dev';
 
@@ -22,9 +24,18 @@ export interface TokenVerifier {
   verify(token: string): Promise<JWTPayload>;
 }
 
+/** Longest a token may live, from its `iat` (or from now) to its `exp` (JWT_MAX_LIFETIME_S, default 24 h). */
+export const DEFAULT_MAX_LIFETIME_S = 24 * 60 * 60;
+
+class TokenTooLongLived extends Error {}
+
 export async function createTokenVerifier(env: NodeJS.ProcessEnv = process.env): Promise<TokenVerifier> {
+  // Production: JWKS or a public key, the issuer, and the internal secret, or no start.
+  requireProductionKeys('the gateway', ['token-verification', 'internal-secret'], env);
   const audience = env.JWT_AUDIENCE ?? DEFAULT_AUDIENCE;
   const issuer = env.JWT_ISSUER || undefined;
+  const maxLifetime = Number(env.JWT_MAX_LIFETIME_S ?? DEFAULT_MAX_LIFETIME_S);
+  if (!Number.isInteger(maxLifetime) || maxLifetime < 1) throw new Error(`JWT_MAX_LIFETIME_S must be a whole number of seconds, got "${env.JWT_MAX_LIFETIME_S}"`);
   let key: Uint8Array | CryptoKey | JWTVerifyGetKey;
   let algorithms: string[];
   if (env.JWT_JWKS_URL) {
@@ -39,7 +50,13 @@ export async function createTokenVerifier(env: NodeJS.ProcessEnv = process.env):
     algorithms = ['HS256'];
   }
   return {
-    verify: async (token) => (await jwtVerify(token, key as any, { audience, issuer, algorithms })).payload,
+    async verify(token) {
+      const { payload } = await jwtVerify(token, key as any, { audience, issuer, algorithms, requiredClaims: ['exp'] });
+      const now = Math.floor(Date.now() / 1000);
+      const from = typeof payload.iat === 'number' ? Math.min(payload.iat, now) : now;
+      if (payload.exp! - from > maxLifetime) throw new TokenTooLongLived(`${payload.exp! - from} s`);
+      return payload;
+    },
   };
 }
 
@@ -50,6 +67,10 @@ function unauthenticated(reason: string): GraphQLError {
 }
 
 function reasonFor(error: unknown): string {
+  if (error instanceof TokenTooLongLived) return `the token lives ${error.message}, longer than this hub accepts (JWT_MAX_LIFETIME_S): get a shorter-lived one`;
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp' && error.reason === 'missing') {
+    return 'the token has no "exp" claim: this hub accepts only tokens that expire';
+  }
   if (error instanceof errors.JWTExpired) return 'the token has expired; get a new one';
   if (error instanceof errors.JWTClaimValidationFailed) return `the token's "${error.claim}" claim is not accepted (${error.reason})`;
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is not valid';
@@ -68,7 +89,7 @@ export async function authenticateHeaders(
   values: { authorization?: string; purpose?: string; reference?: string },
   verifier: TokenVerifier,
 ): Promise<{ principal: Principal; purpose: Purpose | null }> {
-  return { principal: await principalOf(values.authorization, verifier), purpose: purposeFrom(values.purpose, values.reference) };
+  return { principal: await principalOf(values.authorization, verifier), purpose: purposeFrom(values.purpose, values.reference, false) };
 }
 
 async function principalOf(header: string | undefined, verifier: TokenVerifier): Promise<Principal> {
@@ -88,28 +109,5 @@ async function principalOf(header: string | undefined, verifier: TokenVerifier):
 
 /** The stated purpose of use (both headers, or neither), needed to read personal data unmasked. */
 export function purposeOf(req: IncomingMessage): Purpose | null {
-  return purposeFrom(req.headers[PURPOSE_HEADER] as string | undefined, req.headers[REFERENCE_HEADER] as string | undefined);
-}
-
-function purposeFrom(purposeValue: string | undefined, referenceValue: string | undefined): Purpose | null {
-  const purpose = String(purposeValue ?? '').trim();
-  const reference = String(referenceValue ?? '').trim();
-  if (!purpose && !reference) return null;
-  const problem =
-    !purpose || !reference
-      ? `state both ${PURPOSE_HEADER} (why) and ${REFERENCE_HEADER} (the matter it serves, e.g. an approval case number)`
-      : purpose.length > 200 || reference.length > 100
-        ? `${PURPOSE_HEADER} is at most 200 characters and ${REFERENCE_HEADER} at most 100`
-        : null;
-  if (problem) throw new GraphQLError(`Purpose of use: ${problem}`, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
-  // Header values are Latin-1 on the wire; clients send UTF-8 text percent-encoded.
-  return { purpose: safeDecode(purpose), reference: safeDecode(reference) };
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
+  return purposeFrom(req.headers[PURPOSE_HEADER], req.headers[REFERENCE_HEADER], true);
 }

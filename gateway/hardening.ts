@@ -1,9 +1,9 @@
 /**
  * Limits on what one request may ask, chosen for the hub's real operations: a profile of
- * a subject across every department is about depth 7 and cost ~750; a 1,000-code batch
- * passes its codes as variables (or, inline, about 3,000 tokens); graphql-armor multiplies a
- * list's cost by a literal `first`, and a 100-entry page with every field costs about
- * 19,700. Beyond these the query is refused before any subgraph is called.
+ * a subject across every department is about depth 7; a 1,000-code batch passes its codes
+ * as variables (or, inline, about 3,000 tokens). The cost of an operation and the codes it
+ * asks for are counted with its variables, in operation-size.ts. Beyond these the query
+ * is refused before any subgraph is called.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -16,20 +16,25 @@ export const QUERY_LIMITS = {
   maxDepth: Number(process.env.GRAPHQL_MAX_DEPTH ?? 12),
   maxAliases: Number(process.env.GRAPHQL_MAX_ALIASES ?? 30),
   maxTokens: Number(process.env.GRAPHQL_MAX_TOKENS ?? 10_000),
-  maxCost: Number(process.env.GRAPHQL_MAX_COST ?? 25_000),
   maxDirectives: 50,
 };
 
 export function queryArmor(production: boolean) {
-  return new ApolloArmor({
+  const armor = new ApolloArmor({
     maxDepth: { n: QUERY_LIMITS.maxDepth, ignoreIntrospection: !production },
     maxAliases: { n: QUERY_LIMITS.maxAliases },
-    maxTokens: { n: QUERY_LIMITS.maxTokens },
+    // Counted by graphql-js's own parser (parseOptions below): over the limit is a syntax
+    // error, HTTP 400 GRAPHQL_PARSE_FAILED. graphql-armor's token plugin turned it (and
+    // every other syntax error) into a 500.
+    maxTokens: { enabled: false },
     maxDirectives: { n: QUERY_LIMITS.maxDirectives },
-    costLimit: { maxCost: QUERY_LIMITS.maxCost, ignoreIntrospection: !production },
+    // Counted with the variables, lists multiplied by their size: operation-size.ts.
+    costLimit: { enabled: false },
     // "Did you mean …?" tells a stranger the schema; hidden in production.
+    // graphql-armor's mask misses enum suggestions; formatGatewayError cuts them all.
     blockFieldSuggestion: { enabled: production },
   }).protect();
+  return { ...armor, parseOptions: { maxTokens: QUERY_LIMITS.maxTokens } };
 }
 
 /**

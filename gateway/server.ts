@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { queryArmor, trustedDocumentsPlugin } from './hardening.js';
+import { clientErrorsPlugin, clientErrorWithoutCode, withoutSuggestions } from './client-errors.js';
+import { operationSizePlugin } from './operation-size.js';
 import { serveSubscriptions } from './subscriptions.js';
 import {
   ApolloServerPluginLandingPageDisabled,
@@ -50,13 +52,16 @@ export interface RunningGateway {
 }
 
 /** What a client sees of an error: its code and message, never a stack or an internal name. */
-export function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+export function formatGatewayError(formatted: GraphQLFormattedError, error?: unknown, production = false): GraphQLFormattedError {
   const { stacktrace: _s, exception: _e, serviceName, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+  const clientError = clientErrorWithoutCode(formatted, error);
+  if (clientError) return clientError;
   if (!extensions.code || extensions.code === ErrorCode.INTERNAL_SERVER_ERROR) {
     return { message: 'Internal error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   }
   if (serviceName && !extensions.domain) extensions.domain = serviceName;
-  return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
+  const message = production ? withoutSuggestions(formatted.message) : formatted.message;
+  return { message, locations: formatted.locations, path: formatted.path, extensions };
 }
 
 const accessRegisterUrl = (platformGraphqlUrl: string) => new URL('/internal/access-register', platformGraphqlUrl).toString();
@@ -81,8 +86,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     validationRules: armor.validationRules,
-    formatError: formatGatewayError,
+    parseOptions: armor.parseOptions,
+    formatError: (formatted, error) => formatGatewayError(formatted, error, production),
     plugins: [
+      clientErrorsPlugin() as ApolloServerPlugin<GatewayContext>,
+      operationSizePlugin() as ApolloServerPlugin<GatewayContext>,
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
       ...(trustedDocuments ? [trustedDocuments as ApolloServerPlugin<GatewayContext>] : []),
       ApolloServerPluginUsageReportingDisabled(),

@@ -33,6 +33,7 @@ import { authenticateHeaders, type TokenVerifier } from './auth.js';
 import { registerPersonalDataReads } from './personal-data.js';
 import { maySubscribe } from '../subgraphs/kit/auth/policy.js';
 import { FEED_TOPIC, notifier } from '../subgraphs/kit/events/notifier.js';
+import { subscriptionGuard } from './subscription-limits.js';
 
 export interface SubscriptionOptions {
   httpServer: Server;
@@ -74,6 +75,7 @@ export function serveSubscriptions(options: SubscriptionOptions): { close(): Pro
   const maxBufferedBytes = options.maxBufferedBytes ?? Number(process.env.SUBSCRIPTION_MAX_BUFFERED_BYTES ?? 1024 * 1024);
   const sendTimeoutMs = options.sendTimeoutMs ?? Number(process.env.SUBSCRIPTION_SEND_TIMEOUT_MS ?? 30_000);
   const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path });
+  const guard = subscriptionGuard();
 
   async function readFeed(context: SubscriberContext, after: string | null, filter: unknown) {
     const requestId = randomUUID(); // one per page read: its register records name it
@@ -119,6 +121,7 @@ export function serveSubscriptions(options: SubscriptionOptions): { close(): Pro
             options.verifier,
           );
           if (!maySubscribe(principal)) return false; // the change feed is for partners, agencies and departments
+          if (!guard.admit(principal, ctx.extra.socket)) return false;
           ctx.extra.principal = principal;
           ctx.extra.purpose = purpose;
           const expiresAt = expiryOf(authorization);
@@ -138,6 +141,7 @@ export function serveSubscriptions(options: SubscriptionOptions): { close(): Pro
       onSubscribe(ctx) {
         // A subscription asked for after the token lapsed (the close may not have happened yet).
         if ((ctx.extra.expiresAt ?? Infinity) <= Date.now()) ctx.extra.socket.close(TOKEN_EXPIRED_CLOSE.code, TOKEN_EXPIRED_CLOSE.reason);
+        return guard.onSubscribe(ctx);
       },
       context: (ctx) => ({ principal: ctx.extra.principal!, purpose: ctx.extra.purpose ?? null, expiresAt: ctx.extra.expiresAt ?? Infinity, socket: ctx.extra.socket }),
     },

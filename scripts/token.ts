@@ -1,7 +1,8 @@
 /**
- * npm run token -- --role agency --agency "某市公共资源交易中心" [--region 4403] [--scopes read:black,read:red]
+ * npm run token -- --role agency --agency "某市公共资源交易中心" [--region 4403] [--scopes read:black,read:red] [--expires 8h]
  * npm run token -- --role officer --department tax
  * npm run token -- --role admin | auditor | partner --agency "…"
+ * npm run token -- --help
  *
  * Mints a development token signed with the embedded default's secret (data/dev-jwt.secret
  * or CREDITHUB_JWT_SECRET). Production tokens come from the identity provider instead.
@@ -11,7 +12,7 @@ import { SignJWT } from 'jose';
 import { developmentJwtSecret } from '../subgraphs/kit/auth/secrets.js';
 import { ALL_READ_SCOPES, principalFromClaims } from '../subgraphs/kit/auth/principal.js';
 import { departments } from '../subgraphs/catalog.js';
-import { DEFAULT_AUDIENCE, DEVELOPMENT_ISSUER } from '../gateway/auth.js';
+import { DEFAULT_AUDIENCE, DEFAULT_MAX_LIFETIME_S, DEVELOPMENT_ISSUER } from '../gateway/auth.js';
 
 export interface TokenClaims {
   role: string;
@@ -22,7 +23,36 @@ export interface TokenClaims {
   scopes?: string[];
 }
 
+export const USAGE = `Usage: npm run token -- --role ROLE [options]
+
+Mints a development token (HS256, signed with CREDITHUB_JWT_SECRET or data/dev-jwt.secret).
+
+  --role ROLE           agency | officer | admin | auditor | partner (required)
+  --department NAME     an officer's department: ${departments.map((d) => d.name).join(' | ')}
+  --agency NAME         an agency's or partner's organisation (required for them)
+  --region CODE         the administrative division an agency serves, 2 to 6 digits (e.g. 4403)
+  --scopes LIST         comma-separated, among ${ALL_READ_SCOPES.join(', ')} (agencies and partners: all by default)
+  --sub ID              who the token is for (default: role:department or role:agency)
+  --expires DURATION    lifetime: a number and s, m, h or d (default 8h; at most JWT_MAX_LIFETIME_S, 24h by default)
+  --help                this text
+
+Examples:
+  npm run token -- --role agency --agency "某市公共资源交易中心" --region 4403 --scopes read:black,read:red
+  npm run token -- --role officer --department tax --expires 1h`;
+
+/** A lifetime like 8h or 30m in seconds, or a sentence saying what is wrong with it. */
+export function lifetimeSeconds(expires: string, maxSeconds = Number(process.env.JWT_MAX_LIFETIME_S ?? DEFAULT_MAX_LIFETIME_S)): number | string {
+  const match = /^(\d+)\s*(s|m|h|d)$/.exec(expires.trim());
+  if (!match) return `--expires "${expires}" is not a duration: write a number and s, m, h or d (e.g. 8h, 30m)`;
+  const seconds = Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as 's' | 'm' | 'h' | 'd'];
+  if (seconds < 1) return '--expires must be at least 1s';
+  if (seconds > maxSeconds) return `--expires ${expires} is longer than the hub accepts (JWT_MAX_LIFETIME_S = ${maxSeconds} s)`;
+  return seconds;
+}
+
 export async function mintDevelopmentToken(claims: TokenClaims, expiresIn = '8h'): Promise<string> {
+  const unknownScopes = (claims.scopes ?? []).filter((scope) => !ALL_READ_SCOPES.includes(scope));
+  if (unknownScopes.length) throw new Error(`unknown scope ${unknownScopes.join(', ')}: the scopes are ${ALL_READ_SCOPES.join(', ')}`);
   const payload = {
     ...claims,
     sub: claims.sub ?? `${claims.role}:${claims.department ?? claims.agency ?? 'dev'}`,
@@ -40,36 +70,47 @@ export async function mintDevelopmentToken(claims: TokenClaims, expiresIn = '8h'
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: {
-      role: { type: 'string' },
-      department: { type: 'string' },
-      agency: { type: 'string' },
-      region: { type: 'string' },
-      scopes: { type: 'string' },
-      sub: { type: 'string' },
-      expires: { type: 'string', default: '8h' },
-    },
-  });
-  if (!values.role) {
-    console.error('Usage: npm run token -- --role agency|officer|admin|auditor|partner [--department tax] [--agency NAME] [--region 4403] [--scopes read:black,read:red]');
+  const fail = (message: string) => {
+    console.error(`Cannot mint this token: ${message}\n\n${USAGE}`);
     process.exit(2);
+  };
+  let values: Record<string, string | boolean | undefined> = {};
+  try {
+    values = parseArgs({
+      options: {
+        role: { type: 'string' },
+        department: { type: 'string' },
+        agency: { type: 'string' },
+        region: { type: 'string' },
+        scopes: { type: 'string' },
+        sub: { type: 'string' },
+        expires: { type: 'string', default: '8h' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    fail((error as Error).message);
   }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (typeof values.role !== 'string') fail('--role is required');
+  const lifetime = lifetimeSeconds(String(values.expires));
+  if (typeof lifetime === 'string') fail(lifetime);
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   mintDevelopmentToken(
     {
-      role: values.role,
-      sub: values.sub,
-      department: values.department,
-      agency: values.agency,
-      region: values.region,
-      scopes: values.scopes?.split(',').map((s) => s.trim()),
+      role: String(values.role),
+      sub: text('sub'),
+      department: text('department'),
+      agency: text('agency'),
+      region: text('region'),
+      scopes: text('scopes')?.split(',').map((s) => s.trim()).filter(Boolean),
     },
-    values.expires,
+    `${lifetime}s`,
   ).then(
     (token) => console.log(token),
-    (error) => {
-      console.error(`Cannot mint this token: ${error.message}`);
-      process.exit(2);
-    },
+    (error) => fail(error.message),
   );
 }

@@ -94,7 +94,7 @@ describe('pull: changes(after, filter, first)', () => {
     const person = all.find((e) => e.creditCode && !e.creditCode.startsWith('9'));
     expect(person.creditCode).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
     const publicRead = await hub.queryAs(null, CHANGES, {});
-    expect(publicRead.errors![0].extensions?.code).toBe('FORBIDDEN');
+    expect(publicRead.errors![0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it('tells a memorandum change', async () => {

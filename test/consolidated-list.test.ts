@@ -129,7 +129,7 @@ describe('who may read it', () => {
     expect(red.errors).toBeUndefined();
     expect(red.data.consolidatedList.edges.length).toBe(5);
     const publicView = await hub.queryAs(null, QUERY, { filter: {} });
-    expect(publicView.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(publicView.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
 

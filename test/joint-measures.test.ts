@@ -131,7 +131,7 @@ describe('pre-approval screening (逢报必查)', () => {
   it('applies the measures in force on the day: an amendment takes effect from its date', async () => {
     const measureId = 'measure-4-1';
     const amended = await hub.queryAs(
-      { role: 'officer', department: 'courts' },
+      { role: 'admin' },
       `mutation { amendMeasure(measureId: "${measureId}", changes: { description: "在一定期限内禁止参加政府采购活动（修订）" }, effectiveFrom: "2026-12-01") { id version effectiveFrom } }`,
     );
     expect(amended.data.amendMeasure).toEqual({ id: measureId, version: 2, effectiveFrom: '2026-12-01' });

@@ -32,8 +32,9 @@ const LOG = `query($id: ID!, $first: Int, $after: String) { webhookDeliveries(we
 const CHANGES = `query($after: String, $filter: ChangeFilter) { changes(after: $after, filter: $filter, first: 500) {
   edges { node { eventId type creditCode listType } } pageInfo { hasNextPage endCursor } } }`;
 
-// Short backoff, few attempts, a short lease and small passes for the hub's replicas (read when they start).
-const ENV = { WEBHOOK_BACKOFF_MS: '40', WEBHOOK_MAX_BACKOFF_MS: '2000', WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_LEASE_MS: '1500', WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_BATCH_SIZE: '20' };
+// Short backoff, few attempts, a short lease and small passes for the hub's replicas (read when they start);
+// the receivers listen on loopback, which webhooks reach only when the operator allows it.
+const ENV = { WEBHOOK_ALLOWED_TARGETS: '127.0.0.1', WEBHOOK_BACKOFF_MS: '40', WEBHOOK_MAX_BACKOFF_MS: '2000', WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_LEASE_MS: '1500', WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_BATCH_SIZE: '20' };
 const savedEnv = Object.fromEntries(Object.keys(ENV).map((name) => [name, process.env[name]]));
 
 const now = new Date('2026-11-23T03:00:00.000Z');

@@ -86,6 +86,9 @@ const PROVINCES = new Set([
   '71', '81', '82', '83',
 ]);
 
+/** How much of an over-long invalid code an answer or a stored screening repeats. */
+export const MAX_ECHOED_CODE_LENGTH = 24;
+
 /**
  * Checks a subject code. Surrounding white space is ignored and letters are upper-cased.
  * A code that can be an identity number (18 characters, digits and a final X, starting
@@ -97,7 +100,9 @@ export function checkSubjectCode(raw: unknown): CodeCheck {
   if (typeof raw !== 'string') return { valid: false, code: String(raw), reason: 'a code must be a string' };
   const code = raw.trim().toUpperCase();
   if (code.length !== 18) {
-    return { valid: false, code, reason: `a code has 18 characters, this one has ${code.length}` };
+    // Never echoed (in errors, screenings, logs) longer than a code could be.
+    const shown = code.length > MAX_ECHOED_CODE_LENGTH ? `${code.slice(0, MAX_ECHOED_CODE_LENGTH)}…` : code;
+    return { valid: false, code: shown, reason: `a code has 18 characters, this one has ${code.length}` };
   }
   const asOrganisation = checkUscc(code);
   if (!/^\d{17}[\dX]$/.test(code) || !PROVINCES.has(code.slice(0, 2))) return asOrganisation;

@@ -14,7 +14,8 @@ export interface ServeOptions<Context extends BaseContext> {
   host?: string;
   path?: string;
   maxBodyBytes?: number;
-  context: (req: IncomingMessage) => Promise<Context>;
+  /** `signal` aborts when the caller goes away before the answer is sent (it gave up: stop the work). */
+  context: (req: IncomingMessage, signal: AbortSignal) => Promise<Context>;
   routes?: Record<string, Route>;
 }
 
@@ -77,6 +78,10 @@ export async function serveGraphQL<Context extends BaseContext>(
   };
 
   const httpServer = http.createServer(async (req, res) => {
+    const callerGone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) callerGone.abort();
+    });
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname !== path) {
@@ -91,7 +96,7 @@ export async function serveGraphQL<Context extends BaseContext>(
       const body = req.method === 'POST' ? await readBody(req, maxBodyBytes) : undefined;
       const response = await server.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: url.search, body },
-        context: () => options.context(req),
+        context: () => options.context(req, callerGone.signal),
       });
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;

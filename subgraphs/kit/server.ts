@@ -14,6 +14,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { deny, shield, type IRules } from 'graphql-shield';
 import { authenticateForwarded, type AuthContext } from './auth/context.js';
 import { internalTokenSecret } from './auth/secrets.js';
+import { requireProductionKeys, type ProductionSecret } from './auth/production-keys.js';
 import { maskingMiddleware } from './auth/masking.js';
 import { connect, databaseUrlFor, migrate, type Database, type Migration } from './db.js';
 import { systemClock, type Clock } from './dates.js';
@@ -32,6 +33,8 @@ export interface SubgraphDeps {
 export interface SubgraphContext extends AuthContext {
   requestId: string;
   loaders: unknown;
+  /** Aborted when the gateway gave up on this request (its deadline passed): writes stop. */
+  signal?: AbortSignal;
 }
 
 export interface BuiltSubgraph {
@@ -52,6 +55,8 @@ export interface SubgraphModule {
   /** SDL files under `schema/`, shared ones first. */
   schemaFiles: string[];
   migrations: Migration[];
+  /** Secrets beyond the internal one that this subgraph needs in production (checked before it starts). */
+  productionSecrets?: ProductionSecret[];
   build(deps: SubgraphDeps): BuiltSubgraph | Promise<BuiltSubgraph>;
 }
 
@@ -142,6 +147,7 @@ export function buildSubgraphServer(module: SubgraphModule, built: BuiltSubgraph
 }
 
 export async function startSubgraph(module: SubgraphModule, options: StartSubgraphOptions = {}): Promise<RunningSubgraph> {
+  requireProductionKeys(`subgraph ${module.name}`, ['internal-secret', ...(module.productionSecrets ?? [])]);
   const db = connect(options.databaseUrl ?? databaseUrlFor(module.name));
   await migrate(db, module.name, module.migrations);
   const built = await module.build({ db, clock: options.clock ?? systemClock });
@@ -154,9 +160,9 @@ export async function startSubgraph(module: SubgraphModule, options: StartSubgra
       port: options.port ?? 0,
       host: options.host,
       routes: built.routes,
-      context: async (req) => {
+      context: async (req, signal) => {
         const auth = await authenticateForwarded(req, secret);
-        return { ...auth, requestId: auth.requestId ?? randomUUID(), loaders: built.createLoaders() };
+        return { ...auth, requestId: auth.requestId ?? randomUUID(), loaders: built.createLoaders(), signal };
       },
     });
   } catch (error) {

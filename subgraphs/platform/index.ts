@@ -41,6 +41,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
     name: 'platform',
     schemaFiles: ['shared/common.graphql', 'platform.graphql'],
     migrations: [...migrations, correctionsMigration],
+    productionSecrets: ['receipt-key'],
     async build({ db, clock }) {
       const secret = internalTokenSecret();
       const registry = new SubjectRegistry(db);
@@ -52,8 +53,8 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
       const catalogue = new MeasureCatalogue(db, clock, departments.flatMap((d) => d.lists.map((l) => l.kind)), feed);
       const receipts = await loadReceiptKeys();
       const screenings = new ScreeningService(db, clock, catalogue, receipts, departments);
-      const webhooks = new Webhooks(db, clock, async (ids) => (await measureTriggers(catalogue, clock, ids)).unknown);
       const webhookOptions = webhookOptionsFromEnv();
+      const webhooks = new Webhooks(db, clock, async (ids) => (await measureTriggers(catalogue, clock, ids)).unknown, webhookOptions.targets);
       const feedback = new Feedback(db, clock, screenings, departments);
       return {
         resolvers: mergeResolvers(

@@ -14,6 +14,7 @@ import type { ScreeningItem, ScreeningRecord, ScreeningService } from './screeni
 import type { Scenario } from './memorandum-catalogue.js';
 import { feedVisibilityAcross, type DepartmentRef } from '../kit/auth/policy.js';
 import { subjectOf } from './resolvers.js';
+import { catalogueActor, catalogueChangesPage } from './catalogue-changes.js';
 
 export interface JointMeasureLoaders {
   measuresInForce: DataLoader<string, Measure[]>;
@@ -40,7 +41,7 @@ export function jointMeasureResolvers(deps: {
   departments: readonly DepartmentRef[];
 }): GraphQLResolverMap<Context> {
   const { catalogue, screenings, feedback, collection, receipts, clock, departments } = deps;
-  const actor = (ctx: Context) => `${ctx.principal!.role.toLowerCase()}:${ctx.principal!.id}`;
+  const actor = (ctx: Context) => catalogueActor(ctx.principal!);
   const toScreening = (record: ScreeningRecord) => ({ ...record, dataVersion: JSON.stringify(record.dataVersion) });
   return {
     Query: {
@@ -73,6 +74,9 @@ export function jointMeasureResolvers(deps: {
           })),
         };
       },
+      async catalogueChanges(_: unknown, args: { measureId?: string; memorandumId?: string; first?: number; after?: string }) {
+        return catalogueChangesPage(catalogue.db, args, pageSize(args.first, 100), args.after);
+      },
       receiptKey: () => ({ alg: 'ES256', kid: receipts.kid, jwk: JSON.stringify(receipts.publicJwk), pem: receipts.publicPem }),
       verifyScreeningReceipt: (_: unknown, args: { receipt: string }) => screenings.verifyReceipt(args.receipt),
       async jointMeasureCases(_: unknown, args: { domain?: string; measureId?: string; first?: number; after?: string }, ctx: Context) {
@@ -97,7 +101,7 @@ export function jointMeasureResolvers(deps: {
     },
     Mutation: {
       async screen(_: unknown, args: { creditCodes: string[]; scenario: Scenario; reference: string }, ctx: Context) {
-        return toScreening(await screenings.screen(ctx.principal!, args));
+        return toScreening(await screenings.screen(ctx.principal!, args, ctx.signal));
       },
       recordMeasureFeedback: (_: unknown, { input }: { input: FeedbackInput }, ctx: Context) => feedback.record(ctx.principal!, input),
       addMemorandum: (_: unknown, args: { input: MemorandumInput; effectiveFrom: string }, ctx: Context) =>

@@ -10,6 +10,7 @@ import { toIsoDate, type Clock } from '../kit/dates.js';
 import { SCENARIOS, type Scenario } from './memorandum-catalogue.js';
 import { measuresTable, memorandumsTable } from './migrations.js';
 import type { ChangeFeed } from './change-feed.js';
+import { recordCatalogueChange, type CatalogueActor } from './catalogue-changes.js';
 
 export interface Memorandum {
   id: string;
@@ -118,34 +119,40 @@ export class MeasureCatalogue {
     }
   }
 
-  async addMemorandum(actor: string, input: MemorandumInput, effectiveFrom: string): Promise<Memorandum> {
+  async addMemorandum(actor: CatalogueActor, input: MemorandumInput, effectiveFrom: string): Promise<Memorandum> {
     this.validateEffectiveFrom(effectiveFrom);
     if (!input.title?.trim() || !input.documentNumber?.trim()) throw badInput('A memorandum has a title and a document number', { argument: 'input' });
     const badType = input.listTypes.find((type) => !LIST_TYPES.includes(type));
     if (badType || input.listTypes.length === 0) throw badInput(`listTypes are among ${LIST_TYPES.join(', ')}`, { argument: 'input.listTypes' });
     const memorandum: Memorandum = { id: randomUUID(), version: 1, number: null, ...input, effectiveFrom, effectiveTo: null };
     await this.db.transaction(async (trx) => {
-      await trx(memorandumsTable).insert(toMemorandumRow(memorandum, actor, this.clock));
+      await trx(memorandumsTable).insert(toMemorandumRow(memorandum, recordedBy(actor), this.clock));
       await this.announce(trx, 'memorandum', memorandum.id, 1, 'ADDED', effectiveFrom);
+      await recordCatalogueChange(trx, this.clock, actor, {
+        action: 'MEMORANDUM_ADDED', memorandumId: memorandum.id, measureId: null, effectiveFrom, before: null, after: memorandum,
+      });
     });
     return memorandum;
   }
 
-  async addMeasure(actor: string, memorandumId: string, input: MeasureInput, effectiveFrom: string): Promise<Measure> {
+  async addMeasure(actor: CatalogueActor, memorandumId: string, input: MeasureInput, effectiveFrom: string): Promise<Measure> {
     this.validateEffectiveFrom(effectiveFrom);
     this.validateMeasure(input);
     const memorandum = await this.db(memorandumsTable).where({ id: memorandumId }).whereNull('effective_to').first();
     if (!memorandum) throw typedError(ErrorCode.NOT_FOUND, `No memorandum "${memorandumId}" in force`);
     const measure: Measure = { id: randomUUID(), version: 1, memorandumId, ...input, effectiveFrom, effectiveTo: null };
     await this.db.transaction(async (trx) => {
-      await trx(measuresTable).insert(toMeasureRow(measure, actor, this.clock));
+      await trx(measuresTable).insert(toMeasureRow(measure, recordedBy(actor), this.clock));
       await this.announce(trx, 'measure', measure.id, 1, 'ADDED', effectiveFrom);
+      await recordCatalogueChange(trx, this.clock, actor, {
+        action: 'MEASURE_ADDED', memorandumId, measureId: measure.id, effectiveFrom, before: null, after: measure,
+      });
     });
     return measure;
   }
 
   /** A new version from `effectiveFrom`; the version in force until then keeps applying to earlier days. */
-  async amendMeasure(actor: string, measureId: string, changes: Partial<MeasureInput>, effectiveFrom: string): Promise<Measure> {
+  async amendMeasure(actor: CatalogueActor, measureId: string, changes: Partial<MeasureInput>, effectiveFrom: string): Promise<Measure> {
     this.validateEffectiveFrom(effectiveFrom);
     return this.db.transaction(async (trx) => {
       const row = await trx(measuresTable).where({ id: measureId }).whereNull('effective_to').first();
@@ -157,24 +164,34 @@ export class MeasureCatalogue {
       const next: Measure = { ...current, ...changes, version: current.version + 1, effectiveFrom, effectiveTo: null };
       this.validateMeasure(next);
       await trx(measuresTable).where({ id: measureId, version: current.version }).update({ effective_to: effectiveFrom });
-      await trx(measuresTable).insert(toMeasureRow(next, actor, this.clock));
+      await trx(measuresTable).insert(toMeasureRow(next, recordedBy(actor), this.clock));
       await this.announce(trx, 'measure', measureId, next.version, 'AMENDED', effectiveFrom);
+      await recordCatalogueChange(trx, this.clock, actor, {
+        action: 'MEASURE_AMENDED', memorandumId: current.memorandumId, measureId, effectiveFrom, before: current, after: next,
+      });
       return next;
     });
   }
 
   /** Ends a measure from a date (it stops applying then). */
-  async withdrawMeasure(actor: string, measureId: string, effectiveFrom: string): Promise<Measure> {
+  async withdrawMeasure(actor: CatalogueActor, measureId: string, effectiveFrom: string): Promise<Measure> {
     this.validateEffectiveFrom(effectiveFrom);
     return this.db.transaction(async (trx) => {
       const row = await trx(measuresTable).where({ id: measureId }).whereNull('effective_to').first();
       if (!row) throw typedError(ErrorCode.NOT_FOUND, `No measure "${measureId}" in force`);
-      await trx(measuresTable).where({ id: measureId, version: row.version }).update({ effective_to: effectiveFrom, recorded_by: actor });
+      await trx(measuresTable).where({ id: measureId, version: row.version }).update({ effective_to: effectiveFrom, recorded_by: recordedBy(actor) });
       await this.announce(trx, 'measure', measureId, row.version, 'WITHDRAWN', effectiveFrom);
-      return { ...toMeasure(row), effectiveTo: effectiveFrom };
+      const before = toMeasure(row);
+      const after = { ...before, effectiveTo: effectiveFrom };
+      await recordCatalogueChange(trx, this.clock, actor, {
+        action: 'MEASURE_WITHDRAWN', memorandumId: before.memorandumId, measureId, effectiveFrom, before, after,
+      });
+      return after;
     });
   }
 }
+
+const recordedBy = (actor: CatalogueActor) => `${actor.role.toLowerCase()}:${actor.id}`;
 
 function toMemorandum(row: any): Memorandum {
   return {

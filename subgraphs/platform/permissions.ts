@@ -1,6 +1,15 @@
 /** The platform's field rules (graphql-shield; everything else is denied). */
 import { allow, type IRules } from 'graphql-shield';
-import { hasRole, viaGateway } from '../kit/auth/rules.js';
+import { hasRole, policyRule, viaGateway } from '../kit/auth/rules.js';
+import { mayChangeMeasureCatalogue } from '../kit/auth/policy.js';
+
+/** addMemorandum, addMeasure, amendMeasure, withdrawMeasure: the one decision of the policy module. */
+const changesCatalogue = policyRule(
+  'changesMeasureCatalogue',
+  mayChangeMeasureCatalogue,
+  'the platform administrator',
+  'Only the platform administrator changes the joint-measure catalogue: memorandums are signed jointly, so a department asks the administrator to record its change',
+);
 
 export const permissions: IRules = {
   Query: {
@@ -25,6 +34,7 @@ export const permissions: IRules = {
     webhookDeliveries: hasRole('PARTNER', 'AGENCY', 'ADMIN'),
     accessRegister: hasRole('AUDITOR', 'ADMIN'),
     verifyAccessRegister: hasRole('AUDITOR', 'ADMIN'),
+    catalogueChanges: hasRole('AUDITOR', 'ADMIN'),
     entryStatistics: viaGateway,
     warningListStatistics: viaGateway,
     listedSubjectStatistics: viaGateway,
@@ -39,10 +49,10 @@ export const permissions: IRules = {
   Mutation: {
     screen: hasRole('AGENCY', 'OFFICER', 'ADMIN'),
     recordMeasureFeedback: hasRole('AGENCY', 'ADMIN'),
-    addMemorandum: hasRole('OFFICER', 'ADMIN'),
-    addMeasure: hasRole('OFFICER', 'ADMIN'),
-    amendMeasure: hasRole('OFFICER', 'ADMIN'),
-    withdrawMeasure: hasRole('OFFICER', 'ADMIN'),
+    addMemorandum: changesCatalogue,
+    addMeasure: changesCatalogue,
+    amendMeasure: changesCatalogue,
+    withdrawMeasure: changesCatalogue,
     registerWebhook: hasRole('PARTNER', 'AGENCY', 'ADMIN'),
     removeWebhook: hasRole('PARTNER', 'AGENCY', 'ADMIN'),
     replayWebhook: hasRole('PARTNER', 'AGENCY', 'ADMIN'),
@@ -52,6 +62,9 @@ export const permissions: IRules = {
   WebhookDeliveryEdge: viaGateway,
   WebhookDeliveryConnection: viaGateway,
   Memorandum: viaGateway,
+  CatalogueChange: viaGateway,
+  CatalogueChangeEdge: viaGateway,
+  CatalogueChangeConnection: viaGateway,
   Measure: viaGateway,
   ScreenedEntry: viaGateway,
   TriggeredMeasure: viaGateway,

@@ -39,6 +39,13 @@ export function subjectOf(creditCode: string): SubjectParent {
 
 const registered = (subject: { creditCode: string }, ctx: Context) => ctx.loaders.registeredSubject.load(subject.creditCode);
 
+/**
+ * What the code tells, for a subject given by its code alone (a screening item, a
+ * warning-list or consolidated-list member): every path to a Subject answers every leaf.
+ */
+const toldByCode = (subject: { creditCode: string } & Partial<SubjectParent>): SubjectParent =>
+  subject.subjectType && subject.regionCode ? (subject as SubjectParent) : subjectOf(subject.creditCode);
+
 export function platformResolvers(): Resolvers<Context> {
   return {
     Query: {
@@ -72,6 +79,8 @@ export function platformResolvers(): Resolvers<Context> {
     },
     Subject: {
       __resolveReference: (reference: { creditCode: string }) => subjectOf(reference.creditCode),
+      subjectType: (subject: SubjectParent) => toldByCode(subject).subjectType,
+      regionCode: (subject: SubjectParent) => toldByCode(subject).regionCode,
       registered: async (subject: SubjectParent, _: unknown, ctx: Context) => (await registered(subject, ctx)) !== null,
       name: async (subject: SubjectParent, _: unknown, ctx: Context) => (await registered(subject, ctx))?.name ?? null,
       industry: async (subject: SubjectParent, _: unknown, ctx: Context) => (await registered(subject, ctx))?.industry ?? null,

@@ -68,6 +68,13 @@ export interface ScreeningRecord {
   receipt: string;
 }
 
+/** The gateway gave up on the request (its deadline passed, the caller went away): stop, record nothing. */
+function stopIfGivenUp(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw typedError(ErrorCode.SERVICE_UNAVAILABLE, 'The request was given up before the screening was recorded; nothing was recorded: screen again');
+  }
+}
+
 export class ScreeningService {
   constructor(
     readonly db: Knex,
@@ -78,7 +85,12 @@ export class ScreeningService {
     readonly departments: readonly DepartmentRef[] = [],
   ) {}
 
-  async screen(principal: Principal, input: { creditCodes: string[]; scenario: Scenario; reference: string }): Promise<ScreeningRecord> {
+  /** `signal`: the gateway gave up on the request; then nothing is recorded (checked before reading and before committing). */
+  async screen(
+    principal: Principal,
+    input: { creditCodes: string[]; scenario: Scenario; reference: string },
+    signal?: AbortSignal,
+  ): Promise<ScreeningRecord> {
     if (!SCENARIOS.includes(input.scenario)) throw badInput(`Unknown scenario ${input.scenario}: use one of ${SCENARIOS.join(', ')}`, { argument: 'scenario' });
     if (input.creditCodes.length === 0) throw badInput('Give at least one code to screen', { argument: 'creditCodes' });
     if (input.creditCodes.length > MAX_CODES_PER_SCREENING) {
@@ -87,6 +99,7 @@ export class ScreeningService {
     if (!input.reference?.trim() || input.reference.length > 200) {
       throw badInput('Give the reference of the application being approved (1–200 characters)', { argument: 'reference' });
     }
+    stopIfGivenUp(signal);
     const now = this.clock();
     const asOf = toIsoDate(now);
     const checks = input.creditCodes.map((code) => checkSubjectCode(code));
@@ -159,21 +172,30 @@ export class ScreeningService {
       id, principalId: principal.id, agency: principal.agency ?? null, scenario: input.scenario, reference: input.reference,
       screenedAt, asOf, items, dataVersion, receipt,
     };
-    await this.db(screeningsTable).insert({
+    await this.db.transaction(async (trx) => {
+      await trx(screeningsTable).insert(this.screeningRow(record, principal, items));
+      // The insert may have waited for a lock past the gateway's deadline: no one awaits this record.
+      stopIfGivenUp(signal);
+    });
+    return record;
+  }
+
+  private screeningRow(record: ScreeningRecord, principal: Principal, items: ScreeningItem[]) {
+    const { id, scenario, reference, screenedAt, dataVersion, receipt } = record;
+    return {
       id,
       principal_id: principal.id,
       role: principal.role,
       agency: principal.agency ?? principal.department ?? null,
       region: principal.region ?? null,
-      scenario: input.scenario,
-      reference: input.reference,
+      scenario,
+      reference,
       screened_at: screenedAt,
       codes: items.length,
       result: JSON.stringify(items.map(storedItem)),
       data_version: JSON.stringify(dataVersion),
       receipt,
-    });
-    return record;
+    };
   }
 
   /** A recorded screening as stored: codes, verdicts, triggering entries and measure versions. */

@@ -31,6 +31,7 @@ import type { Principal } from '../kit/auth/principal.js';
 import { feedCursor, type ChangeFeed, type ChangeFilter, type StoredFeedEvent } from './change-feed.js';
 import { changeFeedHeadTable, changeFeedTable, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from './migrations.js';
 import { sign, type WebhookFilter, type WebhookOptions } from './webhooks.js';
+import { deliveryFailure, postChecked, TargetRefused } from './webhook-targets.js';
 
 export type DeliveryOutcome = 'DELIVERED' | 'FAILED' | 'DEAD_LETTERED';
 
@@ -141,6 +142,17 @@ class Lease {
   }
 }
 
+/** Round robin over owners, each owner's webhooks in their order (a, b, c, a, b, a, …), at most `perOwner` of each. */
+export function fairOrder<T extends { owner: string }>(due: T[], perOwner: number): T[] {
+  const byOwner = new Map<string, T[]>();
+  for (const hook of due) byOwner.set(hook.owner, [...(byOwner.get(hook.owner) ?? []), hook]);
+  const order: T[] = [];
+  for (let round = 0; round < perOwner; round++) {
+    for (const hooks of byOwner.values()) if (round < hooks.length) order.push(hooks[round]);
+  }
+  return order;
+}
+
 export interface WebhookDeliveryDeps {
   clock: Clock;
   /** The list kinds that trigger these measures today (a webhook may follow measures). */
@@ -164,7 +176,7 @@ export class WebhookDelivery {
   async deliverDue(): Promise<number> {
     const now = Date.now();
     const head = await this.head();
-    const due: string[] = (
+    const due: { id: string; owner: string }[] = (
       await this.db(webhooksTable)
         .where({ removed: false })
         .andWhere('position', '<', head)
@@ -172,14 +184,21 @@ export class WebhookDelivery {
         .andWhere('lease_until', '<', now)
         .orderBy('next_attempt_at')
         .limit(200)
-        .select('id')
-    ).map((row: any) => row.id).filter((id: string) => !this.busy.has(id));
+        .select('id', 'owner_key')
+    )
+      .map((row: any) => ({ id: row.id, owner: row.owner_key }))
+      .filter((hook: { id: string }) => !this.busy.has(hook.id));
     let done = 0;
-    // Several webhooks at once, so one slow receiver holds up its own deliveries only.
+    // Several webhooks at once, so one slow receiver holds up its own deliveries only. Owners
+    // take turns, and a pass takes at most concurrencyPerOwner webhooks of one owner (the
+    // rest wait for the next pass): one owner's many unanswering webhooks neither fill the
+    // lanes nor make the pass, and so another owner's next delivery, wait longer than one
+    // receiver's timeout.
+    const queue = fairOrder(due, this.options.concurrencyPerOwner);
     let next = 0;
-    const lanes = Array.from({ length: Math.min(this.options.concurrency, due.length) }, async () => {
-      while (next < due.length) {
-        const moved = await this.deliverWebhook(due[next++]);
+    const lanes = Array.from({ length: Math.min(this.options.concurrency, queue.length) }, async () => {
+      while (next < queue.length) {
+        const moved = await this.deliverWebhook(queue[next++].id);
         done += moved;
       }
     });
@@ -267,25 +286,19 @@ export class WebhookDelivery {
     const timestamp = String(Math.floor(Date.now() / 1000));
     const started = Date.now();
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'CreditHub-Webhooks/1',
+      'x-credithub-event-id': event.eventId,
+      'x-credithub-timestamp': timestamp,
+      'x-credithub-signature': sign(row.secret, timestamp, body),
+      'x-credithub-webhook-id': row.id,
+      'x-credithub-attempt': String(attempt),
+    };
     try {
-      const response = await fetch(row.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'CreditHub-Webhooks/1',
-          'x-credithub-event-id': event.eventId,
-          'x-credithub-timestamp': timestamp,
-          'x-credithub-signature': sign(row.secret, timestamp, body),
-          'x-credithub-webhook-id': row.id,
-          'x-credithub-attempt': String(attempt),
-        },
-        body,
-        // A redirect is an answer other than 2xx: never follow a receiver elsewhere.
-        redirect: 'manual',
-        signal: AbortSignal.any([timeout, lease.signal]),
-      });
-      // The answer's body means nothing to us: do not wait for it.
-      await response.body?.cancel().catch(() => {});
+      // To the address checked at this delivery (webhook-targets.ts); a redirect is an
+      // answer other than 2xx: never followed.
+      const response = await postChecked(row.url, headers, body, AbortSignal.any([timeout, lease.signal]), this.options.targets);
       const latencyMs = Date.now() - started;
       if (response.status >= 200 && response.status < 300) return { statusCode: response.status, error: null, latencyMs };
       const error = response.status >= 300 && response.status < 400 ? `HTTP ${response.status}: redirects are not followed` : `HTTP ${response.status}`;
@@ -294,8 +307,8 @@ export class WebhookDelivery {
       const latencyMs = Date.now() - started;
       if (lease.lost) return { statusCode: null, error: `stopped: ${lease.reason}`, latencyMs };
       if (timeout.aborted) return { statusCode: null, error: `no answer within ${this.options.timeoutMs} ms`, latencyMs };
-      const cause = (failure as any)?.cause;
-      return { statusCode: null, error: `${(failure as Error).message}${cause?.code ? `: ${cause.code}` : cause?.message ? `: ${cause.message}` : ''}`.slice(0, 500), latencyMs };
+      // The kind of failure only: which address or port refused is the platform's network, not the owner's business.
+      return { statusCode: null, error: deliveryFailure(failure), latencyMs: failure instanceof TargetRefused ? 0 : latencyMs };
     }
   }
 

@@ -23,6 +23,7 @@ import { requireValidCode } from '../kit/lists/resolvers.js';
 import { notifier } from '../kit/events/notifier.js';
 import { feedCursor, positionOf, validateChangeFilter, type ChangeFilter } from './change-feed.js';
 import { changeFeedHeadTable, changeFeedTable, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from './migrations.js';
+import { hostProblem, targetPolicyFromEnv, type TargetPolicy } from './webhook-targets.js';
 
 /** Wakes the delivery workers of every replica: a webhook was registered or replayed. */
 export const WEBHOOKS_TOPIC = 'webhooks';
@@ -40,8 +41,12 @@ export interface WebhookOptions {
   leaseMs: number;
   /** Events per webhook per pass (the worker runs again at once while there are more). */
   batchSize: number;
-  /** Webhooks one replica delivers to at once. */
+  /** Webhooks one replica delivers to at once… */
   concurrency: number;
+  /** …and of them, at most this many of one owner, so one owner's slow receivers never hold up another's. */
+  concurrencyPerOwner: number;
+  /** Where deliveries may go: public addresses, and what WEBHOOK_ALLOWED_TARGETS allows. */
+  targets: TargetPolicy;
   /** The jitter source (tests make it deterministic). */
   random: () => number;
 }
@@ -63,6 +68,8 @@ export function webhookOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Web
     leaseMs: positiveInteger(env, 'WEBHOOK_LEASE_MS', 15_000),
     batchSize: positiveInteger(env, 'WEBHOOK_BATCH_SIZE', 100),
     concurrency: positiveInteger(env, 'WEBHOOK_CONCURRENCY', 8),
+    concurrencyPerOwner: positiveInteger(env, 'WEBHOOK_CONCURRENCY_PER_OWNER', 2),
+    targets: targetPolicyFromEnv(env),
     random: Math.random,
   };
 }
@@ -96,7 +103,7 @@ const MAX_URL_LENGTH = 2000;
 export const MAX_WEBHOOKS_PER_OWNER = 20;
 
 /** An absolute http(s) URL with a host, or a BAD_USER_INPUT that says what is wrong. */
-export function validateWebhookUrl(raw: string): string {
+export function validateWebhookUrl(raw: string, targets: TargetPolicy = targetPolicyFromEnv()): string {
   const argument = 'input.url';
   if (typeof raw !== 'string' || raw.trim() === '') throw badInput('The webhook URL is empty: give an absolute http(s) URL, e.g. https://partner.example/credithub', { argument });
   if (raw.length > MAX_URL_LENGTH) throw badInput(`The webhook URL has more than ${MAX_URL_LENGTH} characters`, { argument });
@@ -113,6 +120,11 @@ export function validateWebhookUrl(raw: string): string {
   if (!url.hostname) throw badInput(`"${raw}" names no host: give an http(s) URL with a host`, { argument });
   if (url.username || url.password) {
     throw badInput('Put no credentials in the webhook URL: deliveries are authenticated by their signature, and URLs are listed back', { argument });
+  }
+  // The parser has normalised numeric hosts (0x7f000001, 2130706433, 127.1 → 127.0.0.1).
+  const problem = hostProblem(url.hostname, targets);
+  if (problem) {
+    throw badInput(`The webhook host ${url.hostname} ${problem}: webhooks are delivered to public addresses only (the operator may allow others with WEBHOOK_ALLOWED_TARGETS)`, { argument });
   }
   url.hash = '';
   return url.toString();
@@ -146,10 +158,11 @@ export class Webhooks {
     readonly clock: Clock,
     /** The ids of these measures that are not in force today (registration refuses them). */
     private readonly unknownMeasures: (measureIds: string[]) => Promise<string[]>,
+    private readonly targets: TargetPolicy = targetPolicyFromEnv(),
   ) {}
 
   async register(owner: Principal, input: WebhookInput): Promise<WebhookView> {
-    const url = validateWebhookUrl(input.url);
+    const url = validateWebhookUrl(input.url, this.targets);
     const secret = input.secret ?? '';
     if (secret.length < MIN_SECRET_LENGTH) {
       throw badInput(`The secret has ${secret.length} characters: give at least ${MIN_SECRET_LENGTH} (random, e.g. openssl rand -hex 32)`, { argument: 'input.secret' });

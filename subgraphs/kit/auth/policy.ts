@@ -25,7 +25,7 @@
  *   type or publication is unknown counts as a natural person on an unpublished record.
  * - Root fields' roles: `hasOneOfRoles(principal, roles)` (graphql-shield's `hasRole`).
  * - Ownership: `ownsRecord(principal, ownerId)` (screenings, by principal id; administrators any),
- *   `isAdministrator(principal)`, `maySubscribe(principal)`, `isHubProcess(principal)`.
+ *   `isAdministrator(principal)`, `isAnonymous(principal)`, `maySubscribe(principal)`, `isHubProcess(principal)`.
  */
 import type { EntryStatus } from '../lists/store.js';
 import type { ListType } from '../lists/department.js';
@@ -94,12 +94,12 @@ export const ROLE_POLICY: Record<Role, RolePolicy> = {
     label: 'platform administrator', entries: 'ALL', personalData: true, history: true, writes: 'IF_GRANTED', files: [],
     readme: {
       entries: 'everything', personalData: 'unmasked with a stated purpose',
-      writes: 'departments\' lists only where the deployment grants it (`CREDITHUB_ADMIN_WRITES=true`), recorded on the entry\'s history as `admin:… acting for <department>`; read-only by default (谁认定、谁负责)',
+      writes: 'departments\' lists only where the deployment grants it (`CREDITHUB_ADMIN_WRITES=true`), recorded on the entry\'s history as `admin:… acting for <department>`; read-only by default (谁认定、谁负责); the joint-measure catalogue',
     },
   },
   AUDITOR: {
     label: 'auditor', entries: 'ALL', personalData: false, history: true, writes: false, files: [],
-    readme: { entries: 'every entry, histories, case files, the access register, the sharing-deadline report', personalData: 'always masked', writes: '—' },
+    readme: { entries: 'every entry, histories, case files, the access register, the catalogue\'s changes, the sharing-deadline report', personalData: 'always masked', writes: '—' },
   },
   PARTNER: {
     label: 'integration partner', entries: 'SCOPED_ACTIVE', personalData: false, history: false, writes: false, files: [],
@@ -141,8 +141,10 @@ export const isAdministrator = (principal: Principal) => principal.role === 'ADM
 export const hasOneOfRoles = (principal: Principal, roles: readonly Role[]) => roles.includes(principal.role);
 /** The hub's own processes: the only callers of the departments' event feeds. */
 export const isHubProcess = (principal: Principal) => principal.role === 'SYSTEM';
+/** The public: no token. Where a role is needed it is told to send one (UNAUTHENTICATED, HTTP 401). */
+export const isAnonymous = (principal: Principal) => principal.role === 'PUBLIC';
 /** Subscriptions (the change feed, live) are for every authenticated principal. */
-export const maySubscribe = (principal: Principal) => principal.role !== 'PUBLIC';
+export const maySubscribe = (principal: Principal) => !isAnonymous(principal);
 
 export function scopedListTypes(principal: Principal): ListType[] {
   return LIST_TYPES.filter((type) => principal.scopes.includes(SCOPE_BY_LIST_TYPE[type]));
@@ -346,4 +348,17 @@ export function mayWriteDepartmentLists(principal: Principal, department: string
         ? `An officer of ${principal.department} cannot change the ${department} department's lists (谁认定、谁负责)`
         : `Only the ${department} department's officers change its lists`,
   };
+}
+
+/**
+ * May this principal change the joint-measure catalogue (addMemorandum, addMeasure,
+ * amendMeasure, withdrawMeasure)? Only the platform administrator. A memorandum is signed
+ * jointly by many departments (联合签署, `003`), and its measures bind agencies of every
+ * department; the platform's lead department organises the signing and keeps the catalogue
+ * (做好联合奖惩备忘录签署, `000` §3, `003`). So the department whose lists trigger a measure
+ * does not change it alone — not even its own: a measure such as 〔2018〕457号's acts on
+ * every department's black lists. A department asks the administrator, who records it.
+ */
+export function mayChangeMeasureCatalogue(principal: Principal): boolean {
+  return principal.role === 'ADMIN';
 }

@@ -39,7 +39,12 @@ export const systemPrincipal = (process: string): Principal => ({ role: 'SYSTEM'
 
 /** Turns verified JWT claims into a principal, or says which claim is wrong. */
 export function principalFromClaims(claims: Record<string, unknown>, departments: readonly string[]): Principal | string {
-  const role = String(claims.role ?? '').toUpperCase() as Role;
+  // Claims are strings where the hub reads strings: `role: ["admin"]` is no role.
+  if (typeof claims.role !== 'string') return `claim "role" must be a string: one of agency, officer, admin, auditor, partner`;
+  if (claims.scopes !== undefined && !(Array.isArray(claims.scopes) && claims.scopes.every((s) => typeof s === 'string'))) {
+    return 'claim "scopes" must be an array of strings, e.g. ["read:black"]';
+  }
+  const role = claims.role.toUpperCase() as Role;
   // SYSTEM is the hub's own processes (event consumers); no token from outside carries it.
   if (!ROLES.includes(role) || role === 'PUBLIC' || role === 'SYSTEM') return `claim "role" must be one of agency, officer, admin, auditor, partner`;
   if (typeof claims.sub !== 'string' || claims.sub.length === 0) return 'claim "sub" (who the token is for) is missing';

@@ -7,8 +7,8 @@ import { allow, rule } from 'graphql-shield';
 import { ErrorCode, typedError } from '../errors.js';
 import type { AuthContext } from './context.js';
 import type { ListType } from '../lists/department.js';
-import { coversListType as scopesCover, hasOneOfRoles, mayReadHistory, mayWriteDepartmentLists, refusalForListType } from './policy.js';
-import type { Role } from './principal.js';
+import { coversListType as scopesCover, hasOneOfRoles, isAnonymous, mayReadHistory, mayWriteDepartmentLists, refusalForListType } from './policy.js';
+import type { Principal, Role } from './principal.js';
 
 type Ctx = AuthContext;
 
@@ -16,6 +16,10 @@ type Ctx = AuthContext;
 export const viaGateway = rule({ cache: 'contextual' })((_parent, _args, ctx: Ctx) =>
   ctx.principal ? true : typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`),
 );
+
+/** The public (no token) asking for what needs one: send a token, rather than "you may not". */
+const needsToken = (who: string) =>
+  typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: this needs a token of ${who}; send "Authorization: Bearer <JWT>"`);
 
 /** Shield requires one instance per rule name: rules made by a factory are kept by name. */
 const rulesByName = new Map<string, ReturnType<typeof rule> extends (f: any) => infer R ? R : never>();
@@ -27,6 +31,7 @@ function namedRule(name: string, make: () => any) {
 export const hasRole = (...roles: Role[]) =>
   namedRule(`hasRole-${roles.join('-')}`, () => rule(`hasRole-${roles.join('-')}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
     if (!ctx.principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
+    if (isAnonymous(ctx.principal) && !roles.includes('PUBLIC')) return needsToken(roles.join(', ').toLowerCase());
     return hasOneOfRoles(ctx.principal, roles)
       ? true
       : typedError(ErrorCode.FORBIDDEN, `Only ${roles.join(', ').toLowerCase()} may read this; you are ${ctx.principal.role.toLowerCase()}`);
@@ -38,6 +43,7 @@ export const canReadHistoryOf = (department: string) =>
     const principal = ctx.principal;
     if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
     if (mayReadHistory(principal, department)) return true;
+    if (isAnonymous(principal)) return needsToken(`the ${department} department, an administrator or an auditor`);
     return typedError(ErrorCode.FORBIDDEN, `An entry's history and case file are for the ${department} department, administrators and auditors`);
   }));
 
@@ -62,6 +68,21 @@ export const actsFor = (department: string) =>
       const principal = ctx.principal;
       if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
       const decision = mayWriteDepartmentLists(principal, department);
-      return decision.allowed ? true : typedError(ErrorCode.FORBIDDEN, decision.reason);
+      if (decision.allowed) return true;
+      return isAnonymous(principal) ? needsToken(`an officer of the ${department} department`) : typedError(ErrorCode.FORBIDDEN, decision.reason);
+    }),
+  );
+
+/**
+ * A rule from one decision of the policy module (policy.ts): `allowed` says yes or no; the
+ * public is told to send a token, anyone else why not.
+ */
+export const policyRule = (name: string, allowed: (principal: Principal) => boolean, who: string, refusal: string) =>
+  namedRule(name, () =>
+    rule(name, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
+      const principal = ctx.principal;
+      if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
+      if (allowed(principal)) return true;
+      return isAnonymous(principal) ? needsToken(who) : typedError(ErrorCode.FORBIDDEN, refusal);
     }),
   );

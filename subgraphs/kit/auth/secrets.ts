@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { checkedSecret } from './production-keys.js';
 
 /**
  * The content of DATA_DIR/`file`, created from `generate()` if it does not exist yet.
@@ -31,7 +32,7 @@ export function fileCreatedOnce(file: string, generate: () => string): string {
 
 function secretFromEnvOrFile(variable: string, file: string): Uint8Array {
   const fromEnv = process.env[variable];
-  if (fromEnv) return new TextEncoder().encode(fromEnv);
+  if (fromEnv) return checkedSecret(variable, fromEnv);
   return new TextEncoder().encode(fileCreatedOnce(file, () => randomBytes(32).toString('base64url')).trim());
 }
 

@@ -208,6 +208,8 @@ export type Query = {
    * trigger measures in the given scenarios, in the given region (an agency's token region by default).
    */
   entryChanges: EntryChangeConnection;
+  /** Every change of the memorandum catalogue, newest first: who, when, what, before and after. Auditors and administrators. */
+  catalogueChanges: CatalogueChangeConnection;
   /**
    * The change feed, in order from a cursor: resume from your last endCursor and you miss
    * nothing and see nothing twice. Partners and agencies see the list types their scopes cover.
@@ -309,6 +311,14 @@ export type QueryEntryChangesArgs = {
   regionCode?: InputMaybe<Scalars['String']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCatalogueChangesArgs = {
+  measureId?: InputMaybe<Scalars['ID']['input']>;
+  memorandumId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -673,6 +683,43 @@ export type EntryChangeConnection = {
   pageInfo: PageInfo;
 };
 
+export type CatalogueAction =
+  | 'MEMORANDUM_ADDED'
+  | 'MEASURE_ADDED'
+  | 'MEASURE_AMENDED'
+  | 'MEASURE_WITHDRAWN';
+
+/** A change of the joint-measure catalogue, recorded in the transaction that made it. */
+export type CatalogueChange = {
+  __typename?: 'CatalogueChange';
+  seq: Scalars['Int']['output'];
+  changedAt: Scalars['DateTime']['output'];
+  /** Who made it: the role and the token's subject. */
+  actorRole: Scalars['String']['output'];
+  actorId: Scalars['String']['output'];
+  action: CatalogueAction;
+  memorandumId: Scalars['ID']['output'];
+  measureId?: Maybe<Scalars['ID']['output']>;
+  /** The day from which the change applies. */
+  effectiveFrom: Scalars['Date']['output'];
+  /** JSON: the version in force before the change (null for an addition). */
+  before?: Maybe<Scalars['String']['output']>;
+  /** JSON: the version after it (for a withdrawal, the version with its end date). */
+  after?: Maybe<Scalars['String']['output']>;
+};
+
+export type CatalogueChangeEdge = {
+  __typename?: 'CatalogueChangeEdge';
+  cursor: Scalars['String']['output'];
+  node: CatalogueChange;
+};
+
+export type CatalogueChangeConnection = {
+  __typename?: 'CatalogueChangeConnection';
+  edges: Array<CatalogueChangeEdge>;
+  pageInfo: PageInfo;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -682,11 +729,13 @@ export type Mutation = {
   screen: Screening;
   /** Feedback on a measure shown in a screening (响应—反馈). */
   recordMeasureFeedback: JointMeasureCase;
-  /** Departments and the platform: a new memorandum from a date. */
+  /** The platform administrator: a new memorandum from a date (recorded in catalogueChanges). */
   addMemorandum: Memorandum;
+  /** The platform administrator: a new measure of a memorandum from a date. */
   addMeasure: Measure;
-  /** A new version of a measure from a date; the previous version applies before it. */
+  /** The platform administrator: a new version of a measure from a date; the previous version applies before it. */
   amendMeasure: Measure;
+  /** The platform administrator: a measure stops applying from a date. */
   withdrawMeasure: Measure;
   registerWebhook: Webhook;
   removeWebhook: Scalars['Boolean']['output'];
@@ -1211,6 +1260,10 @@ export type ResolversTypes = ResolversObject<{
   EntryChange: ResolverTypeWrapper<EntryChange>;
   EntryChangeEdge: ResolverTypeWrapper<EntryChangeEdge>;
   EntryChangeConnection: ResolverTypeWrapper<EntryChangeConnection>;
+  CatalogueAction: CatalogueAction;
+  CatalogueChange: ResolverTypeWrapper<CatalogueChange>;
+  CatalogueChangeEdge: ResolverTypeWrapper<CatalogueChangeEdge>;
+  CatalogueChangeConnection: ResolverTypeWrapper<CatalogueChangeConnection>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ChangeType: ChangeType;
   ChangeEvent: ResolverTypeWrapper<ChangeEvent>;
@@ -1286,6 +1339,9 @@ export type ResolversParentTypes = ResolversObject<{
   EntryChange: EntryChange;
   EntryChangeEdge: EntryChangeEdge;
   EntryChangeConnection: EntryChangeConnection;
+  CatalogueChange: CatalogueChange;
+  CatalogueChangeEdge: CatalogueChangeEdge;
+  CatalogueChangeConnection: CatalogueChangeConnection;
   Mutation: Record<PropertyKey, never>;
   ChangeEvent: ChangeEvent;
   ChangeEdge: ChangeEdge;
@@ -1419,6 +1475,7 @@ export type QueryResolvers<ContextType = PlatformContext, ParentType extends Res
   jointMeasureCases?: Resolver<ResolversTypes['JointMeasureCaseConnection'], ParentType, ContextType, RequireFields<QueryJointMeasureCasesArgs, 'first'>>;
   jointMeasureStatistics?: Resolver<ResolversTypes['JointMeasureStatistics'], ParentType, ContextType, RequireFields<QueryJointMeasureStatisticsArgs, 'from' | 'to'>>;
   entryChanges?: Resolver<ResolversTypes['EntryChangeConnection'], ParentType, ContextType, RequireFields<QueryEntryChangesArgs, 'first'>>;
+  catalogueChanges?: Resolver<ResolversTypes['CatalogueChangeConnection'], ParentType, ContextType, RequireFields<QueryCatalogueChangesArgs, 'first'>>;
   changes?: Resolver<ResolversTypes['ChangeConnection'], ParentType, ContextType, RequireFields<QueryChangesArgs, 'first'>>;
   exitNotices?: Resolver<ResolversTypes['ChangeConnection'], ParentType, ContextType, RequireFields<QueryExitNoticesArgs, 'first'>>;
   webhooks?: Resolver<Array<ResolversTypes['Webhook']>, ParentType, ContextType>;
@@ -1609,6 +1666,29 @@ export type EntryChangeConnectionResolvers<ContextType = PlatformContext, Parent
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 }>;
 
+export type CatalogueChangeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CatalogueChange'] = ResolversParentTypes['CatalogueChange']> = ResolversObject<{
+  seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  actorRole?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actorId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  action?: Resolver<ResolversTypes['CatalogueAction'], ParentType, ContextType>;
+  memorandumId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  measureId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  effectiveFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  before?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  after?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type CatalogueChangeEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CatalogueChangeEdge'] = ResolversParentTypes['CatalogueChangeEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CatalogueChange'], ParentType, ContextType>;
+}>;
+
+export type CatalogueChangeConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CatalogueChangeConnection'] = ResolversParentTypes['CatalogueChangeConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['CatalogueChangeEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   screen?: Resolver<ResolversTypes['Screening'], ParentType, ContextType, RequireFields<MutationScreenArgs, 'creditCodes' | 'scenario' | 'reference'>>;
   recordMeasureFeedback?: Resolver<ResolversTypes['JointMeasureCase'], ParentType, ContextType, RequireFields<MutationRecordMeasureFeedbackArgs, 'input'>>;
@@ -1784,6 +1864,9 @@ export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
   EntryChange?: EntryChangeResolvers<ContextType>;
   EntryChangeEdge?: EntryChangeEdgeResolvers<ContextType>;
   EntryChangeConnection?: EntryChangeConnectionResolvers<ContextType>;
+  CatalogueChange?: CatalogueChangeResolvers<ContextType>;
+  CatalogueChangeEdge?: CatalogueChangeEdgeResolvers<ContextType>;
+  CatalogueChangeConnection?: CatalogueChangeConnectionResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   ChangeEvent?: ChangeEventResolvers<ContextType>;
   ChangeEdge?: ChangeEdgeResolvers<ContextType>;

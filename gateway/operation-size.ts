@@ -1,0 +1,140 @@
+/**
+ * What an operation asks for, counted with its variables — before any subgraph is called.
+ * graphql-armor's cost limit runs as a validation rule, without variables: 30 aliases of
+ * `subjects(creditCodes: $c)` with 1,000 codes each in `$c` cost it nothing. Here:
+ *
+ * - **Codes per operation**: the `creditCodes` of every field, over every alias and
+ *   fragment, together at most GRAPHQL_MAX_CODES (1,000: one full `subjects` or `screen`).
+ * - **Any list argument** at most GRAPHQL_MAX_CODES elements.
+ * - **Cost**: every field counts once per time it may be resolved: a field's subtree is
+ *   multiplied by its `first` (given, from a variable, or its default) or by the number of
+ *   its `creditCodes`, nested multipliers compounding. At most GRAPHQL_MAX_COST.
+ *
+ * The limits were sized on the hub's largest real operations (see README, Configuration).
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  GraphQLError,
+  Kind,
+  getNamedType,
+  isObjectType,
+  isInterfaceType,
+  valueFromASTUntyped,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
+
+export const OPERATION_LIMITS = {
+  maxCodes: Number(process.env.GRAPHQL_MAX_CODES ?? 1000),
+  maxCost: Number(process.env.GRAPHQL_MAX_COST ?? 200_000),
+};
+
+const CODES_ARGUMENT = 'creditCodes';
+
+export interface OperationSize {
+  /** Credit codes in `creditCodes` arguments, over the whole operation. */
+  codes: number;
+  /** The longest list given to any argument. */
+  longestList: number;
+  cost: number;
+}
+
+export function operationSize(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown> = {},
+): OperationSize {
+  const size: OperationSize = { codes: 0, longestList: 0, cost: 0 };
+  const valueOf = (node: ValueNode): unknown => valueFromASTUntyped(node, variables);
+  /** Lengths of every list inside an argument's value (input objects included). */
+  const listLengths = (value: unknown, found: number[] = []): number[] => {
+    if (Array.isArray(value)) {
+      found.push(value.length);
+      value.forEach((item) => listLengths(item, found));
+    } else if (value && typeof value === 'object') {
+      Object.values(value).forEach((item) => listLengths(item, found));
+    }
+    return found;
+  };
+
+  const visit = (selectionSet: SelectionSetNode | undefined, type: GraphQLNamedType | undefined, multiplier: number, spreads: Set<string>) => {
+    if (!selectionSet) return;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const typeCondition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
+        visit(selection.selectionSet, typeCondition ?? type, multiplier, spreads);
+        continue;
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments[selection.name.value];
+        if (!fragment || spreads.has(fragment.name.value)) continue;
+        visit(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? type, multiplier, new Set([...spreads, fragment.name.value]));
+        continue;
+      }
+      if (selection.name.value.startsWith('__')) continue;
+      const field: GraphQLField<unknown, unknown> | undefined =
+        type && (isObjectType(type) || isInterfaceType(type)) ? type.getFields()[selection.name.value] : undefined;
+      size.cost += multiplier;
+      let fieldMultiplier = 1;
+      const given = new Map((selection.arguments ?? []).map((argument) => [argument.name.value, valueOf(argument.value)]));
+      for (const [name, value] of given) {
+        const lengths = listLengths(value);
+        size.longestList = Math.max(size.longestList, ...lengths, 0);
+        if (name === CODES_ARGUMENT && Array.isArray(value)) {
+          size.codes += value.length * multiplier;
+          fieldMultiplier = Math.max(fieldMultiplier, value.length);
+        }
+      }
+      const first = given.has('first') ? given.get('first') : field?.args.find((a) => a.name === 'first')?.defaultValue;
+      if (typeof first === 'number' && first > 0) fieldMultiplier = Math.max(fieldMultiplier, first);
+      visit(selection.selectionSet, field ? getNamedType(field.type) : undefined, multiplier * fieldMultiplier, spreads);
+    }
+  };
+
+  const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  visit(operation.selectionSet, root ?? undefined, 1, new Set());
+  return size;
+}
+
+/** Too many codes or list elements: an argument the client can split (BAD_USER_INPUT); too costly: a query limit. */
+function refused(message: string, code: 'BAD_USER_INPUT' | 'GRAPHQL_VALIDATION_FAILED', argument?: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...(argument ? { argument } : {}), http: { status: 400 } } });
+}
+
+export function operationSizePlugin(limits = OPERATION_LIMITS): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request }) {
+          if (!operation) return;
+          const fragments = Object.fromEntries(
+            document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+          );
+          const size = operationSize(schema, operation, fragments, request.variables ?? {});
+          if (size.codes > limits.maxCodes) {
+            throw refused(
+              `At most ${limits.maxCodes} credit codes per operation, over all its fields and aliases (GRAPHQL_MAX_CODES); this one asks for ${size.codes}: send the rest in further requests`,
+              'BAD_USER_INPUT',
+              CODES_ARGUMENT,
+            );
+          }
+          if (size.longestList > limits.maxCodes) {
+            throw refused(`A list argument has ${size.longestList} elements; at most ${limits.maxCodes} (GRAPHQL_MAX_CODES)`, 'BAD_USER_INPUT');
+          }
+          if (size.cost > limits.maxCost) {
+            throw refused(
+              `Query cost ${size.cost} is over the limit of ${limits.maxCost} (GRAPHQL_MAX_COST; lists count by their first or their number of codes): ask for fewer fields, smaller pages or fewer codes`,
+              'GRAPHQL_VALIDATION_FAILED',
+            );
+          }
+        },
+      };
+    },
+  };
+}
