@@ -111,7 +111,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       databaseUrl: (name, replica) => nodeUrl(names.indexOf(name) + replica),
       env: {
         NATS_URL: natsUrl,
-        NATS_STREAM_PREFIX: streamPrefix,
+        NATS_PREFIX: streamPrefix,
         DATA_DIR: dataDir,
         DATABASE_POOL_SIZE: '4',
       },
