@@ -59,8 +59,8 @@ export interface RunningSubgraph {
   name: string;
   url: string;
   db: Database;
-  /** Starts the background workers (on their intervals unless `manual`). */
-  startWorkers(departmentUrls: Record<string, string>, mode?: 'interval' | 'manual'): void;
+  /** Starts the background workers (on their intervals unless `manual`); returns them. */
+  startWorkers(departmentUrls: Record<string, string>, mode?: 'interval' | 'manual'): Worker[];
   /** Runs every worker until none finds anything to do (tests, and draining before a stop). */
   settle(): Promise<number>;
   /** Runs one worker once, by name. */
@@ -176,6 +176,7 @@ export async function startSubgraph(module: SubgraphModule, options: StartSubgra
         loops = workers.map((worker) => new WorkerLoop(worker));
         loops.forEach((loop) => loop.start());
       }
+      return workers;
     },
     async settle() {
       let total = 0;

@@ -9,6 +9,7 @@ import type { DepartmentConfig } from '../kit/lists/department.js';
 import { internalTokenSecret } from '../kit/auth/secrets.js';
 import { mergeResolvers } from '../kit/resolvers.js';
 import { EventConsumer } from '../kit/events/consumer.js';
+import { relayedTopic } from '../kit/events/relay.js';
 import { calendarFromEnv } from '../kit/working-days.js';
 import { migrations, platformOffsetsTable } from './migrations.js';
 import { SubjectRegistry } from './registry.js';
@@ -69,6 +70,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
           const consumer = new EventConsumer({
             db,
             name: 'platform',
+            prefix: 'platform',
             offsetsTable: platformOffsetsTable,
             sources: departmentUrls,
             handleBatch: collection.handleBatch,
@@ -81,12 +83,14 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
           return [
           {
             name: 'collection',
+            description: "collects every department's events: entry index, warning list, change feed",
             intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
-            wakeOn: Object.keys(departmentUrls).map((name) => `outbox.${name}`),
+            wakeOn: Object.keys(departmentUrls).map(relayedTopic),
             runOnce: () => consumer.pollOnce(),
           },
           {
             name: 'webhooks',
+            description: 'delivers the change feed to registered webhooks',
             intervalMs: Number(process.env.WEBHOOK_POLL_MS ?? 1000),
             wakeOn: [FEED_TOPIC, WEBHOOKS_TOPIC],
             runOnce: () => delivery.deliverDue(),
