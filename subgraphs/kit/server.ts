@@ -65,6 +65,8 @@ export interface RunningSubgraph {
   settle(): Promise<number>;
   /** Runs one worker once, by name. */
   runWorker(name: string): Promise<number>;
+  /** Stops the workers only (before peers go away, so none of them fails on a closed peer). */
+  stopWorkers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -191,6 +193,9 @@ export async function startSubgraph(module: SubgraphModule, options: StartSubgra
       const worker = workers.find((w) => w.name === name);
       if (!worker) throw new Error(`${module.name} has no worker "${name}": ${workers.map((w) => w.name).join(', ')}`);
       return worker.runOnce();
+    },
+    async stopWorkers() {
+      await Promise.all(loops.map((loop) => loop.stop()));
     },
     async stop() {
       await Promise.all(loops.map((loop) => loop.stop()));
