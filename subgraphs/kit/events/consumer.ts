@@ -43,6 +43,8 @@ export interface ConsumerOptions {
   sources: Record<string, string>;
   /** Default: each source's HTTP feed. */
   eventSource?: EventSource;
+  /** The key of a source's position in the offsets table (JetStream positions are kept apart). */
+  positionKey?: (source: string) => string;
   handle?: EventHandler;
   handleBatch?: BatchHandler;
   secret: Uint8Array;
@@ -79,6 +81,11 @@ export class EventConsumer {
     return applied;
   }
 
+  private key(source: string): string {
+    return this.options.positionKey?.(source) ?? source;
+  }
+
+  /** The position kept under `source` (a source's key), created at 0 the first time. */
   private async position(source: string): Promise<number> {
     const { db, offsetsTable } = this.options;
     const row = await db(offsetsTable).where({ source }).first();
@@ -88,14 +95,15 @@ export class EventConsumer {
   }
 
   private async pollSource(source: string): Promise<number> {
-    const after = await this.position(source);
+    const key = this.key(source);
+    const after = await this.position(key);
     const events = (await this.source.read(source, after, this.options.batchSize ?? 500)).filter((event) => event.position > after);
     if (events.length === 0) return 0;
     const { db, offsetsTable, handle, handleBatch, prefix } = this.options;
     const processed = processedEventsTable(prefix);
     const last = events.at(-1)!.position;
     const applied = await inTransaction(db, async (trx) => {
-      const moved = await trx(offsetsTable).where({ source, last_seq: after }).update({ last_seq: last, updated_at: new Date().toISOString() });
+      const moved = await trx(offsetsTable).where({ source: key, last_seq: after }).update({ last_seq: last, updated_at: new Date().toISOString() });
       // Another replica applied this batch first: nothing to do.
       if (moved !== 1) return -1;
       const seen = new Set<string>();

@@ -1,7 +1,7 @@
 /**
  * The outbox relay of one department: takes committed events that have no delivery
- * position yet and gives them one — the next numbers of the department's own counter (the
- * embedded default), or the JetStream stream sequence they were published at (NATS_URL).
+ * position yet and gives them one — the next numbers of the department's own counter — and,
+ * with JetStream (NATS_URL), publishes them to the department's stream in that order.
  *
  * Why: `seq` is taken when a transaction inserts its event, not when it commits, so seq order
  * is not commit order and rolled-back transactions leave holes. Positions are given only to
@@ -25,16 +25,16 @@ import { inTransaction } from '../transactions.js';
 import { announceAfterCommit } from './notifier.js';
 import { relayStateTable } from './tables.js';
 
-/** Publishes events in order to a durable log, and returns the position each got there. */
+/** Publishes events, in order, to a durable log (JetStream), de-duplicated there by event id. */
 export interface OutboxPublisher {
-  publish(events: StoredChangeEvent[]): Promise<number[]>;
+  publish(events: StoredChangeEvent[]): Promise<void>;
 }
 
 export interface RelayOptions {
   db: Knex;
   /** The department (outbox prefix). */
   prefix: string;
-  /** A JetStream publisher; without one, positions are the department's own counter. */
+  /** A JetStream publisher: events are published there before their positions commit. */
   publisher?: OutboxPublisher;
   /** This replica's name in the lease. */
   holder?: string;
@@ -78,9 +78,10 @@ export class OutboxRelay {
       }
       const rows = perEntryOrder([...first, ...more.filter((row) => !seqs.has(Number(row.seq)))]);
       const last = Number(head.last_position);
-      const positions = this.options.publisher
-        ? await this.options.publisher.publish(rows.map(toStoredEvent))
-        : rows.map((_row, index) => last + index + 1);
+      const positions = rows.map((_row, index) => last + index + 1);
+      // Published first: if the commit below fails, the next run publishes them again, and
+      // JetStream keeps one copy of each (Nats-Msg-Id = event id).
+      await this.options.publisher?.publish(rows.map((row, index) => ({ ...toStoredEvent(row), position: positions[index] })));
       for (let start = 0; start < rows.length; start += 200) {
         const chunk = rows.slice(start, start + 200);
         const cases = chunk.map(() => 'WHEN ? THEN ?').join(' ');
@@ -92,7 +93,7 @@ export class OutboxRelay {
       }
       const moved = await trx(state)
         .where({ id: 1, last_position: head.last_position })
-        .update({ last_position: Math.max(last, ...positions), holder: this.holder, lease_until: new Date(now + leaseMs).toISOString() });
+        .update({ last_position: last + rows.length, holder: this.holder, lease_until: new Date(now + leaseMs).toISOString() });
       // Another relay moved first (its lease ran out under us): undo, and let the retry look again.
       if (moved !== 1) throw Object.assign(new Error('relay position moved meanwhile'), { code: 'ER_LOCK_DEADLOCK' });
       announceAfterCommit(trx, relayedTopic(prefix));

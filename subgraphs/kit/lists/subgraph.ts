@@ -19,6 +19,7 @@ import { actionResolvers } from './actions.js';
 import { crossDepartmentHandler } from './cross-department.js';
 import { EventConsumer } from '../events/consumer.js';
 import { OutboxRelay, outboxTopic, relayedTopic } from '../events/relay.js';
+import { consumerEventLog, relayPublisher } from '../events/jetstream.js';
 import { outboxRelayMigration, processedEventsMigration } from '../events/tables.js';
 import { EVENTS_ROUTE, eventFeedRoute } from '../events/feed.js';
 import { internalTokenSecret } from '../auth/secrets.js';
@@ -65,8 +66,12 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
         permissions: departmentPermissions(department),
         routes: { [EVENTS_ROUTE]: eventFeedRoute(db, department.name, secret) },
         workers: (departmentUrls) => {
-          const relay = new OutboxRelay({ db, prefix: department.name });
+          const publisher = relayPublisher(department.name);
+          const relay = new OutboxRelay({ db, prefix: department.name, publisher });
+          const log = consumerEventLog(department.name);
+          const via = log ? 'from JetStream' : 'from the departments\' event feeds';
           const consumer = new EventConsumer({
+            ...log,
             db,
             name: department.name,
             prefix: department.name,
@@ -78,14 +83,14 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
           return [
             {
               name: 'relay',
-              description: `gives committed ${department.name} outbox events their delivery positions (one replica at a time, by lease)`,
+              description: `gives committed ${department.name} outbox events their delivery positions${publisher ? ' and publishes them to JetStream' : ''} (one replica at a time, by lease)`,
               intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
               wakeOn: [outboxTopic(department.name)],
               runOnce: () => relay.relayOnce(),
             },
             {
               name: 'cross-department',
-              description: `applies every department's events to ${department.name} (red-list exits, listings elsewhere)`,
+              description: `applies every department's events ${via} to ${department.name} (red-list exits, listings elsewhere)`,
               intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
               wakeOn: Object.keys(departmentUrls).map(relayedTopic),
               runOnce: () => consumer.pollOnce(),
