@@ -15,7 +15,7 @@ import { connect as connectNats } from 'nats';
 import { seed } from '../scripts/seed.js';
 import { subgraphs } from '../subgraphs/catalog.js';
 import { startGaleraCluster, type GaleraCluster } from './galera.js';
-import { startLayout, type Layout } from './processes.js';
+import { startProcessLayout, type ProcessLayout } from './processes.js';
 import {
   checkFeed, checkScreening, commitLate, connectForChecks, readChangeFeed, runWorkload, waitForConvergence,
   type FeedCheck, type WorkloadResult,
@@ -84,7 +84,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     convergenceMs: null, feed: null, redNotExited: 0, screeningWrong: [], output: '',
   };
   let cluster: GaleraCluster | undefined;
-  let layout: Layout | undefined;
+  let layout: ProcessLayout | undefined;
   let adminUrl = options.mysqlUrl ?? DEFAULT_MYSQL_URL;
   let nodeUrl = (_k: number) => new URL(database, adminUrl).toString();
   const checksDb = () => connectForChecks(nodeUrl(0));
@@ -104,8 +104,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     const replicated = options.mode !== 'single';
     const names = subgraphs.map((s) => s.name);
     const started = Date.now();
-    layout = await startLayout({
+    layout = await startProcessLayout({
       replicas: replicated ? { platform: 2, tax: 2 } : {},
+      loadBalancer: true,
       // On the cluster, the processes are spread over its nodes (each replica of a subgraph on
       // another node): every node takes writes.
       databaseUrl: (name, replica) => nodeUrl(names.indexOf(name) + replica),
@@ -117,7 +118,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       },
     });
     report.startMs = Date.now() - started;
-    report.processes = [...layout.replicas.values()].flat().map((p) => p.label).concat('gateway');
+    report.processes = [...layout.subgraphs.values()].flat().map((p) => p.name).concat('gateway');
     log(`${report.processes.length} processes up in ${report.startMs} ms`);
     db = checksDb();
 
@@ -143,8 +144,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       },
     }];
     if (options.mode === 'replicas') {
-      faults.push({ at: 0.3, run: async () => { await running.replicas.get('tax')![0].kill('SIGKILL'); report.faults.push('tax#1 SIGKILL at 30%'); } });
-      faults.push({ at: 0.6, run: async () => { await running.replicas.get('platform')![0].kill('SIGKILL'); report.faults.push('platform#1 SIGKILL at 60%'); } });
+      faults.push({ at: 0.3, run: async () => { await running.subgraphs.get('tax')![0].kill(); report.faults.push('tax#1 SIGKILL at 30%'); } });
+      faults.push({ at: 0.6, run: async () => { await running.subgraphs.get('platform')![0].kill(); report.faults.push('platform#1 SIGKILL at 60%'); } });
     }
     if (options.mode === 'galera') {
       faults.push({
@@ -158,7 +159,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
         },
       });
     }
-    const workload = await runWorkload({ gatewayUrl: layout.gatewayUrl, demo, faults });
+    const workload = await runWorkload({ gatewayUrl: layout.url, demo, faults });
     report.workload = workload;
     log(`workload: ${workload.succeeded} operations succeeded, ${workload.failed.length} failed`);
 
@@ -166,17 +167,17 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     const after = await waitForConvergence(db, workload.crossCodes, options.convergenceTimeoutMs ?? 30_000);
     report.convergenceMs = after.convergedAt === null ? null : Math.max(0, after.convergedAt - lastCommitAt);
     report.redNotExited = after.state.redNotExited.length;
-    report.feed = checkFeed(after.state.expected, await readChangeFeed(layout.gatewayUrl));
-    report.screeningWrong = await checkScreening(layout.gatewayUrl, db, [...workload.codes, late!.creditCode]);
+    report.feed = checkFeed(after.state.expected, await readChangeFeed(layout.url));
+    report.screeningWrong = await checkScreening(layout.url, db, [...workload.codes, late!.creditCode]);
     return report;
   } catch (error) {
     if (error instanceof ScenarioFailure) {
       report.screeningWrong.push(error.message);
       return report;
     }
-    throw Object.assign(error as Error, { message: `${(error as Error).message}\n${layout?.output() ?? ''}` });
+    throw Object.assign(error as Error, { message: `${(error as Error).message}\n${layout ? outputOf(layout) : ''}` });
   } finally {
-    report.output = layout?.output() ?? '';
+    report.output = layout ? outputOf(layout) : '';
     await layout?.stop().catch(() => {});
     await db?.destroy().catch(() => {});
     if (!cluster) {
@@ -188,6 +189,13 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     await removeStreams(natsUrl, streamPrefix);
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Every process's output, for a failure message. */
+function outputOf(layout: ProcessLayout): string {
+  return [...[...layout.subgraphs.values()].flat(), layout.gateway]
+    .map((p) => `--- ${p.name} (${p.child.exitCode === null && p.child.signalCode === null ? 'running' : 'exited'})\n${p.output.slice(-40).join('\n')}`)
+    .join('\n');
 }
 
 /** The hub did not get there: a finding, reported, not a crash of the scenario. */

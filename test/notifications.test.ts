@@ -8,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createClient } from 'graphql-ws';
 import { callerHeaders, startTestHub, type TestHub } from './env.js';
+import { connect } from 'nats';
 import { createNotifier } from '../subgraphs/kit/events/notifier.js';
+import { jetStreamNames } from '../subgraphs/kit/events/jetstream.js';
+import { departments } from '../subgraphs/catalog.js';
 import { organisationCode, random } from '../scripts/demo-data.js';
 
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -23,13 +26,20 @@ describe.skipIf(!natsReachable)('notifications through NATS', () => {
   let hub: TestHub;
   beforeAll(async () => {
     process.env.NATS_URL = NATS_URL;
+    // The server is shared: subjects, streams and consumers of this test under a name of its own.
+    process.env.NATS_PREFIX = `test_${Math.random().toString(36).slice(2, 10)}`;
     process.env.EVENT_POLL_MS = '60000';
     process.env.SUBSCRIPTION_POLL_MS = '60000';
     hub = await startTestHub({ subjects: 50, workers: 'interval' });
   });
   afterAll(async () => {
     await hub?.stop();
+    const nats = await connect({ servers: NATS_URL });
+    const jsm = await nats.jetstreamManager();
+    for (const d of departments) await jsm.streams.delete(jetStreamNames().stream(d.name)).catch(() => {});
+    await nats.close();
     delete process.env.NATS_URL;
+    delete process.env.NATS_PREFIX;
   });
 
   it('carry a notification from one replica to another', async () => {

@@ -1,22 +1,33 @@
 /**
- * The production layout as separate OS processes, for tests and benchmarks: each subgraph
- * replica is `tsx scripts/subgraph.ts <name>` (run as `node --import tsx`, so a signal reaches
- * the process that runs the code), the gateway is `tsx scripts/gateway.ts`, and where a
- * subgraph has several replicas a small round-robin balancer on loopback stands in front of
- * them as a load balancer would, skipping a replica that refuses connections. Output of
- * every process is kept (the last lines), to show in a failure.
+ * The production layout in tests: each subgraph as its own process (`tsx scripts/subgraph.ts
+ * <name>`, what `npm run subgraph` runs), replicas where asked, and a gateway process
+ * (`scripts/gateway.ts`), on free loopback ports. Every process runs in its own process group,
+ * so stopping or killing it takes its children too; its output is kept for assertions.
+ * With `loadBalancer`, a small round-robin balancer on loopback stands in front of each
+ * replicated subgraph, as a load balancer would, and skips a replica that refuses connections,
+ * so a replica can be killed while the others keep serving the gateway and the consumers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { join } from 'node:path';
 import { subgraphs } from '../subgraphs/catalog.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
+const ROOT = join(import.meta.dirname, '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
-/** `count` distinct ports free on loopback now: all held open until all are chosen, so none repeats. */
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0];
+}
+
+/**
+ * `count` distinct ports nobody listens on right now: all held open until all are chosen
+ * (ports asked one at a time can come back twice, once the first is closed again).
+ */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-    const server = net.createServer();
+  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
+    const server = createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve(server));
   })));
@@ -25,74 +36,71 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-export interface HubProcess {
-  /** e.g. `tax#2`, `gateway`. */
-  label: string;
-  url: string;
-  pid: number;
-  running: boolean;
-  /** The last lines the process wrote (stdout and stderr). */
-  output(): string;
-  kill(signal?: NodeJS.Signals): Promise<void>;
-}
-
-export interface SpawnOptions {
-  label: string;
-  script: string;
-  args?: string[];
+export interface ManagedProcess {
+  name: string;
   port: number;
-  env: Record<string, string | undefined>;
-  /** Resolves when GET /health answers 200 within this. */
-  readyTimeoutMs?: number;
+  /** Its GraphQL URL. */
+  url: string;
+  child: ChildProcess;
+  /** Everything it printed, stdout and stderr, line by line. */
+  output: string[];
+  /** Resolves when it has exited. */
+  exited: Promise<number | null>;
+  /** SIGKILL to its whole group: a crash, no shutdown. */
+  kill(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
 }
 
-export async function spawnHubProcess(options: SpawnOptions): Promise<HubProcess> {
-  const lines: string[] = [];
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', options.script, ...(options.args ?? [])], {
+export function spawnProcess(name: string, script: string, args: string[], port: number, env: NodeJS.ProcessEnv): ManagedProcess {
+  const child = spawn(TSX, [join(ROOT, script), ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1' } as NodeJS.ProcessEnv,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
-  const keep = (chunk: Buffer) => {
-    lines.push(...chunk.toString().split('\n').filter(Boolean));
-    if (lines.length > 200) lines.splice(0, lines.length - 200);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  let running = true;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => {
-    running = false;
-    resolve();
-  }));
-  const base = `http://127.0.0.1:${options.port}`;
-  const proc: HubProcess = {
-    label: options.label,
-    url: `${base}/graphql`,
-    pid: child.pid!,
-    get running() {
-      return running;
-    },
-    output: () => lines.join('\n'),
-    async kill(signal = 'SIGTERM') {
-      if (!running) return;
-      child.kill(signal);
-      const forced = setTimeout(() => child.kill('SIGKILL'), 12_000);
-      await exited;
-      clearTimeout(forced);
-    },
-  };
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
-  while (Date.now() < deadline) {
-    if (!running) throw new Error(`${options.label} exited before it was ready; its output:\n${proc.output()}`);
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter(Boolean));
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const signal = (sig: NodeJS.Signals) => {
     try {
-      if ((await fetch(`${base}/health`, { signal: AbortSignal.timeout(1000) })).ok) return proc;
+      process.kill(-child.pid!, sig);
     } catch {
-      // not listening yet
+      // already gone
     }
-    await new Promise((resolve) => setTimeout(resolve, 150));
+  };
+  return {
+    name, port, url: `http://127.0.0.1:${port}/graphql`, child, output, exited,
+    async kill() {
+      signal('SIGKILL');
+      await exited;
+    },
+    async stop(graceMs = 8000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Waits until `url` answers 200, or the process exits, or `timeoutMs` passes. */
+export async function waitUntilHealthy(process: ManagedProcess, timeoutMs = 60_000): Promise<void> {
+  const health = process.url.replace(/\/graphql$/, '/health');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (process.child.exitCode !== null) throw new Error(`${process.name} exited (${process.child.exitCode}): ${process.output.slice(-5).join(' | ')}`);
+    try {
+      if ((await fetch(health, { signal: AbortSignal.timeout(1000) })).ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  await proc.kill('SIGKILL');
-  throw new Error(`${options.label} did not answer /health within ${options.readyTimeoutMs ?? 60_000} ms; its output:\n${proc.output()}`);
+  throw new Error(`${process.name} did not come up at ${health} within ${timeoutMs} ms: ${process.output.slice(-5).join(' | ')}`);
 }
 
 export interface Balancer {
@@ -102,10 +110,14 @@ export interface Balancer {
   close(): Promise<void>;
 }
 
-/** Round robin over `upstreams` (base URLs); a refused or reset connection goes to the next one. */
+/** Round robin over `upstreams` (base URLs); a refused connection goes to the next one. */
 export async function startBalancer(upstreams: string[]): Promise<Balancer> {
   let next = 0;
   const served = upstreams.map(() => 0);
+  const reply = (res: http.ServerResponse, status: number, message: string, code: string) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  };
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -130,15 +142,10 @@ export async function startBalancer(upstreams: string[]): Promise<Balancer> {
       } catch (error) {
         // A replica that died after taking the request may have committed it: only a refused
         // connection (nothing reached it) is safe to send elsewhere.
-        if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED') {
-          res.writeHead(502, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ errors: [{ message: `upstream failed: ${(error as Error).message}`, extensions: { code: 'BAD_GATEWAY' } }] }));
-          return;
-        }
+        if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED') return reply(res, 502, `upstream failed: ${(error as Error).message}`, 'BAD_GATEWAY');
       }
     }
-    res.writeHead(503, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ errors: [{ message: 'no replica is up', extensions: { code: 'SERVICE_UNAVAILABLE' } }] }));
+    reply(res, 503, 'no replica is up', 'SERVICE_UNAVAILABLE');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -152,81 +159,81 @@ export async function startBalancer(upstreams: string[]): Promise<Balancer> {
 }
 
 export interface LayoutOptions {
-  /** Replicas per subgraph (default 1 each). */
+  /** Each subgraph's database URL, per replica (0 the first: e.g. spread over a cluster's nodes). */
+  databaseUrl: (subgraph: string, replica: number) => string;
+  /**
+   * Replicas per subgraph (default 1). The gateway and the consumers use the first one, or
+   * with `loadBalancer` a balancer in front of them all.
+   */
   replicas?: Record<string, number>;
-  /** The database URL of a replica (e.g. spread over the nodes of a cluster). */
-  databaseUrl(subgraph: string, replica: number): string;
-  /** Environment of every process (NATS_URL, secrets, poll intervals…). */
-  env?: Record<string, string | undefined>;
+  loadBalancer?: boolean;
+  /** Extra environment for every process (EVENT_POLL_MS, NATS_URL, …). */
+  env?: NodeJS.ProcessEnv;
 }
 
-export interface Layout {
-  gatewayUrl: string;
-  /** Every subgraph replica, by subgraph. */
-  replicas: Map<string, HubProcess[]>;
-  gateway: HubProcess;
-  balancers: Map<string, Balancer>;
-  /** The output of every process, for a failure message. */
-  output(): string;
+export interface ProcessLayout {
+  /** The gateway's GraphQL URL. */
+  url: string;
+  gateway: ManagedProcess;
+  /** Every subgraph's processes, the first replica first. */
+  subgraphs: Map<string, ManagedProcess[]>;
+  /** Starts one more replica of `name` (same environment as the others). */
+  addReplica(name: string): Promise<ManagedProcess>;
   stop(): Promise<void>;
 }
 
-/** Every subgraph (with its replicas) and a gateway, as separate processes. */
-export async function startLayout(options: LayoutOptions): Promise<Layout> {
-  const replicas = new Map<string, HubProcess[]>();
-  const balancers = new Map<string, Balancer>();
-  const all: HubProcess[] = [];
-  const layout: Layout = {
-    gatewayUrl: '',
-    replicas,
-    gateway: undefined as unknown as HubProcess,
-    balancers,
-    output: () => all.map((p) => `--- ${p.label} (${p.running ? 'running' : 'exited'})\n${p.output()}`).join('\n'),
-    async stop() {
-      await Promise.all(all.map((p) => p.kill('SIGTERM')));
-      await Promise.all([...balancers.values()].map((b) => b.close()));
-    },
+/** Five subgraph processes (and replicas) plus a gateway process, as the README's production section runs them. */
+export async function startProcessLayout(options: LayoutOptions): Promise<ProcessLayout> {
+  const started: ManagedProcess[] = [];
+  const bySubgraph = new Map<string, ManagedProcess[]>();
+  const balancers: Balancer[] = [];
+  const count = (name: string) => options.replicas?.[name] ?? 1;
+  const ports = await freePorts(subgraphs.reduce((sum, s) => sum + count(s.name), 1));
+  const replicaPorts = new Map(subgraphs.map((s) => [s.name, ports.splice(0, count(s.name))]));
+  const urlEnv: NodeJS.ProcessEnv = {};
+  for (const { name } of subgraphs) {
+    const own = replicaPorts.get(name)!;
+    let url = `http://127.0.0.1:${own[0]}/graphql`;
+    if (options.loadBalancer && own.length > 1) {
+      const balancer = await startBalancer(own.map((port) => `http://127.0.0.1:${port}`));
+      balancers.push(balancer);
+      url = `${balancer.url}/graphql`;
+    }
+    urlEnv[`${name.toUpperCase()}_SUBGRAPH_URL`] = url;
+  }
+  const envFor = (name: string, replica: number): NodeJS.ProcessEnv => ({ ...urlEnv, ...options.env, [`${name.toUpperCase()}_DATABASE_URL`]: options.databaseUrl(name, replica) });
+  const launch = async (name: string, port?: number) => {
+    const replica = bySubgraph.get(name)?.length ?? 0;
+    const managed = spawnProcess(`${name}#${replica + 1}`, 'scripts/subgraph.ts', [name], port ?? (await freePort()), envFor(name, replica));
+    started.push(managed);
+    bySubgraph.set(name, [...(bySubgraph.get(name) ?? []), managed]);
+    return managed;
+  };
+  const stop = async () => {
+    await Promise.all(started.map((p) => p.stop()));
+    await Promise.all(balancers.map((b) => b.close()));
   };
   try {
-    // Where every process reaches each subgraph: its balancer when replicated, else the process.
-    const ports = new Map<string, number[]>();
-    const counts = subgraphs.map((module) => options.replicas?.[module.name] ?? 1);
-    const free = await freePorts(counts.reduce((a, b) => a + b, 1));
-    subgraphs.forEach((module, i) => ports.set(module.name, free.splice(0, counts[i])));
-    const gatewayPort = free.pop()!;
-    const subgraphUrls: Record<string, string> = {};
-    for (const [name, list] of ports) {
-      if (list.length > 1) {
-        const balancer = await startBalancer(list.map((p) => `http://127.0.0.1:${p}`));
-        balancers.set(name, balancer);
-        subgraphUrls[name] = `${balancer.url}/graphql`;
-      } else {
-        subgraphUrls[name] = `http://127.0.0.1:${list[0]}/graphql`;
-      }
+    for (const subgraph of subgraphs) {
+      for (const port of replicaPorts.get(subgraph.name)!) await launch(subgraph.name, port);
     }
-    const urlEnv = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_SUBGRAPH_URL`, url]));
-    // Start them side by side: migrations are safe to race (knex's lock), and it halves the wait.
-    await Promise.all([...ports].map(async ([name, list]) => {
-      const started: HubProcess[] = [];
-      replicas.set(name, started);
-      for (const [i, p] of list.entries()) {
-        const proc = await spawnHubProcess({
-          label: `${name}#${i + 1}`,
-          script: 'scripts/subgraph.ts',
-          args: [name],
-          port: p,
-          env: { ...options.env, ...urlEnv, DATABASE_URL: options.databaseUrl(name, i) },
-        });
-        started.push(proc);
-        all.push(proc);
-      }
-    }));
-    layout.gateway = await spawnHubProcess({ label: 'gateway', script: 'scripts/gateway.ts', port: gatewayPort, env: { ...options.env, ...urlEnv } });
-    all.push(layout.gateway);
-    layout.gatewayUrl = layout.gateway.url;
-    return layout;
+    await Promise.all(started.map((p) => waitUntilHealthy(p)));
+    const gateway = spawnProcess('gateway', 'scripts/gateway.ts', [], ports[0], { ...urlEnv, ...options.env });
+    started.push(gateway);
+    await waitUntilHealthy(gateway);
+    return {
+      url: gateway.url,
+      gateway,
+      subgraphs: bySubgraph,
+      async addReplica(name) {
+        const managed = await launch(name);
+        await waitUntilHealthy(managed);
+        return managed;
+      },
+      stop,
+    };
   } catch (error) {
-    await layout.stop();
+    await stop();
     throw error;
   }
 }

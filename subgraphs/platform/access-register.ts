@@ -12,6 +12,7 @@ import type { Clock } from '../kit/dates.js';
 import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import { checkSubjectCode } from '../kit/codes.js';
 import { accessRegisterHeadTable, accessRegisterTable, GENESIS_HASH } from './migrations.js';
+import { inTransaction } from '../kit/transactions.js';
 
 export interface AccessRecord {
   seq: number;
@@ -63,7 +64,7 @@ export class AccessRegister {
       fieldsBySubject.get(read.creditCode)!.add(read.field);
     }
     const recordedAt = this.clock().toISOString();
-    await this.db.transaction(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       const headQuery = trx(accessRegisterHeadTable).where({ id: 1 });
       const head = await (isMysql(this.db) ? headQuery.forUpdate() : headQuery).first();
       let prevHash: string = head.last_hash;

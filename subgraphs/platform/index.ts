@@ -9,6 +9,8 @@ import type { DepartmentConfig } from '../kit/lists/department.js';
 import { internalTokenSecret } from '../kit/auth/secrets.js';
 import { mergeResolvers } from '../kit/resolvers.js';
 import { EventConsumer } from '../kit/events/consumer.js';
+import { relayedTopic } from '../kit/events/relay.js';
+import { consumerEventLog } from '../kit/events/jetstream.js';
 import { calendarFromEnv } from '../kit/working-days.js';
 import { migrations, platformOffsetsTable } from './migrations.js';
 import { SubjectRegistry } from './registry.js';
@@ -66,9 +68,12 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
         createLoaders: () => ({ ...createPlatformLoaders(registry), ...createWarningListLoaders(collection), ...createJointMeasureLoaders(catalogue) }),
         permissions,
         workers: (departmentUrls) => {
+          const log = consumerEventLog('platform');
           const consumer = new EventConsumer({
+            ...log,
             db,
             name: 'platform',
+            prefix: 'platform',
             offsetsTable: platformOffsetsTable,
             sources: departmentUrls,
             handleBatch: collection.handleBatch,
@@ -81,12 +86,14 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
           return [
           {
             name: 'collection',
+            description: `collects every department's events ${log ? 'from JetStream' : "from the departments' event feeds"}: entry index, warning list, change feed`,
             intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
-            wakeOn: Object.keys(departmentUrls).map((name) => `outbox.${name}`),
+            wakeOn: Object.keys(departmentUrls).map(relayedTopic),
             runOnce: () => consumer.pollOnce(),
           },
           {
             name: 'webhooks',
+            description: 'delivers the change feed to registered webhooks',
             intervalMs: Number(process.env.WEBHOOK_POLL_MS ?? 1000),
             wakeOn: [FEED_TOPIC, WEBHOOKS_TOPIC],
             runOnce: () => delivery.deliverDue(),

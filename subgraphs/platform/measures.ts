@@ -10,6 +10,7 @@ import { toIsoDate, type Clock } from '../kit/dates.js';
 import { SCENARIOS, type Scenario } from './memorandum-catalogue.js';
 import { measuresTable, memorandumsTable } from './migrations.js';
 import type { ChangeFeed } from './change-feed.js';
+import { inTransaction } from '../kit/transactions.js';
 
 export interface Memorandum {
   id: string;
@@ -124,7 +125,7 @@ export class MeasureCatalogue {
     const badType = input.listTypes.find((type) => !LIST_TYPES.includes(type));
     if (badType || input.listTypes.length === 0) throw badInput(`listTypes are among ${LIST_TYPES.join(', ')}`, { argument: 'input.listTypes' });
     const memorandum: Memorandum = { id: randomUUID(), version: 1, number: null, ...input, effectiveFrom, effectiveTo: null };
-    await this.db.transaction(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       await trx(memorandumsTable).insert(toMemorandumRow(memorandum, actor, this.clock));
       await this.announce(trx, 'memorandum', memorandum.id, 1, 'ADDED', effectiveFrom);
     });
@@ -137,7 +138,7 @@ export class MeasureCatalogue {
     const memorandum = await this.db(memorandumsTable).where({ id: memorandumId }).whereNull('effective_to').first();
     if (!memorandum) throw typedError(ErrorCode.NOT_FOUND, `No memorandum "${memorandumId}" in force`);
     const measure: Measure = { id: randomUUID(), version: 1, memorandumId, ...input, effectiveFrom, effectiveTo: null };
-    await this.db.transaction(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       await trx(measuresTable).insert(toMeasureRow(measure, actor, this.clock));
       await this.announce(trx, 'measure', measure.id, 1, 'ADDED', effectiveFrom);
     });
@@ -147,7 +148,7 @@ export class MeasureCatalogue {
   /** A new version from `effectiveFrom`; the version in force until then keeps applying to earlier days. */
   async amendMeasure(actor: string, measureId: string, changes: Partial<MeasureInput>, effectiveFrom: string): Promise<Measure> {
     this.validateEffectiveFrom(effectiveFrom);
-    return this.db.transaction(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const row = await trx(measuresTable).where({ id: measureId }).whereNull('effective_to').first();
       if (!row) throw typedError(ErrorCode.NOT_FOUND, `No measure "${measureId}" in force`);
       const current = toMeasure(row);
@@ -166,7 +167,7 @@ export class MeasureCatalogue {
   /** Ends a measure from a date (it stops applying then). */
   async withdrawMeasure(actor: string, measureId: string, effectiveFrom: string): Promise<Measure> {
     this.validateEffectiveFrom(effectiveFrom);
-    return this.db.transaction(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const row = await trx(measuresTable).where({ id: measureId }).whereNull('effective_to').first();
       if (!row) throw typedError(ErrorCode.NOT_FOUND, `No measure "${measureId}" in force`);
       await trx(measuresTable).where({ id: measureId, version: row.version }).update({ effective_to: effectiveFrom, recorded_by: actor });

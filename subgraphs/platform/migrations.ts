@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { insertInChunks, type Migration } from '../kit/db.js';
 import { MEMORANDUM_CATALOGUE } from './memorandum-catalogue.js';
 import { checkSubjectCode } from '../kit/codes.js';
+import { processedEventsMigration } from '../kit/events/tables.js';
 
 export const subjectsTable = 'platform_subjects';
 export const accessRegisterTable = 'platform_access_register';
@@ -344,6 +345,7 @@ export const migrations: Migration[] = [
       await db.schema.alterTable(entryIndexTable, (t) => t.dropIndex([], 'platform_entry_index_screening'));
     },
   },
+  processedEventsMigration('platform', 'platform_009_processed_events'),
 ];
 
 /**

@@ -16,6 +16,7 @@ import { checkSubjectCode } from '../codes.js';
 import { listDefinition, type DepartmentConfig, type ListDefinition, type ListType } from './department.js';
 import type { EntryStatus, LegalRepresentative, ListEntry, ListStore } from './store.js';
 import { foreignListingsTable, objectionsTable } from './tables.js';
+import { inTransaction } from '../transactions.js';
 
 /** Stable codes of the errors a forbidden transition gets. */
 const LifecycleError = ErrorCode;
@@ -188,7 +189,7 @@ export class ListLifecycle {
       throw badInput('The rectification deadline cannot be before recognition', { argument: 'input.repair.rectificationDeadline' });
     }
 
-    return this.db.transaction(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       if (list.type === 'RED') await this.refuseRedWhileBlack(code.code, trx);
       const now = this.now();
       const entry: ListEntry = {
@@ -247,7 +248,7 @@ export class ListLifecycle {
    * black list once more (1798 (8)).
    */
   async confirm(actor: string, entryId: string, note?: string | null): Promise<ListEntry> {
-    return this.db.transaction(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const entry = await this.requireEntry(entryId, trx);
       if (entry.status !== 'PRELIMINARY' && entry.status !== 'PUBLICITY') {
         throw invalidTransition(entry, 'confirm', `it is ${entry.status}, only a PRELIMINARY or PUBLICITY entry can be confirmed`);
@@ -308,7 +309,7 @@ export class ListLifecycle {
       const keyAttention = followsWithKeyAttention ? await this.keyAttentionAfterExit(tx, actor, exited, input.keyAttentionValidUntil) : null;
       return { exited, keyAttention };
     };
-    return trx ? run(trx) : this.db.transaction(run);
+    return trx ? run(trx) : inTransaction(this.db, run);
   }
 
   /** 1798 (18): after a black-list exit the subject is put on the key-attention list at once. */
@@ -348,7 +349,7 @@ export class ListLifecycle {
   async escalateToBlackList(actor: string, input: EscalateInput): Promise<{ black: ListEntry; keyAttention: ListEntry }> {
     const blackList = this.requireList(input.blackListKind);
     if (blackList.type !== 'BLACK') throw badInput(`${input.blackListKind} is not a black list`, { argument: 'input.blackListKind' });
-    return this.db.transaction(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const entry = await this.requireEntry(input.entryId, trx);
       if (entry.listType !== 'KEY_ATTENTION' || entry.status !== 'ACTIVE') {
         throw invalidTransition(entry, 'escalate', 'only an ACTIVE key-attention entry is escalated to a black list');
