@@ -11,11 +11,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
 import { connect as connectNats } from 'nats';
 import { seed } from '../scripts/seed.js';
 import { subgraphs } from '../subgraphs/catalog.js';
+import { relayStateTable } from '../subgraphs/kit/events/tables.js';
 import { startGaleraCluster, type GaleraCluster } from './galera.js';
-import { startProcessLayout, type ProcessLayout } from './processes.js';
+import { processTree, startProcessLayout, type ProcessLayout } from './processes.js';
 import {
   checkFeed, checkScreening, commitLate, connectForChecks, readChangeFeed, runWorkload, waitForConvergence,
   type FeedCheck, type WorkloadResult,
@@ -144,7 +146,14 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       },
     }];
     if (options.mode === 'replicas') {
-      faults.push({ at: 0.3, run: async () => { await running.subgraphs.get('tax')![0].kill(); report.faults.push('tax#1 SIGKILL at 30%'); } });
+      faults.push({
+        at: 0.3,
+        run: async () => {
+          // The worst case: the replica that relays tax's events now (holds the relay's lease).
+          const holder = await killRelayHolder(running, db!, 'tax');
+          report.faults.push(`the tax relay's holder SIGKILL at 30% (${holder})`);
+        },
+      });
       faults.push({ at: 0.6, run: async () => { await running.subgraphs.get('platform')![0].kill(); report.faults.push('platform#1 SIGKILL at 60%'); } });
     }
     if (options.mode === 'galera') {
@@ -189,6 +198,16 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     await removeStreams(natsUrl, streamPrefix);
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Kills (SIGKILL) the replica of `department` that holds its outbox relay's lease now; the first one if none does. */
+async function killRelayHolder(layout: ProcessLayout, db: Knex, department: string): Promise<string> {
+  const state = await db(relayStateTable(department)).where({ id: 1 }).first().catch(() => undefined);
+  const pid = Number(String(state?.holder ?? '').split(':')[0]);
+  const replicas = layout.subgraphs.get(department)!;
+  const holder = replicas.find((p) => p.child.pid !== undefined && processTree(p.child.pid).includes(pid)) ?? replicas[0];
+  await holder.kill();
+  return holder.name;
 }
 
 /** Every process's output, for a failure message. */

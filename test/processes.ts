@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { subgraphs } from '../subgraphs/catalog.js';
 
@@ -87,6 +88,17 @@ export function spawnProcess(name: string, script: string, args: string[], port:
   };
 }
 
+/** A process and all its descendants (tsx → the node process that runs the code), from /proc. */
+export function processTree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // gone meanwhile
+  }
+  return [pid, ...children.flatMap(processTree)];
+}
+
 /** Waits until `url` answers 200, or the process exits, or `timeoutMs` passes. */
 export async function waitUntilHealthy(process: ManagedProcess, timeoutMs = 60_000): Promise<void> {
   const health = process.url.replace(/\/graphql$/, '/health');
@@ -122,8 +134,10 @@ export async function startBalancer(upstreams: string[]): Promise<Balancer> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
+    const first = next++;
     for (let attempt = 0; attempt < upstreams.length; attempt++) {
-      const index = next++ % upstreams.length;
+      // Each upstream once, from this request's turn on (others' turns do not send it back to a dead one).
+      const index = (first + attempt) % upstreams.length;
       try {
         const answer = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
           const forwarded = http.request(new URL(req.url ?? '/', upstreams[index]), { method: req.method, headers: req.headers }, (upstream) => {
