@@ -12,6 +12,8 @@ export function expectConverged(report: ScenarioReport, withinMs: number) {
   });
   const context = `${summary}\n${report.output.split('\n').slice(-80).join('\n')}`;
   expect(report.screeningWrong, context).toEqual([]);
+  // What fails is typed (unavailable, conflict), never an internal error.
+  expect(report.workload!.failed.filter((f) => /INTERNAL_SERVER_ERROR/.test(f.error)), context).toEqual([]);
   expect(report.workload!.succeeded, context).toBeGreaterThan(report.workload!.failed.length);
   expect(report.convergenceMs, `not converged: ${context}`).not.toBeNull();
   expect(report.feed!.missing, context).toEqual([]);

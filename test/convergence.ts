@@ -224,7 +224,7 @@ class ScenarioFailure extends Error {}
 export function summarise(report: ScenarioReport): string {
   const feed = report.feed;
   return `${report.mode}: ${report.processes.length} processes up in ${report.startMs} ms; faults: ${report.faults.join(', ') || 'none'}; ` +
-    `${report.workload?.succeeded ?? 0} operations ok, ${report.workload?.failed.length ?? 0} failed; ` +
+    `${report.workload?.succeeded ?? 0} operations ok, ${report.workload?.failed.length ?? 0} failed, ${report.workload?.retries ?? 0} retries; ` +
     `converged ${report.convergenceMs === null ? 'never' : `${report.convergenceMs} ms`} after the last commit; ` +
     `events expected ${feed?.expected ?? '?'}, seen ${feed?.seen ?? '?'}, duplicated ${feed?.duplicated ?? '?'}; red entries not exited ${report.redNotExited}`;
 }

@@ -25,6 +25,8 @@ import { changeFeedTable } from '../subgraphs/platform/migrations.js';
 import { callerHeaders, postGraphQL } from './env.js';
 
 const officer = (department: string) => ({ role: 'officer' as const, department, sub: `workload-${department}` });
+/** What a client may try again: the hub says so, or a replica on the way died (the balancer's 502). */
+const RETRIABLE = ['SERVICE_UNAVAILABLE', 'DOMAIN_UNAVAILABLE', 'BAD_GATEWAY', 'NETWORK_ERROR'];
 const REPAIR = { repairable: true, method: '整改并作出信用承诺', rectificationDeadline: '2029-12-01' };
 
 export interface WorkloadOptions {
@@ -37,6 +39,8 @@ export interface WorkloadOptions {
   /** Recognitions left preliminary (default 10). */
   recognitions?: number;
   concurrency?: number;
+  /** How long a step is retried while the hub answers that it is unavailable (default 25 s). */
+  retryForMs?: number;
   /** Each runs once, when its share of the operations has been started (e.g. kill a replica). */
   faults?: { at: number; run: () => Promise<void> }[];
   seed?: number;
@@ -45,8 +49,10 @@ export interface WorkloadOptions {
 export interface WorkloadResult {
   /** Operations whose every step the hub confirmed. */
   succeeded: number;
-  /** Operations a step of which failed (a killed replica, a node down): what committed still counts. */
+  /** Operations a step of which failed for good (a killed replica, a node down): what committed still counts. */
   failed: { operation: string; error: string }[];
+  /** Steps tried again after an answer that the hub was unavailable. */
+  retries: number;
   /** When the last successful mutation was answered. */
   lastCommitAt: number;
   /** Every subject the workload touched. */
@@ -62,13 +68,24 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
   const headers = new Map<string, Record<string, string>>();
   for (const d of departments) headers.set(d.name, await callerHeaders(officer(d.name)));
   let lastCommitAt = 0;
+  let retries = 0;
   const call: Call = async (department, mutation, variables) => {
-    const response = await postGraphQL(options.gatewayUrl, mutation, variables, headers.get(department));
-    if (response.errors?.length || !response.data?.[department]) {
-      throw new Error(`${response.status} ${response.errors?.map((e) => `${e.extensions?.code}: ${e.message}`).join('; ')}`);
+    // As a client told "retry in a few seconds" does: again, for up to `retryForMs`.
+    const deadline = Date.now() + (options.retryForMs ?? 25_000);
+    for (;;) {
+      const response = await postGraphQL(options.gatewayUrl, mutation, variables, headers.get(department)).catch((error) => ({
+        status: 0, data: undefined, errors: [{ message: (error as Error).message, extensions: { code: 'NETWORK_ERROR' } }],
+      }));
+      if (!response.errors?.length && response.data?.[department]) {
+        lastCommitAt = Date.now();
+        return response.data[department];
+      }
+      const codes = (response.errors ?? []).map((e) => e.extensions?.code);
+      const message = `${response.status} ${response.errors?.map((e) => `${e.extensions?.code}: ${e.message}`).join('; ')}`;
+      if (!codes.every((code) => RETRIABLE.includes(code)) || Date.now() > deadline) throw new Error(message);
+      retries++;
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    lastCommitAt = Date.now();
-    return response.data[department];
   };
   const recognise = async (department: string, listKind: string, creditCode: string) =>
     (await call(department, `mutation($input: RecogniseInput!) { ${department} { recognise(input: $input) { id status } } }`, {
@@ -134,7 +151,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
   await Promise.all(faultRuns);
-  return { succeeded, failed, lastCommitAt, codes: operations.map((op) => op.code), crossCodes };
+  return { succeeded, failed, retries, lastCommitAt, codes: operations.map((op) => op.code), crossCodes };
 }
 
 /**
