@@ -106,10 +106,13 @@ export async function closeNotifier(): Promise<void> {
   await closeSharedNatsLink();
 }
 
-/** For tests: a notifier of one's own, with or without NATS (a prefix keeps tests apart). */
-export async function createNotifier(natsUrl?: string, prefix?: string): Promise<Notifier> {
+/**
+ * For tests: a notifier of one's own, with or without NATS (a prefix keeps tests apart);
+ * connected when it resolves unless `waitForNats` is false (NATS may be down now).
+ */
+export async function createNotifier(natsUrl?: string, prefix?: string, waitForNats = true): Promise<Notifier> {
   if (!natsUrl) return new LocalNotifier();
   const link = linkToNats(natsUrl);
-  await link.connected;
+  if (waitForNats) await link.connected;
   return new NatsNotifier(link, prefix);
 }
