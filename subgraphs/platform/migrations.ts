@@ -4,6 +4,7 @@ import { insertInChunks, type Migration } from '../kit/db.js';
 import { MEMORANDUM_CATALOGUE } from './memorandum-catalogue.js';
 import { checkSubjectCode } from '../kit/codes.js';
 import { processedEventsMigration } from '../kit/events/tables.js';
+import { accessRegisterChainsMigration } from './access-register-chains.js';
 
 export const subjectsTable = 'platform_subjects';
 export const accessRegisterTable = 'platform_access_register';
@@ -346,6 +347,7 @@ export const migrations: Migration[] = [
     },
   },
   processedEventsMigration('platform', 'platform_009_processed_events'),
+  accessRegisterChainsMigration,
 ];
 
 /**
