@@ -22,6 +22,8 @@ export interface Notifier {
 
 /** The platform's change feed advanced. Departments' outboxes are `outbox.<department>`. */
 export const FEED_TOPIC = 'feed';
+/** Events wait for their change-feed positions (the platform's sequencer wakes). */
+export const FEED_PENDING_TOPIC = 'feed.pending';
 
 class LocalNotifier implements Notifier {
   protected readonly emitter = new EventEmitter().setMaxListeners(0);
