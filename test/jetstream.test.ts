@@ -5,8 +5,6 @@
  * consumer: every event is applied once, the change feed has no duplicate, a republished
  * event is stored once.
  */
-import net from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from 'nats';
 import { dialect, startTestHub, type TestHub } from './env.js';
@@ -18,17 +16,11 @@ import { outboxTable, readOutbox } from '../subgraphs/kit/outbox.js';
 import { changeFeedTable, entryIndexTable, platformOffsetsTable } from '../subgraphs/platform/migrations.js';
 import { processedEventsTable } from '../subgraphs/kit/events/tables.js';
 import { organisationCode, random } from '../scripts/demo-data.js';
+import { deleteStreams, NATS_URL, natsReachable, testNatsPrefix } from './nats.js';
 
-const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-const natsReachable = await new Promise<boolean>((resolve) => {
-  const url = new URL(NATS_URL);
-  const socket = net.connect(Number(url.port || 4222), url.hostname, () => (socket.destroy(), resolve(true)));
-  socket.on('error', () => resolve(false));
-});
-if (!natsReachable && process.env.CI) throw new Error(`NATS is expected at ${NATS_URL} in CI`);
 
 describe.skipIf(!natsReachable)(`the event log on JetStream (${dialect})`, () => {
-  const prefix = `test_${randomBytes(4).toString('hex')}`;
+  const prefix = testNatsPrefix();
   let hub: TestHub;
   let second: RunningSubgraph;
   let nats: NatsConnection;
@@ -43,9 +35,8 @@ describe.skipIf(!natsReachable)(`the event log on JetStream (${dialect})`, () =>
   afterAll(async () => {
     await second?.stop();
     await hub?.stop();
-    const jsm = await nats?.jetstreamManager();
-    for (const department of departments) await jsm?.streams.delete(jetStreamNames().stream(department.name)).catch(() => {});
     await nats?.close();
+    await deleteStreams(prefix);
     for (const key of ['NATS_URL', 'NATS_PREFIX', 'EVENT_POLL_MS', 'JETSTREAM_ACK_WAIT_MS']) delete process.env[key];
   });
 

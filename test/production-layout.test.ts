@@ -11,7 +11,7 @@ import { seed } from '../scripts/seed.js';
 import type { TokenClaims } from '../scripts/token.js';
 
 const EXPECTED_WORKERS: Record<string, string[]> = {
-  platform: ['collection', 'webhooks'],
+  platform: ['collection', 'change-feed', 'webhooks'],
   tax: ['relay', 'cross-department', 'expiry'],
   market: ['relay', 'cross-department', 'expiry'],
   courts: ['relay', 'cross-department', 'expiry'],

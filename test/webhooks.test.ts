@@ -150,6 +150,7 @@ async function collect() {
   // Each department's relay gives its committed events their positions; then the platform reads them.
   for (const [name, subgraph] of hub.hub.subgraphs) if (name !== 'platform') while ((await subgraph.runWorker('relay')) > 0);
   while ((await platform().runWorker('collection')) > 0);
+  while ((await platform().runWorker('change-feed')) > 0);
 }
 
 let codes = 0;

@@ -92,6 +92,7 @@ export class Collection {
       exitWay: event.payload.exitWay == null ? null : String(event.payload.exitWay),
       occurredAt: event.occurredAt,
       detail: { action: event.payload.action ?? null, validUntil: event.payload.validUntil ?? null },
+      order: event.position,
     })));
     // The warning list depends on key-attention entries only: review the subjects they touched.
     const touched = new Map<string, string>();

@@ -30,7 +30,7 @@ import { changeFeedResolvers, measureTriggers } from './change-feed-resolvers.js
 import { Webhooks, webhookOptionsFromEnv, WEBHOOKS_TOPIC } from './webhooks.js';
 import { WebhookDelivery } from './webhook-delivery.js';
 import { webhookResolvers } from './webhook-resolvers.js';
-import { FEED_TOPIC } from '../kit/events/notifier.js';
+import { FEED_PENDING_TOPIC, FEED_TOPIC } from '../kit/events/notifier.js';
 import { Statistics } from './statistics.js';
 import { statisticsResolvers } from './statistics-resolvers.js';
 import { ConsolidatedList, consolidatedListResolvers } from './consolidated-list.js';
@@ -90,6 +90,13 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
             wakeOn: Object.keys(departmentUrls).map(relayedTopic),
             runOnce: () => consumer.pollOnce(),
+          },
+          {
+            name: 'change-feed',
+            description: 'gives appended change-feed events their positions, in commit order',
+            intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
+            wakeOn: [FEED_PENDING_TOPIC],
+            runOnce: () => feed.sequence(),
           },
           {
             name: 'webhooks',

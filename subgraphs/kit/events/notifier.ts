@@ -22,6 +22,8 @@ export interface Notifier {
 
 /** The platform's change feed advanced. Departments' outboxes are `outbox.<department>`. */
 export const FEED_TOPIC = 'feed';
+/** Events wait for their change-feed positions (the platform's sequencer wakes). */
+export const FEED_PENDING_TOPIC = 'feed.pending';
 
 class LocalNotifier implements Notifier {
   protected readonly emitter = new EventEmitter().setMaxListeners(0);
@@ -106,10 +108,13 @@ export async function closeNotifier(): Promise<void> {
   await closeSharedNatsLink();
 }
 
-/** For tests: a notifier of one's own, with or without NATS (a prefix keeps tests apart). */
-export async function createNotifier(natsUrl?: string, prefix?: string): Promise<Notifier> {
+/**
+ * For tests: a notifier of one's own, with or without NATS (a prefix keeps tests apart);
+ * connected when it resolves unless `waitForNats` is false (NATS may be down now).
+ */
+export async function createNotifier(natsUrl?: string, prefix?: string, waitForNats = true): Promise<Notifier> {
   if (!natsUrl) return new LocalNotifier();
   const link = linkToNats(natsUrl);
-  await link.connected;
+  if (waitForNats) await link.connected;
   return new NatsNotifier(link, prefix);
 }

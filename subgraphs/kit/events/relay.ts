@@ -103,24 +103,28 @@ export class OutboxRelay {
 }
 
 /**
- * Seq order, except that each entry's events take the places its events hold in the order
- * of the entry's version (a later change of an entry never goes before an earlier one).
+ * Insertion order (`seqOf`), except that each entry's rows take the places its rows hold in
+ * the order of `versionOf` (a later change of an entry never goes before an earlier one).
+ * Rows of no entry keep their place.
  */
-function perEntryOrder(rows: any[]): any[] {
-  const sorted = [...rows].sort((a, b) => Number(a.seq) - Number(b.seq));
+export function keepPerEntryOrder<T>(rows: T[], seqOf: (row: T) => number, entryOf: (row: T) => string | null, versionOf: (row: T) => number): T[] {
+  const sorted = [...rows].sort((a, b) => seqOf(a) - seqOf(b));
   const slots = new Map<string, number[]>();
   sorted.forEach((row, index) => {
-    const list = slots.get(row.entry_id) ?? [];
+    const entry = entryOf(row);
+    if (entry == null) return;
+    const list = slots.get(entry) ?? [];
     list.push(index);
-    slots.set(row.entry_id, list);
+    slots.set(entry, list);
   });
   const result = [...sorted];
   for (const indexes of slots.values()) {
     if (indexes.length < 2) continue;
-    const events = indexes.map((i) => sorted[i]).sort((a, b) => version(a) - version(b) || Number(a.seq) - Number(b.seq));
-    indexes.forEach((slot, k) => (result[slot] = events[k]));
+    const inOrder = indexes.map((i) => sorted[i]).sort((a, b) => versionOf(a) - versionOf(b) || seqOf(a) - seqOf(b));
+    indexes.forEach((slot, k) => (result[slot] = inOrder[k]));
   }
   return result;
 }
 
-const version = (row: any) => (row.entry_version == null ? 0 : Number(row.entry_version));
+const perEntryOrder = (rows: any[]) =>
+  keepPerEntryOrder(rows, (row) => Number(row.seq), (row) => row.entry_id, (row) => (row.entry_version == null ? 0 : Number(row.entry_version)));
