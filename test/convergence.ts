@@ -210,10 +210,26 @@ async function killRelayHolder(layout: ProcessLayout, db: Knex, department: stri
   return holder.name;
 }
 
+/** A process's lines without stack frames, and each repeated line once with its count (a node down repeats itself). */
+function readable(lines: string[]): string[] {
+  const out: string[] = [];
+  let repeats = 0;
+  for (const line of lines.filter((l) => !/^\s+at /.test(l))) {
+    if (out.at(-1) === line) repeats++;
+    else {
+      if (repeats) out.push(`  (the line above ${repeats} more times)`);
+      repeats = 0;
+      out.push(line);
+    }
+  }
+  if (repeats) out.push(`  (the line above ${repeats} more times)`);
+  return out;
+}
+
 /** Every process's output, for a failure message. */
 function outputOf(layout: ProcessLayout): string {
   return [...[...layout.subgraphs.values()].flat(), layout.gateway]
-    .map((p) => `--- ${p.name} (${p.child.exitCode === null && p.child.signalCode === null ? 'running' : 'exited'})\n${p.output.slice(-40).join('\n')}`)
+    .map((p) => `--- ${p.name} (${p.child.exitCode === null && p.child.signalCode === null ? 'running' : 'exited'})\n${readable(p.output).slice(-40).join('\n')}`)
     .join('\n');
 }
 
