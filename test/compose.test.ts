@@ -5,8 +5,7 @@
  * process must share, NATS with JetStream, healthchecks and start order — and only
  * variables the code reads. Docker is not needed: the file is read as data.
  */
-import { execSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { defaultPorts, departments, subgraphs } from '../subgraphs/catalog.js';
@@ -19,7 +18,8 @@ const hubServices = [...subgraphs.map((s) => s.name), 'gateway'];
 
 /** Every environment variable the code reads, literally or as `<NAME>_…` patterns. */
 function variablesTheCodeReads(): Set<string> {
-  const sources = execSync('git ls-files subgraphs gateway scripts', { cwd: root, encoding: 'utf8' }).split('\n').filter((f) => f.endsWith('.ts'));
+  const sources = ['subgraphs', 'gateway', 'scripts'].flatMap((dir) =>
+    readdirSync(new URL(dir, root), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`));
   const names = new Set<string>();
   for (const file of sources) {
     const text = readFileSync(new URL(file, root), 'utf8');
