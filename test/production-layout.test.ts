@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerHeaders, createTestDatabase, dialect, postGraphQL, type TestDatabase } from './env.js';
 import { startProcessLayout, type ProcessLayout } from './processes.js';
 import { seed } from '../scripts/seed.js';
+import { connect } from '../subgraphs/kit/db.js';
+import { outboxTable } from '../subgraphs/kit/outbox.js';
+import { entriesTable } from '../subgraphs/kit/lists/tables.js';
+import { changeFeedTable } from '../subgraphs/platform/migrations.js';
 import type { TokenClaims } from '../scripts/token.js';
 
 const EXPECTED_WORKERS: Record<string, string[]> = {
@@ -28,7 +32,7 @@ let demo: Awaited<ReturnType<typeof seed>>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  demo = await seed({ subjects: 300, databaseUrl: database.urlFor });
+  demo = await seed({ subjects: 700, databaseUrl: database.urlFor });
   layout = await startProcessLayout({ databaseUrl: database.urlFor, env: { EVENT_POLL_MS: '250' } });
 }, 120_000);
 afterAll(async () => {
@@ -100,5 +104,56 @@ describe(`the production layout: one process per subgraph and a gateway (${diale
     expect(exited.exit.way).toBe('LISTED_FOR_DISHONESTY');
     console.log(`production layout (${dialect}): new black listing screened RESTRICT ${screened} ms after commit; red exit in tax ${Date.now() - committedAt} ms after`);
     expect(screened).toBeLessThan(5_000);
+  });
+
+  it('with a second replica of the platform and of tax, one of them killed mid-work: every change in the change feed once, every red exit', async () => {
+    const platformReplica = await layout.addReplica('platform');
+    await layout.addReplica('tax');
+    const today = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const all = [...demo.entriesByDepartment.values()].flat();
+    const disqualified = new Set(all.filter((e) => e.listType !== 'RED' && e.status === 'ACTIVE').map((e) => e.creditCode));
+    const reds = demo.entriesByDepartment.get('tax')!.filter((e) => e.listType === 'RED' && e.status === 'ACTIVE' && e.validUntil > today && !disqualified.has(e.creditCode));
+    const targets = [...new Map(reds.map((e) => [e.creditCode, e])).values()].slice(1, 9);
+    expect(targets.length).toBeGreaterThanOrEqual(4);
+    const blackList = async (code: string) => {
+      const recognised = await as(officer('courts'), `mutation($input: RecogniseInput!) { courts { recognise(input: $input) { id } } }`, {
+        input: { listKind: 'DISHONEST_JUDGMENT_DEBTOR', creditCode: code, subjectName: '示例主体有限公司', facts: '失信被执行', validUntil: '2029-06-01', repair: { repairable: true, method: '履行义务', rectificationDeadline: '2029-01-01' } },
+      });
+      expect(recognised.errors, JSON.stringify(recognised.errors)).toBeUndefined();
+      const confirmed = await as(officer('courts'), `mutation($id: ID!) { courts { confirm(entryId: $id) { status } } }`, { id: recognised.data.courts.recognise.id });
+      expect(confirmed.errors, JSON.stringify(confirmed.errors)).toBeUndefined();
+    };
+    const half = Math.floor(targets.length / 2);
+    await Promise.all(targets.slice(0, half).map((t) => blackList(t.creditCode)));
+    await platformReplica.kill(); // mid-work: the first half's events are on their way
+    await Promise.all(targets.slice(half).map((t) => blackList(t.creditCode)));
+    const lastCommit = Date.now();
+    const dbs = Object.fromEntries(['platform', 'tax', 'market', 'courts', 'safety'].map((name) => [name, connect(database.urlFor(name))]));
+    try {
+      const outboxIds = async () => {
+        const ids: string[] = [];
+        for (const d of ['tax', 'market', 'courts', 'safety']) ids.push(...(await dbs[d](outboxTable(d)).select('event_id')).map((r: any) => r.event_id));
+        return ids;
+      };
+      const { ms } = await eventually(
+        'every committed change in the change feed, and every red entry exited',
+        async () => {
+          const expected = await outboxIds();
+          const feed = (await dbs.platform(changeFeedTable).whereNotNull('entry_id').select('event_id')).map((r: any) => r.event_id);
+          const exited = await dbs.tax(entriesTable('tax')).whereIn('id', targets.map((t) => t.id)).where({ status: 'EXITED' }).count({ n: '*' });
+          return { expected: expected.length, seen: new Set(feed).size, inFeed: feed.length, missing: expected.filter((id) => !feed.includes(id)).length, exited: Number(exited[0].n) };
+        },
+        (v) => v.missing === 0 && v.exited === targets.length,
+        30_000,
+      );
+      const final = await outboxIds();
+      const feed = (await dbs.platform(changeFeedTable).whereNotNull('entry_id').select('event_id')).map((r: any) => r.event_id);
+      expect(feed.length).toBe(new Set(feed).size); // no duplicate
+      expect(new Set(feed)).toEqual(new Set(final));
+      for (const t of targets) expect(await screen(t.creditCode)).toBe('RESTRICT');
+      console.log(`production layout with replicas (${dialect}): ${final.length} events expected, ${feed.length} in the change feed, 0 duplicated; converged ${ms} ms after the last commit, a platform replica killed mid-work`);
+    } finally {
+      await Promise.all(Object.values(dbs).map((db) => db.destroy()));
+    }
   });
 });

@@ -1,7 +1,7 @@
 /**
- * The access register in several hash chains (ACCESS_REGISTER_CHAINS at migration, default
- * 8), so replicas appending at the same time do not all wait on — or, on a multi-primary
- * cluster, all conflict on — one head row: an append locks the head of one chain picked at
+ * The access register in several hash chains (ACCESS_REGISTER_CHAINS, default 8; raising it
+ * later adds chains), so replicas appending at the same time do not all wait on — or, on a
+ * multi-primary cluster, all conflict on — one head row: an append locks the head of one chain picked at
  * random (again on a retry). Each record says its chain and its place in it (`chain_index`,
  * from the chain's head), so verification follows each chain in order whatever order the
  * database handed out `seq` in. Records written before are chain 1, in seq order.

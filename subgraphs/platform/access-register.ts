@@ -65,12 +65,20 @@ export class AccessRegister {
       fieldsBySubject.get(read.creditCode)!.add(read.field);
     }
     const recordedAt = this.clock().toISOString();
-    const chains = await this.chainCount();
+    const chains = Math.max(1, Number(process.env.ACCESS_REGISTER_CHAINS ?? 8));
     await inTransaction(this.db, async (trx) => {
       // One chain's head, picked at random (again on a retry): replicas rarely meet on one row.
       const chain = 1 + Math.floor(Math.random() * chains);
-      const headQuery = trx(accessRegisterHeadTable).where({ id: chain });
-      const head = await (isMysql(this.db) ? headQuery.forUpdate() : headQuery).first();
+      const lockHead = () => {
+        const query = trx(accessRegisterHeadTable).where({ id: chain });
+        return (isMysql(this.db) ? query.forUpdate() : query).first();
+      };
+      let head = await lockHead();
+      if (!head) {
+        // A chain added since the migration (ACCESS_REGISTER_CHAINS raised): it starts now.
+        await trx(accessRegisterHeadTable).insert({ id: chain, record_count: 0, last_hash: GENESIS_HASH }).onConflict('id').ignore();
+        head = await lockHead();
+      }
       let prevHash: string = head.last_hash;
       let index = Number(head.record_count);
       const rows = [...fieldsBySubject].map(([subjectCode, fields]) => {
@@ -101,15 +109,6 @@ export class AccessRegister {
       edges: records.map((record) => ({ cursor: encodeCursor([record.seq]), node: record })),
       pageInfo: { hasNextPage: rows.length > first, endCursor: records.length ? encodeCursor([records.at(-1)!.seq]) : null },
     };
-  }
-
-  private chains: Promise<number> | undefined;
-
-  /** How many chains the register has (its head rows). */
-  private chainCount(): Promise<number> {
-    this.chains ??= this.db(accessRegisterHeadTable).count({ n: '*' }).then(([row]) => Number(row.n));
-    this.chains.catch(() => (this.chains = undefined));
-    return this.chains;
   }
 
   /** Walks every chain in its order, recomputing every hash. */

@@ -62,7 +62,7 @@ export class OutboxRelay {
     const { db, prefix } = this.options;
     const outbox = outboxTable(prefix);
     const state = relayStateTable(prefix);
-    const leaseMs = this.options.leaseMs ?? Number(process.env.RELAY_LEASE_MS ?? 10_000);
+    const leaseMs = this.options.leaseMs ?? Number(process.env.RELAY_LEASE_MS ?? 3_000);
     return inTransaction(db, async (trx) => {
       const stateQuery = trx(state).where({ id: 1 });
       const head = await (isMysql(trx) ? stateQuery.forUpdate() : stateQuery).first();
