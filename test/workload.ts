@@ -53,6 +53,8 @@ export interface WorkloadResult {
   failed: { operation: string; error: string }[];
   /** Steps tried again after an answer that the hub was unavailable. */
   retries: number;
+  /** Of those, steps the retry found already done (the first attempt had committed). */
+  retriedCommitted: number;
   /** When the last successful mutation was answered. */
   lastCommitAt: number;
   /** Every subject the workload touched. */
@@ -69,10 +71,11 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
   for (const d of departments) headers.set(d.name, await callerHeaders(officer(d.name)));
   let lastCommitAt = 0;
   let retries = 0;
+  let retriedCommitted = 0;
   const call: Call = async (department, mutation, variables) => {
     // As a client told "retry in a few seconds" does: again, for up to `retryForMs`.
     const deadline = Date.now() + (options.retryForMs ?? 25_000);
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       const response = await postGraphQL(options.gatewayUrl, mutation, variables, headers.get(department)).catch((error) => ({
         status: 0, data: undefined, errors: [{ message: (error as Error).message, extensions: { code: 'NETWORK_ERROR' } }],
       }));
@@ -81,6 +84,12 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
         return response.data[department];
       }
       const codes = (response.errors ?? []).map((e) => e.extensions?.code);
+      // Asked again after an answer that did not say whether it committed (a replica died
+      // after taking it): "already in that state" means the first attempt did.
+      if (attempt > 0 && codes.length === 1 && codes[0] === 'INVALID_TRANSITION') {
+        retriedCommitted++;
+        return {};
+      }
       const message = `${response.status} ${response.errors?.map((e) => `${e.extensions?.code}: ${e.message}`).join('; ')}`;
       if (!codes.every((code) => RETRIABLE.includes(code)) || Date.now() > deadline) throw new Error(message);
       retries++;
@@ -151,7 +160,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
   await Promise.all(faultRuns);
-  return { succeeded, failed, retries, lastCommitAt, codes: operations.map((op) => op.code), crossCodes };
+  return { succeeded, failed, retries, retriedCommitted, lastCommitAt, codes: operations.map((op) => op.code), crossCodes };
 }
 
 /**
