@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // The multi-process and Galera tests have their own run: npm run test:cluster.
+    exclude: ['test/**/*.cluster.test.ts', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Each file starts its own hub; two cores run two files at a time.

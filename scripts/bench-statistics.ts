@@ -10,7 +10,7 @@
  */
 import './no-telemetry.js';
 import os from 'node:os';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +23,7 @@ import { ObjectionAndRepairStatistics, type CaseFilter } from '../subgraphs/kit/
 import { Feedback } from '../subgraphs/platform/feedback.js';
 import { ConsolidatedList, validateConsolidatedFilter } from '../subgraphs/platform/consolidated-list.js';
 import { entryIndexTable } from '../subgraphs/platform/migrations.js';
+import { writeSection } from './bench/section.js';
 
 const { values } = parseArgs({
   options: {
@@ -318,15 +319,7 @@ async function main() {
       '',
     ].join('\n');
     const out = values.out!;
-    const existing = existsSync(out) ? readFileSync(out, 'utf8') : '# Benchmarks\n';
-    const start = existing.indexOf(SECTION);
-    let next: string;
-    if (start < 0) next = `${existing.trimEnd()}\n\n${section}`;
-    else {
-      const after = existing.indexOf('\n## ', start + SECTION.length);
-      next = `${existing.slice(0, start)}${section}${after < 0 ? '' : `\n${existing.slice(after + 1)}`}`;
-    }
-    writeFileSync(out, next.endsWith('\n') ? next : `${next}\n`);
+    writeSection(out, SECTION, section);
     log(`wrote the Statistics section of ${out}`);
     if (slowest >= 1000) {
       log(`FAIL: a statistics query took ${ms(slowest)} (median): the bar is well under a second`);

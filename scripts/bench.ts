@@ -190,7 +190,8 @@ async function collectTimed(hub: RunningHub, entries: number) {
   // Every subgraph consumes every department's change events: what the consumers have applied
   // so far, of what the departments have published (which the rules' exits add to).
   const progress = async () => {
-    const published = await Promise.all(departments.map(async (d) => Number((await hub.subgraphs.get(d.name)!.db(outboxTable(d.name)).max({ n: 'seq' }))[0].n ?? 0)));
+    // Positions are dense from 1 (the relay's), so a consumer's position counts what it applied.
+    const published = await Promise.all(departments.map(async (d) => Number((await hub.subgraphs.get(d.name)!.db(outboxTable(d.name)).count({ n: '*' }))[0].n ?? 0)));
     const applied = await Promise.all(
       [...hub.subgraphs].map(async ([name, s]) => Number((await s.db(name === 'platform' ? platformOffsetsTable : consumerOffsetsTable(name)).sum({ n: 'last_seq' }))[0].n ?? 0)),
     );

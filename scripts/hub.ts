@@ -68,6 +68,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
         return total;
       },
       async stop() {
+        await Promise.all([...running.values()].map((subgraph) => subgraph.stopWorkers()));
         await gateway.stop();
         await Promise.all([...running.values()].map((subgraph) => subgraph.stop()));
       },

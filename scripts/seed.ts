@@ -13,6 +13,7 @@ import { connect, databaseUrlFor, insertInChunks, migrate, type Database } from 
 import { ListStore } from '../subgraphs/kit/lists/store.js';
 import { entriesTable, exitApplicationsTable, historyTable, objectionsTable, repairStepsTable, subjectFileTable } from '../subgraphs/kit/lists/tables.js';
 import { outboxTable } from '../subgraphs/kit/outbox.js';
+import { closeNotifier } from '../subgraphs/kit/events/notifier.js';
 import { SubjectRegistry } from '../subgraphs/platform/registry.js';
 import { subjectsTable } from '../subgraphs/platform/migrations.js';
 import { generateDemoData, type DemoData } from './demo-data.js';
@@ -93,10 +94,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`--subjects must be a positive whole number, got "${values.subjects}"`);
     process.exit(2);
   }
-  seed({ subjects, seed: values.seed ? Number(values.seed) : undefined, asOf: values['as-of'], append: values.append, caseRecords: !values['no-cases'], log: console.log }).catch(
-    (error) => {
+  seed({ subjects, seed: values.seed ? Number(values.seed) : undefined, asOf: values['as-of'], append: values.append, caseRecords: !values['no-cases'], log: console.log })
+    // The writes announce their commits (through NATS with NATS_URL): let go of it, and exit.
+    .then(() => closeNotifier())
+    .catch((error) => {
       console.error(`seed failed: ${error.message}`);
-      process.exit(1);
-    },
-  );
+      process.exitCode = 1;
+      return closeNotifier();
+    });
 }

@@ -3,23 +3,38 @@
  *
  * Runs one subgraph as its own process, as production does: PORT (default: its port in
  * the embedded layout), HOST (default 0.0.0.0 here), <NAME>_DATABASE_URL or DATABASE_URL,
- * CREDITHUB_INTERNAL_SECRET shared with the gateway. Stateless: run as many replicas as
- * needed behind a load balancer.
+ * CREDITHUB_INTERNAL_SECRET shared with the gateway. The process runs the subgraph's
+ * background workers too (event relay, consumers, expiry, webhook delivery) and says which
+ * at start; the departments' feeds are reached at <NAME>_SUBGRAPH_URL (else the supergraph's
+ * URLs). Stateless: run as many replicas as needed behind a load balancer — replicas share
+ * the workers' work safely. CREDITHUB_WORKERS=off serves the API only.
  */
 import './no-telemetry.js';
 import { onShutdown } from './shutdown.js';
-import { subgraphByName, defaultPorts } from '../subgraphs/catalog.js';
+import { subgraphByName, defaultPorts, departments } from '../subgraphs/catalog.js';
 import { startSubgraph } from '../subgraphs/kit/server.js';
+import { readCheckedInSupergraph, subgraphUrlsIn } from '../gateway/supergraph.js';
 
 const name = process.argv[2];
 if (!name) {
   console.error('Usage: npm run subgraph -- <platform|tax|market|courts|safety>');
   process.exit(2);
 }
+
+/** Where this process reaches each department's subgraph (and its event feed). */
+function departmentUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const fromSupergraph = subgraphUrlsIn(readCheckedInSupergraph());
+  return Object.fromEntries(departments.map((d) => [d.name, env[`${d.name.toUpperCase()}_SUBGRAPH_URL`] ?? fromSupergraph[d.name]]));
+}
+
 try {
   const module = subgraphByName(name);
   const running = await startSubgraph(module, { port: Number(process.env.PORT ?? defaultPorts[name]), host: process.env.HOST ?? '0.0.0.0' });
   console.log(`subgraph ${name} ready at ${running.url}`);
+  const workersOff = ['off', 'none', '0', 'false'].includes(String(process.env.CREDITHUB_WORKERS ?? '').toLowerCase());
+  const workers = workersOff ? [] : running.startWorkers(departmentUrlsFromEnv());
+  if (workers.length === 0) console.log(`subgraph ${name}: no background workers in this process${workersOff ? ' (CREDITHUB_WORKERS=off)' : ''}`);
+  for (const worker of workers) console.log(`subgraph ${name}: worker ${worker.name} running — ${worker.description ?? 'background work'}, every ${worker.intervalMs} ms`);
   onShutdown(() => running.stop());
 } catch (error) {
   console.error(`subgraph ${name} could not start: ${(error as Error).message}`);

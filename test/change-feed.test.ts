@@ -100,6 +100,7 @@ describe('pull: changes(after, filter, first)', () => {
   it('tells a memorandum change', async () => {
     const { cursor } = await readAll(PARTNER);
     await hub.queryAs({ role: 'admin' }, `mutation { withdrawMeasure(measureId: "measure-35-1", effectiveFrom: "2027-01-01") { id } }`);
+    await hub.hub.settle(); // the sequencer gives it its position (woken at once by the commit in production)
     const { events } = await readAll(PARTNER, { types: ['MEMORANDUM_CHANGED'] }, cursor);
     expect(events).toHaveLength(1);
     expect(JSON.parse(events[0].detail)).toMatchObject({ measureId: 'measure-35-1', change: 'WITHDRAWN', effectiveFrom: '2027-01-01' });

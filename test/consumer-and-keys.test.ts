@@ -33,16 +33,23 @@ describe('an event consumer killed mid-stream', () => {
         t.string('event_id', 36).primary();
         t.bigInteger('seq').notNullable();
       });
+      await db.schema.createTable('scratch_processed_events', (t) => {
+        t.string('event_id', 36).primary();
+        t.string('source', 32).notNullable();
+        t.string('applied_at', 24).notNullable();
+      });
+      // The courts relay gives the seeded events their delivery positions.
+      while ((await hub.hub.subgraphs.get('courts')!.runWorker('relay')) > 0);
       const sources = { courts: hub.hub.subgraphs.get('courts')!.url };
       const expected = hub.demo.entriesByDepartment.get('courts')!.length;
       let crashAfter = Math.floor(expected / 2);
       const consumer = (crashing: boolean) =>
         new EventConsumer({
-          db, name: 'scratch', offsetsTable: 'scratch_offsets', sources, secret: internalTokenSecret(), batchSize: 1000,
+          db, name: 'scratch', prefix: 'scratch', offsetsTable: 'scratch_offsets', sources, secret: internalTokenSecret(), batchSize: 1000,
           handle: async (trx, event) => {
             if (crashing && crashAfter-- <= 0) throw new Error('killed');
             // A plain insert: a second application would fail on the primary key.
-            await trx('scratch_applied').insert({ event_id: event.eventId, seq: event.seq });
+            await trx('scratch_applied').insert({ event_id: event.eventId, seq: event.position });
           },
         });
       await expect(consumer(true).pollOnce()).rejects.toThrow('killed');

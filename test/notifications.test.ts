@@ -3,33 +3,31 @@
  * consumers, and subscriptions at the gateway. Polling stays the safety net, so here the
  * poll intervals are a minute and only notifications can make the change arrive in time.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createClient } from 'graphql-ws';
 import { callerHeaders, startTestHub, type TestHub } from './env.js';
-import { createNotifier } from '../subgraphs/kit/events/notifier.js';
+import net from 'node:net';
+import { createNotifier, type Notifier } from '../subgraphs/kit/events/notifier.js';
+import { deleteStreams, NATS_URL, natsReachable, testNatsPrefix } from './nats.js';
 import { organisationCode, random } from '../scripts/demo-data.js';
 
-const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-const natsReachable = await new Promise<boolean>((resolve) => {
-  const url = new URL(NATS_URL);
-  const socket = net.connect(Number(url.port || 4222), url.hostname, () => (socket.destroy(), resolve(true)));
-  socket.on('error', () => resolve(false));
-});
-if (!natsReachable && process.env.CI) throw new Error(`NATS is expected at ${NATS_URL} in CI`);
 
 describe.skipIf(!natsReachable)('notifications through NATS', () => {
   let hub: TestHub;
   beforeAll(async () => {
     process.env.NATS_URL = NATS_URL;
+    // The server is shared: subjects, streams and consumers of this test under a name of its own.
+    process.env.NATS_PREFIX = testNatsPrefix();
     process.env.EVENT_POLL_MS = '60000';
     process.env.SUBSCRIPTION_POLL_MS = '60000';
     hub = await startTestHub({ subjects: 50, workers: 'interval' });
   });
   afterAll(async () => {
     await hub?.stop();
+    await deleteStreams(process.env.NATS_PREFIX!);
     delete process.env.NATS_URL;
+    delete process.env.NATS_PREFIX;
   });
 
   it('carry a notification from one replica to another', async () => {
@@ -69,4 +67,73 @@ describe.skipIf(!natsReachable)('notifications through NATS', () => {
     expect(at - committedAt).toBeLessThan(5000);
     await client.dispose();
   }, 30_000);
+});
+
+/** A TCP proxy in front of NATS that can be taken down and brought back on the same port. */
+async function natsProxy() {
+  const target = new URL(NATS_URL);
+  const sockets = new Set<net.Socket>();
+  let server: net.Server | undefined;
+  const port = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    async up() {
+      server = net.createServer((client) => {
+        const upstream = net.connect(Number(target.port || 4222), target.hostname);
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+          s.on('error', () => {});
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
+    },
+    async down() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      server = undefined;
+    },
+  };
+}
+
+/** How long until a notification from `from` reaches `to` (notifying every 100 ms until it does). */
+async function timeToArrive(from: Notifier, to: Notifier, topic: string, timeoutMs = 15_000): Promise<number> {
+  const started = Date.now();
+  let arrived = false;
+  const waiting = to.wait(topic, timeoutMs).then(() => (arrived = true));
+  while (!arrived && Date.now() - started < timeoutMs) {
+    from.notify(topic);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await waiting;
+  if (Date.now() - started >= timeoutMs) throw new Error(`no notification within ${timeoutMs} ms`);
+  return Date.now() - started;
+}
+
+describe.skipIf(!natsReachable)('a notifier and NATS going away', () => {
+  it('connects when NATS comes up after the process started, and again after NATS was gone', async () => {
+    const prefix = testNatsPrefix();
+    const proxy = await natsProxy();
+    const late = await createNotifier(proxy.url, prefix, false); // NATS is "down" at start
+    const other = await createNotifier(NATS_URL, prefix);
+    try {
+      await proxy.up();
+      const first = await timeToArrive(other, late, 'outbox.tax');
+      await proxy.down();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await proxy.up();
+      const again = await timeToArrive(late, other, 'outbox.market');
+      console.log(`notifier: reached through NATS ${first} ms after NATS came up; ${again} ms after it came back`);
+    } finally {
+      await late.close();
+      await other.close();
+      await proxy.down();
+    }
+  }, 40_000);
 });

@@ -11,6 +11,7 @@ import { connect, migrate, type Database } from '../subgraphs/kit/db.js';
 import { ListStore } from '../subgraphs/kit/lists/store.js';
 import { entriesTable, historyTable } from '../subgraphs/kit/lists/tables.js';
 import { outboxTable, readOutbox } from '../subgraphs/kit/outbox.js';
+import { OutboxRelay } from '../subgraphs/kit/events/relay.js';
 import { generateDemoData } from '../scripts/demo-data.js';
 
 const department = departments.find((d) => d.name === 'safety')!;
@@ -58,7 +59,7 @@ describe(`migrations (${dialect})`, () => {
     }
     expect(await counts()).toEqual({ entries: 0, history: 0, outbox: 0 });
     // The subgraph's own migration list is the one the catalog gives.
-    expect(subgraphByName('safety').migrations.map((m) => m.name)).toEqual(['safety_000_outbox', 'safety_001_list_entries', 'safety_002_lifecycle', 'safety_003_objections_and_repair', 'safety_004_legal_representative_index', 'safety_005_statistics_indexes', 'safety_006_statistics_dimensions']);
+    expect(subgraphByName('safety').migrations.map((m) => m.name)).toEqual(['safety_000_outbox', 'safety_001_list_entries', 'safety_002_lifecycle', 'safety_003_objections_and_repair', 'safety_004_legal_representative_index', 'safety_005_statistics_indexes', 'safety_006_statistics_dimensions', 'safety_007_outbox_relay', 'safety_008_processed_events']);
   });
 });
 
@@ -80,9 +81,13 @@ describe(`ListStore.insertEntries (${dialect})`, () => {
   });
 
   it('writes the outbox in commit order, with unique event ids and payloads read back as objects', async () => {
+    // Nothing is delivered before the relay gave it a position; then everything, in order.
+    expect(await readOutbox(db, 'safety', 0, 5000)).toEqual([]);
+    const relay = new OutboxRelay({ db, prefix: 'safety' });
+    while ((await relay.relayOnce()) > 0);
     const events = await readOutbox(db, 'safety', 0, 5000);
     expect(events).toHaveLength(1200);
-    for (let i = 1; i < events.length; i++) expect(events[i].seq).toBeGreaterThan(events[i - 1].seq);
+    for (let i = 1; i < events.length; i++) expect(events[i].position).toBe(events[i - 1].position + 1);
     expect(typeof events[0].seq).toBe('number');
     expect(new Set(events.map((e) => e.eventId)).size).toBe(1200);
     expect(events.map((e) => e.entryId).sort()).toEqual(entries.map((e) => e.id).sort());
@@ -102,8 +107,8 @@ describe(`ListStore.insertEntries (${dialect})`, () => {
         payload: { listKind: entry.listKind, status: entry.status, regionCode: entry.regionCode, validUntil: entry.validUntil },
       });
     }
-    // Reading forward from a seq gives the rest, and a limit is a limit.
-    const rest = await readOutbox(db, 'safety', events[1099].seq, 5000);
+    // Reading forward from a position gives the rest, and a limit is a limit.
+    const rest = await readOutbox(db, 'safety', events[1099].position, 5000);
     expect(rest.map((e) => e.eventId)).toEqual(events.slice(1100).map((e) => e.eventId));
     expect(await readOutbox(db, 'safety', 0, 7)).toHaveLength(7);
   });

@@ -148,7 +148,10 @@ async function feedAs(as: TokenClaims, filter: Record<string, unknown> | undefin
 
 /** Brings departments' new events into the platform's change feed (without delivering webhooks). */
 async function collect() {
+  // Each department's relay gives its committed events their positions; then the platform reads them.
+  for (const [name, subgraph] of hub.hub.subgraphs) if (name !== 'platform') while ((await subgraph.runWorker('relay')) > 0);
   while ((await platform().runWorker('collection')) > 0);
+  while ((await platform().runWorker('change-feed')) > 0);
 }
 
 let codes = 0;

@@ -28,6 +28,8 @@ export const ErrorCode = {
   ISSUER_NOT_QUALIFIED: 'ISSUER_NOT_QUALIFIED',
   // The change feed: a cursor older than what the feed keeps.
   CURSOR_EXPIRED: 'CURSOR_EXPIRED',
+  // Concurrent writers kept colliding (deadlocks, cluster certification) past the retries.
+  CONFLICT: 'CONFLICT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -42,6 +44,8 @@ export const badInput = (message: string, details: Record<string, unknown> = {})
 const UNAVAILABLE_DRIVER_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'PROTOCOL_CONNECTION_LOST',
   'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN', 'SQLITE_BUSY', 'SQLITE_CANTOPEN',
+  // A Galera node that is joining or has lost its cluster ("WSREP has not yet prepared node").
+  'ER_UNKNOWN_COM_ERROR', 'ECONNABORTED', 'ENOTFOUND', 'EAI_AGAIN',
 ]);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -57,5 +61,5 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /** Two writers met: a lock wait gave up or a deadlock was broken. The work can be retried. */
 export function isConcurrencyConflict(error: unknown): boolean {
   const code = (error as any)?.code;
-  return code === 'SQLITE_BUSY' || code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
 }

@@ -1,8 +1,10 @@
 /**
  * The transactional outbox: every change of a list entry writes one event in the same
  * transaction as the change, so an event exists exactly when its change was committed.
- * `seq` orders a subgraph's events; `event_id` is their stable identity. Consumers
- * (cross-department rules, the change feed) read forward from the last `seq` they saw.
+ * `event_id` is its stable identity. `seq` is only the row's key: it may have holes (rolled
+ * back transactions) and need not follow commit order (long transactions, multi-primary
+ * clusters, per-node id ranges). The relay (events/relay.ts) gives committed events their
+ * delivery `position`, which consumers read forward from.
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -20,6 +22,8 @@ export interface ChangeEvent {
 
 export interface StoredChangeEvent extends ChangeEvent {
   seq: number;
+  /** Delivery position: given by the relay in commit order per entry; what consumers resume from. */
+  position: number;
   eventId: string;
 }
 
@@ -62,11 +66,16 @@ export function toOutboxRow(event: ChangeEvent, eventId: string = randomUUID()) 
   };
 }
 
-/** Events after `afterSeq`, in commit order. */
-export async function readOutbox(db: Knex, prefix: string, afterSeq: number, limit: number): Promise<StoredChangeEvent[]> {
-  const rows = await db(outboxTable(prefix)).where('seq', '>', afterSeq).orderBy('seq').limit(limit);
-  return rows.map((row: any) => ({
+/** Relayed events after position `after`, in position order. */
+export async function readOutbox(db: Knex, prefix: string, after: number, limit: number): Promise<StoredChangeEvent[]> {
+  const rows = await db(outboxTable(prefix)).where('position', '>', after).orderBy('position').limit(limit);
+  return rows.map(toStoredEvent);
+}
+
+export function toStoredEvent(row: any): StoredChangeEvent {
+  return {
     seq: Number(row.seq),
+    position: row.position == null ? 0 : Number(row.position),
     eventId: row.event_id,
     type: row.event_type,
     entryId: row.entry_id,
@@ -75,5 +84,5 @@ export async function readOutbox(db: Knex, prefix: string, afterSeq: number, lim
     listType: row.list_type,
     occurredAt: row.occurred_at,
     payload: JSON.parse(row.payload),
-  }));
+  };
 }

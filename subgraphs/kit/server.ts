@@ -64,12 +64,14 @@ export interface RunningSubgraph {
   name: string;
   url: string;
   db: Database;
-  /** Starts the background workers (on their intervals unless `manual`). */
-  startWorkers(departmentUrls: Record<string, string>, mode?: 'interval' | 'manual'): void;
+  /** Starts the background workers (on their intervals unless `manual`); returns them. */
+  startWorkers(departmentUrls: Record<string, string>, mode?: 'interval' | 'manual'): Worker[];
   /** Runs every worker until none finds anything to do (tests, and draining before a stop). */
   settle(): Promise<number>;
   /** Runs one worker once, by name. */
   runWorker(name: string): Promise<number>;
+  /** Stops the workers only (before peers go away, so none of them fails on a closed peer). */
+  stopWorkers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -182,6 +184,7 @@ export async function startSubgraph(module: SubgraphModule, options: StartSubgra
         loops = workers.map((worker) => new WorkerLoop(worker));
         loops.forEach((loop) => loop.start());
       }
+      return workers;
     },
     async settle() {
       let total = 0;
@@ -196,6 +199,9 @@ export async function startSubgraph(module: SubgraphModule, options: StartSubgra
       const worker = workers.find((w) => w.name === name);
       if (!worker) throw new Error(`${module.name} has no worker "${name}": ${workers.map((w) => w.name).join(', ')}`);
       return worker.runOnce();
+    },
+    async stopWorkers() {
+      await Promise.all(loops.map((loop) => loop.stop()));
     },
     async stop() {
       await Promise.all(loops.map((loop) => loop.stop()));

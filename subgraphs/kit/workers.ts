@@ -7,6 +7,8 @@ import { notifier } from './events/notifier.js';
 
 export interface Worker {
   name: string;
+  /** What it does, in a few words (said at start by `npm run subgraph`). */
+  description?: string;
   intervalMs: number;
   /** Notification topics that wake the worker before its interval is up. */
   wakeOn?: string[];

@@ -2,7 +2,8 @@
  * The access register (个人信息查询使用登记, 1798 (24)(25)): every read of unmasked personal
  * data — who, for which organisation, which subject and fields, why, for which matter,
  * when, in which request. Append-only; each record carries the SHA-256 of its content and
- * of the previous record's hash, so changing or deleting any record breaks the chain.
+ * of the previous record's hash in its chain, so changing or deleting any record breaks the
+ * chain (several chains, access-register-chains.ts, so concurrent appends meet rarely).
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -12,6 +13,7 @@ import type { Clock } from '../kit/dates.js';
 import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import { checkSubjectCode } from '../kit/codes.js';
 import { accessRegisterHeadTable, accessRegisterTable, GENESIS_HASH } from './migrations.js';
+import { inTransaction } from '../kit/transactions.js';
 
 export interface AccessRecord {
   seq: number;
@@ -65,10 +67,22 @@ export class AccessRegister {
       if (read.subjectType === 'NATURAL_PERSON' || read.subjectType === 'ORGANISATION') typeOf.set(read.creditCode, read.subjectType);
     }
     const recordedAt = this.clock().toISOString();
-    await this.db.transaction(async (trx) => {
-      const headQuery = trx(accessRegisterHeadTable).where({ id: 1 });
-      const head = await (isMysql(this.db) ? headQuery.forUpdate() : headQuery).first();
+    const chains = Math.max(1, Number(process.env.ACCESS_REGISTER_CHAINS ?? 8));
+    await inTransaction(this.db, async (trx) => {
+      // One chain's head, picked at random (again on a retry): replicas rarely meet on one row.
+      const chain = 1 + Math.floor(Math.random() * chains);
+      const lockHead = () => {
+        const query = trx(accessRegisterHeadTable).where({ id: chain });
+        return (isMysql(this.db) ? query.forUpdate() : query).first();
+      };
+      let head = await lockHead();
+      if (!head) {
+        // A chain added since the migration (ACCESS_REGISTER_CHAINS raised): it starts now.
+        await trx(accessRegisterHeadTable).insert({ id: chain, record_count: 0, last_hash: GENESIS_HASH }).onConflict('id').ignore();
+        head = await lockHead();
+      }
       let prevHash: string = head.last_hash;
+      let index = Number(head.record_count);
       const rows = [...fieldsBySubject].map(([subjectCode, fields]) => {
         const check = checkSubjectCode(subjectCode);
         const content: HashedContent = {
@@ -78,13 +92,12 @@ export class AccessRegister {
           fields: [...fields].sort(), purpose: purpose.purpose, reference: purpose.reference, prevHash,
         };
         prevHash = recordHash(content);
-        return { ...toRow(content), hash: prevHash };
+        return { ...toRow(content), hash: prevHash, chain, chain_index: ++index };
       });
-      // Rows go in in chain order, so their seq order is the chain order.
       await insertInChunks(trx, accessRegisterTable, rows);
       await trx(accessRegisterHeadTable)
-        .where({ id: 1 })
-        .update({ record_count: Number(head.record_count) + rows.length, last_hash: prevHash });
+        .where({ id: chain })
+        .update({ record_count: index, last_hash: prevHash });
     });
     return fieldsBySubject.size;
   }
@@ -100,29 +113,33 @@ export class AccessRegister {
     };
   }
 
-  /** Walks the whole chain, recomputing every hash. */
+  /** Walks every chain in its order, recomputing every hash. */
   async verify(): Promise<{ valid: boolean; checkedRecords: number; firstInvalidSeq: number | null; problem: string | null }> {
-    let prevHash = GENESIS_HASH;
     let checked = 0;
-    let afterSeq = 0;
-    for (;;) {
-      const rows = await this.db(accessRegisterTable).where('seq', '>', afterSeq).orderBy('seq').limit(1000);
-      for (const row of rows) {
-        const record = fromRow(row);
-        const problem =
-          record.prevHash !== prevHash ? 'it is not chained to the record before it (a record was removed or inserted)'
-          : recordHash(record) !== record.hash ? 'its content does not match its hash (it was changed)'
-          : null;
-        if (problem) return { valid: false, checkedRecords: checked, firstInvalidSeq: record.seq, problem: `record ${record.seq}: ${problem}` };
-        prevHash = record.hash;
-        checked++;
+    const heads = await this.db(accessRegisterHeadTable).orderBy('id');
+    for (const head of heads) {
+      let prevHash = GENESIS_HASH;
+      let inChain = 0;
+      let afterIndex = 0;
+      for (;;) {
+        const rows = await this.db(accessRegisterTable).where({ chain: head.id }).andWhere('chain_index', '>', afterIndex).orderBy('chain_index').limit(1000);
+        for (const row of rows) {
+          const record = fromRow(row);
+          const problem =
+            record.prevHash !== prevHash ? 'it is not chained to the record before it (a record was removed or inserted)'
+            : recordHash(record) !== record.hash ? 'its content does not match its hash (it was changed)'
+            : null;
+          if (problem) return { valid: false, checkedRecords: checked, firstInvalidSeq: record.seq, problem: `record ${record.seq}: ${problem}` };
+          prevHash = record.hash;
+          checked++;
+          inChain++;
+        }
+        if (rows.length < 1000) break;
+        afterIndex = Number(rows.at(-1).chain_index);
       }
-      if (rows.length < 1000) break;
-      afterSeq = Number(rows.at(-1).seq);
-    }
-    const head = await this.db(accessRegisterHeadTable).where({ id: 1 }).first();
-    if (head.last_hash !== prevHash || Number(head.record_count) !== checked) {
-      return { valid: false, checkedRecords: checked, firstInvalidSeq: null, problem: 'records were removed: the chain does not end at its recorded head' };
+      if (head.last_hash !== prevHash || Number(head.record_count) !== inChain) {
+        return { valid: false, checkedRecords: checked, firstInvalidSeq: null, problem: `records were removed: chain ${head.id} does not end at its recorded head` };
+      }
     }
     return { valid: true, checkedRecords: checked, firstInvalidSeq: null, problem: null };
   }

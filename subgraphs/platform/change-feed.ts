@@ -5,16 +5,20 @@
  * warning list in or out, a memorandum changed — as one event with a stable id, a type,
  * the subject's code, the domain, the time and a global, resumable position.
  *
- * Appends happen in the transaction of the change they record, under a locked head row,
- * so positions commit in order: a reader that resumes after its last position misses
- * nothing and sees nothing twice. Appends are idempotent on the event id.
+ * Appends happen in the transaction of the change they record, into a pending table (no
+ * shared row, so replicas do not queue on one); the sequencer worker moves committed
+ * pending events into the feed under a locked head row, so positions commit in order: a
+ * reader that resumes after its last position misses nothing and sees nothing twice.
+ * Appends are idempotent on the event id.
  */
 import type { Knex } from 'knex';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import { insertInChunks, isMysql } from '../kit/db.js';
-import { changeFeedHeadTable, changeFeedTable } from './migrations.js';
-import { announceAfterCommit, FEED_TOPIC } from '../kit/events/notifier.js';
+import { changeFeedHeadTable, changeFeedPendingTable, changeFeedTable } from './migrations.js';
+import { inTransaction } from '../kit/transactions.js';
+import { keepPerEntryOrder } from '../kit/events/relay.js';
+import { announceAfterCommit, FEED_PENDING_TOPIC, FEED_TOPIC } from '../kit/events/notifier.js';
 import { feedVisibilityAcross, visibleWarningListDomains, type DepartmentRef } from '../kit/auth/policy.js';
 import type { Principal } from '../kit/auth/principal.js';
 import { whereVisible } from './visibility-sql.js';
@@ -33,6 +37,27 @@ export interface FeedEvent {
   exitWay?: string | null;
   occurredAt: string;
   detail?: Record<string, unknown>;
+  /** The event's place in its department's log: keeps one entry's events in order. */
+  order?: number | null;
+}
+
+function toFeedRow(event: FeedEvent, position: number) {
+  return {
+    position,
+    event_id: event.eventId,
+    type: event.type,
+    domain: event.domain ?? null,
+    credit_code: event.creditCode ?? null,
+    subject_type: event.subjectType ?? null,
+    list_type: event.listType ?? null,
+    list_kind: event.listKind ?? null,
+    region_code: event.regionCode ?? null,
+    entry_id: event.entryId ?? null,
+    status: event.status ?? null,
+    exit_way: event.exitWay ?? null,
+    occurred_at: event.occurredAt,
+    detail: JSON.stringify(event.detail ?? {}),
+  };
 }
 
 export interface StoredFeedEvent extends FeedEvent {
@@ -79,37 +104,75 @@ export class ChangeFeed {
     readonly departments: readonly DepartmentRef[] = [],
   ) {}
 
-  /** Appends events in `trx`, in order, skipping any already appended (same event id). */
-  async append(trx: Knex.Transaction, events: FeedEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const headQuery = trx(changeFeedHeadTable).where({ id: 1 });
-    const head = await (isMysql(trx) ? headQuery.forUpdate() : headQuery).first();
-    const existing = new Set(
-      (await trx(changeFeedTable).whereIn('event_id', events.map((e) => e.eventId)).select('event_id')).map((row: any) => row.event_id),
-    );
-    let position = Number(head.last_position);
+  /**
+   * Appends events in `trx`, in order, skipping any already appended (same event id). They
+   * wait in the pending table, without a position and without locking a shared row; the
+   * sequencer (`sequence`) gives them their positions once committed.
+   */
+  async append(trx: Knex.Transaction, events: FeedEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const ids = events.map((e) => e.eventId);
+    const existing = new Set<string>();
+    for (const table of [changeFeedTable, changeFeedPendingTable]) {
+      for (const row of await trx(table).whereIn('event_id', ids).select('event_id')) existing.add(row.event_id);
+    }
     const rows = events
-      .filter((event) => !existing.has(event.eventId))
-      .map((event) => ({
-        position: ++position,
-        event_id: event.eventId,
-        type: event.type,
-        domain: event.domain ?? null,
-        credit_code: event.creditCode ?? null,
-        subject_type: event.subjectType ?? null,
-        list_type: event.listType ?? null,
-        list_kind: event.listKind ?? null,
-        region_code: event.regionCode ?? null,
-        entry_id: event.entryId ?? null,
-        status: event.status ?? null,
-        exit_way: event.exitWay ?? null,
-        occurred_at: event.occurredAt,
-        detail: JSON.stringify(event.detail ?? {}),
-      }));
-    if (rows.length === 0) return;
-    await insertInChunks(trx, changeFeedTable, rows);
-    await trx(changeFeedHeadTable).where({ id: 1 }).update({ last_position: position });
-    announceAfterCommit(trx, FEED_TOPIC);
+      .filter((event) => !existing.has(event.eventId) && Boolean(existing.add(event.eventId)))
+      .map((event) => ({ event_id: event.eventId, entry_id: event.entryId ?? null, entry_order: event.order ?? null, event: JSON.stringify(event) }));
+    if (rows.length === 0) return 0;
+    await insertInChunks(trx, changeFeedPendingTable, rows);
+    announceAfterCommit(trx, FEED_PENDING_TOPIC);
+    return rows.length;
+  }
+
+  /**
+   * A mistaken listing (1798 (20)): these entries' events keep their places but say only that
+   * they were corrected — no list kind, exit way or details —, whether already positioned or
+   * still pending (appended in this very batch, say).
+   */
+  async correctEntries(trx: Knex.Transaction, entryIds: string[]): Promise<void> {
+    if (entryIds.length === 0) return;
+    const corrected = { status: 'CORRECTED', listKind: null, exitWay: null, detail: { corrected: true } };
+    await trx(changeFeedTable)
+      .whereIn('entry_id', entryIds)
+      .whereNot('type', 'ENTRY_PURGED')
+      .update({ status: corrected.status, list_kind: null, exit_way: null, detail: JSON.stringify(corrected.detail) });
+    for (const row of await trx(changeFeedPendingTable).whereIn('entry_id', entryIds).select('id', 'event')) {
+      const event = JSON.parse(row.event) as FeedEvent;
+      if (event.type === 'ENTRY_PURGED') continue;
+      await trx(changeFeedPendingTable).where({ id: row.id }).update({ event: JSON.stringify({ ...event, ...corrected }) });
+    }
+  }
+
+  /**
+   * Gives committed pending events their feed positions, in one transaction on the locked,
+   * compare-and-set head row, so positions commit in order: a reader that resumes after its
+   * last position misses nothing and sees nothing twice. Each entry's events keep the order
+   * they had in their department's log. Returns how many it placed.
+   */
+  async sequence(limit = 500): Promise<number> {
+    return inTransaction(this.db, async (trx) => {
+      const headQuery = trx(changeFeedHeadTable).where({ id: 1 });
+      const head = await (isMysql(trx) ? headQuery.forUpdate() : headQuery).first();
+      const first = await trx(changeFeedPendingTable).orderBy('id').limit(limit);
+      if (first.length === 0) return 0;
+      const taken = new Set(first.map((row: any) => Number(row.id)));
+      const entryIds = [...new Set(first.map((row: any) => row.entry_id).filter((id: string | null) => id != null))] as string[];
+      const more: any[] = [];
+      for (let start = 0; start < entryIds.length; start += 500) {
+        more.push(...(await trx(changeFeedPendingTable).whereIn('entry_id', entryIds.slice(start, start + 500))).filter((row: any) => !taken.has(Number(row.id))));
+      }
+      const rows = keepPerEntryOrder([...first, ...more], (row: any) => Number(row.id), (row: any) => row.entry_id, (row: any) => Number(row.entry_order ?? 0));
+      let position = Number(head.last_position);
+      await insertInChunks(trx, changeFeedTable, rows.map((row: any) => toFeedRow(JSON.parse(row.event), ++position)));
+      for (let start = 0; start < rows.length; start += 500) {
+        await trx(changeFeedPendingTable).whereIn('id', rows.slice(start, start + 500).map((row: any) => row.id)).delete();
+      }
+      const moved = await trx(changeFeedHeadTable).where({ id: 1, last_position: head.last_position }).update({ last_position: position });
+      if (moved !== 1) throw Object.assign(new Error('change feed head moved meanwhile'), { code: 'ER_LOCK_DEADLOCK' });
+      announceAfterCommit(trx, FEED_TOPIC);
+      return rows.length;
+    });
   }
 
   /**

@@ -21,7 +21,8 @@ import type { Knex } from 'knex';
 import type { StoredChangeEvent } from '../kit/outbox.js';
 import type { Clock } from '../kit/dates.js';
 import type { Migration } from '../kit/db.js';
-import { casesTable, changeFeedTable, screeningsTable } from './migrations.js';
+import { casesTable, screeningsTable } from './migrations.js';
+import type { ChangeFeed } from './change-feed.js';
 import type { StoredItem } from './screening.js';
 
 export const correctionsMigration: Migration = {
@@ -39,7 +40,10 @@ export const correctionsMigration: Migration = {
 type CorrectedItem = StoredItem & { corrected?: boolean };
 
 export class Corrections {
-  constructor(readonly clock: Clock) {}
+  constructor(
+    readonly clock: Clock,
+    readonly feed: ChangeFeed,
+  ) {}
 
   /** Applies the purge events of a batch, in the consumer's transaction. */
   handleBatch = async (trx: Knex.Transaction, events: StoredChangeEvent[]): Promise<void> => {
@@ -47,10 +51,7 @@ export class Corrections {
     if (purged.length === 0) return;
     const now = this.clock().toISOString();
     const ids = purged.map((event) => event.entryId);
-    await trx(changeFeedTable)
-      .whereIn('entry_id', ids)
-      .whereNot('type', 'ENTRY_PURGED')
-      .update({ status: 'CORRECTED', list_kind: null, exit_way: null, detail: JSON.stringify({ corrected: true }) });
+    await this.feed.correctEntries(trx, ids);
     for (const event of purged) {
       await this.correctCases(trx, event.entryId, now);
       await this.correctScreenings(trx, event.creditCode, event.entryId, now);

@@ -8,7 +8,8 @@ export function feedEventOf(event: StoredChangeEvent): FeedEvent {
     type: event.type,
     domain: event.domain,
     creditCode: event.creditCode,
-    subjectType: String(event.payload.subjectType ?? 'ORGANISATION'),
+    // Unknown stays unknown: masking treats it as a natural person's (fails closed).
+    subjectType: event.payload.subjectType == null ? null : String(event.payload.subjectType),
     listType: event.listType,
     listKind: event.payload.listKind == null ? null : String(event.payload.listKind),
     regionCode: event.payload.regionCode == null ? null : String(event.payload.regionCode),
@@ -17,5 +18,6 @@ export function feedEventOf(event: StoredChangeEvent): FeedEvent {
     exitWay: event.payload.exitWay == null ? null : String(event.payload.exitWay),
     occurredAt: event.occurredAt,
     detail: { action: event.payload.action ?? null, validUntil: event.payload.validUntil ?? null },
+    order: event.position,
   };
 }

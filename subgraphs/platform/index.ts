@@ -9,6 +9,8 @@ import type { DepartmentConfig } from '../kit/lists/department.js';
 import { internalTokenSecret } from '../kit/auth/secrets.js';
 import { mergeResolvers } from '../kit/resolvers.js';
 import { EventConsumer } from '../kit/events/consumer.js';
+import { relayedTopic } from '../kit/events/relay.js';
+import { consumerEventLog } from '../kit/events/jetstream.js';
 import { calendarFromEnv } from '../kit/working-days.js';
 import { migrations, platformOffsetsTable } from './migrations.js';
 import { SubjectRegistry } from './registry.js';
@@ -28,7 +30,7 @@ import { changeFeedResolvers, measureTriggers } from './change-feed-resolvers.js
 import { Webhooks, webhookOptionsFromEnv, WEBHOOKS_TOPIC } from './webhooks.js';
 import { WebhookDelivery } from './webhook-delivery.js';
 import { webhookResolvers } from './webhook-resolvers.js';
-import { FEED_TOPIC } from '../kit/events/notifier.js';
+import { FEED_PENDING_TOPIC, FEED_TOPIC } from '../kit/events/notifier.js';
 import { Statistics } from './statistics.js';
 import { statisticsResolvers } from './statistics-resolvers.js';
 import { ConsolidatedList, consolidatedListResolvers } from './consolidated-list.js';
@@ -48,7 +50,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
       const register = new AccessRegister(db, clock);
       const feed = new ChangeFeed(db, departments);
       const collection = new Collection(db, clock, calendarFromEnv(), feed);
-      const corrections = new Corrections(clock);
+      const corrections = new Corrections(clock, feed);
       const notices = new Notices(db, clock, feed);
       const catalogue = new MeasureCatalogue(db, clock, departments.flatMap((d) => d.lists.map((l) => l.kind)), feed);
       const receipts = await loadReceiptKeys();
@@ -72,9 +74,12 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
         createLoaders: () => ({ ...createPlatformLoaders(registry), ...createWarningListLoaders(collection), ...createJointMeasureLoaders(catalogue) }),
         permissions,
         workers: (departmentUrls) => {
+          const log = consumerEventLog('platform');
           const consumer = new EventConsumer({
+            ...log,
             db,
             name: 'platform',
+            prefix: 'platform',
             offsetsTable: platformOffsetsTable,
             sources: departmentUrls,
             // Notices follow the changes; the correction cascade runs last, so a listing purged in the
@@ -93,18 +98,28 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
           return [
           {
             name: 'collection',
+            description: `collects every department's events ${log ? 'from JetStream' : "from the departments' event feeds"}: entry index, warning list, change feed`,
             intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
-            wakeOn: Object.keys(departmentUrls).map((name) => `outbox.${name}`),
+            wakeOn: Object.keys(departmentUrls).map(relayedTopic),
             runOnce: () => consumer.pollOnce(),
+          },
+          {
+            name: 'change-feed',
+            description: 'gives appended change-feed events their positions, in commit order',
+            intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
+            wakeOn: [FEED_PENDING_TOPIC],
+            runOnce: () => feed.sequence(),
           },
           {
             // 1798 (17): key-attention subjects are reminded before their validity ends.
             name: 'notices',
+            description: 'reminds key-attention subjects before their validity ends (1798 (17))',
             intervalMs: Number(process.env.NOTICE_INTERVAL_MS ?? 3_600_000),
             runOnce: () => notices.remindValidity(),
           },
           {
             name: 'webhooks',
+            description: 'delivers the change feed to registered webhooks',
             intervalMs: Number(process.env.WEBHOOK_POLL_MS ?? 1000),
             wakeOn: [FEED_TOPIC, WEBHOOKS_TOPIC],
             runOnce: () => delivery.deliverDue(),

@@ -11,6 +11,7 @@ import { SCENARIOS, type Scenario } from './memorandum-catalogue.js';
 import { measuresTable, memorandumsTable } from './migrations.js';
 import type { ChangeFeed } from './change-feed.js';
 import { recordCatalogueChange, type CatalogueActor } from './catalogue-changes.js';
+import { inTransaction } from '../kit/transactions.js';
 
 export interface Memorandum {
   id: string;
@@ -125,7 +126,7 @@ export class MeasureCatalogue {
     const badType = input.listTypes.find((type) => !LIST_TYPES.includes(type));
     if (badType || input.listTypes.length === 0) throw badInput(`listTypes are among ${LIST_TYPES.join(', ')}`, { argument: 'input.listTypes' });
     const memorandum: Memorandum = { id: randomUUID(), version: 1, number: null, ...input, effectiveFrom, effectiveTo: null };
-    await this.db.transaction(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       await trx(memorandumsTable).insert(toMemorandumRow(memorandum, recordedBy(actor), this.clock));
       await this.announce(trx, 'memorandum', memorandum.id, 1, 'ADDED', effectiveFrom);
       await recordCatalogueChange(trx, this.clock, actor, {
@@ -141,7 +142,7 @@ export class MeasureCatalogue {
     const memorandum = await this.db(memorandumsTable).where({ id: memorandumId }).whereNull('effective_to').first();
     if (!memorandum) throw typedError(ErrorCode.NOT_FOUND, `No memorandum "${memorandumId}" in force`);
     const measure: Measure = { id: randomUUID(), version: 1, memorandumId, ...input, effectiveFrom, effectiveTo: null };
-    await this.db.transaction(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       await trx(measuresTable).insert(toMeasureRow(measure, recordedBy(actor), this.clock));
       await this.announce(trx, 'measure', measure.id, 1, 'ADDED', effectiveFrom);
       await recordCatalogueChange(trx, this.clock, actor, {
@@ -154,7 +155,7 @@ export class MeasureCatalogue {
   /** A new version from `effectiveFrom`; the version in force until then keeps applying to earlier days. */
   async amendMeasure(actor: CatalogueActor, measureId: string, changes: Partial<MeasureInput>, effectiveFrom: string): Promise<Measure> {
     this.validateEffectiveFrom(effectiveFrom);
-    return this.db.transaction(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const row = await trx(measuresTable).where({ id: measureId }).whereNull('effective_to').first();
       if (!row) throw typedError(ErrorCode.NOT_FOUND, `No measure "${measureId}" in force`);
       const current = toMeasure(row);
@@ -176,7 +177,7 @@ export class MeasureCatalogue {
   /** Ends a measure from a date (it stops applying then). */
   async withdrawMeasure(actor: CatalogueActor, measureId: string, effectiveFrom: string): Promise<Measure> {
     this.validateEffectiveFrom(effectiveFrom);
-    return this.db.transaction(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const row = await trx(measuresTable).where({ id: measureId }).whereNull('effective_to').first();
       if (!row) throw typedError(ErrorCode.NOT_FOUND, `No measure "${measureId}" in force`);
       await trx(measuresTable).where({ id: measureId, version: row.version }).update({ effective_to: effectiveFrom, recorded_by: recordedBy(actor) });

@@ -4,6 +4,8 @@ import { insertInChunks, type Migration } from '../kit/db.js';
 import { MEMORANDUM_CATALOGUE } from './memorandum-catalogue.js';
 import { checkSubjectCode } from '../kit/codes.js';
 import { catalogueChangesMigration } from './catalogue-changes.js';
+import { processedEventsMigration } from '../kit/events/tables.js';
+import { accessRegisterChainsMigration } from './access-register-chains.js';
 
 export const subjectsTable = 'platform_subjects';
 export const accessRegisterTable = 'platform_access_register';
@@ -16,6 +18,7 @@ export const webhookDeliveriesTable = 'platform_webhook_deliveries';
 export const webhookDeadLettersTable = 'platform_webhook_dead_letters';
 export const changeFeedTable = 'platform_change_feed';
 export const changeFeedHeadTable = 'platform_change_feed_head';
+export const changeFeedPendingTable = 'platform_change_feed_pending';
 export const memorandumsTable = 'platform_memorandums';
 export const measuresTable = 'platform_measures';
 export const screeningsTable = 'platform_screenings';
@@ -343,6 +346,25 @@ export const migrations: Migration[] = [
     },
     async down(db) {
       await db.schema.alterTable(entryIndexTable, (t) => t.dropIndex([], 'platform_entry_index_screening'));
+    },
+  },
+  processedEventsMigration('platform', 'platform_009_processed_events'),
+  accessRegisterChainsMigration,
+  {
+    name: 'platform_011_change_feed_pending',
+    async up(db) {
+      // Appended events wait here for their feed position (ChangeFeed.sequence).
+      await db.schema.createTable(changeFeedPendingTable, (t) => {
+        t.bigIncrements('id').primary();
+        t.string('event_id', 120).notNullable().unique();
+        t.string('entry_id', 36).nullable();
+        t.bigInteger('entry_order').nullable();
+        t.text('event').notNullable();
+        t.index(['entry_id'], 'platform_change_feed_pending_by_entry');
+      });
+    },
+    async down(db) {
+      await db.schema.dropTable(changeFeedPendingTable);
     },
   },
   catalogueChangesMigration,

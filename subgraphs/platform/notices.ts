@@ -18,7 +18,8 @@ import type { StoredChangeEvent } from '../kit/outbox.js';
 import { addDays, toIsoDate, type Clock } from '../kit/dates.js';
 import { pageSize } from '../kit/cursor.js';
 import type { ChangeFeed, FeedEvent } from './change-feed.js';
-import { changeFeedTable, entryIndexTable } from './migrations.js';
+import { entryIndexTable } from './migrations.js';
+import { inTransaction } from '../kit/transactions.js';
 import { feedEventOf } from './feed-events.js';
 import { systemPrincipal } from '../kit/auth/principal.js';
 
@@ -86,11 +87,8 @@ export class Notices {
       occurredAt: at,
       detail: { notice: '重点关注有效期提示', channel: 'SUBJECT', validUntil: row.valid_until },
     }));
-    return this.db.transaction(async (trx) => {
-      const before = Number((await trx(changeFeedTable).whereIn('event_id', reminders.map((r) => r.eventId)).count({ n: '*' }))[0].n);
-      await this.feed.append(trx, reminders);
-      return reminders.length - before;
-    });
+    // append skips the reminders already sent (same event id): it counts only the new ones.
+    return inTransaction(this.db, (trx) => this.feed.append(trx, reminders));
   }
 }
 

@@ -32,6 +32,7 @@ import { feedCursor, type ChangeFeed, type ChangeFilter, type StoredFeedEvent } 
 import { changeFeedHeadTable, changeFeedTable, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from './migrations.js';
 import { sign, type WebhookFilter, type WebhookOptions } from './webhooks.js';
 import { deliveryFailure, postChecked, TargetRefused } from './webhook-targets.js';
+import { inTransaction } from '../kit/transactions.js';
 
 export type DeliveryOutcome = 'DELIVERED' | 'FAILED' | 'DEAD_LETTERED';
 
@@ -319,7 +320,7 @@ export class WebhookDelivery {
    */
   private async record(lease: Lease, row: any, event: StoredFeedEvent, attempt: number, result: Attempt, outcome: DeliveryOutcome): Promise<boolean> {
     const at = this.deps.clock().toISOString();
-    const kept = await this.db.transaction(async (trx) => {
+    const kept = await inTransaction(this.db, async (trx) => {
       const update =
         outcome === 'FAILED'
           ? { attempts: attempt, next_attempt_at: Date.now() + backoffDelay(attempt, this.options) }
@@ -352,7 +353,7 @@ export class WebhookDelivery {
   /** Retention removed events this webhook had not delivered: say so in its log, and go on from what is kept. */
   private async skipRetained(lease: Lease, row: any, position: number): Promise<number> {
     const oldest = Number((await this.db(changeFeedTable).min({ position: 'position' }).first())?.position ?? position + 1);
-    await this.db.transaction(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       const changed = await lease.mine(trx(webhooksTable)).andWhere('position', position).update({ position: oldest - 1, attempts: 0, next_attempt_at: 0 });
       if (changed !== 1) return;
       await trx(webhookDeliveriesTable).insert({

@@ -24,6 +24,7 @@ import { notifier } from '../kit/events/notifier.js';
 import { feedCursor, positionOf, validateChangeFilter, type ChangeFilter } from './change-feed.js';
 import { changeFeedHeadTable, changeFeedTable, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from './migrations.js';
 import { hostProblem, targetPolicyFromEnv, type TargetPolicy } from './webhook-targets.js';
+import { inTransaction } from '../kit/transactions.js';
 
 /** Wakes the delivery workers of every replica: a webhook was registered or replayed. */
 export const WEBHOOKS_TOPIC = 'webhooks';
@@ -258,7 +259,7 @@ export class Webhooks {
       if (oldestDead?.position == null) return this.view(id);
       position = Number(oldestDead.position) - 1;
     }
-    await this.db.transaction(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       await trx(webhookDeadLettersTable).where({ webhook_id: id }).whereNull('requeued_at').andWhere('position', '>', position).update({ requeued_at: this.clock().toISOString() });
       await trx(webhooksTable).where({ id, removed: false }).update({ position, attempts: 0, next_attempt_at: 0, generation: trx.raw('generation + 1') });
     });

@@ -1,44 +1,78 @@
 /**
- * A resumable, idempotent consumer of other subgraphs' change events.
+ * A resumable, idempotent consumer of the departments' change events.
  *
- * Guarantees (documented in the README):
- * - Per source, events are applied in `seq` order; a batch's effects and the consumer's
- *   new position commit in one transaction, so a crash between steps loses nothing and
- *   applies nothing twice.
+ * Guarantees (the README's "Guarantees of the event path"):
+ * - Events are read by delivery position (given by each department's relay, events/relay.ts),
+ *   never by `seq`: nothing here waits on a hole or assumes commit order of seq.
+ * - Per source, events are applied in position order, so per entry in the order the entry
+ *   changed. A batch's effects, the ids of the events it applied and the consumer's new
+ *   position commit in one transaction: a crash between steps loses nothing.
+ * - Idempotent by event id: an event whose id is already recorded as applied (a replay, a
+ *   duplicate publish, a replica that applied it first) is skipped inside that transaction.
  * - Several replicas may run the same consumer: the position is advanced with a
  *   compare-and-set, so a batch applied by two replicas at once commits once.
- * - A gap in `seq` (a transaction that took a number but has not committed yet) stops
- *   the batch until it fills, or until it has stayed open for `gapWaitMs` (then it was
- *   rolled back and is skipped).
+ * - Transactions aborted by deadlocks or cluster certification are retried (kit/transactions.ts).
  */
 import type { Knex } from 'knex';
 import { signInternalToken } from '../auth/internal-token.js';
 import { systemPrincipal } from '../auth/principal.js';
 import type { StoredChangeEvent } from '../outbox.js';
+import { inTransaction } from '../transactions.js';
 import { EVENTS_ROUTE } from './feed.js';
+import { processedEventsTable } from './tables.js';
 
 export type EventHandler = (trx: Knex.Transaction, event: StoredChangeEvent) => Promise<void>;
 /** Applies a whole batch at once, for consumers that can do it in fewer statements. */
 export type BatchHandler = (trx: Knex.Transaction, events: StoredChangeEvent[]) => Promise<void>;
 
+/** Where a consumer reads a source's events from: the HTTP feed (embedded) or JetStream. */
+export interface EventSource {
+  /** Events of `source` after position `after`, in position order. */
+  read(source: string, after: number, limit: number): Promise<StoredChangeEvent[]>;
+  /** Told once the events up to `position` are committed as applied (JetStream acks). */
+  applied?(source: string, position: number): Promise<void>;
+}
+
 export interface ConsumerOptions {
   db: Knex;
-  /** Table holding this consumer's positions (source → last seq). */
+  /** Table holding this consumer's positions (source → last position, column `last_seq`). */
   offsetsTable: string;
+  /** Prefix of this consumer's processed-events table (events/tables.ts). */
+  prefix: string;
   /** The sources: subgraph name → its GraphQL URL (the feed is beside it). */
   sources: Record<string, string>;
+  /** Default: each source's HTTP feed. */
+  eventSource?: EventSource;
+  /** The key of a source's position in the offsets table (JetStream positions are kept apart). */
+  positionKey?: (source: string) => string;
   handle?: EventHandler;
   handleBatch?: BatchHandler;
   secret: Uint8Array;
   name: string;
   batchSize?: number;
-  gapWaitMs?: number;
+}
+
+/** Reads each department's /internal/events feed, with the identity the hub signs. */
+export function httpEventSource(sources: Record<string, string>, name: string, secret: Uint8Array): EventSource {
+  return {
+    async read(source, after, limit) {
+      const token = await signInternalToken({ principal: systemPrincipal(name), purpose: null, requestId: `consumer:${name}` }, secret);
+      const url = new URL(EVENTS_ROUTE, sources[source]);
+      url.searchParams.set('after', String(after));
+      url.searchParams.set('limit', String(limit));
+      const response = await fetch(url, { headers: { 'x-credithub-principal': token }, signal: AbortSignal.timeout(10_000) });
+      if (!response.ok) throw new Error(`event feed of ${source} answered HTTP ${response.status}`);
+      return (await response.json()).events;
+    },
+  };
 }
 
 export class EventConsumer {
-  private readonly gapsSeen = new Map<string, { seq: number; since: number }>();
+  private readonly source: EventSource;
 
-  constructor(private readonly options: ConsumerOptions) {}
+  constructor(private readonly options: ConsumerOptions) {
+    this.source = options.eventSource ?? httpEventSource(options.sources, options.name, options.secret);
+  }
 
   /** Applies what is waiting in every source; returns how many events were applied. */
   async pollOnce(): Promise<number> {
@@ -47,6 +81,11 @@ export class EventConsumer {
     return applied;
   }
 
+  private key(source: string): string {
+    return this.options.positionKey?.(source) ?? source;
+  }
+
+  /** The position kept under `source` (a source's key), created at 0 the first time. */
   private async position(source: string): Promise<number> {
     const { db, offsetsTable } = this.options;
     const row = await db(offsetsTable).where({ source }).first();
@@ -55,59 +94,37 @@ export class EventConsumer {
     return 0;
   }
 
-  private async fetchEvents(source: string, after: number): Promise<StoredChangeEvent[]> {
-    const token = await signInternalToken({ principal: systemPrincipal(this.options.name), purpose: null, requestId: `consumer:${this.options.name}` }, this.options.secret);
-    const url = new URL(EVENTS_ROUTE, this.options.sources[source]);
-    url.searchParams.set('after', String(after));
-    url.searchParams.set('limit', String(this.options.batchSize ?? 500));
-    const response = await fetch(url, { headers: { 'x-credithub-principal': token }, signal: AbortSignal.timeout(10_000) });
-    if (!response.ok) throw new Error(`event feed of ${source} answered HTTP ${response.status}`);
-    return (await response.json()).events;
-  }
-
-  /** The events that can be applied now: contiguous from `after`, or past a gap that has stayed open too long. */
-  private applicable(source: string, after: number, events: StoredChangeEvent[]): StoredChangeEvent[] {
-    const ready: StoredChangeEvent[] = [];
-    let expected = after + 1;
-    for (const event of events) {
-      if (event.seq !== expected) {
-        const gap = this.gapsSeen.get(source);
-        const waitMs = this.options.gapWaitMs ?? 5_000;
-        if (!gap || gap.seq !== expected) {
-          this.gapsSeen.set(source, { seq: expected, since: Date.now() });
-          break;
-        }
-        if (Date.now() - gap.since < waitMs) break;
-        this.gapsSeen.delete(source);
-      }
-      ready.push(event);
-      expected = event.seq + 1;
-    }
-    return ready;
-  }
-
   private async pollSource(source: string): Promise<number> {
-    const after = await this.position(source);
-    const events = this.applicable(source, after, await this.fetchEvents(source, after));
+    const key = this.key(source);
+    const after = await this.position(key);
+    const events = (await this.source.read(source, after, this.options.batchSize ?? 500)).filter((event) => event.position > after);
     if (events.length === 0) return 0;
-    const { db, offsetsTable, handle, handleBatch } = this.options;
-    const committed = await db.transaction(async (trx) => {
-      if (handleBatch) await handleBatch(trx, events);
-      else for (const event of events) await handle!(trx, event);
-      const moved = await trx(offsetsTable)
-        .where({ source, last_seq: after })
-        .update({ last_seq: events.at(-1)!.seq, updated_at: new Date().toISOString() });
-      if (moved !== 1) {
-        // Another replica applied this batch first: undo ours.
-        await trx.rollback(new ConsumerRaceLost());
+    const { db, offsetsTable, handle, handleBatch, prefix } = this.options;
+    const processed = processedEventsTable(prefix);
+    const last = events.at(-1)!.position;
+    const applied = await inTransaction(db, async (trx) => {
+      const moved = await trx(offsetsTable).where({ source: key, last_seq: after }).update({ last_seq: last, updated_at: new Date().toISOString() });
+      // Another replica applied this batch first: nothing to do.
+      if (moved !== 1) return -1;
+      const seen = new Set<string>();
+      const ids = events.map((event) => event.eventId);
+      for (let start = 0; start < ids.length; start += 500) {
+        for (const row of await trx(processed).whereIn('event_id', ids.slice(start, start + 500)).select('event_id')) seen.add(row.event_id);
       }
-      return true;
-    }).catch((error) => {
-      if (error instanceof ConsumerRaceLost) return false;
-      throw error;
+      // Applied before, or twice in this batch (a duplicate publish): once only.
+      const fresh = events.filter((event) => !seen.has(event.eventId) && Boolean(seen.add(event.eventId)));
+      if (fresh.length === 0) return 0;
+      if (handleBatch) await handleBatch(trx, fresh);
+      else for (const event of fresh) await handle!(trx, event);
+      const at = new Date().toISOString();
+      for (let start = 0; start < fresh.length; start += 500) {
+        await trx(processed).insert(fresh.slice(start, start + 500).map((event) => ({ event_id: event.eventId, source, applied_at: at })));
+      }
+      return fresh.length;
     });
-    return committed ? events.length : 0;
+    if (applied < 0) return 0;
+    await this.source.applied?.(source, last);
+    // A batch of duplicates only moved the position: there may be more behind it.
+    return applied === 0 ? this.pollSource(source) : applied;
   }
 }
-
-class ConsumerRaceLost extends Error {}

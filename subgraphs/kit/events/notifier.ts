@@ -4,12 +4,13 @@
  * no data and may be lost: the database (outboxes, the change feed) stays the source of
  * truth, and every reader still polls on its interval, so a lost notification only delays.
  *
- * With NATS_URL set (e.g. nats://127.0.0.1:4222), notifications go through NATS, so a
- * commit in one replica wakes readers in every replica; without it, they stay in the process
- * (the embedded default runs everything in one process).
+ * With NATS_URL set (e.g. nats://127.0.0.1:4222), notifications go through NATS (subjects
+ * `<NATS_PREFIX>.changes.<topic>`), so a commit in one replica wakes readers in every replica;
+ * a process connects whenever NATS is up, also if it was down at start, and reconnects.
+ * Without NATS_URL, they stay in the process (the embedded default runs everything in one).
  */
 import { EventEmitter } from 'node:events';
-import { connect, type NatsConnection } from 'nats';
+import { closeSharedNatsLink, linkToNats, natsPrefix, sharedNatsLink, type NatsLink } from './nats.js';
 import type { Knex } from 'knex';
 
 export interface Notifier {
@@ -19,10 +20,10 @@ export interface Notifier {
   close(): Promise<void>;
 }
 
-const SUBJECT_PREFIX = 'credithub.changes.';
-
 /** The platform's change feed advanced. Departments' outboxes are `outbox.<department>`. */
 export const FEED_TOPIC = 'feed';
+/** Events wait for their change-feed positions (the platform's sequencer wakes). */
+export const FEED_PENDING_TOPIC = 'feed.pending';
 
 class LocalNotifier implements Notifier {
   protected readonly emitter = new EventEmitter().setMaxListeners(0);
@@ -49,19 +50,26 @@ class LocalNotifier implements Notifier {
 }
 
 class NatsNotifier extends LocalNotifier {
-  constructor(private readonly nats: NatsConnection) {
+  private readonly subject: string;
+
+  /** Works in the process at once; through NATS as soon as (and whenever) NATS is there. */
+  constructor(private readonly link: NatsLink, prefix = natsPrefix()) {
     super();
-    const subscription = nats.subscribe(`${SUBJECT_PREFIX}>`);
-    (async () => {
-      for await (const message of subscription) this.emitter.emit(message.subject.slice(SUBJECT_PREFIX.length));
-    })().catch(() => {});
+    this.subject = `${prefix}.changes.`;
+    link.connected.then((nats) => {
+      // nats.js keeps this subscription across reconnects.
+      const subscription = nats.subscribe(`${this.subject}>`);
+      (async () => {
+        for await (const message of subscription) this.emitter.emit(message.subject.slice(this.subject.length));
+      })().catch(() => {});
+    }, () => {});
   }
 
   override notify(topic: string): void {
     // Local readers at once; other replicas through NATS (our own copy comes back too: harmless).
     super.notify(topic);
     try {
-      this.nats.publish(`${SUBJECT_PREFIX}${topic}`);
+      this.link.current()?.publish(`${this.subject}${topic}`);
     } catch {
       // A notification is only a hint: the pollers catch up anyway.
     }
@@ -69,7 +77,7 @@ class NatsNotifier extends LocalNotifier {
 
   override async close(): Promise<void> {
     await super.close();
-    await this.nats.drain().catch(() => {});
+    await this.link.close();
   }
 }
 
@@ -83,22 +91,30 @@ export function announceAfterCommit(trx: Knex.Transaction, topic: string): void 
   );
 }
 
-/** The process's notifier: NATS when NATS_URL is set, in-process otherwise. */
+/** The process's notifier: through NATS when NATS_URL is set (connecting whenever NATS is up), in-process otherwise. */
 export function notifier(): Promise<Notifier> {
   shared ??= (async () => {
-    const url = process.env.NATS_URL;
-    if (!url) return new LocalNotifier();
-    try {
-      return new NatsNotifier(await connect({ servers: url, name: 'credithub', reconnect: true, maxReconnectAttempts: -1 }));
-    } catch (error) {
-      console.error(`NATS at ${url} is not reachable (${(error as Error).message}); notifications stay in this process`);
-      return new LocalNotifier();
-    }
+    const link = sharedNatsLink();
+    return link ? new NatsNotifier(link) : new LocalNotifier();
   })();
   return shared;
 }
 
-/** For tests: a notifier of one's own, with or without NATS. */
-export async function createNotifier(natsUrl?: string): Promise<Notifier> {
-  return natsUrl ? new NatsNotifier(await connect({ servers: natsUrl })) : new LocalNotifier();
+/** Closes the process's notifier and its NATS connection (commands that end: the seed). */
+export async function closeNotifier(): Promise<void> {
+  const current = shared;
+  shared = undefined;
+  await (await current)?.close();
+  await closeSharedNatsLink();
+}
+
+/**
+ * For tests: a notifier of one's own, with or without NATS (a prefix keeps tests apart);
+ * connected when it resolves unless `waitForNats` is false (NATS may be down now).
+ */
+export async function createNotifier(natsUrl?: string, prefix?: string, waitForNats = true): Promise<Notifier> {
+  if (!natsUrl) return new LocalNotifier();
+  const link = linkToNats(natsUrl);
+  if (waitForNats) await link.connected;
+  return new NatsNotifier(link, prefix);
 }

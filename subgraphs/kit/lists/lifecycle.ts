@@ -16,6 +16,7 @@ import { checkSubjectCode } from '../codes.js';
 import { listDefinition, type DepartmentConfig, type ListDefinition, type ListType } from './department.js';
 import type { EntryStatus, LegalRepresentative, ListEntry, ListStore } from './store.js';
 import { exitApplicationsTable, foreignListingsTable, objectionsTable } from './tables.js';
+import { inTransaction } from '../transactions.js';
 
 /** Stable codes of the errors a forbidden transition gets. */
 const LifecycleError = ErrorCode;
@@ -300,7 +301,7 @@ export class ListLifecycle {
       },
       input,
     );
-    return this.db.transaction(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       if (list.type === 'RED') await this.refuseRedWhileDisqualified(code.code, trx);
       await this.store.insertEntries([entry], actor, trx);
       return entry;
@@ -332,7 +333,7 @@ export class ListLifecycle {
    * effect (1798 (17)).
    */
   async confirm(actor: string, entryId: string, note?: string | null): Promise<ListEntry> {
-    return this.db.transaction(async (trx) => this.confirmIn(trx, actor, await this.requireEntry(entryId, trx), note ?? null));
+    return inTransaction(this.db, async (trx) => this.confirmIn(trx, actor, await this.requireEntry(entryId, trx), note ?? null));
   }
 
   private async confirmIn(trx: Knex.Transaction, actor: string, entry: ListEntry, note: string | null): Promise<ListEntry> {
@@ -470,7 +471,7 @@ export class ListLifecycle {
    * their history and count for nothing (1798 (20)).
    */
   async exit(actor: string, request: ExitRequest, trx?: Knex.Transaction): Promise<ExitResult> {
-    return trx ? this.exitIn(trx, actor, request) : this.db.transaction((tx) => this.exitIn(tx, actor, request));
+    return trx ? this.exitIn(trx, actor, request) : inTransaction(this.db, (tx) => this.exitIn(tx, actor, request));
   }
 
   private async exitIn(tx: Knex.Transaction, actor: string, input: ExitRequest): Promise<ExitResult> {
@@ -543,7 +544,7 @@ export class ListLifecycle {
   async escalateToBlackList(actor: string, input: EscalateInput): Promise<{ black: ListEntry; keyAttention: ListEntry }> {
     const blackList = this.requireList(input.blackListKind);
     if (blackList.type !== 'BLACK') throw badInput(`${input.blackListKind} is not a black list`, { argument: 'input.blackListKind' });
-    return this.db.transaction(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const entry = await this.requireEntry(input.entryId, trx);
       if (entry.listType !== 'KEY_ATTENTION' || entry.status !== 'ACTIVE') {
         throw invalidTransition(entry, 'escalate', 'only an ACTIVE key-attention entry is escalated to a black list');

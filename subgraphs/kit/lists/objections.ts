@@ -23,6 +23,7 @@ import type { ListLifecycle } from './lifecycle.js';
 import type { ListEntry, ListStore } from './store.js';
 import { objectionsTable, subjectFileTable } from './tables.js';
 import { groupByKey } from '../group.js';
+import { inTransaction } from '../transactions.js';
 
 export type ObjectionKind = 'SUBJECT_APPEAL' | 'PUBLIC_OBJECTION' | 'IMPLEMENTER_REPORT';
 export type ObjectionStatus = 'FILED' | 'ACCEPTED' | 'REJECTED' | 'UPHELD' | 'DISMISSED';
@@ -84,7 +85,7 @@ export class Objections {
 
   async file(actor: string, input: FileObjectionInput): Promise<Objection> {
     if (!input.grounds?.trim()) throw badInput('State the grounds of the objection', { argument: 'input.grounds' });
-    return this.db.transaction(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const entry = await this.store.findById(input.entryId, trx);
       if (!entry) throw typedError(ErrorCode.NOT_FOUND, `No entry "${input.entryId}" on the ${this.prefix} department's lists`);
       // An exited entry is kept with its history (1798 (20)); if it was listed by mistake it
@@ -122,7 +123,7 @@ export class Objections {
 
   /** The department answers whether it accepts the objection for verification. */
   async accept(actor: string, objectionId: string, accept: boolean, reason: string): Promise<Objection> {
-    return this.db.transaction(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const objection = await this.requireObjection(objectionId, trx);
       if (objection.status !== 'FILED') {
         throw typedError(ErrorCode.INVALID_TRANSITION, `Objection ${objection.id} is ${objection.status}: only a FILED objection is accepted or rejected`);
@@ -142,7 +143,7 @@ export class Objections {
   /** The outcome after verification. */
   async decide(actor: string, input: DecideObjectionInput): Promise<{ objection: Objection; entry: ListEntry | null; purged: boolean }> {
     if (!input.finding?.trim()) throw badInput('State the finding of the verification', { argument: 'input.finding' });
-    return this.db.transaction(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const objection = await this.requireObjection(input.objectionId, trx);
       if (objection.status !== 'ACCEPTED') {
         throw typedError(ErrorCode.INVALID_TRANSITION, `Objection ${objection.id} is ${objection.status}: only an ACCEPTED objection is decided`);

@@ -19,6 +19,7 @@ import { exitApplicationsTable, repairStepsTable, subjectFileTable } from './tab
 import { groupByKey } from '../group.js';
 import { isQualifiedIssuer, requireQualifiedIssuer } from './credit-agencies.js';
 import { rectifiedInTime } from './repair-records.js';
+import { inTransaction } from '../transactions.js';
 
 export type RepairStepKind = 'RECTIFICATION' | 'CREDIT_COMMITMENT' | 'TRAINING' | 'CREDIT_REPORT' | 'PUBLIC_SERVICE';
 
@@ -116,7 +117,7 @@ export class CreditRepair {
       throw badInput('A credit report names the credit service agency that issued it (issuer)', { argument: 'input.issuer' });
     }
     const issuer = input.kind === 'CREDIT_REPORT' ? requireQualifiedIssuer(input.issuer, toIsoDate(this.clock())).name : (input.issuer ?? null);
-    return this.db.transaction(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       await this.repairableEntry(input.entryId, trx);
       const step: RepairStep = {
         id: randomUUID(),
@@ -152,7 +153,7 @@ export class CreditRepair {
    */
   async recordInterview(actor: string, input: { entryId: string; refused: boolean; notes: string }): Promise<FileRecord> {
     if (!input.notes?.trim()) throw badInput('Record what was said, or how the subject refused (notes)', { argument: 'input.notes' });
-    return this.db.transaction(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const entry = await this.store.findById(input.entryId, trx);
       if (!entry) throw typedError(ErrorCode.NOT_FOUND, `No entry "${input.entryId}" on the ${this.prefix} department's lists`);
       if (entry.status !== 'ACTIVE' || entry.listType === 'RED') {
@@ -190,7 +191,7 @@ export class CreditRepair {
 
   /** The subject applies to exit early; refused at once when a required step is missing. */
   async applyForEarlyExit(_actor: string, input: { entryId: string; reference?: string | null }): Promise<ExitApplication> {
-    return this.db.transaction(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const entry = await this.repairableEntry(input.entryId, trx);
       const steps = (await trx(repairStepsTable(this.prefix)).where({ entry_id: entry.id })).map(toStep);
       const done = new Set(steps.filter((step) => step.counts).map((step) => step.kind));
@@ -234,7 +235,7 @@ export class CreditRepair {
     input: { applicationId: string; approve: boolean; reason: string; keyAttentionValidUntil?: string | null },
   ): Promise<{ application: ExitApplication; exit: ExitResult | null }> {
     if (!input.reason?.trim()) throw badInput('State the reason for the decision', { argument: 'input.reason' });
-    return this.db.transaction(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const row = await trx(exitApplicationsTable(this.prefix)).where({ id: input.applicationId }).first();
       if (!row) throw typedError(ErrorCode.NOT_FOUND, `No exit application "${input.applicationId}" with the ${this.prefix} department`);
       if (row.status !== 'APPLIED') throw typedError(ErrorCode.INVALID_TRANSITION, `Application ${row.id} was already ${row.status}`);

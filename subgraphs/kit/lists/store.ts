@@ -5,12 +5,14 @@
 import type { Knex } from 'knex';
 import { entriesTable, historyTable } from './tables.js';
 import { outboxTable, toOutboxRow } from '../outbox.js';
+import { PURGE_VERSION } from '../events/relay.js';
 import { insertInChunks } from '../db.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { announceAfterCommit } from '../events/notifier.js';
 import { groupByKey } from '../group.js';
 import type { DepartmentConfig, ListType } from './department.js';
 import type { DataOwner, EntryVisibility } from '../auth/policy.js';
+import { inTransaction } from '../transactions.js';
 
 export type EntryStatus = 'PRELIMINARY' | 'PUBLICITY' | 'ACTIVE' | 'EXITED';
 
@@ -185,7 +187,7 @@ export class ListStore {
       );
     };
     if (trx) await write(trx);
-    else await this.db.transaction(write);
+    else await inTransaction(this.db, write);
   }
 
   /** Active entries whose validity ended before `today`, soonest first. */
@@ -243,8 +245,8 @@ export class ListStore {
     await trx(this.history).where({ entry_id: entry.id }).delete();
     announceAfterCommit(trx, `outbox.${this.department.name}`);
     // The event says that it happened and to whom, never what the mistaken record said.
-    await trx(outboxTable(this.department.name)).insert(
-      toOutboxRow({
+    await trx(outboxTable(this.department.name)).insert({
+      ...toOutboxRow({
         type: change.eventType,
         entryId: entry.id,
         creditCode: entry.creditCode,
@@ -253,7 +255,9 @@ export class ListStore {
         occurredAt: change.at ?? new Date().toISOString(),
         payload: { status: 'PURGED', listKind: entry.listKind, subjectType: entry.subjectType, regionCode: entry.regionCode },
       }),
-    );
+      // After every other change of the entry, for the relay's per-entry order.
+      entry_version: PURGE_VERSION,
+    });
     return true;
   }
 
@@ -277,8 +281,8 @@ export class ListStore {
     await insertInChunks(
       trx,
       outboxTable(this.department.name),
-      changes.map(({ entry, eventType, at, action }) =>
-        toOutboxRow({
+      changes.map(({ entry, eventType, at, action }) => ({
+        ...toOutboxRow({
           type: eventType,
           entryId: entry.id,
           creditCode: entry.creditCode,
@@ -299,7 +303,10 @@ export class ListStore {
             sharedAt: entry.sharedAt,
           },
         }),
-      ),
+        // The version the change left the entry at (read in this transaction): the relay
+        // keeps each entry's events in this order, whatever order their seq says.
+        entry_version: trx.raw('(select version from ?? where id = ?)', [this.entries, entry.id]),
+      })),
     );
   }
 

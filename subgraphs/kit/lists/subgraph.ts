@@ -18,6 +18,9 @@ import { ListLifecycle } from './lifecycle.js';
 import { actionResolvers } from './actions.js';
 import { crossDepartmentHandler } from './cross-department.js';
 import { EventConsumer } from '../events/consumer.js';
+import { OutboxRelay, outboxTopic, relayedTopic } from '../events/relay.js';
+import { consumerEventLog, relayPublisher } from '../events/jetstream.js';
+import { outboxRelayMigration, processedEventsMigration } from '../events/tables.js';
 import { EVENTS_ROUTE, eventFeedRoute } from '../events/feed.js';
 import { internalTokenSecret } from '../auth/secrets.js';
 import { mergeResolvers } from '../resolvers.js';
@@ -37,6 +40,8 @@ export function listEngineMigrations(department: DepartmentConfig): Migration[] 
     legalRepresentativeIndexMigration(department.name),
     statisticsIndexMigration(department.name),
     statisticsDimensionsMigration(department.name),
+    outboxRelayMigration(department.name, `${department.name}_007_outbox_relay`),
+    processedEventsMigration(department.name, `${department.name}_008_processed_events`),
   ];
 }
 
@@ -63,9 +68,15 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
         permissions: departmentPermissions(department),
         routes: { [EVENTS_ROUTE]: eventFeedRoute(db, department.name, secret) },
         workers: (departmentUrls) => {
+          const publisher = relayPublisher(department.name);
+          const relay = new OutboxRelay({ db, prefix: department.name, publisher });
+          const log = consumerEventLog(department.name);
+          const via = log ? 'from JetStream' : 'from the departments\' event feeds';
           const consumer = new EventConsumer({
+            ...log,
             db,
             name: department.name,
+            prefix: department.name,
             offsetsTable: consumerOffsetsTable(department.name),
             sources: departmentUrls,
             handle: crossDepartmentHandler(department.name, store, lifecycle),
@@ -73,12 +84,25 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
           });
           return [
             {
-              name: 'cross-department',
+              name: 'relay',
+              description: `gives committed ${department.name} outbox events their delivery positions${publisher ? ' and publishes them to JetStream' : ''} (one replica at a time, by lease)`,
               intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
-              wakeOn: Object.keys(departmentUrls).map((name) => `outbox.${name}`),
+              wakeOn: [outboxTopic(department.name)],
+              runOnce: () => relay.relayOnce(),
+            },
+            {
+              name: 'cross-department',
+              description: `applies every department's events ${via} to ${department.name} (red-list exits, listings elsewhere)`,
+              intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
+              wakeOn: Object.keys(departmentUrls).map(relayedTopic),
               runOnce: () => consumer.pollOnce(),
             },
-            { name: 'expiry', intervalMs: Number(process.env.EXPIRY_INTERVAL_MS ?? 60_000), runOnce: () => lifecycle.expireDue() },
+            {
+              name: 'expiry',
+              description: 'exits entries whose validity ended',
+              intervalMs: Number(process.env.EXPIRY_INTERVAL_MS ?? 60_000),
+              runOnce: () => lifecycle.expireDue(),
+            },
           ];
         },
       };
