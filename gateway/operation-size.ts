@@ -119,7 +119,7 @@ export function operationSizePlugin(limits = OPERATION_LIMITS): ApolloServerPlug
           const size = operationSize(schema, operation, fragments, request.variables ?? {});
           if (size.codes > limits.maxCodes) {
             throw refused(
-              `At most ${limits.maxCodes} credit codes per operation, over all its fields and aliases (GRAPHQL_MAX_CODES); this one asks for ${size.codes}: send the rest in further requests`,
+              `At most ${limits.maxCodes} codes per operation, over all its fields and aliases (GRAPHQL_MAX_CODES); got ${size.codes}: send the rest in further requests`,
               'BAD_USER_INPUT',
               CODES_ARGUMENT,
             );
