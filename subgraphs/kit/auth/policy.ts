@@ -184,6 +184,16 @@ export function feedVisibility(principal: Principal, department: string): EntryV
   return { ...visibility, statuses: [...visibility.statuses, 'EXITED'] };
 }
 
+/**
+ * Exit notices (名单退出公告), 1798 (20): "认定部门（单位）及时通过原发布渠道发布名单退出公告". Only
+ * a published entry's exit becomes a notice, so the notice is as public as the listing was: a
+ * principal that sees published entries only (the public) reads them; everyone reads the
+ * notices of the list types its feed shows. Apply it to EXIT_NOTICE events only.
+ */
+export function exitNoticeVisibility(principal: Principal, department: string): EntryVisibility {
+  return { ...feedVisibility(principal, department), publishedOnly: false };
+}
+
 /** Whether the principal's scopes cover a list type for flags and filters (the public, officers, administrators and auditors: the visibility decides). */
 export function coversListType(principal: Principal, type: ListType): boolean {
   return ROLE_POLICY[principal.role].entries !== 'SCOPED_ACTIVE' || scopedListTypes(principal).includes(type);
@@ -317,6 +327,10 @@ export const entryVisibilityAcross = (principal: Principal, departments: readonl
 /** `feedVisibility` across departments: the change feed, `entryChanges`, subscriptions, webhooks. */
 export const feedVisibilityAcross = (principal: Principal, departments: readonly DepartmentRef[]) =>
   acrossDepartments(principal, departments, feedVisibility);
+
+/** `exitNoticeVisibility` across departments: the public channel of exit notices. */
+export const exitNoticeVisibilityAcross = (principal: Principal, departments: readonly DepartmentRef[]) =>
+  acrossDepartments(principal, departments, exitNoticeVisibility);
 /** Whether this deployment lets platform administrators write departments' lists (`CREDITHUB_ADMIN_WRITES=true`); off by default. */
 export const adminWritesGranted = (env: NodeJS.ProcessEnv = process.env) => env.CREDITHUB_ADMIN_WRITES === 'true';
 
