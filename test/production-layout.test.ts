@@ -138,9 +138,10 @@ describe(`the production layout: one process per subgraph and a gateway (${diale
       const { ms } = await eventually(
         'every committed change in the change feed, and every red entry exited',
         async () => {
+          // In this order: once every exit has committed, its event is in the outbox read next.
+          const exited = await dbs.tax(entriesTable('tax')).whereIn('id', targets.map((t) => t.id)).where({ status: 'EXITED' }).count({ n: '*' });
           const expected = await outboxIds();
           const feed = (await dbs.platform(changeFeedTable).whereNotNull('entry_id').select('event_id')).map((r: any) => r.event_id);
-          const exited = await dbs.tax(entriesTable('tax')).whereIn('id', targets.map((t) => t.id)).where({ status: 'EXITED' }).count({ n: '*' });
           return { expected: expected.length, seen: new Set(feed).size, inFeed: feed.length, missing: expected.filter((id) => !feed.includes(id)).length, exited: Number(exited[0].n) };
         },
         (v) => v.missing === 0 && v.exited === targets.length,

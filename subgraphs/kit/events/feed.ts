@@ -1,7 +1,8 @@
 /**
- * A subgraph's change events over HTTP for the hub's own consumers:
- * GET /internal/events?after=<seq>&limit=<n>, with the identity the hub signs. In
- * production a broker can carry the same events; the feed stays the source of truth.
+ * A department's change events over HTTP for the hub's own consumers:
+ * GET /internal/events?after=<position>&limit=<n>, with the identity the hub signs: the
+ * events the relay has positioned (events/relay.ts), in position order. With JetStream the
+ * same events travel through the department's stream; the outbox stays the source of truth.
  */
 import type { Knex } from 'knex';
 import type { Route } from '../http.js';
