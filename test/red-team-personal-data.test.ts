@@ -1,0 +1,145 @@
+/**
+ * Red team of personal data and list visibility: doors that hand out what the policy
+ * (kit/auth/policy.ts) refuses elsewhere, found where the schema walk does not look — an exit
+ * from a status its demo data never exits from, a case published for an entry that is not.
+ * Each test is named after what leaks and where; a real hub over HTTP (and WebSocket).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createClient } from 'graphql-ws';
+import { startTestHub, type TestHub } from './env.js';
+import { identityNumber, organisationCode, random } from '../scripts/demo-data.js';
+import { mintDevelopmentToken, type TokenClaims } from '../scripts/token.js';
+
+let now = new Date('2026-11-23T02:00:00.000Z');
+const clock = () => now;
+const today = () => now.toISOString().slice(0, 10);
+const advanceDays = (days: number) => {
+  now = new Date(now.getTime() + days * 86_400_000);
+};
+const rng = random(20_261_201);
+const officer = (department: string): TokenClaims => ({ role: 'officer', department, sub: `rt-officer-${department}` });
+const PURPOSE = { purpose: '红队核查', reference: 'RT-1' };
+const REPAIR = { repairable: true, method: '整改', rectificationDeadline: '2029-12-01' };
+/** Principals that see only ACTIVE entries of other departments (policy: SCOPED_ACTIVE, or an officer elsewhere). */
+const OUTSIDERS: [string, TokenClaims][] = [
+  ['agency read:black', { role: 'agency', agency: '红队机关', scopes: ['read:black'], sub: 'rt-agency-black' }],
+  ['agency (all scopes)', { role: 'agency', agency: '红队机关', sub: 'rt-agency-all' }],
+  ['partner', { role: 'partner', agency: '红队银行', sub: 'rt-partner' }],
+  ['tax officer', officer('tax')],
+];
+
+let hub: TestHub;
+/** Entries that were PRELIMINARY (never shown outside courts, never published) when they exited. */
+let preliminaryPerson: { id: string; creditCode: string };
+let preliminaryOrganisation: { id: string; creditCode: string };
+
+async function recognise(department: string, input: Record<string, unknown>): Promise<{ id: string; status: string; published: boolean }> {
+  const r = await hub.queryAs(officer(department), `mutation($input: RecogniseInput!) { ${department} { recognise(input: $input) { id status published } } }`, {
+    input: { subjectName: '欧阳红队', facts: '事实', validUntil: '2030-06-01', repair: REPAIR, ...input },
+  });
+  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+  return r.data[department].recognise;
+}
+
+async function exitForChangedStandard(department: string, entryId: string) {
+  const r = await hub.queryAs(officer(department), `mutation($input: StandardChangeExitInput!) { ${department} { exitForChangedStandard(input: $input) { exited { id status } } } }`, {
+    input: { entryId, standardReference: '示例标准〔2026〕9号', standardEffectiveOn: today(), reason: '标准调整' },
+  });
+  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+}
+
+beforeAll(async () => {
+  hub = await startTestHub({ subjects: 40, clock });
+  const person = identityNumber(rng, '110105');
+  const organisation = organisationCode(rng, '110105');
+  const p = await recognise('courts', { listKind: 'DISHONEST_JUDGMENT_DEBTOR', creditCode: person, notification: { notifiedOn: today(), method: '书面告知' } });
+  const o = await recognise('courts', { listKind: 'DISHONEST_JUDGMENT_DEBTOR', creditCode: organisation, subjectName: '红队预备有限公司' });
+  expect([p.status, o.status]).toEqual(['PRELIMINARY', 'PRELIMINARY']);
+  advanceDays(1);
+  await exitForChangedStandard('courts', p.id);
+  await exitForChangedStandard('courts', o.id);
+  await hub.hub.settle();
+  preliminaryPerson = { id: p.id, creditCode: person };
+  preliminaryOrganisation = { id: o.id, creditCode: organisation };
+}, 120_000);
+afterAll(() => hub?.stop());
+
+const nodesOf = (data: any, field: string): any[] => data[field].edges.map((e: any) => e.node);
+
+describe('an exit from PRELIMINARY reveals an entry that was never shown', () => {
+  it('exitNotices (the public channel) announces the exit of a PRELIMINARY entry that was never published: the organisation\'s code in clear, the person\'s entry id', async () => {
+    // The same public caller is refused the entry itself: it was never public.
+    const subject = await hub.queryAs(null, `query($c: ID!) { subject(creditCode: $c) { courts { entries { id } } } }`, { c: preliminaryOrganisation.creditCode });
+    expect(subject.data.subject.courts.entries).toEqual([]);
+    const r = await hub.queryAs(null, `{ exitNotices(first: 500) { edges { node { entryId creditCode type } } } }`);
+    expect(r.errors).toBeUndefined();
+    const nodes = nodesOf(r.data, 'exitNotices');
+    expect(nodes.filter((n) => n.entryId === preliminaryOrganisation.id || n.creditCode === preliminaryOrganisation.creditCode)).toEqual([]);
+    expect(nodes.filter((n) => n.entryId === preliminaryPerson.id)).toEqual([]);
+  });
+
+  it.each(OUTSIDERS)('changes shows %s the ENTRY_EXITED and notice of another department\'s PRELIMINARY entry it was never shown', async (_name, claims) => {
+    const r = await hub.queryAs(claims, `{ changes(first: 500) { edges { node { entryId type status } } } }`, undefined, PURPOSE);
+    expect(r.errors).toBeUndefined();
+    const leaked = nodesOf(r.data, 'changes').filter((n) => [preliminaryPerson.id, preliminaryOrganisation.id].includes(n.entryId));
+    expect(leaked).toEqual([]);
+  });
+
+  it.each(OUTSIDERS.filter(([, c]) => c.role !== 'officer'))('entryChanges shows %s another department\'s PRELIMINARY entry (as EXITED) it was never shown', async (_name, claims) => {
+    const r = await hub.queryAs(claims, `{ entryChanges(first: 500) { edges { node { entryId status creditCode } } } }`, undefined, PURPOSE);
+    expect(r.errors).toBeUndefined();
+    const leaked = nodesOf(r.data, 'entryChanges').filter((n) => [preliminaryPerson.id, preliminaryOrganisation.id].includes(n.entryId));
+    expect(leaked).toEqual([]);
+  });
+
+  it('subscription changes delivers an agency read:black the exit of another department\'s PRELIMINARY entry it was never shown', async () => {
+    const token = await mintDevelopmentToken(OUTSIDERS[0][1]);
+    const client = createClient({ url: hub.url.replace('http://', 'ws://'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: { authorization: `Bearer ${token}` } });
+    const received = await new Promise<any[]>((resolve) => {
+      const events: any[] = [];
+      let dispose = () => {};
+      const done = () => (clearTimeout(timer), dispose(), resolve(events));
+      const timer = setTimeout(done, 2000);
+      dispose = client.subscribe({ query: `subscription { changes(filter: { domains: [COURTS] }) { entryId type status } }` }, {
+        next: (message) => void events.push((message.data as any).changes),
+        error: done,
+        complete: done,
+      });
+    });
+    await client.dispose();
+    expect(received.length).toBeGreaterThan(0); // the feed reached it at all
+    expect(received.filter((n) => [preliminaryPerson.id, preliminaryOrganisation.id].includes(n.entryId))).toEqual([]);
+  });
+});
+
+describe('a published joint-measure case discloses an unpublished listing', () => {
+  it('jointMeasureCases shows the public an organisation\'s code, domain and punishment measure for a case published on an unpublished black entry', async () => {
+    const organisation = organisationCode(rng, '110105');
+    const entry = await recognise('courts', { listKind: 'DISHONEST_JUDGMENT_DEBTOR', creditCode: organisation, subjectName: '红队未公开有限公司', published: false });
+    const confirmed = await hub.queryAs(officer('courts'), `mutation($id: ID!) { courts { confirm(entryId: $id) { status published } } }`, { id: entry.id });
+    expect(confirmed.data.courts.confirm).toEqual({ status: 'ACTIVE', published: false });
+    await hub.hub.settle();
+    const agency: TokenClaims = { role: 'agency', agency: '红队机关', sub: 'rt-agency-case' };
+    const screened = await hub.queryAs(agency, `mutation($c: [ID!]!) { screen(creditCodes: $c, scenario: AIR_RAIL_TRAVEL, reference: "RT") { id items { verdict measures { measure { id } } } } }`, { c: [organisation] }, PURPOSE);
+    expect(screened.data.screen.items[0].verdict).toBe('RESTRICT');
+    const recorded = await hub.queryAs(agency, `mutation($input: FeedbackInput!) { recordMeasureFeedback(input: $input) { id } }`, {
+      input: { screeningId: screened.data.screen.id, creditCode: organisation, measureId: screened.data.screen.items[0].measures[0].measure.id, outcome: 'APPLIED', caseReference: 'RT-CASE', publish: true },
+    }, PURPOSE);
+    // Publishing may be refused (the entry is not public): that closes the door too.
+    if (recorded.errors) return;
+    // The public may not see the entry: the list is not published.
+    const subject = await hub.queryAs(null, `query($c: ID!) { subject(creditCode: $c) { courts { blackListed entries { id } } } }`, { c: organisation });
+    expect(subject.data.subject.courts).toEqual({ blackListed: false, entries: [] });
+    const seen: any[] = [];
+    for (let after: string | null = null, page = 0; page < 50; page++) {
+      const cases: any = await hub.queryAs(null, `query($after: String) { jointMeasureCases(first: 100, after: $after) { edges { node { creditCode domain measureId } } pageInfo { hasNextPage endCursor } } }`, { after });
+      expect(cases.errors).toBeUndefined();
+      seen.push(...nodesOf(cases.data, 'jointMeasureCases'));
+      if (!cases.data.jointMeasureCases.pageInfo.hasNextPage) break;
+      after = cases.data.jointMeasureCases.pageInfo.endCursor;
+    }
+    expect(seen.length).toBeGreaterThan(0); // the public reads published cases at all
+    expect(seen.filter((c) => c.creditCode === organisation)).toEqual([]);
+  });
+});
