@@ -10,6 +10,7 @@ import { createClient } from 'graphql-ws';
 import { startTestHub, type TestHub } from './env.js';
 import { identityNumber, organisationCode, random } from '../scripts/demo-data.js';
 import { mintDevelopmentToken, type TokenClaims } from '../scripts/token.js';
+import { accessRegisterTable } from '../subgraphs/platform/migrations.js';
 
 let now = new Date('2026-11-23T02:00:00.000Z');
 const clock = () => now;
@@ -50,7 +51,7 @@ async function exitForChangedStandard(department: string, entryId: string) {
 }
 
 beforeAll(async () => {
-  hub = await startTestHub({ subjects: 40, clock });
+  hub = await startTestHub({ subjects: 120, clock });
   const person = identityNumber(rng, '110105');
   const organisation = organisationCode(rng, '110105');
   const p = await recognise('courts', { listKind: 'DISHONEST_JUDGMENT_DEBTOR', creditCode: person, notification: { notifiedOn: today(), method: '书面告知' } });
@@ -141,5 +142,35 @@ describe('a published joint-measure case discloses an unpublished listing', () =
     }
     expect(seen.length).toBeGreaterThan(0); // the public reads published cases at all
     expect(seen.filter((c) => c.creditCode === organisation)).toEqual([]);
+  });
+});
+
+describe('free text that names the person the masking hides', () => {
+  it('creditCommitments shows the public a natural person\'s name and identity number that subjectName and creditCode mask on the same entry', async () => {
+    const entry = [...hub.demo.entriesByDepartment.get('courts')!].find((e) => e.subjectType === 'NATURAL_PERSON' && e.status === 'ACTIVE' && e.listKind === 'DISHONEST_JUDGMENT_DEBTOR' && e.published !== false)!;
+    expect(entry).toBeDefined();
+    // A 信用承诺书 is written by the person, in their name (893 §9): the officer records its text.
+    const details = `本人${entry.subjectName}（公民身份号码${entry.creditCode}）承诺依法履行生效法律文书确定的义务`;
+    const recorded = await hub.queryAs(officer('courts'), `mutation($input: RepairStepInput!) { courts { recordRepairStep(input: $input) { id } } }`, {
+      input: { entryId: entry.id, kind: 'CREDIT_COMMITMENT', details, reference: `承诺书-${entry.subjectName}` },
+    });
+    expect(recorded.errors, JSON.stringify(recorded.errors)).toBeUndefined();
+    const r = await hub.queryAs(null, `query($c: ID!) { subject(creditCode: $c) { courts { entries { id subjectName creditCode creditCommitments { details reference } } } } }`, { c: entry.creditCode });
+    expect(r.errors).toBeUndefined();
+    const shown = r.data.subject.courts.entries.find((e: any) => e.id === entry.id);
+    // The entry masks both for the public…
+    expect(shown.subjectName).not.toBe(entry.subjectName);
+    expect(shown.creditCode).not.toBe(entry.creditCode);
+    // …and its public commitment must not give them back.
+    const text = JSON.stringify(shown.creditCommitments);
+    expect(shown.creditCommitments.length).toBe(1);
+    expect(text).not.toContain(entry.creditCode);
+    expect(text).not.toContain(entry.subjectName);
+    // An agency with a stated purpose reads it as written, and the read is registered under the person.
+    const reader: TokenClaims = { role: 'agency', agency: '红队机关', sub: 'rt-agency-commitment' };
+    const read = await hub.queryAs(reader, `query($c: ID!) { subject(creditCode: $c) { courts { entries { id creditCommitments { details } } } } }`, { c: entry.creditCode }, PURPOSE);
+    expect(JSON.stringify(read.data)).toContain(entry.creditCode);
+    const records = await hub.hub.subgraphs.get('platform')!.db(accessRegisterTable).where({ principal_id: 'rt-agency-commitment', subject_code: entry.creditCode });
+    expect(records.length).toBeGreaterThan(0);
   });
 });
