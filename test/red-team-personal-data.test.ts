@@ -174,3 +174,36 @@ describe('free text that names the person the masking hides', () => {
     expect(records.length).toBeGreaterThan(0);
   });
 });
+
+describe('a mistaken listing stays in the copies of those who were told of it', () => {
+  it('changes never tells agencies and partners, who were shown a black entry ACTIVE, that it was purged as a mistaken listing (1798 (22))', async () => {
+    const readers = OUTSIDERS.filter(([, c]) => c.role !== 'officer');
+    const entry = [...hub.demo.entriesByDepartment.get('courts')!].filter((e) => e.subjectType === 'NATURAL_PERSON' && e.status === 'ACTIVE' && e.listKind === 'DISHONEST_JUDGMENT_DEBTOR').at(-1)!;
+    const read = (claims: TokenClaims, after: string | null) =>
+      hub.queryAs(claims, `query($c: ID, $after: String) { changes(first: 500, after: $after, filter: { creditCode: $c }) { edges { node { entryId type status } } pageInfo { endCursor } } }`, { c: entry.creditCode, after });
+    const cursors = new Map<string, string>();
+    for (const [name, claims] of readers) {
+      const before = await read(claims, null);
+      expect(before.errors).toBeUndefined();
+      // Each was shown the entry active: it applies its measures.
+      expect(nodesOf(before.data, 'changes').filter((n) => n.entryId === entry.id).map((n) => n.status), name).toContain('ACTIVE');
+      cursors.set(name, before.data.changes.pageInfo.endCursor);
+    }
+    const as = officer('courts');
+    const filed = await hub.queryAs(as, `mutation($input: FileObjectionInput!) { courts { fileObjection(input: $input) { id } } }`, { input: { entryId: entry.id, kind: 'SUBJECT_APPEAL', grounds: '认定有误', evidenceRefs: ['EV-1'] } });
+    const objectionId = filed.data.courts.fileObjection.id;
+    await hub.queryAs(as, `mutation($id: ID!) { courts { acceptObjection(objectionId: $id, accept: true, reason: "受理") { id } } }`, { id: objectionId });
+    const decided = await hub.queryAs(as, `mutation($input: DecideObjectionInput!) { courts { decideObjection(input: $input) { purged } } }`, {
+      input: { objectionId, upheld: true, finding: '认定有误', correction: '删除错误记录', apology: '书面致歉' },
+    });
+    expect(decided.data.courts.decideObjection.purged).toBe(true);
+    await hub.hub.settle();
+    const told: Record<string, string[]> = {};
+    for (const [name, claims] of readers) {
+      const after = await read(claims, cursors.get(name)!);
+      expect(after.errors).toBeUndefined();
+      told[name] = nodesOf(after.data, 'changes').filter((n) => n.entryId === entry.id).map((n) => n.type);
+    }
+    expect(told).toEqual(Object.fromEntries(readers.map(([name]) => [name, ['ENTRY_PURGED']])));
+  });
+});

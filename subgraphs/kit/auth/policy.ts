@@ -122,7 +122,8 @@ export function permissionTableMarkdown(): string {
 
 /** Which of a department's entries a principal may see; null means no restriction. */
 export interface EntryVisibility {
-  statuses: EntryStatus[] | null;
+  /** PURGED only in the change feed: a mistaken black listing removed (1798 (22)). */
+  statuses: (EntryStatus | 'PURGED')[] | null;
   listTypes: ListType[] | null;
   publishedOnly: boolean;
 }
@@ -167,21 +168,22 @@ export function entryVisibility(principal: Principal, department: string): Entry
  */
 export function isVisible(entry: { status: string | null; listType: string | null; published: boolean | null }, visibility: EntryVisibility): boolean {
   return (
-    (!visibility.statuses || (entry.status != null && visibility.statuses.includes(entry.status as EntryStatus))) &&
+    (!visibility.statuses || (entry.status != null && visibility.statuses.includes(entry.status as EntryStatus | 'PURGED'))) &&
     (!visibility.listTypes || (entry.listType != null && visibility.listTypes.includes(entry.listType as ListType))) &&
     (!visibility.publishedOnly || entry.published === true)
   );
 }
 
 /**
- * The change feed and `entryChanges`: what `entryVisibility` shows, plus an entry's exit
- * where the reader may see active entries of its list type — the exit of an entry it was
- * shown, so that it lifts its measures. Never a preliminary entry outside one's department.
+ * The change feed and `entryChanges`: what `entryVisibility` shows, plus an entry's exit or
+ * purge (a mistaken black listing removed, 1798 (22)) where the reader may see active entries
+ * of its list type — the end of an entry it was shown, so that it lifts its measures and
+ * erases its copy. Never a preliminary entry outside one's department.
  */
 export function feedVisibility(principal: Principal, department: string): EntryVisibility {
   const visibility = entryVisibility(principal, department);
   if (!visibility.statuses?.includes('ACTIVE')) return visibility;
-  return { ...visibility, statuses: [...visibility.statuses, 'EXITED'] };
+  return { ...visibility, statuses: [...visibility.statuses, 'EXITED', 'PURGED'] };
 }
 
 /** Whether the principal's scopes cover a list type for flags and filters (the public, officers, administrators and auditors: the visibility decides). */
