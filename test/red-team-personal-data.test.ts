@@ -207,3 +207,31 @@ describe('a mistaken listing stays in the copies of those who were told of it', 
     expect(told).toEqual(Object.fromEntries(readers.map(([name]) => [name, ['ENTRY_PURGED']])));
   });
 });
+
+describe('an officer scoped narrower than the default, in another department', () => {
+  const narrow: TokenClaims = { role: 'officer', department: 'tax', scopes: ['read:red'], sub: 'rt-officer-tax-red' };
+  const blackOrganisation = () => [...hub.demo.entriesByDepartment.get('courts')!].find((e) => e.subjectType === 'ORGANISATION' && e.status === 'ACTIVE' && e.listKind === 'DISHONEST_JUDGMENT_DEBTOR')!;
+
+  it('DepartmentRecord.blackListed answers an officer scoped read:red for another department\'s black list, whose entries it hides', async () => {
+    const black = blackOrganisation();
+    const entries = await hub.queryAs(narrow, `query($c: ID!) { subject(creditCode: $c) { courts { entries { id } } } }`, { c: black.creditCode });
+    expect(entries.data.subject.courts.entries).toEqual([]); // other departments: as an agency with its scopes
+    const asked = await hub.queryAs(narrow, `query($c: ID!) { subject(creditCode: $c) { courts { blackListed } } }`, { c: black.creditCode });
+    expect(asked.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // Its own department's flags stay open to it.
+    const own = await hub.queryAs(narrow, `query($c: ID!) { subject(creditCode: $c) { tax { blackListed } } }`, { c: black.creditCode });
+    expect(own.errors).toBeUndefined();
+  });
+
+  it('recognise (RED_LIST_BLOCKED) tells an officer scoped read:red which other departments black-list a subject', async () => {
+    const black = blackOrganisation();
+    const refused = await hub.queryAs(narrow, `mutation($input: RecogniseInput!) { tax { recognise(input: $input) { id } } }`, {
+      input: { listKind: 'A_GRADE_TAXPAYER', creditCode: black.creditCode, subjectName: '红队纳税人', facts: 'A级', validUntil: '2027-12-31', publicityDays: 5, repair: { repairable: false } },
+    });
+    const error = refused.errors?.[0];
+    // Refused it must be (1798 (8)); but not with what the officer's scopes do not cover.
+    expect(error?.extensions?.code).toBe('RED_LIST_BLOCKED');
+    expect(error?.message).not.toMatch(/courts|black list/i);
+    expect(error?.extensions?.blackListedIn ?? []).toEqual([]);
+  });
+});

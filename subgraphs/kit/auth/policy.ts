@@ -14,7 +14,7 @@
  *   `entryVisibilityAcross(principal, departments)` for views across departments (the platform);
  *   `feedVisibility(principal, department)`: the change feed and `entryChanges` — what
  *   `entryVisibility` shows, plus the exit of an entry of a list type it may see;
- *   `feedVisibilityAcross(...)`; `coversListType(principal, type)`, `scopedListTypes(principal)`, `refusalForListType(type)`.
+ *   `feedVisibilityAcross(...)`; `coversListType(principal, type, department)`, `scopedListTypes(principal)`, `refusalForListType(type)`.
  * - Platform views: `visibleWarningListDomains(...)` (a warning-list stay names only the domains
  *   whose key-attention entries the caller may see), `caseVisibility(principal, departments)`
  *   (joint-measure cases), `consolidatedListTypes(principal)`.
@@ -186,9 +186,15 @@ export function feedVisibility(principal: Principal, department: string): EntryV
   return { ...visibility, statuses: [...visibility.statuses, 'EXITED', 'PURGED'] };
 }
 
-/** Whether the principal's scopes cover a list type for flags and filters (the public, officers, administrators and auditors: the visibility decides). */
-export function coversListType(principal: Principal, type: ListType): boolean {
-  return ROLE_POLICY[principal.role].entries !== 'SCOPED_ACTIVE' || scopedListTypes(principal).includes(type);
+/**
+ * Whether the principal's scopes cover a list type of `department` for flags and filters (the
+ * public, administrators, auditors and officers in their own department: the visibility
+ * decides; officers elsewhere, like agencies, by their scopes).
+ */
+export function coversListType(principal: Principal, type: ListType, department: string): boolean {
+  const reach = ROLE_POLICY[principal.role].entries;
+  const scoped = reach === 'SCOPED_ACTIVE' || (reach === 'OWN_DEPARTMENT' && !isOwnDepartment(principal, department));
+  return !scoped || scopedListTypes(principal).includes(type);
 }
 
 export const refusalForListType = (type: ListType) => `Your scopes do not cover ${type} lists: ask for the scope ${SCOPE_BY_LIST_TYPE[type]}`;
