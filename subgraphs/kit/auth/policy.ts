@@ -14,7 +14,7 @@
  *   `entryVisibilityAcross(principal, departments)` for views across departments (the platform);
  *   `feedVisibility(principal, department)`: the change feed and `entryChanges` — what
  *   `entryVisibility` shows, plus the exit of an entry of a list type it may see;
- *   `feedVisibilityAcross(...)`; `coversListType(principal, type)`, `scopedListTypes(principal)`, `refusalForListType(type)`.
+ *   `feedVisibilityAcross(...)`; `coversListType(principal, type, department)`, `scopedListTypes(principal)`, `refusalForListType(type)`.
  * - Platform views: `visibleWarningListDomains(...)` (a warning-list stay names only the domains
  *   whose key-attention entries the caller may see), `caseVisibility(principal, departments)`
  *   (joint-measure cases), `consolidatedListTypes(principal)`.
@@ -122,7 +122,8 @@ export function permissionTableMarkdown(): string {
 
 /** Which of a department's entries a principal may see; null means no restriction. */
 export interface EntryVisibility {
-  statuses: EntryStatus[] | null;
+  /** PURGED only in the change feed: a mistaken black listing removed (1798 (22)). */
+  statuses: (EntryStatus | 'PURGED')[] | null;
   listTypes: ListType[] | null;
   publishedOnly: boolean;
 }
@@ -167,21 +168,22 @@ export function entryVisibility(principal: Principal, department: string): Entry
  */
 export function isVisible(entry: { status: string | null; listType: string | null; published: boolean | null }, visibility: EntryVisibility): boolean {
   return (
-    (!visibility.statuses || (entry.status != null && visibility.statuses.includes(entry.status as EntryStatus))) &&
+    (!visibility.statuses || (entry.status != null && visibility.statuses.includes(entry.status as EntryStatus | 'PURGED'))) &&
     (!visibility.listTypes || (entry.listType != null && visibility.listTypes.includes(entry.listType as ListType))) &&
     (!visibility.publishedOnly || entry.published === true)
   );
 }
 
 /**
- * The change feed and `entryChanges`: what `entryVisibility` shows, plus an entry's exit
- * where the reader may see active entries of its list type — the exit of an entry it was
- * shown, so that it lifts its measures. Never a preliminary entry outside one's department.
+ * The change feed and `entryChanges`: what `entryVisibility` shows, plus an entry's exit or
+ * purge (a mistaken black listing removed, 1798 (22)) where the reader may see active entries
+ * of its list type — the end of an entry it was shown, so that it lifts its measures and
+ * erases its copy. Never a preliminary entry outside one's department.
  */
 export function feedVisibility(principal: Principal, department: string): EntryVisibility {
   const visibility = entryVisibility(principal, department);
   if (!visibility.statuses?.includes('ACTIVE')) return visibility;
-  return { ...visibility, statuses: [...visibility.statuses, 'EXITED'] };
+  return { ...visibility, statuses: [...visibility.statuses, 'EXITED', 'PURGED'] };
 }
 
 /**
@@ -194,9 +196,15 @@ export function exitNoticeVisibility(principal: Principal, department: string): 
   return { ...feedVisibility(principal, department), publishedOnly: false };
 }
 
-/** Whether the principal's scopes cover a list type for flags and filters (the public, officers, administrators and auditors: the visibility decides). */
-export function coversListType(principal: Principal, type: ListType): boolean {
-  return ROLE_POLICY[principal.role].entries !== 'SCOPED_ACTIVE' || scopedListTypes(principal).includes(type);
+/**
+ * Whether the principal's scopes cover a list type of `department` for flags and filters (the
+ * public, administrators, auditors and officers in their own department: the visibility
+ * decides; officers elsewhere, like agencies, by their scopes).
+ */
+export function coversListType(principal: Principal, type: ListType, department: string): boolean {
+  const reach = ROLE_POLICY[principal.role].entries;
+  const scoped = reach === 'SCOPED_ACTIVE' || (reach === 'OWN_DEPARTMENT' && !isOwnDepartment(principal, department));
+  return !scoped || scopedListTypes(principal).includes(type);
 }
 
 export const refusalForListType = (type: ListType) => `Your scopes do not cover ${type} lists: ask for the scope ${SCOPE_BY_LIST_TYPE[type]}`;
