@@ -64,7 +64,8 @@ describe('a department stopped under load', () => {
       })(),
     );
     const responses = outcomes as Awaited<ReturnType<typeof postGraphQL<any>>>[];
-    expect(responses.length).toBeGreaterThan(20);
+    // Requests before, during and after the outage (each kind is asserted below); not a throughput bound.
+    expect(responses.length).toBeGreaterThan(10);
     const partial = responses.filter((r) => r.errors);
     expect(partial.length).toBeGreaterThan(0);
     for (const response of responses) {
@@ -151,7 +152,7 @@ describe('a sustained load', () => {
     clearInterval(sampler);
     // Enough requests for the heap samples to mean something; throughput is the benchmark's to
     // measure (npm run bench), not a suite's that shares two cores with another test file.
-    expect(outcomes.length).toBeGreaterThan(100);
+    expect(outcomes.length).toBeGreaterThan(50);
     const unexpected = outcomes.filter((r) => r.status !== 200 || r.errors);
     expect(unexpected, JSON.stringify(unexpected.slice(0, 2))).toEqual([]);
     // Memory levels off: after warm-up (the first sample) the live heap stays put.
