@@ -74,6 +74,8 @@ export interface ChangeFilter {
   creditCode?: string | null;
   /** Only entries of the list kinds that trigger these measures (resolved by the caller). */
   listKinds?: string[] | null;
+  /** Leave out the events of listings purged as mistaken (the public channel announces none of them, 1798 (20)). */
+  excludeCorrected?: boolean;
 }
 
 export const FEED_TYPES = [
@@ -197,6 +199,7 @@ export class ChangeFeed {
     if (filter.regionCode) query.where('region_code', 'like', `${filter.regionCode}%`);
     if (filter.creditCode) query.where('credit_code', filter.creditCode);
     if (filter.listKinds) query.whereIn('list_kind', filter.listKinds);
+    if (filter.excludeCorrected) query.where((w) => w.whereNull('status').orWhereNot('status', 'CORRECTED'));
     whereVisible(query, feedVisibilityAcross(reader, this.departments), FEED_DOMAINS, 'LIST_TYPE');
     const rows = await query;
     const events = rows.slice(0, first).map(toEvent);

@@ -101,7 +101,8 @@ export function noticeResolvers(feed: ChangeFeed) {
       async exitNotices(_: unknown, args: { after?: string | null; first?: number | null }) {
         // Public by construction: only a published entry's exit becomes an EXIT_NOTICE, so the
         // channel is read unrestricted; natural persons' codes are still masked at the field.
-        const page = await feed.read(args.after, pageSize(args.first, 500, 100), { types: ['EXIT_NOTICE'] }, exitNoticeReader);
+        // The notice of a listing since found mistaken is not kept (1798 (20)): it leaves the channel.
+        const page = await feed.read(args.after, pageSize(args.first, 500, 100), { types: ['EXIT_NOTICE'], excludeCorrected: true }, exitNoticeReader);
         return {
           edges: page.edges.map(({ cursor, node }) => ({ cursor, node: { ...node, detail: JSON.stringify(node.detail ?? {}) } })),
           pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },

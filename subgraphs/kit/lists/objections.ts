@@ -9,6 +9,8 @@
  *   key-attention entry that followed its exit goes with it (it exists only because of the
  *   mistaken listing), and the red entries it removed are restored or flagged for
  *   restoration by the cross-department rule (cross-department.ts);
+ * - upheld against a key-attention entry: purged the same way (a mistaken listing is not
+ *   kept, whatever the list), and the red entries it removed come back;
  * - an entry that has already exited can still be found mistaken: upheld, it is purged
  *   the same way, whatever its list (its record is kept only while it was not mistaken);
  * - upheld against a red entry: the entry exits, and the claw-back of incentives is
@@ -165,7 +167,9 @@ export class Objections {
           recorded_at: now,
           recorded_by: actor,
         });
-      if (entry.listType === 'BLACK' || entry.status === 'EXITED') {
+      // A black or key-attention listing found mistaken is not kept, whatever its status (1798 (20));
+      // purged, its ENTRY_PURGED event gives back the red entries it removed (correction.ts).
+      if (entry.listType !== 'RED' || entry.status === 'EXITED') {
         if (!input.correction?.trim() || (entry.listType === 'BLACK' && !input.apology?.trim())) {
           throw badInput(
             entry.listType === 'BLACK'

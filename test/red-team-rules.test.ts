@@ -1,0 +1,124 @@
+/**
+ * The list rules, tried as a department, an agency, an administrator and the public would
+ * try to walk around them through the gateway. Each test is named after the rule it holds
+ * the hub to (1798 numbering as the project cites it; the seed text is quoted).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from './env.js';
+import { organisationCode, random } from '../scripts/demo-data.js';
+import type { TokenClaims } from '../scripts/token.js';
+import { entriesTable, subjectFileTable } from '../subgraphs/kit/lists/tables.js';
+
+let now = new Date('2026-11-23T02:00:00.000Z');
+const clock = () => now;
+const today = () => now.toISOString().slice(0, 10);
+const advanceDays = (days: number) => {
+  now = new Date(now.getTime() + days * 86_400_000);
+};
+const officer = (department: string): TokenClaims => ({ role: 'officer', department, sub: `officer-of-${department}` });
+const rng = random(14_2026);
+const newOrganisation = () => organisationCode(rng, '320508');
+const REPAIR = { repairable: true, method: '整改并作出信用承诺，参加信用修复培训，提交信用报告', rectificationDeadline: '2029-12-01' };
+const ENTRY = 'id status listType listKind validUntil creditCode exit { way reason }';
+
+let hub: TestHub;
+beforeAll(async () => {
+  hub = await startTestHub({ subjects: 40, clock });
+});
+afterAll(() => hub?.stop());
+
+async function act(department: string, field: string, signature: string, variables: Record<string, unknown>, selection: string, as: TokenClaims | null = officer(department)) {
+  const args = signature.split(',').map((part) => part.trim().split(':')[0].slice(1)).map((name) => `${name}: $${name}`).join(', ');
+  const response = await hub.queryAs(as, `mutation(${signature}) { ${department} { ${field}(${args}) { ${selection} } } }`, variables);
+  return { data: response.data?.[department]?.[field], errors: response.errors };
+}
+const recognise = (department: string, input: Record<string, unknown>) =>
+  act(department, 'recognise', '$input: RecogniseInput!', { input: { subjectName: '示例主体有限公司', facts: '事实', validUntil: '2030-06-01', repair: REPAIR, ...input } }, ENTRY);
+const confirm = (department: string, entryId: string) => act(department, 'confirm', '$entryId: ID!', { entryId }, ENTRY);
+
+async function listActive(department: string, listKind: string, creditCode = newOrganisation()) {
+  const recognised = await recognise(department, { listKind, creditCode });
+  expect(recognised.errors, JSON.stringify(recognised.errors)).toBeUndefined();
+  const confirmed = await confirm(department, recognised.data.id);
+  expect(confirmed.errors, JSON.stringify(confirmed.errors)).toBeUndefined();
+  return confirmed.data;
+}
+async function listRed(department: string, listKind: string, creditCode = newOrganisation()) {
+  const recognised = await recognise(department, { listKind, creditCode, publicityDays: 5, repair: { repairable: false } });
+  expect(recognised.errors, JSON.stringify(recognised.errors)).toBeUndefined();
+  advanceDays(6);
+  const confirmed = await confirm(department, recognised.data.id);
+  expect(confirmed.errors, JSON.stringify(confirmed.errors)).toBeUndefined();
+  return confirmed.data;
+}
+async function entry(department: string, id: string) {
+  return (await hub.hub.subgraphs.get(department)!.db(entriesTable(department)).where({ id }).first()) ?? null;
+}
+/** Files, accepts and upholds an objection: the listing was mistaken. */
+async function upheld(department: string, entryId: string, extra: Record<string, unknown> = {}) {
+  const filed = await act(department, 'fileObjection', '$input: FileObjectionInput!', { input: { entryId, kind: 'SUBJECT_APPEAL', grounds: '认定有误', evidenceRefs: ['EV-1'] } }, 'id');
+  expect(filed.errors, JSON.stringify(filed.errors)).toBeUndefined();
+  const accepted = await act(department, 'acceptObjection', '$objectionId: ID!, $accept: Boolean!, $reason: String!', { objectionId: filed.data.id, accept: true, reason: '受理' }, 'id');
+  expect(accepted.errors, JSON.stringify(accepted.errors)).toBeUndefined();
+  return act(department, 'decideObjection', '$input: DecideObjectionInput!', {
+    input: { objectionId: filed.data.id, upheld: true, finding: '认定有误', correction: '删除错误记录', apology: '书面致歉', ...extra },
+  }, 'purged entry { id status }');
+}
+
+describe('对于因主体认定有误而列入名单的，相关信息不予保存 — every list, every status', () => {
+  it('1798 (19)(20): a key-attention listing found mistaken while ACTIVE is purged, and the red entries it removed come back', async () => {
+    const code = newOrganisation();
+    const red = await listRed('tax', 'A_GRADE_TAXPAYER', code);
+    const keyAttention = await listActive('market', 'ABNORMAL_OPERATIONS', code);
+    await hub.hub.settle();
+    expect(await entry('tax', red.id)).toMatchObject({ status: 'EXITED', exit_way: 'LISTED_FOR_DISHONESTY' });
+
+    const decided = await upheld('market', keyAttention.id, { apology: null });
+    expect(decided.errors, JSON.stringify(decided.errors)).toBeUndefined();
+    // The listing was mistaken: not kept (1798 (20)), whichever list it was on.
+    expect(decided.data.purged).toBe(true);
+    expect(await entry('market', keyAttention.id)).toBeNull();
+    await hub.hub.settle();
+    // It removed the red entry under 1798 (19) for no ground at all: the red entry comes back.
+    expect(await entry('tax', red.id)).toMatchObject({ status: 'ACTIVE', exit_way: null });
+  });
+
+  it('1798 (18)(20)(22): a red listing found mistaken while ACTIVE is deleted, not kept, and the claw-back is recorded', async () => {
+    const red = await listRed('tax', 'A_GRADE_TAXPAYER');
+    const decided = await upheld('tax', red.id, { apology: null });
+    expect(decided.errors, JSON.stringify(decided.errors)).toBeUndefined();
+    // "经异议处理，“红名单”主体认定有误的，认定部门（单位）应将其从“红名单”中删除" … "相关信息不予保存".
+    expect(decided.data.purged).toBe(true);
+    expect(await entry('tax', red.id)).toBeNull();
+    const file = await hub.hub.subgraphs.get('tax')!.db(subjectFileTable('tax')).where({ credit_code: red.creditCode });
+    expect(file.map((record: any) => record.kind)).toContain('INCENTIVE_CLAWBACK');
+  });
+});
+
+describe('1798 (20): a mistaken listing leaves nothing on the channels it was announced on', () => {
+  it('1798 (20): after an upheld objection, the public exit notices no longer announce the subject as black-listed', async () => {
+    const black = await listActive('courts', 'DISHONEST_JUDGMENT_DEBTOR');
+    advanceDays(1);
+    const exit = await act('courts', 'exitForChangedStandard', '$input: StandardChangeExitInput!', {
+      input: { entryId: black.id, standardReference: '示例标准〔2026〕1号', standardEffectiveOn: today(), reason: '标准调整' },
+    }, 'exited { id }');
+    expect(exit.errors, JSON.stringify(exit.errors)).toBeUndefined();
+    await hub.hub.settle();
+    const publicNotices = async () => {
+      const { data, errors } = await hub.queryAs(null, `{ exitNotices(first: 500) { edges { node { type entryId creditCode listType status } } } }`);
+      expect(errors).toBeUndefined();
+      return data.exitNotices.edges.map((e: any) => e.node).filter((n: any) => n.entryId === black.id || n.creditCode === black.creditCode);
+    };
+    expect(await publicNotices()).toHaveLength(1);
+
+    const decided = await upheld('courts', black.id);
+    expect(decided.data?.purged, JSON.stringify(decided.errors)).toBe(true);
+    await hub.hub.settle();
+    // The public channel announced a black listing that never should have been: it no longer does.
+    expect(await publicNotices()).toEqual([]);
+    // The feed keeps the notice's position (readers resume on it), marked corrected.
+    const feedRows = await hub.hub.subgraphs.get('platform')!.db('platform_change_feed').where({ entry_id: black.id, type: 'EXIT_NOTICE' });
+    expect(feedRows).toHaveLength(1);
+    expect(feedRows[0]).toMatchObject({ status: 'CORRECTED', exit_way: null });
+  });
+});
