@@ -122,3 +122,27 @@ describe('1798 (20): a mistaken listing leaves nothing on the channels it was an
     expect(feedRows[0]).toMatchObject({ status: 'CORRECTED', exit_way: null });
   });
 });
+
+describe('1798 (19) with events arriving late: "有效期内被有关部门列入…重点关注名单"', () => {
+  it('1798 (19): a red entry recognised after the subject left key attention elsewhere is not exited when the old key-attention event arrives late', async () => {
+    await hub.hub.settle();
+    const code = newOrganisation();
+    // Market lists the subject on key attention and takes it off again, before tax has read market's events.
+    const keyAttention = await listActive('market', 'ABNORMAL_OPERATIONS', code);
+    advanceDays(1);
+    const off = await act('market', 'exitForChangedStandard', '$input: StandardChangeExitInput!', {
+      input: { entryId: keyAttention.id, standardReference: '市场监管总局令第9号', standardEffectiveOn: today(), reason: '标准调整' },
+    }, 'exited { id status }');
+    expect(off.errors, JSON.stringify(off.errors)).toBeUndefined();
+    // Then tax recognises it on a red list: nothing disqualifies it now.
+    advanceDays(1);
+    const red = await recognise('tax', { listKind: 'A_GRADE_TAXPAYER', creditCode: code, publicityDays: 5, repair: { repairable: false } });
+    expect(red.errors, JSON.stringify(red.errors)).toBeUndefined();
+    // Market's events reach tax now: the key attention was over before the red entry existed.
+    await hub.hub.settle();
+    expect(await entry('tax', red.data.id)).toMatchObject({ status: 'PUBLICITY', exit_way: null });
+    advanceDays(6);
+    const confirmed = await confirm('tax', red.data.id);
+    expect(confirmed.errors, JSON.stringify(confirmed.errors)).toBeUndefined();
+  });
+});
