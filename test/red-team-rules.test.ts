@@ -146,3 +146,36 @@ describe('1798 (19) with events arriving late: "有效期内被有关部门列�
     expect(confirmed.errors, JSON.stringify(confirmed.errors)).toBeUndefined();
   });
 });
+
+describe('1798 (20)(22): a mistaken key-attention listing leaves no warning-list consequence', () => {
+  it('1798 (20): after the key-attention listing that put a subject on the warning list is purged, its stored screening no longer restricts it', async () => {
+    await hub.hub.settle();
+    const code = newOrganisation();
+    await listActive('tax', 'TAX_KEY_ATTENTION', code);
+    const mistaken = await listActive('market', 'ABNORMAL_OPERATIONS', code);
+    await listActive('safety', 'WORK_SAFETY_KEY_ATTENTION', code);
+    await hub.hub.settle();
+    const AGENCY: TokenClaims = { role: 'agency', agency: '某市公共资源交易监督管理局', sub: 'agency-rt-1', region: '32' };
+    const purpose = { purpose: '公共资源交易主体资格审查', reference: 'GG-1' };
+    const screened = await hub.queryAs(AGENCY, `mutation($c: [ID!]!) { screen(creditCodes: $c, scenario: PUBLIC_RESOURCE_TRADING, reference: "GG-1") { id items { verdict measures { triggeredBy } } } }`, { c: [code] }, purpose);
+    expect(screened.errors, JSON.stringify(screened.errors)).toBeUndefined();
+    const [item] = screened.data.screen.items;
+    expect(item.verdict).toBe('RESTRICT');
+    expect(item.measures.map((m: any) => m.triggeredBy)).toContainEqual(['WARNING_LIST']);
+
+    const decided = await upheld('market', mistaken.id, { apology: null });
+    expect(decided.data?.purged, JSON.stringify(decided.errors)).toBe(true);
+    await hub.hub.settle();
+    // Two key-attention domains remain: the subject was on the warning list only because of the mistaken listing.
+    const platform = hub.hub.subgraphs.get('platform')!.db;
+    const stored = await platform('platform_screenings').where({ id: screened.data.screen.id }).first();
+    const [after] = JSON.parse(stored.result);
+    expect(after.measures.filter((m: any) => m.triggeredBy.includes('WARNING_LIST'))).toEqual([]);
+    expect(after).toMatchObject({ verdict: 'CLEAR', corrected: true });
+    // Nor is the warning-list stay kept, and its feed events say only that they were corrected.
+    expect(await platform('platform_warning_list').where({ credit_code: code })).toEqual([]);
+    const warningEvents = await platform('platform_change_feed').where({ credit_code: code }).whereIn('type', ['WARNING_LIST_ENTERED', 'WARNING_LIST_LEFT']);
+    expect(warningEvents.length).toBeGreaterThan(0);
+    for (const row of warningEvents) expect(row).toMatchObject({ status: 'CORRECTED', detail: JSON.stringify({ corrected: true }) });
+  });
+});
