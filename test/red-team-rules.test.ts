@@ -148,7 +148,7 @@ describe('1798 (19) with events arriving late: "有效期内被有关部门列�
 });
 
 describe('1798 (20)(22): a mistaken key-attention listing leaves no warning-list consequence', () => {
-  it('1798 (20): after the key-attention listing that put a subject on the warning list is purged, its stored screening no longer restricts it', async () => {
+  it('1798 (20): after the key-attention listing that put a subject on the warning list is purged, the stay, the screening that restricted it and the case recorded on it are corrected', async () => {
     await hub.hub.settle();
     const code = newOrganisation();
     await listActive('tax', 'TAX_KEY_ATTENTION', code);
@@ -157,11 +157,16 @@ describe('1798 (20)(22): a mistaken key-attention listing leaves no warning-list
     await hub.hub.settle();
     const AGENCY: TokenClaims = { role: 'agency', agency: '某市公共资源交易监督管理局', sub: 'agency-rt-1', region: '32' };
     const purpose = { purpose: '公共资源交易主体资格审查', reference: 'GG-1' };
-    const screened = await hub.queryAs(AGENCY, `mutation($c: [ID!]!) { screen(creditCodes: $c, scenario: PUBLIC_RESOURCE_TRADING, reference: "GG-1") { id items { verdict measures { triggeredBy } } } }`, { c: [code] }, purpose);
+    const screened = await hub.queryAs(AGENCY, `mutation($c: [ID!]!) { screen(creditCodes: $c, scenario: PUBLIC_RESOURCE_TRADING, reference: "GG-1") { id items { verdict measures { measure { id } triggeredBy } } } }`, { c: [code] }, purpose);
     expect(screened.errors, JSON.stringify(screened.errors)).toBeUndefined();
     const [item] = screened.data.screen.items;
     expect(item.verdict).toBe('RESTRICT');
     expect(item.measures.map((m: any) => m.triggeredBy)).toContainEqual(['WARNING_LIST']);
+    const warningMeasure = item.measures.find((m: any) => m.triggeredBy.includes('WARNING_LIST')).measure.id;
+    const feedback = await hub.queryAs(AGENCY, `mutation($input: FeedbackInput!) { recordMeasureFeedback(input: $input) { id } }`, {
+      input: { screeningId: screened.data.screen.id, creditCode: code, measureId: warningMeasure, outcome: 'APPLIED', caseReference: 'GG-AJ-1', publish: true },
+    }, purpose);
+    expect(feedback.errors, JSON.stringify(feedback.errors)).toBeUndefined();
 
     const decided = await upheld('market', mistaken.id, { apology: null });
     expect(decided.data?.purged, JSON.stringify(decided.errors)).toBe(true);
@@ -177,5 +182,9 @@ describe('1798 (20)(22): a mistaken key-attention listing leaves no warning-list
     const warningEvents = await platform('platform_change_feed').where({ credit_code: code }).whereIn('type', ['WARNING_LIST_ENTERED', 'WARNING_LIST_LEFT']);
     expect(warningEvents.length).toBeGreaterThan(0);
     for (const row of warningEvents) expect(row).toMatchObject({ status: 'CORRECTED', detail: JSON.stringify({ corrected: true }) });
+    // The published case of the measure the stay alone triggered is no longer published, and marked corrected.
+    const [kase] = await platform('platform_cases').where({ screening_id: screened.data.screen.id });
+    expect(Boolean(kase.published)).toBe(false);
+    expect(kase.corrected_at).not.toBeNull();
   });
 });

@@ -79,7 +79,14 @@ export class Corrections {
       }
       const during = trx(screeningsTable).where('result', 'like', `%"WARNING_LIST"%`).where('screened_at', '>=', stay.entered_at);
       if (stay.left_at) during.where('screened_at', '<=', stay.left_at);
-      await this.dropTrigger(trx, await during.select('id', 'result'), event.creditCode, 'WARNING_LIST', now);
+      const dropped = await this.dropTrigger(trx, await during.select('id', 'result'), event.creditCode, 'WARNING_LIST', now);
+      // The cases recorded on a measure the stay alone triggered: kept, marked corrected, no longer published.
+      for (const [screeningId, measureIds] of dropped) {
+        await trx(casesTable)
+          .where({ screening_id: screeningId, credit_code: event.creditCode })
+          .whereIn('measure_id', measureIds)
+          .update({ published: false, corrected_at: now });
+      }
       await trx(warningListTable).where({ id: stay.id }).delete();
       await this.feed.correctEvents(trx, [`warning-list:${stay.id}:entered`, `warning-list:${stay.id}:left`]);
     }
@@ -98,8 +105,13 @@ export class Corrections {
     await this.dropTrigger(trx, rows, creditCode, entryId, now);
   }
 
-  /** Removes `trigger` (an entry id, or WARNING_LIST) from the measures of `creditCode`'s items; the verdict is worked out again. */
-  private async dropTrigger(trx: Knex.Transaction, rows: { id: string; result: string }[], creditCode: string, trigger: string, now: string): Promise<void> {
+  /**
+   * Removes `trigger` (an entry id, or WARNING_LIST) from the measures of `creditCode`'s items;
+   * the verdict is worked out again. Returns, per screening changed, the measures that had no
+   * other trigger and so left it.
+   */
+  private async dropTrigger(trx: Knex.Transaction, rows: { id: string; result: string }[], creditCode: string, trigger: string, now: string): Promise<Map<string, string[]>> {
+    const dropped = new Map<string, string[]>();
     for (const row of rows) {
       let changed = false;
       const items = (JSON.parse(row.result) as CorrectedItem[]).map((item) => {
@@ -108,6 +120,8 @@ export class Corrections {
         const measures = item.measures
           .map((m) => ({ ...m, triggeredBy: m.triggeredBy.filter((by) => by !== trigger) }))
           .filter((m) => m.triggeredBy.length > 0);
+        const left = item.measures.filter((m) => !measures.some((kept) => kept.id === m.id)).map((m) => m.id);
+        dropped.set(row.id, [...(dropped.get(row.id) ?? []), ...left]);
         const verdict = !item.valid
           ? item.verdict
           : measures.some((m) => m.kind === 'PUNISHMENT')
@@ -119,5 +133,6 @@ export class Corrections {
       });
       if (changed) await trx(screeningsTable).where({ id: row.id }).update({ result: JSON.stringify(items), corrected_at: now });
     }
+    return dropped;
   }
 }
