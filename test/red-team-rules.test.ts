@@ -188,3 +188,18 @@ describe('1798 (20)(22): a mistaken key-attention listing leaves no warning-list
     expect(kase.corrected_at).not.toBeNull();
   });
 });
+
+describe('issue 13: what a cluster aborts is typed, never INTERNAL_SERVER_ERROR', () => {
+  it('a single-statement write (outside inTransaction) aborted by a deadlock, lock wait or Galera certification answers CONFLICT', async () => {
+    const { formatSubgraphError } = await import('../subgraphs/kit/server.js');
+    const { GraphQLError } = await import('graphql');
+    for (const code of ['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']) {
+      // What graphql-js hands the formatter when a resolver's bare insert (feedback, webhook registration) throws.
+      const driverError = Object.assign(new Error(`${code}: Deadlock found when trying to get lock; try restarting transaction`), { code });
+      const error = new GraphQLError(driverError.message, { originalError: driverError });
+      const formatted = formatSubgraphError({ message: error.message, extensions: {} }, error);
+      expect(formatted.extensions).toEqual({ code: 'CONFLICT' });
+      expect(formatted.message).not.toMatch(/Deadlock|SQL/);
+    }
+  });
+});
