@@ -203,3 +203,25 @@ describe('issue 13: what a cluster aborts is typed, never INTERNAL_SERVER_ERROR'
     }
   });
 });
+
+describe('1798 (8)(19) while the event path catches up: no incentives for a key-attention subject', () => {
+  it('1798 (19): a screening does not offer red-list incentives to a subject the platform already knows is on key attention', async () => {
+    await hub.hub.settle();
+    const code = newOrganisation();
+    await listRed('tax', 'A_GRADE_TAXPAYER', code);
+    await hub.hub.settle();
+    await listActive('market', 'ABNORMAL_OPERATIONS', code);
+    // The platform has collected the key-attention listing; tax has not yet applied it to its red entry.
+    await hub.hub.subgraphs.get('market')!.runWorker('relay');
+    await hub.hub.subgraphs.get('platform')!.runWorker('collection');
+    const AGENCY: TokenClaims = { role: 'agency', agency: '某银行授信审批部', sub: 'agency-rt-2', region: '32' };
+    const purpose = { purpose: '融资授信审查', reference: 'SX-1' };
+    const screened = await hub.queryAs(AGENCY, `mutation($c: [ID!]!) { screen(creditCodes: $c, scenario: FINANCING_CREDIT, reference: "SX-1") { id items { verdict activeEntries { listType } measures { measure { id kind } triggeredBy } } } }`, { c: [code] }, purpose);
+    expect(screened.errors, JSON.stringify(screened.errors)).toBeUndefined();
+    const [item] = screened.data.screen.items;
+    expect(item.activeEntries.map((e: any) => e.listType).sort()).toEqual(['KEY_ATTENTION', 'RED']);
+    // "有效期内被有关部门列入…重点关注名单…应将其从“红名单”中删除": the incentive is not to be granted meanwhile.
+    expect(item.measures.filter((m: any) => m.measure.kind === 'INCENTIVE')).toEqual([]);
+    expect(item.verdict).not.toBe('INCENTIVE');
+  });
+});
