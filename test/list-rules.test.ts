@@ -426,7 +426,8 @@ describe('893 §3, §9: repair records others rely on', () => {
     const [publicEntry] = asPublic.data.subject.tax.entries;
     expect(publicEntry.creditCommitments).toEqual([{ details: 'CREDIT_COMMITMENT 内容', reference: 'R-CREDIT_COMMITMENT', recordedAt: expect.any(String) }]);
     expect(publicEntry.repairSteps).toBeNull();
-    expect(asPublic.errors!.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    // The public is told to authenticate (UNAUTHENTICATED), as for every field it is refused.
+    expect(asPublic.errors!.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
     const asAuditor = await hub.queryAs({ role: 'auditor', sub: 'auditor-1' }, QUERY, { c: black.creditCode });
     expect(asAuditor.data.subject.tax.entries[0].repairSteps.map((s: any) => s.kind).sort()).toEqual(['CREDIT_COMMITMENT', 'RECTIFICATION']);
   });
