@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './env.js';
 import { organisationCode, random } from '../scripts/demo-data.js';
 import type { TokenClaims } from '../scripts/token.js';
-import { entriesTable, subjectFileTable } from '../subgraphs/kit/lists/tables.js';
+import { entriesTable, exitApplicationsTable, repairStepsTable, subjectFileTable } from '../subgraphs/kit/lists/tables.js';
 
 let now = new Date('2026-11-23T02:00:00.000Z');
 const clock = () => now;
@@ -225,3 +225,29 @@ describe('1798 (8)(19) while the event path catches up: no incentives for a key-
     expect(item.verdict).not.toBe('INCENTIVE');
   });
 });
+
+describe('1798 (20) "相关信息不予保存": the case work on a mistaken listing goes with it', () => {
+  it('1798 (20): after an upheld objection, the purged entry leaves no repair steps, exit applications or interview records behind', async () => {
+    const recognised = await recognise('tax', { listKind: 'MAJOR_TAX_VIOLATION', creditCode: newOrganisation(), repair: { ...REPAIR, rectificationDeadline: addDaysIso(today(), 1) } });
+    expect(recognised.errors, JSON.stringify(recognised.errors)).toBeUndefined();
+    const black = (await confirm('tax', recognised.data.id)).data;
+    advanceDays(3);
+    const interview = await act('tax', 'recordInterview', '$input: InterviewInput!', { input: { entryId: black.id, refused: false, notes: '警示性约谈：主要负责人到场' } }, 'kind');
+    expect(interview.errors, JSON.stringify(interview.errors)).toBeUndefined();
+    const step = await act('tax', 'recordRepairStep', '$input: RepairStepInput!', { input: { entryId: black.id, kind: 'RECTIFICATION', details: '已补缴税款及滞纳金' } }, 'id');
+    expect(step.errors, JSON.stringify(step.errors)).toBeUndefined();
+
+    const decided = await upheld('tax', black.id);
+    expect(decided.data?.purged, JSON.stringify(decided.errors)).toBe(true);
+    const db = hub.hub.subgraphs.get('tax')!.db;
+    expect(await db(repairStepsTable('tax')).where({ entry_id: black.id })).toEqual([]);
+    expect(await db(exitApplicationsTable('tax')).where({ entry_id: black.id })).toEqual([]);
+    // The subject's file keeps the correction and the apology, nothing of what the mistaken listing led to.
+    const file = await db(subjectFileTable('tax')).where({ credit_code: black.creditCode });
+    expect(file.map((record: any) => record.kind).sort()).toEqual(['APOLOGY', 'CORRECTION']);
+  });
+});
+
+function addDaysIso(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}

@@ -23,7 +23,7 @@ import { badInput, ErrorCode, typedError } from '../errors.js';
 import type { Clock } from '../dates.js';
 import type { ListLifecycle } from './lifecycle.js';
 import type { ListEntry, ListStore } from './store.js';
-import { objectionsTable, subjectFileTable } from './tables.js';
+import { exitApplicationsTable, objectionsTable, repairStepsTable, subjectFileTable } from './tables.js';
 import { groupByKey } from '../group.js';
 import { inTransaction } from '../transactions.js';
 
@@ -206,13 +206,20 @@ export class Objections {
    */
   private async purgeMistakenListing(trx: Knex.Transaction, actor: string, entry: ListEntry, objection: Objection, now: string): Promise<void> {
     const change = { action: 'PURGE_MISTAKEN_LISTING', actor, eventType: 'ENTRY_PURGED', at: now };
+    const purgedIds = [entry.id];
     for (const follower of await this.store.followersOf(entry.id, trx)) {
       if (follower.listType !== 'KEY_ATTENTION') continue;
+      purgedIds.push(follower.id);
       if (!(await this.store.purge(trx, follower, { ...change, action: 'PURGE_FOLLOWING_MISTAKEN_LISTING' }))) {
         throw typedError(ErrorCode.INVALID_TRANSITION, `Entry ${follower.id} changed meanwhile; read it again`);
       }
     }
     if (!(await this.store.purge(trx, entry, change))) throw typedError(ErrorCode.INVALID_TRANSITION, `Entry ${entry.id} changed meanwhile; read it again`);
+    // Nor is the case work on it kept: repair steps, exit applications, the interviews and
+    // other records it led to on the subject's file (the correction and apology are written after).
+    for (const table of [repairStepsTable(this.prefix), exitApplicationsTable(this.prefix), subjectFileTable(this.prefix)]) {
+      await trx(table).whereIn('entry_id', purgedIds).delete();
+    }
     const escalatedFrom = entry.followsEntryId ? await this.store.findById(entry.followsEntryId, trx) : null;
     if (escalatedFrom?.listType === 'KEY_ATTENTION' && escalatedFrom.exit?.way === 'ESCALATED_TO_BLACK_LIST') {
       await trx(subjectFileTable(this.prefix)).insert({
