@@ -30,7 +30,7 @@ import { identityNumber, random } from '../scripts/demo-data.js';
 import { mintDevelopmentToken, type TokenClaims } from '../scripts/token.js';
 import { departments } from '../subgraphs/catalog.js';
 import { identityCheckCharacter } from '../subgraphs/kit/codes.js';
-import { entryVisibility, feedVisibility, isVisible, mayReadPersonalData } from '../subgraphs/kit/auth/policy.js';
+import { entryVisibility, exitNoticeVisibility, feedVisibility, isVisible, mayReadPersonalData } from '../subgraphs/kit/auth/policy.js';
 import { PUBLIC_PRINCIPAL, principalFromClaims, type Principal } from '../subgraphs/kit/auth/principal.js';
 import { accessRegisterTable } from '../subgraphs/platform/migrations.js';
 
@@ -127,7 +127,8 @@ beforeAll(async () => {
   for (const name of representatives) names.delete(name);
   personNames = names;
   const all = [...hub.demo.entriesByDepartment.values()].flat();
-  const personal = all.find((e) => e.subjectType === 'NATURAL_PERSON' && e.status === 'ACTIVE')!;
+  // A natural person on an active black list whose measures restrict air and rail travel (the courts' 失信被执行人).
+  const personal = all.find((e) => e.subjectType === 'NATURAL_PERSON' && e.status === 'ACTIVE' && e.listType === 'BLACK' && e.domain === 'COURTS')!;
   person = personal.creditCode;
   personEntry = personal.id;
   organisation = all.find((e) => e.subjectType === 'ORGANISATION' && e.status === 'ACTIVE' && e.legalRepresentative)!.creditCode;
@@ -230,7 +231,7 @@ interface Found {
 }
 
 /** Scans an answer: personal values unmasked, and entry ids outside what the caller may see. */
-function scan(caller: Caller, value: unknown, typeName: string, path: string, supplied: Set<string>, door: 'feed' | 'entries', found: Found[]): void {
+function scan(caller: Caller, value: unknown, typeName: string, path: string, supplied: Set<string>, door: Door, found: Found[]): void {
   const visit = (v: unknown, parentType: string | null, field: string, where: string) => {
     if (v == null) return;
     if (Array.isArray(v)) return v.forEach((item, i) => visit(item, parentType, field, `${where}[${i}]`));
@@ -254,10 +255,14 @@ function scan(caller: Caller, value: unknown, typeName: string, path: string, su
   visit(value, typeName, '', path);
 }
 
+/** Which of the policy's visibilities a root field answers by; any other root field: the entries' (the strictest). */
+type Door = 'feed' | 'entries' | 'exitNotices';
+const DOOR_OF_ROOT: Record<string, Door> = { changes: 'feed', entryChanges: 'feed', exitNotices: 'exitNotices' };
+const VISIBILITY_OF_DOOR = { feed: feedVisibility, entries: entryVisibility, exitNotices: exitNoticeVisibility };
+
 /** What the caller may see of an entry: its own visibility, as the policy computes it. */
-function mayShow(principal: Principal, entry: KnownEntry, door: 'feed' | 'entries'): boolean {
-  const rule = door === 'feed' ? feedVisibility : entryVisibility;
-  return isVisible(entry, rule(principal, entry.department));
+function mayShow(principal: Principal, entry: KnownEntry, door: Door): boolean {
+  return isVisible(entry, VISIBILITY_OF_DOOR[door](principal, entry.department));
 }
 
 function leak(caller: Caller, message: string) {
@@ -298,7 +303,7 @@ async function walk(caller: Caller): Promise<void> {
       const response = await postGraphQL(hub.url, operation, undefined, headers);
       const refused = response.errors?.find((e) => ['GRAPHQL_VALIDATION_FAILED', 'INTERNAL_SERVER_ERROR', 'GRAPHQL_PARSE_FAILED', 'SERVICE_UNAVAILABLE'].includes(e.extensions?.code));
       expect(refused, `${caller.name} ${name}: ${refused?.message}`).toBeUndefined();
-      scan(caller, response.data, rootType.name, name, supplied, ['changes', 'entryChanges'].includes(name) ? 'feed' : 'entries', found);
+      scan(caller, response.data, rootType.name, name, supplied, DOOR_OF_ROOT[name] ?? 'entries', found);
       if (response.errors) scan(caller, response.errors.map((e) => e.message), 'Error', `${name}.errors`, supplied, 'entries', found);
     }
   }

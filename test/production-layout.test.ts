@@ -12,7 +12,7 @@ import { connect } from '../subgraphs/kit/db.js';
 import { outboxTable } from '../subgraphs/kit/outbox.js';
 import { entriesTable } from '../subgraphs/kit/lists/tables.js';
 import { changeFeedTable } from '../subgraphs/platform/migrations.js';
-// The feed also carries the notices the departments' events call for (their own event ids): the outbox's events are the rest.
+// Notices are the platform's own events about entries, not copies of a department's.
 import { NOTICE_TYPES } from '../subgraphs/platform/notices.js';
 import type { TokenClaims } from '../scripts/token.js';
 

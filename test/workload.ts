@@ -22,6 +22,7 @@ import { ListStore } from '../subgraphs/kit/lists/store.js';
 import { outboxTable } from '../subgraphs/kit/outbox.js';
 import { entriesTable } from '../subgraphs/kit/lists/tables.js';
 import { changeFeedTable } from '../subgraphs/platform/migrations.js';
+import { NOTICE_TYPES } from '../subgraphs/platform/notices.js';
 import { callerHeaders, postGraphQL } from './env.js';
 
 const officer = (department: string) => ({ role: 'officer' as const, department, sub: `workload-${department}` });
@@ -259,7 +260,7 @@ export interface FeedCheck {
   seen: number;
   missing: string[];
   duplicated: number;
-  /** Feed events the outboxes do not explain other than the warning list's own. */
+  /** Feed events the outboxes do not explain (see `explained`). */
   unexplained: number;
 }
 
@@ -272,8 +273,20 @@ export function checkFeed(expected: Set<string>, feedIds: string[]): FeedCheck {
     seen: [...expected].filter((id) => counts.has(id)).length,
     missing,
     duplicated: [...counts.values()].reduce((sum, n) => sum + (n - 1), 0),
-    unexplained: [...counts.keys()].filter((id) => !expected.has(id) && !id.startsWith('warning-list:') && !id.startsWith('memorandum')).length,
+    unexplained: [...counts.keys()].filter((id) => !explained(expected, id)).length,
   };
+}
+
+/**
+ * A feed event the outboxes explain: one of theirs, the warning list's or the catalogue's own,
+ * or a notice of one of theirs (`exit_notice:<event id>`, `unit_notice:<event id>`; a validity
+ * reminder names its entry and validity).
+ */
+function explained(expected: Set<string>, id: string): boolean {
+  if (expected.has(id) || id.startsWith('warning-list:') || id.startsWith('memorandum')) return true;
+  const [kind, ...rest] = id.split(':');
+  if (!NOTICE_TYPES.map((type) => type.toLowerCase()).includes(kind)) return false;
+  return kind === 'validity_reminder' || expected.has(rest.join(':'));
 }
 
 /**

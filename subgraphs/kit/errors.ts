@@ -52,14 +52,20 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   let current: any = error;
   for (let depth = 0; current && depth < 4; depth++) {
     if (UNAVAILABLE_DRIVER_CODES.has(current.code)) return true;
-    if (typeof current.message === 'string' && /Knex: Timeout acquiring a connection/.test(current.message)) return true;
+    // Knex's pool gave up, or mysql2 was handed a connection the server (a killed node) closed: no code on either.
+    if (typeof current.message === 'string' && /Knex: Timeout acquiring a connection|connection is in closed state/.test(current.message)) return true;
     current = current.originalError ?? current.cause;
   }
   return false;
 }
 
-/** Two writers met: a lock wait gave up or a deadlock was broken. The work can be retried. */
+/**
+ * Two writers met: a lock wait gave up or a deadlock was broken; on Galera a transaction that
+ * lost its certification at commit (ER_ERROR_DURING_COMMIT, beside ER_LOCK_DEADLOCK). The
+ * work can be retried.
+ */
+const CONFLICT_DRIVER_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_ERROR_DURING_COMMIT']);
+
 export function isConcurrencyConflict(error: unknown): boolean {
-  const code = (error as any)?.code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
+  return CONFLICT_DRIVER_CODES.has((error as any)?.code);
 }

@@ -19,7 +19,7 @@ import { changeFeedHeadTable, changeFeedPendingTable, changeFeedTable } from './
 import { inTransaction } from '../kit/transactions.js';
 import { keepPerEntryOrder } from '../kit/events/relay.js';
 import { announceAfterCommit, FEED_PENDING_TOPIC, FEED_TOPIC } from '../kit/events/notifier.js';
-import { feedVisibilityAcross, visibleWarningListDomains, type DepartmentRef } from '../kit/auth/policy.js';
+import { feedVisibilityAcross, visibleWarningListDomains, type CrossDepartmentVisibility, type DepartmentRef } from '../kit/auth/policy.js';
 import type { Principal } from '../kit/auth/principal.js';
 import { whereVisible } from './visibility-sql.js';
 
@@ -190,7 +190,13 @@ export class ChangeFeed {
    * Events after `after`, in order, matching the filter and what `reader` may see (the
    * policy's feed visibility; a warning-list event names only the domains the reader may see).
    */
-  async read(after: string | null | undefined, first: number, filter: ChangeFilter, reader: Principal) {
+  async read(
+    after: string | null | undefined,
+    first: number,
+    filter: ChangeFilter,
+    reader: Principal,
+    visibility: CrossDepartmentVisibility = feedVisibilityAcross(reader, this.departments),
+  ) {
     const afterPosition = after ? positionOf(after) : 0;
     if (afterPosition > 0) {
       const oldest = await this.db(changeFeedTable).min({ position: 'position' }).first();
@@ -209,7 +215,7 @@ export class ChangeFeed {
     if (filter.creditCode) query.where('credit_code', filter.creditCode);
     if (filter.listKinds) query.whereIn('list_kind', filter.listKinds);
     if (filter.excludeCorrected) query.where((w) => w.whereNull('status').orWhereNot('status', 'CORRECTED'));
-    whereVisible(query, feedVisibilityAcross(reader, this.departments), FEED_DOMAINS, 'LIST_TYPE');
+    whereVisible(query, visibility, FEED_DOMAINS, 'LIST_TYPE');
     const rows = await query;
     const events = rows.slice(0, first).map(toEvent);
     for (const event of events) {

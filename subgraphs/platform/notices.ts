@@ -21,7 +21,8 @@ import type { ChangeFeed, FeedEvent } from './change-feed.js';
 import { entryIndexTable } from './migrations.js';
 import { inTransaction } from '../kit/transactions.js';
 import { feedEventOf } from './feed-events.js';
-import { systemPrincipal } from '../kit/auth/principal.js';
+import { exitNoticeVisibilityAcross } from '../kit/auth/policy.js';
+import type { Principal } from '../kit/auth/principal.js';
 
 export const NOTICE_TYPES = ['EXIT_NOTICE', 'UNIT_NOTICE', 'VALIDITY_REMINDER'];
 export const VALIDITY_REMINDER_DAYS = 30;
@@ -92,17 +93,14 @@ export class Notices {
   }
 }
 
-const exitNoticeReader = systemPrincipal('exit-notices');
-
 /** `exitNotices`: the public channel of exit notices (1798 (20)), newest last, resumable like the feed. */
 export function noticeResolvers(feed: ChangeFeed) {
   return {
     Query: {
-      async exitNotices(_: unknown, args: { after?: string | null; first?: number | null }) {
-        // Public by construction: only a published entry's exit becomes an EXIT_NOTICE, so the
-        // channel is read unrestricted; natural persons' codes are still masked at the field.
+      async exitNotices(_: unknown, args: { after?: string | null; first?: number | null }, ctx: { principal: Principal }) {
         // The notice of a listing since found mistaken is not kept (1798 (20)): it leaves the channel.
-        const page = await feed.read(args.after, pageSize(args.first, 500, 100), { types: ['EXIT_NOTICE'], excludeCorrected: true }, exitNoticeReader);
+        const visibility = exitNoticeVisibilityAcross(ctx.principal, feed.departments);
+        const page = await feed.read(args.after, pageSize(args.first, 500, 100), { types: ['EXIT_NOTICE'], excludeCorrected: true }, ctx.principal, visibility);
         return {
           edges: page.edges.map(({ cursor, node }) => ({ cursor, node: { ...node, detail: JSON.stringify(node.detail ?? {}) } })),
           pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },

@@ -14,7 +14,7 @@
  *   `entryVisibilityAcross(principal, departments)` for views across departments (the platform);
  *   `feedVisibility(principal, department)`: the change feed and `entryChanges` — what
  *   `entryVisibility` shows, plus the exit of an entry of a list type it may see;
- *   `feedVisibilityAcross(...)`; `coversListType(principal, type)`, `scopedListTypes(principal)`, `refusalForListType(type)`.
+ *   `feedVisibilityAcross(...)`; `coversListType(principal, type, department)`, `scopedListTypes(principal)`, `refusalForListType(type)`.
  * - Platform views: `visibleWarningListDomains(...)` (a warning-list stay names only the domains
  *   whose key-attention entries the caller may see), `caseVisibility(principal, departments)`
  *   (joint-measure cases), `consolidatedListTypes(principal)`.
@@ -122,7 +122,8 @@ export function permissionTableMarkdown(): string {
 
 /** Which of a department's entries a principal may see; null means no restriction. */
 export interface EntryVisibility {
-  statuses: EntryStatus[] | null;
+  /** PURGED only in the change feed: a mistaken black listing removed (1798 (22)). */
+  statuses: (EntryStatus | 'PURGED')[] | null;
   listTypes: ListType[] | null;
   publishedOnly: boolean;
 }
@@ -167,26 +168,43 @@ export function entryVisibility(principal: Principal, department: string): Entry
  */
 export function isVisible(entry: { status: string | null; listType: string | null; published: boolean | null }, visibility: EntryVisibility): boolean {
   return (
-    (!visibility.statuses || (entry.status != null && visibility.statuses.includes(entry.status as EntryStatus))) &&
+    (!visibility.statuses || (entry.status != null && visibility.statuses.includes(entry.status as EntryStatus | 'PURGED'))) &&
     (!visibility.listTypes || (entry.listType != null && visibility.listTypes.includes(entry.listType as ListType))) &&
     (!visibility.publishedOnly || entry.published === true)
   );
 }
 
 /**
- * The change feed and `entryChanges`: what `entryVisibility` shows, plus an entry's exit
- * where the reader may see active entries of its list type — the exit of an entry it was
- * shown, so that it lifts its measures. Never a preliminary entry outside one's department.
+ * The change feed and `entryChanges`: what `entryVisibility` shows, plus an entry's exit or
+ * purge (a mistaken black listing removed, 1798 (22)) where the reader may see active entries
+ * of its list type — the end of an entry it was shown, so that it lifts its measures and
+ * erases its copy. Never a preliminary entry outside one's department.
  */
 export function feedVisibility(principal: Principal, department: string): EntryVisibility {
   const visibility = entryVisibility(principal, department);
   if (!visibility.statuses?.includes('ACTIVE')) return visibility;
-  return { ...visibility, statuses: [...visibility.statuses, 'EXITED'] };
+  return { ...visibility, statuses: [...visibility.statuses, 'EXITED', 'PURGED'] };
 }
 
-/** Whether the principal's scopes cover a list type for flags and filters (the public, officers, administrators and auditors: the visibility decides). */
-export function coversListType(principal: Principal, type: ListType): boolean {
-  return ROLE_POLICY[principal.role].entries !== 'SCOPED_ACTIVE' || scopedListTypes(principal).includes(type);
+/**
+ * Exit notices (名单退出公告), 1798 (20): "认定部门（单位）及时通过原发布渠道发布名单退出公告". Only
+ * a published entry's exit becomes a notice, so the notice is as public as the listing was: a
+ * principal that sees published entries only (the public) reads them; everyone reads the
+ * notices of the list types its feed shows. Apply it to EXIT_NOTICE events only.
+ */
+export function exitNoticeVisibility(principal: Principal, department: string): EntryVisibility {
+  return { ...feedVisibility(principal, department), publishedOnly: false };
+}
+
+/**
+ * Whether the principal's scopes cover a list type of `department` for flags and filters (the
+ * public, administrators, auditors and officers in their own department: the visibility
+ * decides; officers elsewhere, like agencies, by their scopes).
+ */
+export function coversListType(principal: Principal, type: ListType, department: string): boolean {
+  const reach = ROLE_POLICY[principal.role].entries;
+  const scoped = reach === 'SCOPED_ACTIVE' || (reach === 'OWN_DEPARTMENT' && !isOwnDepartment(principal, department));
+  return !scoped || scopedListTypes(principal).includes(type);
 }
 
 export const refusalForListType = (type: ListType) => `Your scopes do not cover ${type} lists: ask for the scope ${SCOPE_BY_LIST_TYPE[type]}`;
@@ -317,6 +335,10 @@ export const entryVisibilityAcross = (principal: Principal, departments: readonl
 /** `feedVisibility` across departments: the change feed, `entryChanges`, subscriptions, webhooks. */
 export const feedVisibilityAcross = (principal: Principal, departments: readonly DepartmentRef[]) =>
   acrossDepartments(principal, departments, feedVisibility);
+
+/** `exitNoticeVisibility` across departments: the public channel of exit notices. */
+export const exitNoticeVisibilityAcross = (principal: Principal, departments: readonly DepartmentRef[]) =>
+  acrossDepartments(principal, departments, exitNoticeVisibility);
 /** Whether this deployment lets platform administrators write departments' lists (`CREDITHUB_ADMIN_WRITES=true`); off by default. */
 export const adminWritesGranted = (env: NodeJS.ProcessEnv = process.env) => env.CREDITHUB_ADMIN_WRITES === 'true';
 

@@ -47,12 +47,12 @@ export const canReadHistoryOf = (department: string) =>
     return typedError(ErrorCode.FORBIDDEN, `An entry's history and case file are for the ${department} department, administrators and auditors`);
   }));
 
-/** Whether the principal's scopes cover a list type (the public sees published lists of every type). */
-export const coversListType = (type: ListType) =>
-  namedRule(`coversListType-${type}`, () => rule(`coversListType-${type}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
+/** Whether the principal's scopes cover a list type of `department` (the public sees published lists of every type). */
+export const coversListType = (type: ListType, department: string) =>
+  namedRule(`coversListType-${type}-${department}`, () => rule(`coversListType-${type}-${department}`, { cache: 'contextual' })((_parent, _args, ctx: Ctx) => {
     const principal = ctx.principal;
     if (!principal) return typedError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${ctx.authProblem ?? 'no identity'}`);
-    return scopesCover(principal, type) ? true : typedError(ErrorCode.FORBIDDEN, refusalForListType(type));
+    return scopesCover(principal, type, department) ? true : typedError(ErrorCode.FORBIDDEN, refusalForListType(type));
   }));
 
 /** What composition tooling and the gateway's query planner need. */

@@ -160,7 +160,8 @@ export class JetStreamEventSource implements EventSource {
             durable_name: durable,
             ack_policy: AckPolicy.Explicit,
             deliver_policy: DeliverPolicy.All,
-            ack_wait: nanos(Number(process.env.JETSTREAM_ACK_WAIT_MS ?? 10_000)),
+            // As short as the relay lease: a killed replica's unacked batch goes to another within seconds.
+            ack_wait: nanos(Number(process.env.JETSTREAM_ACK_WAIT_MS ?? 3_000)),
             max_ack_pending: 2000,
           }).catch(async (error) => {
             await jsm.consumers.info(stream, durable).catch(() => {

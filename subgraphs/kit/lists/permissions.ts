@@ -32,9 +32,9 @@ export function departmentPermissions(department: DepartmentConfig): IRules {
     Subject: viaGateway,
     DepartmentRecord: {
       '*': viaGateway,
-      blackListed: coversListType('BLACK'),
-      redListed: coversListType('RED'),
-      keyAttention: coversListType('KEY_ATTENTION'),
+      blackListed: coversListType('BLACK', department.name),
+      redListed: coversListType('RED', department.name),
+      keyAttention: coversListType('KEY_ATTENTION', department.name),
       file: canReadHistoryOf(department.name),
     },
     ListEntry: {

@@ -19,6 +19,8 @@ import type { ListEntry, ListStore } from './store.js';
 import type { CaseFileLoaders } from './case-file.js';
 import type { ListContext } from './resolvers.js';
 import { entriesTable, repairStepsTable, subjectFileTable } from './tables.js';
+import { isPersonalFor, mayReadPersonalData } from '../auth/policy.js';
+import { maskIdentityNumber, maskPersonName } from '../masking.js';
 
 export const interviewsDueQueryOf = (department: DepartmentConfig) => `${department.subjectField}InterviewsDue`;
 
@@ -68,7 +70,35 @@ export function repairRecordResolvers(department: DepartmentConfig, db: Knex, st
       creditCommitments: async (entry: ListEntry, _: unknown, ctx: Context) =>
         (await ctx.loaders.repairStepsByEntry.load(entry.id))
           .filter((step) => step.kind === 'CREDIT_COMMITMENT')
-          .map((step) => ({ details: step.details, reference: step.reference, recordedAt: step.recordedAt })),
+          .map((step) => ({
+            details: personalDataInText(step.details, entry, ctx, department.name),
+            reference: step.reference == null ? null : personalDataInText(step.reference, entry, ctx, department.name),
+            recordedAt: step.recordedAt,
+          })),
     },
   } as GraphQLResolverMap<Context>;
+}
+
+/**
+ * A commitment is written in the person's own name (本人…承诺): its text holds the very
+ * values `@personal` masks on the entry. They are masked in it the same way — or, for a reader
+ * who may read them with a stated purpose, left as they are and noted for the access register.
+ */
+function personalDataInText(text: string, entry: ListEntry, ctx: Context, subgraph: string): string {
+  const owner = { creditCode: entry.creditCode, subjectType: entry.subjectType, published: entry.published };
+  const representative = entry.legalRepresentative;
+  const values: { value: string | null | undefined; masked: (v: string) => string; personal: boolean; person: string; personType?: string }[] = [
+    { value: entry.creditCode, masked: maskIdentityNumber, personal: isPersonalFor('NATURAL_PERSON', owner), person: entry.creditCode },
+    { value: entry.subjectName, masked: maskPersonName, personal: isPersonalFor('NATURAL_PERSON', owner), person: entry.creditCode },
+    { value: representative?.idDocumentNumber, masked: maskIdentityNumber, personal: true, person: representative?.idDocumentNumber ?? '', personType: 'NATURAL_PERSON' },
+    { value: representative?.name, masked: maskPersonName, personal: isPersonalFor('UNPUBLISHED', owner), person: representative?.idDocumentNumber ?? entry.creditCode, personType: 'NATURAL_PERSON' },
+  ];
+  const readable = Boolean(ctx.principal) && mayReadPersonalData(ctx.principal!, ctx.purpose);
+  let shown = text;
+  for (const { value, masked, personal, person, personType } of values) {
+    if (!value || !personal || !shown.includes(value)) continue;
+    if (readable && person) ctx.personalDataReads.push({ subgraph, creditCode: person, field: 'CreditCommitment.details', ...(personType ? { subjectType: personType } : {}) });
+    else shown = shown.split(value).join(masked(value));
+  }
+  return shown;
 }
