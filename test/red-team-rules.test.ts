@@ -5,20 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './env.js';
-import { organisationCode, random } from '../scripts/demo-data.js';
+import { listActions, REPAIR, testClock } from './list-actions.js';
 import type { TokenClaims } from '../scripts/token.js';
-import { entriesTable, exitApplicationsTable, repairStepsTable, subjectFileTable } from '../subgraphs/kit/lists/tables.js';
+import { exitApplicationsTable, repairStepsTable, subjectFileTable } from '../subgraphs/kit/lists/tables.js';
 
-let now = new Date('2026-11-23T02:00:00.000Z');
-const clock = () => now;
-const today = () => now.toISOString().slice(0, 10);
-const advanceDays = (days: number) => {
-  now = new Date(now.getTime() + days * 86_400_000);
-};
-const officer = (department: string): TokenClaims => ({ role: 'officer', department, sub: `officer-of-${department}` });
-const rng = random(14_2026);
-const newOrganisation = () => organisationCode(rng, '320508');
-const REPAIR = { repairable: true, method: '整改并作出信用承诺，参加信用修复培训，提交信用报告', rectificationDeadline: '2029-12-01' };
+const time = testClock();
+const { clock, today, advanceDays } = time;
 const ENTRY = 'id status listType listKind validUntil creditCode exit { way reason }';
 
 let hub: TestHub;
@@ -27,33 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => hub?.stop());
 
-async function act(department: string, field: string, signature: string, variables: Record<string, unknown>, selection: string, as: TokenClaims | null = officer(department)) {
-  const args = signature.split(',').map((part) => part.trim().split(':')[0].slice(1)).map((name) => `${name}: $${name}`).join(', ');
-  const response = await hub.queryAs(as, `mutation(${signature}) { ${department} { ${field}(${args}) { ${selection} } } }`, variables);
-  return { data: response.data?.[department]?.[field], errors: response.errors };
-}
-const recognise = (department: string, input: Record<string, unknown>) =>
-  act(department, 'recognise', '$input: RecogniseInput!', { input: { subjectName: '示例主体有限公司', facts: '事实', validUntil: '2030-06-01', repair: REPAIR, ...input } }, ENTRY);
-const confirm = (department: string, entryId: string) => act(department, 'confirm', '$entryId: ID!', { entryId }, ENTRY);
-
-async function listActive(department: string, listKind: string, creditCode = newOrganisation()) {
-  const recognised = await recognise(department, { listKind, creditCode });
-  expect(recognised.errors, JSON.stringify(recognised.errors)).toBeUndefined();
-  const confirmed = await confirm(department, recognised.data.id);
-  expect(confirmed.errors, JSON.stringify(confirmed.errors)).toBeUndefined();
-  return confirmed.data;
-}
-async function listRed(department: string, listKind: string, creditCode = newOrganisation()) {
-  const recognised = await recognise(department, { listKind, creditCode, publicityDays: 5, repair: { repairable: false } });
-  expect(recognised.errors, JSON.stringify(recognised.errors)).toBeUndefined();
-  advanceDays(6);
-  const confirmed = await confirm(department, recognised.data.id);
-  expect(confirmed.errors, JSON.stringify(confirmed.errors)).toBeUndefined();
-  return confirmed.data;
-}
-async function entry(department: string, id: string) {
-  return (await hub.hub.subgraphs.get(department)!.db(entriesTable(department)).where({ id }).first()) ?? null;
-}
+const { newOrganisation, act, recognise, confirm, listActive, listRed, entry } = listActions({ hub: () => hub, clock: time, seed: 14_2026, entry: ENTRY });
 /** Files, accepts and upholds an objection: the listing was mistaken. */
 async function upheld(department: string, entryId: string, extra: Record<string, unknown> = {}) {
   const filed = await act(department, 'fileObjection', '$input: FileObjectionInput!', { input: { entryId, kind: 'SUBJECT_APPEAL', grounds: '认定有误', evidenceRefs: ['EV-1'] } }, 'id');
