@@ -2,9 +2,9 @@
  * Deterministic demo objections and credit repair, spread over the entries' lifetimes, so
  * the figures and the dashboard have something to count. The records follow the rules the
  * services enforce, and change the entries as the services would have:
- * - an objection upheld against a black-list entry purged it (1798 (20)): the entry is gone,
- *   the correction and the apology are on the subject's file; upheld against another list,
- *   the entry exited by OBJECTION_UPHELD (a red one with its incentives clawed back);
+ * - an objection upheld against an entry purged it, whatever its list (1798 (20)): the entry
+ *   is gone (with the key attention that followed a black one), the correction (for black
+ *   also the apology, for red the claw-back of incentives, 1798 (23)) are on the subject's file;
  * - an approved early-exit application exited its entry by CREDIT_REPAIR, after every step
  *   its list type requires (training of at least 3 class hours, a credit report from an agency
  *   of the register of qualified credit service agencies for black and key attention, 893 §11).
@@ -99,16 +99,13 @@ export function generateDemoCases(data: DemoData, options: DemoCaseOptions = {})
         // Upheld only while the entry was still listed when decided.
         if (outcome < 0.45 && decidedOn < listedUntil) {
           Object.assign(objection, { status: 'UPHELD', decided_at: instant(decidedOn), decision: '经核实，认定信息有误' });
-          if (entry.listType === 'BLACK') {
-            purged.add(entry.id);
-            // The key attention its exit was followed by goes with it (not kept either, 1798 (20)).
-            for (const follower of entries) if (follower.followsEntryId === entry.id) purged.add(follower.id);
-            file(entry, 'CORRECTION', `认定信息有误，已更正（异议 ${objection.id} 成立，原列入记录已删除）`, instant(decidedOn));
-            file(entry, 'APOLOGY', '因认定错误给您造成的不便，特此致歉。', instant(decidedOn));
-          } else {
-            exit(entry, 'OBJECTION_UPHELD', decidedOn, '异议成立');
-            if (entry.listType === 'RED') file(entry, 'INCENTIVE_CLAWBACK', `红名单认定有误（异议 ${objection.id} 成立）：已享受的激励措施应予追回`, instant(decidedOn));
-          }
+          // A mistaken listing is not kept, whatever its list (1798 (20)); neither is the key
+          // attention its exit was followed by.
+          purged.add(entry.id);
+          for (const follower of entries) if (follower.followsEntryId === entry.id && follower.listType === 'KEY_ATTENTION') purged.add(follower.id);
+          file(entry, 'CORRECTION', `认定信息有误，已更正（异议 ${objection.id} 成立，原列入记录已删除）`, instant(decidedOn));
+          if (entry.listType === 'BLACK') file(entry, 'APOLOGY', '因认定错误给您造成的不便，特此致歉。', instant(decidedOn));
+          if (entry.listType === 'RED') file(entry, 'INCENTIVE_CLAWBACK', `红名单认定有误（异议 ${objection.id} 成立）：已享受的激励措施应予追回`, instant(decidedOn));
         } else {
           Object.assign(objection, { status: 'DISMISSED', decided_at: instant(decidedOn), decision: '经核实，认定信息无误，维持原认定' });
         }

@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './env.js';
-import { generateDemoData, identityNumber, organisationCode, random } from '../scripts/demo-data.js';
+import { generateDemoData } from '../scripts/demo-data.js';
+import { errorOf, listActions, officer, REPAIR, testClock } from './list-actions.js';
 import { generateDemoCases } from '../scripts/demo-cases.js';
 import { departments } from '../subgraphs/catalog.js';
 import type { TokenClaims } from '../scripts/token.js';
@@ -17,18 +18,9 @@ import { ListStore } from '../subgraphs/kit/lists/store.js';
 import { department as taxDepartment } from '../subgraphs/tax/department.js';
 import { entriesTable, historyTable } from '../subgraphs/kit/lists/tables.js';
 
-let now = new Date('2026-11-23T02:00:00.000Z');
-const clock = () => now;
-const today = () => now.toISOString().slice(0, 10);
-const advanceDays = (days: number) => {
-  now = new Date(now.getTime() + days * 86_400_000);
-};
-const officer = (department: string): TokenClaims => ({ role: 'officer', department, sub: `officer-of-${department}` });
+const time = testClock();
+const { clock, today, advanceDays } = time;
 const ADMIN: TokenClaims = { role: 'admin', sub: 'platform-admin-1' };
-const rng = random(14_1798);
-const newOrganisation = () => organisationCode(rng, '320508');
-const newPerson = () => identityNumber(rng, '320508');
-const REPAIR = { repairable: true, method: '整改并作出信用承诺，参加信用修复培训，提交信用报告', rectificationDeadline: '2029-12-01' };
 const ENTRY = 'id status listType listKind validUntil creditCode exit { way reason } history { action actor evidenceRef }';
 
 let hub: TestHub;
@@ -37,36 +29,8 @@ beforeAll(async () => {
 });
 afterAll(() => hub?.stop());
 
-async function act(department: string, field: string, signature: string, variables: Record<string, unknown>, selection: string, as: TokenClaims | null = officer(department)) {
-  const args = signature.split(',').map((part) => part.trim().split(':')[0].slice(1)).map((name) => `${name}: $${name}`).join(', ');
-  const response = await hub.queryAs(as, `mutation(${signature}) { ${department} { ${field}(${args}) { ${selection} } } }`, variables);
-  return { data: response.data?.[department]?.[field], errors: response.errors };
-}
-const errorOf = (result: { errors?: any[] }) => result.errors?.[0]?.extensions ?? null;
-const recognise = (department: string, input: Record<string, unknown>, as?: TokenClaims) =>
-  act(department, 'recognise', '$input: RecogniseInput!', { input: { subjectName: '示例主体有限公司', facts: '事实', validUntil: '2030-06-01', repair: REPAIR, ...input } }, ENTRY, as);
-const confirm = (department: string, entryId: string) => act(department, 'confirm', '$entryId: ID!', { entryId }, ENTRY);
+const { newOrganisation, newPerson, act, recognise, confirm, listActive, listRed, entry } = listActions({ hub: () => hub, clock: time, seed: 14_1798, entry: ENTRY });
 const EXIT = `exited { ${ENTRY} } keyAttention { ${ENTRY} }`;
-
-async function listActive(department: string, listKind: string, creditCode = newOrganisation(), extra: Record<string, unknown> = {}) {
-  const recognised = await recognise(department, { listKind, creditCode, ...extra });
-  expect(recognised.errors, JSON.stringify(recognised.errors)).toBeUndefined();
-  const confirmed = await confirm(department, recognised.data.id);
-  expect(confirmed.errors, JSON.stringify(confirmed.errors)).toBeUndefined();
-  return confirmed.data;
-}
-async function listRed(department: string, listKind: string, creditCode = newOrganisation()) {
-  const recognised = await recognise(department, { listKind, creditCode, publicityDays: 5, repair: { repairable: false } });
-  expect(recognised.errors, JSON.stringify(recognised.errors)).toBeUndefined();
-  advanceDays(6);
-  const confirmed = await confirm(department, recognised.data.id);
-  expect(confirmed.errors, JSON.stringify(confirmed.errors)).toBeUndefined();
-  return confirmed.data;
-}
-async function entry(department: string, id: string) {
-  const row = await hub.hub.subgraphs.get(department)!.db(entriesTable(department)).where({ id }).first();
-  return row ?? null;
-}
 const standardExit = (department: string, input: Record<string, unknown>, as?: TokenClaims) =>
   act(department, 'exitForChangedStandard', '$input: StandardChangeExitInput!', { input: { standardReference: '示例标准〔2026〕1号', standardEffectiveOn: today(), reason: '标准调整', ...input } }, EXIT, as);
 const expiryExit = (department: string, input: Record<string, unknown>) => act(department, 'exitOnExpiry', '$input: ExpiryExitInput!', { input }, EXIT);
@@ -88,10 +52,10 @@ describe('1798 (18)(19), 893 §9–§11: each exit way stands on its grounds', (
   it('VALIDITY_EXPIRED: refused before and on validUntil, accepted the day after, followed by key attention', async () => {
     const black = await listActive('tax', 'MAJOR_TAX_VIOLATION', newOrganisation(), { validUntil: '2026-12-10' });
     for (const day of ['2026-12-09', '2026-12-10']) {
-      now = new Date(`${day}T02:00:00.000Z`);
+      time.set(`${day}T02:00:00.000Z`);
       expect(errorOf(await expiryExit('tax', { entryId: black.id }))).toMatchObject({ code: 'EXIT_GROUNDS_MISSING', way: 'VALIDITY_EXPIRED', missingGround: 'validity ended' });
     }
-    now = new Date('2026-12-11T02:00:00.000Z');
+    time.set('2026-12-11T02:00:00.000Z');
     const exited = await expiryExit('tax', { entryId: black.id });
     expect(exited.errors).toBeUndefined();
     expect(exited.data.exited).toMatchObject({ status: 'EXITED', exit: { way: 'VALIDITY_EXPIRED' } });
@@ -146,11 +110,11 @@ describe('1798 (18)(19), 893 §9–§11: each exit way stands on its grounds', (
     const db = hub.hub.subgraphs.get('tax')!.db;
     const ids = { applied: `app-${black.id}`.slice(0, 36), otherApproved: `ok-${other.id}`.slice(0, 36), filed: `obj-${black.id}`.slice(0, 36) };
     await db('tax_exit_applications').insert([
-      { id: ids.applied, entry_id: black.id, status: 'APPLIED', applied_at: now.toISOString() },
-      { id: ids.otherApproved, entry_id: other.id, status: 'APPROVED', applied_at: now.toISOString() },
+      { id: ids.applied, entry_id: black.id, status: 'APPLIED', applied_at: clock().toISOString() },
+      { id: ids.otherApproved, entry_id: other.id, status: 'APPROVED', applied_at: clock().toISOString() },
     ]);
     await db('tax_objections').insert({
-      id: ids.filed, entry_id: black.id, credit_code: black.creditCode, kind: 'SUBJECT_APPEAL', filed_by: 't', grounds: 'g', evidence_refs: '[]', status: 'FILED', filed_at: now.toISOString(),
+      id: ids.filed, entry_id: black.id, credit_code: black.creditCode, kind: 'SUBJECT_APPEAL', filed_by: 't', grounds: 'g', evidence_refs: '[]', status: 'FILED', filed_at: clock().toISOString(),
     });
     const refused = await engine.exit('officer:x@tax', { entryId: black.id, grounds: grounds(ids), reason: '—' }).then(() => null, (error) => error.extensions);
     expect(refused).toMatchObject({ code: repairable ? 'EXIT_GROUNDS_MISSING' : 'REPAIR_NOT_ALLOWED', missingGround });
@@ -426,6 +390,7 @@ describe('893 §3, §9: repair records others rely on', () => {
     const [publicEntry] = asPublic.data.subject.tax.entries;
     expect(publicEntry.creditCommitments).toEqual([{ details: 'CREDIT_COMMITMENT 内容', reference: 'R-CREDIT_COMMITMENT', recordedAt: expect.any(String) }]);
     expect(publicEntry.repairSteps).toBeNull();
+    // The public is told to authenticate (UNAUTHENTICATED), as for every field it is refused.
     expect(asPublic.errors!.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
     const asAuditor = await hub.queryAs({ role: 'auditor', sub: 'auditor-1' }, QUERY, { c: black.creditCode });
     expect(asAuditor.data.subject.tax.entries[0].repairSteps.map((s: any) => s.kind).sort()).toEqual(['CREDIT_COMMITMENT', 'RECTIFICATION']);

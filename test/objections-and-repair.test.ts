@@ -87,17 +87,27 @@ describe('objections and appeals (1798 (21)–(23))', () => {
     expect(data.subject.tax.file[1].details).toContain('致歉');
   });
 
-  it('an objection to a red entry holds its confirmation; upheld, the entry exits and incentives are clawed back', async () => {
+  it('an objection to a red entry holds its confirmation; upheld, the entry is deleted, not kept, and incentives are clawed back (1798 (19) 一, (20), (23))', async () => {
     const red = await listed('tax', 'A_GRADE_TAXPAYER', { publicityDays: 5, repair: { repairable: false } });
     const filed = await fileObjection('tax', { entryId: red.id, kind: 'PUBLIC_OBJECTION', grounds: '该企业存在欠税' });
     advanceDays(6);
     const held = await run('tax', 'confirm', { entryId: red.id }, '$entryId: ID!', 'id');
     expect(held.errors![0].extensions?.code).toBe('OBJECTION_PENDING');
     await acceptObjection('tax', filed.data.id);
-    const decided = await decideObjection('tax', { objectionId: filed.data.id, upheld: true, finding: '核实存在欠税，不符合A级标准' });
-    expect(decided.data.entry).toMatchObject({ status: 'EXITED', exit: { way: 'OBJECTION_UPHELD' } });
-    const { data } = await hub.query(`query($c: ID!) { subject(creditCode: $c) { tax { file { kind } } } }`, { c: red.creditCode });
-    expect(data.subject.tax.file.map((r: any) => r.kind)).toEqual(['INCENTIVE_CLAWBACK']);
+    const uncorrected = await decideObjection('tax', { objectionId: filed.data.id, upheld: true, finding: '核实存在欠税，不符合A级标准' });
+    expect(uncorrected.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.correction' });
+    expect(await hub.hub.subgraphs.get('tax')!.db(entriesTable('tax')).where({ id: red.id }).first()).toMatchObject({ status: 'PUBLICITY' });
+
+    const decided = await decideObjection('tax', { objectionId: filed.data.id, upheld: true, finding: '核实存在欠税，不符合A级标准', correction: '从红名单中删除' });
+    expect(decided.errors).toBeUndefined();
+    expect(decided.data).toMatchObject({ purged: true, entry: null, objection: { status: 'UPHELD' } });
+    const db = hub.hub.subgraphs.get('tax')!.db;
+    expect(await db(entriesTable('tax')).where({ id: red.id }).first()).toBeUndefined();
+    expect(await db(historyTable('tax')).where({ entry_id: red.id })).toEqual([]);
+    expect(await db(outboxTable('tax')).where({ entry_id: red.id, event_type: 'ENTRY_PURGED' })).toHaveLength(1);
+    const { data } = await hub.query(`query($c: ID!) { subject(creditCode: $c) { tax { entries { id } file { kind } } } }`, { c: red.creditCode });
+    expect(data.subject.tax.entries).toEqual([]);
+    expect(data.subject.tax.file.map((r: any) => r.kind)).toEqual(['CORRECTION', 'INCENTIVE_CLAWBACK']);
   });
 
   it('implementing agencies report suspected errors; they do not file appeals for subjects', async () => {

@@ -18,7 +18,7 @@ import { requireProductionKeys, type ProductionSecret } from './auth/production-
 import { maskingMiddleware } from './auth/masking.js';
 import { connect, databaseUrlFor, migrate, type Database, type Migration } from './db.js';
 import { systemClock, type Clock } from './dates.js';
-import { ErrorCode, isDatabaseUnavailable, typedError } from './errors.js';
+import { ErrorCode, isConcurrencyConflict, isDatabaseUnavailable, typedError } from './errors.js';
 import { parseSdl } from './schema.js';
 import { serveGraphQL, type Route, type RunningHttpServer } from './http.js';
 import { scalarResolvers } from './scalars.js';
@@ -90,6 +90,14 @@ export function formatSubgraphError(formatted: GraphQLFormattedError, error: unk
       message: 'The database is unavailable right now; retry in a few seconds',
       path: formatted.path,
       extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+    };
+  }
+  if (isConcurrencyConflict(error) || isConcurrencyConflict((error as any)?.originalError)) {
+    // A write outside inTransaction (one statement) that lost a deadlock, a lock wait or a cluster certification.
+    return {
+      message: 'Another write to the same records collided with this one: retry in a moment',
+      path: formatted.path,
+      extensions: { code: ErrorCode.CONFLICT },
     };
   }
   if (code === ErrorCode.INTERNAL_SERVER_ERROR || code === undefined) {

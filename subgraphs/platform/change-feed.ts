@@ -74,6 +74,8 @@ export interface ChangeFilter {
   creditCode?: string | null;
   /** Only entries of the list kinds that trigger these measures (resolved by the caller). */
   listKinds?: string[] | null;
+  /** Leave out the events of listings purged as mistaken (the public channel announces none of them, 1798 (20)). */
+  excludeCorrected?: boolean;
 }
 
 export const FEED_TYPES = [
@@ -131,13 +133,22 @@ export class ChangeFeed {
    * still pending (appended in this very batch, say).
    */
   async correctEntries(trx: Knex.Transaction, entryIds: string[]): Promise<void> {
-    if (entryIds.length === 0) return;
+    return this.correct(trx, 'entry_id', entryIds);
+  }
+
+  /** The same, for events of no entry (the warning list's), by event id. */
+  async correctEvents(trx: Knex.Transaction, eventIds: string[]): Promise<void> {
+    return this.correct(trx, 'event_id', eventIds);
+  }
+
+  private async correct(trx: Knex.Transaction, column: 'entry_id' | 'event_id', ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
     const corrected = { status: 'CORRECTED', listKind: null, exitWay: null, detail: { corrected: true } };
     await trx(changeFeedTable)
-      .whereIn('entry_id', entryIds)
+      .whereIn(column, ids)
       .whereNot('type', 'ENTRY_PURGED')
       .update({ status: corrected.status, list_kind: null, exit_way: null, detail: JSON.stringify(corrected.detail) });
-    for (const row of await trx(changeFeedPendingTable).whereIn('entry_id', entryIds).select('id', 'event')) {
+    for (const row of await trx(changeFeedPendingTable).whereIn(column, ids).select('id', 'event')) {
       const event = JSON.parse(row.event) as FeedEvent;
       if (event.type === 'ENTRY_PURGED') continue;
       await trx(changeFeedPendingTable).where({ id: row.id }).update({ event: JSON.stringify({ ...event, ...corrected }) });
@@ -203,6 +214,7 @@ export class ChangeFeed {
     if (filter.regionCode) query.where('region_code', 'like', `${filter.regionCode}%`);
     if (filter.creditCode) query.where('credit_code', filter.creditCode);
     if (filter.listKinds) query.whereIn('list_kind', filter.listKinds);
+    if (filter.excludeCorrected) query.where((w) => w.whereNull('status').orWhereNot('status', 'CORRECTED'));
     whereVisible(query, visibility, FEED_DOMAINS, 'LIST_TYPE');
     const rows = await query;
     const events = rows.slice(0, first).map(toEvent);

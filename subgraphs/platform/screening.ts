@@ -121,6 +121,10 @@ export class ScreeningService {
     const entriesByCode = new Map<string, ScreenedEntry[]>();
     // Only the entries the screener may see, as a subject query shows them: its scopes decide the verdict too.
     const visibility = entryVisibilityAcross(principal, this.departments);
+    // 1798 (8)(19): a subject on a black or key-attention list anywhere enjoys no red-list
+    // incentive, even before the red list's department has applied that listing (the event
+    // path's lag, or the department down) — whether or not the screener may see the listing.
+    const disqualified = new Set((entryRows as any[]).filter((row) => row.list_type === 'BLACK' || row.list_type === 'KEY_ATTENTION').map((row) => row.credit_code));
     for (const row of entryRows as any[]) {
       if (!isVisible({ status: 'ACTIVE', listType: row.list_type, published: null }, visibility.of(row.domain))) continue;
       const list = entriesByCode.get(row.credit_code) ?? [];
@@ -139,6 +143,7 @@ export class ScreeningService {
       const warned = onWarningList.has(check.code);
       const triggered: TriggeredMeasure[] = [];
       for (const measure of scenarioMeasures) {
+        if (measure.kind === 'INCENTIVE' && disqualified.has(check.code)) continue;
         const by = active.filter((entry) => measure.triggers.includes(entry.listKind)).map((entry) => entry.entryId);
         if (warned && measure.triggers.includes('WARNING_LIST')) by.push('WARNING_LIST');
         if (by.length) triggered.push({ measure, memorandum: memorandumById.get(measure.memorandumId)!, triggeredBy: by });

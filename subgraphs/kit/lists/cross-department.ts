@@ -18,8 +18,17 @@ import { restoreRedAfterCorrection } from './correction.js';
 const DISQUALIFYING = ['BLACK', 'KEY_ATTENTION'];
 
 export function crossDepartmentHandler(prefix: string, store: ListStore, lifecycle: ListLifecycle) {
+  const apply = crossDepartmentEventHandler(prefix, store, lifecycle);
+  // A batch is one source's events in position order: what follows an event in it is what
+  // became of its entry since, so a listing read late is judged for the time it was in force.
+  return async (trx: Knex.Transaction, events: StoredChangeEvent[]): Promise<void> => {
+    for (const [index, event] of events.entries()) await apply(trx, event, (next) => events.find((later, at) => at > index && next(later)));
+  };
+}
+
+function crossDepartmentEventHandler(prefix: string, store: ListStore, lifecycle: ListLifecycle) {
   const listings = foreignListingsTable(prefix);
-  return async (trx: Knex.Transaction, event: StoredChangeEvent): Promise<void> => {
+  return async (trx: Knex.Transaction, event: StoredChangeEvent, findLater: (match: (later: StoredChangeEvent) => boolean) => StoredChangeEvent | undefined): Promise<void> => {
     const status = String(event.payload.status);
     if (status === 'PURGED') {
       await trx(listings).where({ entry_id: event.entryId }).delete();
@@ -33,8 +42,11 @@ export function crossDepartmentHandler(prefix: string, store: ListStore, lifecyc
       .merge(['status']);
 
     if (status !== 'ACTIVE' || !DISQUALIFYING.includes(event.listType)) return;
+    // 1798 (19) "有效期内被…列入": a red entry recognised only after the listing had ended (its
+    // end read in the same batch, arriving late) was never on a red list while it was in force.
+    const ended = findLater((next) => next.entryId === event.entryId && String(next.payload.status) !== 'ACTIVE');
     const redEntries = (await store.entriesOfSubject(event.creditCode, trx)).filter(
-      (entry) => entry.listType === 'RED' && entry.status !== 'EXITED',
+      (entry) => entry.listType === 'RED' && entry.status !== 'EXITED' && (!ended || entry.createdAt < ended.occurredAt),
     );
     for (const red of redEntries) {
       await lifecycle.exit(

@@ -9,10 +9,13 @@
  *   key-attention entry that followed its exit goes with it (it exists only because of the
  *   mistaken listing), and the red entries it removed are restored or flagged for
  *   restoration by the cross-department rule (cross-department.ts);
+ * - upheld against a key-attention entry: purged the same way (a mistaken listing is not
+ *   kept, whatever the list), and the red entries it removed come back;
+ * - upheld against a red entry: purged the same way (1798 (19) 一 "经异议处理，“红名单”主体
+ *   认定有误的…删除", (20)), and the claw-back of incentives is recorded on the subject's
+ *   file (1798 (23)), which the purge leaves;
  * - an entry that has already exited can still be found mistaken: upheld, it is purged
  *   the same way, whatever its list (its record is kept only while it was not mistaken);
- * - upheld against a red entry: the entry exits, and the claw-back of incentives is
- *   recorded (1798 (23));
  * - while an objection is open, a publicised entry is not confirmed (1798 (8)).
  */
 import { randomUUID } from 'node:crypto';
@@ -21,7 +24,7 @@ import { badInput, ErrorCode, typedError } from '../errors.js';
 import type { Clock } from '../dates.js';
 import type { ListLifecycle } from './lifecycle.js';
 import type { ListEntry, ListStore } from './store.js';
-import { objectionsTable, subjectFileTable } from './tables.js';
+import { exitApplicationsTable, objectionsTable, repairStepsTable, subjectFileTable } from './tables.js';
 import { groupByKey } from '../group.js';
 import { inTransaction } from '../transactions.js';
 
@@ -165,30 +168,23 @@ export class Objections {
           recorded_at: now,
           recorded_by: actor,
         });
-      if (entry.listType === 'BLACK' || entry.status === 'EXITED') {
-        if (!input.correction?.trim() || (entry.listType === 'BLACK' && !input.apology?.trim())) {
-          throw badInput(
-            entry.listType === 'BLACK'
-              ? 'A black listing found mistaken is corrected with a written apology (1798 (22)): give correction and apology'
-              : 'A mistaken listing is corrected (1798 (23)): give correction',
-            { argument: !input.correction?.trim() ? 'input.correction' : 'input.apology' },
-          );
-        }
-        await this.purgeMistakenListing(trx, actor, entry, objection, now);
-        await file('CORRECTION', `${input.correction}（异议 ${objection.id} 成立，原列入记录已删除）`);
-        if (input.apology?.trim()) await file('APOLOGY', input.apology);
-        if (entry.listType === 'RED') await file('INCENTIVE_CLAWBACK', `红名单认定有误（异议 ${objection.id} 成立）：已享受的激励措施应予追回`);
-        return { objection: decided, entry: null, purged: true };
+      // A listing found mistaken is not kept, whatever its list and status (1798 (20); for red,
+      // 1798 (19) 一 "经异议处理，“红名单”主体认定有误的…删除"); purged, its ENTRY_PURGED event
+      // gives back the red entries it removed (correction.ts) and the platform erases its copies.
+      if (!input.correction?.trim() || (entry.listType === 'BLACK' && !input.apology?.trim())) {
+        throw badInput(
+          entry.listType === 'BLACK'
+            ? 'A black listing found mistaken is corrected with a written apology (1798 (22)): give correction and apology'
+            : 'A mistaken listing is corrected (1798 (23)): give correction',
+          { argument: !input.correction?.trim() ? 'input.correction' : 'input.apology' },
+        );
       }
-      const { exited } = await this.lifecycle.exit(
-        actor,
-        { entryId: entry.id, grounds: { way: 'OBJECTION_UPHELD', objectionId: objection.id }, reason: input.finding },
-        trx,
-      );
-      if (entry.listType === 'RED') {
-        await file('INCENTIVE_CLAWBACK', `红名单认定有误（异议 ${objection.id} 成立）：已享受的激励措施应予追回`);
-      }
-      return { objection: decided, entry: exited, purged: false };
+      await this.purgeMistakenListing(trx, actor, entry, objection, now);
+      await file('CORRECTION', `${input.correction}（异议 ${objection.id} 成立，原列入记录已删除）`);
+      if (input.apology?.trim()) await file('APOLOGY', input.apology);
+      // The incentives a mistaken red listing gave are clawed back (1798 (23)); the record stays on the subject's file.
+      if (entry.listType === 'RED') await file('INCENTIVE_CLAWBACK', `红名单认定有误（异议 ${objection.id} 成立）：已享受的激励措施应予追回`);
+      return { objection: decided, entry: null, purged: true };
     });
   }
 
@@ -202,13 +198,20 @@ export class Objections {
    */
   private async purgeMistakenListing(trx: Knex.Transaction, actor: string, entry: ListEntry, objection: Objection, now: string): Promise<void> {
     const change = { action: 'PURGE_MISTAKEN_LISTING', actor, eventType: 'ENTRY_PURGED', at: now };
+    const purgedIds = [entry.id];
     for (const follower of await this.store.followersOf(entry.id, trx)) {
       if (follower.listType !== 'KEY_ATTENTION') continue;
+      purgedIds.push(follower.id);
       if (!(await this.store.purge(trx, follower, { ...change, action: 'PURGE_FOLLOWING_MISTAKEN_LISTING' }))) {
         throw typedError(ErrorCode.INVALID_TRANSITION, `Entry ${follower.id} changed meanwhile; read it again`);
       }
     }
     if (!(await this.store.purge(trx, entry, change))) throw typedError(ErrorCode.INVALID_TRANSITION, `Entry ${entry.id} changed meanwhile; read it again`);
+    // Nor is the case work on it kept: repair steps, exit applications, the interviews and
+    // other records it led to on the subject's file (the correction and apology are written after).
+    for (const table of [repairStepsTable(this.prefix), exitApplicationsTable(this.prefix), subjectFileTable(this.prefix)]) {
+      await trx(table).whereIn('entry_id', purgedIds).delete();
+    }
     const escalatedFrom = entry.followsEntryId ? await this.store.findById(entry.followsEntryId, trx) : null;
     if (escalatedFrom?.listType === 'KEY_ATTENTION' && escalatedFrom.exit?.way === 'ESCALATED_TO_BLACK_LIST') {
       await trx(subjectFileTable(this.prefix)).insert({

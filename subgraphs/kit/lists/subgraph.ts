@@ -79,7 +79,7 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
             prefix: department.name,
             offsetsTable: consumerOffsetsTable(department.name),
             sources: departmentUrls,
-            handle: crossDepartmentHandler(department.name, store, lifecycle),
+            handleBatch: crossDepartmentHandler(department.name, store, lifecycle),
             secret,
           });
           return [

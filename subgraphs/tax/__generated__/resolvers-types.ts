@@ -102,6 +102,7 @@ export type EntryStatus =
 
 /** The ways an entry leaves its list (1798 (18)(19)). */
 export type ExitWay =
+  /** Not produced by decideObjection: an upheld objection purges the entry instead of exiting it (1798 (20)). */
   | 'OBJECTION_UPHELD'
   | 'CREDIT_REPAIR'
   | 'VALIDITY_EXPIRED'
@@ -408,18 +409,18 @@ export type DecideObjectionInput = {
   objectionId: Scalars['ID']['input'];
   upheld: Scalars['Boolean']['input'];
   finding: Scalars['String']['input'];
-  /** Upheld against a black entry: the correction made (1798 (22)). */
+  /** Upheld: the correction made, required whatever the list (1798 (22)(23)). */
   correction?: InputMaybe<Scalars['String']['input']>;
-  /** Upheld against a black entry: the written apology (1798 (22)). */
+  /** Upheld against a black entry: the written apology, required (1798 (22)). */
   apology?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type ObjectionDecision = {
   __typename?: 'ObjectionDecision';
   objection: Objection;
-  /** The entry after the decision; null when it was purged as a mistaken black listing. */
+  /** The entry after the decision; null when upheld: a mistaken listing is purged. */
   entry?: Maybe<ListEntry>;
-  /** True when a mistaken black listing was removed and its data not kept (1798 (20)). */
+  /** True when upheld: the mistaken listing (black, red or key attention) was removed and its data not kept (1798 (19) 一, (20)). */
   purged: Scalars['Boolean']['output'];
 };
 
@@ -534,7 +535,7 @@ export type DepartmentActions = {
   fileObjection: Objection;
   /** Answer whether the objection is accepted for verification. */
   acceptObjection: Objection;
-  /** The outcome: upheld against black, or against an exited entry → purged with correction (and for black an apology); against red → exit and claw-back; against key attention → exit. */
+  /** The outcome: upheld → the entry is purged, whatever its list and status, with the correction on the subject's file (for black also the apology, for red the claw-back of incentives, 1798 (20)(22)(23)); dismissed → the entry stays. */
   decideObjection: ObjectionDecision;
   /** Record a repair step: rectification, commitment, training, credit report, public service. */
   recordRepairStep: RepairStep;
