@@ -207,6 +207,16 @@ export function coversListType(principal: Principal, type: ListType, department:
   return !scoped || scopedListTypes(principal).includes(type);
 }
 
+/**
+ * Whether a refusal may name a subject's listing (a list type in a domain) to this principal:
+ * where its scopes cover that list type there (`coversListType`; `own` is the department
+ * refusing, whose officers see its lists in full). A red-list refusal (1798 (8)(19)) still
+ * refuses; it names only what the caller may see.
+ */
+export function mayNameListing(principal: Principal, type: ListType, domain: string, own: DepartmentRef): boolean {
+  return coversListType(principal, type, domain === own.domain ? own.name : '');
+}
+
 export const refusalForListType = (type: ListType) => `Your scopes do not cover ${type} lists: ask for the scope ${SCOPE_BY_LIST_TYPE[type]}`;
 
 /** The list types a principal may see consolidated lists of, or null for every type. */
