@@ -159,10 +159,10 @@ export class Feedback {
   async withVisibleEntries(principal: Principal, cases: JointMeasureCase[]): Promise<JointMeasureCase[]> {
     const ids = [...new Set(cases.flatMap((c) => c.entryIds))];
     if (ids.length === 0) return cases;
-    const rows = await this.db(entryIndexTable).whereIn('entry_id', ids).select('entry_id', 'domain', 'list_type', 'status');
+    const rows = await this.db(entryIndexTable).whereIn('entry_id', ids).select('entry_id', 'domain', 'list_type', 'status', 'previous_status');
     const visibility = feedVisibilityAcross(principal, this.departments);
     const visible = new Set(
-      rows.filter((row: any) => isVisible({ status: row.status, listType: row.list_type, published: null }, visibility.of(row.domain))).map((row: any) => row.entry_id),
+      rows.filter((row: any) => isVisible({ status: row.status, listType: row.list_type, published: null, previousStatus: row.previous_status }, visibility.of(row.domain))).map((row: any) => row.entry_id),
     );
     return cases.map((c) => ({ ...c, entryIds: c.entryIds.filter((id) => visible.has(id)) }));
   }
