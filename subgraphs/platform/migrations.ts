@@ -382,6 +382,20 @@ export const migrations: Migration[] = [
       await db.schema.alterTable(entryIndexTable, (t) => t.dropColumn('previous_status'));
     },
   },
+  {
+    name: 'platform_013_published_listings',
+    async up(db) {
+      // Whether each entry's list is published, as its events say: a joint-measure case is
+      // published only on published listings. Rows collected before stay null — unknown — and
+      // count as unpublished (fail closed), as do the cases recorded before.
+      await db.schema.alterTable(entryIndexTable, (t) => t.boolean('published').nullable());
+      await db.schema.alterTable(casesTable, (t) => t.boolean('listing_published').nullable());
+    },
+    async down(db) {
+      await db.schema.alterTable(entryIndexTable, (t) => t.dropColumn('published'));
+      await db.schema.alterTable(casesTable, (t) => t.dropColumn('listing_published'));
+    },
+  },
 ];
 
 /**
