@@ -77,6 +77,8 @@ interface KnownEntry {
   status: string;
   listType: string;
   published: boolean;
+  /** For an EXITED entry, the status it exited from (null: not ended). */
+  previousStatus: string | null;
 }
 
 let hub: TestHub;
@@ -152,7 +154,12 @@ async function loadEntries(): Promise<any[]> {
   for (const department of departments) {
     const rows = await hub.hub.subgraphs.get(department.name)!.db(`${department.name}_entries`)
       .select('id', 'status', 'list_type', 'published', 'subject_type', 'subject_name', 'credit_code', 'legal_rep_name');
-    for (const row of rows) entries.set(row.id, { id: row.id, department: department.name, status: row.status, listType: row.list_type, published: Boolean(row.published) });
+    // The status an ended entry had before its end (its history): the feed shows an exit where the entry could be seen before.
+    const ends = await hub.hub.subgraphs.get(department.name)!.db(`${department.name}_entry_history`).where('to_status', 'EXITED').select('entry_id', 'from_status');
+    const endedFrom = new Map(ends.map((row: any) => [row.entry_id, row.from_status ?? 'ACTIVE']));
+    for (const row of rows) {
+      entries.set(row.id, { id: row.id, department: department.name, status: row.status, listType: row.list_type, published: Boolean(row.published), previousStatus: endedFrom.get(row.id) ?? null });
+    }
     all.push(...rows);
   }
   return all;

@@ -145,6 +145,28 @@ describe('a published joint-measure case discloses an unpublished listing', () =
   });
 });
 
+describe('a joint-measure case is published only on published listings', () => {
+  it('recordMeasureFeedback refuses publish: true on an unpublished listing (BAD_USER_INPUT, input.publish), and records the case unpublished', async () => {
+    const organisation = organisationCode(rng, '110105');
+    const entry = await recognise('courts', { listKind: 'DISHONEST_JUDGMENT_DEBTOR', creditCode: organisation, subjectName: '红队不公开案例有限公司', published: false });
+    await hub.queryAs(officer('courts'), `mutation($id: ID!) { courts { confirm(entryId: $id) { status } } }`, { id: entry.id });
+    await hub.hub.settle();
+    const agency: TokenClaims = { role: 'agency', agency: '红队机关', sub: 'rt-agency-case-2' };
+    const screened = await hub.queryAs(agency, `mutation($c: [ID!]!) { screen(creditCodes: $c, scenario: AIR_RAIL_TRAVEL, reference: "RT") { id items { measures { measure { id } } } } }`, { c: [organisation] }, PURPOSE);
+    const input = { screeningId: screened.data.screen.id, creditCode: organisation, measureId: screened.data.screen.items[0].measures[0].measure.id, outcome: 'APPLIED', caseReference: 'RT-CASE-2' };
+    const record = (publish: boolean) => hub.queryAs(agency, `mutation($input: FeedbackInput!) { recordMeasureFeedback(input: $input) { id published } }`, { input: { ...input, publish } }, PURPOSE);
+    const refused = await record(true);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.publish' });
+    expect(refused.errors?.[0]?.message).toMatch(/not published.*publish: false/);
+    const recorded = await record(false);
+    expect(recorded.errors).toBeUndefined();
+    expect(recorded.data.recordMeasureFeedback.published).toBe(false);
+    // The agency still reads the case it recorded.
+    const own = await hub.queryAs(agency, `{ jointMeasureCases(first: 100) { edges { node { id } } } }`, undefined, PURPOSE);
+    expect(own.data.jointMeasureCases.edges.map((e: any) => e.node.id)).toContain(recorded.data.recordMeasureFeedback.id);
+  });
+});
+
 describe('free text that names the person the masking hides', () => {
   it('creditCommitments shows the public a natural person\'s name and identity number that subjectName and creditCode mask on the same entry', async () => {
     const entry = [...hub.demo.entriesByDepartment.get('courts')!].find((e) => e.subjectType === 'NATURAL_PERSON' && e.status === 'ACTIVE' && e.listKind === 'DISHONEST_JUDGMENT_DEBTOR' && e.published !== false)!;
@@ -233,5 +255,15 @@ describe('an officer scoped narrower than the default, in another department', (
     expect(error?.extensions?.code).toBe('RED_LIST_BLOCKED');
     expect(error?.message).not.toMatch(/courts|black list/i);
     expect(error?.extensions?.blackListedIn ?? []).toEqual([]);
+  });
+
+  it('recognise (RED_LIST_BLOCKED) names the black list to an officer elsewhere whose scopes cover it', async () => {
+    const black = blackOrganisation();
+    const refused = await hub.queryAs(officer('tax'), `mutation($input: RecogniseInput!) { tax { recognise(input: $input) { id } } }`, {
+      input: { listKind: 'A_GRADE_TAXPAYER', creditCode: black.creditCode, subjectName: '红队纳税人', facts: 'A级', validUntil: '2027-12-31', publicityDays: 5, repair: { repairable: false } },
+    });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('RED_LIST_BLOCKED');
+    expect(refused.errors?.[0]?.message).toMatch(/black list of COURTS/);
+    expect(refused.errors?.[0]?.extensions?.blackListedIn).toContain('COURTS');
   });
 });

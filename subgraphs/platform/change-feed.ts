@@ -34,6 +34,8 @@ export interface FeedEvent {
   regionCode?: string | null;
   entryId?: string | null;
   status?: string | null;
+  /** The entry's status before the change: an exit or purge is shown where the entry could be seen in it. */
+  previousStatus?: string | null;
   exitWay?: string | null;
   occurredAt: string;
   detail?: Record<string, unknown>;
@@ -54,6 +56,7 @@ function toFeedRow(event: FeedEvent, position: number) {
     region_code: event.regionCode ?? null,
     entry_id: event.entryId ?? null,
     status: event.status ?? null,
+    previous_status: event.previousStatus ?? null,
     exit_way: event.exitWay ?? null,
     occurred_at: event.occurredAt,
     detail: JSON.stringify(event.detail ?? {}),
@@ -256,6 +259,7 @@ function toEvent(row: any): StoredFeedEvent {
     regionCode: row.region_code,
     entryId: row.entry_id,
     status: row.status,
+    previousStatus: row.previous_status ?? null,
     exitWay: row.exit_way,
     occurredAt: row.occurred_at,
     detail: JSON.parse(row.detail),

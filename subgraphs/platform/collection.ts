@@ -64,6 +64,10 @@ export class Collection {
         list_type: event.listType,
         list_kind: String(event.payload.listKind),
         status,
+        // The status before this change: entryChanges shows an exit only where the entry could be seen before.
+        previous_status: event.payload.previousStatus == null ? null : String(event.payload.previousStatus),
+        // Unknown stays unknown (null): counts as unpublished.
+        published: event.payload.published == null ? null : Boolean(event.payload.published),
         subject_type: String(event.payload.subjectType ?? 'ORGANISATION'),
         region_code: String(event.payload.regionCode ?? ''),
         recognised_on: recognisedOn,
@@ -79,7 +83,7 @@ export class Collection {
     if (purged.length) await trx(entryIndexTable).whereIn('entry_id', purged).delete();
     const rows = [...upserts.values()];
     for (let start = 0; start < rows.length; start += 200) {
-      await trx(entryIndexTable).insert(rows.slice(start, start + 200)).onConflict('entry_id').merge(['status', 'valid_until', 'updated_at', 'exit_way', 'exited_on']);
+      await trx(entryIndexTable).insert(rows.slice(start, start + 200)).onConflict('entry_id').merge(['status', 'previous_status', 'published', 'valid_until', 'updated_at', 'exit_way', 'exited_on']);
     }
     await this.feed.append(trx, events.map(feedEventOf));
     // The warning list depends on key-attention entries only: review the subjects they touched.

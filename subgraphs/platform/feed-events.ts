@@ -15,6 +15,8 @@ export function feedEventOf(event: StoredChangeEvent): FeedEvent {
     regionCode: event.payload.regionCode == null ? null : String(event.payload.regionCode),
     entryId: event.entryId,
     status: String(event.payload.status),
+    // Unknown (an event written before it was carried) stays unknown: the feed fails closed.
+    previousStatus: event.payload.previousStatus == null ? null : String(event.payload.previousStatus),
     exitWay: event.payload.exitWay == null ? null : String(event.payload.exitWay),
     occurredAt: event.occurredAt,
     detail: { action: event.payload.action ?? null, validUntil: event.payload.validUntil ?? null },

@@ -86,6 +86,15 @@ export class Feedback {
       });
     }
     if (!input.caseReference?.trim()) throw badInput('Give the case reference of the matter', { argument: 'input.caseReference' });
+    const entryIds = measure.triggeredBy.filter((by) => by !== 'WARNING_LIST');
+    const listingPublished = await this.listingsPublished(entryIds);
+    if (input.publish && !listingPublished) {
+      // 1798 (11): what may not be made public stays so — a typical case would name the listing.
+      throw badInput(
+        `The case cannot be published: a listing that triggered measure ${measure.id} is not published (or no longer held), and a published case would make it public (1798 (11)); record it with publish: false — the recognising department and you still see it`,
+        { argument: 'input.publish' },
+      );
+    }
     const feedback: JointMeasureCase = {
       id: randomUUID(),
       screeningId: input.screeningId,
@@ -97,7 +106,7 @@ export class Feedback {
       caseReference: input.caseReference,
       agency: principal.agency ?? principal.department ?? null,
       domain: measure.domains.find((d) => d !== 'WARNING_LIST') ?? null,
-      entryIds: measure.triggeredBy.filter((by) => by !== 'WARNING_LIST'),
+      entryIds,
       published: Boolean(input.publish),
       recordedAt: this.clock().toISOString(),
       owner: ownerOfCode(item.code),
@@ -117,9 +126,17 @@ export class Feedback {
       domain: feedback.domain,
       entry_ids: JSON.stringify(feedback.entryIds),
       published: feedback.published,
+      listing_published: listingPublished,
       recorded_at: feedback.recordedAt,
     });
     return feedback;
+  }
+
+  /** Whether every listed entry is published as the collection holds it (unknown or not held: no). */
+  private async listingsPublished(entryIds: string[]): Promise<boolean> {
+    if (entryIds.length === 0) return true;
+    const rows = await this.db(entryIndexTable).whereIn('entry_id', entryIds).select('entry_id', 'published');
+    return rows.length === new Set(entryIds).size && rows.every((row: any) => Boolean(row.published) && row.published !== null);
   }
 
   /**
@@ -131,7 +148,8 @@ export class Feedback {
     const visible = caseVisibility(principal, this.departments);
     if (!visible.all) {
       query.where((w) => {
-        w.where('published', visible.published);
+        // A published case, on listings all published (older cases, unknown: not shown).
+        w.where((p) => p.where('published', visible.published).andWhere('listing_published', true));
         if (visible.domains.length) w.orWhereIn('domain', visible.domains);
         if (visible.recordedBy) w.orWhereIn('screening_id', this.db(screeningsTable).select('id').where('principal_id', visible.recordedBy));
       });
@@ -159,10 +177,10 @@ export class Feedback {
   async withVisibleEntries(principal: Principal, cases: JointMeasureCase[]): Promise<JointMeasureCase[]> {
     const ids = [...new Set(cases.flatMap((c) => c.entryIds))];
     if (ids.length === 0) return cases;
-    const rows = await this.db(entryIndexTable).whereIn('entry_id', ids).select('entry_id', 'domain', 'list_type', 'status');
+    const rows = await this.db(entryIndexTable).whereIn('entry_id', ids).select('entry_id', 'domain', 'list_type', 'status', 'previous_status');
     const visibility = feedVisibilityAcross(principal, this.departments);
     const visible = new Set(
-      rows.filter((row: any) => isVisible({ status: row.status, listType: row.list_type, published: null }, visibility.of(row.domain))).map((row: any) => row.entry_id),
+      rows.filter((row: any) => isVisible({ status: row.status, listType: row.list_type, published: null, previousStatus: row.previous_status }, visibility.of(row.domain))).map((row: any) => row.entry_id),
     );
     return cases.map((c) => ({ ...c, entryIds: c.entryIds.filter((id) => visible.has(id)) }));
   }

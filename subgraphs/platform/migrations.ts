@@ -368,6 +368,34 @@ export const migrations: Migration[] = [
     },
   },
   catalogueChangesMigration,
+  {
+    name: 'platform_012_previous_status',
+    async up(db) {
+      // The status an entry had before its exit or purge: the feed shows the end of an entry only
+      // to those who could see it before (policy feedVisibility's exitsFrom). Rows written before
+      // stay null — unknown — and fail closed for readers who see only active entries.
+      await db.schema.alterTable(changeFeedTable, (t) => t.string('previous_status', 16).nullable());
+      await db.schema.alterTable(entryIndexTable, (t) => t.string('previous_status', 16).nullable());
+    },
+    async down(db) {
+      await db.schema.alterTable(changeFeedTable, (t) => t.dropColumn('previous_status'));
+      await db.schema.alterTable(entryIndexTable, (t) => t.dropColumn('previous_status'));
+    },
+  },
+  {
+    name: 'platform_013_published_listings',
+    async up(db) {
+      // Whether each entry's list is published, as its events say: a joint-measure case is
+      // published only on published listings. Rows collected before stay null — unknown — and
+      // count as unpublished (fail closed), as do the cases recorded before.
+      await db.schema.alterTable(entryIndexTable, (t) => t.boolean('published').nullable());
+      await db.schema.alterTable(casesTable, (t) => t.boolean('listing_published').nullable());
+    },
+    async down(db) {
+      await db.schema.alterTable(entryIndexTable, (t) => t.dropColumn('published'));
+      await db.schema.alterTable(casesTable, (t) => t.dropColumn('listing_published'));
+    },
+  },
 ];
 
 /**

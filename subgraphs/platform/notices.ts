@@ -2,7 +2,8 @@
  * Notices (公告、通报、提示), as change-feed events: records an integration partner or a
  * department pulls (`changes(filter: { types: [...] })`), that webhooks deliver like every
  * feed event, and — for the public ones — the public channel `exitNotices`.
- * - EXIT_NOTICE, when a published entry exits: 1798 (20) "相关主体退出红黑名单后，认定部门（单位）
+ * - EXIT_NOTICE, when a published entry exits from publicity or active (never a preliminary one,
+ *   which was never shown — policy `exitIsAnnounced`): 1798 (20) "相关主体退出红黑名单后，认定部门（单位）
  *   及时通过原发布渠道发布名单退出公告" — published lists were on the public channel, so is the
  *   notice of their exit;
  * - UNIT_NOTICE, when an entry of a list that is not published takes effect or exits:
@@ -21,7 +22,7 @@ import type { ChangeFeed, FeedEvent } from './change-feed.js';
 import { entryIndexTable } from './migrations.js';
 import { inTransaction } from '../kit/transactions.js';
 import { feedEventOf } from './feed-events.js';
-import { exitNoticeVisibilityAcross } from '../kit/auth/policy.js';
+import { exitIsAnnounced, exitNoticeVisibilityAcross } from '../kit/auth/policy.js';
 import type { Principal } from '../kit/auth/principal.js';
 
 export const NOTICE_TYPES = ['EXIT_NOTICE', 'UNIT_NOTICE', 'VALIDITY_REMINDER'];
@@ -47,7 +48,8 @@ export class Notices {
     for (const event of events) {
       const status = String(event.payload.status);
       const published = Boolean(event.payload.published);
-      if (status === 'EXITED' && event.type === 'ENTRY_EXITED') {
+      // Only the exit of an entry that was ever shown is announced: never a preliminary one's (policy).
+      if (status === 'EXITED' && event.type === 'ENTRY_EXITED' && exitIsAnnounced(event.payload.previousStatus as string | null)) {
         notices.push(
           noticeOf(event, published ? 'EXIT_NOTICE' : 'UNIT_NOTICE', {
             notice: published ? '名单退出公告' : '名单退出通报（当事人所在单位或其主管部门）',

@@ -5,18 +5,26 @@
  * keep publication), so such a domain shows nothing — fail closed.
  */
 import type { Knex } from 'knex';
-import type { CrossDepartmentVisibility, EntryVisibility } from '../kit/auth/policy.js';
+import { isEndStatus, type CrossDepartmentVisibility, type EntryVisibility } from '../kit/auth/policy.js';
 
 export interface VisibilityColumns {
   domain: string;
   listType: string;
   status: string;
+  /** The status the entry had before its exit or purge (the feed's `exitsFrom`). */
+  previousStatus: string;
 }
 
-const ENTRY_COLUMNS: VisibilityColumns = { domain: 'domain', listType: 'list_type', status: 'status' };
+const ENTRY_COLUMNS: VisibilityColumns = { domain: 'domain', listType: 'list_type', status: 'status', previousStatus: 'previous_status' };
 
 function matches(w: Knex.QueryBuilder, visibility: EntryVisibility, columns: VisibilityColumns): void {
-  if (visibility.statuses) w.whereIn(columns.status, visibility.statuses);
+  const exitsFrom = visibility.exitsFrom;
+  const ends = exitsFrom ? (visibility.statuses ?? []).filter(isEndStatus) : [];
+  if (visibility.statuses && ends.length > 0) {
+    // An exit or purge only from a status the reader sees; an unknown previous status fails closed.
+    const others = visibility.statuses.filter((status) => !isEndStatus(status));
+    w.where((s) => s.whereIn(columns.status, others).orWhere((e) => e.whereIn(columns.status, ends).whereIn(columns.previousStatus, exitsFrom!)));
+  } else if (visibility.statuses) w.whereIn(columns.status, visibility.statuses);
   if (visibility.listTypes) w.whereIn(columns.listType, visibility.listTypes);
 }
 

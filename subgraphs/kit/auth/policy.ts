@@ -126,6 +126,12 @@ export interface EntryVisibility {
   statuses: (EntryStatus | 'PURGED')[] | null;
   listTypes: ListType[] | null;
   publishedOnly: boolean;
+  /**
+   * The change feed only: an EXITED or PURGED event (or entry) is admitted only where the status
+   * the entry had before it is one of these — where the reader could have seen the entry. Absent
+   * or null: any. An unknown previous status (an event written before the feed carried it) fails closed.
+   */
+  exitsFrom?: EntryStatus[] | null;
 }
 
 /** A department as the platform knows it: its subgraph name and its domain. */
@@ -166,25 +172,42 @@ export function entryVisibility(principal: Principal, department: string): Entry
  * Whether an entry is within a visibility. `published: null` (a view that does not know,
  * e.g. the platform's collection) fails closed where only published entries may be seen.
  */
-export function isVisible(entry: { status: string | null; listType: string | null; published: boolean | null }, visibility: EntryVisibility): boolean {
+export function isVisible(
+  entry: { status: string | null; listType: string | null; published: boolean | null; previousStatus?: string | null },
+  visibility: EntryVisibility,
+): boolean {
   return (
     (!visibility.statuses || (entry.status != null && visibility.statuses.includes(entry.status as EntryStatus | 'PURGED'))) &&
+    (!visibility.exitsFrom || !isEndStatus(entry.status) || (entry.previousStatus != null && visibility.exitsFrom.includes(entry.previousStatus as EntryStatus))) &&
     (!visibility.listTypes || (entry.listType != null && visibility.listTypes.includes(entry.listType as ListType))) &&
     (!visibility.publishedOnly || entry.published === true)
   );
 }
 
+/** The statuses that end an entry in the change feed: an exit, or a purge (a mistaken listing removed). */
+export const END_STATUSES = ['EXITED', 'PURGED'] as const;
+export const isEndStatus = (status: string | null | undefined) => (END_STATUSES as readonly (string | null | undefined)[]).includes(status);
+
 /**
  * The change feed and `entryChanges`: what `entryVisibility` shows, plus an entry's exit or
  * purge (a mistaken black listing removed, 1798 (22)) where the reader may see active entries
- * of its list type — the end of an entry it was shown, so that it lifts its measures and
- * erases its copy. Never a preliminary entry outside one's department.
+ * of its list type and could have seen this one before it ended (`exitsFrom`: the statuses it
+ * sees) — the end of an entry it was shown, so that it lifts its measures and erases its copy.
+ * Never a preliminary entry outside one's department, nor its exit.
  */
 export function feedVisibility(principal: Principal, department: string): EntryVisibility {
   const visibility = entryVisibility(principal, department);
   if (!visibility.statuses?.includes('ACTIVE')) return visibility;
-  return { ...visibility, statuses: [...visibility.statuses, 'EXITED', 'PURGED'] };
+  return { ...visibility, statuses: [...visibility.statuses, ...END_STATUSES], exitsFrom: visibility.statuses as EntryStatus[] };
 }
+
+/**
+ * The statuses from which an exit is announced (exit notice or unit notice, 1798 (11)(20)):
+ * an entry that had taken effect or was in publicity — the only ones ever shown outside the
+ * recognising department. A preliminary entry's exit is announced to no one.
+ */
+export const ANNOUNCED_EXIT_FROM: EntryStatus[] = ['PUBLICITY', 'ACTIVE'];
+export const exitIsAnnounced = (previousStatus: string | null | undefined) => ANNOUNCED_EXIT_FROM.includes(previousStatus as EntryStatus);
 
 /**
  * Exit notices (名单退出公告), 1798 (20): "认定部门（单位）及时通过原发布渠道发布名单退出公告". Only
@@ -205,6 +228,16 @@ export function coversListType(principal: Principal, type: ListType, department:
   const reach = ROLE_POLICY[principal.role].entries;
   const scoped = reach === 'SCOPED_ACTIVE' || (reach === 'OWN_DEPARTMENT' && !isOwnDepartment(principal, department));
   return !scoped || scopedListTypes(principal).includes(type);
+}
+
+/**
+ * Whether a refusal may name a subject's listing (a list type in a domain) to this principal:
+ * where its scopes cover that list type there (`coversListType`; `own` is the department
+ * refusing, whose officers see its lists in full). A red-list refusal (1798 (8)(19)) still
+ * refuses; it names only what the caller may see.
+ */
+export function mayNameListing(principal: Principal, type: ListType, domain: string, own: DepartmentRef): boolean {
+  return coversListType(principal, type, domain === own.domain ? own.name : '');
 }
 
 export const refusalForListType = (type: ListType) => `Your scopes do not cover ${type} lists: ask for the scope ${SCOPE_BY_LIST_TYPE[type]}`;

@@ -60,9 +60,9 @@ export function actionResolvers(department: DepartmentConfig, lifecycle: ListLif
     DepartmentActions: {
       recognise(_: unknown, { input }: { input: RecogniseInput }, ctx: ListContext) {
         checkLegalRepresentative(input);
-        return lifecycle.recognise(actor(ctx), input);
+        return lifecycle.recognise(actor(ctx), input, ctx.principal!);
       },
-      confirm: (_: unknown, args: { entryId: string; note?: string }, ctx: ListContext) => lifecycle.confirm(actor(ctx), args.entryId, args.note),
+      confirm: (_: unknown, args: { entryId: string; note?: string }, ctx: ListContext) => lifecycle.confirm(actor(ctx), args.entryId, args.note, ctx.principal!),
       exitOnExpiry: (_: unknown, { input }: { input: ExpiryExitInput }, ctx: ListContext) =>
         lifecycle.exit(actor(ctx), {
           entryId: input.entryId,

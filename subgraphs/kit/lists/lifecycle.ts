@@ -17,6 +17,8 @@ import { listDefinition, type DepartmentConfig, type ListDefinition, type ListTy
 import type { EntryStatus, LegalRepresentative, ListEntry, ListStore } from './store.js';
 import { exitApplicationsTable, foreignListingsTable, objectionsTable } from './tables.js';
 import { inTransaction } from '../transactions.js';
+import { mayNameListing } from '../auth/policy.js';
+import type { Principal } from '../auth/principal.js';
 
 /** Stable codes of the errors a forbidden transition gets. */
 const LifecycleError = ErrorCode;
@@ -285,7 +287,7 @@ export class ListLifecycle {
    * `publicityDays` is given. A red-list candidate on any department's black or
    * key-attention list is refused (1798 (8)(19)).
    */
-  async recognise(actor: string, input: RecogniseInput): Promise<ListEntry> {
+  async recognise(actor: string, input: RecogniseInput, reader?: Principal): Promise<ListEntry> {
     const list = this.requireList(input.listKind);
     const code = checkSubjectCode(input.creditCode);
     if (!code.valid) throw badInput(`"${code.code}" is not a valid credit code: ${code.reason}`, { argument: 'input.creditCode' });
@@ -302,21 +304,29 @@ export class ListLifecycle {
       input,
     );
     return inTransaction(this.db, async (trx) => {
-      if (list.type === 'RED') await this.refuseRedWhileDisqualified(code.code, trx);
+      if (list.type === 'RED') await this.refuseRedWhileDisqualified(code.code, trx, reader);
       await this.store.insertEntries([entry], actor, trx);
       return entry;
     });
   }
 
-  /** 1798 (8): "…黑名单主体不得列入红名单"; 1798 (19): a key-attention listing disqualifies too. */
-  private async refuseRedWhileDisqualified(creditCode: string, trx: Knex.Transaction): Promise<void> {
+  /**
+   * 1798 (8): "…黑名单主体不得列入红名单"; 1798 (19): a key-attention listing disqualifies too.
+   * The refusal names only the listings `reader` may see (policy `mayNameListing`); without a
+   * reader (the hub's own workers) it names them all.
+   */
+  private async refuseRedWhileDisqualified(creditCode: string, trx: Knex.Transaction, reader?: Principal): Promise<void> {
     const listed = await this.activeListingsAnywhere(creditCode, DISQUALIFYING_FOR_RED, trx);
     if (listed.size === 0) return;
-    const blackIn = listed.get('BLACK') ?? [];
-    const keyAttentionIn = listed.get('KEY_ATTENTION') ?? [];
+    const own = { name: this.department.name, domain: this.department.domain };
+    const nameable = (type: ListType) => (listed.get(type) ?? []).filter((domain) => !reader || mayNameListing(reader, type, domain, own));
+    const blackIn = nameable('BLACK');
+    const keyAttentionIn = nameable('KEY_ATTENTION');
+    const hidden = [...listed.values()].reduce((n, domains) => n + domains.length, 0) > blackIn.length + keyAttentionIn.length;
     const where = [
       blackIn.length ? `the black list of ${blackIn.join(', ')}` : null,
       keyAttentionIn.length ? `the key-attention list of ${keyAttentionIn.join(', ')}` : null,
+      hidden ? 'a list your scopes do not cover (an officer or agency whose scopes cover black and key-attention lists can say which)' : null,
     ].filter(Boolean);
     throw typedError(
       LifecycleError.RED_LIST_BLOCKED,
@@ -332,11 +342,11 @@ export class ListLifecycle {
    * entry escalated from key attention takes the key-attention entry off as it takes
    * effect (1798 (17)).
    */
-  async confirm(actor: string, entryId: string, note?: string | null): Promise<ListEntry> {
-    return inTransaction(this.db, async (trx) => this.confirmIn(trx, actor, await this.requireEntry(entryId, trx), note ?? null));
+  async confirm(actor: string, entryId: string, note?: string | null, reader?: Principal): Promise<ListEntry> {
+    return inTransaction(this.db, async (trx) => this.confirmIn(trx, actor, await this.requireEntry(entryId, trx), note ?? null, reader));
   }
 
-  private async confirmIn(trx: Knex.Transaction, actor: string, entry: ListEntry, note: string | null): Promise<ListEntry> {
+  private async confirmIn(trx: Knex.Transaction, actor: string, entry: ListEntry, note: string | null, reader?: Principal): Promise<ListEntry> {
     if (entry.status !== 'PRELIMINARY' && entry.status !== 'PUBLICITY') {
       throw invalidTransition(entry, 'confirm', `it is ${entry.status}, only a PRELIMINARY or PUBLICITY entry can be confirmed`);
     }
@@ -358,7 +368,7 @@ export class ListLifecycle {
         entryId: entry.id,
       });
     }
-    if (entry.listType === 'RED') await this.refuseRedWhileDisqualified(entry.creditCode, trx);
+    if (entry.listType === 'RED') await this.refuseRedWhileDisqualified(entry.creditCode, trx, reader);
     const confirmed = await this.store.transition(
       trx,
       entry,

@@ -253,7 +253,8 @@ export class ListStore {
         domain: entry.domain,
         listType: entry.listType,
         occurredAt: change.at ?? new Date().toISOString(),
-        payload: { status: 'PURGED', listKind: entry.listKind, subjectType: entry.subjectType, regionCode: entry.regionCode },
+        // previousStatus: the feed shows a purge only to those who could see the entry before.
+        payload: { status: 'PURGED', previousStatus: entry.status, listKind: entry.listKind, subjectType: entry.subjectType, regionCode: entry.regionCode },
       }),
       // After every other change of the entry, for the relay's per-entry order.
       entry_version: PURGE_VERSION,
@@ -281,7 +282,7 @@ export class ListStore {
     await insertInChunks(
       trx,
       outboxTable(this.department.name),
-      changes.map(({ entry, eventType, at, action }) => ({
+      changes.map(({ entry, eventType, at, action, fromStatus }) => ({
         ...toOutboxRow({
           type: eventType,
           entryId: entry.id,
@@ -293,6 +294,9 @@ export class ListStore {
             action,
             listKind: entry.listKind,
             status: entry.status,
+            // The status before this change: an exit is shown only where the entry could be seen before it.
+            // An entry recorded already ended (a past listing, its exit recorded with it) had been in force.
+            previousStatus: fromStatus ?? (entry.status === 'EXITED' ? 'ACTIVE' : null),
             subjectType: entry.subjectType,
             regionCode: entry.regionCode,
             recognisedOn: entry.recognisedOn,
