@@ -26,7 +26,7 @@ import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../kit/errors.js';
 import type { Clock } from '../kit/dates.js';
 import { maskIdentityNumber } from '../kit/masking.js';
-import { mayReadPersonalData } from '../kit/auth/policy.js';
+import { isPersonalFor, mayReadPersonalData } from '../kit/auth/policy.js';
 import type { Principal } from '../kit/auth/principal.js';
 import { feedCursor, type ChangeFeed, type ChangeFilter, type StoredFeedEvent } from './change-feed.js';
 import { changeFeedHeadTable, changeFeedTable, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from './migrations.js';
@@ -48,7 +48,8 @@ export function backoffDelay(failures: number, options: Pick<WebhookOptions, 'ba
  * as GraphQL masks it for a caller without a stated purpose — and a webhook states none.
  */
 export function webhookEvent(event: StoredFeedEvent, owner: Principal) {
-  const personal = event.owner.subjectType === 'NATURAL_PERSON' && !mayReadPersonalData(owner, null);
+  // The policy's test, which fails closed: a code whose subject type is unknown is masked too.
+  const personal = isPersonalFor('NATURAL_PERSON', { ...event.owner, creditCode: event.creditCode ?? '' }) && !mayReadPersonalData(owner, null);
   return {
     eventId: event.eventId,
     cursor: feedCursor(event.position),
