@@ -28,6 +28,18 @@ export interface WarningListStay {
   leftAt: string | null;
 }
 
+/**
+ * Whose code an event concerns. The department says so in the event; an event that does not
+ * (an older producer) is read from the code itself, and a code that reads as neither counts as
+ * a natural person's: masking fails closed, never open.
+ */
+export function subjectTypeOf(event: { creditCode: string; payload: Record<string, unknown> }): 'NATURAL_PERSON' | 'ORGANISATION' {
+  const stated = event.payload.subjectType;
+  if (stated === 'NATURAL_PERSON' || stated === 'ORGANISATION') return stated;
+  const check = checkSubjectCode(event.creditCode);
+  return check.valid ? check.kind : 'NATURAL_PERSON';
+}
+
 export class Collection {
   constructor(
     readonly db: Knex,
@@ -68,7 +80,7 @@ export class Collection {
         previous_status: event.payload.previousStatus == null ? null : String(event.payload.previousStatus),
         // Unknown stays unknown (null): counts as unpublished.
         published: event.payload.published == null ? null : Boolean(event.payload.published),
-        subject_type: String(event.payload.subjectType ?? 'ORGANISATION'),
+        subject_type: subjectTypeOf(event),
         region_code: String(event.payload.regionCode ?? ''),
         recognised_on: recognisedOn,
         valid_until: validUntil,
@@ -89,7 +101,7 @@ export class Collection {
     // The warning list depends on key-attention entries only: review the subjects they touched.
     const touched = new Map<string, string>();
     for (const event of events) {
-      if (event.listType === 'KEY_ATTENTION') touched.set(event.creditCode, String(event.payload.subjectType ?? 'ORGANISATION'));
+      if (event.listType === 'KEY_ATTENTION') touched.set(event.creditCode, subjectTypeOf(event));
     }
     for (const [creditCode, subjectType] of touched) await this.reviewWarningList(trx, creditCode, subjectType, now);
   };
