@@ -16,7 +16,7 @@ import type { Clock } from '../kit/dates.js';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { loadSigningKeys, type SigningKeys } from '../kit/auth/signing-keys.js';
 import { natsPrefix, sharedNatsLink } from '../kit/events/nats.js';
-import { checkpointOf, CHECKPOINT_TYPE, type Checkpoint } from './access-register-integrity.js';
+import { checkpointOf, CHECKPOINT_TYPE, lastCheckpointJws, type Checkpoint } from './access-register-integrity.js';
 import { accessRegisterCheckpointsTable } from './access-register-keys.js';
 import type { AccessRegister } from './access-register.js';
 
@@ -39,17 +39,6 @@ export interface TrustedCheckpoint extends PublishedCheckpoint {
 }
 
 export const checkpointSubject = (env: NodeJS.ProcessEnv = process.env) => `${natsPrefix(env)}.register.checkpoints`;
-
-/** The newest checkpoint of a checkpoint file (JSON lines), or undefined if it has none. */
-export function lastCheckpointLine(text: string): PublishedCheckpoint | undefined {
-  const line = text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
-  if (!line) return undefined;
-  // A file holding the bare JWS is accepted too.
-  if (!line.startsWith('{')) return { signedAt: '', records: 0, checkpoint: line };
-  const parsed = JSON.parse(line);
-  if (typeof parsed?.checkpoint !== 'string') throw new Error('its last line has no "checkpoint" (the JWS)');
-  return parsed;
-}
 
 export class RegisterCheckpoints {
   constructor(
@@ -115,8 +104,8 @@ export class RegisterCheckpoints {
       }
     }
     if (this.file && existsSync(this.file)) {
-      const line = lastCheckpointLine(readFileSync(this.file, 'utf8'));
-      if (line) return this.verified(line.checkpoint, 'FILE');
+      const jws = lastCheckpointJws(readFileSync(this.file, 'utf8'));
+      if (jws) return this.verified(jws, 'FILE');
     }
     const [stored] = await this.list(1);
     return stored ? this.verified(stored.checkpoint, 'DATABASE') : null;

@@ -80,6 +80,23 @@ export function macMatches(expected: string, actual: string | null | undefined):
   return timingSafeEqual(Buffer.from(expected), Buffer.from(actual));
 }
 
+/**
+ * The newest checkpoint JWS of a checkpoint file: JSON lines {"signedAt", "records",
+ * "checkpoint"} (as the hub appends them), or lines holding the bare JWS; undefined if empty.
+ */
+export function lastCheckpointJws(text: string): string | undefined {
+  const line = text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
+  if (!line?.startsWith('{')) return line;
+  let parsed: any;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    throw new Error('its last line is not JSON: a line of the checkpoint file is {"signedAt": …, "records": …, "checkpoint": "<JWS>"}');
+  }
+  if (typeof parsed?.checkpoint !== 'string') throw new Error('its last line has no "checkpoint" (the JWS)');
+  return parsed.checkpoint;
+}
+
 /** A verified checkpoint's claims, checked for shape (a well-signed but malformed one is refused too). */
 export function checkpointOf(claims: Record<string, unknown>): Checkpoint {
   const chains = claims.chains;
@@ -135,4 +152,53 @@ export async function checkChain(chain: number, records: AsyncIterable<ChainedRe
     return fail(`records were removed: chain ${chain} has ${index} records, the checkpoint signed at ${options.signedAt} has ${anchor.records}`, null);
   }
   return { records: index, lastHash: prevHash, problem: null, seq: null };
+}
+
+export interface OfflineVerification {
+  valid: boolean;
+  checkedRecords: number;
+  /** Records after the checkpoint: chained, but their MACs need the register key (the hub's check). */
+  recordsAfterCheckpoint: number;
+  problem: string | null;
+}
+
+/**
+ * The offline check of an export against a signed checkpoint (its signature verified by the
+ * caller): every chain, in its order, chained from the genesis hash, and reaching the
+ * checkpoint's count with the checkpoint's hash there. No key: MACs are not checked.
+ */
+export async function verifyExport(records: ChainedRecord[], checkpoint: Checkpoint): Promise<OfflineVerification> {
+  const byChain = new Map<number, ChainedRecord[]>();
+  for (const record of records) {
+    if (!byChain.has(record.chain)) byChain.set(record.chain, []);
+    byChain.get(record.chain)!.push(record);
+  }
+  const anchors = new Map(checkpoint.chains.map((state) => [state.chain, state]));
+  const chains = [...new Set([...anchors.keys(), ...byChain.keys()])].sort((a, b) => a - b);
+  let checked = 0;
+  let after = 0;
+  for (const chain of chains) {
+    const inOrder = (byChain.get(chain) ?? []).sort((a, b) => a.chainIndex - b.chainIndex);
+    const anchor = anchors.get(chain);
+    const result = await checkChain(chain, inOrder, { anchor, keyedFrom: anchor?.keyedFrom ?? 1, signedAt: checkpoint.signedAt });
+    checked += result.records;
+    if (result.problem) return { valid: false, checkedRecords: checked, recordsAfterCheckpoint: after, problem: result.problem };
+    after += result.records - (anchor?.records ?? 0);
+  }
+  return { valid: true, checkedRecords: checked, recordsAfterCheckpoint: after, problem: null };
+}
+
+/** A line of an export as a record, or why it is not one. */
+export function exportedRecordOf(value: unknown): ChainedRecord | string {
+  const record = value as Record<string, unknown>;
+  if (typeof record !== 'object' || record === null) return 'not a JSON object';
+  const strings = ['recordedAt', 'requestId', 'principalId', 'role', 'subjectCode', 'subjectType', 'purpose', 'reference', 'prevHash', 'hash'];
+  const missing = [
+    ...strings.filter((field) => typeof record[field] !== 'string'),
+    ...['seq', 'chain', 'chainIndex'].filter((field) => !Number.isInteger(record[field])),
+    ...(Array.isArray(record.fields) && record.fields.every((f) => typeof f === 'string') ? [] : ['fields']),
+    ...(record.organisation === null || typeof record.organisation === 'string' ? [] : ['organisation']),
+  ];
+  if (missing.length) return `missing or mistyped: ${missing.join(', ')}`;
+  return { ...(record as unknown as ChainedRecord), mac: typeof record.mac === 'string' ? record.mac : null };
 }

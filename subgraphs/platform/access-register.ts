@@ -118,20 +118,7 @@ export class AccessRegister {
     };
   }
 
-  /** Every chain's head, in chain order. */
-  async heads(): Promise<(ChainState & { mac: string | null })[]> {
-    return (await this.db(accessRegisterHeadTable).orderBy('id')).map((row: any) => ({ ...headStateOf(row), mac: row.mac ?? null }));
-  }
-
-  /** One chain's records in their order (after place `afterIndex`), read a page at a time. */
-  async *chainRecords(chain: number, afterIndex = 0): AsyncGenerator<ChainedRecord> {
-    for (;;) {
-      const rows = await this.db(accessRegisterTable).where({ chain }).andWhere('chain_index', '>', afterIndex).orderBy('chain_index').limit(1000);
-      for (const row of rows) yield chainedRecordOf(row);
-      if (rows.length < 1000) return;
-      afterIndex = Number(rows.at(-1).chain_index);
-    }
-  }
+  heads = () => registerHeads(this.db);
 
   /**
    * Walks every chain in its order, recomputing every hash and checking every MAC, and that
@@ -156,7 +143,7 @@ export class AccessRegister {
         return invalid(`records were removed: chain ${head.chain} has ${head.records} records, the checkpoint signed at ${checkpoint!.signedAt} has ${anchor.records}`);
       }
       const after = options.onlySinceCheckpoint ? anchor : undefined;
-      const chain = await checkChain(head.chain, this.chainRecords(head.chain, after?.records), {
+      const chain = await checkChain(head.chain, chainRecords(this.db, head.chain, after?.records), {
         // The checkpoint's keyed start is signed; the head's only MACed.
         anchor, after, key: this.key, keyedFrom: anchor?.keyedFrom ?? head.keyedFrom, signedAt: checkpoint?.signedAt,
       });
@@ -167,6 +154,21 @@ export class AccessRegister {
       }
     }
     return { valid: true, checkedRecords: checked, firstInvalidSeq: null, problem: null, heads };
+  }
+}
+
+/** Every chain's head, in chain order. */
+export async function registerHeads(db: Knex): Promise<(ChainState & { mac: string | null })[]> {
+  return (await db(accessRegisterHeadTable).orderBy('id')).map((row: any) => ({ ...headStateOf(row), mac: row.mac ?? null }));
+}
+
+/** One chain's records in their order (after place `afterIndex`), read a page at a time. */
+export async function* chainRecords(db: Knex, chain: number, afterIndex = 0): AsyncGenerator<ChainedRecord> {
+  for (;;) {
+    const rows = await db(accessRegisterTable).where({ chain }).andWhere('chain_index', '>', afterIndex).orderBy('chain_index').limit(1000);
+    for (const row of rows) yield chainedRecordOf(row);
+    if (rows.length < 1000) return;
+    afterIndex = Number(rows.at(-1).chain_index);
   }
 }
 
@@ -195,7 +197,7 @@ function toRow(content: HashedContent) {
   };
 }
 
-export function chainedRecordOf(row: any): ChainedRecord {
+function chainedRecordOf(row: any): ChainedRecord {
   const { owner: _owner, ...record } = fromRow(row);
   return { ...record, mac: row.mac ?? null };
 }
