@@ -135,9 +135,6 @@ export class AccessRegister {
       if (!heads.some((head) => head.chain === missing)) return invalid(`records were removed: chain ${missing} of the checkpoint signed at ${checkpoint!.signedAt} is gone`);
     }
     for (const head of heads) {
-      if (!macMatches(headMac(this.key, head), head.mac)) {
-        return invalid(`the head of chain ${head.chain} was changed without the register key (records removed or added, or its keyed start moved)`);
-      }
       const anchor = anchors.get(head.chain);
       if (anchor && head.records < anchor.records) {
         return invalid(`records were removed: chain ${head.chain} has ${head.records} records, the checkpoint signed at ${checkpoint!.signedAt} has ${anchor.records}`);
@@ -149,6 +146,10 @@ export class AccessRegister {
       });
       checked += chain.records - (after?.records ?? 0);
       if (chain.problem) return invalid(chain.problem, chain.seq);
+      // The records are sound: is the head (where the chain must end) the key's?
+      if (!macMatches(headMac(this.key, head), head.mac)) {
+        return invalid(`the head of chain ${head.chain} was changed without the register key (records removed or added, or its keyed start moved)`);
+      }
       if (chain.records !== head.records || chain.lastHash !== head.lastHash) {
         return invalid(`records were removed or added: chain ${head.chain} does not end at its recorded head`);
       }
