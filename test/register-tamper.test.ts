@@ -275,6 +275,36 @@ describe(`the access register against an attacker with the database but not the 
   });
 });
 
+describe('who may use the register\'s checkpoints', () => {
+  const ROLES: [string, TokenClaims | null][] = [
+    ['public', null],
+    ['agency', AGENCY],
+    ['partner', { role: 'partner', agency: '某银行', sub: 'partner-1' }],
+    ['officer', { role: 'officer', department: 'courts', sub: 'officer-courts' }],
+    ['auditor', AUDITOR],
+    ['admin', { role: 'admin', sub: 'admin-1' }],
+  ];
+  const DOORS: Record<string, string> = {
+    verifyAccessRegister: `{ verifyAccessRegister { valid } }`,
+    accessRegisterCheckpoints: `{ accessRegisterCheckpoints(first: 5) { signedAt records checkpoint } }`,
+    signAccessRegisterCheckpoint: SIGN,
+  };
+
+  it('every role × every door: auditors and administrators only; the public key for everyone', async () => {
+    for (const [label, claims] of ROLES) {
+      const allowed = label === 'auditor' || label === 'admin';
+      for (const [door, query] of Object.entries(DOORS)) {
+        const response = await hub.queryAs(claims, query);
+        expect({ label, door, code: response.errors?.[0].extensions?.code ?? null, answered: response.data?.[door] != null }).toEqual({
+          label, door, code: allowed ? null : claims ? 'FORBIDDEN' : 'UNAUTHENTICATED', answered: allowed,
+        });
+      }
+      const key = await hub.queryAs(claims, `{ accessRegisterCheckpointKey { pem } }`);
+      expect(key.data.accessRegisterCheckpointKey.pem).toMatch(/BEGIN PUBLIC KEY/);
+    }
+  });
+});
+
 describe('the offline verifier: typed refusals, no stack traces', () => {
   it.each([
     [['--records', 'x.jsonl'], 2, /USAGE: missing --checkpoint, --public-key/],

@@ -42,13 +42,13 @@ export function productionKeyProblems(needs: ProductionSecret[], env: NodeJS.Pro
     if (!env.JWT_ISSUER) problems.push('JWT_ISSUER: the issuer every token must name');
   }
   if (needs.includes('internal-secret')) {
-    problems.push(...sharedSecretProblems(env, 'CREDITHUB_INTERNAL_SECRET', 'the secret the gateway and subgraphs share'));
+    problems.push(...sharedSecretProblems('CREDITHUB_INTERNAL_SECRET', env.CREDITHUB_INTERNAL_SECRET, 'the secret the gateway and subgraphs share'));
   }
   if (needs.includes('receipt-key') && !env.CREDITHUB_RECEIPT_KEY) {
     problems.push('CREDITHUB_RECEIPT_KEY: the PKCS#8 PEM (ES256) that signs screening receipts, the same for every platform replica');
   }
   if (needs.includes('register-keys')) {
-    problems.push(...sharedSecretProblems(env, 'CREDITHUB_REGISTER_KEY', "the key of the access register's record MACs, the same for every platform replica"));
+    problems.push(...sharedSecretProblems('CREDITHUB_REGISTER_KEY', env.CREDITHUB_REGISTER_KEY, "the key of the access register's record MACs, the same for every platform replica"));
     if (!env.CREDITHUB_REGISTER_SIGNING_KEY) {
       problems.push("CREDITHUB_REGISTER_SIGNING_KEY: the PKCS#8 PEM (ES256) that signs the access register's checkpoints, the same for every platform replica");
     }
@@ -56,8 +56,7 @@ export function productionKeyProblems(needs: ProductionSecret[], env: NodeJS.Pro
   return problems;
 }
 
-function sharedSecretProblems(env: NodeJS.ProcessEnv, variable: string, what: string): string[] {
-  const secret = env[variable];
+function sharedSecretProblems(variable: string, secret: string | undefined, what: string): string[] {
   if (!secret) return [`${variable}: ${what}, at least ${MIN_SECRET_BYTES} bytes`];
   if (new TextEncoder().encode(secret).length < MIN_SECRET_BYTES) return [`${variable} is shorter than ${MIN_SECRET_BYTES} bytes`];
   return [];
