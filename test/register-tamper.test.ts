@@ -236,6 +236,26 @@ describe(`the access register against an attacker with the database but not the 
     expect(await verifyOnline()).toMatchObject({ valid: false });
   });
 
+  it('a record added past a head: invalid', async () => {
+    const { chain, rows } = await longestChain();
+    const { seq: _seq, ...last } = rows.at(-1);
+    const prevHash = last.hash;
+    await db()(accessRegisterTable).insert({ ...last, chain_index: rows.length + 1, prev_hash: prevHash, reference: 'FORGED-2' });
+    expect(await verifyOnline()).toMatchObject({ valid: false, problem: `records were added: chain ${chain} has records past its head` });
+  });
+
+  it('verifying and signing while reads are registered: no false alarm', async () => {
+    const reads = Array.from({ length: 24 }, (_, i) =>
+      hub.queryAs(AGENCY, personQuery, { code: people[i % people.length] }, { purpose: '政府采购供应商资格审查', reference: `CG-CONCURRENT-${i}` }));
+    const checks = Array.from({ length: 12 }, (_, i) => hub.queryAs(AUDITOR, i % 3 ? VERIFY : SIGN));
+    for (const response of await Promise.all(reads)) expect(response.errors).toBeUndefined();
+    for (const response of await Promise.all(checks)) {
+      expect(response.errors).toBeUndefined();
+      if (response.data.verifyAccessRegister) expect(response.data.verifyAccessRegister).toMatchObject({ valid: true });
+    }
+    expect(await verifyOnline()).toMatchObject({ valid: true, checkedRecords: 36 });
+  });
+
   it('a forged checkpoint — another key, or the claims edited — is refused offline and online', async () => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     const line = JSON.parse(readFileSync(CHECKPOINT_FILE, 'utf8').trim().split('\n').at(-1)!);

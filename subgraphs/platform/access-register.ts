@@ -140,7 +140,8 @@ export class AccessRegister {
         return invalid(`records were removed: chain ${head.chain} has ${head.records} records, the checkpoint signed at ${checkpoint!.signedAt} has ${anchor.records}`);
       }
       const after = options.onlySinceCheckpoint ? anchor : undefined;
-      const chain = await checkChain(head.chain, chainRecords(this.db, head.chain, after?.records), {
+      // Up to the head as read: records appended meanwhile are the next verification's.
+      const chain = await checkChain(head.chain, chainRecords(this.db, head.chain, after?.records, head.records), {
         // The checkpoint's keyed start is signed; the head's only MACed.
         anchor, after, key: this.key, keyedFrom: anchor?.keyedFrom ?? head.keyedFrom, signedAt: checkpoint?.signedAt,
       });
@@ -153,8 +154,17 @@ export class AccessRegister {
       if (chain.records !== head.records || chain.lastHash !== head.lastHash) {
         return invalid(`records were removed or added: chain ${head.chain} does not end at its recorded head`);
       }
+      if (await this.hasRecordsPastHead(head)) return invalid(`records were added: chain ${head.chain} has records past its head`);
     }
     return { valid: true, checkedRecords: checked, firstInvalidSeq: null, problem: null, heads };
+  }
+
+  /** Records past `head` that no append since accounts for (an append writes its records and head in one transaction). */
+  private async hasRecordsPastHead(head: ChainState): Promise<boolean> {
+    const past = await this.db(accessRegisterTable).where({ chain: head.chain }).andWhere('chain_index', '>', head.records).max({ last: 'chain_index' }).first();
+    if (past?.last == null) return false;
+    const now = await this.db(accessRegisterHeadTable).where({ id: head.chain }).first();
+    return Number(now.record_count) < Number(past.last);
   }
 }
 
@@ -163,10 +173,10 @@ export async function registerHeads(db: Knex): Promise<(ChainState & { mac: stri
   return (await db(accessRegisterHeadTable).orderBy('id')).map((row: any) => ({ ...headStateOf(row), mac: row.mac ?? null }));
 }
 
-/** One chain's records in their order (after place `afterIndex`), read a page at a time. */
-export async function* chainRecords(db: Knex, chain: number, afterIndex = 0): AsyncGenerator<ChainedRecord> {
+/** One chain's records in their order (after place `afterIndex`, up to place `upTo`), read a page at a time. */
+export async function* chainRecords(db: Knex, chain: number, afterIndex = 0, upTo = Number.MAX_SAFE_INTEGER): AsyncGenerator<ChainedRecord> {
   for (;;) {
-    const rows = await db(accessRegisterTable).where({ chain }).andWhere('chain_index', '>', afterIndex).orderBy('chain_index').limit(1000);
+    const rows = await db(accessRegisterTable).where({ chain }).andWhere('chain_index', '>', afterIndex).andWhere('chain_index', '<=', upTo).orderBy('chain_index').limit(1000);
     for (const row of rows) yield chainedRecordOf(row);
     if (rows.length < 1000) return;
     afterIndex = Number(rows.at(-1).chain_index);
