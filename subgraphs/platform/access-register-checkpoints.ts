@@ -40,6 +40,9 @@ export interface TrustedCheckpoint extends PublishedCheckpoint {
 
 export const checkpointSubject = (env: NodeJS.ProcessEnv = process.env) => `${natsPrefix(env)}.register.checkpoints`;
 
+/** The newest checkpoint the hub holds (file or table) is not its key's, or not a checkpoint at all. */
+export class ForgedCheckpoint extends Error {}
+
 export class RegisterCheckpoints {
   constructor(
     private readonly db: Knex,
@@ -55,7 +58,10 @@ export class RegisterCheckpoints {
    */
   async sign(): Promise<PublishedCheckpoint> {
     // A forged newest checkpoint is no base: then everything is checked from the start.
-    const previous = await this.trusted().catch(() => null);
+    const previous = await this.trusted().catch((error) => {
+      if (error instanceof ForgedCheckpoint) return null;
+      throw error;
+    });
     const { problem, heads } = await this.register.verify(previous?.claims, { onlySinceCheckpoint: true });
     if (problem) {
       throw typedError(ErrorCode.REGISTER_TAMPERED, `the access register does not verify since the checkpoint of ${previous?.signedAt ?? 'its start'}: ${problem}. No checkpoint was signed; run verifyAccessRegister and compare with the auditor's checkpoint file`);
@@ -93,7 +99,7 @@ export class RegisterCheckpoints {
   /**
    * The checkpoint to verify against, its signature checked: the one `given`, else the newest in
    * the checkpoint file, else the newest stored; null if there is none. A given checkpoint that
-   * does not verify is BAD_USER_INPUT; a stored or filed one that does not is an Error (forged).
+   * does not verify is BAD_USER_INPUT; a stored or filed one that does not, a ForgedCheckpoint.
    */
   async trusted(given?: string | null): Promise<TrustedCheckpoint | null> {
     if (given != null) {
@@ -104,11 +110,21 @@ export class RegisterCheckpoints {
       }
     }
     if (this.file && existsSync(this.file)) {
-      const jws = lastCheckpointJws(readFileSync(this.file, 'utf8'));
-      if (jws) return this.verified(jws, 'FILE');
+      const text = readFileSync(this.file, 'utf8');
+      const jws = await this.held(() => lastCheckpointJws(text), `the checkpoint file ${this.file}`);
+      if (jws) return this.held(() => this.verified(jws, 'FILE'), `the newest checkpoint of ${this.file}`);
     }
     const [stored] = await this.list(1);
-    return stored ? this.verified(stored.checkpoint, 'DATABASE') : null;
+    return stored ? this.held(() => this.verified(stored.checkpoint, 'DATABASE'), 'the newest stored checkpoint') : null;
+  }
+
+  /** What `read` gives, its failure a ForgedCheckpoint naming `what`. */
+  private async held<T>(read: () => T | Promise<T>, what: string): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      throw new ForgedCheckpoint(`${what}: ${(error as Error).message}`);
+    }
   }
 
   private async verified(jws: string, source: CheckpointSource): Promise<TrustedCheckpoint> {

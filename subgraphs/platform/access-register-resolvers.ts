@@ -7,7 +7,7 @@ import { requireValidCode } from '../kit/lists/resolvers.js';
 import type { SubgraphContext } from '../kit/server.js';
 import type { AccessRecordFilter, AccessRegister } from './access-register.js';
 import { publishedKey } from '../kit/auth/signing-keys.js';
-import type { RegisterCheckpoints, TrustedCheckpoint } from './access-register-checkpoints.js';
+import { ForgedCheckpoint, type RegisterCheckpoints, type TrustedCheckpoint } from './access-register-checkpoints.js';
 
 export function accessRegisterResolvers(register: AccessRegister, checkpoints: RegisterCheckpoints): GraphQLResolverMap<SubgraphContext> {
   return {
@@ -22,9 +22,9 @@ export function accessRegisterResolvers(register: AccessRegister, checkpoints: R
         try {
           checkpoint = await checkpoints.trusted(args.checkpoint);
         } catch (error) {
-          if (args.checkpoint != null) throw error;
+          if (!(error instanceof ForgedCheckpoint)) throw error;
           // The newest checkpoint the hub holds is not its key's: someone wrote it.
-          return { valid: false, checkedRecords: 0, firstInvalidSeq: null, checkpoint: null, problem: `the newest checkpoint is forged: ${(error as Error).message}` };
+          return { valid: false, checkedRecords: 0, firstInvalidSeq: null, checkpoint: null, problem: `the newest checkpoint is forged: ${error.message}` };
         }
         const { heads: _heads, ...result } = await register.verify(checkpoint?.claims);
         return { ...result, checkpoint };

@@ -18,22 +18,8 @@ import { inTransaction } from '../kit/transactions.js';
 import { checkChain, headMac, macMatches, recordHash, recordMac, type ChainedRecord, type ChainState, type Checkpoint, type HashedContent } from './access-register-integrity.js';
 import { headColumns, headStateOf } from './access-register-keys.js';
 
-export interface AccessRecord {
-  seq: number;
-  recordedAt: string;
-  requestId: string;
-  principalId: string;
-  role: string;
-  organisation: string | null;
-  subjectCode: string;
-  subjectType: string;
-  fields: string[];
-  purpose: string;
-  reference: string;
-  prevHash: string;
-  hash: string;
-  chain: number;
-  chainIndex: number;
+/** A record as GraphQL reads it: its chained content, and whose personal data it names. */
+export interface AccessRecord extends Omit<ChainedRecord, 'mac'> {
   /** Whose personal data the subject code is, for masking. */
   owner: { creditCode: string; subjectType: string; published: boolean };
 }
