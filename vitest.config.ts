@@ -22,6 +22,7 @@ export default defineConfig({
       // Fixed secrets, so tests never write secret files into the working tree.
       CREDITHUB_JWT_SECRET: 'test-development-jwt-secret-0123456789',
       CREDITHUB_INTERNAL_SECRET: 'test-internal-token-secret-0123456789',
+      CREDITHUB_REGISTER_KEY: 'test-access-register-mac-key-0123456789',
     },
   },
 });

@@ -53,11 +53,13 @@ describe('compose.yaml', () => {
     }
   });
 
-  it('gives every process the same internal secret, the platform the receipt key and the gateway the token keys, all required', () => {
+  it('gives every process the same internal secret, the platform the receipt and register keys and the gateway the token keys, all required', () => {
     const secrets = new Set(hubServices.map((name) => services[name].environment.CREDITHUB_INTERNAL_SECRET));
     expect(secrets.size).toBe(1);
     expect([...secrets][0]).toMatch(/^\$\{CREDITHUB_INTERNAL_SECRET:\?/);
     expect(services.platform.environment.CREDITHUB_RECEIPT_KEY).toMatch(/^\$\{CREDITHUB_RECEIPT_KEY:\?/);
+    expect(services.platform.environment.CREDITHUB_REGISTER_KEY).toMatch(/^\$\{CREDITHUB_REGISTER_KEY:\?/);
+    expect(services.platform.environment.CREDITHUB_REGISTER_SIGNING_KEY).toMatch(/^\$\{CREDITHUB_REGISTER_SIGNING_KEY:\?/);
     expect(services.gateway.environment.JWT_JWKS_URL).toMatch(/^\$\{JWT_JWKS_URL:\?/);
     for (const name of hubServices) {
       expect(services[name].environment.NODE_ENV).toBe('production');

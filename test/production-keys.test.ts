@@ -60,13 +60,28 @@ describe('NODE_ENV=production without real keys: no start, and what is missing i
     expect(output).toMatch(/JWT_JWKS_URL must be an https URL/);
   }, 30_000);
 
-  it('the platform subgraph: the internal secret and the receipt key', async () => {
+  it('the platform subgraph: the internal secret, the receipt key and the access register\'s keys', async () => {
     const { code, output } = await run('scripts/subgraph.ts', ['platform'], {
       NODE_ENV: 'production', DATABASE_URL: `sqlite:${join(dir, 'platform.sqlite')}`,
     });
     expect(code).toBe(1);
     expect(output).toContain('CREDITHUB_INTERNAL_SECRET');
     expect(output).toContain('CREDITHUB_RECEIPT_KEY');
+    expect(output).toContain('CREDITHUB_REGISTER_KEY');
+    expect(output).toContain('CREDITHUB_REGISTER_SIGNING_KEY');
+    expect(output).not.toMatch(/ready at/);
+  }, 30_000);
+
+  it('the platform subgraph with a short register key', async () => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const pem = await exportPKCS8(privateKey);
+    const { code, output } = await run('scripts/subgraph.ts', ['platform'], {
+      NODE_ENV: 'production', DATABASE_URL: `sqlite:${join(dir, 'platform-short.sqlite')}`, CREDITHUB_INTERNAL_SECRET: STRONG,
+      CREDITHUB_RECEIPT_KEY: pem, CREDITHUB_REGISTER_SIGNING_KEY: pem, CREDITHUB_REGISTER_KEY: 'short',
+    });
+    expect(code).toBe(1);
+    expect(output).toMatch(/CREDITHUB_REGISTER_KEY is shorter than 32 bytes/);
+    expect(output).not.toContain('CREDITHUB_REGISTER_SIGNING_KEY');
   }, 30_000);
 
   it('a department subgraph: the internal secret', async () => {
@@ -74,6 +89,7 @@ describe('NODE_ENV=production without real keys: no start, and what is missing i
     expect(code).toBe(1);
     expect(output).toContain('CREDITHUB_INTERNAL_SECRET');
     expect(output).not.toContain('CREDITHUB_RECEIPT_KEY');
+    expect(output).not.toContain('CREDITHUB_REGISTER_KEY');
   }, 30_000);
 
   it('starts with everything configured', async () => {
@@ -84,6 +100,7 @@ describe('NODE_ENV=production without real keys: no start, and what is missing i
     const env = {
       NODE_ENV: 'production', JWT_PUBLIC_KEY_FILE: file, JWT_ALGORITHM: 'ES256', JWT_ISSUER: 'https://idp.example.gov.cn',
       CREDITHUB_INTERNAL_SECRET: STRONG, CREDITHUB_RECEIPT_KEY: await exportPKCS8(privateKey),
+      CREDITHUB_REGISTER_KEY: 'r'.repeat(48), CREDITHUB_REGISTER_SIGNING_KEY: await exportPKCS8((await generateKeyPair('ES256', { extractable: true })).privateKey),
     };
     await expect(createTokenVerifier(env)).resolves.toBeDefined();
     // The subgraph gets past its check and listens (then it is stopped).

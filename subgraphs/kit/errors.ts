@@ -30,6 +30,8 @@ export const ErrorCode = {
   CURSOR_EXPIRED: 'CURSOR_EXPIRED',
   // Concurrent writers kept colliding (deadlocks, cluster certification) past the retries.
   CONFLICT: 'CONFLICT',
+  // The access register does not verify since its last signed checkpoint: no new checkpoint is signed over it.
+  REGISTER_TAMPERED: 'REGISTER_TAMPERED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

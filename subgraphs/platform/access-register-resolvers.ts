@@ -6,8 +6,10 @@ import { pageSize } from '../kit/cursor.js';
 import { requireValidCode } from '../kit/lists/resolvers.js';
 import type { SubgraphContext } from '../kit/server.js';
 import type { AccessRecordFilter, AccessRegister } from './access-register.js';
+import { publishedKey } from '../kit/auth/signing-keys.js';
+import { ForgedCheckpoint, type RegisterCheckpoints, type TrustedCheckpoint } from './access-register-checkpoints.js';
 
-export function accessRegisterResolvers(register: AccessRegister): GraphQLResolverMap<SubgraphContext> {
+export function accessRegisterResolvers(register: AccessRegister, checkpoints: RegisterCheckpoints): GraphQLResolverMap<SubgraphContext> {
   return {
     Query: {
       accessRegister(_: unknown, args: { filter?: AccessRecordFilter; first?: number; after?: string }) {
@@ -15,7 +17,23 @@ export function accessRegisterResolvers(register: AccessRegister): GraphQLResolv
         if (filter.subjectCode) filter.subjectCode = requireValidCode(filter.subjectCode, 'filter.subjectCode');
         return register.page(filter, pageSize(args.first, 100), args.after);
       },
-      verifyAccessRegister: () => register.verify(),
+      async verifyAccessRegister(_: unknown, args: { checkpoint?: string | null }) {
+        let checkpoint: TrustedCheckpoint | null;
+        try {
+          checkpoint = await checkpoints.trusted(args.checkpoint);
+        } catch (error) {
+          if (!(error instanceof ForgedCheckpoint)) throw error;
+          // The newest checkpoint the hub holds is not its key's: someone wrote it.
+          return { valid: false, checkedRecords: 0, firstInvalidSeq: null, checkpoint: null, problem: `the newest checkpoint is forged: ${error.message}` };
+        }
+        const { heads: _heads, ...result } = await register.verify(checkpoint?.claims);
+        return { ...result, checkpoint };
+      },
+      accessRegisterCheckpoints: (_: unknown, args: { first?: number }) => checkpoints.list(pageSize(args.first, 100)),
+      accessRegisterCheckpointKey: () => publishedKey(checkpoints.keys),
+    },
+    Mutation: {
+      signAccessRegisterCheckpoint: () => checkpoints.sign(),
     },
   } as GraphQLResolverMap<SubgraphContext>;
 }

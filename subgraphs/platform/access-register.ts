@@ -2,10 +2,11 @@
  * The access register (个人信息查询使用登记, 1798 (24)(25)): every read of unmasked personal
  * data — who, for which organisation, which subject and fields, why, for which matter,
  * when, in which request. Append-only; each record carries the SHA-256 of its content and
- * of the previous record's hash in its chain, so changing or deleting any record breaks the
- * chain (several chains, access-register-chains.ts, so concurrent appends meet rarely).
+ * of the previous record's hash in its chain, and a MAC with the register key, so changing
+ * or deleting any record shows (access-register-integrity.ts; signed checkpoints that leave
+ * the database: access-register-checkpoints.ts; several chains, access-register-chains.ts,
+ * so concurrent appends meet rarely).
  */
-import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { insertInChunks, isMysql } from '../kit/db.js';
 import type { Principal, Purpose } from '../kit/auth/principal.js';
@@ -14,21 +15,11 @@ import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import { checkSubjectCode } from '../kit/codes.js';
 import { accessRegisterHeadTable, accessRegisterTable, GENESIS_HASH } from './migrations.js';
 import { inTransaction } from '../kit/transactions.js';
+import { checkChain, headMac, macMatches, recordHash, recordMac, type ChainedRecord, type ChainState, type Checkpoint, type HashedContent } from './access-register-integrity.js';
+import { headColumns, headStateOf } from './access-register-keys.js';
 
-export interface AccessRecord {
-  seq: number;
-  recordedAt: string;
-  requestId: string;
-  principalId: string;
-  role: string;
-  organisation: string | null;
-  subjectCode: string;
-  subjectType: string;
-  fields: string[];
-  purpose: string;
-  reference: string;
-  prevHash: string;
-  hash: string;
+/** A record as GraphQL reads it: its chained content, and whose personal data it names. */
+export interface AccessRecord extends Omit<ChainedRecord, 'mac'> {
   /** Whose personal data the subject code is, for masking. */
   owner: { creditCode: string; subjectType: string; published: boolean };
 }
@@ -40,21 +31,19 @@ export interface AccessRecordFilter {
   to?: string | null;
 }
 
-type HashedContent = Omit<AccessRecord, 'seq' | 'hash' | 'owner'>;
-
-/** The hash of a record: over its content in a fixed field order and the previous hash. */
-export function recordHash(record: HashedContent): string {
-  const canonical = JSON.stringify([
-    record.prevHash, record.recordedAt, record.requestId, record.principalId, record.role, record.organisation,
-    record.subjectCode, record.subjectType, record.fields, record.purpose, record.reference,
-  ]);
-  return createHash('sha256').update(canonical).digest('hex');
+export interface RegisterVerification {
+  valid: boolean;
+  checkedRecords: number;
+  firstInvalidSeq: number | null;
+  problem: string | null;
 }
 
 export class AccessRegister {
   constructor(
     readonly db: Knex,
     readonly clock: Clock,
+    /** The register key (CREDITHUB_REGISTER_KEY): MACs of records and heads. */
+    private readonly key: Uint8Array,
   ) {}
 
   /** Appends one record per subject read in a request, in one transaction. */
@@ -78,7 +67,8 @@ export class AccessRegister {
       let head = await lockHead();
       if (!head) {
         // A chain added since the migration (ACCESS_REGISTER_CHAINS raised): it starts now.
-        await trx(accessRegisterHeadTable).insert({ id: chain, record_count: 0, last_hash: GENESIS_HASH }).onConflict('id').ignore();
+        const start = { chain, records: 0, lastHash: GENESIS_HASH, keyedFrom: 1 };
+        await trx(accessRegisterHeadTable).insert({ id: chain, ...headColumns(this.key, start) }).onConflict('id').ignore();
         head = await lockHead();
       }
       let prevHash: string = head.last_hash;
@@ -92,12 +82,13 @@ export class AccessRegister {
           fields: [...fields].sort(), purpose: purpose.purpose, reference: purpose.reference, prevHash,
         };
         prevHash = recordHash(content);
-        return { ...toRow(content), hash: prevHash, chain, chain_index: ++index };
+        index++;
+        return { ...toRow(content), hash: prevHash, chain, chain_index: index, mac: recordMac(this.key, chain, index, prevHash) };
       });
       await insertInChunks(trx, accessRegisterTable, rows);
       await trx(accessRegisterHeadTable)
         .where({ id: chain })
-        .update({ record_count: index, last_hash: prevHash });
+        .update(headColumns(this.key, { chain, records: index, lastHash: prevHash, keyedFrom: Number(head.keyed_from) }));
     });
     return fieldsBySubject.size;
   }
@@ -113,35 +104,68 @@ export class AccessRegister {
     };
   }
 
-  /** Walks every chain in its order, recomputing every hash. */
-  async verify(): Promise<{ valid: boolean; checkedRecords: number; firstInvalidSeq: number | null; problem: string | null }> {
+  heads = () => registerHeads(this.db);
+
+  /**
+   * Walks every chain in its order, recomputing every hash and checking every MAC, and that
+   * each head is the key's and where its chain ends; against `checkpoint` (a signed one,
+   * verified by the caller), that every chain reaches the checkpoint's state unchanged.
+   * `onlySinceCheckpoint` reads only the records after the checkpoint (before signing the next).
+   */
+  async verify(checkpoint?: Checkpoint | null, options: { onlySinceCheckpoint?: boolean } = {}): Promise<RegisterVerification & { heads: ChainState[] }> {
     let checked = 0;
-    const heads = await this.db(accessRegisterHeadTable).orderBy('id');
-    for (const head of heads) {
-      let prevHash = GENESIS_HASH;
-      let inChain = 0;
-      let afterIndex = 0;
-      for (;;) {
-        const rows = await this.db(accessRegisterTable).where({ chain: head.id }).andWhere('chain_index', '>', afterIndex).orderBy('chain_index').limit(1000);
-        for (const row of rows) {
-          const record = fromRow(row);
-          const problem =
-            record.prevHash !== prevHash ? 'it is not chained to the record before it (a record was removed or inserted)'
-            : recordHash(record) !== record.hash ? 'its content does not match its hash (it was changed)'
-            : null;
-          if (problem) return { valid: false, checkedRecords: checked, firstInvalidSeq: record.seq, problem: `record ${record.seq}: ${problem}` };
-          prevHash = record.hash;
-          checked++;
-          inChain++;
-        }
-        if (rows.length < 1000) break;
-        afterIndex = Number(rows.at(-1).chain_index);
-      }
-      if (head.last_hash !== prevHash || Number(head.record_count) !== inChain) {
-        return { valid: false, checkedRecords: checked, firstInvalidSeq: null, problem: `records were removed: chain ${head.id} does not end at its recorded head` };
-      }
+    const heads = await this.heads();
+    const invalid = (problem: string, seq: number | null = null) => ({ valid: false, checkedRecords: checked, firstInvalidSeq: seq, problem, heads });
+    const anchors = new Map((checkpoint?.chains ?? []).map((state) => [state.chain, state]));
+    for (const missing of anchors.keys()) {
+      if (!heads.some((head) => head.chain === missing)) return invalid(`records were removed: chain ${missing} of the checkpoint signed at ${checkpoint!.signedAt} is gone`);
     }
-    return { valid: true, checkedRecords: checked, firstInvalidSeq: null, problem: null };
+    for (const head of heads) {
+      const anchor = anchors.get(head.chain);
+      if (anchor && head.records < anchor.records) {
+        return invalid(`records were removed: chain ${head.chain} has ${head.records} records, the checkpoint signed at ${checkpoint!.signedAt} has ${anchor.records}`);
+      }
+      const after = options.onlySinceCheckpoint ? anchor : undefined;
+      // Up to the head as read: records appended meanwhile are the next verification's.
+      const chain = await checkChain(head.chain, chainRecords(this.db, head.chain, after?.records, head.records), {
+        // The checkpoint's keyed start is signed; the head's only MACed.
+        anchor, after, key: this.key, keyedFrom: anchor?.keyedFrom ?? head.keyedFrom, signedAt: checkpoint?.signedAt,
+      });
+      checked += chain.records - (after?.records ?? 0);
+      if (chain.problem) return invalid(chain.problem, chain.seq);
+      // The records are sound: is the head (where the chain must end) the key's?
+      if (!macMatches(headMac(this.key, head), head.mac)) {
+        return invalid(`the head of chain ${head.chain} was changed without the register key (records removed or added, or its keyed start moved)`);
+      }
+      if (chain.records !== head.records || chain.lastHash !== head.lastHash) {
+        return invalid(`records were removed or added: chain ${head.chain} does not end at its recorded head`);
+      }
+      if (await this.hasRecordsPastHead(head)) return invalid(`records were added: chain ${head.chain} has records past its head`);
+    }
+    return { valid: true, checkedRecords: checked, firstInvalidSeq: null, problem: null, heads };
+  }
+
+  /** Records past `head` that no append since accounts for (an append writes its records and head in one transaction). */
+  private async hasRecordsPastHead(head: ChainState): Promise<boolean> {
+    const past = await this.db(accessRegisterTable).where({ chain: head.chain }).andWhere('chain_index', '>', head.records).max({ last: 'chain_index' }).first();
+    if (past?.last == null) return false;
+    const now = await this.db(accessRegisterHeadTable).where({ id: head.chain }).first();
+    return Number(now.record_count) < Number(past.last);
+  }
+}
+
+/** Every chain's head, in chain order. */
+export async function registerHeads(db: Knex): Promise<(ChainState & { mac: string | null })[]> {
+  return (await db(accessRegisterHeadTable).orderBy('id')).map((row: any) => ({ ...headStateOf(row), mac: row.mac ?? null }));
+}
+
+/** One chain's records in their order (after place `afterIndex`, up to place `upTo`), read a page at a time. */
+export async function* chainRecords(db: Knex, chain: number, afterIndex = 0, upTo = Number.MAX_SAFE_INTEGER): AsyncGenerator<ChainedRecord> {
+  for (;;) {
+    const rows = await db(accessRegisterTable).where({ chain }).andWhere('chain_index', '>', afterIndex).andWhere('chain_index', '<=', upTo).orderBy('chain_index').limit(1000);
+    for (const row of rows) yield chainedRecordOf(row);
+    if (rows.length < 1000) return;
+    afterIndex = Number(rows.at(-1).chain_index);
   }
 }
 
@@ -170,6 +194,11 @@ function toRow(content: HashedContent) {
   };
 }
 
+function chainedRecordOf(row: any): ChainedRecord {
+  const { owner: _owner, ...record } = fromRow(row);
+  return { ...record, mac: row.mac ?? null };
+}
+
 function fromRow(row: any): AccessRecord {
   return {
     seq: Number(row.seq),
@@ -185,6 +214,8 @@ function fromRow(row: any): AccessRecord {
     reference: row.reference,
     prevHash: row.prev_hash,
     hash: row.hash,
+    chain: Number(row.chain),
+    chainIndex: Number(row.chain_index),
     owner: { creditCode: row.subject_code, subjectType: row.subject_type, published: true },
   };
 }

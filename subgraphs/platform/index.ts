@@ -6,7 +6,7 @@
  */
 import type { SubgraphModule } from '../kit/server.js';
 import type { DepartmentConfig } from '../kit/lists/department.js';
-import { internalTokenSecret } from '../kit/auth/secrets.js';
+import { accessRegisterKey, internalTokenSecret } from '../kit/auth/secrets.js';
 import { mergeResolvers } from '../kit/resolvers.js';
 import { EventConsumer } from '../kit/events/consumer.js';
 import { relayedTopic } from '../kit/events/relay.js';
@@ -17,6 +17,7 @@ import { SubjectRegistry } from './registry.js';
 import { createPlatformLoaders, platformResolvers } from './resolvers.js';
 import { permissions } from './permissions.js';
 import { AccessRegister } from './access-register.js';
+import { loadCheckpointKeys, RegisterCheckpoints } from './access-register-checkpoints.js';
 import { ACCESS_REGISTER_ROUTE, accessRegisterResolvers, accessRegisterRoute } from './access-register-resolvers.js';
 import { Collection } from './collection.js';
 import { createWarningListLoaders, warningListResolvers } from './warning-list-resolvers.js';
@@ -43,11 +44,12 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
     name: 'platform',
     schemaFiles: ['shared/common.graphql', 'platform.graphql'],
     migrations: [...migrations, correctionsMigration],
-    productionSecrets: ['receipt-key'],
+    productionSecrets: ['receipt-key', 'register-keys'],
     async build({ db, clock }) {
       const secret = internalTokenSecret();
       const registry = new SubjectRegistry(db);
-      const register = new AccessRegister(db, clock);
+      const register = new AccessRegister(db, clock, accessRegisterKey());
+      const checkpoints = new RegisterCheckpoints(db, clock, register, await loadCheckpointKeys());
       const feed = new ChangeFeed(db, departments);
       const collection = new Collection(db, clock, calendarFromEnv(), feed);
       const corrections = new Corrections(clock, feed);
@@ -61,7 +63,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
       return {
         resolvers: mergeResolvers(
           platformResolvers(),
-          accessRegisterResolvers(register),
+          accessRegisterResolvers(register, checkpoints),
           warningListResolvers(collection, departments),
           jointMeasureResolvers({ catalogue, screenings, feedback, collection, receipts, clock, departments }),
           changeFeedResolvers(feed, catalogue, clock),
@@ -116,6 +118,13 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             description: 'reminds key-attention subjects before their validity ends (1798 (17))',
             intervalMs: Number(process.env.NOTICE_INTERVAL_MS ?? 3_600_000),
             runOnce: () => notices.remindValidity(),
+          },
+          {
+            // 1798 (24)(25): the register's state signed and published where the database's owner cannot rewrite it.
+            name: 'register-checkpoint',
+            description: 'signs a checkpoint of the access register when it grew, and publishes it (CREDITHUB_REGISTER_CHECKPOINT_FILE, NATS)',
+            intervalMs: Number(process.env.REGISTER_CHECKPOINT_INTERVAL_MS ?? 300_000),
+            runOnce: () => checkpoints.signIfChanged(),
           },
           {
             name: 'webhooks',

@@ -10,6 +10,7 @@ import type { Collection } from './collection.js';
 import type { Feedback, FeedbackInput } from './feedback.js';
 import type { Measure, MeasureCatalogue, MeasureChangesInput, MeasureInput, Memorandum, MemorandumInput } from './measures.js';
 import type { ReceiptKeys } from './receipts.js';
+import { publishedKey } from '../kit/auth/signing-keys.js';
 import type { ScreeningItem, ScreeningRecord, ScreeningService } from './screening.js';
 import type { Scenario } from './memorandum-catalogue.js';
 import { feedVisibilityAcross, type DepartmentRef } from '../kit/auth/policy.js';
@@ -77,7 +78,7 @@ export function jointMeasureResolvers(deps: {
       async catalogueChanges(_: unknown, args: { measureId?: string; memorandumId?: string; first?: number; after?: string }) {
         return catalogueChangesPage(catalogue.db, args, pageSize(args.first, 100), args.after);
       },
-      receiptKey: () => ({ alg: 'ES256', kid: receipts.kid, jwk: JSON.stringify(receipts.publicJwk), pem: receipts.publicPem }),
+      receiptKey: () => publishedKey(receipts),
       verifyScreeningReceipt: (_: unknown, args: { receipt: string }) => screenings.verifyReceipt(args.receipt),
       async jointMeasureCases(_: unknown, args: { domain?: string; measureId?: string; first?: number; after?: string }, ctx: Context) {
         return connection(await feedback.page(ctx.principal!, args, pageSize(args.first, 100), args.after));

@@ -6,6 +6,8 @@ import { checkSubjectCode } from '../kit/codes.js';
 import { catalogueChangesMigration } from './catalogue-changes.js';
 import { processedEventsMigration } from '../kit/events/tables.js';
 import { accessRegisterChainsMigration } from './access-register-chains.js';
+import { accessRegisterKeysMigration } from './access-register-keys.js';
+import { GENESIS_HASH } from './access-register-integrity.js';
 
 export const subjectsTable = 'platform_subjects';
 export const accessRegisterTable = 'platform_access_register';
@@ -23,8 +25,7 @@ export const memorandumsTable = 'platform_memorandums';
 export const measuresTable = 'platform_measures';
 export const screeningsTable = 'platform_screenings';
 export const casesTable = 'platform_cases';
-/** The hash the first record of the access register is chained to. */
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH };
 
 export const migrations: Migration[] = [
   {
@@ -396,6 +397,7 @@ export const migrations: Migration[] = [
       await db.schema.alterTable(casesTable, (t) => t.dropColumn('listing_published'));
     },
   },
+  accessRegisterKeysMigration,
 ];
 
 /**

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 /** Shortest shared secret (HS256 keys, CREDITHUB_INTERNAL_SECRET): 256 bits, as RFC 7518 §3.2 asks of HS256. */
 export const MIN_SECRET_BYTES = 32;
 
-export type ProductionSecret = 'token-verification' | 'internal-secret' | 'receipt-key';
+export type ProductionSecret = 'token-verification' | 'internal-secret' | 'receipt-key' | 'register-keys';
 
 export const isProduction = (env: NodeJS.ProcessEnv = process.env) => env.NODE_ENV === 'production';
 
@@ -42,14 +42,24 @@ export function productionKeyProblems(needs: ProductionSecret[], env: NodeJS.Pro
     if (!env.JWT_ISSUER) problems.push('JWT_ISSUER: the issuer every token must name');
   }
   if (needs.includes('internal-secret')) {
-    const secret = env.CREDITHUB_INTERNAL_SECRET;
-    if (!secret) problems.push(`CREDITHUB_INTERNAL_SECRET: the secret the gateway and subgraphs share, at least ${MIN_SECRET_BYTES} bytes`);
-    else if (new TextEncoder().encode(secret).length < MIN_SECRET_BYTES) problems.push(`CREDITHUB_INTERNAL_SECRET is shorter than ${MIN_SECRET_BYTES} bytes`);
+    problems.push(...sharedSecretProblems('CREDITHUB_INTERNAL_SECRET', env.CREDITHUB_INTERNAL_SECRET, 'the secret the gateway and subgraphs share'));
   }
   if (needs.includes('receipt-key') && !env.CREDITHUB_RECEIPT_KEY) {
     problems.push('CREDITHUB_RECEIPT_KEY: the PKCS#8 PEM (ES256) that signs screening receipts, the same for every platform replica');
   }
+  if (needs.includes('register-keys')) {
+    problems.push(...sharedSecretProblems('CREDITHUB_REGISTER_KEY', env.CREDITHUB_REGISTER_KEY, "the key of the access register's record MACs, the same for every platform replica"));
+    if (!env.CREDITHUB_REGISTER_SIGNING_KEY) {
+      problems.push("CREDITHUB_REGISTER_SIGNING_KEY: the PKCS#8 PEM (ES256) that signs the access register's checkpoints, the same for every platform replica");
+    }
+  }
   return problems;
+}
+
+function sharedSecretProblems(variable: string, secret: string | undefined, what: string): string[] {
+  if (!secret) return [`${variable}: ${what}, at least ${MIN_SECRET_BYTES} bytes`];
+  if (new TextEncoder().encode(secret).length < MIN_SECRET_BYTES) return [`${variable} is shorter than ${MIN_SECRET_BYTES} bytes`];
+  return [];
 }
 
 /** Throws, naming every problem, when in production and anything is missing. */

@@ -41,3 +41,6 @@ export const developmentJwtSecret = () => secretFromEnvOrFile('CREDITHUB_JWT_SEC
 
 /** Shared by the gateway and the subgraphs: signs the principal the gateway forwards. */
 export const internalTokenSecret = () => secretFromEnvOrFile('CREDITHUB_INTERNAL_SECRET', 'internal-token.secret');
+
+/** Keys the access register's records and heads (HMAC-SHA-256): the same for every platform replica. */
+export const accessRegisterKey = () => secretFromEnvOrFile('CREDITHUB_REGISTER_KEY', 'register-key.secret');

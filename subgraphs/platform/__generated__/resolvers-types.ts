@@ -187,8 +187,16 @@ export type Query = {
   checkCreditCode: CodeCheck;
   /** The access register, newest first. Auditors and administrators. */
   accessRegister: AccessRecordConnection;
-  /** Recomputes the hash chain of the whole register. Auditors and administrators. */
+  /**
+   * Recomputes the hash chains of the whole register and checks every MAC and head, and that
+   * every chain still reaches `checkpoint` (a JWS from the auditor's checkpoint file; default:
+   * the newest the hub knows) unchanged. Auditors and administrators.
+   */
   verifyAccessRegister: RegisterVerification;
+  /** Signed checkpoints of the access register, newest first (at most 100). Auditors and administrators. */
+  accessRegisterCheckpoints: Array<AccessRegisterCheckpoint>;
+  /** The public key that verifies the access register's checkpoints (CREDITHUB_REGISTER_SIGNING_KEY's). */
+  accessRegisterCheckpointKey: ReceiptKey;
   /** The memorandums and measures in force on a day (default today). */
   memorandums: Array<Memorandum>;
   screening?: Maybe<Screening>;
@@ -273,6 +281,16 @@ export type QueryAccessRegisterArgs = {
   filter?: InputMaybe<AccessRecordFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryVerifyAccessRegisterArgs = {
+  checkpoint?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryAccessRegisterCheckpointsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -388,6 +406,9 @@ export type AccessRecord = {
   /** SHA-256 of the previous record's hash and this record's content. */
   hash: Scalars['String']['output'];
   prevHash: Scalars['String']['output'];
+  /** Its chain, and its place in it (from 1). */
+  chain: Scalars['Int']['output'];
+  chainIndex: Scalars['Int']['output'];
 };
 
 export type AccessRecordEdge = {
@@ -411,7 +432,7 @@ export type AccessRecordFilter = {
   to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
-/** The result of walking the whole access register and recomputing every hash. */
+/** The result of walking the whole access register, recomputing every hash and checking every MAC. */
 export type RegisterVerification = {
   __typename?: 'RegisterVerification';
   valid: Scalars['Boolean']['output'];
@@ -419,6 +440,120 @@ export type RegisterVerification = {
   /** The first record that fails, if any. */
   firstInvalidSeq?: Maybe<Scalars['ID']['output']>;
   problem?: Maybe<Scalars['String']['output']>;
+  /**
+   * The signed checkpoint every chain was checked to reach unchanged: the one given, else the
+   * newest in CREDITHUB_REGISTER_CHECKPOINT_FILE, else the newest stored; null if there is none yet.
+   */
+  checkpoint?: Maybe<AccessRegisterCheckpoint>;
+};
+
+/** Where the checkpoint a verification trusted came from (only its signature is trusted). */
+export type CheckpointSource =
+  | 'GIVEN'
+  | 'FILE'
+  | 'DATABASE';
+
+/**
+ * A signed statement of every chain's record count, last hash and keyed start at one time:
+ * a JWS (ES256) to verify offline with accessRegisterCheckpointKey (npm run verify-register).
+ * No personal data: counts and hashes only.
+ */
+export type AccessRegisterCheckpoint = {
+  __typename?: 'AccessRegisterCheckpoint';
+  signedAt: Scalars['DateTime']['output'];
+  /** Records in every chain together. */
+  records: Scalars['Int']['output'];
+  /** The JWS. */
+  checkpoint: Scalars['String']['output'];
+  /** Set on the checkpoint a verification used. */
+  source?: Maybe<CheckpointSource>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Pre-approval screening (逢报必查): up to 1,000 codes, answered in input order; an invalid
+   * code is a per-item answer. Recorded, with a signed receipt.
+   */
+  screen: Screening;
+  /** Feedback on a measure shown in a screening (响应—反馈). */
+  recordMeasureFeedback: JointMeasureCase;
+  /** The platform administrator: a new memorandum from a date (recorded in catalogueChanges). */
+  addMemorandum: Memorandum;
+  /** The platform administrator: a new measure of a memorandum from a date. */
+  addMeasure: Measure;
+  /** The platform administrator: a new version of a measure from a date; the previous version applies before it. */
+  amendMeasure: Measure;
+  /** The platform administrator: a measure stops applying from a date. */
+  withdrawMeasure: Measure;
+  /**
+   * Signs a checkpoint of the access register now and publishes it (the checkpoint file, NATS),
+   * as the platform's worker does on its interval. REGISTER_TAMPERED, and nothing signed, if the
+   * records since the last checkpoint do not verify. Auditors and administrators.
+   */
+  signAccessRegisterCheckpoint: AccessRegisterCheckpoint;
+  registerWebhook: Webhook;
+  removeWebhook: Scalars['Boolean']['output'];
+  /**
+   * Deliver again every matching event after `fromCursor` (a change-feed cursor: from `changes`,
+   * a delivered event or the delivery log), dead letters included; without it, from the oldest
+   * dead letter not yet replayed.
+   */
+  replayWebhook: Webhook;
+};
+
+
+export type MutationScreenArgs = {
+  creditCodes: Array<Scalars['ID']['input']>;
+  scenario: Scenario;
+  reference: Scalars['String']['input'];
+};
+
+
+export type MutationRecordMeasureFeedbackArgs = {
+  input: FeedbackInput;
+};
+
+
+export type MutationAddMemorandumArgs = {
+  input: MemorandumInput;
+  effectiveFrom: Scalars['Date']['input'];
+};
+
+
+export type MutationAddMeasureArgs = {
+  memorandumId: Scalars['ID']['input'];
+  input: MeasureInput;
+  effectiveFrom: Scalars['Date']['input'];
+};
+
+
+export type MutationAmendMeasureArgs = {
+  measureId: Scalars['ID']['input'];
+  changes: MeasureChanges;
+  effectiveFrom: Scalars['Date']['input'];
+};
+
+
+export type MutationWithdrawMeasureArgs = {
+  measureId: Scalars['ID']['input'];
+  effectiveFrom: Scalars['Date']['input'];
+};
+
+
+export type MutationRegisterWebhookArgs = {
+  input: WebhookInput;
+};
+
+
+export type MutationRemoveWebhookArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationReplayWebhookArgs = {
+  id: Scalars['ID']['input'];
+  fromCursor?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Approval scenarios in which implementing agencies apply joint measures. */
@@ -564,7 +699,7 @@ export type Screening = {
   receipt: Scalars['String']['output'];
 };
 
-/** The hub's public key for screening receipts. */
+/** A public key of the hub (ES256): of screening receipts (receiptKey) or of access-register checkpoints. */
 export type ReceiptKey = {
   __typename?: 'ReceiptKey';
   alg: Scalars['String']['output'];
@@ -718,87 +853,6 @@ export type CatalogueChangeConnection = {
   __typename?: 'CatalogueChangeConnection';
   edges: Array<CatalogueChangeEdge>;
   pageInfo: PageInfo;
-};
-
-export type Mutation = {
-  __typename?: 'Mutation';
-  /**
-   * Pre-approval screening (逢报必查): up to 1,000 codes, answered in input order; an invalid
-   * code is a per-item answer. Recorded, with a signed receipt.
-   */
-  screen: Screening;
-  /** Feedback on a measure shown in a screening (响应—反馈). */
-  recordMeasureFeedback: JointMeasureCase;
-  /** The platform administrator: a new memorandum from a date (recorded in catalogueChanges). */
-  addMemorandum: Memorandum;
-  /** The platform administrator: a new measure of a memorandum from a date. */
-  addMeasure: Measure;
-  /** The platform administrator: a new version of a measure from a date; the previous version applies before it. */
-  amendMeasure: Measure;
-  /** The platform administrator: a measure stops applying from a date. */
-  withdrawMeasure: Measure;
-  registerWebhook: Webhook;
-  removeWebhook: Scalars['Boolean']['output'];
-  /**
-   * Deliver again every matching event after `fromCursor` (a change-feed cursor: from `changes`,
-   * a delivered event or the delivery log), dead letters included; without it, from the oldest
-   * dead letter not yet replayed.
-   */
-  replayWebhook: Webhook;
-};
-
-
-export type MutationScreenArgs = {
-  creditCodes: Array<Scalars['ID']['input']>;
-  scenario: Scenario;
-  reference: Scalars['String']['input'];
-};
-
-
-export type MutationRecordMeasureFeedbackArgs = {
-  input: FeedbackInput;
-};
-
-
-export type MutationAddMemorandumArgs = {
-  input: MemorandumInput;
-  effectiveFrom: Scalars['Date']['input'];
-};
-
-
-export type MutationAddMeasureArgs = {
-  memorandumId: Scalars['ID']['input'];
-  input: MeasureInput;
-  effectiveFrom: Scalars['Date']['input'];
-};
-
-
-export type MutationAmendMeasureArgs = {
-  measureId: Scalars['ID']['input'];
-  changes: MeasureChanges;
-  effectiveFrom: Scalars['Date']['input'];
-};
-
-
-export type MutationWithdrawMeasureArgs = {
-  measureId: Scalars['ID']['input'];
-  effectiveFrom: Scalars['Date']['input'];
-};
-
-
-export type MutationRegisterWebhookArgs = {
-  input: WebhookInput;
-};
-
-
-export type MutationRemoveWebhookArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type MutationReplayWebhookArgs = {
-  id: Scalars['ID']['input'];
-  fromCursor?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** What a change-feed event says happened. */
@@ -1235,6 +1289,9 @@ export type ResolversTypes = ResolversObject<{
   AccessRecordConnection: ResolverTypeWrapper<AccessRecordConnection>;
   AccessRecordFilter: AccessRecordFilter;
   RegisterVerification: ResolverTypeWrapper<RegisterVerification>;
+  CheckpointSource: CheckpointSource;
+  AccessRegisterCheckpoint: ResolverTypeWrapper<AccessRegisterCheckpoint>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Scenario: Scenario;
   MeasureKind: MeasureKind;
   Memorandum: ResolverTypeWrapper<Memorandum>;
@@ -1264,7 +1321,6 @@ export type ResolversTypes = ResolversObject<{
   CatalogueChange: ResolverTypeWrapper<CatalogueChange>;
   CatalogueChangeEdge: ResolverTypeWrapper<CatalogueChangeEdge>;
   CatalogueChangeConnection: ResolverTypeWrapper<CatalogueChangeConnection>;
-  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ChangeType: ChangeType;
   ChangeEvent: ResolverTypeWrapper<ChangeEvent>;
   ChangeEdge: ResolverTypeWrapper<ChangeEdge>;
@@ -1318,6 +1374,8 @@ export type ResolversParentTypes = ResolversObject<{
   AccessRecordConnection: AccessRecordConnection;
   AccessRecordFilter: AccessRecordFilter;
   RegisterVerification: RegisterVerification;
+  AccessRegisterCheckpoint: AccessRegisterCheckpoint;
+  Mutation: Record<PropertyKey, never>;
   Memorandum: Memorandum;
   Measure: Measure;
   MemorandumInput: MemorandumInput;
@@ -1342,7 +1400,6 @@ export type ResolversParentTypes = ResolversObject<{
   CatalogueChange: CatalogueChange;
   CatalogueChangeEdge: CatalogueChangeEdge;
   CatalogueChangeConnection: CatalogueChangeConnection;
-  Mutation: Record<PropertyKey, never>;
   ChangeEvent: ChangeEvent;
   ChangeEdge: ChangeEdge;
   ChangeConnection: ChangeConnection;
@@ -1467,7 +1524,9 @@ export type QueryResolvers<ContextType = PlatformContext, ParentType extends Res
   lateSharedEntries?: Resolver<ResolversTypes['LateSharedEntryConnection'], ParentType, ContextType, RequireFields<QueryLateSharedEntriesArgs, 'first'>>;
   checkCreditCode?: Resolver<ResolversTypes['CodeCheck'], ParentType, ContextType, RequireFields<QueryCheckCreditCodeArgs, 'code'>>;
   accessRegister?: Resolver<ResolversTypes['AccessRecordConnection'], ParentType, ContextType, RequireFields<QueryAccessRegisterArgs, 'first'>>;
-  verifyAccessRegister?: Resolver<ResolversTypes['RegisterVerification'], ParentType, ContextType>;
+  verifyAccessRegister?: Resolver<ResolversTypes['RegisterVerification'], ParentType, ContextType, Partial<QueryVerifyAccessRegisterArgs>>;
+  accessRegisterCheckpoints?: Resolver<Array<ResolversTypes['AccessRegisterCheckpoint']>, ParentType, ContextType, RequireFields<QueryAccessRegisterCheckpointsArgs, 'first'>>;
+  accessRegisterCheckpointKey?: Resolver<ResolversTypes['ReceiptKey'], ParentType, ContextType>;
   memorandums?: Resolver<Array<ResolversTypes['Memorandum']>, ParentType, ContextType, Partial<QueryMemorandumsArgs>>;
   screening?: Resolver<Maybe<ResolversTypes['Screening']>, ParentType, ContextType, RequireFields<QueryScreeningArgs, 'id'>>;
   receiptKey?: Resolver<ResolversTypes['ReceiptKey'], ParentType, ContextType>;
@@ -1499,6 +1558,8 @@ export type AccessRecordResolvers<ContextType = PlatformContext, ParentType exte
   reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   prevHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  chain?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  chainIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type AccessRecordEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecordEdge'] = ResolversParentTypes['AccessRecordEdge']> = ResolversObject<{
@@ -1516,6 +1577,27 @@ export type RegisterVerificationResolvers<ContextType = PlatformContext, ParentT
   checkedRecords?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   firstInvalidSeq?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   problem?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  checkpoint?: Resolver<Maybe<ResolversTypes['AccessRegisterCheckpoint']>, ParentType, ContextType>;
+}>;
+
+export type AccessRegisterCheckpointResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRegisterCheckpoint'] = ResolversParentTypes['AccessRegisterCheckpoint']> = ResolversObject<{
+  signedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  records?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  checkpoint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['CheckpointSource']>, ParentType, ContextType>;
+}>;
+
+export type MutationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  screen?: Resolver<ResolversTypes['Screening'], ParentType, ContextType, RequireFields<MutationScreenArgs, 'creditCodes' | 'scenario' | 'reference'>>;
+  recordMeasureFeedback?: Resolver<ResolversTypes['JointMeasureCase'], ParentType, ContextType, RequireFields<MutationRecordMeasureFeedbackArgs, 'input'>>;
+  addMemorandum?: Resolver<ResolversTypes['Memorandum'], ParentType, ContextType, RequireFields<MutationAddMemorandumArgs, 'input' | 'effectiveFrom'>>;
+  addMeasure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType, RequireFields<MutationAddMeasureArgs, 'memorandumId' | 'input' | 'effectiveFrom'>>;
+  amendMeasure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType, RequireFields<MutationAmendMeasureArgs, 'measureId' | 'changes' | 'effectiveFrom'>>;
+  withdrawMeasure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType, RequireFields<MutationWithdrawMeasureArgs, 'measureId' | 'effectiveFrom'>>;
+  signAccessRegisterCheckpoint?: Resolver<ResolversTypes['AccessRegisterCheckpoint'], ParentType, ContextType>;
+  registerWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<MutationRegisterWebhookArgs, 'input'>>;
+  removeWebhook?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveWebhookArgs, 'id'>>;
+  replayWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<MutationReplayWebhookArgs, 'id'>>;
 }>;
 
 export type MemorandumResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Memorandum'] = ResolversParentTypes['Memorandum']> = ResolversObject<{
@@ -1689,18 +1771,6 @@ export type CatalogueChangeConnectionResolvers<ContextType = PlatformContext, Pa
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 }>;
 
-export type MutationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
-  screen?: Resolver<ResolversTypes['Screening'], ParentType, ContextType, RequireFields<MutationScreenArgs, 'creditCodes' | 'scenario' | 'reference'>>;
-  recordMeasureFeedback?: Resolver<ResolversTypes['JointMeasureCase'], ParentType, ContextType, RequireFields<MutationRecordMeasureFeedbackArgs, 'input'>>;
-  addMemorandum?: Resolver<ResolversTypes['Memorandum'], ParentType, ContextType, RequireFields<MutationAddMemorandumArgs, 'input' | 'effectiveFrom'>>;
-  addMeasure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType, RequireFields<MutationAddMeasureArgs, 'memorandumId' | 'input' | 'effectiveFrom'>>;
-  amendMeasure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType, RequireFields<MutationAmendMeasureArgs, 'measureId' | 'changes' | 'effectiveFrom'>>;
-  withdrawMeasure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType, RequireFields<MutationWithdrawMeasureArgs, 'measureId' | 'effectiveFrom'>>;
-  registerWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<MutationRegisterWebhookArgs, 'input'>>;
-  removeWebhook?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveWebhookArgs, 'id'>>;
-  replayWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<MutationReplayWebhookArgs, 'id'>>;
-}>;
-
 export type ChangeEventResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeEvent'] = ResolversParentTypes['ChangeEvent']> = ResolversObject<{
   eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['ChangeType'], ParentType, ContextType>;
@@ -1848,6 +1918,8 @@ export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
   AccessRecordEdge?: AccessRecordEdgeResolvers<ContextType>;
   AccessRecordConnection?: AccessRecordConnectionResolvers<ContextType>;
   RegisterVerification?: RegisterVerificationResolvers<ContextType>;
+  AccessRegisterCheckpoint?: AccessRegisterCheckpointResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Memorandum?: MemorandumResolvers<ContextType>;
   Measure?: MeasureResolvers<ContextType>;
   ScreenedEntry?: ScreenedEntryResolvers<ContextType>;
@@ -1867,7 +1939,6 @@ export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
   CatalogueChange?: CatalogueChangeResolvers<ContextType>;
   CatalogueChangeEdge?: CatalogueChangeEdgeResolvers<ContextType>;
   CatalogueChangeConnection?: CatalogueChangeConnectionResolvers<ContextType>;
-  Mutation?: MutationResolvers<ContextType>;
   ChangeEvent?: ChangeEventResolvers<ContextType>;
   ChangeEdge?: ChangeEdgeResolvers<ContextType>;
   ChangeConnection?: ChangeConnectionResolvers<ContextType>;
