@@ -14,6 +14,7 @@ import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import { checkSubjectCode } from '../kit/codes.js';
 import { accessRegisterHeadTable, accessRegisterTable, GENESIS_HASH } from './migrations.js';
 import { inTransaction } from '../kit/transactions.js';
+import { configuration } from '../kit/config/index.js';
 
 export interface AccessRecord {
   seq: number;
@@ -67,7 +68,7 @@ export class AccessRegister {
       if (read.subjectType === 'NATURAL_PERSON' || read.subjectType === 'ORGANISATION') typeOf.set(read.creditCode, read.subjectType);
     }
     const recordedAt = this.clock().toISOString();
-    const chains = Math.max(1, Number(process.env.ACCESS_REGISTER_CHAINS ?? 8));
+    const chains = configuration().ACCESS_REGISTER_CHAINS;
     await inTransaction(this.db, async (trx) => {
       // One chain's head, picked at random (again on a retry): replicas rarely meet on one row.
       const chain = 1 + Math.floor(Math.random() * chains);

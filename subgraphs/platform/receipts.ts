@@ -8,6 +8,7 @@
  */
 import { fileCreatedOnce } from '../kit/auth/secrets.js';
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, jwtVerify, SignJWT, type JWK } from 'jose';
+import { configuration } from '../kit/config/index.js';
 
 export const RECEIPT_TYPE = 'credithub-screening-receipt+jwt';
 const ALG = 'ES256';
@@ -21,7 +22,8 @@ export interface ReceiptKeys {
 }
 
 async function loadPrivatePem(): Promise<string> {
-  if (process.env.CREDITHUB_RECEIPT_KEY) return process.env.CREDITHUB_RECEIPT_KEY;
+  const configured = configuration().CREDITHUB_RECEIPT_KEY;
+  if (configured) return configured;
   const { privateKey } = await generateKeyPair(ALG, { extractable: true });
   const generated = await exportPKCS8(privateKey);
   return fileCreatedOnce('receipt-key.pem', () => generated);
