@@ -25,6 +25,7 @@ import { personalDataPlugin } from './personal-data.js';
 import { signInternalToken } from '../subgraphs/kit/auth/internal-token.js';
 import { internalTokenSecret } from '../subgraphs/kit/auth/secrets.js';
 import { dashboardRoutes } from './dashboard/serve.js';
+import { explorer } from './explorer/serve.js';
 import { configuration } from '../subgraphs/kit/config/index.js';
 
 export interface GatewayOptions {
@@ -102,6 +103,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       personalDataPlugin(accessRegisterUrl(subgraphUrls.platform), timeoutMs),
     ],
   });
+  const explorerPage = production ? undefined : explorer();
   const verifier = await createTokenVerifier();
   const internalSecret = internalTokenSecret();
   await server.start();
@@ -109,8 +111,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port: options.port ?? 0,
     host: options.host,
     maxBodyBytes: options.maxBodyBytes ?? settings.MAX_BODY_BYTES,
-    // The built-in dashboard (/dashboard): a static page on the same public API.
-    routes: dashboardRoutes(),
+    // The built-in dashboard (/dashboard): a static page on the same public API; outside
+    // production, the explorer too (a browser's GET of /graphql).
+    routes: { ...dashboardRoutes(), ...(explorerPage ? explorerPage.routes : {}) },
+    browserPage: explorerPage?.page,
     context: async (req) => {
       const requestId = randomUUID();
       const principal = await authenticate(req, verifier);

@@ -4,7 +4,7 @@
 // so `node dist/scripts/gateway.js` finds them as `tsx scripts/gateway.ts` does.
 // Plain JavaScript: it runs before anything is compiled.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -14,12 +14,12 @@ rmSync(dist, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 
+/** `dir` (with its subfolders) into dist/, files whose names match `keep` only. */
 const copy = (dir, keep) => {
-  if (!existsSync(join(root, dir))) return;
-  for (const file of readdirSync(join(root, dir)).filter(keep)) cpSync(join(root, dir, file), join(dist, dir, file));
+  cpSync(join(root, dir), join(dist, dir), { recursive: true, filter: (source) => statSync(source).isDirectory() || keep.test(source) });
 };
-copy('schema', (file) => file.endsWith('.graphql'));
-copy('gateway/dashboard', (file) => /\.(html|js|css)$/.test(file));
-copy('gateway/explorer', (file) => /\.(html|js|css)$/.test(file));
+copy('schema', /\.graphql$/);
+copy('gateway/dashboard', /\.(html|js|css)$/);
+copy('gateway/explorer', /\.(html|js|css)$/);
 // When it was built: test/build.setup.ts rebuilds when a source is newer.
 writeFileSync(join(dist, 'BUILT'), `${new Date().toISOString()}\n`);
