@@ -1,7 +1,7 @@
 /** Where the subgraphs keep their data. */
 import { integer, text } from './variable.js';
 
-const databaseUrl = { allowed: 'mysql://user:password@host:3306/database, sqlite:<file> or sqlite::memory:', pattern: /^(mysql:\/\/.+|sqlite:.+)$/ };
+const databaseUrl = { allowed: 'mysql://user:password@host:3306/database, sqlite:path/to/file or sqlite::memory:', pattern: /^(mysql:\/\/.+|sqlite:.+)$/ };
 
 export const database = {
   DATABASE_URL: text({ ...databaseUrl, defaultText: 'an SQLite file per subgraph under `DATA_DIR`', doc: 'the database of every subgraph, e.g. `mysql://user:pass@host:3306/credithub`' }),
