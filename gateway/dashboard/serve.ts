@@ -33,6 +33,8 @@ export const PAGE_POLICY = [
 export interface Asset {
   file: string;
   type: string;
+  /** An HTML page's content policy (default PAGE_POLICY). */
+  policy?: string;
 }
 
 const ASSETS: Record<string, Asset> = {
@@ -67,7 +69,7 @@ export function serveAsset(asset: Asset): Route {
     res.setHeader('cache-control', 'no-cache');
     res.setHeader('etag', loaded.etag);
     if (asset.type.startsWith('text/html')) {
-      res.setHeader('content-security-policy', PAGE_POLICY);
+      res.setHeader('content-security-policy', asset.policy ?? PAGE_POLICY);
       res.setHeader('x-frame-options', 'DENY');
     }
     if (req.headers['if-none-match'] === loaded.etag) {

@@ -9,9 +9,12 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Route } from '../../subgraphs/kit/http.js';
-import { serveAsset, type Asset } from '../dashboard/serve.js';
+import { PAGE_POLICY, serveAsset, type Asset } from '../dashboard/serve.js';
 
 export const EXPLORER_ASSETS_PATH = '/explorer';
+
+/** The dashboard's policy, and GraphiQL's stylesheet embeds its fonts as data: URLs. */
+export const EXPLORER_POLICY = `${PAGE_POLICY}; font-src 'self' data:`;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -33,5 +36,5 @@ const ASSETS: Record<string, Asset> = {
 export function explorer(): { page: Route; routes: Record<string, Route> } {
   const routes: Record<string, Route> = {};
   for (const [path, asset] of Object.entries(ASSETS)) routes[path] = serveAsset(asset);
-  return { page: serveAsset({ file: join(here, 'index.html'), type: 'text/html; charset=utf-8' }), routes };
+  return { page: serveAsset({ file: join(here, 'index.html'), type: 'text/html; charset=utf-8', policy: EXPLORER_POLICY }), routes };
 }
