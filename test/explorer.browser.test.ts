@@ -4,35 +4,19 @@
  * a query run from it, with a token in the token field, is answered — the request carried
  * the token as `Authorization: Bearer`.
  */
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestHub, type TestHub } from './env.js';
 import { mintDevelopmentToken } from '../scripts/token.js';
+import { describeInBrowser, launchChromium } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const inCI = Boolean(process.env.CI) && !['false', '0'].includes(process.env.CI!);
-const SKIP_REASON = `skipped: ${CHROMIUM} is not installed (apt-get install -y chromium); in CI this test fails instead`;
-if (!haveChromium && !inCI) console.warn(`explorer.browser.test.ts ${SKIP_REASON}`);
-
-describe.runIf(!haveChromium && inCI)('the explorer in a real browser (CI)', () => {
-  it(`needs ${CHROMIUM}: CI installs it (apt-get install -y chromium)`, () => {
-    throw new Error(`${CHROMIUM} is missing: the browser test must run in CI`);
-  });
-});
-
-describe.skipIf(!haveChromium)(`the explorer in a real browser${haveChromium ? '' : ` (${SKIP_REASON})`}`, () => {
+describeInBrowser('explorer.browser.test.ts', 'the explorer in a real browser', () => {
   let hub: TestHub;
   let browser: Browser;
 
   beforeAll(async () => {
     hub = await startTestHub({ subjects: 50 });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
