@@ -90,7 +90,7 @@ describe('the configuration module', () => {
   });
 
   it('warns about unknown variables with the hub\'s prefixes, with the closest known name', () => {
-    expect(unknownVariableWarnings({ GRAPHQL_MAX_DEPHT: '5', EVENT_POL_MS: '5', TAXX_DATABASE_URL: 'sqlite::memory:', HOME: '/root', NODE_OPTIONS: '' })).toEqual([
+    expect(unknownVariableWarnings({ GRAPHQL_MAX_DEPHT: '5', EVENT_POL_MS: '5', TAXX_DATABASE_URL: 'sqlite::memory:', TEST_DATABASE_URL: 'mysql://root@127.0.0.1:3306/test', HOME: '/root', NODE_OPTIONS: '' })).toEqual([
       'configuration: EVENT_POL_MS is not a variable CreditHub knows, ignored: did you mean EVENT_POLL_MS?',
       'configuration: GRAPHQL_MAX_DEPHT is not a variable CreditHub knows, ignored: did you mean GRAPHQL_MAX_DEPTH?',
       'configuration: TAXX_DATABASE_URL is not a variable CreditHub knows, ignored: did you mean TAX_DATABASE_URL?',

@@ -114,11 +114,17 @@ function distance(a: string, b: string): number {
   return previous[b.length];
 }
 
-/** One line per variable with the hub's prefix (or a per-subgraph suffix) that the hub does not know. */
+/** `TAXX_DATABASE_URL`: a per-subgraph suffix after a misspelt subgraph's name (not another tool's TEST_DATABASE_URL). */
+function misspeltSubgraphVariable(name: string): boolean {
+  const match = PER_SUBGRAPH_PATTERN.exec(name);
+  return Boolean(match) && subgraphNames.some((subgraph) => distance(name.slice(0, -match![1].length - 1), subgraph.toUpperCase()) <= 2);
+}
+
+/** One line per variable with the hub's prefix (or a subgraph's name, misspelt) that the hub does not know. */
 export function unknownVariableWarnings(env: NodeJS.ProcessEnv): string[] {
   const known = Object.keys(variables);
   return Object.keys(env)
-    .filter((name) => !(name in variables) && (HUB_PREFIXES.some((prefix) => name.startsWith(prefix)) || PER_SUBGRAPH_PATTERN.test(name)))
+    .filter((name) => !(name in variables) && (HUB_PREFIXES.some((prefix) => name.startsWith(prefix)) || misspeltSubgraphVariable(name)))
     .sort()
     .map((name) => {
       const closest = known.reduce((best, candidate) => (distance(name, candidate) < distance(name, best) ? candidate : best));
