@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // The process tests run the compiled entry points: dist/ rebuilt first when stale.
+    globalSetup: ['test/build.setup.ts'],
     // The multi-process and Galera tests have their own run: npm run test:cluster.
     exclude: ['test/**/*.cluster.test.ts', 'node_modules/**'],
     testTimeout: 30_000,

@@ -15,35 +15,32 @@ import { PUBLIC_PRINCIPAL, principalFromClaims, type Principal, type Purpose } f
 import { departments } from '../subgraphs/catalog.js';
 
 import { PURPOSE_HEADER, REFERENCE_HEADER, purposeFrom } from './purpose.js';
+import { configuration } from '../subgraphs/kit/config/index.js';
 
 export { PURPOSE_HEADER, REFERENCE_HEADER };
-export const DEFAULT_AUDIENCE = 'credithub';
 export const DEVELOPMENT_ISSUER = 'credithub-dev';
 
 export interface TokenVerifier {
   verify(token: string): Promise<JWTPayload>;
 }
 
-/** Longest a token may live, from its `iat` (or from now) to its `exp` (JWT_MAX_LIFETIME_S, default 24 h). */
-export const DEFAULT_MAX_LIFETIME_S = 24 * 60 * 60;
-
 class TokenTooLongLived extends Error {}
 
-export async function createTokenVerifier(env: NodeJS.ProcessEnv = process.env): Promise<TokenVerifier> {
+export async function createTokenVerifier(env?: NodeJS.ProcessEnv): Promise<TokenVerifier> {
   // Production: JWKS or a public key, the issuer, and the internal secret, or no start.
   requireProductionKeys('the gateway', ['token-verification', 'internal-secret'], env);
-  const audience = env.JWT_AUDIENCE ?? DEFAULT_AUDIENCE;
-  const issuer = env.JWT_ISSUER || undefined;
-  const maxLifetime = Number(env.JWT_MAX_LIFETIME_S ?? DEFAULT_MAX_LIFETIME_S);
-  if (!Number.isInteger(maxLifetime) || maxLifetime < 1) throw new Error(`JWT_MAX_LIFETIME_S must be a whole number of seconds, got "${env.JWT_MAX_LIFETIME_S}"`);
+  const settings = configuration(env);
+  const audience = settings.JWT_AUDIENCE;
+  const issuer = settings.JWT_ISSUER;
+  const maxLifetime = settings.JWT_MAX_LIFETIME_S;
   let key: Uint8Array | CryptoKey | JWTVerifyGetKey;
   let algorithms: string[];
-  if (env.JWT_JWKS_URL) {
-    key = createRemoteJWKSet(new URL(env.JWT_JWKS_URL));
+  if (settings.JWT_JWKS_URL) {
+    key = createRemoteJWKSet(new URL(settings.JWT_JWKS_URL));
     algorithms = ['RS256', 'ES256'];
-  } else if (env.JWT_PUBLIC_KEY_FILE) {
-    const algorithm = env.JWT_ALGORITHM ?? 'RS256';
-    key = await importSPKI(readFileSync(env.JWT_PUBLIC_KEY_FILE, 'utf8'), algorithm);
+  } else if (settings.JWT_PUBLIC_KEY_FILE) {
+    const algorithm = settings.JWT_ALGORITHM;
+    key = await importSPKI(readFileSync(settings.JWT_PUBLIC_KEY_FILE, 'utf8'), algorithm);
     algorithms = [algorithm];
   } else {
     key = developmentJwtSecret();

@@ -23,7 +23,7 @@ export function withoutSuggestions(message: string): string {
 }
 
 /** The HTTP status Apollo Server attached to an error, if any. */
-const httpStatusOf = (error: unknown): number | undefined => (error as GraphQLError | undefined)?.extensions?.http?.status as number | undefined;
+const httpStatusOf = (error: unknown): number | undefined => ((error as GraphQLError | undefined)?.extensions as { http?: { status?: number } } | undefined)?.http?.status;
 
 /**
  * The code of an error Apollo Server raised without one (the APQ hash check), from the

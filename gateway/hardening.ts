@@ -11,11 +11,12 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../subgraphs/kit/errors.js';
+import { configuration } from '../subgraphs/kit/config/index.js';
 
 export const QUERY_LIMITS = {
-  maxDepth: Number(process.env.GRAPHQL_MAX_DEPTH ?? 12),
-  maxAliases: Number(process.env.GRAPHQL_MAX_ALIASES ?? 30),
-  maxTokens: Number(process.env.GRAPHQL_MAX_TOKENS ?? 10_000),
+  maxDepth: configuration().GRAPHQL_MAX_DEPTH,
+  maxAliases: configuration().GRAPHQL_MAX_ALIASES,
+  maxTokens: configuration().GRAPHQL_MAX_TOKENS,
   maxDirectives: 50,
 };
 

@@ -28,10 +28,11 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+import { configuration } from '../subgraphs/kit/config/index.js';
 
 export const OPERATION_LIMITS = {
-  maxCodes: Number(process.env.GRAPHQL_MAX_CODES ?? 1000),
-  maxCost: Number(process.env.GRAPHQL_MAX_COST ?? 200_000),
+  maxCodes: configuration().GRAPHQL_MAX_CODES,
+  maxCost: configuration().GRAPHQL_MAX_COST,
 };
 
 const CODES_ARGUMENT = 'creditCodes';

@@ -25,6 +25,8 @@ import { personalDataPlugin } from './personal-data.js';
 import { signInternalToken } from '../subgraphs/kit/auth/internal-token.js';
 import { internalTokenSecret } from '../subgraphs/kit/auth/secrets.js';
 import { dashboardRoutes } from './dashboard/serve.js';
+import { explorer } from './explorer/serve.js';
+import { configuration } from '../subgraphs/kit/config/index.js';
 
 export interface GatewayOptions {
   port?: number;
@@ -67,8 +69,9 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error?: unk
 const accessRegisterUrl = (platformGraphqlUrl: string) => new URL('/internal/access-register', platformGraphqlUrl).toString();
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
-  const production = options.production ?? process.env.NODE_ENV === 'production';
-  const timeoutMs = options.subgraphTimeoutMs ?? Number(process.env.SUBGRAPH_TIMEOUT_MS ?? 10_000);
+  const settings = configuration();
+  const production = options.production ?? settings.NODE_ENV === 'production';
+  const timeoutMs = options.subgraphTimeoutMs ?? settings.SUBGRAPH_TIMEOUT_MS;
   const supergraphSdl = options.supergraphSdl ?? readCheckedInSupergraph();
   const subgraphUrls = { ...subgraphUrlsIn(supergraphSdl), ...options.subgraphUrls };
   const gateway = new ApolloGateway({
@@ -76,7 +79,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     buildService: ({ name }) => new SubgraphDataSource(name, subgraphUrls[name], timeoutMs),
   });
   const armor = queryArmor(production);
-  const trustedDocuments = trustedDocumentsPlugin(options.trustedDocumentsFile ?? process.env.TRUSTED_DOCUMENTS_FILE);
+  const trustedDocuments = trustedDocumentsPlugin(options.trustedDocumentsFile ?? settings.TRUSTED_DOCUMENTS_FILE);
   const server = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
@@ -100,15 +103,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       personalDataPlugin(accessRegisterUrl(subgraphUrls.platform), timeoutMs),
     ],
   });
+  const explorerPage = production ? undefined : explorer();
   const verifier = await createTokenVerifier();
   const internalSecret = internalTokenSecret();
   await server.start();
   const http = await serveGraphQL(server, {
     port: options.port ?? 0,
     host: options.host,
-    maxBodyBytes: options.maxBodyBytes ?? Number(process.env.MAX_BODY_BYTES ?? 2 * 1024 * 1024),
-    // The built-in dashboard (/dashboard): a static page on the same public API.
-    routes: dashboardRoutes(),
+    maxBodyBytes: options.maxBodyBytes ?? settings.MAX_BODY_BYTES,
+    // The built-in dashboard (/dashboard): a static page on the same public API; outside
+    // production, the explorer too (a browser's GET of /graphql).
+    routes: { ...dashboardRoutes(), ...(explorerPage ? explorerPage.routes : {}) },
+    browserPage: explorerPage?.page,
     context: async (req) => {
       const requestId = randomUUID();
       const principal = await authenticate(req, verifier);

@@ -12,6 +12,7 @@
 import type { WebSocket } from 'ws';
 import { GraphQLError } from 'graphql';
 import type { Principal } from '../subgraphs/kit/auth/principal.js';
+import { configuration } from '../subgraphs/kit/config/index.js';
 
 export const CLOSE_TOO_MANY_SUBSCRIPTIONS = 4429;
 export const CLOSE_TOO_MANY_CONNECTIONS = 4430;
@@ -21,9 +22,9 @@ export interface SubscriptionLimits {
   connectionsPerPrincipal: number;
 }
 
-export const subscriptionLimitsFromEnv = (env: NodeJS.ProcessEnv = process.env): SubscriptionLimits => ({
-  perConnection: Number(env.SUBSCRIPTION_MAX_PER_CONNECTION ?? 20),
-  connectionsPerPrincipal: Number(env.SUBSCRIPTION_MAX_CONNECTIONS_PER_PRINCIPAL ?? 10),
+export const subscriptionLimitsFromEnv = (env?: NodeJS.ProcessEnv): SubscriptionLimits => ({
+  perConnection: configuration(env).SUBSCRIPTION_MAX_PER_CONNECTION,
+  connectionsPerPrincipal: configuration(env).SUBSCRIPTION_MAX_CONNECTIONS_PER_PRINCIPAL,
 });
 
 const principalKey = (principal: Principal) => JSON.stringify([principal.role, principal.agency ?? principal.department ?? '', principal.id]);

@@ -34,6 +34,7 @@ import { registerPersonalDataReads } from './personal-data.js';
 import { maySubscribe } from '../subgraphs/kit/auth/policy.js';
 import { FEED_TOPIC, notifier } from '../subgraphs/kit/events/notifier.js';
 import { subscriptionGuard } from './subscription-limits.js';
+import { configuration } from '../subgraphs/kit/config/index.js';
 
 export interface SubscriptionOptions {
   httpServer: Server;
@@ -71,9 +72,10 @@ const FEED_QUERY = `query($after: String, $filter: ChangeFilter) { changes(after
 
 export function serveSubscriptions(options: SubscriptionOptions): { close(): Promise<void> } {
   const schema = buildSchema(readFileSync(join(SCHEMA_DIR, 'subscriptions.graphql'), 'utf8'));
-  const pollMs = options.pollMs ?? Number(process.env.SUBSCRIPTION_POLL_MS ?? 1000);
-  const maxBufferedBytes = options.maxBufferedBytes ?? Number(process.env.SUBSCRIPTION_MAX_BUFFERED_BYTES ?? 1024 * 1024);
-  const sendTimeoutMs = options.sendTimeoutMs ?? Number(process.env.SUBSCRIPTION_SEND_TIMEOUT_MS ?? 30_000);
+  const settings = configuration();
+  const pollMs = options.pollMs ?? settings.SUBSCRIPTION_POLL_MS;
+  const maxBufferedBytes = options.maxBufferedBytes ?? settings.SUBSCRIPTION_MAX_BUFFERED_BYTES;
+  const sendTimeoutMs = options.sendTimeoutMs ?? settings.SUBSCRIPTION_SEND_TIMEOUT_MS;
   const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path });
   const guard = subscriptionGuard();
 

@@ -10,7 +10,7 @@
  * Writes its section of BENCHMARKS.md; exits 1 when a layout misses the goal (every event,
  * no duplicates, within 2 s of the last commit on one node, 5 s on the cluster).
  */
-import './no-telemetry.js';
+import '../subgraphs/kit/config/startup.js';
 import os from 'node:os';
 import { execSync } from 'node:child_process';
 import { parseArgs } from 'node:util';

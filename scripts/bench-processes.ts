@@ -5,7 +5,7 @@
  * subgraph / npm run gateway) on SQLite, a profile load through the gateway, and each
  * process's peak RSS (VmHWM from /proc). Appends a section to BENCHMARKS.md.
  */
-import './no-telemetry.js';
+import '../subgraphs/kit/config/startup.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

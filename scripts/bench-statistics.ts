@@ -8,7 +8,7 @@
  * `--runs` runs after one warm-up. Writes (or replaces) the "Statistics" section of
  * BENCHMARKS.md, leaving every other section as it is.
  */
-import './no-telemetry.js';
+import '../subgraphs/kit/config/startup.js';
 import os from 'node:os';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

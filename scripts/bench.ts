@@ -23,7 +23,7 @@
  * child process (scripts/bench/load.ts). Hub and peer alternate in rounds: hub, peer, peer, hub.
  * Writes a markdown report with the machine and the date (--append adds it as a new section).
  */
-import './no-telemetry.js';
+import '../subgraphs/kit/config/startup.js';
 import os from 'node:os';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';

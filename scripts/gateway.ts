@@ -3,19 +3,21 @@
  * <NAME>_SUBGRAPH_URL (e.g. TAX_SUBGRAPH_URL=http://tax:4002/graphql), else from the
  * checked-in supergraph. Stateless: run as many replicas as needed.
  */
-import './no-telemetry.js';
+import '../subgraphs/kit/config/startup.js';
 import { onShutdown } from './shutdown.js';
 import { startGateway } from '../gateway/server.js';
 import { subgraphs } from '../subgraphs/catalog.js';
+import { configuration, subgraphSetting } from '../subgraphs/kit/config/index.js';
 
 const subgraphUrls = Object.fromEntries(
   subgraphs.flatMap((s) => {
-    const url = process.env[`${s.name.toUpperCase()}_SUBGRAPH_URL`];
+    const url = subgraphSetting(s.name, 'SUBGRAPH_URL');
     return url ? [[s.name, url]] : [];
   }),
 );
 try {
-  const gateway = await startGateway({ port: Number(process.env.PORT ?? 4000), host: process.env.HOST ?? '0.0.0.0', subgraphUrls });
+  const { PORT, HOST } = configuration();
+  const gateway = await startGateway({ port: PORT ?? 4000, host: HOST ?? '0.0.0.0', subgraphUrls });
   console.log(`CreditHub gateway ready at ${gateway.url}`);
   onShutdown(() => gateway.stop());
 } catch (error) {

@@ -80,6 +80,8 @@ export async function seed(options: SeedOptions): Promise<DemoData & { cases: Ma
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // As a command: the whole environment is checked first (a library import is not).
+  await import('../subgraphs/kit/config/startup.js');
   const { values } = parseArgs({
     options: {
       subjects: { type: 'string', default: '1000' },

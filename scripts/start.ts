@@ -3,7 +3,7 @@
  * gateway in one process, each subgraph on its own SQLite file under ./data, demo data
  * loaded on first start. Ctrl-C stops everything.
  */
-import './no-telemetry.js';
+import '../subgraphs/kit/config/startup.js';
 import { startHub } from './hub.js';
 import { seed } from './seed.js';
 import { onShutdown } from './shutdown.js';
@@ -11,6 +11,7 @@ import { connect, databaseUrlFor, migrate } from '../subgraphs/kit/db.js';
 import { subgraphByName } from '../subgraphs/catalog.js';
 import { subjectsTable } from '../subgraphs/platform/migrations.js';
 import { entriesTable } from '../subgraphs/kit/lists/tables.js';
+import { configuration } from '../subgraphs/kit/config/index.js';
 
 async function registryIsEmpty(): Promise<boolean> {
   const db = connect(databaseUrlFor('platform'));
@@ -36,11 +37,11 @@ async function exampleListedSubject(): Promise<string | undefined> {
 
 async function main() {
   if (await registryIsEmpty()) {
-    const subjects = Number(process.env.DEMO_SUBJECTS ?? 2000);
+    const subjects = configuration().DEMO_SUBJECTS;
     console.log(`Empty database: loading demo data (${subjects} subjects)…`);
     await seed({ subjects, caseRecords: true, log: (line) => console.log(`  ${line}`) });
   }
-  const hub = await startHub({ port: Number(process.env.PORT ?? 4000), host: process.env.HOST });
+  const hub = await startHub({ port: configuration().PORT ?? 4000, host: configuration().HOST });
   console.log(`\nCreditHub gateway ready at ${hub.gateway.url}`);
   for (const [name, subgraph] of hub.subgraphs) console.log(`  subgraph ${name.padEnd(8)} ${subgraph.url}`);
   const example = (await exampleListedSubject()) ?? '91440300708461136T';

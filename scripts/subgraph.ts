@@ -9,11 +9,12 @@
  * URLs). Stateless: run as many replicas as needed behind a load balancer — replicas share
  * the workers' work safely. CREDITHUB_WORKERS=off serves the API only.
  */
-import './no-telemetry.js';
+import '../subgraphs/kit/config/startup.js';
 import { onShutdown } from './shutdown.js';
 import { subgraphByName, defaultPorts, departments } from '../subgraphs/catalog.js';
 import { startSubgraph } from '../subgraphs/kit/server.js';
 import { readCheckedInSupergraph, subgraphUrlsIn } from '../gateway/supergraph.js';
+import { configuration, subgraphSetting } from '../subgraphs/kit/config/index.js';
 
 const name = process.argv[2];
 if (!name) {
@@ -22,17 +23,18 @@ if (!name) {
 }
 
 /** Where this process reaches each department's subgraph (and its event feed). */
-function departmentUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+function departmentUrls(): Record<string, string> {
   const fromSupergraph = subgraphUrlsIn(readCheckedInSupergraph());
-  return Object.fromEntries(departments.map((d) => [d.name, env[`${d.name.toUpperCase()}_SUBGRAPH_URL`] ?? fromSupergraph[d.name]]));
+  return Object.fromEntries(departments.map((d) => [d.name, subgraphSetting(d.name, 'SUBGRAPH_URL') ?? fromSupergraph[d.name]]));
 }
 
 try {
   const module = subgraphByName(name);
-  const running = await startSubgraph(module, { port: Number(process.env.PORT ?? defaultPorts[name]), host: process.env.HOST ?? '0.0.0.0' });
+  const { PORT, HOST, CREDITHUB_WORKERS } = configuration();
+  const running = await startSubgraph(module, { port: PORT ?? defaultPorts[name], host: HOST ?? '0.0.0.0' });
   console.log(`subgraph ${name} ready at ${running.url}`);
-  const workersOff = ['off', 'none', '0', 'false'].includes(String(process.env.CREDITHUB_WORKERS ?? '').toLowerCase());
-  const workers = workersOff ? [] : running.startWorkers(departmentUrlsFromEnv());
+  const workersOff = CREDITHUB_WORKERS === 'off';
+  const workers = workersOff ? [] : running.startWorkers(departmentUrls());
   if (workers.length === 0) console.log(`subgraph ${name}: no background workers in this process${workersOff ? ' (CREDITHUB_WORKERS=off)' : ''}`);
   for (const worker of workers) console.log(`subgraph ${name}: worker ${worker.name} running — ${worker.description ?? 'background work'}, every ${worker.intervalMs} ms`);
   onShutdown(() => running.stop());

@@ -12,7 +12,8 @@ import { SignJWT } from 'jose';
 import { developmentJwtSecret } from '../subgraphs/kit/auth/secrets.js';
 import { ALL_READ_SCOPES, principalFromClaims } from '../subgraphs/kit/auth/principal.js';
 import { departments } from '../subgraphs/catalog.js';
-import { DEFAULT_AUDIENCE, DEFAULT_MAX_LIFETIME_S, DEVELOPMENT_ISSUER } from '../gateway/auth.js';
+import { DEVELOPMENT_ISSUER } from '../gateway/auth.js';
+import { configuration } from '../subgraphs/kit/config/index.js';
 
 export interface TokenClaims {
   role: string;
@@ -41,7 +42,7 @@ Examples:
   npm run token -- --role officer --department tax --expires 1h`;
 
 /** A lifetime like 8h or 30m in seconds, or a sentence saying what is wrong with it. */
-export function lifetimeSeconds(expires: string, maxSeconds = Number(process.env.JWT_MAX_LIFETIME_S ?? DEFAULT_MAX_LIFETIME_S)): number | string {
+export function lifetimeSeconds(expires: string, maxSeconds = configuration().JWT_MAX_LIFETIME_S): number | string {
   const match = /^(\d+)\s*(s|m|h|d)$/.exec(expires.trim());
   if (!match) return `--expires "${expires}" is not a duration: write a number and s, m, h or d (e.g. 8h, 30m)`;
   const seconds = Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as 's' | 'm' | 'h' | 'd'];
@@ -63,13 +64,15 @@ export async function mintDevelopmentToken(claims: TokenClaims, expiresIn = '8h'
   return new SignJWT(payload)
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(DEVELOPMENT_ISSUER)
-    .setAudience(process.env.JWT_AUDIENCE ?? DEFAULT_AUDIENCE)
+    .setAudience(configuration().JWT_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(expiresIn)
     .sign(developmentJwtSecret());
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // As a command: the whole environment is checked first (a library import is not).
+  await import('../subgraphs/kit/config/startup.js');
   const fail = (message: string) => {
     console.error(`Cannot mint this token: ${message}\n\n${USAGE}`);
     process.exit(2);

@@ -9,13 +9,18 @@ import { department as tax } from './tax/department.js';
 import { department as market } from './market/department.js';
 import { department as courts } from './courts/department.js';
 import { department as safety } from './safety/department.js';
+import { defaultPorts, subgraphNames } from './layout.js';
+
+export { defaultPorts };
 
 export const departments = [tax, market, courts, safety];
 
 export const subgraphs: SubgraphModule[] = [createPlatformSubgraph(departments), taxSubgraph, marketSubgraph, courtsSubgraph, safetySubgraph];
 
-/** Ports of the embedded default (`npm start`): the gateway on PORT (4000), subgraphs after it. */
-export const defaultPorts: Record<string, number> = { platform: 4001, tax: 4002, market: 4003, courts: 4004, safety: 4005 };
+// layout.ts names the subgraphs for the configuration (which cannot import them all): the same list.
+if (subgraphs.map((s) => s.name).join() !== subgraphNames.join()) {
+  throw new Error(`subgraphs/layout.ts names ${subgraphNames.join(', ')} but the catalogue has ${subgraphs.map((s) => s.name).join(', ')}: keep them the same`);
+}
 
 export function subgraphByName(name: string): SubgraphModule {
   const found = subgraphs.find((subgraph) => subgraph.name === name);

@@ -1,14 +1,17 @@
 /**
- * compose.yaml (the production layout in one command) against what it runs: a service per
- * subgraph of the catalogue running `npm run subgraph -- <name>` on its port, the gateway
- * routing to every subgraph, the consumers reaching every department, the secrets every
- * process must share, NATS with JetStream, healthchecks and start order — and only
- * variables the code reads. Docker is not needed: the file is read as data.
+ * compose.yaml and the Dockerfile (the production layout in one command) against what they
+ * run: a service per subgraph of the catalogue running the compiled `dist/scripts/subgraph.js
+ * <name>` on its port, the gateway routing to every subgraph, the consumers reaching every
+ * department, the secrets every process must share, NATS with JetStream, healthchecks and
+ * start order, only variables the configuration knows — and an image built by the same
+ * commands CI runs, whose entry points exist once built. Docker is not needed: the files are
+ * read as data (there is no Docker engine in CI).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { defaultPorts, departments, subgraphs } from '../subgraphs/catalog.js';
+import { variables } from '../subgraphs/kit/config/index.js';
 
 const root = new URL('..', import.meta.url);
 const compose = parse(readFileSync(new URL('compose.yaml', root), 'utf8'), { merge: true });
@@ -16,31 +19,35 @@ const packageJson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8
 const services: Record<string, any> = compose.services;
 const hubServices = [...subgraphs.map((s) => s.name), 'gateway'];
 
-/** Every environment variable the code reads, literally or as `<NAME>_…` patterns. */
-function variablesTheCodeReads(): Set<string> {
-  const sources = ['subgraphs', 'gateway', 'scripts'].flatMap((dir) =>
-    readdirSync(new URL(dir, root), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`));
-  const names = new Set<string>();
-  for (const file of sources) {
-    const text = readFileSync(new URL(file, root), 'utf8');
-    for (const match of text.matchAll(/\benv(?:\.|\[')([A-Z][A-Z0-9_]+)/g)) names.add(match[1]);
+const read = (file: string) => readFileSync(new URL(file, root), 'utf8');
+
+/** The Dockerfile's stages: each `FROM` and the instructions under it (continuation lines joined). */
+function dockerStages(): { from: string; instructions: string[] }[] {
+  const lines = read('Dockerfile').replace(/\\\n\s*/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const stages: { from: string; instructions: string[] }[] = [];
+  for (const line of lines) {
+    if (line.startsWith('FROM ')) stages.push({ from: line, instructions: [] });
+    else stages.at(-1)!.instructions.push(line);
   }
-  return names;
+  return stages;
 }
+
+/** The commands .ci/run runs (its non-comment lines that start with npm). */
+const ciCommands = () => read('.ci/run').split('\n').map((line) => line.trim()).filter((line) => line.startsWith('npm '));
 
 describe('compose.yaml', () => {
   it('runs every subgraph of the catalogue as its own service, with npm run subgraph on its port', () => {
-    expect(packageJson.scripts.subgraph).toBe('tsx scripts/subgraph.ts');
-    expect(packageJson.scripts.gateway).toBe('tsx scripts/gateway.ts');
+    expect(packageJson.scripts['start:subgraph']).toBe('node dist/scripts/subgraph.js');
+    expect(packageJson.scripts['start:gateway']).toBe('node dist/scripts/gateway.js');
     for (const { name } of subgraphs) {
       const service = services[name];
       expect(service, `no service for subgraph ${name}`).toBeDefined();
-      expect(service.command).toEqual(['npm', 'run', 'subgraph', '--', name]);
+      expect(service.command).toEqual(['node', 'dist/scripts/subgraph.js', name]);
       expect(service.environment.PORT).toBe(String(defaultPorts[name]));
       expect(service.environment.DATABASE_URL).toMatch(/^mysql:\/\/credithub:\$\{MARIADB_PASSWORD[^}]*\}@mariadb:3306\/credithub$/);
       expect(service.environment.HOST).toBe('0.0.0.0');
     }
-    expect(services.gateway.command).toEqual(['npm', 'run', 'gateway']);
+    expect(services.gateway.command).toEqual(['node', 'dist/scripts/gateway.js']);
     expect(services.gateway.environment.PORT).toBe('4000');
     expect(services.gateway.ports).toEqual(['4000:4000']);
   });
@@ -79,20 +86,53 @@ describe('compose.yaml', () => {
       expect(service.healthcheck?.test, `${name} has no healthcheck`).toBeDefined();
     }
     for (const { name } of subgraphs) {
-      expect(services[name].healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${defaultPorts[name]}/health`);
+      expect(services[name].healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${defaultPorts[name]}/health/ready`);
       expect(services[name].depends_on).toEqual({ mariadb: { condition: 'service_healthy' }, nats: { condition: 'service_healthy' } });
     }
     expect(Object.keys(services.gateway.depends_on).sort()).toEqual(subgraphs.map((s) => s.name).sort());
     expect(Object.values(services.gateway.depends_on).every((d: any) => d.condition === 'service_healthy')).toBe(true);
   });
 
-  it('sets only variables the code reads', () => {
-    const read = variablesTheCodeReads();
+  it('sets only variables the configuration knows', () => {
     for (const name of [...hubServices, 'seed']) {
       for (const variable of Object.keys(services[name].environment)) {
-        const known = read.has(variable) || /^[A-Z]+_SUBGRAPH_URL$/.test(variable) || variable === 'NODE_ENV';
-        expect(known, `${name} sets ${variable}, which no code reads`).toBe(true);
+        expect(variable in variables, `${name} sets ${variable}, which the configuration does not know`).toBe(true);
       }
     }
+  });
+});
+
+describe('Dockerfile', () => {
+  const [build, runtime] = dockerStages();
+
+  it('builds with the commands CI runs, in two stages', () => {
+    expect(dockerStages()).toHaveLength(2);
+    const buildRuns = build.instructions.filter((i) => i.startsWith('RUN ')).map((i) => i.slice('RUN '.length));
+    // CI's install and build, in CI's order: what CI tests is what the image holds.
+    expect(buildRuns).toEqual(ciCommands().filter((command) => command.startsWith('npm ci') || command === 'npm run build'));
+    expect(buildRuns).toContain('npm run build');
+    expect(packageJson.scripts.build).toBe('node scripts/build.mjs');
+  });
+
+  it('runs compiled code as a non-root user with production dependencies only', () => {
+    expect(runtime.instructions).toContain('COPY --from=build /app/dist ./dist');
+    expect(runtime.instructions.some((i) => /^RUN npm ci --omit=dev\b/.test(i))).toBe(true);
+    expect(runtime.instructions).toContain('USER node');
+    expect(runtime.instructions.find((i) => i.startsWith('CMD '))).toBe('CMD ["node", "dist/scripts/gateway.js"]');
+    expect(runtime.instructions.find((i) => i.startsWith('HEALTHCHECK '))).toContain('/health/ready');
+    // Nothing production runs needs a development dependency.
+    expect(packageJson.dependencies.tsx).toBeUndefined();
+    expect(packageJson.dependencies.typescript).toBeUndefined();
+  });
+
+  it('has, once built (test/build.setup.ts ran npm run build), every entry point compose.yaml and the image run', () => {
+    const entryPoints = new Set(['dist/scripts/gateway.js']);
+    for (const service of Object.values(services)) {
+      if (service.command?.[0] === 'node') entryPoints.add(service.command[1]);
+    }
+    expect(entryPoints.size).toBeGreaterThanOrEqual(3);
+    for (const file of entryPoints) expect(existsSync(new URL(file, root)), `${file} is missing after npm run build`).toBe(true);
+    // And what the compiled code reads at run time beside it.
+    for (const file of ['dist/schema/supergraph.graphql', 'dist/gateway/dashboard/index.html']) expect(existsSync(new URL(file, root)), file).toBe(true);
   });
 });

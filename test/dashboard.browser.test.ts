@@ -4,25 +4,14 @@
  * headline figures as the API, filters, and looks a subject up across departments, masked
  * as the viewer's role requires. Screenshots go to test-results/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from './env.js';
 import { mintDevelopmentToken } from '../scripts/token.js';
+import { describeInBrowser, launchChromium } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const inCI = Boolean(process.env.CI) && !['false', '0'].includes(process.env.CI!);
-const SKIP_REASON = `skipped: ${CHROMIUM} is not installed (apt-get install -y chromium); in CI this test fails instead`;
-if (!haveChromium && !inCI) console.warn(`dashboard.browser.test.ts ${SKIP_REASON}`);
-
-describe.runIf(!haveChromium && inCI)('the dashboard in a real browser (CI)', () => {
-  it(`needs ${CHROMIUM}: CI installs it (apt-get install -y chromium)`, () => {
-    throw new Error(`${CHROMIUM} is missing: the browser test must run in CI`);
-  });
-});
-
-describe.skipIf(!haveChromium)(`the dashboard in a real browser${haveChromium ? '' : ` (${SKIP_REASON})`}`, () => {
+describeInBrowser('dashboard.browser.test.ts', 'the dashboard in a real browser', () => {
   const clock = () => new Date('2026-11-01T02:00:00.000Z');
   let hub: TestHub;
   let browser: Browser;
@@ -32,11 +21,7 @@ describe.skipIf(!haveChromium)(`the dashboard in a real browser${haveChromium ? 
     hub = await startTestHub({ subjects: 600, clock, caseRecords: true });
     await hub.hub.settle();
     origin = new URL(hub.url).origin;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
     mkdirSync('test-results', { recursive: true });
   }, 120_000);
   afterAll(async () => {

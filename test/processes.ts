@@ -1,7 +1,7 @@
 /**
- * The production layout in tests: each subgraph as its own process (`tsx scripts/subgraph.ts
- * <name>`, what `npm run subgraph` runs), replicas where asked, and a gateway process
- * (`scripts/gateway.ts`), on free loopback ports. Every process runs in its own process group,
+ * The production layout in tests: each subgraph as its own process (`node
+ * dist/scripts/subgraph.js <name>`, what production runs, built by test/build.setup.ts),
+ * replicas where asked, and a gateway process (`dist/scripts/gateway.js`), on free loopback ports. Every process runs in its own process group,
  * so stopping or killing it takes its children too; its output is kept for assertions.
  * With `loadBalancer`, a small round-robin balancer on loopback stands in front of each
  * replicated subgraph, as a load balancer would, and skips a replica that refuses connections,
@@ -15,7 +15,9 @@ import { join } from 'node:path';
 import { subgraphs } from '../subgraphs/catalog.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+/** The compiled entry point production runs for a source one: scripts/gateway.ts → dist/scripts/gateway.js. */
+export const compiledEntryPoint = (script: string) => join(ROOT, 'dist', script.replace(/\.ts$/, '.js'));
 
 /** A port nobody listens on right now. */
 export async function freePort(): Promise<number> {
@@ -54,7 +56,7 @@ export interface ManagedProcess {
 }
 
 export function spawnProcess(name: string, script: string, args: string[], port: number, env: NodeJS.ProcessEnv): ManagedProcess {
-  const child = spawn(TSX, [join(ROOT, script), ...args], {
+  const child = spawn(process.execPath, [compiledEntryPoint(script), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -88,7 +90,7 @@ export function spawnProcess(name: string, script: string, args: string[], port:
   };
 }
 
-/** A process and all its descendants (tsx → the node process that runs the code), from /proc. */
+/** A process and all its descendants, from /proc. */
 export function processTree(pid: number): number[] {
   let children: number[] = [];
   try {

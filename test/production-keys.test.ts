@@ -12,6 +12,7 @@ import { exportPKCS8, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postGraphQL, startTestHub, type TestHub } from './env.js';
 import { createTokenVerifier } from '../gateway/auth.js';
+import { compiledEntryPoint } from './processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'credithub-production-'));
 const STRONG = 'p'.repeat(48);
@@ -22,7 +23,7 @@ const STRONG = 'p'.repeat(48);
  */
 function run(script: string, args: string[], env: Record<string, string>, until?: RegExp): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    const child = spawn(process.execPath, [compiledEntryPoint(script), ...args], {
       cwd: process.cwd(),
       env: { PATH: process.env.PATH!, DATA_DIR: join(dir, 'data'), PORT: '0', HOST: '127.0.0.1', APOLLO_TELEMETRY_DISABLED: '1', ...env },
     });
@@ -49,15 +50,22 @@ describe('NODE_ENV=production without real keys: no start, and what is missing i
     expect(output).not.toMatch(/ready at/);
   }, 30_000);
 
-  it('the gateway with an HS256 secret and a short internal secret', async () => {
+  it('the gateway with an HS256 secret and a JWKS URL over http', async () => {
     const { code, output } = await run('scripts/gateway.ts', [], {
-      NODE_ENV: 'production', CREDITHUB_JWT_SECRET: STRONG, CREDITHUB_INTERNAL_SECRET: 'short', JWT_ISSUER: 'https://idp.example.gov.cn',
+      NODE_ENV: 'production', CREDITHUB_JWT_SECRET: STRONG, CREDITHUB_INTERNAL_SECRET: STRONG, JWT_ISSUER: 'https://idp.example.gov.cn',
       JWT_JWKS_URL: 'http://idp.example.gov.cn/jwks',
     });
     expect(code).toBe(1);
     expect(output).toMatch(/CREDITHUB_JWT_SECRET .*not accepted in production/);
-    expect(output).toMatch(/CREDITHUB_INTERNAL_SECRET is shorter than 32 bytes/);
     expect(output).toMatch(/JWT_JWKS_URL must be an https URL/);
+  }, 30_000);
+
+  it('a short internal secret stops any start, production or not, without showing the secret', async () => {
+    for (const NODE_ENV of ['production', 'development']) {
+      const { code, output } = await run('scripts/gateway.ts', [], { NODE_ENV, CREDITHUB_INTERNAL_SECRET: 'short' });
+      expect(code).toBe(78);
+      expect(output.trim()).toBe('configuration: CREDITHUB_INTERNAL_SECRET=(5 characters, not shown) is not allowed: at least 32 bytes (e.g. openssl rand -base64 48)');
+    }
   }, 30_000);
 
   it('the platform subgraph: the internal secret, the receipt key and the access register\'s keys', async () => {
@@ -79,8 +87,8 @@ describe('NODE_ENV=production without real keys: no start, and what is missing i
       NODE_ENV: 'production', DATABASE_URL: `sqlite:${join(dir, 'platform-short.sqlite')}`, CREDITHUB_INTERNAL_SECRET: STRONG,
       CREDITHUB_RECEIPT_KEY: pem, CREDITHUB_REGISTER_SIGNING_KEY: pem, CREDITHUB_REGISTER_KEY: 'short',
     });
-    expect(code).toBe(1);
-    expect(output).toMatch(/CREDITHUB_REGISTER_KEY is shorter than 32 bytes/);
+    expect(code).toBe(78);
+    expect(output.trim()).toBe('configuration: CREDITHUB_REGISTER_KEY=(5 characters, not shown) is not allowed: at least 32 bytes (e.g. openssl rand -base64 48)');
     expect(output).not.toContain('CREDITHUB_REGISTER_SIGNING_KEY');
   }, 30_000);
 
@@ -114,7 +122,7 @@ describe('shared secrets', () => {
     const saved = process.env.CREDITHUB_JWT_SECRET;
     process.env.CREDITHUB_JWT_SECRET = 'a';
     try {
-      await expect(createTokenVerifier({})).rejects.toThrow(/CREDITHUB_JWT_SECRET has 1 bytes; a shared secret needs at least 32/);
+      await expect(createTokenVerifier({})).rejects.toThrow(/^configuration: CREDITHUB_JWT_SECRET=\(1 characters, not shown\) is not allowed: at least 32 bytes/);
     } finally {
       process.env.CREDITHUB_JWT_SECRET = saved;
     }

@@ -17,8 +17,8 @@ export const DASHBOARD_PATH = '/dashboard';
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
-/** The page may talk to this origin only: no inline script, no third party. */
-const PAGE_POLICY = [
+/** The page may talk to this origin only: no inline script, no third party (the explorer's too). */
+export const PAGE_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   // Chart.js sizes its canvases through element styles.
@@ -30,9 +30,11 @@ const PAGE_POLICY = [
   "form-action 'none'",
 ].join('; ');
 
-interface Asset {
+export interface Asset {
   file: string;
   type: string;
+  /** An HTML page's content policy (default PAGE_POLICY). */
+  policy?: string;
 }
 
 const ASSETS: Record<string, Asset> = {
@@ -46,7 +48,8 @@ const ASSETS: Record<string, Asset> = {
   },
 };
 
-function serveAsset(asset: Asset): Route {
+/** A static file, revalidated by its hash; HTML pages under PAGE_POLICY. */
+export function serveAsset(asset: Asset): Route {
   let loaded: { body: Buffer; etag: string } | undefined;
   return (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -66,7 +69,7 @@ function serveAsset(asset: Asset): Route {
     res.setHeader('cache-control', 'no-cache');
     res.setHeader('etag', loaded.etag);
     if (asset.type.startsWith('text/html')) {
-      res.setHeader('content-security-policy', PAGE_POLICY);
+      res.setHeader('content-security-policy', asset.policy ?? PAGE_POLICY);
       res.setHeader('x-frame-options', 'DENY');
     }
     if (req.headers['if-none-match'] === loaded.etag) {

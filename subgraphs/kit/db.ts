@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knex, { type Knex } from 'knex';
+import { configuration, subgraphSetting } from './config/index.js';
 
 export type Database = Knex & { readonly statements: StatementCounter };
 
@@ -23,12 +24,9 @@ export class StatementCounter {
  * SQLite file of its own under `DATA_DIR` (default `./data`).
  * URLs: `mysql://user:password@host:3306/database`, `sqlite:path/to/file.sqlite`, `sqlite::memory:`.
  */
-export function databaseUrlFor(subgraph: string, env: NodeJS.ProcessEnv = process.env): string {
-  return (
-    env[`${subgraph.toUpperCase()}_DATABASE_URL`] ??
-    env.DATABASE_URL ??
-    `sqlite:${resolve(env.DATA_DIR ?? 'data', `${subgraph}.sqlite`)}`
-  );
+export function databaseUrlFor(subgraph: string, env?: NodeJS.ProcessEnv): string {
+  const settings = configuration(env);
+  return subgraphSetting(subgraph, 'DATABASE_URL', env) ?? settings.DATABASE_URL ?? `sqlite:${resolve(settings.DATA_DIR, `${subgraph}.sqlite`)}`;
 }
 
 export function isMysql(db: Knex): boolean {
@@ -59,7 +57,7 @@ export function connect(url: string): Database {
     config = {
       client: 'mysql2',
       connection: { uri: url, charset: 'utf8mb4', timezone: 'Z', connectTimeout: 5000 } as any,
-      pool: { min: 0, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) },
+      pool: { min: 0, max: configuration().DATABASE_POOL_SIZE },
       acquireConnectionTimeout: 5000,
     };
   } else {

@@ -17,7 +17,12 @@ export interface ServeOptions<Context extends BaseContext> {
   /** `signal` aborts when the caller goes away before the answer is sent (it gave up: stop the work). */
   context: (req: IncomingMessage, signal: AbortSignal) => Promise<Context>;
   routes?: Record<string, Route>;
+  /** Served instead of GraphQL for a GET of `path` from a browser (`Accept: text/html`): the development explorer. */
+  browserPage?: Route;
 }
+
+/** Whether a GET asks for a page (a browser's address bar) rather than a GraphQL response. */
+const wantsPage = (req: IncomingMessage) => req.method === 'GET' && /\btext\/html\b/.test(req.headers.accept ?? '');
 
 export interface RunningHttpServer {
   url: string;
@@ -89,6 +94,7 @@ export async function serveGraphQL<Context extends BaseContext>(
         if (route) return await route(req, res);
         return sendJsonError(res, 404, 'NOT_FOUND', `Nothing is served at ${url.pathname}: GraphQL is at ${path}`);
       }
+      if (options.browserPage && wantsPage(req)) return await options.browserPage(req, res);
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

@@ -12,6 +12,7 @@
 import type { Knex } from 'knex';
 import { GraphQLError } from 'graphql';
 import { ErrorCode, isConcurrencyConflict, isDatabaseUnavailable, typedError } from './errors.js';
+import { configuration } from './config/index.js';
 
 export interface RetryOptions {
   /** Runs in all, the first included (default 5, or TRANSACTION_ATTEMPTS). */
@@ -26,7 +27,7 @@ export const transactionRetries = { conflict: 0, unavailable: 0 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function inTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const attempts = Math.max(1, options.attempts ?? Number(process.env.TRANSACTION_ATTEMPTS ?? 5));
+  const attempts = Math.max(1, options.attempts ?? configuration().TRANSACTION_ATTEMPTS);
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(work);

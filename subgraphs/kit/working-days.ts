@@ -5,17 +5,16 @@
  * (调休), as the State Council's calendar says each year.
  */
 import { addDays } from './dates.js';
+import { configuration } from './config/index.js';
 
 export interface WorkingCalendar {
   holidays: Set<string>;
   workedWeekendDays: Set<string>;
 }
 
-const list = (value: string | undefined) => new Set((value ?? '').split(',').map((d) => d.trim()).filter(Boolean));
-
-export const calendarFromEnv = (env: NodeJS.ProcessEnv = process.env): WorkingCalendar => ({
-  holidays: list(env.CREDITHUB_HOLIDAYS),
-  workedWeekendDays: list(env.CREDITHUB_WORKDAYS),
+export const calendarFromEnv = (env?: NodeJS.ProcessEnv): WorkingCalendar => ({
+  holidays: new Set(configuration(env).CREDITHUB_HOLIDAYS),
+  workedWeekendDays: new Set(configuration(env).CREDITHUB_WORKDAYS),
 });
 
 export function isWorkingDay(date: string, calendar: WorkingCalendar): boolean {

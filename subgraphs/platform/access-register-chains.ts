@@ -8,6 +8,7 @@
  */
 import type { Migration } from '../kit/db.js';
 import { accessRegisterHeadTable, accessRegisterTable, GENESIS_HASH } from './migrations.js';
+import { configuration } from '../kit/config/index.js';
 
 export const accessRegisterChainsMigration: Migration = {
   name: 'platform_010_access_register_chains',
@@ -31,7 +32,7 @@ export const accessRegisterChainsMigration: Migration = {
     await db.schema.alterTable(accessRegisterTable, (t) => {
       t.unique(['chain', 'chain_index'], { indexName: 'platform_access_register_by_chain' });
     });
-    const chains = Math.max(1, Number(process.env.ACCESS_REGISTER_CHAINS ?? 8));
+    const chains = configuration().ACCESS_REGISTER_CHAINS;
     const heads = [];
     for (let id = 2; id <= chains; id++) heads.push({ id, record_count: 0, last_hash: GENESIS_HASH });
     if (heads.length) await db(accessRegisterHeadTable).insert(heads);

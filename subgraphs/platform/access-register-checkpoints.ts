@@ -16,6 +16,7 @@ import type { Clock } from '../kit/dates.js';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { loadSigningKeys, type SigningKeys } from '../kit/auth/signing-keys.js';
 import { natsPrefix, sharedNatsLink } from '../kit/events/nats.js';
+import { configuration } from '../kit/config/index.js';
 import { checkpointOf, CHECKPOINT_TYPE, lastCheckpointJws, type Checkpoint } from './access-register-integrity.js';
 import { accessRegisterCheckpointsTable } from './access-register-keys.js';
 import type { AccessRegister } from './access-register.js';
@@ -38,7 +39,7 @@ export interface TrustedCheckpoint extends PublishedCheckpoint {
   source: CheckpointSource;
 }
 
-export const checkpointSubject = (env: NodeJS.ProcessEnv = process.env) => `${natsPrefix(env)}.register.checkpoints`;
+export const checkpointSubject = (env?: NodeJS.ProcessEnv) => `${natsPrefix(env)}.register.checkpoints`;
 
 /** The newest checkpoint the hub holds (file or table) is not its key's, or not a checkpoint at all. */
 export class ForgedCheckpoint extends Error {}
@@ -49,7 +50,7 @@ export class RegisterCheckpoints {
     private readonly clock: Clock,
     private readonly register: AccessRegister,
     readonly keys: SigningKeys,
-    private readonly file = process.env.CREDITHUB_REGISTER_CHECKPOINT_FILE || undefined,
+    private readonly file = configuration().CREDITHUB_REGISTER_CHECKPOINT_FILE || undefined,
   ) {}
 
   /**

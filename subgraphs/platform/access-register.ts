@@ -17,6 +17,7 @@ import { accessRegisterHeadTable, accessRegisterTable, GENESIS_HASH } from './mi
 import { inTransaction } from '../kit/transactions.js';
 import { checkChain, headMac, macMatches, recordHash, recordMac, type ChainedRecord, type ChainState, type Checkpoint, type HashedContent } from './access-register-integrity.js';
 import { headColumns, headStateOf } from './access-register-keys.js';
+import { configuration } from '../kit/config/index.js';
 
 /** A record as GraphQL reads it: its chained content, and whose personal data it names. */
 export interface AccessRecord extends Omit<ChainedRecord, 'mac'> {
@@ -56,7 +57,7 @@ export class AccessRegister {
       if (read.subjectType === 'NATURAL_PERSON' || read.subjectType === 'ORGANISATION') typeOf.set(read.creditCode, read.subjectType);
     }
     const recordedAt = this.clock().toISOString();
-    const chains = Math.max(1, Number(process.env.ACCESS_REGISTER_CHAINS ?? 8));
+    const chains = configuration().ACCESS_REGISTER_CHAINS;
     await inTransaction(this.db, async (trx) => {
       // One chain's head, picked at random (again on a retry): replicas rarely meet on one row.
       const chain = 1 + Math.floor(Math.random() * chains);

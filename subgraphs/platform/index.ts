@@ -37,6 +37,7 @@ import { statisticsResolvers } from './statistics-resolvers.js';
 import { ConsolidatedList, consolidatedListResolvers } from './consolidated-list.js';
 import { Corrections, correctionsMigration } from './corrections.js';
 import { Notices, noticeResolvers } from './notices.js';
+import { configuration } from '../kit/config/index.js';
 
 /** The platform, for the departments whose lists it collects and whose measures it applies. */
 export function createPlatformSubgraph(departments: DepartmentConfig[]): SubgraphModule {
@@ -101,14 +102,14 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
           {
             name: 'collection',
             description: `collects every department's events ${log ? 'from JetStream' : "from the departments' event feeds"}: entry index, warning list, change feed`,
-            intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
+            intervalMs: configuration().EVENT_POLL_MS,
             wakeOn: Object.keys(departmentUrls).map(relayedTopic),
             runOnce: () => consumer.pollOnce(),
           },
           {
             name: 'change-feed',
             description: 'gives appended change-feed events their positions, in commit order',
-            intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
+            intervalMs: configuration().EVENT_POLL_MS,
             wakeOn: [FEED_PENDING_TOPIC],
             runOnce: () => feed.sequence(),
           },
@@ -116,20 +117,20 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             // 1798 (17): key-attention subjects are reminded before their validity ends.
             name: 'notices',
             description: 'reminds key-attention subjects before their validity ends (1798 (17))',
-            intervalMs: Number(process.env.NOTICE_INTERVAL_MS ?? 3_600_000),
+            intervalMs: configuration().NOTICE_INTERVAL_MS,
             runOnce: () => notices.remindValidity(),
           },
           {
             // 1798 (24)(25): the register's state signed and published where the database's owner cannot rewrite it.
             name: 'register-checkpoint',
             description: 'signs a checkpoint of the access register when it grew, and publishes it (CREDITHUB_REGISTER_CHECKPOINT_FILE, NATS)',
-            intervalMs: Number(process.env.REGISTER_CHECKPOINT_INTERVAL_MS ?? 300_000),
+            intervalMs: configuration().REGISTER_CHECKPOINT_INTERVAL_MS,
             runOnce: () => checkpoints.signIfChanged(),
           },
           {
             name: 'webhooks',
             description: 'delivers the change feed to registered webhooks',
-            intervalMs: Number(process.env.WEBHOOK_POLL_MS ?? 1000),
+            intervalMs: configuration().WEBHOOK_POLL_MS,
             wakeOn: [FEED_TOPIC, WEBHOOKS_TOPIC],
             runOnce: () => delivery.deliverDue(),
           },

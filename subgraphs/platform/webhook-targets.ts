@@ -19,6 +19,7 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { lookup } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { configuration } from '../kit/config/index.js';
 
 /** Ranges no webhook reaches by default. */
 const DENIED_V4: [string, number][] = [
@@ -43,8 +44,8 @@ export interface TargetPolicy {
 }
 
 /** The operator's allow-list (WEBHOOK_ALLOWED_TARGETS); an entry that is no name, address or range stops the start. */
-export function targetPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): TargetPolicy {
-  const raw = env.WEBHOOK_ALLOWED_TARGETS ?? '';
+export function targetPolicyFromEnv(env?: NodeJS.ProcessEnv): TargetPolicy {
+  const raw = configuration(env).WEBHOOK_ALLOWED_TARGETS ?? '';
   const policy: TargetPolicy = { names: new Set(), addresses: new BlockList(), description: raw };
   for (const entry of raw.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)) {
     const [address, prefix] = entry.replace(/^\[|\]$/g, '').split('/');

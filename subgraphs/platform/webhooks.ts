@@ -25,6 +25,7 @@ import { feedCursor, positionOf, validateChangeFilter, type ChangeFilter } from 
 import { changeFeedHeadTable, changeFeedTable, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from './migrations.js';
 import { hostProblem, targetPolicyFromEnv, type TargetPolicy } from './webhook-targets.js';
 import { inTransaction } from '../kit/transactions.js';
+import { configuration } from '../kit/config/index.js';
 
 /** Wakes the delivery workers of every replica: a webhook was registered or replayed. */
 export const WEBHOOKS_TOPIC = 'webhooks';
@@ -52,24 +53,17 @@ export interface WebhookOptions {
   random: () => number;
 }
 
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
-  return value;
-}
-
-export function webhookOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookOptions {
+export function webhookOptionsFromEnv(env?: NodeJS.ProcessEnv): WebhookOptions {
+  const settings = configuration(env);
   return {
-    timeoutMs: positiveInteger(env, 'WEBHOOK_TIMEOUT_MS', 5000),
-    backoffMs: positiveInteger(env, 'WEBHOOK_BACKOFF_MS', 1000),
-    maxBackoffMs: positiveInteger(env, 'WEBHOOK_MAX_BACKOFF_MS', 300_000),
-    maxAttempts: positiveInteger(env, 'WEBHOOK_MAX_ATTEMPTS', 8),
-    leaseMs: positiveInteger(env, 'WEBHOOK_LEASE_MS', 15_000),
-    batchSize: positiveInteger(env, 'WEBHOOK_BATCH_SIZE', 100),
-    concurrency: positiveInteger(env, 'WEBHOOK_CONCURRENCY', 8),
-    concurrencyPerOwner: positiveInteger(env, 'WEBHOOK_CONCURRENCY_PER_OWNER', 2),
+    timeoutMs: settings.WEBHOOK_TIMEOUT_MS,
+    backoffMs: settings.WEBHOOK_BACKOFF_MS,
+    maxBackoffMs: settings.WEBHOOK_MAX_BACKOFF_MS,
+    maxAttempts: settings.WEBHOOK_MAX_ATTEMPTS,
+    leaseMs: settings.WEBHOOK_LEASE_MS,
+    batchSize: settings.WEBHOOK_BATCH_SIZE,
+    concurrency: settings.WEBHOOK_CONCURRENCY,
+    concurrencyPerOwner: settings.WEBHOOK_CONCURRENCY_PER_OWNER,
     targets: targetPolicyFromEnv(env),
     random: Math.random,
   };

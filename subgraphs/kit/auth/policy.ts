@@ -30,6 +30,7 @@
 import type { EntryStatus } from '../lists/store.js';
 import type { ListType } from '../lists/department.js';
 import { ALL_READ_SCOPES, ROLES, SCOPE_BY_LIST_TYPE, type Principal, type Purpose, type Role } from './principal.js';
+import { configuration } from '../config/index.js';
 
 export { ALL_READ_SCOPES, ROLES, SCOPE_BY_LIST_TYPE };
 export type { Role };
@@ -373,7 +374,7 @@ export const feedVisibilityAcross = (principal: Principal, departments: readonly
 export const exitNoticeVisibilityAcross = (principal: Principal, departments: readonly DepartmentRef[]) =>
   acrossDepartments(principal, departments, exitNoticeVisibility);
 /** Whether this deployment lets platform administrators write departments' lists (`CREDITHUB_ADMIN_WRITES=true`); off by default. */
-export const adminWritesGranted = (env: NodeJS.ProcessEnv = process.env) => env.CREDITHUB_ADMIN_WRITES === 'true';
+export const adminWritesGranted = (env?: NodeJS.ProcessEnv) => configuration(env).CREDITHUB_ADMIN_WRITES;
 
 /** Who may write a department's list, and as whom the entry's history records it. */
 export type ListWriteDecision = { allowed: true; actingFor: string | null } | { allowed: false; reason: string };
@@ -385,7 +386,7 @@ export type ListWriteDecision = { allowed: true; actingFor: string | null } | { 
  * (`CREDITHUB_ADMIN_WRITES=true`), and then act for the department (`actingFor`, written
  * on the entry's history). Every other principal: no.
  */
-export function mayWriteDepartmentLists(principal: Principal, department: string, env: NodeJS.ProcessEnv = process.env): ListWriteDecision {
+export function mayWriteDepartmentLists(principal: Principal, department: string, env?: NodeJS.ProcessEnv): ListWriteDecision {
   const writes = ROLE_POLICY[principal.role].writes;
   if (writes === 'OWN' && principal.department === department) return { allowed: true, actingFor: null };
   if (writes === 'IF_GRANTED') {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { checkedSecret } from './production-keys.js';
+import { configuration } from '../config/index.js';
 
 /**
  * The content of DATA_DIR/`file`, created from `generate()` if it does not exist yet.
@@ -13,7 +13,7 @@ import { checkedSecret } from './production-keys.js';
  * (written aside, then linked into place), and whoever links second reads the first's.
  */
 export function fileCreatedOnce(file: string, generate: () => string): string {
-  const dir = resolve(process.env.DATA_DIR ?? 'data');
+  const dir = resolve(configuration().DATA_DIR);
   const path = join(dir, file);
   if (!existsSync(path)) {
     mkdirSync(dir, { recursive: true });
@@ -30,9 +30,10 @@ export function fileCreatedOnce(file: string, generate: () => string): string {
   return readFileSync(path, 'utf8');
 }
 
-function secretFromEnvOrFile(variable: string, file: string): Uint8Array {
-  const fromEnv = process.env[variable];
-  if (fromEnv) return checkedSecret(variable, fromEnv);
+function secretFromEnvOrFile(variable: 'CREDITHUB_JWT_SECRET' | 'CREDITHUB_INTERNAL_SECRET' | 'CREDITHUB_REGISTER_KEY', file: string): Uint8Array {
+  const fromEnv = configuration()[variable];
+  // Its length is checked by the configuration (at least MIN_SECRET_BYTES).
+  if (fromEnv) return new TextEncoder().encode(fromEnv);
   return new TextEncoder().encode(fileCreatedOnce(file, () => randomBytes(32).toString('base64url')).trim());
 }
 

@@ -5,6 +5,7 @@
  * offline (`publicKeyVerifier`), with no hub and no database.
  */
 import { fileCreatedOnce } from './secrets.js';
+import { configuration } from '../config/index.js';
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, importSPKI, jwtVerify, SignJWT, type JWK } from 'jose';
 
 const ALG = 'ES256';
@@ -20,13 +21,13 @@ export interface SigningKeys {
 
 /** What is signed with one key: its environment variable, its development file, its JWS `typ`. */
 export interface SigningKeySpec {
-  variable: string;
+  variable: 'CREDITHUB_RECEIPT_KEY' | 'CREDITHUB_REGISTER_SIGNING_KEY';
   file: string;
   typ: string;
 }
 
 async function loadPrivatePem(spec: SigningKeySpec): Promise<string> {
-  const fromEnv = process.env[spec.variable];
+  const fromEnv = configuration()[spec.variable];
   if (fromEnv) return fromEnv;
   const { privateKey } = await generateKeyPair(ALG, { extractable: true });
   const generated = await exportPKCS8(privateKey);

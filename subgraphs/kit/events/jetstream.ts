@@ -20,6 +20,7 @@ import type { StoredChangeEvent } from '../outbox.js';
 import type { EventSource } from './consumer.js';
 import type { OutboxPublisher } from './relay.js';
 import { natsNamePrefix, natsPrefix, sharedNatsLink, type NatsLink } from './nats.js';
+import { configuration } from '../config/index.js';
 
 const codec = JSONCodec<StoredChangeEvent>();
 
@@ -29,7 +30,7 @@ export interface JetStreamNames {
   durable(consumer: string): string;
 }
 
-export function jetStreamNames(env: NodeJS.ProcessEnv = process.env): JetStreamNames {
+export function jetStreamNames(env?: NodeJS.ProcessEnv): JetStreamNames {
   const names = natsNamePrefix(env);
   const subjects = natsPrefix(env);
   return {
@@ -40,8 +41,8 @@ export function jetStreamNames(env: NodeJS.ProcessEnv = process.env): JetStreamN
 }
 
 /** The JetStream link when the event log is JetStream (NATS_URL set and EVENT_LOG not `database`). */
-export function jetStreamLink(env: NodeJS.ProcessEnv = process.env): NatsLink | undefined {
-  if ((env.EVENT_LOG ?? 'jetstream') === 'database') return undefined;
+export function jetStreamLink(env?: NodeJS.ProcessEnv): NatsLink | undefined {
+  if (configuration(env).EVENT_LOG === 'database') return undefined;
   return sharedNatsLink();
 }
 
@@ -91,8 +92,8 @@ class Streams {
             subjects: [this.names.subject(department)],
             retention: RetentionPolicy.Limits,
             storage: StorageType.File,
-            num_replicas: Number(process.env.JETSTREAM_REPLICAS ?? 1),
-            duplicate_window: nanos(Number(process.env.JETSTREAM_DUPLICATE_WINDOW_MS ?? 120_000)),
+            num_replicas: configuration().JETSTREAM_REPLICAS,
+            duplicate_window: nanos(configuration().JETSTREAM_DUPLICATE_WINDOW_MS),
           }).catch(async (error) => {
             // Another replica created it meanwhile.
             await jsm.streams.info(name).catch(() => {
@@ -161,7 +162,7 @@ export class JetStreamEventSource implements EventSource {
             ack_policy: AckPolicy.Explicit,
             deliver_policy: DeliverPolicy.All,
             // As short as the relay lease: a killed replica's unacked batch goes to another within seconds.
-            ack_wait: nanos(Number(process.env.JETSTREAM_ACK_WAIT_MS ?? 3_000)),
+            ack_wait: nanos(configuration().JETSTREAM_ACK_WAIT_MS),
             max_ack_pending: 2000,
           }).catch(async (error) => {
             await jsm.consumers.info(stream, durable).catch(() => {

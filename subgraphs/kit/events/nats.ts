@@ -6,10 +6,11 @@
  * and durable consumers `<PREFIX>_…`, so several hubs (or tests) can share one server.
  */
 import { connect, type NatsConnection } from 'nats';
+import { configuration } from '../config/index.js';
 
-export const natsPrefix = (env: NodeJS.ProcessEnv = process.env) => (env.NATS_PREFIX || 'credithub').replace(/[^A-Za-z0-9_-]/g, '_');
+export const natsPrefix = (env?: NodeJS.ProcessEnv) => configuration(env).NATS_PREFIX;
 /** For stream and consumer names (no dots, no wildcards). */
-export const natsNamePrefix = (env: NodeJS.ProcessEnv = process.env) => natsPrefix(env).toUpperCase();
+export const natsNamePrefix = (env?: NodeJS.ProcessEnv) => natsPrefix(env).toUpperCase();
 
 export interface NatsLink {
   url: string;
@@ -61,7 +62,7 @@ let shared: NatsLink | undefined;
 
 /** The process's link to NATS_URL, or undefined without it. */
 export function sharedNatsLink(): NatsLink | undefined {
-  const url = process.env.NATS_URL;
+  const url = configuration().NATS_URL;
   if (!url) return undefined;
   if (!shared || shared.url !== url) shared = linkToNats(url);
   return shared;

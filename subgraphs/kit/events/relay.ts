@@ -24,6 +24,7 @@ import { outboxTable, toStoredEvent, type StoredChangeEvent } from '../outbox.js
 import { inTransaction } from '../transactions.js';
 import { announceAfterCommit } from './notifier.js';
 import { relayStateTable } from './tables.js';
+import { configuration } from '../config/index.js';
 
 /** Publishes events, in order, to a durable log (JetStream), de-duplicated there by event id. */
 export interface OutboxPublisher {
@@ -62,7 +63,7 @@ export class OutboxRelay {
     const { db, prefix } = this.options;
     const outbox = outboxTable(prefix);
     const state = relayStateTable(prefix);
-    const leaseMs = this.options.leaseMs ?? Number(process.env.RELAY_LEASE_MS ?? 3_000);
+    const leaseMs = this.options.leaseMs ?? configuration().RELAY_LEASE_MS;
     return inTransaction(db, async (trx) => {
       const stateQuery = trx(state).where({ id: 1 });
       const head = await (isMysql(trx) ? stateQuery.forUpdate() : stateQuery).first();

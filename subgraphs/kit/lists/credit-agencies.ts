@@ -14,6 +14,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { ErrorCode, typedError } from '../errors.js';
+import { configuration } from '../config/index.js';
 
 export interface CreditAgency {
   name: string;
@@ -39,16 +40,17 @@ function parse(raw: string, source: string): CreditAgency[] {
   return value;
 }
 
-export function creditAgencyRegister(env: NodeJS.ProcessEnv = process.env): CreditAgency[] {
-  const file = env.CREDITHUB_CREDIT_AGENCIES_FILE;
-  const inline = env.CREDITHUB_CREDIT_AGENCIES;
-  const key = file ? `file:${file}:${statSync(file).mtimeMs}` : `inline:${inline ?? ''}:${env.NODE_ENV ?? ''}`;
+export function creditAgencyRegister(env?: NodeJS.ProcessEnv): CreditAgency[] {
+  const settings = configuration(env);
+  const file = settings.CREDITHUB_CREDIT_AGENCIES_FILE;
+  const inline = settings.CREDITHUB_CREDIT_AGENCIES;
+  const key = file ? `file:${file}:${statSync(file).mtimeMs}` : `inline:${inline ?? ''}:${settings.NODE_ENV}`;
   if (cached?.key === key) return cached.agencies;
   const agencies = file
     ? parse(readFileSync(file, 'utf8'), 'CREDITHUB_CREDIT_AGENCIES_FILE')
     : inline?.trim()
       ? parse(inline, 'CREDITHUB_CREDIT_AGENCIES')
-      : env.NODE_ENV === 'production'
+      : settings.NODE_ENV === 'production'
         ? []
         : DEMO_CREDIT_AGENCIES;
   cached = { key, agencies };

@@ -29,6 +29,7 @@ import { CreditRepair } from './repair.js';
 import { caseFileResolvers, createCaseFileLoaders } from './case-file.js';
 import { repairRecordResolvers } from './repair-records.js';
 import { ObjectionAndRepairStatistics, statisticsDimensionsMigration, statisticsIndexMigration, statisticsResolvers } from './statistics.js';
+import { configuration } from '../config/index.js';
 
 /** The engine's own tables; a department adds its migrations after these. */
 export function listEngineMigrations(department: DepartmentConfig): Migration[] {
@@ -86,21 +87,21 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
             {
               name: 'relay',
               description: `gives committed ${department.name} outbox events their delivery positions${publisher ? ' and publishes them to JetStream' : ''} (one replica at a time, by lease)`,
-              intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
+              intervalMs: configuration().EVENT_POLL_MS,
               wakeOn: [outboxTopic(department.name)],
               runOnce: () => relay.relayOnce(),
             },
             {
               name: 'cross-department',
               description: `applies every department's events ${via} to ${department.name} (red-list exits, listings elsewhere)`,
-              intervalMs: Number(process.env.EVENT_POLL_MS ?? 1000),
+              intervalMs: configuration().EVENT_POLL_MS,
               wakeOn: Object.keys(departmentUrls).map(relayedTopic),
               runOnce: () => consumer.pollOnce(),
             },
             {
               name: 'expiry',
               description: 'exits entries whose validity ended',
-              intervalMs: Number(process.env.EXPIRY_INTERVAL_MS ?? 60_000),
+              intervalMs: configuration().EXPIRY_INTERVAL_MS,
               runOnce: () => lifecycle.expireDue(),
             },
           ];
