@@ -14,5 +14,5 @@ export const webhooks = {
   WEBHOOK_BATCH_SIZE: count(100, 'events per webhook per pass'),
   WEBHOOK_CONCURRENCY: count(8, 'webhooks one replica delivers to at once', 1000),
   WEBHOOK_CONCURRENCY_PER_OWNER: count(2, 'of them, at most this many of one owner', 1000),
-  WEBHOOK_ALLOWED_TARGETS: text({ allowed: 'comma-separated host names, IP addresses and CIDR ranges', doc: 'internal targets deliveries may reach besides public addresses' }),
+  WEBHOOK_ALLOWED_TARGETS: text({ pattern: /^[A-Za-z0-9.:\[\]\/, _-]*$/, allowed: 'comma-separated host names, IP addresses and CIDR ranges', doc: 'internal targets deliveries may reach besides public addresses' }),
 };
