@@ -45,9 +45,11 @@ export function startTracing(serviceName: string, exporter?: SpanExporter): bool
     instrumentations: [
       // The exporter's own posts to the collector are not traced.
       new UndiciInstrumentation({ ignoreRequestHook: (request) => Boolean(endpoint && request.origin === new URL(endpoint).origin) }),
-      new GraphQLInstrumentation({ mergeItems: true, ignoreTrivialResolveSpans: true }),
+      // Spans never carry values: literal arguments in documents become "*" (allowValues off),
+      // knex records statements with placeholders, and mysql2's statements are masked.
+      new GraphQLInstrumentation({ mergeItems: true, ignoreTrivialResolveSpans: true, allowValues: false }),
       new KnexInstrumentation(),
-      new MySQL2Instrumentation(),
+      new MySQL2Instrumentation({ maskStatement: true }),
     ],
   });
   sdk.start();
