@@ -89,14 +89,14 @@ export function watchConsumerSource(consumer: string, source: string): void {
   if (!consumerLag.has(key)) consumerLag.set(key, { consumer, source, caughtUpAt: Date.now(), waiting: 0 });
 }
 
-export function forgetConsumer(consumer: string): void {
-  for (const [key, entry] of consumerLag) if (entry.consumer === consumer) consumerLag.delete(key);
-}
-
-/** The most a consumer of this process lags behind a source, in seconds (readiness). */
-export function worstConsumerLag(): { consumer: string; source: string; seconds: number } | undefined {
+/**
+ * The most consumer `consumer` (a subgraph's consumer is named after it) lags behind a source,
+ * in seconds (readiness: in the embedded layout one process runs every subgraph's consumer).
+ */
+export function worstConsumerLag(consumer: string): { consumer: string; source: string; seconds: number } | undefined {
   let worst: { consumer: string; source: string; seconds: number } | undefined;
   for (const entry of consumerLag.values()) {
+    if (entry.consumer !== consumer) continue;
     const lag = (Date.now() - entry.caughtUpAt) / 1000;
     if (!worst || lag > worst.seconds) worst = { consumer: entry.consumer, source: entry.source, seconds: lag };
   }

@@ -1,7 +1,7 @@
 /**
  * What a subgraph needs to take traffic (/health/ready): its database answers, its
  * migrations are all applied, the broker is connected when one is configured (NATS_URL),
- * and no event consumer of this process lags behind a source beyond the bound.
+ * and its event consumer does not lag behind a source beyond the bound.
  */
 import type { Knex } from 'knex';
 import type { ReadinessCheck } from '../http.js';
@@ -45,7 +45,7 @@ export function subgraphReadiness(subgraph: string, db: Knex, migrations: Migrat
     const nats = sharedNatsLink();
     if (nats) checks.push(check('broker', async () => (nats.current() ? undefined : `NATS at ${nats.url} is not connected`)));
     const bound = observabilityConfig().READY_MAX_CONSUMER_LAG_SECONDS;
-    const worst = worstConsumerLag();
+    const worst = worstConsumerLag(subgraph);
     const lagging = worst && worst.seconds > bound;
     const results = await Promise.all(checks);
     results.push(
