@@ -24,7 +24,8 @@ function createRoot(): Logger {
     },
   };
   if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { destination: config.LOG_DESTINATION ?? 1 } } });
-  return pino(options, pino.destination({ dest: config.LOG_DESTINATION ?? 1, sync: Boolean(config.LOG_DESTINATION), mkdir: true }));
+  // Written as they come (sync): a line is never lost to an exit, and a test reads the file at once.
+  return pino(options, pino.destination({ dest: config.LOG_DESTINATION ?? 1, sync: true, mkdir: true }));
 }
 
 /** The logger of one part of the hub (`component`: gateway, a subgraph's name, a worker's name). */
