@@ -21,6 +21,8 @@ export default defineConfig({
     maxWorkers: 2,
     env: {
       APOLLO_TELEMETRY_DISABLED: '1',
+      // One line per request would drown the test output; tests that read logs raise it.
+      LOG_LEVEL: 'warn',
       // Fixed secrets, so tests never write secret files into the working tree.
       CREDITHUB_JWT_SECRET: 'test-development-jwt-secret-0123456789',
       CREDITHUB_INTERNAL_SECRET: 'test-internal-token-secret-0123456789',

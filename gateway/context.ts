@@ -10,4 +10,6 @@ export interface GatewayContext {
   internalToken: Promise<string>;
   /** Unmasked personal data the subgraphs report having served, for the access register. */
   personalDataReads: PersonalDataRead[];
+  /** The subgraphs this request called (its log line names them). */
+  subgraphsCalled: Set<string>;
 }

@@ -10,26 +10,43 @@ import { mayReadPersonalData, roleMayReadPersonalData } from '../subgraphs/kit/a
 import { INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/auth/internal-token.js';
 import { ErrorCode } from '../subgraphs/kit/errors.js';
 import type { GatewayContext } from './context.js';
+import { logger } from '../subgraphs/kit/observability/log.js';
+import { accessRegisterRefusals, accessRegisterWriteDuration } from '../subgraphs/kit/observability/metrics.js';
 import { PURPOSE_HEADER, REFERENCE_HEADER } from './auth.js';
 
 /**
  * Writes reads of unmasked personal data to the platform's access register, with the
  * forwarded identity (and purpose) of the request that read them; throws if it cannot.
  * Every transport calls it before the data leaves: HTTP answers here, subscriptions' events.
+ * A refusal is logged and counted here, once for every transport.
  */
-export async function registerPersonalDataReads(accessRegisterUrl: string, internalToken: string, reads: unknown[], timeoutMs: number): Promise<void> {
-  const response = await fetch(accessRegisterUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: internalToken },
-    body: JSON.stringify({ reads }),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  if (!response.ok) throw new Error(`access register answered HTTP ${response.status}`);
+export async function registerPersonalDataReads(accessRegisterUrl: string, internalToken: string, reads: unknown[], timeoutMs: number, requestId?: string): Promise<void> {
+  const stopTimer = accessRegisterWriteDuration.startTimer();
+  let reason: string;
+  try {
+    const response = await fetch(accessRegisterUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: internalToken },
+      body: JSON.stringify({ reads }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (response.ok) {
+      stopTimer({ outcome: 'ok' });
+      return;
+    }
+    reason = `HTTP ${response.status}`;
+  } catch (error) {
+    reason = (error as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable';
+  }
+  stopTimer({ outcome: 'refused' });
+  accessRegisterRefusals.inc({ reason });
+  logger('gateway').error({ requestId, reads: reads.length, reason }, 'access register write failed: personal data withheld');
+  throw new Error(`access register write failed (${reason})`);
 }
 
 export function personalDataPlugin(accessRegisterUrl: string, timeoutMs: number): ApolloServerPlugin<GatewayContext> {
   const register = async (context: GatewayContext) =>
-    registerPersonalDataReads(accessRegisterUrl, await context.internalToken, context.personalDataReads, timeoutMs);
+    registerPersonalDataReads(accessRegisterUrl, await context.internalToken, context.personalDataReads, timeoutMs, context.requestId);
 
   return {
     async requestDidStart() {
@@ -40,8 +57,7 @@ export function personalDataPlugin(accessRegisterUrl: string, timeoutMs: number)
           if (contextValue.personalDataReads.length > 0) {
             try {
               await register(contextValue);
-            } catch (error) {
-              console.error(`access register unavailable: ${(error as Error).message}`);
+            } catch {
               response.body.singleResult = {
                 errors: [
                   new GraphQLError('Personal data was withheld: its access could not be registered. Retry in a few seconds.', {

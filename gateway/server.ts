@@ -22,6 +22,8 @@ import { SubgraphDataSource } from './datasource.js';
 import type { GatewayContext } from './context.js';
 import { authenticate, createTokenVerifier, purposeOf } from './auth.js';
 import { personalDataPlugin } from './personal-data.js';
+import { requestLogPlugin } from './request-log.js';
+import { logger } from '../subgraphs/kit/observability/log.js';
 import { signInternalToken } from '../subgraphs/kit/auth/internal-token.js';
 import { internalTokenSecret } from '../subgraphs/kit/auth/secrets.js';
 import { dashboardRoutes } from './dashboard/serve.js';
@@ -91,6 +93,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     validationRules: armor.validationRules,
     parseOptions: armor.parseOptions,
     formatError: (formatted, error) => formatGatewayError(formatted, error, production),
+    logger: logger('apollo-gateway'),
     plugins: [
       clientErrorsPlugin() as ApolloServerPlugin<GatewayContext>,
       operationSizePlugin() as ApolloServerPlugin<GatewayContext>,
@@ -101,6 +104,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // The default landing page loads Apollo's hosted sandbox: a government hub phones nowhere.
       ApolloServerPluginLandingPageDisabled(),
       personalDataPlugin(accessRegisterUrl(subgraphUrls.platform), timeoutMs),
+      // Last: it logs the answer as it leaves, after the plugins above changed it.
+      requestLogPlugin(),
     ],
   });
   const explorerPage = production ? undefined : explorer();
@@ -121,7 +126,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const purpose = purposeOf(req);
       const internalToken = signInternalToken({ principal, purpose, requestId }, internalSecret);
       internalToken.catch(() => {}); // awaited by every subgraph call; never left unhandled
-      return { requestId, principal, purpose, internalToken, personalDataReads: [] };
+      return { requestId, principal, purpose, internalToken, personalDataReads: [], subgraphsCalled: new Set<string>() };
     },
   });
   const subscriptions = serveSubscriptions({

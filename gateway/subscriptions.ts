@@ -35,6 +35,7 @@ import { maySubscribe } from '../subgraphs/kit/auth/policy.js';
 import { FEED_TOPIC, notifier } from '../subgraphs/kit/events/notifier.js';
 import { subscriptionGuard } from './subscription-limits.js';
 import { configuration } from '../subgraphs/kit/config/index.js';
+import { subscriptionsActive } from '../subgraphs/kit/observability/metrics.js';
 
 export interface SubscriptionOptions {
   httpServer: Server;
@@ -96,9 +97,8 @@ export function serveSubscriptions(options: SubscriptionOptions): { close(): Pro
     const reads = body.extensions?.personalDataReads;
     if (Array.isArray(reads) && reads.length > 0) {
       try {
-        await registerPersonalDataReads(options.accessRegisterUrl, token, reads, 10_000);
-      } catch (error) {
-        console.error(`access register unavailable: ${(error as Error).message}`);
+        await registerPersonalDataReads(options.accessRegisterUrl, token, reads, 10_000, requestId);
+      } catch {
         throw new GraphQLError('Personal data was withheld: its access could not be registered. Resubscribe from your last cursor in a few seconds.', {
           extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
         });
@@ -191,27 +191,32 @@ export async function* feedEvents(
   limits: { pollMs: number; maxBufferedBytes: number; sendTimeoutMs: number },
 ) {
   let after = args.after ?? null;
-  // The first read validates the cursor and filter: a bad one ends the subscription with its error.
-  for (;;) {
-    const page = await read(after, args.filter ?? null);
-    for (const { cursor, node } of page.edges) {
-      if (socket.bufferedAmount > limits.maxBufferedBytes) {
-        socket.close(4008, `Subscriber too slow: more than ${limits.maxBufferedBytes} bytes unsent; reconnect with after: "${after}"`);
-        return;
+  subscriptionsActive.inc();
+  try {
+    // The first read validates the cursor and filter: a bad one ends the subscription with its error.
+    for (;;) {
+      const page = await read(after, args.filter ?? null);
+      for (const { cursor, node } of page.edges) {
+        if (socket.bufferedAmount > limits.maxBufferedBytes) {
+          socket.close(4008, `Subscriber too slow: more than ${limits.maxBufferedBytes} bytes unsent; reconnect with after: "${after}"`);
+          return;
+        }
+        after = cursor;
+        const watchdog = setTimeout(
+          () => socket.close(4008, `Subscriber too slow: an event waited over ${limits.sendTimeoutMs} ms to be sent; reconnect with after: "${after}"`),
+          limits.sendTimeoutMs,
+        );
+        try {
+          yield { changes: { ...node, cursor } };
+        } finally {
+          clearTimeout(watchdog);
+        }
       }
-      after = cursor;
-      const watchdog = setTimeout(
-        () => socket.close(4008, `Subscriber too slow: an event waited over ${limits.sendTimeoutMs} ms to be sent; reconnect with after: "${after}"`),
-        limits.sendTimeoutMs,
-      );
-      try {
-        yield { changes: { ...node, cursor } };
-      } finally {
-        clearTimeout(watchdog);
-      }
+      after = page.pageInfo.endCursor ?? after;
+      // Caught up: wait for the feed to advance (a notification), or the poll interval.
+      if (!page.pageInfo.hasNextPage) await (await notifier()).wait(FEED_TOPIC, limits.pollMs);
     }
-    after = page.pageInfo.endCursor ?? after;
-    // Caught up: wait for the feed to advance (a notification), or the poll interval.
-    if (!page.pageInfo.hasNextPage) await (await notifier()).wait(FEED_TOPIC, limits.pollMs);
+  } finally {
+    subscriptionsActive.dec();
   }
 }

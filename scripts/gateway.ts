@@ -4,6 +4,7 @@
  * checked-in supergraph. Stateless: run as many replicas as needed.
  */
 import '../subgraphs/kit/config/startup.js';
+import './tracing.js';
 import { onShutdown } from './shutdown.js';
 import { startGateway } from '../gateway/server.js';
 import { subgraphs } from '../subgraphs/catalog.js';

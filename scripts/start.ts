@@ -4,6 +4,7 @@
  * loaded on first start. Ctrl-C stops everything.
  */
 import '../subgraphs/kit/config/startup.js';
+import './tracing.js';
 import { startHub } from './hub.js';
 import { seed } from './seed.js';
 import { onShutdown } from './shutdown.js';

@@ -10,6 +10,7 @@
  * the workers' work safely. CREDITHUB_WORKERS=off serves the API only.
  */
 import '../subgraphs/kit/config/startup.js';
+import './tracing.js';
 import { onShutdown } from './shutdown.js';
 import { subgraphByName, defaultPorts, departments } from '../subgraphs/catalog.js';
 import { startSubgraph } from '../subgraphs/kit/server.js';

@@ -18,7 +18,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createClient } from 'graphql-ws';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SCHEMA_DIR } from '../subgraphs/kit/schema.js';
 import {
@@ -33,6 +34,11 @@ import { identityCheckCharacter } from '../subgraphs/kit/codes.js';
 import { entryVisibility, exitNoticeVisibility, feedVisibility, isVisible, mayReadPersonalData } from '../subgraphs/kit/auth/policy.js';
 import { PUBLIC_PRINCIPAL, principalFromClaims, type Principal } from '../subgraphs/kit/auth/principal.js';
 import { accessRegisterTable } from '../subgraphs/platform/migrations.js';
+
+// Every log line of the walk (the hub runs in this process) goes to a file, read at the end.
+const logDir = mkdtempSync(join(tmpdir(), 'credithub-walk-log-'));
+process.env.LOG_DESTINATION = join(logDir, 'walk.log');
+process.env.LOG_LEVEL = 'debug';
 
 const MAX_DEPTH = 7;
 const PURPOSE = { purpose: '权限遍历核查', reference: 'WALK-1' };
@@ -145,7 +151,10 @@ beforeAll(async () => {
   const introspection = await hub.query(getIntrospectionQuery());
   schema = buildClientSchema(introspection.data);
 }, 120_000);
-afterAll(() => hub?.stop());
+afterAll(async () => {
+  await hub?.stop();
+  rmSync(logDir, { recursive: true, force: true });
+});
 
 /** Every department's entries as its own tables hold them: the ground truth the policy is applied to. */
 async function loadEntries(): Promise<any[]> {
@@ -395,6 +404,18 @@ describe('the schema walk: mutations, then the counts', () => {
     await walkMutations(caller);
     expect(leaksOf(caller).slice(before), leaksOf(caller).slice(before, before + 20).join('\n')).toEqual([]);
   }, 60_000);
+
+  it('no log line of the whole walk carries a personal value: no natural person\'s name or ID number, no legal representative\'s ID number', () => {
+    const lines = readFileSync(process.env.LOG_DESTINATION!, 'utf8').split('\n').filter(Boolean);
+    const personal = new Set<string>();
+    for (const [name, codes] of personNames) [name, ...codes].forEach((value) => personal.add(value));
+    for (const subject of hub.demo.subjects) if (subject.legalRepresentative?.idDocumentNumber) personal.add(subject.legalRepresentative.idDocumentNumber);
+    const leaking = lines.filter((line) => [...personal].some((value) => line.includes(value)));
+    // The walk logged: one line per request at the gateway, one per subgraph call.
+    expect(lines.filter((line) => JSON.parse(line).msg === 'request').length).toBeGreaterThanOrEqual(counts.operations - callers.length);
+    expect(personal.size).toBeGreaterThan(50);
+    expect(leaking.slice(0, 5)).toEqual([]);
+  });
 
   it('walked every principal of the matrix', () => {
     const queries = Object.keys(schema.getQueryType()!.getFields()).length;

@@ -81,14 +81,19 @@ export interface Migration {
 
 /** Brings a subgraph's tables up to date; knex's lock table makes concurrent replicas safe. */
 export async function migrate(db: Knex, subgraph: string, migrations: Migration[]): Promise<void> {
-  await db.migrate.latest({
+  await db.migrate.latest(migrationSource(subgraph, migrations));
+}
+
+/** Where knex finds a subgraph's migrations and keeps their record (migrating, and readiness). */
+export function migrationSource(subgraph: string, migrations: Migration[]): Knex.MigratorConfig {
+  return {
     tableName: `${subgraph}_knex_migrations`,
     migrationSource: {
       getMigrations: async () => migrations,
       getMigrationName: (migration: Migration) => migration.name,
       getMigration: async (migration: Migration) => migration,
     },
-  });
+  };
 }
 
 /** Inserts rows in chunks: SQLite refuses statements with too many bound variables. */

@@ -1,11 +1,18 @@
 /**
  * Serves an Apollo Server over plain node:http — for the gateway and every subgraph —
- * with a request body limit, JSON errors for what never reaches GraphQL, a health
- * route and room for more routes (dashboard, keys) beside `/graphql`.
+ * with a request body limit, JSON errors for what never reaches GraphQL, health and
+ * metrics routes and room for more routes (dashboard, keys) beside `/graphql`. Closing
+ * drains: new connections are refused, /health/ready answers 503, in-flight requests
+ * finish (up to SHUTDOWN_GRACE_MS), then the remaining connections are closed.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { createHttpTerminator } from 'http-terminator';
+import { configuration } from './config/index.js';
+import { logger } from './observability/log.js';
+import { metricsRoute } from './observability/metrics.js';
+import { serverSpan } from './observability/tracing.js';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -19,6 +26,16 @@ export interface ServeOptions<Context extends BaseContext> {
   routes?: Record<string, Route>;
   /** Served instead of GraphQL for a GET of `path` from a browser (`Accept: text/html`): the development explorer. */
   browserPage?: Route;
+  /** What must hold for this process to take traffic (/health/ready); none: ready while not stopping. */
+  readiness?: () => Promise<ReadinessCheck[]>;
+}
+
+/** One condition of readiness, as /health/ready reports it. */
+export interface ReadinessCheck {
+  name: string;
+  ok: boolean;
+  /** Why not, when not ok (no data, only what an operator needs). */
+  detail?: string;
 }
 
 /** Whether a GET asks for a page (a browser's address bar) rather than a GraphQL response. */
@@ -39,6 +56,12 @@ class RequestError extends Error {
   ) {
     super(message);
   }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
 }
 
 function sendJsonError(res: ServerResponse, status: number, code: string, message: string): void {
@@ -74,15 +97,24 @@ export async function serveGraphQL<Context extends BaseContext>(
 ): Promise<RunningHttpServer> {
   const path = options.path ?? '/graphql';
   const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
+  let draining = false;
+  const live: Route = (_req, res) => sendJson(res, 200, { status: 'ok' });
   const routes: Record<string, Route> = {
-    '/health': (_req, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end('{"status":"ok"}');
+    '/health': live,
+    '/health/live': live,
+    '/health/ready': async (_req, res) => {
+      const checks: ReadinessCheck[] = [{ name: 'accepting', ok: !draining, detail: draining ? 'shutting down' : undefined }];
+      if (!draining && options.readiness) checks.push(...(await options.readiness()));
+      const ready = checks.every((check) => check.ok);
+      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', checks });
     },
+    '/metrics': metricsRoute(),
     ...options.routes,
   };
+  const log = logger('http');
 
-  const httpServer = http.createServer(async (req, res) => {
+  const httpServer = http.createServer((req, res) => serverSpan(req, res, () => handle(req, res)));
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const callerGone = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) callerGone.abort();
@@ -116,11 +148,12 @@ export async function serveGraphQL<Context extends BaseContext>(
       if (res.headersSent) return void res.end();
       if (error instanceof RequestError) return sendJsonError(res, error.status, error.code, error.message);
       // Driver errors quote their SQL, values included: log what failed, never the data.
-      console.error(`request to ${req.url} failed: ${(error as any)?.code ?? (error as Error)?.name ?? 'error'}`);
+      log.error({ path: new URL(req.url ?? '/', 'http://localhost').pathname, err: { code: (error as any)?.code ?? (error as Error)?.name } }, 'request failed');
       sendJsonError(res, 500, 'INTERNAL_SERVER_ERROR', 'The request could not be processed');
     }
-  });
+  };
   httpServer.keepAliveTimeout = 65_000;
+  const terminator = createHttpTerminator({ server: httpServer, gracefulTerminationTimeout: configuration().SHUTDOWN_GRACE_MS });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -132,10 +165,9 @@ export async function serveGraphQL<Context extends BaseContext>(
     url: `http://${host}:${port}${path}`,
     port,
     httpServer,
-    close: () =>
-      new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeAllConnections();
-      }),
+    async close() {
+      draining = true;
+      await terminator.terminate();
+    },
   };
 }

@@ -4,7 +4,7 @@
  * database, migrates, builds the federated schema and serves it over HTTP.
  */
 import { randomUUID } from 'node:crypto';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -23,6 +23,9 @@ import { parseSdl } from './schema.js';
 import { serveGraphQL, type Route, type RunningHttpServer } from './http.js';
 import { scalarResolvers } from './scalars.js';
 import { WorkerLoop, type Worker } from './workers.js';
+import { logger } from './observability/log.js';
+import { forgetPool, watchPool } from './observability/metrics.js';
+import { subgraphReadiness } from './observability/readiness.js';
 
 export interface SubgraphDeps {
   db: Database;
@@ -102,7 +105,7 @@ export function formatSubgraphError(formatted: GraphQLFormattedError, error: unk
   }
   if (code === ErrorCode.INTERNAL_SERVER_ERROR || code === undefined) {
     // Log the kind of failure only: driver errors quote their SQL, personal data included.
-    console.error(`unexpected error: ${(error as any)?.originalError?.code ?? (error as any)?.originalError?.name ?? formatted.message.slice(0, 80)}`);
+    logger('subgraph').error({ path: formatted.path, err: { code: (error as any)?.originalError?.code ?? (error as any)?.originalError?.name ?? 'Error' } }, 'unexpected error');
     return { message: 'Internal error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   }
   const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
@@ -133,7 +136,9 @@ export function buildSubgraphServer(module: SubgraphModule, built: BuiltSubgraph
     // The process entry points own shutdown (stop the gateway, then subgraphs, then exit).
     stopOnTerminationSignals: false,
     formatError: formatSubgraphError,
+    logger: logger(`apollo-${module.name}`),
     plugins: [
+      subgraphRequestLog(module.name),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
@@ -156,6 +161,30 @@ export function buildSubgraphServer(module: SubgraphModule, built: BuiltSubgraph
   });
 }
 
+/** One line per request a subgraph answers, under the gateway's request id: operation, duration, error codes. */
+function subgraphRequestLog(name: string): ApolloServerPlugin<SubgraphContext> {
+  const log = logger(name);
+  return {
+    async requestDidStart() {
+      const started = performance.now();
+      return {
+        async willSendResponse({ response, contextValue, operationName }) {
+          const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+          log.info(
+            {
+              requestId: contextValue.requestId,
+              operation: operationName ?? null,
+              durationMs: Math.round((performance.now() - started) * 10) / 10,
+              errorCodes: [...new Set(errors.map((error) => String(error.extensions?.code)))],
+            },
+            'subgraph request',
+          );
+        },
+      };
+    },
+  };
+}
+
 export async function startSubgraph(module: SubgraphModule, options: StartSubgraphOptions = {}): Promise<RunningSubgraph> {
   requireProductionKeys(`subgraph ${module.name}`, ['internal-secret', ...(module.productionSecrets ?? [])]);
   const db = connect(options.databaseUrl ?? databaseUrlFor(module.name));
@@ -170,6 +199,7 @@ export async function startSubgraph(module: SubgraphModule, options: StartSubgra
       port: options.port ?? 0,
       host: options.host,
       routes: built.routes,
+      readiness: subgraphReadiness(module.name, db, module.migrations),
       context: async (req, signal) => {
         const auth = await authenticateForwarded(req, secret);
         return { ...auth, requestId: auth.requestId ?? randomUUID(), loaders: built.createLoaders(), signal };
@@ -180,6 +210,7 @@ export async function startSubgraph(module: SubgraphModule, options: StartSubgra
     await db.destroy();
     throw error;
   }
+  watchPool(module.name, db);
   let workers: Worker[] = [];
   let loops: WorkerLoop[] = [];
   return {
@@ -211,10 +242,12 @@ export async function startSubgraph(module: SubgraphModule, options: StartSubgra
     async stopWorkers() {
       await Promise.all(loops.map((loop) => loop.stop()));
     },
+    // Workers finish their current batch, in-flight requests drain, then the pool closes.
     async stop() {
       await Promise.all(loops.map((loop) => loop.stop()));
       await http.close();
       await server.stop();
+      forgetPool(module.name);
       await db.destroy();
     },
   };

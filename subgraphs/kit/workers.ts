@@ -4,6 +4,8 @@
  * safe to repeat and safe beside the same worker in another replica.
  */
 import { notifier } from './events/notifier.js';
+import { logger } from './observability/log.js';
+import { workerRuns } from './observability/metrics.js';
 
 export interface Worker {
   name: string;
@@ -22,8 +24,11 @@ export class WorkerLoop {
   private stopped = false;
   private lastError = '';
   private wake: AbortController | undefined;
+  private readonly log;
 
-  constructor(readonly worker: Worker) {}
+  constructor(readonly worker: Worker) {
+    this.log = logger(`worker:${worker.name}`);
+  }
 
   start(): void {
     this.schedule(0);
@@ -45,13 +50,17 @@ export class WorkerLoop {
     this.timer = setTimeout(() => {
       this.running = this.worker.runOnce().then(
         (done) => {
+          workerRuns.inc({ worker: this.worker.name, outcome: 'ok' });
+          if (this.lastError) this.log.info('recovered');
+          if (done > 0) this.log.debug({ done }, 'batch');
           this.lastError = '';
           this.schedule(done > 0 ? 0 : this.worker.intervalMs);
         },
         (error) => {
           // Say it once per kind of failure (a peer down says so every second otherwise).
+          workerRuns.inc({ worker: this.worker.name, outcome: 'error' });
           const message = (error as Error).message;
-          if (message !== this.lastError) console.error(`${this.worker.name}: ${message}; retrying`);
+          if (message !== this.lastError) this.log.warn({ err: error }, 'run failed; retrying');
           this.lastError = message;
           this.schedule(Math.max(this.worker.intervalMs, 1000));
         },

@@ -33,6 +33,8 @@ import { changeFeedHeadTable, changeFeedTable, webhookDeadLettersTable, webhookD
 import { sign, type WebhookFilter, type WebhookOptions } from './webhooks.js';
 import { deliveryFailure, postChecked, TargetRefused } from './webhook-targets.js';
 import { inTransaction } from '../kit/transactions.js';
+import { logger } from '../kit/observability/log.js';
+import { webhookBacklog, webhookDeadLetters } from '../kit/observability/metrics.js';
 
 export type DeliveryOutcome = 'DELIVERED' | 'FAILED' | 'DEAD_LETTERED';
 
@@ -190,6 +192,7 @@ export class WebhookDelivery {
     )
       .map((row: any) => ({ id: row.id, owner: row.owner_key }))
       .filter((hook: { id: string }) => !this.busy.has(hook.id));
+    webhookBacklog.set(due.length);
     let done = 0;
     // Several webhooks at once, so one slow receiver holds up its own deliveries only. Owners
     // take turns, and a pass takes at most concurrencyPerOwner webhooks of one owner (the
@@ -341,6 +344,8 @@ export class WebhookDelivery {
         at,
       });
       if (changed === 1 && outcome === 'DEAD_LETTERED') {
+        webhookDeadLetters.inc();
+        logger('webhooks').warn({ webhookId: row.id, eventId: event.eventId, attempts: attempt, error: result.error }, 'webhook event dead-lettered');
         await trx(webhookDeadLettersTable).insert({
           webhook_id: row.id, event_id: event.eventId, position: event.position, attempts: attempt, error: result.error, dead_at: at, requeued_at: null,
         });

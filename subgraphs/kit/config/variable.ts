@@ -52,6 +52,14 @@ export function integer<D extends number | undefined = undefined>(options: Commo
   return (options.default === undefined ? declare(ranged.optional(), doc) : declare(ranged.default(options.default), doc)) as Read<number, D>;
 }
 
+/** A decimal number within a range (a share, a ratio). */
+export function decimal(options: Common<number> & { min: number; max: number }) {
+  const { min, max } = options;
+  const ranged = z.string().trim().regex(/^[+-]?(\d+\.?\d*|\.\d+)$/).transform(Number).pipe(z.number().min(min).max(max));
+  const doc = { allowed: `a number from ${min} to ${max}`, description: options.doc, defaultText: options.defaultText ?? (options.default === undefined ? undefined : String(options.default)) };
+  return declare(options.default === undefined ? ranged.optional() : ranged.default(options.default), doc);
+}
+
 /** `true` or `false`. */
 export function flag(options: Common<boolean>) {
   const schema = z.enum(['true', 'false']).transform((value) => value === 'true');

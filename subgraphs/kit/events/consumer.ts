@@ -20,6 +20,8 @@ import type { StoredChangeEvent } from '../outbox.js';
 import { inTransaction } from '../transactions.js';
 import { EVENTS_ROUTE } from './feed.js';
 import { processedEventsTable } from './tables.js';
+import { logger } from '../observability/log.js';
+import { recordConsumerRead, watchConsumerSource } from '../observability/metrics.js';
 
 export type EventHandler = (trx: Knex.Transaction, event: StoredChangeEvent) => Promise<void>;
 /** Applies a whole batch at once, for consumers that can do it in fewer statements. */
@@ -72,6 +74,8 @@ export class EventConsumer {
 
   constructor(private readonly options: ConsumerOptions) {
     this.source = options.eventSource ?? httpEventSource(options.sources, options.name, options.secret);
+    // Lag is measured from now until a source is first read up to its end.
+    for (const source of Object.keys(options.sources)) watchConsumerSource(options.name, source);
   }
 
   /** Applies what is waiting in every source; returns how many events were applied. */
@@ -97,8 +101,13 @@ export class EventConsumer {
   private async pollSource(source: string): Promise<number> {
     const key = this.key(source);
     const after = await this.position(key);
-    const events = (await this.source.read(source, after, this.options.batchSize ?? 500)).filter((event) => event.position > after);
-    if (events.length === 0) return 0;
+    const batchSize = this.options.batchSize ?? 500;
+    const read = await this.source.read(source, after, batchSize);
+    const events = read.filter((event) => event.position > after);
+    if (events.length === 0) {
+      recordConsumerRead(this.options.name, source, 0, true);
+      return 0;
+    }
     const { db, offsetsTable, handle, handleBatch, prefix } = this.options;
     const processed = processedEventsTable(prefix);
     const last = events.at(-1)!.position;
@@ -124,6 +133,9 @@ export class EventConsumer {
     });
     if (applied < 0) return 0;
     await this.source.applied?.(source, last);
+    // A short batch was everything there was: caught up. A full one may have more behind it.
+    recordConsumerRead(this.options.name, source, events.length, read.length < batchSize);
+    logger(`consumer:${this.options.name}`).debug({ source, events: events.length, applied, position: last }, 'batch applied');
     // A batch of duplicates only moved the position: there may be more behind it.
     return applied === 0 ? this.pollSource(source) : applied;
   }

@@ -1,0 +1,95 @@
+/**
+ * Traces (OpenTelemetry): with OTEL_EXPORTER_OTLP_ENDPOINT set, every request is one trace
+ * from the gateway through each subgraph it calls to their SQL — the gateway's fetches
+ * (undici) carry the trace context, each server continues it, GraphQL and knex/mysql2 add
+ * their spans — exported over OTLP/HTTP. Without it tracing is off: nothing is patched and
+ * a request costs one `if`.
+ *
+ * Instrumentations patch modules as they load: an entry point starts tracing before it
+ * imports the hub (scripts/tracing.ts).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { GraphQLInstrumentation } from '@opentelemetry/instrumentation-graphql';
+import { KnexInstrumentation } from '@opentelemetry/instrumentation-knex';
+import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { configuration } from '../config/index.js';
+
+/** The request id of the hub, on every server span: the same id as the request's log lines. */
+export const REQUEST_ID_ATTRIBUTE = 'credithub.request_id';
+
+let sdk: NodeSDK | undefined;
+let processor: BatchSpanProcessor | undefined;
+
+/**
+ * Starts tracing for this process if OTEL_EXPORTER_OTLP_ENDPOINT is set (or `exporter` is
+ * given: benchmarks and tests record spans in memory). Returns whether tracing is on.
+ */
+export function startTracing(serviceName: string, exporter?: SpanExporter): boolean {
+  if (sdk) return true;
+  const config = configuration();
+  const endpoint = config.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!exporter && !endpoint) return false;
+  const spanExporter = exporter ?? new OTLPTraceExporter({ url: new URL('v1/traces', endpoint!.endsWith('/') ? endpoint : `${endpoint}/`).toString() });
+  processor = new BatchSpanProcessor(spanExporter, { scheduledDelayMillis: 500 });
+  sdk = new NodeSDK({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),
+    spanProcessors: [processor],
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.OTEL_TRACES_SAMPLER_ARG) }),
+    instrumentations: [
+      // The exporter's own posts to the collector are not traced.
+      new UndiciInstrumentation({ ignoreRequestHook: (request) => Boolean(endpoint && request.origin === new URL(endpoint).origin) }),
+      // Per-field resolver spans would double the cost of a traced request: parse, validate and
+      // execute are kept. Spans never carry values: literal arguments in documents become "*" (allowValues off),
+      // knex records statements with placeholders, and mysql2's statements are masked.
+      new GraphQLInstrumentation({ ignoreResolveSpans: true, allowValues: false }),
+      new KnexInstrumentation(),
+      new MySQL2Instrumentation({ maskStatement: true }),
+    ],
+  });
+  sdk.start();
+  return true;
+}
+
+/** Exports the spans that ended so far. */
+export async function flushTracing(): Promise<void> {
+  await processor?.forceFlush();
+}
+
+/** Exports what is left and stops tracing (at shutdown). */
+export async function stopTracing(): Promise<void> {
+  const running = sdk;
+  sdk = undefined;
+  await running?.shutdown();
+}
+
+/**
+ * Runs one HTTP request's handling inside a server span that continues the caller's trace
+ * (the gateway's traceparent header). Off: runs it as it is.
+ */
+export function serverSpan(req: IncomingMessage, res: ServerResponse, handle: () => Promise<void>): Promise<void> {
+  if (!sdk) return handle();
+  const parent = propagation.extract(context.active(), req.headers);
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const span = trace.getTracer('credithub').startSpan(`${req.method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': path } }, parent);
+  const requestId = req.headers['x-request-id'];
+  if (typeof requestId === 'string') span.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
+  return context.with(trace.setSpan(parent, span), () =>
+    handle().finally(() => {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }),
+  );
+}
+
+/** Names the request on the active span (the gateway makes its id after the span started). */
+export function tagRequest(requestId: string): void {
+  trace.getActiveSpan()?.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
+}
