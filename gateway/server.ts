@@ -25,6 +25,9 @@ import { personalDataPlugin } from './personal-data.js';
 import { signInternalToken } from '../subgraphs/kit/auth/internal-token.js';
 import { internalTokenSecret } from '../subgraphs/kit/auth/secrets.js';
 import { dashboardRoutes } from './dashboard/serve.js';
+import { exportRoutes } from './export/routes.js';
+import { departments } from '../subgraphs/catalog.js';
+import type { IncomingMessage } from 'node:http';
 
 export interface GatewayOptions {
   port?: number;
@@ -103,20 +106,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const verifier = await createTokenVerifier();
   const internalSecret = internalTokenSecret();
   await server.start();
+  /** Who asks and why: for GraphQL requests and exports alike. */
+  const contextOf = async (req: IncomingMessage): Promise<GatewayContext> => {
+    const requestId = randomUUID();
+    const principal = await authenticate(req, verifier);
+    const purpose = purposeOf(req);
+    const internalToken = signInternalToken({ principal, purpose, requestId }, internalSecret);
+    internalToken.catch(() => {}); // awaited by every subgraph call; never left unhandled
+    return { requestId, principal, purpose, internalToken, personalDataReads: [] };
+  };
   const http = await serveGraphQL(server, {
     port: options.port ?? 0,
     host: options.host,
     maxBodyBytes: options.maxBodyBytes ?? Number(process.env.MAX_BODY_BYTES ?? 2 * 1024 * 1024),
     // The built-in dashboard (/dashboard): a static page on the same public API.
-    routes: dashboardRoutes(),
-    context: async (req) => {
-      const requestId = randomUUID();
-      const principal = await authenticate(req, verifier);
-      const purpose = purposeOf(req);
-      const internalToken = signInternalToken({ principal, purpose, requestId }, internalSecret);
-      internalToken.catch(() => {}); // awaited by every subgraph call; never left unhandled
-      return { requestId, principal, purpose, internalToken, personalDataReads: [] };
-    },
+    // Exports (/export/<department>.csv|.xlsx): the lists through the same GraphQL execution.
+    routes: { ...dashboardRoutes(), ...exportRoutes(server, departments, contextOf) },
+    context: contextOf,
   });
   const subscriptions = serveSubscriptions({
     httpServer: http.httpServer,

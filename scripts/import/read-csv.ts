@@ -25,6 +25,29 @@ interface Utf8Scan {
   nonAscii: boolean;
 }
 
+/** Where in `chunk` the first byte that is not UTF-8 is: the longest prefix that decodes, by bisection. */
+function firstBadByte(chunk: Buffer): number {
+  let start = 0;
+  // A character begun in the previous chunk ends in this one's first continuation bytes.
+  while (start < 3 && chunk[start] >= 0x80 && chunk[start] <= 0xbf) start++;
+  const decodes = (end: number) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(chunk.subarray(start, end), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let low = start;
+  let high = chunk.length;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (decodes(middle)) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
 async function scanUtf8(path: string): Promise<Utf8Scan> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let offset = 0;
@@ -34,7 +57,9 @@ async function scanUtf8(path: string): Promise<Utf8Scan> {
     try {
       decoder.decode(chunk, { stream: true });
     } catch {
-      return { valid: false, offset, line, nonAscii };
+      const bad = firstBadByte(chunk);
+      for (const byte of chunk.subarray(0, bad)) if (byte === 0x0a) line++;
+      return { valid: false, offset: offset + bad, line, nonAscii };
     }
     for (const byte of chunk) {
       if (byte === 0x0a) line++;
@@ -55,7 +80,7 @@ export async function decideEncoding(path: string, requested: Encoding): Promise
   const scan = await scanUtf8(path);
   if (requested === 'utf-8' && !scan.valid) {
     throw new FileProblem(
-      `the file is not UTF-8 (near line ${scan.line}, byte ${scan.offset}): save it as "CSV UTF-8", or pass --encoding gb18030 if it was exported as GBK/GB18030`,
+      `the file is not UTF-8 (line ${scan.line}, byte ${scan.offset + 1} of the file): save it as "CSV UTF-8", or pass --encoding gb18030 if it was exported as GBK/GB18030`,
     );
   }
   if (requested === 'gb18030' && scan.valid && scan.nonAscii) {

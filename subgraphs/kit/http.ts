@@ -36,7 +36,7 @@ class RequestError extends Error {
   }
 }
 
-function sendJsonError(res: ServerResponse, status: number, code: string, message: string): void {
+export function sendJsonError(res: ServerResponse, status: number, code: string, message: string): void {
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
