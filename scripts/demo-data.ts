@@ -242,6 +242,8 @@ function makeEntry(rng: Random, department: DepartmentConfig, list: ListDefiniti
     sharedAt,
     notification: subject.subjectType === 'NATURAL_PERSON' ? { notifiedOn: addDays(recognisedOn, -15), method: '书面告知（邮寄送达）' } : null,
     followsEntryId: null,
+    externalReference: null,
+    externalDigest: null,
     createdAt: at,
     updatedAt: expired ? `${validUntil}T00:00:00.000Z` : at,
   };

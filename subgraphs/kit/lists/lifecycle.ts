@@ -10,15 +10,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { GraphQLError } from 'graphql';
 import { badInput, ErrorCode, isConcurrencyConflict, typedError } from '../errors.js';
 import { addDays, toIsoDate, type Clock } from '../dates.js';
 import { checkSubjectCode } from '../codes.js';
 import { listDefinition, type DepartmentConfig, type ListDefinition, type ListType } from './department.js';
-import type { EntryStatus, LegalRepresentative, ListEntry, ListStore } from './store.js';
+import type { Change, EntryStatus, LegalRepresentative, ListEntry, ListStore } from './store.js';
 import { exitApplicationsTable, foreignListingsTable, objectionsTable } from './tables.js';
 import { inTransaction } from '../transactions.js';
 import { mayNameListing } from '../auth/policy.js';
 import type { Principal } from '../auth/principal.js';
+import { attempt, contentDigest, externalReferenceOf, referenceConflict, rereadAfterDuplicate, settle, type Outcome } from './references.js';
+import { selectInChunks } from '../db.js';
 
 /** Stable codes of the errors a forbidden transition gets. */
 const LifecycleError = ErrorCode;
@@ -58,6 +61,14 @@ export interface RecogniseInput {
   repair: { repairable: boolean; method?: string | null; rectificationDeadline?: string | null };
   published?: boolean | null;
   evidenceRef?: string | null;
+  /** The department's decision number (决定文书号 / 案号): a retry with it is answered, not recorded twice. */
+  externalReference?: string | null;
+}
+
+export interface ConfirmRequest {
+  entryId: string;
+  note?: string | null;
+  externalReference?: string | null;
 }
 
 /**
@@ -91,6 +102,8 @@ export interface ExitRequest {
   evidenceRef?: string | null;
   /** Validity of the key-attention entry that follows a black-list exit (1798 (18)); the department default otherwise. */
   keyAttentionValidUntil?: string | null;
+  /** The department's decision number of the exit (officers' exits; the hub's own rules have none). */
+  externalReference?: string | null;
 }
 
 export interface ExitResult {
@@ -128,6 +141,19 @@ const exitGroundsMissing = (entry: ListEntry, way: ExitWay, missingGround: strin
     way,
     missingGround,
   });
+
+/** A legal representative's resident identity card number is checked against GB 11643 before anything is written. */
+function checkLegalRepresentative(input: RecogniseInput): void {
+  const representative = input.legalRepresentative;
+  if (representative?.idDocumentType === 'RESIDENT_IDENTITY_CARD' && representative.idDocumentNumber) {
+    const check = checkSubjectCode(representative.idDocumentNumber);
+    if (!check.valid || check.kind !== 'NATURAL_PERSON') {
+      throw badInput(`The legal representative's identity card number is not valid: ${check.valid ? 'it is an organisation code' : check.reason}`, {
+        argument: 'input.legalRepresentative.idDocumentNumber',
+      });
+    }
+  }
+}
 
 /** The list types a red listing is refused and exited for (1798 (8)(19)). */
 const DISQUALIFYING_FOR_RED: ListType[] = ['BLACK', 'KEY_ATTENTION'];
@@ -169,18 +195,24 @@ export class ListLifecycle {
    * Where is the subject ACTIVE on a list of these types, in any department, this one
    * included? (1798 (8) black; 1798 (19) key attention.) Domains by list type.
    */
-  private async activeListingsAnywhere(creditCode: string, types: ListType[], trx: Knex.Transaction): Promise<Map<ListType, string[]>> {
-    const rows = await trx(foreignListingsTable(this.department.name))
-      .where({ credit_code: creditCode, status: 'ACTIVE' })
-      .whereIn('list_type', types)
-      .distinct('domain', 'list_type');
-    const found = new Map<ListType, Set<string>>();
-    const add = (type: ListType, domain: string) => found.set(type, (found.get(type) ?? new Set()).add(domain));
-    for (const row of rows) add(row.list_type, row.domain);
-    for (const entry of await this.store.entriesOfSubject(creditCode, trx)) {
-      if (entry.status === 'ACTIVE' && types.includes(entry.listType)) add(entry.listType, this.department.domain);
-    }
-    return new Map([...found].map(([type, domains]) => [type, [...domains].sort()]));
+  private async activeListingsAnywhere(creditCodes: readonly string[], types: ListType[], trx: Knex.Transaction): Promise<Map<string, Map<ListType, string[]>>> {
+    const rows = await selectInChunks(creditCodes, (codes) =>
+      trx(foreignListingsTable(this.department.name))
+        .whereIn('credit_code', codes)
+        .where('status', 'ACTIVE')
+        .whereIn('list_type', types)
+        .distinct('credit_code', 'domain', 'list_type'),
+    );
+    const found = new Map<string, Map<ListType, Set<string>>>();
+    const add = (code: string, type: ListType, domain: string) => {
+      const ofSubject = found.get(code) ?? found.set(code, new Map()).get(code)!;
+      ofSubject.set(type, (ofSubject.get(type) ?? new Set()).add(domain));
+    };
+    for (const row of rows) add(row.credit_code, row.list_type, row.domain);
+    for (const entry of await this.store.activeEntriesOfSubjects(creditCodes, types, trx)) add(entry.creditCode, entry.listType, this.department.domain);
+    return new Map(
+      [...found].map(([code, byType]) => [code, new Map([...byType].map(([type, domains]) => [type, [...domains].sort()]))]),
+    );
   }
 
   /**
@@ -277,6 +309,8 @@ export class ListLifecycle {
       sharedAt: now,
       notification: input.notification ?? null,
       followsEntryId: null,
+      externalReference: null,
+      externalDigest: null,
       createdAt: now,
       updatedAt: now,
     };
@@ -288,9 +322,21 @@ export class ListLifecycle {
    * key-attention list is refused (1798 (8)(19)).
    */
   async recognise(actor: string, input: RecogniseInput, reader?: Principal): Promise<ListEntry> {
+    const [outcome] = await this.recogniseMany(actor, [input], reader);
+    if (outcome.error) throw outcome.error;
+    return outcome.value;
+  }
+
+  /**
+   * The checks of one recognition that need no database: the entry to write, or a typed
+   * error naming the field at fault. Pure: the same for a single recognition and a batch item.
+   */
+  checkRecognition(input: RecogniseInput): ListEntry {
     const list = this.requireList(input.listKind);
     const code = checkSubjectCode(input.creditCode);
     if (!code.valid) throw badInput(`"${code.code}" is not a valid credit code: ${code.reason}`, { argument: 'input.creditCode' });
+    checkLegalRepresentative(input);
+    const externalReference = externalReferenceOf(input.externalReference);
     const entry = this.prepareRecognition(
       list,
       {
@@ -303,21 +349,64 @@ export class ListLifecycle {
       },
       input,
     );
-    return inTransaction(this.db, async (trx) => {
-      if (list.type === 'RED') await this.refuseRedWhileDisqualified(code.code, trx, reader);
-      await this.store.insertEntries([entry], actor, trx);
-      return entry;
-    });
+    // What defines the decision is what the department sent, its code normalised; the reference itself is the key.
+    const externalDigest = externalReference ? contentDigest({ ...input, creditCode: code.code, externalReference: null }) : null;
+    return { ...entry, externalReference, externalDigest };
+  }
+
+  /**
+   * Recognitions in bulk, answered in input order: each item through `checkRecognition` and the
+   * red-list refusal, those that pass written together in one transaction (entries, history,
+   * events in a few statements per 1,000), a refused item writing nothing. A decision number
+   * already recorded, in the database or earlier in the batch, answers the recorded entry when the
+   * content is the same and CONFLICT when it is not.
+   */
+  async recogniseMany(actor: string, inputs: readonly RecogniseInput[], reader?: Principal): Promise<Outcome<ListEntry>[]> {
+    const checked = inputs.map((input) => attempt(() => this.checkRecognition(input)));
+    const candidates = checked.flatMap((outcome) => (outcome.value ? [outcome.value] : []));
+    const references = [...new Set(candidates.flatMap((entry) => (entry.externalReference ? [entry.externalReference] : [])))];
+    const redCodes = [...new Set(candidates.filter((entry) => entry.listType === 'RED').map((entry) => entry.creditCode))];
+    if (candidates.length === 0) return checked;
+    return rereadAfterDuplicate(() =>
+      inTransaction(this.db, async (trx) => {
+        const recorded = references.length ? await this.store.findByExternalReferences(references, trx) : new Map<string, ListEntry>();
+        const listed = redCodes.length ? await this.activeListingsAnywhere(redCodes, DISQUALIFYING_FOR_RED, trx) : new Map();
+        const toWrite: ListEntry[] = [];
+        const outcomes = checked.map((outcome): Outcome<ListEntry> => {
+          if (outcome.error) return outcome;
+          const entry = outcome.value;
+          const reference = entry.externalReference;
+          const earlier = reference ? recorded.get(reference) : undefined;
+          if (earlier) {
+            return earlier.externalDigest === entry.externalDigest ? { value: earlier } : { error: referenceConflict(reference!, earlier.id, 'the recognition') };
+          }
+          if (entry.listType === 'RED') {
+            const refusal = this.redRefusal(entry.creditCode, listed.get(entry.creditCode), reader);
+            if (refusal) return { error: refusal };
+          }
+          if (reference) recorded.set(reference, entry);
+          toWrite.push(entry);
+          return { value: entry };
+        });
+        await this.store.insertEntries(toWrite, actor, trx);
+        return outcomes;
+      }),
+    );
+  }
+
+  private async refuseRedWhileDisqualified(creditCode: string, trx: Knex.Transaction, reader?: Principal): Promise<void> {
+    const listed = await this.activeListingsAnywhere([creditCode], DISQUALIFYING_FOR_RED, trx);
+    const refusal = this.redRefusal(creditCode, listed.get(creditCode), reader);
+    if (refusal) throw refusal;
   }
 
   /**
    * 1798 (8): "…黑名单主体不得列入红名单"; 1798 (19): a key-attention listing disqualifies too.
    * The refusal names only the listings `reader` may see (policy `mayNameListing`); without a
-   * reader (the hub's own workers) it names them all.
+   * reader (the hub's own workers) it names them all. Null when the subject is listed nowhere.
    */
-  private async refuseRedWhileDisqualified(creditCode: string, trx: Knex.Transaction, reader?: Principal): Promise<void> {
-    const listed = await this.activeListingsAnywhere(creditCode, DISQUALIFYING_FOR_RED, trx);
-    if (listed.size === 0) return;
+  private redRefusal(creditCode: string, listed: Map<ListType, string[]> | undefined, reader?: Principal): GraphQLError | null {
+    if (!listed || listed.size === 0) return null;
     const own = { name: this.department.name, domain: this.department.domain };
     const nameable = (type: ListType) => (listed.get(type) ?? []).filter((domain) => !reader || mayNameListing(reader, type, domain, own));
     const blackIn = nameable('BLACK');
@@ -328,7 +417,7 @@ export class ListLifecycle {
       keyAttentionIn.length ? `the key-attention list of ${keyAttentionIn.join(', ')}` : null,
       hidden ? 'a list your scopes do not cover (an officer or agency whose scopes cover black and key-attention lists can say which)' : null,
     ].filter(Boolean);
-    throw typedError(
+    return typedError(
       LifecycleError.RED_LIST_BLOCKED,
       `${creditCode} is on ${where.join(' and ')}: a black-listed or key-attention subject does not enter a red list (1798 (8)(19))`,
       { creditCode, blackListedIn: blackIn, keyAttentionIn },
@@ -342,11 +431,45 @@ export class ListLifecycle {
    * entry escalated from key attention takes the key-attention entry off as it takes
    * effect (1798 (17)).
    */
-  async confirm(actor: string, entryId: string, note?: string | null, reader?: Principal): Promise<ListEntry> {
-    return inTransaction(this.db, async (trx) => this.confirmIn(trx, actor, await this.requireEntry(entryId, trx), note ?? null, reader));
+  async confirm(actor: string, request: ConfirmRequest, reader?: Principal): Promise<ListEntry> {
+    const reference = externalReferenceOf(request.externalReference);
+    const digest = reference ? contentDigest({ action: 'CONFIRM', entryId: request.entryId, note: request.note }) : null;
+    return rereadAfterDuplicate(() =>
+      inTransaction(this.db, async (trx) => {
+        const recorded = reference ? await this.entryOfRecordedAction(trx, reference, digest!, 'the confirmation') : null;
+        if (recorded) return recorded;
+        const entry = await this.requireEntry(request.entryId, trx);
+        return this.confirmIn(trx, actor, entry, request.note ?? null, reader, { externalReference: reference, externalDigest: digest });
+      }),
+    );
   }
 
-  private async confirmIn(trx: Knex.Transaction, actor: string, entry: ListEntry, note: string | null, reader?: Principal): Promise<ListEntry> {
+  /** Confirmations in bulk, answered in input order: each item is `confirm`, in its own transaction, a refusal its answer. */
+  async confirmMany(actor: string, requests: readonly ConfirmRequest[], reader?: Principal): Promise<Outcome<ListEntry>[]> {
+    const outcomes: Outcome<ListEntry>[] = [];
+    for (const request of requests) outcomes.push(await settle(this.confirm(actor, request, reader)));
+    return outcomes;
+  }
+
+  /**
+   * A confirmation or exit already recorded under `reference`: the entry as it is now when the
+   * content is the same, CONFLICT naming the entry when not; null for a new decision number.
+   */
+  private async entryOfRecordedAction(trx: Knex.Transaction, reference: string, digest: string, what: string): Promise<ListEntry | null> {
+    const recorded = (await this.store.actionsByExternalReferences([reference], trx)).get(reference);
+    if (!recorded) return null;
+    if (recorded.digest !== digest) throw referenceConflict(reference, recorded.entryId, what);
+    return this.requireEntry(recorded.entryId, trx);
+  }
+
+  private async confirmIn(
+    trx: Knex.Transaction,
+    actor: string,
+    entry: ListEntry,
+    note: string | null,
+    reader?: Principal,
+    reference: Pick<Change, 'externalReference' | 'externalDigest'> = {},
+  ): Promise<ListEntry> {
     if (entry.status !== 'PRELIMINARY' && entry.status !== 'PUBLICITY') {
       throw invalidTransition(entry, 'confirm', `it is ${entry.status}, only a PRELIMINARY or PUBLICITY entry can be confirmed`);
     }
@@ -373,7 +496,7 @@ export class ListLifecycle {
       trx,
       entry,
       { status: 'ACTIVE', updatedAt: this.now() },
-      { action: 'CONFIRM', actor, eventType: 'ENTRY_ACTIVATED', reason: note },
+      { action: 'CONFIRM', actor, eventType: 'ENTRY_ACTIVATED', reason: note, ...reference },
     );
     if (!confirmed) throw invalidTransition(entry, 'confirm', 'it changed meanwhile; read it again');
     if (confirmed.listType === 'BLACK' && confirmed.followsEntryId) {
@@ -481,11 +604,28 @@ export class ListLifecycle {
    * their history and count for nothing (1798 (20)).
    */
   async exit(actor: string, request: ExitRequest, trx?: Knex.Transaction): Promise<ExitResult> {
-    return trx ? this.exitIn(trx, actor, request) : inTransaction(this.db, (tx) => this.exitIn(tx, actor, request));
+    return trx ? this.exitIn(trx, actor, request) : rereadAfterDuplicate(() => inTransaction(this.db, (tx) => this.exitIn(tx, actor, request)));
+  }
+
+  /** Exits in bulk, answered in input order: each item is `exit`, in its own transaction, a refusal its answer. */
+  async exitMany(actor: string, requests: readonly ExitRequest[]): Promise<Outcome<ExitResult>[]> {
+    const outcomes: Outcome<ExitResult>[] = [];
+    for (const request of requests) outcomes.push(await settle(this.exit(actor, request)));
+    return outcomes;
   }
 
   private async exitIn(tx: Knex.Transaction, actor: string, input: ExitRequest): Promise<ExitResult> {
     const way = input.grounds.way;
+    const externalReference = externalReferenceOf(input.externalReference);
+    const { externalReference: _key, ...content } = input;
+    const externalDigest = externalReference ? contentDigest({ action: 'EXIT', ...content }) : null;
+    if (externalReference) {
+      const recorded = await this.entryOfRecordedAction(tx, externalReference, externalDigest!, 'the exit');
+      if (recorded) {
+        const keyAttention = (await this.store.followersOf(recorded.id, tx)).find((follower) => follower.listType === 'KEY_ATTENTION') ?? null;
+        return { exited: recorded, keyAttention };
+      }
+    }
     const entry = await this.requireEntry(input.entryId, tx);
     if (!EXITABLE.includes(entry.status)) throw invalidTransition(entry, 'exit', `it is already ${entry.status}`);
     if (!EXIT_WAYS[entry.listType].includes(way)) {
@@ -505,7 +645,7 @@ export class ListLifecycle {
       tx,
       entry,
       { status: 'EXITED', exit: { way, on: today, reason: input.reason }, updatedAt: this.now() },
-      { action: `EXIT_${way}`, actor, eventType: 'ENTRY_EXITED', reason: input.reason, evidenceRef: input.evidenceRef ?? groundRef },
+      { action: `EXIT_${way}`, actor, eventType: 'ENTRY_EXITED', reason: input.reason, evidenceRef: input.evidenceRef ?? groundRef, externalReference, externalDigest },
     );
     if (!exited) throw invalidTransition(entry, 'exit', 'it changed meanwhile; read it again');
     const followsWithKeyAttention = entry.listType === 'BLACK' && entry.status === 'ACTIVE' && way !== 'OBJECTION_UPHELD';
@@ -536,6 +676,9 @@ export class ListLifecycle {
       exit: null,
       sharedAt: now,
       followsEntryId: exited.id,
+      // The exit's decision number stays with the exit: this entry is the hub's consequence of it.
+      externalReference: null,
+      externalDigest: null,
       createdAt: now,
       updatedAt: now,
     };

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { entriesTable, historyTable } from './tables.js';
 import { outboxTable, toOutboxRow } from '../outbox.js';
 import { PURGE_VERSION } from '../events/relay.js';
-import { insertInChunks } from '../db.js';
+import { insertInChunks, MAX_KEYS_PER_STATEMENT, selectInChunks } from '../db.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { announceAfterCommit } from '../events/notifier.js';
 import { groupByKey } from '../group.js';
@@ -46,6 +46,9 @@ export interface ListEntry {
   followsEntryId: string | null;
   /** Set when an organisation's entry is shown on its legal representative's subject. */
   linkedAs?: 'LEGAL_REPRESENTATIVE' | null;
+  /** The department's decision number it was recognised under, and the digest of that recognition's content (see `recognitionDigest`). */
+  externalReference: string | null;
+  externalDigest: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -77,6 +80,16 @@ export interface Change {
   reason?: string | null;
   evidenceRef?: string | null;
   at?: string;
+  /** The department's decision number of this action (confirmation, exit) and the digest of its content. */
+  externalReference?: string | null;
+  externalDigest?: string | null;
+}
+
+/** A confirmation or exit recorded under a department's decision number. */
+export interface ReferencedAction {
+  entryId: string;
+  action: string;
+  digest: string | null;
 }
 
 export interface EntryFilter {
@@ -93,7 +106,7 @@ export interface EntryFilter {
 const LINKED_LIST_TYPES: ListType[] = ['BLACK', 'KEY_ATTENTION'];
 
 /** The largest IN list one statement carries; loaders batch up to this size. */
-export const MAX_KEYS_PER_STATEMENT = 1000;
+export { MAX_KEYS_PER_STATEMENT };
 
 export class ListStore {
   private readonly entries: string;
@@ -209,6 +222,26 @@ export class ListStore {
     return rows.map((row: any) => this.toEntry(row));
   }
 
+  /** The entries recognised under these decision numbers, by number, read inside `trx` (one statement per 1,000). */
+  async findByExternalReferences(references: readonly string[], trx: Knex.Transaction): Promise<Map<string, ListEntry>> {
+    const rows = await selectInChunks(references, (chunk) => trx(this.entries).whereIn('external_reference', chunk));
+    return new Map(rows.map((row: any) => [row.external_reference, this.toEntry(row)]));
+  }
+
+  /** The confirmations and exits recorded under these decision numbers, by number (one statement per 1,000). */
+  async actionsByExternalReferences(references: readonly string[], trx: Knex.Transaction): Promise<Map<string, ReferencedAction>> {
+    const rows = await selectInChunks(references, (chunk) =>
+      trx(this.history).whereIn('external_reference', chunk).select('external_reference', 'entry_id', 'action', 'external_digest'),
+    );
+    return new Map(rows.map((row: any) => [row.external_reference, { entryId: row.entry_id, action: row.action, digest: row.external_digest }]));
+  }
+
+  /** Entries by id inside `trx`, by id (one statement per 1,000). */
+  async findByIdsIn(ids: readonly string[], trx: Knex.Transaction): Promise<Map<string, ListEntry>> {
+    const rows = await selectInChunks(ids, (chunk) => trx(this.entries).whereIn('id', chunk));
+    return new Map(rows.map((row: any) => [row.id, this.toEntry(row)]));
+  }
+
   /** The entries that follow `entryId`: the key attention after a black exit, the black entry escalated from key attention. */
   async followersOf(entryId: string, trx: Knex.Transaction): Promise<ListEntry[]> {
     const rows = await trx(this.entries).where({ follows_entry_id: entryId });
@@ -218,6 +251,14 @@ export class ListStore {
   /** A subject's entries inside a transaction. */
   async entriesOfSubject(creditCode: string, trx: Knex.Transaction): Promise<ListEntry[]> {
     const rows = await trx(this.entries).where({ credit_code: creditCode });
+    return rows.map((row: any) => this.toEntry(row));
+  }
+
+  /** The subjects' active entries of these list types inside a transaction (one statement per 1,000 codes). */
+  async activeEntriesOfSubjects(creditCodes: readonly string[], types: readonly ListType[], trx: Knex.Transaction): Promise<ListEntry[]> {
+    const rows = await selectInChunks(creditCodes, (chunk) =>
+      trx(this.entries).whereIn('credit_code', chunk).where('status', 'ACTIVE').whereIn('list_type', types as ListType[]),
+    );
     return rows.map((row: any) => this.toEntry(row));
   }
 
@@ -268,7 +309,7 @@ export class ListStore {
     await insertInChunks(
       trx,
       this.history,
-      changes.map(({ entry, action, fromStatus, actor, reason, evidenceRef, at }) => ({
+      changes.map(({ entry, action, fromStatus, actor, reason, evidenceRef, at, externalReference, externalDigest }) => ({
         entry_id: entry.id,
         at: at ?? entry.updatedAt,
         actor,
@@ -277,6 +318,8 @@ export class ListStore {
         to_status: entry.status,
         reason: reason ?? null,
         evidence_ref: evidenceRef ?? null,
+        external_reference: externalReference ?? null,
+        external_digest: externalDigest ?? null,
       })),
     );
     await insertInChunks(
@@ -366,6 +409,8 @@ export class ListStore {
       sharedAt: row.shared_at,
       notification: row.notified_on ? { notifiedOn: row.notified_on, method: row.notification_method } : null,
       followsEntryId: row.follows_entry_id ?? null,
+      externalReference: row.external_reference ?? null,
+      externalDigest: row.external_digest ?? null,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
@@ -403,6 +448,8 @@ export class ListStore {
       notified_on: entry.notification?.notifiedOn ?? null,
       notification_method: entry.notification?.method ?? null,
       follows_entry_id: entry.followsEntryId,
+      external_reference: entry.externalReference,
+      external_digest: entry.externalDigest,
       created_at: entry.createdAt,
       updated_at: entry.updatedAt,
       version: 1,
