@@ -32,7 +32,7 @@ async function apiRows(claims: TokenClaims | null, purpose?: typeof PURPOSE): Pr
   const rows: string[][] = [];
   let after: string | null = null;
   for (;;) {
-    const { data, errors } = await hub.queryAs(
+    const { data, errors }: { data?: any; errors?: unknown[] } = await hub.queryAs(
       claims,
       `query($after: String) { courtsEntries(first: 100, after: $after) { edges { node { ${ENTRY_SELECTION} } } pageInfo { hasNextPage endCursor } } }`,
       { after },

@@ -91,11 +91,11 @@ export async function importFile(options: ImportOptions): Promise<ImportSummary>
     inFlight.push(entry);
   };
   const flush = async (batch: Batch) => {
-    while (inFlight.length >= concurrency) {
+    while (inFlight.length >= concurrency && !sendFailure) {
       await Promise.race(inFlight.map((b) => b.done));
       acknowledge();
     }
-    if (sendFailure) throw sendFailure;
+    if (sendFailure) throw sendFailure; // a batch the hub would not take, even after retries
     dispatch(batch);
   };
 
