@@ -56,16 +56,16 @@ function exportRoute(
     }
     const filter = filterOf(new URL(req.url ?? '/', 'http://localhost'));
     if (typeof filter === 'string') return sendJsonError(res, 400, ErrorCode.BAD_USER_INPUT, filter);
-    let context: GatewayContext;
     try {
-      context = await contextOf(req); // authenticates, and checks the stated purpose
+      await contextOf(req); // authenticates, and checks the stated purpose, before anything is sent
     } catch (error) {
       const { extensions, message } = error as GraphQLError;
       const code = String(extensions?.code ?? ErrorCode.BAD_USER_INPUT);
       return sendJsonError(res, STATUS_OF_CODE[code] ?? 400, code, message);
     }
-    // Every page is a request of its own, with the caller's identity and purpose.
-    const contextFor = async () => ({ ...context, personalDataReads: [] });
+    // Every page is a request of its own, with the caller's identity and purpose, and a fresh
+    // short-lived internal token (a long export outlives one).
+    const contextFor = () => contextOf(req);
     const pages = entryPages(server, department.entriesQuery, filter, contextFor);
     let writer: TableWriter | undefined;
     try {

@@ -91,8 +91,9 @@ export async function importFile(options: ImportOptions): Promise<ImportSummary>
     inFlight.push(entry);
   };
   const flush = async (batch: Batch) => {
+    // Waits for the oldest batch: the resume point moves in file order only.
     while (inFlight.length >= concurrency && !sendFailure) {
-      await Promise.race(inFlight.map((b) => b.done));
+      await inFlight[0].done;
       acknowledge();
     }
     if (sendFailure) throw sendFailure; // a batch the hub would not take, even after retries
