@@ -54,11 +54,13 @@ export interface RecogniseInput {
   facts: string;
   legalBasis?: string | null;
   recognisedOn?: string | null;
-  validUntil: string;
+  /** Required; optional in the type so that a batch refuses only the item that lacks it. */
+  validUntil?: string | null;
   /** Days of notice / publicity (公示) before the entry takes effect; red lists need at least one (1798 (8)). */
   publicityDays?: number | null;
   notification?: { notifiedOn: string; method: string } | null;
-  repair: { repairable: boolean; method?: string | null; rectificationDeadline?: string | null };
+  /** Required (893 §2), like validUntil. */
+  repair?: { repairable: boolean; method?: string | null; rectificationDeadline?: string | null } | null;
   published?: boolean | null;
   evidenceRef?: string | null;
   /** The department's decision number (决定文书号 / 案号): a retry with it is answered, not recorded twice. */
@@ -236,6 +238,10 @@ export class ListLifecycle {
     const today = this.today();
     const recognisedOn = input.recognisedOn ?? today;
     if (recognisedOn > today) throw badInput(`recognisedOn ${recognisedOn} is in the future`, { argument: arg('recognisedOn') });
+    if (!input.validUntil) throw badInput('State until when the entry is valid (validUntil, a date in the future)', { argument: arg('validUntil') });
+    if (!input.repair) {
+      throw badInput('State whether and how the subject may repair its credit (repair: repairable, method) (893 §2)', { argument: arg('repair') });
+    }
     if (input.validUntil <= today) {
       throw badInput(`validUntil ${input.validUntil} is not in the future: an entry needs a validity period that has not ended`, {
         argument: arg('validUntil'),
