@@ -268,6 +268,25 @@ describe(`recogniseMany (${dialect})`, () => {
 });
 
 describe(`confirmMany and exits in bulk (${dialect})`, () => {
+  it('confirms 10 and 1,000 entries in the same bounded number of SQL statements, with history and events for each', async () => {
+    const counts: Record<number, number> = {};
+    for (const size of [10, 1000]) {
+      const entries = (await recogniseMany(Array.from({ length: size }, () => item()))).results!.map((r) => r.entry);
+      let results: any[] | undefined;
+      const statements = await hub.countStatements(async () => {
+        results = (await confirmMany(entries.map((entry) => ({ entryId: entry.id, externalReference: newReference() })))).results;
+      });
+      expect(results!.map((r) => r.entry?.id)).toEqual(entries.map((entry) => entry.id));
+      expect(results!.every((r) => r.entry.status === 'ACTIVE')).toBe(true);
+      // Recognition and confirmation: two history rows and two events each.
+      expect(await written(entries.map((entry) => entry.creditCode))).toEqual({ entries: size, history: 2 * size, events: 2 * size });
+      counts[size] = statements.tax;
+    }
+    console.log(`confirmMany on ${dialect}: tax statements ${JSON.stringify(counts)}`);
+    expect(counts[10]).toBeLessThanOrEqual(9);
+    expect(counts[1000]).toBeLessThanOrEqual(counts[10] + 3);
+  });
+
   it('confirms through the single guards, item by item, idempotently by reference', async () => {
     const recognised = (await recogniseMany([item(), item(), item({ publicityDays: 10 })])).results!.map((r) => r.entry);
     const references = [newReference(), newReference(), newReference()];

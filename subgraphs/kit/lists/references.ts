@@ -79,16 +79,27 @@ export function isDuplicateKey(error: unknown): boolean {
   return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+/** A batch found an entry changed by another writer since it read it: nothing of the batch is kept. */
+export class ChangedMeanwhile extends Error {
+  constructor() {
+    super('An entry of the batch changed meanwhile');
+  }
+}
+
 /**
- * Runs a write again when a concurrent writer took one of its decision numbers: the next run
- * reads the winner's record and answers from it (idempotent) or refuses (CONFLICT).
+ * Runs a write again when a concurrent writer got there first — took one of its decision
+ * numbers, or moved one of its entries: the next run reads what the winner wrote and answers
+ * from it (idempotent) or refuses (CONFLICT, INVALID_TRANSITION).
  */
-export async function rereadAfterDuplicate<T>(write: () => Promise<T>, attempts = 3): Promise<T> {
+export async function rereadAfterRace<T>(write: () => Promise<T>, attempts = 3): Promise<T> {
   for (let attemptNo = 1; ; attemptNo++) {
     try {
       return await write();
     } catch (error) {
-      if (!isDuplicateKey(error) || attemptNo >= attempts) throw error;
+      if (!isDuplicateKey(error) && !(error instanceof ChangedMeanwhile)) throw error;
+      if (attemptNo >= attempts) {
+        throw typedError(ErrorCode.CONFLICT, `Other writers kept changing the same entries or decision numbers (${attempts} attempts): retry in a moment`);
+      }
     }
   }
 }
