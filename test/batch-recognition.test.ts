@@ -134,7 +134,7 @@ describe(`recogniseMany (${dialect})`, () => {
     const refused = await recogniseMany(tooMany);
     expect(refused.status).toBe(400);
     expect(refused.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    expect(refused.errors?.[0].message).toMatch(/1001 elements; at most 1000/);
+    expect(refused.errors?.[0].message).toMatch(/At most 1000 batch items per operation.*got 1001/);
     expect(await written(tooMany.map((input) => input.creditCode))).toEqual({ entries: 0, history: 0, events: 0 });
     expect(await outboxSize()).toBe(before);
   });
@@ -317,6 +317,31 @@ describe(`confirmMany and exits in bulk (${dialect})`, () => {
     clock.advanceDays(11);
     const later = await confirmMany([{ entryId: recognised[2].id, externalReference: references[2] }]);
     expect(later.results![0].entry.status).toBe('ACTIVE');
+  });
+
+  it('exits 10 and 1,000 black entries for a changed standard in the same bounded number of statements, each followed by key attention', async () => {
+    const counts: Record<number, number> = {};
+    for (const size of [10, 1000]) {
+      const entries = (await recogniseMany(Array.from({ length: size }, () => item()))).results!.map((r) => r.entry);
+      await confirmMany(entries.map((entry) => ({ entryId: entry.id })));
+      // A standard in force since the day after the recognitions.
+      clock.advanceDays(1);
+      const standard = { standardReference: '税务总局公告2026年第9号', standardEffectiveOn: clock.today(), reason: '认定标准调整' };
+      let results: any[] | undefined;
+      const statements = await hub.countStatements(async () => {
+        const response = await batch('exitForChangedStandardMany', 'StandardChangeExitInput', entries.map((entry) => ({ entryId: entry.id, ...standard, externalReference: newReference() })), ACTION_RESULT);
+        results = response.results;
+      });
+      clock.advanceDays(-1);
+      expect(results!.map((r) => r.entry?.id)).toEqual(entries.map((entry) => entry.id));
+      expect(results!.every((r) => r.entry.status === 'EXITED' && r.keyAttention?.status === 'ACTIVE')).toBe(true);
+      // Per subject: the black entry (recognised, confirmed, exited) and its key attention (recognised).
+      expect(await written(entries.map((entry) => entry.creditCode))).toEqual({ entries: 2 * size, history: 4 * size, events: 4 * size });
+      counts[size] = statements.tax;
+    }
+    console.log(`exitForChangedStandardMany on ${dialect}: tax statements ${JSON.stringify(counts)}`);
+    expect(counts[10]).toBeLessThanOrEqual(12);
+    expect(counts[1000]).toBeLessThanOrEqual(counts[10] + 6);
   });
 
   it('exits on expiry in bulk: black entries go on key attention at once, refused items change nothing, a retry is answered', async () => {

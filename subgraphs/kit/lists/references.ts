@@ -26,16 +26,6 @@ export function attempt<T>(check: () => T): Outcome<T> {
   }
 }
 
-/** Awaits one item's write; a typed refusal becomes its outcome (its transaction rolled back), anything else is thrown. */
-export async function settle<T>(write: Promise<T>): Promise<Outcome<T>> {
-  try {
-    return { value: await write };
-  } catch (error) {
-    if (error instanceof GraphQLError) return { error };
-    throw error;
-  }
-}
-
 /** The reference as stored (trimmed), null when none is given; a blank or overlong one is refused. */
 export function externalReferenceOf(raw: string | null | undefined, argument = 'input.externalReference'): string | null {
   if (raw == null) return null;

@@ -259,6 +259,12 @@ export class ListStore {
     return rows.map((row: any) => this.toEntry(row));
   }
 
+  /** The key-attention entry that followed each of these (exited black) entries, by the exited entry's id. */
+  async keyAttentionFollowersOf(entryIds: readonly string[], trx: Knex.Transaction): Promise<Map<string, ListEntry>> {
+    const rows = await selectInChunks(entryIds, (chunk) => trx(this.entries).whereIn('follows_entry_id', chunk).where('list_type', 'KEY_ATTENTION'));
+    return new Map(rows.map((row: any) => [row.follows_entry_id, this.toEntry(row)]));
+  }
+
   /** A subject's entries inside a transaction. */
   async entriesOfSubject(creditCode: string, trx: Knex.Transaction): Promise<ListEntry[]> {
     const rows = await trx(this.entries).where({ credit_code: creditCode });
