@@ -26,16 +26,6 @@ export function attempt<T>(check: () => T): Outcome<T> {
   }
 }
 
-/** Awaits one item's write; a typed refusal becomes its outcome (its transaction rolled back), anything else is thrown. */
-export async function settle<T>(write: Promise<T>): Promise<Outcome<T>> {
-  try {
-    return { value: await write };
-  } catch (error) {
-    if (error instanceof GraphQLError) return { error };
-    throw error;
-  }
-}
-
 /** The reference as stored (trimmed), null when none is given; a blank or overlong one is refused. */
 export function externalReferenceOf(raw: string | null | undefined, argument = 'input.externalReference'): string | null {
   if (raw == null) return null;
@@ -79,16 +69,27 @@ export function isDuplicateKey(error: unknown): boolean {
   return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+/** A batch found an entry changed by another writer since it read it: nothing of the batch is kept. */
+export class ChangedMeanwhile extends Error {
+  constructor() {
+    super('An entry of the batch changed meanwhile');
+  }
+}
+
 /**
- * Runs a write again when a concurrent writer took one of its decision numbers: the next run
- * reads the winner's record and answers from it (idempotent) or refuses (CONFLICT).
+ * Runs a write again when a concurrent writer got there first — took one of its decision
+ * numbers, or moved one of its entries: the next run reads what the winner wrote and answers
+ * from it (idempotent) or refuses (CONFLICT, INVALID_TRANSITION).
  */
-export async function rereadAfterDuplicate<T>(write: () => Promise<T>, attempts = 3): Promise<T> {
+export async function rereadAfterRace<T>(write: () => Promise<T>, attempts = 3): Promise<T> {
   for (let attemptNo = 1; ; attemptNo++) {
     try {
       return await write();
     } catch (error) {
-      if (!isDuplicateKey(error) || attemptNo >= attempts) throw error;
+      if (!isDuplicateKey(error) && !(error instanceof ChangedMeanwhile)) throw error;
+      if (attemptNo >= attempts) {
+        throw typedError(ErrorCode.CONFLICT, `Other writers kept changing the same entries or decision numbers (${attempts} attempts): retry in a moment`);
+      }
     }
   }
 }

@@ -13,6 +13,7 @@ import { groupByKey } from '../group.js';
 import type { DepartmentConfig, ListType } from './department.js';
 import type { DataOwner, EntryVisibility } from '../auth/policy.js';
 import { inTransaction } from '../transactions.js';
+import { ChangedMeanwhile } from './references.js';
 
 export type EntryStatus = 'PRELIMINARY' | 'PUBLICITY' | 'ACTIVE' | 'EXITED';
 
@@ -84,6 +85,16 @@ export interface Change {
   externalReference?: string | null;
   externalDigest?: string | null;
 }
+
+/** One entry's move in a batch: from the state it was read in to the next, with its history and event. */
+export interface Move {
+  from: ListEntry;
+  next: ListEntry;
+  change: Omit<Change, 'entry' | 'fromStatus'>;
+}
+
+/** Rows one batched UPDATE moves: its CASE expressions bind 12 values a row. */
+const MOVES_PER_STATEMENT = 500;
 
 /** A confirmation or exit recorded under a department's decision number. */
 export interface ReferencedAction {
@@ -248,6 +259,12 @@ export class ListStore {
     return rows.map((row: any) => this.toEntry(row));
   }
 
+  /** The key-attention entry that followed each of these (exited black) entries, by the exited entry's id. */
+  async keyAttentionFollowersOf(entryIds: readonly string[], trx: Knex.Transaction): Promise<Map<string, ListEntry>> {
+    const rows = await selectInChunks(entryIds, (chunk) => trx(this.entries).whereIn('follows_entry_id', chunk).where('list_type', 'KEY_ATTENTION'));
+    return new Map(rows.map((row: any) => [row.follows_entry_id, this.toEntry(row)]));
+  }
+
   /** A subject's entries inside a transaction. */
   async entriesOfSubject(creditCode: string, trx: Knex.Transaction): Promise<ListEntry[]> {
     const rows = await trx(this.entries).where({ credit_code: creditCode });
@@ -277,6 +294,33 @@ export class ListStore {
     if (updated !== 1) return null;
     await this.recordChanges(trx, [{ ...change, entry: next, fromStatus: entry.status }]);
     return next;
+  }
+
+  /**
+   * Moves many entries at once, each only if it is still in the status it was read in — one
+   * UPDATE per 500 entries, the new values chosen by id — and records their history rows and
+   * events (`recordChanges`). If another writer moved one of them meanwhile, throws
+   * ChangedMeanwhile: the transaction is rolled back and the caller reads again.
+   */
+  async transitionMany(trx: Knex.Transaction, moves: readonly Move[]): Promise<void> {
+    for (let start = 0; start < moves.length; start += MOVES_PER_STATEMENT) {
+      const chunk = moves.slice(start, start + MOVES_PER_STATEMENT);
+      const byId = (value: (move: Move) => Knex.Value) =>
+        trx.raw(`CASE ?? ${chunk.map(() => 'WHEN ? THEN ?').join(' ')} END`, ['id', ...chunk.flatMap((move) => [move.from.id, value(move)])]);
+      const updated = await trx(this.entries)
+        .whereIn('id', chunk.map((move) => move.from.id))
+        .where('status', byId((move) => move.from.status))
+        .update({
+          status: byId((move) => move.next.status),
+          updated_at: byId((move) => move.next.updatedAt),
+          exit_way: byId((move) => move.next.exit?.way ?? null),
+          exited_on: byId((move) => move.next.exit?.on ?? null),
+          exit_reason: byId((move) => move.next.exit?.reason ?? null),
+          version: trx.raw('version + 1'),
+        });
+      if (updated !== chunk.length) throw new ChangedMeanwhile();
+    }
+    await this.recordChanges(trx, moves.map((move) => ({ ...move.change, entry: move.next, fromStatus: move.from.status })));
   }
 
   /** Removes an entry and its history for good (a listing found mistaken is not kept, 1798 (20)). */

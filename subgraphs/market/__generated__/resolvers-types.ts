@@ -286,13 +286,14 @@ export type RecogniseInput = {
   legalBasis?: InputMaybe<Scalars['String']['input']>;
   /** Defaults to today. */
   recognisedOn?: InputMaybe<Scalars['Date']['input']>;
-  /** Required, and in the future. */
-  validUntil: Scalars['Date']['input'];
+  /** Required, and in the future (nullable in the type so that a batch refuses only the item that lacks it). */
+  validUntil?: InputMaybe<Scalars['Date']['input']>;
   /** Days of notice / publicity before the entry can take effect; red lists need at least 1 (1798 (8)). */
   publicityDays?: InputMaybe<Scalars['Int']['input']>;
   /** Required for a natural person on a black or key-attention list. */
   notification?: InputMaybe<NotificationInput>;
-  repair: RepairTermsInput;
+  /** Required (893 §2); nullable in the type so that a batch refuses only the item that lacks it. */
+  repair?: InputMaybe<RepairTermsInput>;
   /** Whether the entry is published; defaults to the list's rule (key attention only selectively). */
   published?: InputMaybe<Scalars['Boolean']['input']>;
   evidenceRef?: InputMaybe<Scalars['String']['input']>;
