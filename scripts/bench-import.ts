@@ -21,10 +21,10 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import knex from 'knex';
 import { startHub, type RunningHub } from './hub.js';
 import { mintDevelopmentToken } from './token.js';
 import { writeSection } from './bench/section.js';
+import { createScratchDatabase } from './scratch-database.js';
 import { directInsert } from './bench/direct-insert.js';
 import { importFile } from './import/import-file.js';
 import { gatewaySender } from './import/send.js';
@@ -54,28 +54,6 @@ interface Measured {
   collectionSeconds: number | null;
   directSeconds: number;
   export?: { rows: number; seconds: number; bytes: number; peakRssMb: number; baseRssMb: number };
-}
-
-/** An empty database for one hub, and how to drop it. */
-async function emptyDatabase(dialect: string): Promise<{ urlFor: (subgraph: string) => string; drop: () => Promise<void> }> {
-  if (dialect === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'credithub-bench-import-'));
-    return { urlFor: (subgraph) => `sqlite:${join(dir, `${subgraph}.sqlite`)}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const name = `credithub_bench_${randomBytes(4).toString('hex')}`;
-  const admin = knex({ client: 'mysql2', connection: MYSQL_URL });
-  await admin.raw(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
-  await admin.destroy();
-  const url = new URL(MYSQL_URL);
-  url.pathname = `/${name}`;
-  return {
-    urlFor: () => url.toString(),
-    async drop() {
-      const dropper = knex({ client: 'mysql2', connection: MYSQL_URL });
-      await dropper.raw(`DROP DATABASE IF EXISTS ${name}`);
-      await dropper.destroy();
-    },
-  };
 }
 
 async function collected(hub: RunningHub): Promise<number> {
@@ -115,7 +93,7 @@ async function measureExport(hub: RunningHub): Promise<NonNullable<Measured['exp
 }
 
 async function measure(dialect: string): Promise<Measured> {
-  const database = await emptyDatabase(dialect);
+  const database = await createScratchDatabase('credithub-bench-import', dialect === 'mysql' ? MYSQL_URL : undefined);
   const hub = await startHub({ port: 0, subgraphPorts: 'random', databaseUrl: database.urlFor, workers: 'interval' });
   const dir = mkdtempSync(join(tmpdir(), 'credithub-bench-file-'));
   try {
