@@ -4,6 +4,12 @@
  * caller — the same entries, masked the same way — and unmasked reads reach the access register.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mintDevelopmentToken } from '../scripts/token.js';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { callerHeaders, startTestHub, type TestHub } from './env.js';
@@ -128,5 +134,26 @@ describe('GET /export/<department>.xlsx', () => {
       rows.push(ENTRY_COLUMNS.map((_, i) => String(row.getCell(i + 1).value ?? '')));
     });
     expect(rows).toEqual(csv);
+  });
+});
+
+describe('npm run export', () => {
+  it('writes the file the endpoint serves for the caller, masked alike', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'credithub-export-'));
+    try {
+      const partner = CALLERS.find(([name]) => name === 'partner')![1]!;
+      const out = join(dir, 'courts.csv');
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/export/main.ts', '--department', 'courts', '--out', out, '--status', 'ACTIVE', '--url', hub.url],
+        { env: { ...process.env, CREDITHUB_TOKEN: await mintDevelopmentToken(partner) } },
+      );
+      expect(stdout).toMatch(/courts\.csv written \(personal data masked; /);
+      expect(existsSync(`${out}.part`)).toBe(false);
+      const served = await exportCsv(partner, undefined, '?status=ACTIVE');
+      expect(parse(readFileSync(out), { bom: true })).toEqual(served.rows);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
