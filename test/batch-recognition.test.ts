@@ -303,6 +303,13 @@ describe(`confirmMany and exits in bulk (${dialect})`, () => {
     expect(missing.error).toMatchObject({ code: 'NOT_FOUND', entryId: 'no-such-entry' });
     expect(inPublicity.error).toMatchObject({ code: 'PUBLICITY_NOT_OVER', entryId: recognised[2].id });
     expect(plain.entry.status).toBe('ACTIVE');
+    const history = await hub.queryAs(officer('tax'), `query($code: ID!) { taxEntries(filter: { creditCode: $code }) { edges { node { history { action externalReference } } } } }`, {
+      code: recognised[0].creditCode,
+    });
+    expect(history.data.taxEntries.edges[0].node.history).toEqual([
+      { action: 'RECOGNISE', externalReference: null },
+      { action: 'CONFIRM', externalReference: references[0] },
+    ]);
     const events = await outboxSize();
 
     // The same confirmation again: answered, no new event; the unreferenced one is a transition no longer allowed.
