@@ -378,6 +378,22 @@ describe(`confirmMany and exits in bulk (${dialect})`, () => {
     clock.set('2026-11-23T02:00:00.000Z');
   });
 
+  it('escalates to a black list idempotently by the black recognition\'s decision number', async () => {
+    const keyAttention = (await recogniseMany([item({ listKind: 'TAX_KEY_ATTENTION' })])).results![0].entry;
+    await confirmMany([{ entryId: keyAttention.id }]);
+    const escalate = (input: Record<string, unknown>) =>
+      hub.queryAs(officer('tax'), `mutation($input: EscalateInput!) { tax { escalateToBlackList(input: $input) { black { ${ENTRY} } keyAttention { id } } } }`, { input });
+    const input = { entryId: keyAttention.id, blackListKind: 'MAJOR_TAX_VIOLATION', facts: '重点关注期内再次偷税', validUntil: '2030-06-01', repair: REPAIR, externalReference: newReference() };
+    const first = await escalate(input);
+    expect(first.errors, JSON.stringify(first.errors)).toBeUndefined();
+    const events = await outboxSize();
+    const again = await escalate(input);
+    expect(again.data.tax.escalateToBlackList).toEqual(first.data.tax.escalateToBlackList);
+    expect(await outboxSize()).toBe(events);
+    const changed = await escalate({ ...input, facts: '另一事实' });
+    expect(changed.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', entryId: first.data.tax.escalateToBlackList.black.id });
+  });
+
   it('lets the batch-recognised entries reach the platform: a screening finds them once confirmed', async () => {
     const inputs = [item(), item()];
     const ids = (await recogniseMany(inputs)).results!.map((r) => r.entry.id);

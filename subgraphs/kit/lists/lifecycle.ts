@@ -126,6 +126,8 @@ export interface EscalateInput {
   repair: { repairable: boolean; method?: string | null; rectificationDeadline?: string | null };
   published?: boolean | null;
   evidenceRef?: string | null;
+  /** The department's decision number of the black recognition (see RecogniseInput). */
+  externalReference?: string | null;
 }
 
 const notFound = (id: string, department: string) =>
@@ -814,7 +816,15 @@ export class ListLifecycle {
   async escalateToBlackList(actor: string, input: EscalateInput): Promise<{ black: ListEntry; keyAttention: ListEntry }> {
     const blackList = this.requireList(input.blackListKind);
     if (blackList.type !== 'BLACK') throw badInput(`${input.blackListKind} is not a black list`, { argument: 'input.blackListKind' });
-    return inTransaction(this.db, async (trx) => {
+    // The black recognition's decision number, as for `recognise`: a retry answers the black entry already recognised.
+    const externalReference = externalReferenceOf(input.externalReference);
+    const externalDigest = externalReference ? contentDigest({ ...input, externalReference: null }) : null;
+    return rereadAfterRace(() => inTransaction(this.db, async (trx) => {
+      const recorded = externalReference ? (await this.store.findByExternalReferences([externalReference], trx)).get(externalReference) : undefined;
+      if (recorded) {
+        if (recorded.externalDigest !== externalDigest || !recorded.followsEntryId) throw referenceConflict(externalReference!, recorded.id, 'the recognition');
+        return { black: recorded, keyAttention: await this.requireEntry(recorded.followsEntryId, trx) };
+      }
       const entry = await this.requireEntry(input.entryId, trx);
       if (entry.listType !== 'KEY_ATTENTION' || entry.status !== 'ACTIVE') {
         throw invalidTransition(entry, 'escalate', 'only an ACTIVE key-attention entry is escalated to a black list');
@@ -832,10 +842,12 @@ export class ListLifecycle {
       const black: ListEntry = {
         ...this.prepareRecognition(blackList, entry, { ...input, recognisedOn: null }),
         followsEntryId: entry.id,
+        externalReference,
+        externalDigest,
       };
       await this.store.insertEntries([black], actor, trx);
       return { black, keyAttention: entry };
-    });
+    }));
   }
 
   /**

@@ -419,6 +419,8 @@ export type EscalateInput = {
   repair: RepairTermsInput;
   published?: InputMaybe<Scalars['Boolean']['input']>;
   evidenceRef?: InputMaybe<Scalars['String']['input']>;
+  /** The department's decision number of the black recognition: idempotent as RecogniseInput.externalReference. */
+  externalReference?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type EscalationResult = {
