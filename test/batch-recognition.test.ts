@@ -303,6 +303,13 @@ describe(`confirmMany and exits in bulk (${dialect})`, () => {
     expect(missing.error).toMatchObject({ code: 'NOT_FOUND', entryId: 'no-such-entry' });
     expect(inPublicity.error).toMatchObject({ code: 'PUBLICITY_NOT_OVER', entryId: recognised[2].id });
     expect(plain.entry.status).toBe('ACTIVE');
+    const history = await hub.queryAs(officer('tax'), `query($code: ID!) { taxEntries(filter: { creditCode: $code }) { edges { node { history { action externalReference } } } } }`, {
+      code: recognised[0].creditCode,
+    });
+    expect(history.data.taxEntries.edges[0].node.history).toEqual([
+      { action: 'RECOGNISE', externalReference: null },
+      { action: 'CONFIRM', externalReference: references[0] },
+    ]);
     const events = await outboxSize();
 
     // The same confirmation again: answered, no new event; the unreferenced one is a transition no longer allowed.
@@ -369,6 +376,22 @@ describe(`confirmMany and exits in bulk (${dialect})`, () => {
     expect(again.results![0].keyAttention.id).toBe(exited.results![0].keyAttention.id);
     expect(await outboxSize()).toBe(events);
     clock.set('2026-11-23T02:00:00.000Z');
+  });
+
+  it('escalates to a black list idempotently by the black recognition\'s decision number', async () => {
+    const keyAttention = (await recogniseMany([item({ listKind: 'TAX_KEY_ATTENTION' })])).results![0].entry;
+    await confirmMany([{ entryId: keyAttention.id }]);
+    const escalate = (input: Record<string, unknown>) =>
+      hub.queryAs(officer('tax'), `mutation($input: EscalateInput!) { tax { escalateToBlackList(input: $input) { black { ${ENTRY} } keyAttention { id } } } }`, { input });
+    const input = { entryId: keyAttention.id, blackListKind: 'MAJOR_TAX_VIOLATION', facts: '重点关注期内再次偷税', validUntil: '2030-06-01', repair: REPAIR, externalReference: newReference() };
+    const first = await escalate(input);
+    expect(first.errors, JSON.stringify(first.errors)).toBeUndefined();
+    const events = await outboxSize();
+    const again = await escalate(input);
+    expect(again.data.tax.escalateToBlackList).toEqual(first.data.tax.escalateToBlackList);
+    expect(await outboxSize()).toBe(events);
+    const changed = await escalate({ ...input, facts: '另一事实' });
+    expect(changed.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', entryId: first.data.tax.escalateToBlackList.black.id });
   });
 
   it('lets the batch-recognised entries reach the platform: a screening finds them once confirmed', async () => {

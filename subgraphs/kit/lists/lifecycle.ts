@@ -126,6 +126,8 @@ export interface EscalateInput {
   repair: { repairable: boolean; method?: string | null; rectificationDeadline?: string | null };
   published?: boolean | null;
   evidenceRef?: string | null;
+  /** The department's decision number of the black recognition (see RecogniseInput). */
+  externalReference?: string | null;
 }
 
 const notFound = (id: string, department: string) =>
@@ -452,24 +454,21 @@ export class ListLifecycle {
   async confirmMany(actor: string, requests: readonly ConfirmRequest[], reader?: Principal): Promise<Outcome<ListEntry>[]> {
     const checked = requests.map((request) =>
       attempt(() => {
-        const reference = externalReferenceOf(request.externalReference);
-        return { request, reference, digest: reference ? contentDigest({ action: 'CONFIRM', entryId: request.entryId, note: request.note }) : null };
+        const externalReference = externalReferenceOf(request.externalReference);
+        const externalDigest = externalReference ? contentDigest({ action: 'CONFIRM', entryId: request.entryId, note: request.note }) : null;
+        return { request, externalReference, externalDigest };
       }),
     );
-    const references = checked.flatMap((item) => (item.value?.reference ? [item.value.reference] : []));
     return rereadAfterRace(() =>
       inTransaction(this.db, async (trx) => {
-        const recorded = await this.store.actionsByExternalReferences(references, trx);
-        const ids = [...new Set([...checked.flatMap((item) => (item.value ? [item.value.request.entryId] : [])), ...[...recorded.values()].map((a) => a.entryId)])];
-        // The entries as this batch leaves them: a second item on the same entry sees the first one's change.
-        const current = await this.store.findByIdsIn(ids, trx);
+        const { recorded, current, ids } = await this.readActionBatch(trx, checked);
         const objections = await this.openObjectionsOf(ids, trx);
         const redCodes = [...new Set([...current.values()].filter((entry) => entry.listType === 'RED').map((entry) => entry.creditCode))];
         const listed = redCodes.length ? await this.activeListingsAnywhere(redCodes, DISQUALIFYING_FOR_RED, trx) : new Map();
         const moves: Move[] = [];
         const outcomes = checked.map((item): Outcome<ListEntry> => {
           if (item.error) return item;
-          const { request, reference, digest } = item.value;
+          const { request, externalReference: reference, externalDigest: digest } = item.value;
           const prior = reference ? recorded.get(reference) : undefined;
           if (prior) return prior.digest === digest ? { value: current.get(prior.entryId)! } : { error: referenceConflict(reference!, prior.entryId, 'the confirmation') };
           const entry = current.get(request.entryId);
@@ -502,6 +501,19 @@ export class ListLifecycle {
     if (!recorded) return null;
     if (recorded.digest !== digest) throw referenceConflict(reference, recorded.entryId, what);
     return this.requireEntry(recorded.entryId, trx);
+  }
+
+  /**
+   * What a batch of confirmations or exits reads first: the actions already recorded under its
+   * decision numbers, and, by id, the entries its items name or those actions concern — kept
+   * as the batch leaves them, so that a second item on an entry sees the first one's change.
+   */
+  private async readActionBatch(trx: Knex.Transaction, items: readonly Outcome<{ request: { entryId: string }; externalReference: string | null }>[]) {
+    const references = items.flatMap((item) => (item.value?.externalReference ? [item.value.externalReference] : []));
+    const recorded = await this.store.actionsByExternalReferences(references, trx);
+    const named = items.flatMap((item) => (item.value ? [item.value.request.entryId] : []));
+    const ids = [...new Set([...named, ...[...recorded.values()].map((action) => action.entryId)])];
+    return { recorded, current: await this.store.findByIdsIn(ids, trx), ids };
   }
 
   /** Open objections (filed or accepted) against these entries: one id per entry. */
@@ -655,12 +667,9 @@ export class ListLifecycle {
    */
   async exitMany(actor: string, requests: readonly ExitRequest[]): Promise<Outcome<ExitResult>[]> {
     const checked = requests.map((request) => attempt(() => ({ request, ...this.exitReference(request) })));
-    const references = checked.flatMap((item) => (item.value?.externalReference ? [item.value.externalReference] : []));
     return rereadAfterRace(() =>
       inTransaction(this.db, async (trx) => {
-        const recorded = await this.store.actionsByExternalReferences(references, trx);
-        const ids = [...new Set([...checked.flatMap((item) => (item.value ? [item.value.request.entryId] : [])), ...[...recorded.values()].map((a) => a.entryId)])];
-        const current = await this.store.findByIdsIn(ids, trx);
+        const { recorded, current } = await this.readActionBatch(trx, checked);
         const followers = await this.store.keyAttentionFollowersOf([...recorded.values()].map((a) => a.entryId), trx);
         const moves: Move[] = [];
         const outcomes: Outcome<ExitResult>[] = [];
@@ -807,7 +816,15 @@ export class ListLifecycle {
   async escalateToBlackList(actor: string, input: EscalateInput): Promise<{ black: ListEntry; keyAttention: ListEntry }> {
     const blackList = this.requireList(input.blackListKind);
     if (blackList.type !== 'BLACK') throw badInput(`${input.blackListKind} is not a black list`, { argument: 'input.blackListKind' });
-    return inTransaction(this.db, async (trx) => {
+    // The black recognition's decision number, as for `recognise`: a retry answers the black entry already recognised.
+    const externalReference = externalReferenceOf(input.externalReference);
+    const externalDigest = externalReference ? contentDigest({ ...input, externalReference: null }) : null;
+    return rereadAfterRace(() => inTransaction(this.db, async (trx) => {
+      const recorded = externalReference ? (await this.store.findByExternalReferences([externalReference], trx)).get(externalReference) : undefined;
+      if (recorded) {
+        if (recorded.externalDigest !== externalDigest || !recorded.followsEntryId) throw referenceConflict(externalReference!, recorded.id, 'the recognition');
+        return { black: recorded, keyAttention: await this.requireEntry(recorded.followsEntryId, trx) };
+      }
       const entry = await this.requireEntry(input.entryId, trx);
       if (entry.listType !== 'KEY_ATTENTION' || entry.status !== 'ACTIVE') {
         throw invalidTransition(entry, 'escalate', 'only an ACTIVE key-attention entry is escalated to a black list');
@@ -825,10 +842,12 @@ export class ListLifecycle {
       const black: ListEntry = {
         ...this.prepareRecognition(blackList, entry, { ...input, recognisedOn: null }),
         followsEntryId: entry.id,
+        externalReference,
+        externalDigest,
       };
       await this.store.insertEntries([black], actor, trx);
       return { black, keyAttention: entry };
-    });
+    }));
   }
 
   /**

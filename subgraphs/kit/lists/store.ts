@@ -69,6 +69,7 @@ export interface EntryTransition {
   toStatus: EntryStatus;
   reason: string | null;
   evidenceRef: string | null;
+  externalReference: string | null;
 }
 
 /** One change of an entry, as its history row and its outbox event record it. */
@@ -168,6 +169,7 @@ export class ListStore {
       toStatus: row.to_status,
       reason: row.reason,
       evidenceRef: row.evidence_ref,
+      externalReference: row.external_reference ?? null,
     }));
   }
 

@@ -137,6 +137,8 @@ export type EntryTransition = {
   toStatus: EntryStatus;
   reason?: Maybe<Scalars['String']['output']>;
   evidenceRef?: Maybe<Scalars['String']['output']>;
+  /** The department's decision number of this confirmation or exit (决定文书号), when it gave one; a recognition's is on the entry. */
+  externalReference?: Maybe<Scalars['String']['output']>;
 };
 
 /** How an entry that is not the subject's own is linked to it. */
@@ -417,6 +419,8 @@ export type EscalateInput = {
   repair: RepairTermsInput;
   published?: InputMaybe<Scalars['Boolean']['input']>;
   evidenceRef?: InputMaybe<Scalars['String']['input']>;
+  /** The department's decision number of the black recognition: idempotent as RecogniseInput.externalReference. */
+  externalReference?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type EscalationResult = {
@@ -1134,6 +1138,7 @@ export type EntryTransitionResolvers<ContextType = ListContext, ParentType exten
   toStatus?: Resolver<ResolversTypes['EntryStatus'], ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   evidenceRef?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  externalReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type ListEntryResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ListEntry'] = ResolversParentTypes['ListEntry']> = ResolversObject<{
