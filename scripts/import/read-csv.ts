@@ -6,10 +6,9 @@
  * GB18030 while it is UTF-8 with Chinese text, is refused with the byte where it shows.
  */
 import { createReadStream } from 'node:fs';
-import { Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
-import { cellsOf, FileProblem, type FileRow, type RowSource } from './rows.js';
+import { byteCounter, cellsOf, FileProblem, type FileRow, type RowSource } from './rows.js';
 import { headerProblem } from './columns.js';
 
 export type Encoding = 'auto' | 'utf-8' | 'gb18030';
@@ -92,13 +91,7 @@ export async function decideEncoding(path: string, requested: Encoding): Promise
 
 export async function readCsv(path: string, requested: Encoding): Promise<RowSource & { encoding: string }> {
   const encoding = await decideEncoding(path, requested);
-  let bytes = 0;
-  const counted = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const counted = byteCounter();
   const text = createReadStream(path).pipe(counted).pipe(iconv.decodeStream(encoding === 'utf-8' ? 'utf8' : 'gb18030'));
   const parser = text.pipe(parse({ bom: true, relax_column_count: true, max_record_size: MAX_ROW_BYTES, skip_empty_lines: true, info: true }));
   async function* rows(): AsyncGenerator<FileRow> {
@@ -121,5 +114,5 @@ export async function readCsv(path: string, requested: Encoding): Promise<RowSou
     }
     if (!header) throw new FileProblem('the file is empty: it needs a header row (npm run import -- --template)');
   }
-  return { rows: rows(), bytesRead: () => bytes, encoding };
+  return { rows: rows(), bytesRead: counted.bytes, encoding };
 }

@@ -4,10 +4,9 @@
  * wants them), numbers their text, rich text and formulas their shown text.
  */
 import { createReadStream } from 'node:fs';
-import { Transform } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { headerProblem } from './columns.js';
-import { cellsOf, FileProblem, type FileRow, type RowSource } from './rows.js';
+import { byteCounter, cellsOf, FileProblem, type FileRow, type RowSource } from './rows.js';
 import { toIsoDate } from '../../subgraphs/kit/dates.js';
 
 /** A cell's value as text. */
@@ -23,13 +22,7 @@ export function cellText(value: ExcelJS.CellValue): string {
 }
 
 export async function readXlsx(path: string): Promise<RowSource> {
-  let bytes = 0;
-  const counted = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const counted = byteCounter();
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(createReadStream(path).pipe(counted), {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -61,5 +54,5 @@ export async function readXlsx(path: string): Promise<RowSource> {
     }
     if (!header) throw new FileProblem('the workbook has no header row in its first worksheet (npm run import -- --template)');
   }
-  return { rows: rows(), bytesRead: () => bytes };
+  return { rows: rows(), bytesRead: counted.bytes };
 }

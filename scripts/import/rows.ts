@@ -1,4 +1,5 @@
 /** What the file readers hand on: one row at a time, never the whole file. */
+import { Transform } from 'node:stream';
 
 export interface FileRow {
   /** The row's number in the file, the header being row 1 (what a spreadsheet shows). */
@@ -24,4 +25,16 @@ export function cellsOf(header: string[], values: string[]): Record<string, stri
     if (name && value) cells[name] = value;
   });
   return cells;
+}
+
+/** A pass-through that counts the file's bytes as they stream by. */
+export function byteCounter(): Transform & { bytes: () => number } {
+  let total = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      total += chunk.length;
+      done(null, chunk);
+    },
+  });
+  return Object.assign(counter, { bytes: () => total });
 }
