@@ -5,10 +5,13 @@
  *
  * - **Codes per operation**: the `creditCodes` of every field, over every alias and
  *   fragment, together at most GRAPHQL_MAX_CODES (1,000: one full `subjects` or `screen`).
+ * - **Batch items per operation**: the `inputs` of every batch mutation (recogniseMany,
+ *   confirmMany, …), over every alias, together at most GRAPHQL_MAX_CODES (one full batch).
  * - **Any list argument** at most GRAPHQL_MAX_CODES elements.
  * - **Cost**: every field counts once per time it may be resolved: a field's subtree is
- *   multiplied by its `first` (given, from a variable, or its default) or by the number of
- *   its `creditCodes`, nested multipliers compounding. At most GRAPHQL_MAX_COST.
+ *   multiplied by its `first` (given, from a variable, or its default), by the number of
+ *   its `creditCodes` or of its `inputs` (one answer per item), nested multipliers compounding.
+ *   At most GRAPHQL_MAX_COST.
  *
  * The limits were sized on the hub's largest real operations (see README, Configuration).
  */
@@ -36,10 +39,14 @@ export const OPERATION_LIMITS = {
 };
 
 const CODES_ARGUMENT = 'creditCodes';
+/** The items of a batch mutation: each is answered by one result. */
+const BATCH_ARGUMENT = 'inputs';
 
 export interface OperationSize {
   /** Credit codes in `creditCodes` arguments, over the whole operation. */
   codes: number;
+  /** Items in batch mutations' `inputs`, over the whole operation. */
+  items: number;
   /** The longest list given to any argument. */
   longestList: number;
   cost: number;
@@ -51,7 +58,7 @@ export function operationSize(
   fragments: Record<string, FragmentDefinitionNode>,
   variables: Record<string, unknown> = {},
 ): OperationSize {
-  const size: OperationSize = { codes: 0, longestList: 0, cost: 0 };
+  const size: OperationSize = { codes: 0, items: 0, longestList: 0, cost: 0 };
   const valueOf = (node: ValueNode): unknown => valueFromASTUntyped(node, variables);
   /** Lengths of every list inside an argument's value (input objects included). */
   const listLengths = (value: unknown, found: number[] = []): number[] => {
@@ -87,8 +94,8 @@ export function operationSize(
       for (const [name, value] of given) {
         const lengths = listLengths(value);
         size.longestList = Math.max(size.longestList, ...lengths, 0);
-        if (name === CODES_ARGUMENT && Array.isArray(value)) {
-          size.codes += value.length * multiplier;
+        if ((name === CODES_ARGUMENT || name === BATCH_ARGUMENT) && Array.isArray(value)) {
+          size[name === CODES_ARGUMENT ? 'codes' : 'items'] += value.length * multiplier;
           fieldMultiplier = Math.max(fieldMultiplier, value.length);
         }
       }
@@ -123,6 +130,13 @@ export function operationSizePlugin(limits = OPERATION_LIMITS): ApolloServerPlug
               `At most ${limits.maxCodes} codes per operation, over all its fields and aliases (GRAPHQL_MAX_CODES); got ${size.codes}: send the rest in further requests`,
               'BAD_USER_INPUT',
               CODES_ARGUMENT,
+            );
+          }
+          if (size.items > limits.maxCodes) {
+            throw refused(
+              `At most ${limits.maxCodes} batch items per operation, over all its fields and aliases (GRAPHQL_MAX_CODES); got ${size.items}: send the rest in further requests`,
+              'BAD_USER_INPUT',
+              BATCH_ARGUMENT,
             );
           }
           if (size.longestList > limits.maxCodes) {

@@ -29,6 +29,9 @@ import { internalTokenSecret } from '../subgraphs/kit/auth/secrets.js';
 import { dashboardRoutes } from './dashboard/serve.js';
 import { explorer } from './explorer/serve.js';
 import { configuration } from '../subgraphs/kit/config/index.js';
+import { exportRoutes } from './export/routes.js';
+import { departments } from '../subgraphs/catalog.js';
+import type { IncomingMessage } from 'node:http';
 
 export interface GatewayOptions {
   port?: number;
@@ -112,22 +115,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const verifier = await createTokenVerifier();
   const internalSecret = internalTokenSecret();
   await server.start();
+  /** Who asks and why: for GraphQL requests and exports alike. */
+  const contextOf = async (req: IncomingMessage): Promise<GatewayContext> => {
+    const requestId = randomUUID();
+    const principal = await authenticate(req, verifier);
+    const purpose = purposeOf(req);
+    const internalToken = signInternalToken({ principal, purpose, requestId }, internalSecret);
+    internalToken.catch(() => {}); // awaited by every subgraph call; never left unhandled
+    return { requestId, principal, purpose, internalToken, personalDataReads: [], subgraphsCalled: new Set<string>() };
+  };
   const http = await serveGraphQL(server, {
     port: options.port ?? 0,
     host: options.host,
     maxBodyBytes: options.maxBodyBytes ?? settings.MAX_BODY_BYTES,
     // The built-in dashboard (/dashboard): a static page on the same public API; outside
     // production, the explorer too (a browser's GET of /graphql).
-    routes: { ...dashboardRoutes(), ...(explorerPage ? explorerPage.routes : {}) },
+    // Exports (/export/<department>.csv|.xlsx): the lists through the same GraphQL execution.
+    routes: { ...dashboardRoutes(), ...(explorerPage ? explorerPage.routes : {}), ...exportRoutes(server, departments, contextOf) },
     browserPage: explorerPage?.page,
-    context: async (req) => {
-      const requestId = randomUUID();
-      const principal = await authenticate(req, verifier);
-      const purpose = purposeOf(req);
-      const internalToken = signInternalToken({ principal, purpose, requestId }, internalSecret);
-      internalToken.catch(() => {}); // awaited by every subgraph call; never left unhandled
-      return { requestId, principal, purpose, internalToken, personalDataReads: [], subgraphsCalled: new Set<string>() };
-    },
+    context: contextOf,
   });
   const subscriptions = serveSubscriptions({
     httpServer: http.httpServer,

@@ -150,7 +150,7 @@ export function generateDemoData(departments: DepartmentConfig[], options: DemoO
       if (rng.chance(0.3)) chosen.push(...red.filter((r) => !chosen.includes(r)));
     }
     for (const { department, list } of chosen) {
-      const entry = makeEntry(rng, department, list, subject, asOf);
+      const entry = makeEntry(rng, department, list, subject, asOf, entriesByDepartment.get(department.name)!.length + 1);
       entriesByDepartment.get(department.name)!.push(entry);
       // 1798 (18): a black entry that expired was followed at once by key attention.
       if (entry.listType === 'BLACK' && entry.status === 'EXITED') {
@@ -191,6 +191,9 @@ export function keyAttentionAfterBlackExit(department: DepartmentConfig, black: 
     exit: expired ? { way: 'VALIDITY_EXPIRED', on: validUntil, reason: '有效期届满自动移出' } : null,
     sharedAt: at,
     followsEntryId: black.id,
+    // The hub's consequence of the exit, not a decision of its own.
+    externalReference: null,
+    externalDigest: null,
     createdAt: at,
     updatedAt: expired ? `${validUntil}T00:00:00.000Z` : at,
   };
@@ -205,7 +208,8 @@ function shuffle<T>(rng: Random, items: readonly T[]): T[] {
   return copy;
 }
 
-function makeEntry(rng: Random, department: DepartmentConfig, list: ListDefinition, subject: RegisteredSubject, asOf: string): ListEntry {
+/** `serial`: the entry's number within its department, for its decision number (unique per department). */
+function makeEntry(rng: Random, department: DepartmentConfig, list: ListDefinition, subject: RegisteredSubject, asOf: string, serial: number): ListEntry {
   const recognisedOn = addDays(asOf, -(1 + rng.int(6 * 365)));
   const validUntil = addDays(recognisedOn, list.defaultValidityDays);
   const expired = validUntil < asOf;
@@ -242,6 +246,10 @@ function makeEntry(rng: Random, department: DepartmentConfig, list: ListDefiniti
     sharedAt,
     notification: subject.subjectType === 'NATURAL_PERSON' ? { notifiedOn: addDays(recognisedOn, -15), method: '书面告知（邮寄送达）' } : null,
     followsEntryId: null,
+    // The department's decision number (决定文书号); recorded without a recognition's content digest, so a
+    // recognise sent with a demo number is a CONFLICT naming the demo entry.
+    externalReference: `${department.name.toUpperCase()}-DEMO〔${recognisedOn.slice(0, 4)}〕${serial}号`,
+    externalDigest: null,
     createdAt: at,
     updatedAt: expired ? `${validUntil}T00:00:00.000Z` : at,
   };

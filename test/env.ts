@@ -4,12 +4,8 @@
  * helpers that talk HTTP to it like a client. Every hub gets a database of its own
  * (a temporary directory, or a fresh MySQL database) and removes it when stopped.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import knex from 'knex';
 import { startHub, type RunningHub } from '../scripts/hub.js';
+import { createScratchDatabase, type ScratchDatabase } from '../scripts/scratch-database.js';
 import { seed } from '../scripts/seed.js';
 import type { DemoData } from '../scripts/demo-data.js';
 import { mintDevelopmentToken, type TokenClaims } from '../scripts/token.js';
@@ -19,35 +15,10 @@ process.env.APOLLO_TELEMETRY_DISABLED = '1';
 export const mysqlUrl = process.env.TEST_DATABASE_URL?.startsWith('mysql://') ? process.env.TEST_DATABASE_URL : undefined;
 export const dialect = mysqlUrl ? 'mysql' : 'sqlite';
 
-export interface TestDatabase {
-  urlFor(subgraph: string): string;
-  drop(): Promise<void>;
-}
+export type TestDatabase = ScratchDatabase;
 
 /** A database of its own for one hub. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  if (mysqlUrl) {
-    const name = `credithub_test_${randomBytes(4).toString('hex')}`;
-    const admin = knex({ client: 'mysql2', connection: mysqlUrl });
-    await admin.raw(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
-    await admin.destroy();
-    const url = new URL(mysqlUrl);
-    url.pathname = `/${name}`;
-    return {
-      urlFor: () => url.toString(),
-      async drop() {
-        const dropper = knex({ client: 'mysql2', connection: mysqlUrl });
-        await dropper.raw(`DROP DATABASE IF EXISTS ${name}`);
-        await dropper.destroy();
-      },
-    };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'credithub-test-'));
-  return {
-    urlFor: (subgraph) => `sqlite:${join(dir, `${subgraph}.sqlite`)}`,
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
+export const createTestDatabase = (): Promise<TestDatabase> => createScratchDatabase('credithub-test', mysqlUrl);
 
 export interface GraphQLResponse<T = any> {
   status: number;

@@ -61,6 +61,9 @@ const README_SCREEN = `mutation($c: [ID!]!) { screen(creditCodes: $c, scenario: 
     measures { measure { description appliedBy kind } memorandum { title documentNumber } triggeredBy }
     subject { name courts { entries(statuses: [ACTIVE]) { listName validUntil } } } } } }`;
 const SUBJECTS = `query($c: [ID!]!) { subjects(creditCodes: $c) { creditCode name } }`;
+const RECOGNISE_MANY = `mutation($inputs: [RecogniseInput!]!) { tax { recogniseMany(inputs: $inputs) { index entry { ${ENTRY} externalReference } error { code message field entryId } } } }`;
+const recognitions = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ listKind: 'MAJOR_TAX_VIOLATION', creditCode: codes[i % codes.length], subjectName: '某公司', facts: '事实', validUntil: '2030-01-01', repair: { repairable: false } }));
 
 describe('the largest legitimate operations fit the caps', () => {
   it.each([
@@ -72,6 +75,7 @@ describe('the largest legitimate operations fit the caps', () => {
     ['the dashboard first load, every figure', DASHBOARD_FIRST_LOAD, () => ({})],
     ['the dashboard lookup', DASHBOARD_LOOKUP, () => ({ code: codes[0] })],
     ['a 100-entry page with every field', FULL_PAGE, () => ({})],
+    ['1,000 recognitions in one batch, every entry field in the answer', RECOGNISE_MANY, () => ({ inputs: recognitions(1000) })],
   ])('%s', (label, text, variables) => {
     const size = sizeOf(text, variables());
     console.log(`${label}: ${size.codes} codes, cost ${size.cost}`);
@@ -130,6 +134,15 @@ describe('codes per operation, counted from variables', () => {
     );
     expect(response.status).toBe(400);
     expect(Number((await platform('platform_screenings').count({ n: '*' }))[0].n)).toBe(before);
+  });
+
+  it('batch items add up over aliases, and each item is answered: 2 × 501 refused, 2 × 500 counted', async () => {
+    const twice = `mutation($a: [RecogniseInput!]!, $b: [RecogniseInput!]!) { tax { a: recogniseMany(inputs: $a) { index } b: recogniseMany(inputs: $b) { index } } }`;
+    expect(sizeOf(twice, { a: recognitions(500), b: recognitions(500) })).toMatchObject({ items: 1000, cost: 1 + 2 * (1 + 500) });
+    const response = await hub.query(twice, { a: recognitions(501), b: recognitions(501) });
+    expect(response.status).toBe(400);
+    expect(response.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'inputs' });
+    expect(response.errors![0].message).toMatch(/At most 1000 batch items per operation.*got 1002/);
   });
 
   it('a list argument longer than the cap is refused, whatever its name', async () => {

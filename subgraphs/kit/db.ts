@@ -104,3 +104,13 @@ export async function insertInChunks(db: Knex | Knex.Transaction, table: string,
     await db(table).insert(rows.slice(start, start + chunkSize));
   }
 }
+
+/** The largest IN list one statement carries. */
+export const MAX_KEYS_PER_STATEMENT = 1000;
+
+/** Reads rows for many keys, one statement per MAX_KEYS_PER_STATEMENT keys. */
+export async function selectInChunks<K, R>(keys: readonly K[], read: (chunk: K[]) => PromiseLike<R[]>): Promise<R[]> {
+  const rows: R[] = [];
+  for (let start = 0; start < keys.length; start += MAX_KEYS_PER_STATEMENT) rows.push(...(await read(keys.slice(start, start + MAX_KEYS_PER_STATEMENT))));
+  return rows;
+}

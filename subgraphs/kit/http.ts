@@ -64,7 +64,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function sendJsonError(res: ServerResponse, status: number, code: string, message: string): void {
+export function sendJsonError(res: ServerResponse, status: number, code: string, message: string): void {
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));

@@ -258,7 +258,12 @@ export function visibleWarningListDomains(principal: Principal, departments: rea
   return domains.filter((domain) => isVisible({ status: 'ACTIVE', listType: 'KEY_ATTENTION', published: null }, across.of(domain)));
 }
 
-/** An entry's history and case file: the department, administrators and auditors. */
+/**
+ * An entry's history and case file: the department, administrators and auditors. The same
+ * decision shows the department's own decision numbers (`ListEntry.externalReference`, a
+ * transition's `externalReference`): not personal data, but the department's internal case
+ * numbers, which name its case files as the history names its officials.
+ */
 export function mayReadHistory(principal: Principal, department: string): boolean {
   const history = ROLE_POLICY[principal.role].history;
   return history === true || (history === 'OWN' && principal.department === department);

@@ -22,6 +22,7 @@ import { webhooks } from './webhooks.js';
 import { subscriptions } from './subscriptions.js';
 import { demo } from './demo.js';
 import { observability } from './observability.js';
+import { tools } from './tools.js';
 
 /** Every section, in the README's order: title → variables. */
 export const sections = {
@@ -35,6 +36,7 @@ export const sections = {
   Subscriptions: subscriptions,
   'Logs, metrics, traces, health': observability,
   Demo: demo,
+  'Command-line tools': tools,
 } satisfies Record<string, Section>;
 
 /**

@@ -1,10 +1,12 @@
 /** GraphQL of a department's actions on its lists (`Mutation.<department>`). */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { checkSubjectCode } from '../codes.js';
+import type { GraphQLError } from 'graphql';
 import { badInput } from '../errors.js';
 import type { Principal } from '../auth/principal.js';
 import type { DepartmentConfig } from './department.js';
-import type { EscalateInput, ListLifecycle, RecogniseInput } from './lifecycle.js';
+import type { ConfirmRequest, EscalateInput, ExitRequest, ExitResult, ListLifecycle, RecogniseInput } from './lifecycle.js';
+import { MAX_BATCH_ITEMS, type Outcome } from './references.js';
+import type { ListEntry } from './store.js';
 import { mayWriteDepartmentLists } from '../auth/policy.js';
 import type { ListContext } from './resolvers.js';
 
@@ -23,6 +25,7 @@ interface ExpiryExitInput {
   entryId: string;
   reason?: string | null;
   keyAttentionValidUntil?: string | null;
+  externalReference?: string | null;
 }
 interface StandardChangeExitInput {
   entryId: string;
@@ -31,24 +34,63 @@ interface StandardChangeExitInput {
   reason: string;
   evidenceRef?: string | null;
   keyAttentionValidUntil?: string | null;
+  externalReference?: string | null;
 }
 interface IncentiveAbuseExitInput {
   entryId: string;
   reason: string;
   evidenceRef: string;
+  externalReference?: string | null;
 }
 
-function checkLegalRepresentative(input: RecogniseInput): void {
-  const representative = input.legalRepresentative;
-  if (representative?.idDocumentType === 'RESIDENT_IDENTITY_CARD' && representative.idDocumentNumber) {
-    const check = checkSubjectCode(representative.idDocumentNumber);
-    if (!check.valid || check.kind !== 'NATURAL_PERSON') {
-      throw badInput(`The legal representative's identity card number is not valid: ${check.valid ? 'it is an organisation code' : check.reason}`, {
-        argument: 'input.legalRepresentative.idDocumentNumber',
-      });
-    }
+const expiryExit = (input: ExpiryExitInput): ExitRequest => ({
+  entryId: input.entryId,
+  grounds: { way: 'VALIDITY_EXPIRED', by: 'OFFICER' },
+  reason: input.reason?.trim() || '有效期届满移出',
+  keyAttentionValidUntil: input.keyAttentionValidUntil,
+  externalReference: input.externalReference,
+});
+
+const standardChangeExit = (input: StandardChangeExitInput): ExitRequest => ({
+  entryId: input.entryId,
+  grounds: { way: 'STANDARD_CHANGED', standardReference: input.standardReference, standardEffectiveOn: input.standardEffectiveOn },
+  reason: input.reason,
+  evidenceRef: input.evidenceRef,
+  keyAttentionValidUntil: input.keyAttentionValidUntil,
+  externalReference: input.externalReference,
+});
+
+/** A batch longer than the gateway lets through can still reach a subgraph directly: refused whole, before any work. */
+function requireBatchSize(inputs: readonly unknown[]): void {
+  if (inputs.length > MAX_BATCH_ITEMS) {
+    throw badInput(`At most ${MAX_BATCH_ITEMS} items per request; got ${inputs.length}: send the rest in further requests`, { argument: 'inputs' });
   }
 }
+
+/**
+ * A batch item's refusal as the client sees it: the single call's code, the message naming
+ * the item (`inputs[3].creditCode: …`), the field inside the item, the entry concerned.
+ */
+export function itemError(index: number, error: GraphQLError) {
+  const argument = typeof error.extensions.argument === 'string' ? error.extensions.argument : null;
+  const field = argument ? argument.replace(/^input\./, '') : null;
+  return {
+    code: String(error.extensions.code ?? 'BAD_USER_INPUT'),
+    message: `inputs[${index}]${field ? `.${field}` : ''}: ${error.message}`,
+    field,
+    entryId: typeof error.extensions.entryId === 'string' ? error.extensions.entryId : null,
+  };
+}
+
+const recognitionResults = (outcomes: Outcome<ListEntry>[]) =>
+  outcomes.map((outcome, index) => (outcome.error ? { index, entry: null, error: itemError(index, outcome.error) } : { index, entry: outcome.value, error: null }));
+
+const actionResults = (outcomes: Outcome<ExitResult>[]) =>
+  outcomes.map((outcome, index) =>
+    outcome.error
+      ? { index, entry: null, keyAttention: null, error: itemError(index, outcome.error) }
+      : { index, entry: outcome.value.exited, keyAttention: outcome.value.keyAttention, error: null },
+  );
 
 export function actionResolvers(department: DepartmentConfig, lifecycle: ListLifecycle): GraphQLResolverMap<ListContext> {
   const actor = (ctx: ListContext) => actorOf(ctx.principal!, department.name);
@@ -58,28 +100,34 @@ export function actionResolvers(department: DepartmentConfig, lifecycle: ListLif
       [department.subjectField]: () => ({}),
     },
     DepartmentActions: {
-      recognise(_: unknown, { input }: { input: RecogniseInput }, ctx: ListContext) {
-        checkLegalRepresentative(input);
-        return lifecycle.recognise(actor(ctx), input, ctx.principal!);
+      recognise: (_: unknown, { input }: { input: RecogniseInput }, ctx: ListContext) => lifecycle.recognise(actor(ctx), input, ctx.principal!),
+      async recogniseMany(_: unknown, { inputs }: { inputs: RecogniseInput[] }, ctx: ListContext) {
+        requireBatchSize(inputs);
+        return recognitionResults(await lifecycle.recogniseMany(actor(ctx), inputs, ctx.principal!));
       },
-      confirm: (_: unknown, args: { entryId: string; note?: string }, ctx: ListContext) => lifecycle.confirm(actor(ctx), args.entryId, args.note, ctx.principal!),
-      exitOnExpiry: (_: unknown, { input }: { input: ExpiryExitInput }, ctx: ListContext) =>
-        lifecycle.exit(actor(ctx), {
-          entryId: input.entryId,
-          grounds: { way: 'VALIDITY_EXPIRED', by: 'OFFICER' },
-          reason: input.reason?.trim() || '有效期届满移出',
-          keyAttentionValidUntil: input.keyAttentionValidUntil,
-        }),
-      exitForChangedStandard: (_: unknown, { input }: { input: StandardChangeExitInput }, ctx: ListContext) =>
-        lifecycle.exit(actor(ctx), {
-          entryId: input.entryId,
-          grounds: { way: 'STANDARD_CHANGED', standardReference: input.standardReference, standardEffectiveOn: input.standardEffectiveOn },
-          reason: input.reason,
-          evidenceRef: input.evidenceRef,
-          keyAttentionValidUntil: input.keyAttentionValidUntil,
-        }),
+      confirm: (_: unknown, args: ConfirmRequest, ctx: ListContext) => lifecycle.confirm(actor(ctx), args, ctx.principal!),
+      async confirmMany(_: unknown, { inputs }: { inputs: ConfirmRequest[] }, ctx: ListContext) {
+        requireBatchSize(inputs);
+        const outcomes = await lifecycle.confirmMany(actor(ctx), inputs, ctx.principal!);
+        return actionResults(outcomes.map((outcome) => (outcome.error ? outcome : { value: { exited: outcome.value, keyAttention: null } })));
+      },
+      exitOnExpiry: (_: unknown, { input }: { input: ExpiryExitInput }, ctx: ListContext) => lifecycle.exit(actor(ctx), expiryExit(input)),
+      async exitOnExpiryMany(_: unknown, { inputs }: { inputs: ExpiryExitInput[] }, ctx: ListContext) {
+        requireBatchSize(inputs);
+        return actionResults(await lifecycle.exitMany(actor(ctx), inputs.map(expiryExit)));
+      },
+      exitForChangedStandard: (_: unknown, { input }: { input: StandardChangeExitInput }, ctx: ListContext) => lifecycle.exit(actor(ctx), standardChangeExit(input)),
+      async exitForChangedStandardMany(_: unknown, { inputs }: { inputs: StandardChangeExitInput[] }, ctx: ListContext) {
+        requireBatchSize(inputs);
+        return actionResults(await lifecycle.exitMany(actor(ctx), inputs.map(standardChangeExit)));
+      },
       exitForIncentiveAbuse: (_: unknown, { input }: { input: IncentiveAbuseExitInput }, ctx: ListContext) =>
-        lifecycle.exit(actor(ctx), { entryId: input.entryId, grounds: { way: 'INCENTIVE_ABUSE', evidenceRef: input.evidenceRef }, reason: input.reason }),
+        lifecycle.exit(actor(ctx), {
+          entryId: input.entryId,
+          grounds: { way: 'INCENTIVE_ABUSE', evidenceRef: input.evidenceRef },
+          reason: input.reason,
+          externalReference: input.externalReference,
+        }),
       escalateToBlackList: (_: unknown, { input }: { input: EscalateInput }, ctx: ListContext) => lifecycle.escalateToBlackList(actor(ctx), input),
     },
   } as GraphQLResolverMap<ListContext>;

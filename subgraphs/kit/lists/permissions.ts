@@ -22,6 +22,9 @@ export function departmentPermissions(department: DepartmentConfig): IRules {
     Mutation: { [department.subjectField]: viaGateway },
     DepartmentActions: { '*': actsFor(department.name), fileObjection: or(actsFor(department.name), hasRole('AGENCY')) },
     ExitResult: viaGateway,
+    RecognitionResult: viaGateway,
+    EntryActionResult: viaGateway,
+    ItemError: viaGateway,
     EscalationResult: viaGateway,
     Objection: viaGateway,
     ObjectionDecision: viaGateway,
@@ -40,6 +43,8 @@ export function departmentPermissions(department: DepartmentConfig): IRules {
     ListEntry: {
       '*': viaGateway,
       history: canReadHistoryOf(department.name),
+      // The department's own case numbers: for it, administrators and auditors, like its history (policy mayReadHistory).
+      externalReference: canReadHistoryOf(department.name),
       objections: canReadHistoryOf(department.name),
       repairSteps: canReadHistoryOf(department.name),
       // 893 §9: commitments are public, to whoever may see the entry.

@@ -6,13 +6,14 @@ import type { Knex } from 'knex';
 import { entriesTable, historyTable } from './tables.js';
 import { outboxTable, toOutboxRow } from '../outbox.js';
 import { PURGE_VERSION } from '../events/relay.js';
-import { insertInChunks } from '../db.js';
+import { insertInChunks, MAX_KEYS_PER_STATEMENT, selectInChunks } from '../db.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { announceAfterCommit } from '../events/notifier.js';
 import { groupByKey } from '../group.js';
 import type { DepartmentConfig, ListType } from './department.js';
 import type { DataOwner, EntryVisibility } from '../auth/policy.js';
 import { inTransaction } from '../transactions.js';
+import { ChangedMeanwhile } from './references.js';
 
 export type EntryStatus = 'PRELIMINARY' | 'PUBLICITY' | 'ACTIVE' | 'EXITED';
 
@@ -46,6 +47,9 @@ export interface ListEntry {
   followsEntryId: string | null;
   /** Set when an organisation's entry is shown on its legal representative's subject. */
   linkedAs?: 'LEGAL_REPRESENTATIVE' | null;
+  /** The department's decision number it was recognised under, and the digest of that recognition's content (see `recognitionDigest`). */
+  externalReference: string | null;
+  externalDigest: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -65,6 +69,7 @@ export interface EntryTransition {
   toStatus: EntryStatus;
   reason: string | null;
   evidenceRef: string | null;
+  externalReference: string | null;
 }
 
 /** One change of an entry, as its history row and its outbox event record it. */
@@ -77,6 +82,26 @@ export interface Change {
   reason?: string | null;
   evidenceRef?: string | null;
   at?: string;
+  /** The department's decision number of this action (confirmation, exit) and the digest of its content. */
+  externalReference?: string | null;
+  externalDigest?: string | null;
+}
+
+/** One entry's move in a batch: from the state it was read in to the next, with its history and event. */
+export interface Move {
+  from: ListEntry;
+  next: ListEntry;
+  change: Omit<Change, 'entry' | 'fromStatus'>;
+}
+
+/** Rows one batched UPDATE moves: its CASE expressions bind 12 values a row. */
+const MOVES_PER_STATEMENT = 500;
+
+/** A confirmation or exit recorded under a department's decision number. */
+export interface ReferencedAction {
+  entryId: string;
+  action: string;
+  digest: string | null;
 }
 
 export interface EntryFilter {
@@ -93,7 +118,7 @@ export interface EntryFilter {
 const LINKED_LIST_TYPES: ListType[] = ['BLACK', 'KEY_ATTENTION'];
 
 /** The largest IN list one statement carries; loaders batch up to this size. */
-export const MAX_KEYS_PER_STATEMENT = 1000;
+export { MAX_KEYS_PER_STATEMENT };
 
 export class ListStore {
   private readonly entries: string;
@@ -144,6 +169,7 @@ export class ListStore {
       toStatus: row.to_status,
       reason: row.reason,
       evidenceRef: row.evidence_ref,
+      externalReference: row.external_reference ?? null,
     }));
   }
 
@@ -209,15 +235,49 @@ export class ListStore {
     return rows.map((row: any) => this.toEntry(row));
   }
 
+  /** The entries recognised under these decision numbers, by number, read inside `trx` (one statement per 1,000). */
+  async findByExternalReferences(references: readonly string[], trx: Knex.Transaction): Promise<Map<string, ListEntry>> {
+    const rows = await selectInChunks(references, (chunk) => trx(this.entries).whereIn('external_reference', chunk));
+    return new Map(rows.map((row: any) => [row.external_reference, this.toEntry(row)]));
+  }
+
+  /** The confirmations and exits recorded under these decision numbers, by number (one statement per 1,000). */
+  async actionsByExternalReferences(references: readonly string[], trx: Knex.Transaction): Promise<Map<string, ReferencedAction>> {
+    const rows = await selectInChunks(references, (chunk) =>
+      trx(this.history).whereIn('external_reference', chunk).select('external_reference', 'entry_id', 'action', 'external_digest'),
+    );
+    return new Map(rows.map((row: any) => [row.external_reference, { entryId: row.entry_id, action: row.action, digest: row.external_digest }]));
+  }
+
+  /** Entries by id inside `trx`, by id (one statement per 1,000). */
+  async findByIdsIn(ids: readonly string[], trx: Knex.Transaction): Promise<Map<string, ListEntry>> {
+    const rows = await selectInChunks(ids, (chunk) => trx(this.entries).whereIn('id', chunk));
+    return new Map(rows.map((row: any) => [row.id, this.toEntry(row)]));
+  }
+
   /** The entries that follow `entryId`: the key attention after a black exit, the black entry escalated from key attention. */
   async followersOf(entryId: string, trx: Knex.Transaction): Promise<ListEntry[]> {
     const rows = await trx(this.entries).where({ follows_entry_id: entryId });
     return rows.map((row: any) => this.toEntry(row));
   }
 
+  /** The key-attention entry that followed each of these (exited black) entries, by the exited entry's id. */
+  async keyAttentionFollowersOf(entryIds: readonly string[], trx: Knex.Transaction): Promise<Map<string, ListEntry>> {
+    const rows = await selectInChunks(entryIds, (chunk) => trx(this.entries).whereIn('follows_entry_id', chunk).where('list_type', 'KEY_ATTENTION'));
+    return new Map(rows.map((row: any) => [row.follows_entry_id, this.toEntry(row)]));
+  }
+
   /** A subject's entries inside a transaction. */
   async entriesOfSubject(creditCode: string, trx: Knex.Transaction): Promise<ListEntry[]> {
     const rows = await trx(this.entries).where({ credit_code: creditCode });
+    return rows.map((row: any) => this.toEntry(row));
+  }
+
+  /** The subjects' active entries of these list types inside a transaction (one statement per 1,000 codes). */
+  async activeEntriesOfSubjects(creditCodes: readonly string[], types: readonly ListType[], trx: Knex.Transaction): Promise<ListEntry[]> {
+    const rows = await selectInChunks(creditCodes, (chunk) =>
+      trx(this.entries).whereIn('credit_code', chunk).where('status', 'ACTIVE').whereIn('list_type', types as ListType[]),
+    );
     return rows.map((row: any) => this.toEntry(row));
   }
 
@@ -236,6 +296,33 @@ export class ListStore {
     if (updated !== 1) return null;
     await this.recordChanges(trx, [{ ...change, entry: next, fromStatus: entry.status }]);
     return next;
+  }
+
+  /**
+   * Moves many entries at once, each only if it is still in the status it was read in — one
+   * UPDATE per 500 entries, the new values chosen by id — and records their history rows and
+   * events (`recordChanges`). If another writer moved one of them meanwhile, throws
+   * ChangedMeanwhile: the transaction is rolled back and the caller reads again.
+   */
+  async transitionMany(trx: Knex.Transaction, moves: readonly Move[]): Promise<void> {
+    for (let start = 0; start < moves.length; start += MOVES_PER_STATEMENT) {
+      const chunk = moves.slice(start, start + MOVES_PER_STATEMENT);
+      const byId = (value: (move: Move) => Knex.Value) =>
+        trx.raw(`CASE ?? ${chunk.map(() => 'WHEN ? THEN ?').join(' ')} END`, ['id', ...chunk.flatMap((move) => [move.from.id, value(move)])]);
+      const updated = await trx(this.entries)
+        .whereIn('id', chunk.map((move) => move.from.id))
+        .where('status', byId((move) => move.from.status))
+        .update({
+          status: byId((move) => move.next.status),
+          updated_at: byId((move) => move.next.updatedAt),
+          exit_way: byId((move) => move.next.exit?.way ?? null),
+          exited_on: byId((move) => move.next.exit?.on ?? null),
+          exit_reason: byId((move) => move.next.exit?.reason ?? null),
+          version: trx.raw('version + 1'),
+        });
+      if (updated !== chunk.length) throw new ChangedMeanwhile();
+    }
+    await this.recordChanges(trx, moves.map((move) => ({ ...move.change, entry: move.next, fromStatus: move.from.status })));
   }
 
   /** Removes an entry and its history for good (a listing found mistaken is not kept, 1798 (20)). */
@@ -268,7 +355,7 @@ export class ListStore {
     await insertInChunks(
       trx,
       this.history,
-      changes.map(({ entry, action, fromStatus, actor, reason, evidenceRef, at }) => ({
+      changes.map(({ entry, action, fromStatus, actor, reason, evidenceRef, at, externalReference, externalDigest }) => ({
         entry_id: entry.id,
         at: at ?? entry.updatedAt,
         actor,
@@ -277,6 +364,8 @@ export class ListStore {
         to_status: entry.status,
         reason: reason ?? null,
         evidence_ref: evidenceRef ?? null,
+        external_reference: externalReference ?? null,
+        external_digest: externalDigest ?? null,
       })),
     );
     await insertInChunks(
@@ -366,6 +455,8 @@ export class ListStore {
       sharedAt: row.shared_at,
       notification: row.notified_on ? { notifiedOn: row.notified_on, method: row.notification_method } : null,
       followsEntryId: row.follows_entry_id ?? null,
+      externalReference: row.external_reference ?? null,
+      externalDigest: row.external_digest ?? null,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
@@ -403,6 +494,8 @@ export class ListStore {
       notified_on: entry.notification?.notifiedOn ?? null,
       notification_method: entry.notification?.method ?? null,
       follows_entry_id: entry.followsEntryId,
+      external_reference: entry.externalReference,
+      external_digest: entry.externalDigest,
       created_at: entry.createdAt,
       updated_at: entry.updatedAt,
       version: 1,

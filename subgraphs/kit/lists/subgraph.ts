@@ -9,6 +9,7 @@ import { departmentPermissions } from './permissions.js';
 import { ListStore } from './store.js';
 import {
   consumerOffsetsTable,
+  externalReferenceMigration,
   legalRepresentativeIndexMigration,
   lifecycleMigration,
   listTablesMigration,
@@ -43,6 +44,7 @@ export function listEngineMigrations(department: DepartmentConfig): Migration[] 
     statisticsDimensionsMigration(department.name),
     outboxRelayMigration(department.name, `${department.name}_007_outbox_relay`),
     processedEventsMigration(department.name, `${department.name}_008_processed_events`),
+    externalReferenceMigration(department.name),
   ];
 }
 

@@ -194,3 +194,35 @@ export function legalRepresentativeIndexMigration(prefix: string): Migration {
     },
   };
 }
+
+/**
+ * The department's own decision numbers (决定文书号 / 案号): the key of an idempotent retry. An
+ * entry carries its recognition's reference, a history row its confirmation's or exit's; each
+ * unique within the department (NULLs do not collide), so two replicas writing the same
+ * decision at once end with one record. The digest is the canonical content it was written with.
+ */
+export function externalReferenceMigration(prefix: string): Migration {
+  const entries = entriesTable(prefix);
+  const history = historyTable(prefix);
+  return {
+    name: `${prefix}_009_external_references`,
+    async up(db) {
+      for (const table of [entries, history]) {
+        await db.schema.alterTable(table, (t) => {
+          t.string('external_reference', 100).nullable();
+          t.string('external_digest', 64).nullable();
+          t.unique(['external_reference'], { indexName: `${table}_by_external_reference` });
+        });
+      }
+    },
+    async down(db) {
+      for (const table of [history, entries]) {
+        await db.schema.alterTable(table, (t) => {
+          t.dropUnique(['external_reference'], `${table}_by_external_reference`);
+          t.dropColumn('external_digest');
+          t.dropColumn('external_reference');
+        });
+      }
+    },
+  };
+}

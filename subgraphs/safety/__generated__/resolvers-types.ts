@@ -137,6 +137,8 @@ export type EntryTransition = {
   toStatus: EntryStatus;
   reason?: Maybe<Scalars['String']['output']>;
   evidenceRef?: Maybe<Scalars['String']['output']>;
+  /** The department's decision number of this confirmation or exit (决定文书号), when it gave one; a recognition's is on the entry. */
+  externalReference?: Maybe<Scalars['String']['output']>;
 };
 
 /** How an entry that is not the subject's own is linked to it. */
@@ -179,6 +181,12 @@ export type ListEntry = {
   sharedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Null for the subject's own entries; set when the entry is an organisation's, shown on this subject as linked. */
   linkedAs?: Maybe<EntryLink>;
+  /**
+   * The recognising department's own decision number (决定文书号 / 案号) the entry was recognised
+   * under: unique within the department. The department, administrators and auditors (like the
+   * history); null with a FORBIDDEN error for others.
+   */
+  externalReference?: Maybe<Scalars['String']['output']>;
   /** Every transition of this entry, oldest first. Null with a FORBIDDEN error for whom may not read it. */
   history?: Maybe<Array<EntryTransition>>;
   /** Objections and appeals against this entry. The department, administrators and auditors. */
@@ -280,16 +288,32 @@ export type RecogniseInput = {
   legalBasis?: InputMaybe<Scalars['String']['input']>;
   /** Defaults to today. */
   recognisedOn?: InputMaybe<Scalars['Date']['input']>;
-  /** Required, and in the future. */
-  validUntil: Scalars['Date']['input'];
+  /** Required, and in the future (nullable in the type so that a batch refuses only the item that lacks it). */
+  validUntil?: InputMaybe<Scalars['Date']['input']>;
   /** Days of notice / publicity before the entry can take effect; red lists need at least 1 (1798 (8)). */
   publicityDays?: InputMaybe<Scalars['Int']['input']>;
   /** Required for a natural person on a black or key-attention list. */
   notification?: InputMaybe<NotificationInput>;
-  repair: RepairTermsInput;
+  /** Required (893 §2); nullable in the type so that a batch refuses only the item that lacks it. */
+  repair?: InputMaybe<RepairTermsInput>;
   /** Whether the entry is published; defaults to the list's rule (key attention only selectively). */
   published?: InputMaybe<Scalars['Boolean']['input']>;
   evidenceRef?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The department's decision number (决定文书号 / 案号), unique within the department: the key that
+   * makes a retry safe. The same reference with the same content answers the entry already
+   * recognised; with different content it is a CONFLICT naming that entry (extensions.entryId).
+   * At most 100 characters.
+   */
+  externalReference?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A final entry (正式认定) asked for in bulk: the same guards as `confirm`. */
+export type ConfirmInput = {
+  entryId: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** The department's decision number of the confirmation: repeating it with the same content answers the confirmed entry; see RecogniseInput.externalReference. */
+  externalReference?: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -301,6 +325,8 @@ export type ExpiryExitInput = {
   reason?: InputMaybe<Scalars['String']['input']>;
   /** Validity of the key-attention entry that follows a black-list exit (1798 (18)); the department's default otherwise. */
   keyAttentionValidUntil?: InputMaybe<Scalars['Date']['input']>;
+  /** The department's decision number of the exit: repeating it with the same content answers the exited entry; see RecogniseInput.externalReference. */
+  externalReference?: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -317,6 +343,8 @@ export type StandardChangeExitInput = {
   evidenceRef?: InputMaybe<Scalars['String']['input']>;
   /** Validity of the key-attention entry that follows a black-list exit (1798 (18)); the department's default otherwise. */
   keyAttentionValidUntil?: InputMaybe<Scalars['Date']['input']>;
+  /** The department's decision number of the exit; see ExpiryExitInput.externalReference. */
+  externalReference?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A red entry's exit for improper use of the incentives (1798 (19) 二: 不当利用“红名单”奖励机制), with its evidence. */
@@ -324,6 +352,42 @@ export type IncentiveAbuseExitInput = {
   entryId: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
   evidenceRef: Scalars['String']['input'];
+  /** The department's decision number of the exit; see ExpiryExitInput.externalReference. */
+  externalReference?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Why one item of a batch was refused. Nothing of a refused item is written; the other items are. */
+export type ItemError = {
+  __typename?: 'ItemError';
+  /** Stable, as a single call's extensions.code: BAD_USER_INPUT, CONFLICT, NOT_FOUND, INVALID_TRANSITION, RED_LIST_BLOCKED, … */
+  code: Scalars['String']['output'];
+  /** What was wrong and how to fix it, naming the item: "inputs[3].creditCode: …". */
+  message: Scalars['String']['output'];
+  /** The input field at fault, inside the item ("creditCode", "legalRepresentative.idDocumentNumber"); null when the item as a whole is refused. */
+  field?: Maybe<Scalars['String']['output']>;
+  /** The entry concerned: for CONFLICT, the entry already recorded under the reference. */
+  entryId?: Maybe<Scalars['ID']['output']>;
+};
+
+/** One recognition of a batch, answered in input order: the entry, or why the item was refused. */
+export type RecognitionResult = {
+  __typename?: 'RecognitionResult';
+  /** The item's position in `inputs`, from 0. */
+  index: Scalars['Int']['output'];
+  entry?: Maybe<ListEntry>;
+  error?: Maybe<ItemError>;
+};
+
+/** One confirmation or exit of a batch, answered in input order. */
+export type EntryActionResult = {
+  __typename?: 'EntryActionResult';
+  /** The item's position in `inputs`, from 0. */
+  index: Scalars['Int']['output'];
+  /** The entry after the action. */
+  entry?: Maybe<ListEntry>;
+  /** After a black-list exit: the key-attention entry the subject was put on at once (1798 (18)). */
+  keyAttention?: Maybe<ListEntry>;
+  error?: Maybe<ItemError>;
 };
 
 export type ExitResult = {
@@ -355,6 +419,8 @@ export type EscalateInput = {
   repair: RepairTermsInput;
   published?: InputMaybe<Scalars['Boolean']['input']>;
   evidenceRef?: InputMaybe<Scalars['String']['input']>;
+  /** The department's decision number of the black recognition: idempotent as RecogniseInput.externalReference. */
+  externalReference?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type EscalationResult = {
@@ -514,10 +580,18 @@ export type EarlyExitDecision = {
  */
 export type DepartmentActions = {
   __typename?: 'DepartmentActions';
-  /** Recognition: a PRELIMINARY entry, or one in PUBLICITY when publicityDays is given. */
+  /** Recognition: a PRELIMINARY entry, or one in PUBLICITY when publicityDays is given. Idempotent by externalReference. */
   recognise: ListEntry;
+  /**
+   * Recognitions in bulk, from the department's case system: up to 1,000 per request (GRAPHQL_MAX_CODES),
+   * each item checked like `recognise` and answered in input order; a refused item writes nothing and
+   * does not stop the others. Idempotent by externalReference, item by item.
+   */
+  recogniseMany: Array<RecognitionResult>;
   /** Final entry: a PRELIMINARY entry, or a PUBLICITY one whose period has ended, takes effect — within its validity (VALIDITY_ENDED otherwise). */
   confirm: ListEntry;
+  /** Confirmations in bulk: up to 1,000, each through the guards of `confirm`, answered in input order. */
+  confirmMany: Array<EntryActionResult>;
   /**
    * Exit on expiry, after validUntil (EXIT_GROUNDS_MISSING before). The other exit ways have their own
    * grounds: credit repair through decideEarlyExit, objection upheld through decideObjection, key
@@ -525,8 +599,12 @@ export type DepartmentActions = {
    * cross-department rule.
    */
   exitOnExpiry: ExitResult;
+  /** Exits on expiry in bulk: up to 1,000, each through the guards of `exitOnExpiry`, answered in input order. */
+  exitOnExpiryMany: Array<EntryActionResult>;
   /** Exit because the recognition standard changed: the standard's reference and effective date. */
   exitForChangedStandard: ExitResult;
+  /** Exits for a changed standard in bulk (a new standard concerns many entries): up to 1,000, each through the guards of `exitForChangedStandard`. */
+  exitForChangedStandardMany: Array<EntryActionResult>;
   /** A red entry's exit for abuse of the incentives, with evidence. */
   exitForIncentiveAbuse: ExitResult;
   /** Key attention → black on serious dishonesty within validity (1798 (17)): recognises the black entry; confirm makes it take effect. */
@@ -563,9 +641,30 @@ export type DepartmentActionsRecogniseArgs = {
  * officers and administrators. Each action is one transaction; rules that reach other
  * departments follow through change events within seconds.
  */
+export type DepartmentActionsRecogniseManyArgs = {
+  inputs: Array<RecogniseInput>;
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
 export type DepartmentActionsConfirmArgs = {
   entryId: Scalars['ID']['input'];
   note?: InputMaybe<Scalars['String']['input']>;
+  externalReference?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
+export type DepartmentActionsConfirmManyArgs = {
+  inputs: Array<ConfirmInput>;
 };
 
 
@@ -584,8 +683,28 @@ export type DepartmentActionsExitOnExpiryArgs = {
  * officers and administrators. Each action is one transaction; rules that reach other
  * departments follow through change events within seconds.
  */
+export type DepartmentActionsExitOnExpiryManyArgs = {
+  inputs: Array<ExpiryExitInput>;
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
 export type DepartmentActionsExitForChangedStandardArgs = {
   input: StandardChangeExitInput;
+};
+
+
+/**
+ * What a recognising department does to its own lists (谁认定、谁负责): for that department's
+ * officers and administrators. Each action is one transaction; rules that reach other
+ * departments follow through change events within seconds.
+ */
+export type DepartmentActionsExitForChangedStandardManyArgs = {
+  inputs: Array<StandardChangeExitInput>;
 };
 
 
@@ -883,9 +1002,13 @@ export type ResolversTypes = ResolversObject<{
   NotificationInput: NotificationInput;
   RepairTermsInput: RepairTermsInput;
   RecogniseInput: RecogniseInput;
+  ConfirmInput: ConfirmInput;
   ExpiryExitInput: ExpiryExitInput;
   StandardChangeExitInput: StandardChangeExitInput;
   IncentiveAbuseExitInput: IncentiveAbuseExitInput;
+  ItemError: ResolverTypeWrapper<ItemError>;
+  RecognitionResult: ResolverTypeWrapper<Omit<RecognitionResult, 'entry'> & { entry?: Maybe<ResolversTypes['ListEntry']> }>;
+  EntryActionResult: ResolverTypeWrapper<Omit<EntryActionResult, 'entry' | 'keyAttention'> & { entry?: Maybe<ResolversTypes['ListEntry']>, keyAttention?: Maybe<ResolversTypes['ListEntry']> }>;
   ExitResult: ResolverTypeWrapper<Omit<ExitResult, 'exited' | 'keyAttention'> & { exited: ResolversTypes['ListEntry'], keyAttention?: Maybe<ResolversTypes['ListEntry']> }>;
   EscalateInput: EscalateInput;
   EscalationResult: ResolverTypeWrapper<Omit<EscalationResult, 'black' | 'keyAttention'> & { black: ResolversTypes['ListEntry'], keyAttention: ResolversTypes['ListEntry'] }>;
@@ -905,7 +1028,7 @@ export type ResolversTypes = ResolversObject<{
   ExitApplication: ResolverTypeWrapper<ExitApplication>;
   EarlyExitDecisionInput: EarlyExitDecisionInput;
   EarlyExitDecision: ResolverTypeWrapper<Omit<EarlyExitDecision, 'exit'> & { exit?: Maybe<ResolversTypes['ExitResult']> }>;
-  DepartmentActions: ResolverTypeWrapper<Omit<DepartmentActions, 'recognise' | 'confirm' | 'exitOnExpiry' | 'exitForChangedStandard' | 'exitForIncentiveAbuse' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversTypes['ListEntry'], confirm: ResolversTypes['ListEntry'], exitOnExpiry: ResolversTypes['ExitResult'], exitForChangedStandard: ResolversTypes['ExitResult'], exitForIncentiveAbuse: ResolversTypes['ExitResult'], escalateToBlackList: ResolversTypes['EscalationResult'], decideObjection: ResolversTypes['ObjectionDecision'], decideEarlyExit: ResolversTypes['EarlyExitDecision'] }>;
+  DepartmentActions: ResolverTypeWrapper<Omit<DepartmentActions, 'recognise' | 'recogniseMany' | 'confirm' | 'confirmMany' | 'exitOnExpiry' | 'exitOnExpiryMany' | 'exitForChangedStandard' | 'exitForChangedStandardMany' | 'exitForIncentiveAbuse' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversTypes['ListEntry'], recogniseMany: Array<ResolversTypes['RecognitionResult']>, confirm: ResolversTypes['ListEntry'], confirmMany: Array<ResolversTypes['EntryActionResult']>, exitOnExpiry: ResolversTypes['ExitResult'], exitOnExpiryMany: Array<ResolversTypes['EntryActionResult']>, exitForChangedStandard: ResolversTypes['ExitResult'], exitForChangedStandardMany: Array<ResolversTypes['EntryActionResult']>, exitForIncentiveAbuse: ResolversTypes['ExitResult'], escalateToBlackList: ResolversTypes['EscalationResult'], decideObjection: ResolversTypes['ObjectionDecision'], decideEarlyExit: ResolversTypes['EarlyExitDecision'] }>;
   KeyCount: ResolverTypeWrapper<KeyCount>;
   CaseStatisticsFilter: CaseStatisticsFilter;
   ObjectionAndRepairStatistics: ResolverTypeWrapper<ObjectionAndRepairStatistics>;
@@ -937,9 +1060,13 @@ export type ResolversParentTypes = ResolversObject<{
   NotificationInput: NotificationInput;
   RepairTermsInput: RepairTermsInput;
   RecogniseInput: RecogniseInput;
+  ConfirmInput: ConfirmInput;
   ExpiryExitInput: ExpiryExitInput;
   StandardChangeExitInput: StandardChangeExitInput;
   IncentiveAbuseExitInput: IncentiveAbuseExitInput;
+  ItemError: ItemError;
+  RecognitionResult: Omit<RecognitionResult, 'entry'> & { entry?: Maybe<ResolversParentTypes['ListEntry']> };
+  EntryActionResult: Omit<EntryActionResult, 'entry' | 'keyAttention'> & { entry?: Maybe<ResolversParentTypes['ListEntry']>, keyAttention?: Maybe<ResolversParentTypes['ListEntry']> };
   ExitResult: Omit<ExitResult, 'exited' | 'keyAttention'> & { exited: ResolversParentTypes['ListEntry'], keyAttention?: Maybe<ResolversParentTypes['ListEntry']> };
   EscalateInput: EscalateInput;
   EscalationResult: Omit<EscalationResult, 'black' | 'keyAttention'> & { black: ResolversParentTypes['ListEntry'], keyAttention: ResolversParentTypes['ListEntry'] };
@@ -955,7 +1082,7 @@ export type ResolversParentTypes = ResolversObject<{
   ExitApplication: ExitApplication;
   EarlyExitDecisionInput: EarlyExitDecisionInput;
   EarlyExitDecision: Omit<EarlyExitDecision, 'exit'> & { exit?: Maybe<ResolversParentTypes['ExitResult']> };
-  DepartmentActions: Omit<DepartmentActions, 'recognise' | 'confirm' | 'exitOnExpiry' | 'exitForChangedStandard' | 'exitForIncentiveAbuse' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversParentTypes['ListEntry'], confirm: ResolversParentTypes['ListEntry'], exitOnExpiry: ResolversParentTypes['ExitResult'], exitForChangedStandard: ResolversParentTypes['ExitResult'], exitForIncentiveAbuse: ResolversParentTypes['ExitResult'], escalateToBlackList: ResolversParentTypes['EscalationResult'], decideObjection: ResolversParentTypes['ObjectionDecision'], decideEarlyExit: ResolversParentTypes['EarlyExitDecision'] };
+  DepartmentActions: Omit<DepartmentActions, 'recognise' | 'recogniseMany' | 'confirm' | 'confirmMany' | 'exitOnExpiry' | 'exitOnExpiryMany' | 'exitForChangedStandard' | 'exitForChangedStandardMany' | 'exitForIncentiveAbuse' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversParentTypes['ListEntry'], recogniseMany: Array<ResolversParentTypes['RecognitionResult']>, confirm: ResolversParentTypes['ListEntry'], confirmMany: Array<ResolversParentTypes['EntryActionResult']>, exitOnExpiry: ResolversParentTypes['ExitResult'], exitOnExpiryMany: Array<ResolversParentTypes['EntryActionResult']>, exitForChangedStandard: ResolversParentTypes['ExitResult'], exitForChangedStandardMany: Array<ResolversParentTypes['EntryActionResult']>, exitForIncentiveAbuse: ResolversParentTypes['ExitResult'], escalateToBlackList: ResolversParentTypes['EscalationResult'], decideObjection: ResolversParentTypes['ObjectionDecision'], decideEarlyExit: ResolversParentTypes['EarlyExitDecision'] };
   KeyCount: KeyCount;
   CaseStatisticsFilter: CaseStatisticsFilter;
   ObjectionAndRepairStatistics: ObjectionAndRepairStatistics;
@@ -1011,6 +1138,7 @@ export type EntryTransitionResolvers<ContextType = ListContext, ParentType exten
   toStatus?: Resolver<ResolversTypes['EntryStatus'], ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   evidenceRef?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  externalReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type ListEntryResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ListEntry'] = ResolversParentTypes['ListEntry']> = ResolversObject<{
@@ -1038,6 +1166,7 @@ export type ListEntryResolvers<ContextType = ListContext, ParentType extends Res
   exit?: Resolver<Maybe<ResolversTypes['EntryExit']>, ParentType, ContextType>;
   sharedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   linkedAs?: Resolver<Maybe<ResolversTypes['EntryLink']>, ParentType, ContextType>;
+  externalReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   history?: Resolver<Maybe<Array<ResolversTypes['EntryTransition']>>, ParentType, ContextType>;
   objections?: Resolver<Maybe<Array<ResolversTypes['Objection']>>, ParentType, ContextType>;
   repairSteps?: Resolver<Maybe<Array<ResolversTypes['RepairStep']>>, ParentType, ContextType>;
@@ -1068,6 +1197,26 @@ export type ListEntryConnectionResolvers<ContextType = ListContext, ParentType e
   edges?: Resolver<Array<ResolversTypes['ListEntryEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ItemErrorResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ItemError'] = ResolversParentTypes['ItemError']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  entryId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+}>;
+
+export type RecognitionResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['RecognitionResult'] = ResolversParentTypes['RecognitionResult']> = ResolversObject<{
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  entry?: Resolver<Maybe<ResolversTypes['ListEntry']>, ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['ItemError']>, ParentType, ContextType>;
+}>;
+
+export type EntryActionResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EntryActionResult'] = ResolversParentTypes['EntryActionResult']> = ResolversObject<{
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  entry?: Resolver<Maybe<ResolversTypes['ListEntry']>, ParentType, ContextType>;
+  keyAttention?: Resolver<Maybe<ResolversTypes['ListEntry']>, ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['ItemError']>, ParentType, ContextType>;
 }>;
 
 export type ExitResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ExitResult'] = ResolversParentTypes['ExitResult']> = ResolversObject<{
@@ -1138,9 +1287,13 @@ export type EarlyExitDecisionResolvers<ContextType = ListContext, ParentType ext
 
 export type DepartmentActionsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['DepartmentActions'] = ResolversParentTypes['DepartmentActions']> = ResolversObject<{
   recognise?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType, RequireFields<DepartmentActionsRecogniseArgs, 'input'>>;
+  recogniseMany?: Resolver<Array<ResolversTypes['RecognitionResult']>, ParentType, ContextType, RequireFields<DepartmentActionsRecogniseManyArgs, 'inputs'>>;
   confirm?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType, RequireFields<DepartmentActionsConfirmArgs, 'entryId'>>;
+  confirmMany?: Resolver<Array<ResolversTypes['EntryActionResult']>, ParentType, ContextType, RequireFields<DepartmentActionsConfirmManyArgs, 'inputs'>>;
   exitOnExpiry?: Resolver<ResolversTypes['ExitResult'], ParentType, ContextType, RequireFields<DepartmentActionsExitOnExpiryArgs, 'input'>>;
+  exitOnExpiryMany?: Resolver<Array<ResolversTypes['EntryActionResult']>, ParentType, ContextType, RequireFields<DepartmentActionsExitOnExpiryManyArgs, 'inputs'>>;
   exitForChangedStandard?: Resolver<ResolversTypes['ExitResult'], ParentType, ContextType, RequireFields<DepartmentActionsExitForChangedStandardArgs, 'input'>>;
+  exitForChangedStandardMany?: Resolver<Array<ResolversTypes['EntryActionResult']>, ParentType, ContextType, RequireFields<DepartmentActionsExitForChangedStandardManyArgs, 'inputs'>>;
   exitForIncentiveAbuse?: Resolver<ResolversTypes['ExitResult'], ParentType, ContextType, RequireFields<DepartmentActionsExitForIncentiveAbuseArgs, 'input'>>;
   escalateToBlackList?: Resolver<ResolversTypes['EscalationResult'], ParentType, ContextType, RequireFields<DepartmentActionsEscalateToBlackListArgs, 'input'>>;
   fileObjection?: Resolver<ResolversTypes['Objection'], ParentType, ContextType, RequireFields<DepartmentActionsFileObjectionArgs, 'input'>>;
@@ -1198,6 +1351,9 @@ export type Resolvers<ContextType = ListContext> = ResolversObject<{
   DepartmentRecord?: DepartmentRecordResolvers<ContextType>;
   ListEntryEdge?: ListEntryEdgeResolvers<ContextType>;
   ListEntryConnection?: ListEntryConnectionResolvers<ContextType>;
+  ItemError?: ItemErrorResolvers<ContextType>;
+  RecognitionResult?: RecognitionResultResolvers<ContextType>;
+  EntryActionResult?: EntryActionResultResolvers<ContextType>;
   ExitResult?: ExitResultResolvers<ContextType>;
   EscalationResult?: EscalationResultResolvers<ContextType>;
   Objection?: ObjectionResolvers<ContextType>;

@@ -1,0 +1,177 @@
+/**
+ * npm run bench:import -- [--rows 100000] [--export-rows 1000000] [--dialects sqlite,mysql] [--out BENCHMARKS.md]
+ *
+ * Bulk delivery, measured on a whole hub in this process (subgraphs, gateway, workers on
+ * their intervals), on an empty database per dialect (SQLite in a temporary directory;
+ * MariaDB/MySQL at MYSQL_URL, default mysql://root@127.0.0.1:3306/, a database of its own):
+ * 1. `npm run import`'s code path: a generated CSV of --rows valid courts rows through the
+ *    gateway as a courts officer (batches of 500, 2 in flight), entries per second;
+ * 2. the platform's collection: seconds after the import's last answer until the platform's
+ *    entry index holds every imported entry;
+ * 3. the lower bound: the same number of rows written straight by the department's store;
+ * 4. (SQLite) the export: the table brought to --export-rows entries, GET /export/courts.csv
+ *    as an administrator without a purpose (masked), rows per second and the process's peak RSS.
+ * Writes its section of BENCHMARKS.md.
+ */
+import './no-telemetry.js';
+import os from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { execSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { startHub, type RunningHub } from './hub.js';
+import { mintDevelopmentToken } from './token.js';
+import { writeSection } from './bench/section.js';
+import { createScratchDatabase } from './scratch-database.js';
+import { directInsert } from './bench/direct-insert.js';
+import { importFile } from './import/import-file.js';
+import { gatewaySender } from './import/send.js';
+import { writeSampleCsv } from './import/sample-file.js';
+import { department as courts } from '../subgraphs/courts/department.js';
+import { entryIndexTable } from '../subgraphs/platform/migrations.js';
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '100000' },
+    'export-rows': { type: 'string', default: '1000000' },
+    dialects: { type: 'string', default: 'sqlite,mysql' },
+    out: { type: 'string', default: 'BENCHMARKS.md' },
+  },
+});
+const ROWS = Number(values.rows);
+const EXPORT_ROWS = Number(values['export-rows']);
+const MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
+const SECTION = '## Bulk delivery: file import and export (`npm run bench:import`)';
+const log = (line: string) => console.log(`[bench:import] ${line}`);
+
+interface Measured {
+  dialect: string;
+  importSeconds: number;
+  accepted: number;
+  refused: number;
+  collectionSeconds: number | null;
+  directSeconds: number;
+  export?: { rows: number; seconds: number; bytes: number; peakRssMb: number; baseRssMb: number };
+}
+
+async function collected(hub: RunningHub): Promise<number> {
+  const [{ total }] = await hub.subgraphs.get('platform')!.db(entryIndexTable).where('domain', courts.domain).count({ total: '*' });
+  return Number(total);
+}
+
+/** Seconds until the platform's index holds `expected` courts entries (null: not within 10 minutes). */
+async function collectionCatchUp(hub: RunningHub, expected: number): Promise<number | null> {
+  const started = performance.now();
+  while (performance.now() - started < 600_000) {
+    if ((await collected(hub)) >= expected) return (performance.now() - started) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return null;
+}
+
+/** GET /export/courts.csv to the end, sampling this process's RSS. */
+async function measureExport(hub: RunningHub): Promise<NonNullable<Measured['export']>> {
+  global.gc?.();
+  const baseRss = process.memoryUsage().rss;
+  let peakRss = baseRss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const token = await mintDevelopmentToken({ role: 'admin', sub: 'bench-export' });
+  const started = performance.now();
+  const response = await fetch(new URL('/export/courts.csv', hub.gateway.url), { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`export answered HTTP ${response.status}: ${await response.text()}`);
+  let bytes = 0;
+  let lines = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.length;
+    for (const byte of chunk) if (byte === 0x0a) lines++;
+  }
+  clearInterval(sampler);
+  const mb = (n: number) => Math.round(n / 1024 / 1024);
+  return { rows: lines - 1, seconds: (performance.now() - started) / 1000, bytes, peakRssMb: mb(peakRss), baseRssMb: mb(baseRss) };
+}
+
+async function measure(dialect: string): Promise<Measured> {
+  const database = await createScratchDatabase('credithub-bench-import', dialect === 'mysql' ? MYSQL_URL : undefined);
+  const hub = await startHub({ port: 0, subgraphPorts: 'random', databaseUrl: database.urlFor, workers: 'interval' });
+  const dir = mkdtempSync(join(tmpdir(), 'credithub-bench-file-'));
+  try {
+    const file = join(dir, 'courts.csv');
+    await writeSampleCsv(file, ROWS, { referencePrefix: `BENCH-${dialect}` });
+    const token = await mintDevelopmentToken({ role: 'officer', department: 'courts', sub: 'bench-import' });
+    log(`${dialect}: importing ${ROWS} rows through the gateway…`);
+    const summary = await importFile({ file, department: courts, sender: gatewaySender({ url: hub.gateway.url, token, department: 'courts' }), quiet: !process.stderr.isTTY });
+    log(`${dialect}: ${summary.accepted} accepted, ${summary.refused} refused in ${summary.seconds.toFixed(1)} s; waiting for the platform's collection…`);
+    const collectionSeconds = await collectionCatchUp(hub, summary.accepted);
+    log(`${dialect}: collection caught up after ${collectionSeconds?.toFixed(1)} s; direct store insert of ${ROWS} rows…`);
+    const directSeconds = await directInsert(hub.subgraphs.get('courts')!.db, courts, ROWS, `DIRECT-${dialect}`);
+    const result: Measured = { dialect, importSeconds: summary.seconds, accepted: summary.accepted, refused: summary.refused, collectionSeconds, directSeconds };
+    if (dialect === 'sqlite' && EXPORT_ROWS > 0) {
+      const missing = EXPORT_ROWS - 2 * ROWS;
+      log(`sqlite: bringing the courts' table to ${EXPORT_ROWS} entries, then exporting…`);
+      if (missing > 0) await directInsert(hub.subgraphs.get('courts')!.db, courts, missing, 'FILL', 99);
+      result.export = await measureExport(hub);
+      log(`sqlite: exported ${result.export.rows} rows in ${result.export.seconds.toFixed(1)} s, peak RSS ${result.export.peakRssMb} MB`);
+    }
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await hub.stop();
+    await database.drop();
+  }
+}
+
+async function main() {
+  process.env.CREDITHUB_INTERNAL_SECRET ??= randomBytes(24).toString('hex');
+  const results: Measured[] = [];
+  for (const dialect of values.dialects!.split(',').map((d) => d.trim())) results.push(await measure(dialect));
+  const commit = (() => {
+    try {
+      return execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  })();
+  const rate = (rows: number, seconds: number) => `${Math.round(rows / seconds).toLocaleString('en')}/s`;
+  const GOAL: Record<string, number> = { sqlite: 2000, mysql: 1000 };
+  const exported = results.find((r) => r.export)?.export;
+  const section = [
+    SECTION,
+    '',
+    `\`npm run bench:import -- --rows ${ROWS} --export-rows ${EXPORT_ROWS} --dialects ${values.dialects}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC,`,
+    `commit ${commit}, ${os.cpus().length} cores (shared), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end.`,
+    'One process: every subgraph, the gateway and the workers on their intervals, on an empty database. The import is',
+    "`npm run import`'s code (scripts/import/import-file.ts) on a generated CSV of valid courts rows (1 in 10 a natural",
+    'person), batches of 500 through `courts.recogniseMany` at the gateway, 2 requests in flight, as a courts officer.',
+    '"Collection" is from the last answer until the platform\'s entry index holds every imported entry. "Direct" is the',
+    "lower bound: the same number of rows written by the department's store (entries, history, outbox; 1,000 per",
+    'transaction), no HTTP, no GraphQL, no checks. Rerun: `npm run bench:import` (the issue\'s sizes, 100,000 rows and',
+    '1,000,000 exported, about an hour on a shared 2-core machine) or smaller with `--rows` and `--export-rows`.',
+    '',
+    '| database | rows | import | entries/s | goal | collection caught up after | direct store insert | direct rows/s |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...results.map((r) => {
+      const perSecond = r.accepted / r.importSeconds;
+      return `| ${r.dialect === 'mysql' ? 'MariaDB' : 'SQLite'} | ${r.accepted.toLocaleString('en')} (${r.refused} refused) | ${r.importSeconds.toFixed(1)} s | ${rate(r.accepted, r.importSeconds)} | ` +
+        `≥ ${GOAL[r.dialect]}/s ${perSecond >= GOAL[r.dialect] ? 'met' : '**missed**'} | ${r.collectionSeconds === null ? 'not within 10 min' : `${r.collectionSeconds.toFixed(1)} s`} | ` +
+        `${r.directSeconds.toFixed(1)} s | ${rate(ROWS, r.directSeconds)} |`;
+    }),
+    '',
+    ...(exported
+      ? [
+          `Export: \`GET /export/courts.csv\` of ${exported.rows.toLocaleString('en')} entries (SQLite) as an administrator without a purpose`,
+          `(natural persons masked), pages of 100 through the gateway's GraphQL execution: ${exported.seconds.toFixed(1)} s`,
+          `(${rate(exported.rows, exported.seconds)}), ${Math.round(exported.bytes / 1024 / 1024)} MB of CSV; the whole process's RSS ${exported.baseRssMb} MB before, peak ${exported.peakRssMb} MB during the export.`,
+          '',
+        ]
+      : []),
+  ].join('\n');
+  writeSection(values.out!, SECTION, section);
+  console.log(section);
+}
+
+main().catch((error) => {
+  console.error(`bench:import failed: ${error.stack ?? error}`);
+  process.exit(1);
+});

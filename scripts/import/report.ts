@@ -1,0 +1,64 @@
+/**
+ * What an import leaves beside its file: FILE.errors.csv, one line per refused value (row,
+ * column, code, message), and FILE.import-state.json, the last row up to which every row
+ * was answered by the hub, so that a rerun after an interruption skips them. The state file
+ * only saves time: resending a row is harmless, the hub's idempotency makes it so.
+ */
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import type { RowError } from './validate-row.js';
+
+export const errorsPathOf = (file: string) => `${file}.errors.csv`;
+export const statePathOf = (file: string) => `${file}.import-state.json`;
+
+interface ImportState {
+  department: string;
+  size: number;
+  mtimeMs: number;
+  /** Every row up to this one (file row number) has been answered: created, found, or refused. */
+  doneThroughRow: number;
+}
+
+/** The row to resume after: 0 when there is no state, or it is of another file, department or version of the file. */
+export function resumePoint(file: string, department: string): number {
+  const path = statePathOf(file);
+  if (!existsSync(path)) return 0;
+  try {
+    const state = JSON.parse(readFileSync(path, 'utf8')) as ImportState;
+    const { size, mtimeMs } = statSync(file);
+    return state.department === department && state.size === size && state.mtimeMs === mtimeMs ? state.doneThroughRow : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function saveState(file: string, department: string, doneThroughRow: number): void {
+  const { size, mtimeMs } = statSync(file);
+  const path = statePathOf(file);
+  writeFileSync(`${path}.tmp`, JSON.stringify({ department, size, mtimeMs, doneThroughRow } satisfies ImportState));
+  renameSync(`${path}.tmp`, path); // never a half-written state
+}
+
+const HEADER = ['row', 'column', 'code', 'message'];
+
+export class ErrorReport {
+  count = 0;
+  constructor(private readonly path: string) {}
+
+  /** Starts the report: afresh, or keeping what an interrupted run wrote about rows up to `resumeAfter`. */
+  open(resumeAfter: number): void {
+    const kept =
+      resumeAfter > 0 && existsSync(this.path)
+        ? (parse(readFileSync(this.path), { from_line: 2 }) as string[][]).filter((line) => Number(line[0]) <= resumeAfter)
+        : [];
+    this.count = kept.length;
+    writeFileSync(this.path, stringify([HEADER, ...kept]));
+  }
+
+  add(errors: RowError[]): void {
+    if (!errors.length) return;
+    this.count += errors.length;
+    appendFileSync(this.path, stringify(errors.map((e) => [e.rowNumber, e.column, e.code, e.message])));
+  }
+}

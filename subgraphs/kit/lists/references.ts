@@ -1,0 +1,95 @@
+/**
+ * A department's own decision numbers (决定文书号 / 案号) as the key of an idempotent write.
+ * A department's case system retries what it is not sure was received: the same number with
+ * the same content answers what was recorded the first time; the same number with other
+ * content is a CONFLICT naming the record, never a second record.
+ */
+import { createHash } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import { badInput, ErrorCode, typedError } from '../errors.js';
+
+export const MAX_REFERENCE_LENGTH = 100;
+
+/** The most items one batch mutation takes (the gateway refuses longer lists, GRAPHQL_MAX_CODES). */
+export const MAX_BATCH_ITEMS = 1000;
+
+/** One item's answer in a batch: its value, or the typed error that refused it (nothing of it written). */
+export type Outcome<T> = { value: T; error?: undefined } | { value?: undefined; error: GraphQLError };
+
+/** Runs the checks of one item; a typed refusal becomes its outcome, anything else is a fault and is thrown. */
+export function attempt<T>(check: () => T): Outcome<T> {
+  try {
+    return { value: check() };
+  } catch (error) {
+    if (error instanceof GraphQLError) return { error };
+    throw error;
+  }
+}
+
+/** The reference as stored (trimmed), null when none is given; a blank or overlong one is refused. */
+export function externalReferenceOf(raw: string | null | undefined, argument = 'input.externalReference'): string | null {
+  if (raw == null) return null;
+  const reference = raw.trim();
+  if (!reference || reference.length > MAX_REFERENCE_LENGTH) {
+    throw badInput(`externalReference must be the department's decision number, 1 to ${MAX_REFERENCE_LENGTH} characters; got ${reference ? `${reference.length} characters` : 'a blank one'}`, {
+      argument,
+    });
+  }
+  return reference;
+}
+
+/** Absent and null are the same; text is compared trimmed; keys in a fixed order. */
+function canonical(value: unknown): unknown {
+  if (typeof value === 'string') return value.trim();
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    const present = Object.keys(value)
+      .filter((key) => (value as Record<string, unknown>)[key] != null)
+      .sort();
+    return Object.fromEntries(present.map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
+  }
+  return value;
+}
+
+/** The digest of what defines a decision, so that a retry is recognised whatever its key order or spacing. */
+export function contentDigest(content: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify(canonical(content))).digest('hex');
+}
+
+export const referenceConflict = (reference: string, entryId: string, what: string) =>
+  typedError(
+    ErrorCode.CONFLICT,
+    `Decision number "${reference}" was already used for ${what} of entry ${entryId}, with different content: resend exactly that content to read the entry, or give this decision its own number`,
+    { entryId, externalReference: reference, argument: 'input.externalReference' },
+  );
+
+/** A unique index refused a row: another writer recorded the same decision number first. */
+export function isDuplicateKey(error: unknown): boolean {
+  const code = (error as any)?.code ?? (error as any)?.cause?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** A batch found an entry changed by another writer since it read it: nothing of the batch is kept. */
+export class ChangedMeanwhile extends Error {
+  constructor() {
+    super('An entry of the batch changed meanwhile');
+  }
+}
+
+/**
+ * Runs a write again when a concurrent writer got there first — took one of its decision
+ * numbers, or moved one of its entries: the next run reads what the winner wrote and answers
+ * from it (idempotent) or refuses (CONFLICT, INVALID_TRANSITION).
+ */
+export async function rereadAfterRace<T>(write: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attemptNo = 1; ; attemptNo++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isDuplicateKey(error) && !(error instanceof ChangedMeanwhile)) throw error;
+      if (attemptNo >= attempts) {
+        throw typedError(ErrorCode.CONFLICT, `Other writers kept changing the same entries or decision numbers (${attempts} attempts): retry in a moment`);
+      }
+    }
+  }
+}

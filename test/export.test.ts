@@ -1,0 +1,159 @@
+/**
+ * Exports (GET /export/<department>.csv|.xlsx at the gateway): for every role, with and
+ * without a stated purpose, the file holds exactly what the GraphQL entries query gives that
+ * caller — the same entries, masked the same way — and unmasked reads reach the access register.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mintDevelopmentToken } from '../scripts/token.js';
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import { callerHeaders, startTestHub, type TestHub } from './env.js';
+import type { TokenClaims } from '../scripts/token.js';
+import { ENTRY_COLUMNS, ENTRY_SELECTION } from '../gateway/export/columns.js';
+
+const PURPOSE = { purpose: '授信前尽职调查', reference: 'SX-2026-0077' };
+const CALLERS: [string, TokenClaims | null][] = [
+  ['public', null],
+  ['agency', { role: 'agency', agency: '某市财政局', sub: 'agency-export' }],
+  ['agency without scopes', { role: 'agency', agency: '某市财政局', sub: 'agency-export-none', scopes: [] }],
+  ['red-only agency', { role: 'agency', agency: '某市财政局', sub: 'agency-export-red', scopes: ['read:red'] }],
+  ['partner', { role: 'partner', agency: '某银行', sub: 'partner-export' }],
+  ['red-only partner', { role: 'partner', agency: '某行业协会', sub: 'partner-export-red', scopes: ['read:red'] }],
+  ['auditor', { role: 'auditor', sub: 'auditor-export' }],
+  ['admin', { role: 'admin', sub: 'admin-export' }],
+  ['courts officer', { role: 'officer', department: 'courts', sub: 'officer-export-courts' }],
+  ['tax officer', { role: 'officer', department: 'tax', sub: 'officer-export-tax' }],
+];
+
+let hub: TestHub;
+const exportUrl = (path: string) => new URL(path, hub.url).toString();
+
+/** Every page of courtsEntries for a caller, as rows of the export's columns. */
+async function apiRows(claims: TokenClaims | null, purpose?: typeof PURPOSE): Promise<string[][]> {
+  const rows: string[][] = [];
+  let after: string | null = null;
+  for (;;) {
+    const { data, errors }: { data?: any; errors?: unknown[] } = await hub.queryAs(
+      claims,
+      `query($after: String) { courtsEntries(first: 100, after: $after) { edges { node { ${ENTRY_SELECTION} } } pageInfo { hasNextPage endCursor } } }`,
+      { after },
+      purpose,
+    );
+    expect(errors).toBeUndefined();
+    for (const { node } of data.courtsEntries.edges) rows.push(ENTRY_COLUMNS.map((c) => String(c.value(node) ?? '')));
+    if (!data.courtsEntries.pageInfo.hasNextPage) return rows;
+    after = data.courtsEntries.pageInfo.endCursor;
+  }
+}
+
+async function exportCsv(claims: TokenClaims | null, purpose?: typeof PURPOSE, query = '') {
+  const response = await fetch(exportUrl(`/export/courts.csv${query}`), { headers: await callerHeaders(claims, purpose) });
+  const text = await response.text();
+  return { response, text, rows: response.ok ? (parse(text, { bom: true }) as string[][]) : [] };
+}
+
+const ACCESS_REGISTER = `query($code: ID) { accessRegister(filter: { subjectCode: $code }, first: 100) { edges { node { principalId fields } } } }`;
+
+beforeAll(async () => {
+  hub = await startTestHub({ subjects: 300 });
+});
+afterAll(() => hub?.stop());
+
+describe('GET /export/<department>.csv', () => {
+  for (const [name, claims] of CALLERS) {
+    for (const purpose of [undefined, PURPOSE]) {
+      it(`gives the ${name} ${purpose ? 'with' : 'without'} a purpose exactly what the API gives`, async () => {
+        const { response, rows } = await exportCsv(claims, purpose);
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+        const [header, ...body] = rows;
+        expect(header).toEqual(ENTRY_COLUMNS.map((c) => c.name));
+        const expected = await apiRows(claims, purpose);
+        expect(body).toEqual(expected);
+        const persons = body.filter((row) => row[header.indexOf('subjectType')] === 'NATURAL_PERSON');
+        const masked = persons.some((row) => row[header.indexOf('creditCode')].includes('*'));
+        // The header says so whenever something was masked.
+        if (masked) expect(response.headers.get('x-credithub-personal-data')).toMatch(/^masked; /);
+      });
+    }
+  }
+
+  it('holds unmasked natural persons only for a role that may read them with a purpose, and registers each read', async () => {
+    const admin = CALLERS.find(([name]) => name === 'admin')![1];
+    const { rows } = await exportCsv(admin, PURPOSE);
+    const [header, ...body] = rows;
+    const person = body.find((row) => row[header.indexOf('subjectType')] === 'NATURAL_PERSON')!;
+    const code = person[header.indexOf('creditCode')];
+    expect(code).toMatch(/^\d{17}[\dX]$/);
+    const { data } = await hub.query(ACCESS_REGISTER, { code });
+    expect(data.accessRegister.edges.map((e: any) => e.node.principalId)).toContain('admin-export');
+
+    const masked = (await exportCsv(admin)).rows.slice(1).find((row) => row[0] === person[0])!;
+    expect(masked[header.indexOf('creditCode')]).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
+    expect(masked[header.indexOf('subjectName')]).toMatch(/^.\*+$/);
+  });
+
+  it('filters like the entries query, and refuses what the caller may not see with its status', async () => {
+    const partner = CALLERS.find(([name]) => name === 'red-only partner')![1];
+    const refused = await exportCsv(partner, undefined, '?listType=BLACK');
+    expect(refused.response.status).toBe(403);
+    expect(JSON.parse(refused.text).errors[0].extensions.code).toBe('FORBIDDEN');
+
+    const black = await exportCsv(null, undefined, '?listType=BLACK&status=ACTIVE');
+    expect(black.rows.length).toBeGreaterThan(1);
+    expect(new Set(black.rows.slice(1).map((row) => row[3]))).toEqual(new Set(['BLACK']));
+
+    const unknown = await exportCsv(null, undefined, '?colour=red');
+    expect(unknown.response.status).toBe(400);
+    expect(JSON.parse(unknown.text).errors[0].message).toMatch(/unknown parameter "colour"/);
+
+    const badToken = await fetch(exportUrl('/export/courts.csv'), { headers: { authorization: 'Bearer nonsense' } });
+    expect(badToken.status).toBe(401);
+    expect((await badToken.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+
+    const post = await fetch(exportUrl('/export/courts.csv'), { method: 'POST' });
+    expect(post.status).toBe(405);
+  });
+});
+
+describe('GET /export/<department>.xlsx', () => {
+  it('holds the same rows as the CSV export, typed cells aside', async () => {
+    const auditor = CALLERS.find(([name]) => name === 'auditor')![1];
+    const csv = (await exportCsv(auditor, PURPOSE)).rows;
+    const response = await fetch(exportUrl('/export/courts.xlsx'), { headers: await callerHeaders(auditor, PURPOSE) });
+    expect(response.status).toBe(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as any);
+    const rows: string[][] = [];
+    workbook.worksheets[0].eachRow((row) => {
+      rows.push(ENTRY_COLUMNS.map((_, i) => String(row.getCell(i + 1).value ?? '')));
+    });
+    expect(rows).toEqual(csv);
+  });
+});
+
+describe('npm run export', () => {
+  it('writes the file the endpoint serves for the caller, masked alike', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'credithub-export-'));
+    try {
+      const partner = CALLERS.find(([name]) => name === 'partner')![1]!;
+      const out = join(dir, 'courts.csv');
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/export/main.ts', '--department', 'courts', '--out', out, '--status', 'ACTIVE', '--url', hub.url],
+        { env: { ...process.env, CREDITHUB_TOKEN: await mintDevelopmentToken(partner) } },
+      );
+      expect(stdout).toMatch(/courts\.csv written \(personal data masked; /);
+      expect(existsSync(`${out}.part`)).toBe(false);
+      const served = await exportCsv(partner, undefined, '?status=ACTIVE');
+      expect(parse(readFileSync(out), { bom: true })).toEqual(served.rows);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
