@@ -32,6 +32,8 @@ function badValueFor(name: string): string {
   if (allowed.startsWith('letters, digits')) return 'has.dots';
   if (allowed.startsWith('a host name')) return 'two words';
   if (allowed.startsWith('comma-separated host names')) return 'hooks.example.gov.cn,*.internal';
+  if (allowed.startsWith('a number from')) return '1.5';
+  if (allowed.startsWith('a JWT')) return 'Bearer abc';
   if (allowed.startsWith('mysql://')) return 'postgres://db/credithub';
   return '';
 }

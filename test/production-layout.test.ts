@@ -17,7 +17,7 @@ import { NOTICE_TYPES } from '../subgraphs/platform/notices.js';
 import type { TokenClaims } from '../scripts/token.js';
 
 const EXPECTED_WORKERS: Record<string, string[]> = {
-  platform: ['collection', 'change-feed', 'notices', 'webhooks'],
+  platform: ['collection', 'change-feed', 'notices', 'register-checkpoint', 'webhooks'],
   tax: ['relay', 'cross-department', 'expiry'],
   market: ['relay', 'cross-department', 'expiry'],
   courts: ['relay', 'cross-department', 'expiry'],
