@@ -13,7 +13,7 @@
  *    as an administrator without a purpose (masked), rows per second and the process's peak RSS.
  * Writes its section of BENCHMARKS.md.
  */
-import './no-telemetry.js';
+import '../subgraphs/kit/config/startup.js';
 import os from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -13,7 +13,7 @@
  * The settings alternate over --rounds rounds (forwards, then backwards); the median of each
  * is reported. Writes (or replaces) the "Logs and traces" section of BENCHMARKS.md.
  */
-import './no-telemetry.js';
+import '../subgraphs/kit/config/startup.js';
 import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

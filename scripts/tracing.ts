@@ -1,5 +1,5 @@
 /**
- * Imported by every entry point right after no-telemetry.js, before the hub's modules: the
+ * Imported by every entry point right after the configuration's startup check, before the hub's modules: the
  * instrumentations patch knex, mysql2 and graphql as they load. Tracing is on only with
  * OTEL_EXPORTER_OTLP_ENDPOINT; the service name says which process the spans come from.
  */
