@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './env.js';
 import type { TokenClaims } from '../scripts/token.js';
 import { accessRegisterTable } from '../subgraphs/platform/migrations.js';
+import { recordHash } from '../subgraphs/platform/access-register-integrity.js';
 
 const AGENCY: TokenClaims = { role: 'agency', sub: 'agency-officer-7', agency: '某区政府采购中心', region: '4403' };
 const AUDITOR: TokenClaims = { role: 'auditor', sub: 'auditor-1' };
@@ -42,6 +43,21 @@ describe('the access register (个人信息查询使用登记)', () => {
     // The auditor sees the register, not the personal data itself.
     expect(record.subjectCode).toBe(`${person.slice(0, 4)}**********${person.slice(-4)}`);
     expect(record.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('a record\'s hash does not give away the masked code: it is salted, and the salt is never shown', async () => {
+    const { data } = await hub.queryAs(AUDITOR, REGISTER, { code: person });
+    const record = data.accessRegister.edges[0].node;
+    // An auditor who tries every code the mask leaves open computes the hash over what it sees: no match, even for the true code.
+    const row = await hub.hub.subgraphs.get('platform')!.db(accessRegisterTable).where({ seq: record.seq }).first();
+    const seen = { ...record, recordedAt: row.recorded_at, subjectType: 'NATURAL_PERSON', subjectCode: person };
+    expect(recordHash(seen)).not.toBe(record.hash);
+    // With the stored salt (the database's, never the API's) it is the record's hash.
+    expect(row.salt).toMatch(/^[0-9a-f]{32}$/);
+    expect(recordHash({ ...seen, salt: row.salt })).toBe(record.hash);
+    expect(Object.keys(record)).not.toContain('salt');
+    const introspection = await hub.queryAs(AUDITOR, `{ __type(name: "AccessRecord") { fields { name } } }`);
+    expect(introspection.data?.__type?.fields?.map((f: any) => f.name) ?? []).not.toContain('salt');
   });
 
   it('records nothing when nothing personal was unmasked', async () => {

@@ -86,7 +86,7 @@ async function rechain(chain: number, rows: any[]) {
   for (const [i, row] of rows.entries()) {
     const hash = recordHash({
       prevHash, recordedAt: row.recorded_at, requestId: row.request_id, principalId: row.principal_id, role: row.role, organisation: row.organisation,
-      subjectCode: row.subject_code, subjectType: row.subject_type, fields: JSON.parse(row.fields), purpose: row.purpose, reference: row.reference,
+      subjectCode: row.subject_code, subjectType: row.subject_type, fields: JSON.parse(row.fields), purpose: row.purpose, reference: row.reference, salt: row.salt,
     });
     await db()(accessRegisterTable).where({ seq: row.seq }).update({ ...row, chain_index: i + 1, prev_hash: prevHash, hash });
     prevHash = hash;

@@ -33,6 +33,12 @@ export interface HashedContent {
   purpose: string;
   reference: string;
   prevHash: string;
+  /**
+   * Random per record, stored but never shown through the API: without it, a record's hash
+   * (and a checkpoint's last hash) could be inverted by trying the few codes a masked identity
+   * number leaves open. Null on records written before salting.
+   */
+  salt?: string | null;
 }
 
 /** A record in its chain, as the register stores it and the export writes it (one JSON line each). */
@@ -61,10 +67,11 @@ export interface Checkpoint {
 
 /** The hash of a record: over its content in a fixed field order and the previous hash. */
 export function recordHash(record: HashedContent): string {
-  const canonical = JSON.stringify([
+  const content = [
     record.prevHash, record.recordedAt, record.requestId, record.principalId, record.role, record.organisation,
     record.subjectCode, record.subjectType, record.fields, record.purpose, record.reference,
-  ]);
+  ];
+  const canonical = JSON.stringify(record.salt ? [record.salt, ...content] : content);
   return createHash('sha256').update(canonical).digest('hex');
 }
 

@@ -26,7 +26,11 @@ export const headColumns = (key: Uint8Array, state: ChainState) => ({
 export const accessRegisterKeysMigration: Migration = {
   name: 'platform_014_access_register_keys',
   async up(db) {
-    await db.schema.alterTable(accessRegisterTable, (t) => t.string('mac', 64).nullable());
+    await db.schema.alterTable(accessRegisterTable, (t) => {
+      t.string('mac', 64).nullable();
+      // Each record's random salt (access-register-integrity.ts): records written before have none.
+      t.string('salt', 32).nullable();
+    });
     await db.schema.alterTable(accessRegisterHeadTable, (t) => {
       t.bigInteger('keyed_from').notNullable().defaultTo(1);
       t.string('mac', 64).nullable();
@@ -49,6 +53,9 @@ export const accessRegisterKeysMigration: Migration = {
       t.dropColumn('mac');
       t.dropColumn('keyed_from');
     });
-    await db.schema.alterTable(accessRegisterTable, (t) => t.dropColumn('mac'));
+    await db.schema.alterTable(accessRegisterTable, (t) => {
+      t.dropColumn('salt');
+      t.dropColumn('mac');
+    });
   },
 };

@@ -7,6 +7,7 @@
  * the database: access-register-checkpoints.ts; several chains, access-register-chains.ts,
  * so concurrent appends meet rarely).
  */
+import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { insertInChunks, isMysql } from '../kit/db.js';
 import type { Principal, Purpose } from '../kit/auth/principal.js';
@@ -79,8 +80,10 @@ export class AccessRegister {
         const content: HashedContent = {
           recordedAt, requestId, principalId: principal.id, role: principal.role,
           organisation: principal.agency ?? principal.department ?? null,
-          subjectCode, subjectType: check.valid ? check.kind : (typeOf.get(subjectCode) ?? 'ORGANISATION'),
+          // An unreadable code of unknown type counts as a person's: its record is masked, never open.
+          subjectCode, subjectType: check.valid ? check.kind : (typeOf.get(subjectCode) ?? 'NATURAL_PERSON'),
           fields: [...fields].sort(), purpose: purpose.purpose, reference: purpose.reference, prevHash,
+          salt: randomBytes(16).toString('hex'),
         };
         prevHash = recordHash(content);
         index++;
@@ -192,6 +195,7 @@ function toRow(content: HashedContent) {
     purpose: content.purpose,
     reference: content.reference,
     prev_hash: content.prevHash,
+    salt: content.salt ?? null,
   };
 }
 
@@ -214,6 +218,7 @@ function fromRow(row: any): AccessRecord {
     purpose: row.purpose,
     reference: row.reference,
     prevHash: row.prev_hash,
+    salt: row.salt ?? null,
     hash: row.hash,
     chain: Number(row.chain),
     chainIndex: Number(row.chain_index),
