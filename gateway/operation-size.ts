@@ -59,7 +59,12 @@ export function operationSize(
   variables: Record<string, unknown> = {},
 ): OperationSize {
   const size: OperationSize = { codes: 0, items: 0, longestList: 0, cost: 0 };
-  const valueOf = (node: ValueNode): unknown => valueFromASTUntyped(node, variables);
+  // A variable the request leaves out takes its default, written in the document: it counts too.
+  const defaults = Object.fromEntries(
+    (operation.variableDefinitions ?? []).filter((definition) => definition.defaultValue).map((definition) => [definition.variable.name.value, valueFromASTUntyped(definition.defaultValue!)]),
+  );
+  const effective = { ...defaults, ...Object.fromEntries(Object.entries(variables ?? {}).filter(([, value]) => value !== undefined)) };
+  const valueOf = (node: ValueNode): unknown => valueFromASTUntyped(node, effective);
   /** Lengths of every list inside an argument's value (input objects included). */
   const listLengths = (value: unknown, found: number[] = []): number[] => {
     if (Array.isArray(value)) {

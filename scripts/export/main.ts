@@ -80,7 +80,7 @@ async function main(): Promise<number> {
   const masked = response.headers.get('x-credithub-personal-data');
   const partial = `${values.out}.part`;
   try {
-    await pipeline(Readable.fromWeb(response.body as any), createWriteStream(partial));
+    await pipeline(Readable.fromWeb(response.body as any), createWriteStream(partial, { mode: 0o600 }));
   } catch (error) {
     rmSync(partial, { force: true });
     console.error(`The export was interrupted (${(error as Error).message}): nothing was kept, run it again`);

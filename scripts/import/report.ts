@@ -53,12 +53,12 @@ export class ErrorReport {
         ? (parse(readFileSync(this.path), { from_line: 2 }) as string[][]).filter((line) => Number(line[0]) <= resumeAfter)
         : [];
     this.count = kept.length;
-    writeFileSync(this.path, stringify([HEADER, ...kept]));
+    writeFileSync(this.path, stringify([HEADER, ...kept], { escape_formulas: true }));
   }
 
   add(errors: RowError[]): void {
     if (!errors.length) return;
     this.count += errors.length;
-    appendFileSync(this.path, stringify(errors.map((e) => [e.rowNumber, e.column, e.code, e.message])));
+    appendFileSync(this.path, stringify(errors.map((e) => [e.rowNumber, e.column, e.code, e.message]), { escape_formulas: true }));
   }
 }
