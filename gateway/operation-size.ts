@@ -39,6 +39,9 @@ export const OPERATION_LIMITS = {
 };
 
 const CODES_ARGUMENT = 'creditCodes';
+/** Deepest nesting of lists and input objects in an argument's value. */
+const MAX_INPUT_DEPTH = 20;
+
 /** The items of a batch mutation: each is answered by one result. */
 const BATCH_ARGUMENT = 'inputs';
 
@@ -65,15 +68,25 @@ export function operationSize(
   );
   const effective = { ...defaults, ...Object.fromEntries(Object.entries(variables ?? {}).filter(([, value]) => value !== undefined)) };
   const valueOf = (node: ValueNode): unknown => valueFromASTUntyped(node, effective);
-  /** Lengths of every list inside an argument's value (input objects included). */
-  const listLengths = (value: unknown, found: number[] = []): number[] => {
-    if (Array.isArray(value)) {
-      found.push(value.length);
-      value.forEach((item) => listLengths(item, found));
-    } else if (value && typeof value === 'object') {
-      Object.values(value).forEach((item) => listLengths(item, found));
+  /**
+   * The longest list inside an argument's value (input objects included), walked without
+   * recursion: a client's value may be nested 100,000 deep or hold 500,000 lists. No input of
+   * the schema nests deeper than a few levels, so a value nested deeper is refused.
+   */
+  const longestListIn = (argument: string, value: unknown): number => {
+    let longest = 0;
+    const pending: [unknown, number][] = [[value, 0]];
+    while (pending.length) {
+      const [item, depth] = pending.pop()!;
+      if (!item || typeof item !== 'object') continue;
+      if (depth > MAX_INPUT_DEPTH) {
+        throw refused(`"${argument}" is nested deeper than ${MAX_INPUT_DEPTH} levels; no input of this API is: send the value the schema describes`, 'BAD_USER_INPUT', argument);
+      }
+      const children = Array.isArray(item) ? item : Object.values(item);
+      if (Array.isArray(item)) longest = Math.max(longest, item.length);
+      for (const child of children) if (child && typeof child === 'object') pending.push([child, depth + 1]);
     }
-    return found;
+    return longest;
   };
 
   const visit = (selectionSet: SelectionSetNode | undefined, type: GraphQLNamedType | undefined, multiplier: number, spreads: Set<string>) => {
@@ -97,8 +110,7 @@ export function operationSize(
       let fieldMultiplier = 1;
       const given = new Map((selection.arguments ?? []).map((argument) => [argument.name.value, valueOf(argument.value)]));
       for (const [name, value] of given) {
-        const lengths = listLengths(value);
-        size.longestList = Math.max(size.longestList, ...lengths, 0);
+        size.longestList = Math.max(size.longestList, longestListIn(name, value));
         if ((name === CODES_ARGUMENT || name === BATCH_ARGUMENT) && Array.isArray(value)) {
           size[name === CODES_ARGUMENT ? 'codes' : 'items'] += value.length * multiplier;
           fieldMultiplier = Math.max(fieldMultiplier, value.length);

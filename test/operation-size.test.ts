@@ -108,6 +108,32 @@ describe('codes per operation, counted from variables', () => {
     expect(Object.values(statements).every((n) => n === 0)).toBe(true);
   });
 
+  it('a variable left to its default counts as if sent: codes, batch items and page sizes written as defaults are refused alike', async () => {
+    const literal = (values: unknown[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
+    const codesDefault = `query($c: [ID!]! = ${literal(codes.slice(0, 40))}) { ${aliases(30, (i) => `a${i}: subjects(creditCodes: $c) { creditCode }`)} }`;
+    const refusedCodes = await postGraphQL(hub.url, codesDefault, {});
+    expect(refusedCodes.status).toBe(400);
+    expect(refusedCodes.errors![0].message).toMatch(/got 1200/);
+    const batchDefault = `mutation($in: [RecogniseInput!]! = ${literal(recognitions(40)).replace(/"(\w+)":/g, '$1:').replace(/"(MAJOR_TAX_VIOLATION)"/g, '$1')}) { tax { ${aliases(30, (i) => `a${i}: recogniseMany(inputs: $in) { index }`)} } }`;
+    const refusedBatch = await postGraphQL(hub.url, batchDefault, {}, await callerHeaders({ role: 'officer', department: 'tax', sub: 'size-default' }));
+    expect(refusedBatch.status).toBe(400);
+    expect(refusedBatch.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(sizeOf(`query($n: Int = 100) { taxEntries(first: $n) { edges { node { id history { at } } } } }`, {}).cost)
+      .toBe(sizeOf(`query($n: Int) { taxEntries(first: $n) { edges { node { id history { at } } } } }`, { n: 100 }).cost);
+  });
+
+  it('a value nested deeper than any input of the API is refused with its argument, not a crash', async () => {
+    // Written out by hand: JSON.stringify itself cannot nest 100,000 deep.
+    const body = `{"query": ${JSON.stringify(SUBJECTS)}, "variables": {"c": ${'['.repeat(100_000)}"914403001922038216"${']'.repeat(100_000)}}}`;
+    const response = await fetch(hub.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const nested = await response.json();
+    expect(response.status).toBe(400);
+    expect(nested.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'creditCodes' });
+    const manyEmpty = await postGraphQL(hub.url, SUBJECTS, { c: Array.from({ length: 500_000 }, () => []) });
+    expect(manyEmpty.status).toBe(400);
+    expect(manyEmpty.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('codes add up over aliases and fragments: 2 × 501 refused, 2 × 500 answered', async () => {
     const query = `query($a: [ID!]!, $b: [ID!]!) { a: subjects(creditCodes: $a) { ...S } b: subjects(creditCodes: $b) { ...S } } fragment S on Subject { creditCode }`;
     const refused = await hub.query(query, { a: codes.slice(0, 501), b: codes.slice(0, 501) });
