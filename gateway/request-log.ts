@@ -6,7 +6,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from './context.js';
 import { logger } from '../subgraphs/kit/observability/log.js';
-import { operationLabel, requestDuration, requestsTotal } from '../subgraphs/kit/observability/metrics.js';
+import { loggedOperationName, operationLabel, requestDuration, requestsTotal } from '../subgraphs/kit/observability/metrics.js';
 import { tagRequest } from '../subgraphs/kit/observability/tracing.js';
 
 export function requestLogPlugin(): ApolloServerPlugin<GatewayContext> {
@@ -16,19 +16,21 @@ export function requestLogPlugin(): ApolloServerPlugin<GatewayContext> {
       const started = performance.now();
       tagRequest(contextValue.requestId);
       return {
-        async willSendResponse({ response, request, operationName }) {
+        async willSendResponse({ response, operation, operationName }) {
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           const errorCodes = [...new Set(errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];
           const seconds = (performance.now() - started) / 1000;
-          const operation = operationLabel(operationName ?? request.operationName);
-          requestsTotal.inc({ operation, outcome: errorCodes[0] ?? 'ok' });
-          requestDuration.observe({ operation }, seconds);
+          const label = operationLabel(operation);
+          requestsTotal.inc({ operation: label, outcome: errorCodes[0] ?? 'ok' });
+          requestDuration.observe({ operation: label }, seconds);
           const { principal } = contextValue;
           log.info(
             {
               requestId: contextValue.requestId,
               principal: { id: principal.id, role: principal.role },
-              operation: operationName ?? request.operationName ?? null,
+              // The name of the operation run (none when the request named one the document lacks), never the raw request field.
+              operation: loggedOperationName(operationName),
+              rootField: label,
               durationMs: Math.round(seconds * 10_000) / 10,
               status: response.http.status ?? 200,
               subgraphs: [...contextValue.subgraphsCalled],

@@ -101,10 +101,22 @@ describe('/metrics', () => {
     expect(wrong.status).toBe(401);
     expect((await wrong.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
 
-    await hub.query('query CountMe { __typename }');
+    await hub.query('query CountMe { checkCreditCode(code: "914403001922038216") { valid } }');
+    // A name the client makes up (here one carrying a person's name and ID number) is never a label.
+    const invented = '王小明_110101199003077774';
+    await fetch(hub.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }', operationName: invented }) });
+    await hub.query('query Q110101199003077774 { __typename }');
     const text = await scrape(hub.url);
-    expect(metricValue(text, 'credithub_requests_total', { operation: 'CountMe', outcome: 'ok' })).toBe(1);
-    expect(metricValue(text, 'credithub_request_duration_seconds_count', { operation: 'CountMe' })).toBe(1);
+    expect(metricValue(text, 'credithub_requests_total', { operation: 'query checkCreditCode', outcome: 'ok' })).toBe(1);
+    expect(metricValue(text, 'credithub_request_duration_seconds_count', { operation: 'query checkCreditCode' })).toBe(1);
+    expect(text).not.toContain('CountMe');
+    expect(text).not.toContain('110101199003077774');
+    expect(text).not.toContain('王小明');
+    // Nor do logs carry it: the request naming an operation its document lacks logs none, the other a name with its digits hidden.
+    const log = readFileSync(process.env.LOG_DESTINATION!, 'utf8');
+    expect(log).not.toContain('110101199003077774');
+    expect(log).not.toContain('王小明');
+    expect(logLines().some((l) => l.operation === 'Q…')).toBe(true);
     expect(metricValue(text, 'credithub_subgraph_fetch_duration_seconds_count', { subgraph: 'tax', outcome: 'ok' })).toBeGreaterThan(0);
     for (const subgraph of hub.hub.subgraphs.keys()) expect(metricValue(text, 'credithub_db_pool_connections', { subgraph, state: 'free' })).toBeGreaterThanOrEqual(0);
     expect(text).toContain('credithub_subscriptions_active 0');

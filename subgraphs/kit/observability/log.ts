@@ -16,8 +16,9 @@ function createRoot(): Logger {
   const options: pino.LoggerOptions = {
     level: config.LOG_LEVEL,
     base: { pid: process.pid },
-    // Error objects may quote SQL with its values: only their kind and message are kept.
-    serializers: { err: (error: any) => ({ type: error?.code ?? error?.name ?? 'Error', message: String(error?.message ?? error).slice(0, 200) }) },
+    // Error messages may quote SQL with its bound values (a person's name, an ID number) or a
+    // client's input: only the error's kind is kept, never its message.
+    serializers: { err: (error: any) => ({ type: String(error?.code ?? error?.name ?? 'Error').slice(0, 64) }) },
     mixin() {
       const span = trace.getActiveSpan()?.spanContext();
       return span ? { traceId: span.traceId, spanId: span.spanId } : {};

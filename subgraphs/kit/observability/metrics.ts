@@ -4,6 +4,7 @@
  * to the monitoring system only: with METRICS_TOKEN it asks for that bearer token, without
  * it it answers loopback callers only.
  */
+import { Kind, type OperationDefinitionNode } from 'graphql';
 import { timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
 import client from 'prom-client';
@@ -149,16 +150,26 @@ new client.Gauge({
   },
 });
 
-/** Operation names come from clients: past this many distinct ones, the rest count as "other". */
-const MAX_OPERATION_LABELS = 200;
-const operationLabels = new Set<string>();
+/**
+ * The label of a request: its operation type and first root field (`query subject`,
+ * `mutation tax`), which the schema bounds. Never the client's operation name: anyone may send
+ * any name, so names would let the public fill the label set (and could carry personal data).
+ */
+export function operationLabel(operation: OperationDefinitionNode | undefined | null): string {
+  if (!operation) return 'unresolved';
+  const first = operation.selectionSet.selections[0];
+  const field = first?.kind === Kind.FIELD ? first.name.value : 'fragment';
+  return `${operation.operation} ${field.startsWith('__') ? 'introspection' : field}`;
+}
 
-export function operationLabel(name: string | null | undefined): string {
-  const label = (name ?? 'anonymous').slice(0, 64);
-  if (operationLabels.has(label)) return label;
-  if (operationLabels.size >= MAX_OPERATION_LABELS) return 'other';
-  operationLabels.add(label);
-  return label;
+/**
+ * An operation name as a log line shows it: only as GraphQL spells names, at most 64
+ * characters, with every run of 4 or more digits hidden (a client may put a code in a name).
+ */
+export function loggedOperationName(name: string | null | undefined): string | null {
+  if (!name) return null;
+  if (!/^[_A-Za-z][_0-9A-Za-z]*$/.test(name)) return '(not a GraphQL name)';
+  return name.slice(0, 64).replace(/\d{4,}/g, '…');
 }
 
 function isLoopback(address: string | undefined): boolean {
