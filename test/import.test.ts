@@ -120,6 +120,21 @@ describe('npm run import', { timeout: 60_000 }, () => {
     expect((await entriesWithPrefix('XLSX')).counts.size).toBe(12);
   });
 
+  it('refuses a code a spreadsheet stored as a number: it may have lost digits and be another\'s', async () => {
+    const file = join(dir, 'numbers.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('名单');
+    sheet.addRow(COLUMNS.map((c) => c.name));
+    const rng = random(11);
+    const rows = [0, 1, 2].map((i) => sampleRow(rng, i, 'NUM'));
+    // Row 3: an identity number typed as a number, as Excel keeps it (15 digits, then zeros).
+    rows.forEach((row, i) => sheet.addRow(COLUMNS.map((c) => (i === 1 && c.name === 'creditCode' ? 320508198501015526 : (row[c.name] ?? null)))));
+    await workbook.xlsx.writeFile(file);
+    expect(await run(file)).toMatchObject({ rows: 3, accepted: 2, refused: 1 });
+    expect(errorsOf(file)).toEqual([expect.objectContaining({ row: '3', column: 'creditCode', code: 'NUMBER_CELL' })]);
+    expect((await entriesWithPrefix('NUM')).counts.size).toBe(2);
+  });
+
   it('stops a file that lacks a required column before sending anything', async () => {
     const file = join(dir, 'no-column.csv');
     writeFileSync(file, 'externalReference,listKind,creditCode,subjectName,facts,repairable\nNOCOL-1,DISHONEST_JUDGMENT_DEBTOR,91110105MA01ABCD26,某公司,事实,true\n');

@@ -36,7 +36,8 @@ export async function readXlsx(path: string): Promise<RowSource> {
       for await (const worksheet of reader) {
         for await (const row of worksheet) {
           // row.values is 1-based: index 0 is empty.
-          const values = (row.values as ExcelJS.CellValue[]).slice(1).map(cellText);
+          const raw = (row.values as ExcelJS.CellValue[]).slice(1);
+          const values = raw.map(cellText);
           if (!header) {
             header = values.map((name) => name.trim());
             const problem = headerProblem(header);
@@ -44,7 +45,8 @@ export async function readXlsx(path: string): Promise<RowSource> {
             continue;
           }
           if (values.every((value) => value.trim() === '')) continue;
-          yield { rowNumber: row.number, cells: cellsOf(header, values) };
+          const numberCells = header.filter((name, i) => typeof raw[i] === 'number' && name);
+          yield { rowNumber: row.number, cells: cellsOf(header, values), numberCells };
         }
         break; // the first worksheet only
       }

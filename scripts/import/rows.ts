@@ -6,6 +6,8 @@ export interface FileRow {
   rowNumber: number;
   /** Cell text by column name; empty cells are absent. */
   cells: Record<string, string>;
+  /** Columns whose cell a spreadsheet stored as a number (XLSX): a code there may have lost digits. */
+  numberCells?: string[];
 }
 
 /** A problem that stops the whole file (its encoding, its header): nothing is sent. */

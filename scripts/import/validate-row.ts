@@ -32,6 +32,9 @@ function setPath(target: Record<string, any>, path: string, value: unknown): voi
   node[keys.at(-1)!] = value;
 }
 
+/** Columns holding codes and numbers that are text, never arithmetic. */
+const IDENTIFIER_COLUMNS = new Set(['externalReference', 'creditCode', 'legalRepresentativeIdNumber', 'lei']);
+
 export function validateRow(department: DepartmentConfig, row: FileRow): RowCheck {
   const errors: RowError[] = [];
   const fail = (column: string, code: string, message: string) => errors.push({ rowNumber: row.rowNumber, column, code, message });
@@ -40,6 +43,12 @@ export function validateRow(department: DepartmentConfig, row: FileRow): RowChec
 
   for (const column of COLUMNS) {
     const value = cells[column.name];
+    if (value !== undefined && IDENTIFIER_COLUMNS.has(column.name) && row.numberCells?.includes(column.name)) {
+      // Excel keeps 15 significant digits: 320508198501015526 typed as a number is stored as
+      // 320508198501016000, which may pass the check and be someone else's number.
+      fail(column.name, 'NUMBER_CELL', `${column.name} is a number cell: a spreadsheet keeps only 15 digits of a number, so this code may have lost its last digits. Format the column as Text and enter the value again`);
+      continue;
+    }
     if (value === undefined) {
       if (column.required) fail(column.name, 'MISSING_VALUE', `${column.name} is empty: ${column.description}`);
       continue;
