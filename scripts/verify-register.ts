@@ -10,14 +10,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { publicKeyVerifier } from '../subgraphs/kit/auth/signing-keys.js';
-import { checkpointOf, CHECKPOINT_TYPE, exportedRecordOf, lastCheckpointJws, verifyExport, type ChainedRecord, type Checkpoint } from '../subgraphs/platform/access-register-integrity.js';
+import { checkpointJwsLines, CHECKPOINT_TYPE, exportedRecordOf, newestCheckpoint, verifyExport, type ChainedRecord, type Checkpoint } from '../subgraphs/platform/access-register-integrity.js';
 
 const USAGE = `Usage: npm run verify-register -- --checkpoint FILE --records EXPORT.jsonl --public-key KEY.pem
 
 Verifies an export of the access register against a signed checkpoint, offline.
 
   --checkpoint FILE   the checkpoint file the auditor keeps (CREDITHUB_REGISTER_CHECKPOINT_FILE:
-                      JSON lines, the last one is used) or a file holding one checkpoint JWS
+                      JSON lines, every one verified, the newest used; one going back is refused) or a file holding one checkpoint JWS
   --records FILE      the register as JSON lines (npm run export-register -- --out FILE)
   --public-key FILE   the hub's checkpoint public key as PEM ({ accessRegisterCheckpointKey { pem } })
 
@@ -38,14 +38,13 @@ function read(file: string, what: string): string {
 }
 
 async function checkpointFrom(file: string, publicKeyFile: string): Promise<Checkpoint> {
-  let jws: string | undefined;
+  const text = read(file, 'the checkpoint file');
   try {
-    jws = lastCheckpointJws(read(file, 'the checkpoint file'));
+    if (checkpointJwsLines(text).length === 0) throw new Refusal('CHECKPOINT_UNREADABLE', `the checkpoint file ${file} is empty`);
   } catch (error) {
     if (error instanceof Refusal) throw error;
     throw new Refusal('CHECKPOINT_UNREADABLE', `${file}: ${(error as Error).message}`);
   }
-  if (!jws) throw new Refusal('CHECKPOINT_UNREADABLE', `the checkpoint file ${file} is empty`);
   let verify: (jws: string) => Promise<Record<string, unknown>>;
   try {
     verify = await publicKeyVerifier(read(publicKeyFile, 'the public key'), CHECKPOINT_TYPE);
@@ -54,9 +53,9 @@ async function checkpointFrom(file: string, publicKeyFile: string): Promise<Chec
     throw new Refusal('PUBLIC_KEY_UNREADABLE', `${publicKeyFile} is not an ES256 public key in PEM (SPKI): take the "pem" of accessRegisterCheckpointKey`);
   }
   try {
-    return checkpointOf(await verify(jws));
+    return (await newestCheckpoint(text, verify))!.claims;
   } catch (error) {
-    throw new Refusal('CHECKPOINT_FORGED', `the checkpoint is not signed by this public key's hub (${(error as Error).message}): it was changed or forged, or the key is another hub's`, 1);
+    throw new Refusal('CHECKPOINT_FORGED', `${file}: ${(error as Error).message}: a checkpoint was changed, forged or replayed, or the key is another hub's`, 1);
   }
 }
 

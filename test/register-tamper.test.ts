@@ -201,6 +201,21 @@ describe(`the access register against an attacker with the database but not the 
     expect(offline.output).toMatch(new RegExp(`INVALID: records were removed: chain ${chain} has 1 records`));
   });
 
+  it('an older checkpoint replayed at the end of the file, to hide records deleted since a newer one: refused online and offline', async () => {
+    const first = readFileSync(CHECKPOINT_FILE, 'utf8').trim().split('\n').at(-1)!;
+    await sign(); // the newer checkpoint, over the 4 records read after the first
+    const { chain, rows } = await longestChain();
+    const firstClaims = JSON.parse(Buffer.from(JSON.parse(first).checkpoint.split('.')[1], 'base64url').toString());
+    const kept = firstClaims.chains.find((c: any) => c.chain === chain).records;
+    for (const row of rows.slice(kept)) await db()(accessRegisterTable).where({ seq: row.seq }).delete();
+    await db()(accessRegisterHeadTable).where({ id: chain }).update({ record_count: kept, last_hash: rows[kept - 1].hash });
+    writeFileSync(CHECKPOINT_FILE, `${readFileSync(CHECKPOINT_FILE, 'utf8').trimEnd()}\n${first}\n`);
+    const offline = await verifyOffline();
+    expect(offline.code, offline.output).toBe(1);
+    expect(offline.output).toMatch(/CHECKPOINT_FORGED.*goes back from the one before.*replayed/);
+    expect(await verifyOnline()).toMatchObject({ valid: false, problem: expect.stringMatching(/goes back from the one before/) });
+  });
+
   it('a middle row deleted and the chain renumbered and rechained: invalid online and offline', async () => {
     const { chain, rows } = await longestChain();
     const [removed] = rows.splice(1, 1);
@@ -270,7 +285,7 @@ describe(`the access register against an attacker with the database but not the 
       writeFileSync(file, `${JSON.stringify({ ...line, checkpoint: jws })}\n`);
       const offline = await verifyOffline(file);
       expect(offline.code, offline.output).toBe(1);
-      expect(offline.output).toMatch(/verify-register: CHECKPOINT_FORGED: the checkpoint is not signed by this public key's hub/);
+      expect(offline.output).toMatch(/verify-register: CHECKPOINT_FORGED: .*its checkpoint on line 1 does not verify/);
       expect(offline.output).not.toMatch(/\n\s+at /);
       const given = await hub.queryAs(AUDITOR, VERIFY, { checkpoint: jws });
       expect(given.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'checkpoint' });

@@ -17,7 +17,7 @@ import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { loadSigningKeys, type SigningKeys } from '../kit/auth/signing-keys.js';
 import { natsPrefix, sharedNatsLink } from '../kit/events/nats.js';
 import { configuration } from '../kit/config/index.js';
-import { checkpointOf, CHECKPOINT_TYPE, lastCheckpointJws, type Checkpoint } from './access-register-integrity.js';
+import { checkpointOf, CHECKPOINT_TYPE, newestCheckpoint, type Checkpoint } from './access-register-integrity.js';
 import { accessRegisterCheckpointsTable } from './access-register-keys.js';
 import type { AccessRegister } from './access-register.js';
 
@@ -112,8 +112,8 @@ export class RegisterCheckpoints {
     }
     if (this.file && existsSync(this.file)) {
       const text = readFileSync(this.file, 'utf8');
-      const jws = await this.held(() => lastCheckpointJws(text), `the checkpoint file ${this.file}`);
-      if (jws) return this.held(() => this.verified(jws, 'FILE'), `the newest checkpoint of ${this.file}`);
+      const newest = await this.held(() => newestCheckpoint(text, (jws) => this.keys.verify(jws)), `the checkpoint file ${this.file}`);
+      if (newest) return this.verified(newest.jws, 'FILE');
     }
     const [stored] = await this.list(1);
     return stored ? this.held(() => this.verified(stored.checkpoint, 'DATABASE'), 'the newest stored checkpoint') : null;

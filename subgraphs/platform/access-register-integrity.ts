@@ -88,20 +88,48 @@ export function macMatches(expected: string, actual: string | null | undefined):
 }
 
 /**
- * The newest checkpoint JWS of a checkpoint file: JSON lines {"signedAt", "records",
- * "checkpoint"} (as the hub appends them), or lines holding the bare JWS; undefined if empty.
+ * The checkpoint JWSs of a checkpoint file, in order: JSON lines {"signedAt", "records",
+ * "checkpoint"} (as the hub appends them), or lines holding the bare JWS.
  */
-export function lastCheckpointJws(text: string): string | undefined {
-  const line = text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
-  if (!line?.startsWith('{')) return line;
-  let parsed: any;
-  try {
-    parsed = JSON.parse(line);
-  } catch {
-    throw new Error('its last line is not JSON: a line of the checkpoint file is {"signedAt": …, "records": …, "checkpoint": "<JWS>"}');
+export function checkpointJwsLines(text: string): string[] {
+  return text.split('\n').map((l) => l.trim()).filter(Boolean).map((line, i) => {
+    if (!line.startsWith('{')) return line;
+    let parsed: any;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      throw new Error(`its line ${i + 1} is not JSON: a line of the checkpoint file is {"signedAt": …, "records": …, "checkpoint": "<JWS>"}`);
+    }
+    if (typeof parsed?.checkpoint !== 'string') throw new Error(`its line ${i + 1} has no "checkpoint" (the JWS)`);
+    return parsed.checkpoint;
+  });
+}
+
+/**
+ * The newest checkpoint of a checkpoint file, every line's signature verified and the lines
+ * checked to go only forward: an older checkpoint appended again at the end (replayed, to
+ * hide records deleted since) goes back in time or in a chain's count, and is refused.
+ * Undefined for an empty file.
+ */
+export async function newestCheckpoint(text: string, verify: (jws: string) => Promise<Record<string, unknown>>): Promise<{ jws: string; claims: Checkpoint } | undefined> {
+  let newest: { jws: string; claims: Checkpoint } | undefined;
+  for (const [i, jws] of checkpointJwsLines(text).entries()) {
+    let claims: Checkpoint;
+    try {
+      claims = checkpointOf(await verify(jws));
+    } catch (error) {
+      throw new Error(`its checkpoint on line ${i + 1} does not verify (${(error as Error).message})`);
+    }
+    if (newest) {
+      const before = new Map(newest.claims.chains.map((chain) => [chain.chain, chain.records]));
+      const shrunk = claims.chains.find((chain) => chain.records < (before.get(chain.chain) ?? 0));
+      if (claims.signedAt < newest.claims.signedAt || shrunk) {
+        throw new Error(`its checkpoint on line ${i + 1} goes back from the one before (${shrunk ? `chain ${shrunk.chain} had ${before.get(shrunk.chain)} records, now ${shrunk.records}` : `signed ${claims.signedAt}, before ${newest.claims.signedAt}`}): an older checkpoint replayed, or the file rearranged`);
+      }
+    }
+    newest = { jws, claims };
   }
-  if (typeof parsed?.checkpoint !== 'string') throw new Error('its last line has no "checkpoint" (the JWS)');
-  return parsed.checkpoint;
+  return newest;
 }
 
 /** A verified checkpoint's claims, checked for shape (a well-signed but malformed one is refused too). */
