@@ -12,6 +12,8 @@ import { REPAIR, listActions, officer, testClock } from './list-actions.js';
 import { entriesTable, historyTable } from '../subgraphs/kit/lists/tables.js';
 import { outboxTable } from '../subgraphs/kit/outbox.js';
 import { COLUMN_LIMITS, TEXT_LIMITS } from '../subgraphs/kit/lists/limits.js';
+import { validateRow } from '../scripts/import/validate-row.js';
+import { departments } from '../subgraphs/catalog.js';
 
 const clock = testClock('2026-11-23T02:00:00.000Z');
 let hub: TestHub;
@@ -184,5 +186,25 @@ describe(`overlong fields are refused item by item (${dialect})`, () => {
     const fine = await batch('exitForChangedStandardMany', 'StandardChangeExitInput', [{ entryId: ids[0], ...standard, reason: at(TEXT_LIMITS.reason) }]);
     expect(fine.map(answerOf)).toEqual(['EXITED']);
     clock.advanceDays(-1);
+  });
+
+  it('the import tool refuses the same overlong cells before sending them, by the same limits', () => {
+    const tax = departments.find((d) => d.name === 'tax')!;
+    const cells = { externalReference: newReference(), listKind: 'MAJOR_TAX_VIOLATION', creditCode: newOrganisation(), subjectName: '示例主体有限公司', facts: '事实', validUntil: '2030-06-01', repairable: 'false' };
+    expect(validateRow(tax, { rowNumber: 2, cells }).ok).toBe(true);
+    const limits: [string, number][] = [
+      ['subjectName', COLUMN_LIMITS.subjectName],
+      ['facts', TEXT_LIMITS.facts],
+      ['legalBasis', COLUMN_LIMITS.legalBasis],
+      ['lei', COLUMN_LIMITS.lei],
+      ['legalRepresentativeName', COLUMN_LIMITS.legalRepresentativeName],
+      ['notificationMethod', COLUMN_LIMITS.notificationMethod],
+      ['evidenceRef', COLUMN_LIMITS.evidenceRef],
+      ['externalReference', COLUMN_LIMITS.externalReference],
+    ];
+    for (const [column, limit] of limits) {
+      const check = validateRow(tax, { rowNumber: 2, cells: { ...cells, [column]: over(limit) } });
+      expect(check.ok ? [] : check.errors.filter((error) => error.column === column), column).toMatchObject([{ code: 'INVALID_VALUE', message: expect.stringContaining(`at most ${limit} characters`) }]);
+    }
   });
 });
