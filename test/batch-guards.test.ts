@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialect, startTestHub, type TestHub } from './env.js';
-import { REPAIR, listActions, officer, testClock } from './list-actions.js';
+import { REPAIR, taxBlackRecognition, listActions, officer, testClock } from './list-actions.js';
 import { entriesTable, historyTable } from '../subgraphs/kit/lists/tables.js';
 import { outboxTable } from '../subgraphs/kit/outbox.js';
 import { COLUMN_LIMITS, TEXT_LIMITS } from '../subgraphs/kit/lists/limits.js';
@@ -89,16 +89,7 @@ describe(`confirmMany answers as the same single confirmations in sequence (${di
 describe(`overlong fields are refused item by item (${dialect})`, () => {
   const over = (limit: number) => '税'.repeat(limit + 1);
   const at = (limit: number) => '税'.repeat(limit);
-  const item = (overrides: Record<string, unknown> = {}) => ({
-    listKind: 'MAJOR_TAX_VIOLATION',
-    creditCode: newOrganisation(),
-    subjectName: '示例主体有限公司',
-    facts: '虚开增值税专用发票',
-    validUntil: '2030-06-01',
-    repair: REPAIR,
-    externalReference: newReference(),
-    ...overrides,
-  });
+  const item = (overrides: Record<string, unknown> = {}) => taxBlackRecognition(newOrganisation(), newReference(), overrides);
   const representative = (fields: Record<string, string>) => ({ legalRepresentative: { name: '张三', idDocumentType: 'PASSPORT', idDocumentNumber: 'E12345678', ...fields } });
   const notified = (method: string) => ({ creditCode: newPerson(), subjectName: '王五', notification: { notifiedOn: '2026-11-20', method } });
   /** Every free-text field of a recognition over its limit: [field, limit, overrides]. */
