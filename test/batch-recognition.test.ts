@@ -13,7 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialect, startTestHub, type TestHub } from './env.js';
-import { REPAIR, officer, testClock } from './list-actions.js';
+import { REPAIR, taxBlackRecognition, officer, testClock } from './list-actions.js';
 import { identityNumber, organisationCode, random } from '../scripts/demo-data.js';
 import type { TokenClaims } from '../scripts/token.js';
 import { entriesTable, historyTable } from '../subgraphs/kit/lists/tables.js';
@@ -56,16 +56,7 @@ afterAll(async () => {
 });
 
 /** A black-list recognition of a new organisation, valid, with its own decision number. */
-const item = (overrides: Record<string, unknown> = {}) => ({
-  listKind: 'MAJOR_TAX_VIOLATION',
-  creditCode: newOrganisation(),
-  subjectName: '示例主体有限公司',
-  facts: '虚开增值税专用发票',
-  validUntil: '2030-06-01',
-  repair: REPAIR,
-  externalReference: newReference(),
-  ...overrides,
-});
+const item = (overrides: Record<string, unknown> = {}) => taxBlackRecognition(newOrganisation(), newReference(), overrides);
 
 async function batch(field: string, inputType: string, inputs: unknown[], selection: string, as: TokenClaims | null = officer('tax')) {
   const response = await hub.queryAs(as, `mutation($inputs: [${inputType}!]!) { tax { ${field}(inputs: $inputs) { ${selection} } } }`, { inputs });

@@ -28,6 +28,17 @@ export function testClock(start = '2026-11-23T02:00:00.000Z') {
 export const officer = (department: string): TokenClaims => ({ role: 'officer', department, sub: `officer-of-${department}` });
 export const errorOf = (result: { errors?: any[] }) => result.errors?.[0]?.extensions ?? null;
 export const REPAIR = { repairable: true, method: '整改并作出信用承诺，参加信用修复培训，提交信用报告', rectificationDeadline: '2029-12-01' };
+/** A tax black-list recognition (RecogniseInput) of `creditCode` under its decision number, valid, as a batch item. */
+export const taxBlackRecognition = (creditCode: string, externalReference: string, overrides: Record<string, unknown> = {}) => ({
+  listKind: 'MAJOR_TAX_VIOLATION',
+  creditCode,
+  subjectName: '示例主体有限公司',
+  facts: '虚开增值税专用发票',
+  validUntil: '2030-06-01',
+  repair: REPAIR,
+  externalReference,
+  ...overrides,
+});
 
 export interface ListActionsOptions {
   /** The hub, once started (in beforeAll). */

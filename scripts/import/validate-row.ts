@@ -6,6 +6,7 @@
 import { checkSubjectCode } from '../../subgraphs/kit/codes.js';
 import { isIsoDate } from '../../subgraphs/kit/dates.js';
 import { listDefinition, type DepartmentConfig } from '../../subgraphs/kit/lists/department.js';
+import { characters, COLUMN_LIMITS, TEXT_LIMITS } from '../../subgraphs/kit/lists/limits.js';
 import { COLUMNS } from './columns.js';
 import type { FileRow } from './rows.js';
 
@@ -22,7 +23,8 @@ export type RowCheck = { ok: true; externalReference: string; input: Record<stri
 const ID_DOCUMENT_TYPES = ['RESIDENT_IDENTITY_CARD', 'PASSPORT', 'HONG_KONG_MACAO_PERMIT', 'TAIWAN_PERMIT', 'FOREIGN_PERMANENT_RESIDENCE', 'OTHER'];
 const TRUE_WORDS = ['true', 'yes', 'y', '1', '是'];
 const FALSE_WORDS = ['false', 'no', 'n', '0', '否'];
-const MAX_REFERENCE_LENGTH = 100;
+/** The hub's length limits, by column name (the columns are named as the input fields they fill). */
+const LENGTH_LIMITS: Record<string, number> = { ...COLUMN_LIMITS, ...TEXT_LIMITS };
 
 /** Sets `value` at a dotted path of `target`. */
 function setPath(target: Record<string, any>, path: string, value: unknown): void {
@@ -54,6 +56,11 @@ export function validateRow(department: DepartmentConfig, row: FileRow): RowChec
       continue;
     }
     let parsed: unknown = value;
+    const limit = LENGTH_LIMITS[column.name];
+    if (limit !== undefined && characters(value) > limit) {
+      fail(column.name, 'INVALID_VALUE', `${column.name} is at most ${limit} characters; got ${characters(value)}`);
+      continue;
+    }
     if (column.name === 'validUntil' || column.name === 'recognisedOn' || column.name === 'rectificationDeadline' || column.name === 'notifiedOn') {
       if (!isIsoDate(value)) {
         fail(column.name, 'INVALID_DATE', `"${value}" is not a date written YYYY-MM-DD (e.g. 2029-12-31)`);
@@ -89,9 +96,6 @@ export function validateRow(department: DepartmentConfig, row: FileRow): RowChec
         fail(column.name, 'INVALID_VALUE', `"${value}" is not a document type: one of ${ID_DOCUMENT_TYPES.join(', ')}`);
         continue;
       }
-    } else if (column.name === 'externalReference' && [...value].length > MAX_REFERENCE_LENGTH) {
-      fail(column.name, 'INVALID_VALUE', `externalReference is at most ${MAX_REFERENCE_LENGTH} characters`);
-      continue;
     }
     setPath(input, column.inputPath, parsed);
   }

@@ -22,6 +22,7 @@ import { mayNameListing } from '../auth/policy.js';
 import type { Principal } from '../auth/principal.js';
 import { attempt, contentDigest, externalReferenceOf, referenceConflict, rereadAfterRace, type Outcome } from './references.js';
 import { selectInChunks } from '../db.js';
+import { checkLength, COLUMN_LIMITS, TEXT_LIMITS } from './limits.js';
 
 /** Stable codes of the errors a forbidden transition gets. */
 const LifecycleError = ErrorCode;
@@ -159,6 +160,14 @@ function checkLegalRepresentative(input: RecogniseInput): void {
   }
 }
 
+/** What a department sends about the subject fits its columns (limits.ts). */
+function checkSubjectLengths(input: RecogniseInput): void {
+  checkLength(input.subjectName, COLUMN_LIMITS.subjectName, 'input.subjectName');
+  checkLength(input.lei, COLUMN_LIMITS.lei, 'input.lei');
+  checkLength(input.legalRepresentative?.name, COLUMN_LIMITS.legalRepresentativeName, 'input.legalRepresentative.name');
+  checkLength(input.legalRepresentative?.idDocumentNumber, COLUMN_LIMITS.legalRepresentativeIdNumber, 'input.legalRepresentative.idDocumentNumber');
+}
+
 /** The list types a red listing is refused and exited for (1798 (8)(19)). */
 const DISQUALIFYING_FOR_RED: ListType[] = ['BLACK', 'KEY_ATTENTION'];
 
@@ -250,6 +259,11 @@ export class ListLifecycle {
       });
     }
     if (!input.facts?.trim()) throw badInput('State the facts of the conduct (facts)', { argument: arg('facts') });
+    checkLength(input.facts, TEXT_LIMITS.facts, arg('facts'));
+    checkLength(input.legalBasis, COLUMN_LIMITS.legalBasis, arg('legalBasis'));
+    checkLength(input.notification?.method, COLUMN_LIMITS.notificationMethod, arg('notification.method'));
+    checkLength(input.repair.method, TEXT_LIMITS.repairMethod, arg('repair.method'));
+    checkLength(input.evidenceRef, COLUMN_LIMITS.evidenceRef, arg('evidenceRef'));
     if (!subject.subjectName.trim()) throw badInput('State the subject name (subjectName)', { argument: arg('subjectName') });
     const publicityDays = input.publicityDays ?? 0;
     if (!Number.isInteger(publicityDays) || publicityDays < 0 || publicityDays > 90) {
@@ -343,6 +357,7 @@ export class ListLifecycle {
     const list = this.requireList(input.listKind);
     const code = checkSubjectCode(input.creditCode);
     if (!code.valid) throw badInput(`"${code.code}" is not a valid credit code: ${code.reason}`, { argument: 'input.creditCode' });
+    checkSubjectLengths(input);
     checkLegalRepresentative(input);
     const externalReference = externalReferenceOf(input.externalReference);
     const entry = this.prepareRecognition(
@@ -402,6 +417,13 @@ export class ListLifecycle {
     );
   }
 
+  /** Records in `listed` (as `activeListingsAnywhere` answers) that `entry` of this department is now in effect. */
+  private addListing(listed: Map<string, Map<ListType, string[]>>, entry: ListEntry): void {
+    const ofSubject = listed.get(entry.creditCode) ?? listed.set(entry.creditCode, new Map()).get(entry.creditCode)!;
+    const domains = ofSubject.get(entry.listType) ?? [];
+    if (!domains.includes(this.department.domain)) ofSubject.set(entry.listType, [...domains, this.department.domain].sort());
+  }
+
   private async refuseRedWhileDisqualified(creditCode: string, trx: Knex.Transaction, reader?: Principal): Promise<void> {
     const listed = await this.activeListingsAnywhere([creditCode], DISQUALIFYING_FOR_RED, trx);
     const refusal = this.redRefusal(creditCode, listed.get(creditCode), reader);
@@ -454,6 +476,7 @@ export class ListLifecycle {
   async confirmMany(actor: string, requests: readonly ConfirmRequest[], reader?: Principal): Promise<Outcome<ListEntry>[]> {
     const checked = requests.map((request) =>
       attempt(() => {
+        checkLength(request.note, TEXT_LIMITS.reason, 'input.note');
         const externalReference = externalReferenceOf(request.externalReference);
         const externalDigest = externalReference ? contentDigest({ action: 'CONFIRM', entryId: request.entryId, note: request.note }) : null;
         return { request, externalReference, externalDigest };
@@ -464,7 +487,7 @@ export class ListLifecycle {
         const { recorded, current, ids } = await this.readActionBatch(trx, checked);
         const objections = await this.openObjectionsOf(ids, trx);
         const redCodes = [...new Set([...current.values()].filter((entry) => entry.listType === 'RED').map((entry) => entry.creditCode))];
-        const listed = redCodes.length ? await this.activeListingsAnywhere(redCodes, DISQUALIFYING_FOR_RED, trx) : new Map();
+        const listed = redCodes.length ? await this.activeListingsAnywhere(redCodes, DISQUALIFYING_FOR_RED, trx) : new Map<string, Map<ListType, string[]>>();
         const moves: Move[] = [];
         const outcomes = checked.map((item): Outcome<ListEntry> => {
           if (item.error) return item;
@@ -477,6 +500,8 @@ export class ListLifecycle {
           if (refusal) return { error: refusal };
           const next: ListEntry = { ...entry, status: 'ACTIVE', updatedAt: this.now() };
           current.set(entry.id, next);
+          // A black or key-attention entry taking effect disqualifies its subject for the red items after it, as a single confirmation after this one would see.
+          if (DISQUALIFYING_FOR_RED.includes(next.listType)) this.addListing(listed, next);
           if (reference) recorded.set(reference, { entryId: entry.id, action: 'CONFIRM', digest });
           moves.push({
             from: entry,
@@ -735,6 +760,9 @@ export class ListLifecycle {
       });
     }
     if (!input.reason?.trim()) throw badInput('State the reason for the exit (reason)', { argument: 'input.reason' });
+    checkLength(input.reason, TEXT_LIMITS.reason, 'input.reason');
+    checkLength(input.evidenceRef, COLUMN_LIMITS.evidenceRef, 'input.evidenceRef');
+    if (input.grounds.way === 'INCENTIVE_ABUSE') checkLength(input.grounds.evidenceRef, COLUMN_LIMITS.evidenceRef, 'input.grounds.evidenceRef');
     if (input.keyAttentionValidUntil && input.keyAttentionValidUntil <= this.today()) {
       throw badInput('keyAttentionValidUntil must be in the future', { argument: 'input.keyAttentionValidUntil' });
     }

@@ -7,8 +7,9 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { badInput, ErrorCode, typedError } from '../errors.js';
+import { characters, COLUMN_LIMITS } from './limits.js';
 
-export const MAX_REFERENCE_LENGTH = 100;
+const MAX_REFERENCE_LENGTH = COLUMN_LIMITS.externalReference;
 
 /** The most items one batch mutation takes (the gateway refuses longer lists, GRAPHQL_MAX_CODES). */
 export const MAX_BATCH_ITEMS = 1000;
@@ -30,8 +31,8 @@ export function attempt<T>(check: () => T): Outcome<T> {
 export function externalReferenceOf(raw: string | null | undefined, argument = 'input.externalReference'): string | null {
   if (raw == null) return null;
   const reference = raw.trim();
-  if (!reference || reference.length > MAX_REFERENCE_LENGTH) {
-    throw badInput(`externalReference must be the department's decision number, 1 to ${MAX_REFERENCE_LENGTH} characters; got ${reference ? `${reference.length} characters` : 'a blank one'}`, {
+  if (!reference || characters(reference) > MAX_REFERENCE_LENGTH) {
+    throw badInput(`externalReference must be the department's decision number, 1 to ${MAX_REFERENCE_LENGTH} characters; got ${reference ? `${characters(reference)} characters` : 'a blank one'}`, {
       argument,
     });
   }

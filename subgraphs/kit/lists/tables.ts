@@ -1,5 +1,6 @@
 /** The tables of the list engine, created under each department's prefix. */
 import type { Migration } from '../db.js';
+import { COLUMN_LIMITS } from './limits.js';
 
 export const entriesTable = (prefix: string) => `${prefix}_entries`;
 export const historyTable = (prefix: string) => `${prefix}_entry_history`;
@@ -16,16 +17,16 @@ export function listTablesMigration(prefix: string): Migration {
         t.string('list_kind', 48).notNullable();
         t.string('list_type', 16).notNullable();
         t.string('credit_code', 18).notNullable();
-        t.string('subject_name', 200).notNullable();
+        t.string('subject_name', COLUMN_LIMITS.subjectName).notNullable();
         t.string('subject_type', 16).notNullable();
         t.string('region_code', 6).notNullable();
-        t.string('lei', 20).nullable();
-        t.string('legal_rep_name', 100).nullable();
+        t.string('lei', COLUMN_LIMITS.lei).nullable();
+        t.string('legal_rep_name', COLUMN_LIMITS.legalRepresentativeName).nullable();
         t.string('legal_rep_id_type', 32).nullable();
-        t.string('legal_rep_id_number', 40).nullable();
+        t.string('legal_rep_id_number', COLUMN_LIMITS.legalRepresentativeIdNumber).nullable();
         t.text('facts').notNullable();
         t.string('recognising_authority', 200).notNullable();
-        t.string('legal_basis', 500).notNullable();
+        t.string('legal_basis', COLUMN_LIMITS.legalBasis).notNullable();
         t.string('recognised_on', 10).notNullable();
         t.string('valid_from', 10).notNullable();
         t.string('valid_until', 10).notNullable();
@@ -58,7 +59,7 @@ export function listTablesMigration(prefix: string): Migration {
         t.string('from_status', 16).nullable();
         t.string('to_status', 16).notNullable();
         t.text('reason').nullable();
-        t.string('evidence_ref', 200).nullable();
+        t.string('evidence_ref', COLUMN_LIMITS.evidenceRef).nullable();
         t.index(['entry_id', 'id'], `${history}_by_entry`);
       });
     },
@@ -80,7 +81,7 @@ export function lifecycleMigration(prefix: string): Migration {
     async up(db) {
       await db.schema.alterTable(entries, (t) => {
         t.string('notified_on', 10).nullable();
-        t.string('notification_method', 200).nullable();
+        t.string('notification_method', COLUMN_LIMITS.notificationMethod).nullable();
         t.string('follows_entry_id', 36).nullable();
         // The expiry scheduler walks active entries by validity.
         t.index(['status', 'valid_until'], `${entries}_by_validity`);
@@ -147,7 +148,7 @@ export function objectionsAndRepairMigration(prefix: string): Migration {
         t.text('details').notNullable();
         t.decimal('class_hours', 5, 1).nullable();
         t.string('issuer', 200).nullable();
-        t.string('reference', 200).nullable();
+        t.string('reference', COLUMN_LIMITS.evidenceRef).nullable();
         t.string('recorded_at', 24).notNullable();
         t.string('recorded_by', 200).notNullable();
         t.index(['entry_id'], `${repairStepsTable(prefix)}_by_entry`);
@@ -156,7 +157,7 @@ export function objectionsAndRepairMigration(prefix: string): Migration {
         t.string('id', 36).primary();
         t.string('entry_id', 36).notNullable();
         t.string('status', 16).notNullable();
-        t.string('reference', 200).nullable();
+        t.string('reference', COLUMN_LIMITS.evidenceRef).nullable();
         t.string('applied_at', 24).notNullable();
         t.string('decided_at', 24).nullable();
         t.text('decision').nullable();
@@ -209,7 +210,7 @@ export function externalReferenceMigration(prefix: string): Migration {
     async up(db) {
       for (const table of [entries, history]) {
         await db.schema.alterTable(table, (t) => {
-          t.string('external_reference', 100).nullable();
+          t.string('external_reference', COLUMN_LIMITS.externalReference).nullable();
           t.string('external_digest', 64).nullable();
           t.unique(['external_reference'], { indexName: `${table}_by_external_reference` });
         });
