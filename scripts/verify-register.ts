@@ -17,7 +17,7 @@ const USAGE = `Usage: npm run verify-register -- --checkpoint FILE --records EXP
 Verifies an export of the access register against a signed checkpoint, offline.
 
   --checkpoint FILE   the checkpoint file the auditor keeps (CREDITHUB_REGISTER_CHECKPOINT_FILE:
-                      JSON lines, every one verified, the newest used; one going back is refused) or a file holding one checkpoint JWS
+                      JSON lines, every one verified, the one over the most records used) or a file holding one checkpoint JWS
   --records FILE      the register as JSON lines (npm run export-register -- --out FILE)
   --public-key FILE   the hub's checkpoint public key as PEM ({ accessRegisterCheckpointKey { pem } })
 
@@ -55,7 +55,7 @@ async function checkpointFrom(file: string, publicKeyFile: string): Promise<Chec
   try {
     return (await newestCheckpoint(text, verify))!.claims;
   } catch (error) {
-    throw new Refusal('CHECKPOINT_FORGED', `${file}: ${(error as Error).message}: a checkpoint was changed, forged or replayed, or the key is another hub's`, 1);
+    throw new Refusal('CHECKPOINT_FORGED', `${file}: ${(error as Error).message}: a checkpoint was changed or forged, or the key is another hub's`, 1);
   }
 }
 

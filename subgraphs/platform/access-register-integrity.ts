@@ -106,12 +106,14 @@ export function checkpointJwsLines(text: string): string[] {
 }
 
 /**
- * The newest checkpoint of a checkpoint file, every line's signature verified and the lines
- * checked to go only forward: an older checkpoint appended again at the end (replayed, to
- * hide records deleted since) goes back in time or in a chain's count, and is refused.
+ * The newest checkpoint of a checkpoint file: every line's signature verified, and the one
+ * covering the most records taken (then the latest signed), never simply the last line. An
+ * older checkpoint appended again at the end — to hide records deleted since a newer one —
+ * changes nothing; two replicas signing at once may append out of order, which is no fault.
  * Undefined for an empty file.
  */
 export async function newestCheckpoint(text: string, verify: (jws: string) => Promise<Record<string, unknown>>): Promise<{ jws: string; claims: Checkpoint } | undefined> {
+  const total = (checkpoint: Checkpoint) => checkpoint.chains.reduce((sum, chain) => sum + chain.records, 0);
   let newest: { jws: string; claims: Checkpoint } | undefined;
   for (const [i, jws] of checkpointJwsLines(text).entries()) {
     let claims: Checkpoint;
@@ -120,14 +122,8 @@ export async function newestCheckpoint(text: string, verify: (jws: string) => Pr
     } catch (error) {
       throw new Error(`its checkpoint on line ${i + 1} does not verify (${(error as Error).message})`);
     }
-    if (newest) {
-      const before = new Map(newest.claims.chains.map((chain) => [chain.chain, chain.records]));
-      const shrunk = claims.chains.find((chain) => chain.records < (before.get(chain.chain) ?? 0));
-      if (claims.signedAt < newest.claims.signedAt || shrunk) {
-        throw new Error(`its checkpoint on line ${i + 1} goes back from the one before (${shrunk ? `chain ${shrunk.chain} had ${before.get(shrunk.chain)} records, now ${shrunk.records}` : `signed ${claims.signedAt}, before ${newest.claims.signedAt}`}): an older checkpoint replayed, or the file rearranged`);
-      }
-    }
-    newest = { jws, claims };
+    const newer = !newest || total(claims) > total(newest.claims) || (total(claims) === total(newest.claims) && claims.signedAt > newest.claims.signedAt);
+    if (newer) newest = { jws, claims };
   }
   return newest;
 }
