@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knex, { type Knex } from 'knex';
 import { configuration, subgraphSetting } from './config/index.js';
+import { isConcurrencyConflict } from './errors.js';
 
 export type Database = Knex & { readonly statements: StatementCounter };
 
@@ -81,8 +82,23 @@ export interface Migration {
 
 /** Brings a subgraph's tables up to date; knex's lock table makes concurrent replicas safe. */
 export async function migrate(db: Knex, subgraph: string, migrations: Migration[]): Promise<void> {
-  await db.migrate.latest(migrationSource(subgraph, migrations));
+  // Replicas starting together race for knex's migration lock: the loser sees it locked, or —
+  // on a multi-primary cluster such as Galera — a deadlock from certification. Both mean
+  // "another replica is migrating": wait and try again (the winner's work is then done).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.migrate.latest(migrationSource(subgraph, migrations));
+      return;
+    } catch (error) {
+      const contended = isConcurrencyConflict(error) || /already locked/i.test(String((error as Error)?.message));
+      if (!contended || attempt >= MIGRATION_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt + Math.random() * 200));
+    }
+  }
 }
+
+/** Tries of a migration that another replica holds the lock of: about 30 s in all. */
+const MIGRATION_ATTEMPTS = 15;
 
 /** Where knex finds a subgraph's migrations and keeps their record (migrating, and readiness). */
 export function migrationSource(subgraph: string, migrations: Migration[]): Knex.MigratorConfig {
