@@ -6,7 +6,7 @@
  * mysql://root@127.0.0.1:3306/) with NATS JetStream (NATS_URL, default nats://127.0.0.1:4222):
  * one replica each; two replicas of the platform and of tax with one of each killed
  * mid-work; and on a 3-node Galera cluster started for the run, with a node killed and
- * restarted. The same workload and checks as test/*.cluster.test.ts (test/convergence.ts).
+ * restarted. The same workload and checks as test/*.cluster.test.ts (scripts/cluster/convergence.ts).
  * Writes its section of BENCHMARKS.md; exits 1 when a layout misses the goal (every event,
  * no duplicates, within 2 s of the last commit on one node, 5 s on the cluster).
  */
@@ -16,8 +16,8 @@ import { execSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { writeSection } from './bench/section.js';
-import { DEFAULT_MYSQL_URL, runScenario, summarise, type ScenarioMode, type ScenarioReport } from '../test/convergence.js';
-import { galeraPrerequisites } from '../test/galera.js';
+import { DEFAULT_MYSQL_URL, runScenario, summarise, type ScenarioMode, type ScenarioReport } from './cluster/convergence.js';
+import { galeraPrerequisites } from './cluster/galera.js';
 
 const { values } = parseArgs({
   options: {

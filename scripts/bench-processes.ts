@@ -15,7 +15,8 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { seed } from './seed.js';
 import { mintDevelopmentToken } from './token.js';
-import { defaultPorts, subgraphs } from '../subgraphs/catalog.js';
+import { defaultPorts, departments, subgraphs } from '../subgraphs/catalog.js';
+import { inWords } from './bench/context.js';
 
 const { values } = parseArgs({
   options: {
@@ -92,7 +93,7 @@ async function main() {
   try {
     const token = await mintDevelopmentToken({ role: 'agency', agency: '基准测试审批中心', sub: 'bench' });
     const listed = [...new Set([...demo.entriesByDepartment.values()].flat().map((e) => e.creditCode))];
-    const PROFILE = `query($c: ID!) { subject(creditCode: $c) { name legalRepresentative { name } tax { entries { id status } } market { entries { id status } } courts { entries { id status } } safety { entries { id status } } } }`;
+    const PROFILE = `query($c: ID!) { subject(creditCode: $c) { name legalRepresentative { name } ${departments.map((d) => `${d.name} { entries { id status } }`).join(' ')} } }`;
     let n = 0;
     log(`profile load: ${values.connections} connections for ${values.duration} s…`);
     const load = await autocannon({
@@ -110,7 +111,7 @@ async function main() {
 ## 7. Separate processes (the production layout)
 
 \`npm run bench:processes -- --subjects ${values.subjects} --duration ${values.duration} --connections ${values.connections}\` on ${new Date().toISOString().slice(0, 10)}:
-five subgraph processes and a gateway process on SQLite (\`npm run subgraph\`, \`npm run gateway\`),
+${inWords(subgraphs.length)} subgraph processes and a gateway process on SQLite (\`npm run subgraph\`, \`npm run gateway\`),
 a profile load without a stated purpose: ${load.latency.p50} ms median, ${load.latency.p99} ms p99,
 ${load.requests.average.toFixed(0)} req/s, ${load.errors + load.non2xx} errors. Peak RSS of each process during the load:
 

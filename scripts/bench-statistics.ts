@@ -24,6 +24,8 @@ import { Feedback } from '../subgraphs/platform/feedback.js';
 import { ConsolidatedList, validateConsolidatedFilter } from '../subgraphs/platform/consolidated-list.js';
 import { entryIndexTable } from '../subgraphs/platform/migrations.js';
 import { writeSection } from './bench/section.js';
+import { inWords } from './bench/context.js';
+import { departments } from '../subgraphs/catalog.js';
 
 const { values } = parseArgs({
   options: {
@@ -51,11 +53,14 @@ function dashboardOperation(): string {
   return match[1];
 }
 
-const DEPARTMENT_FIELDS = ['tax', 'market', 'courts', 'safety']
-  .map((d) => `${d}: ${d}ObjectionAndRepairStatistics(from: $from, to: $to, filter: $filter) { objectionsFiled { count } objectionOutcomes { count } objectionsOpen repairApplications repairOutcomes { count } repairApplicationsOpen }`)
+const DEPARTMENT_FIELDS = departments
+  .map(({ name: d }) => `${d}: ${d}ObjectionAndRepairStatistics(from: $from, to: $to, filter: $filter) { objectionsFiled { count } objectionOutcomes { count } objectionsOpen repairApplications repairOutcomes { count } repairApplicationsOpen }`)
   .join(' ');
 /** The dashboard's variables on first load: no filter, every department. */
-const DASHBOARD_VARIABLES = { filter: {}, caseFilter: {}, listFilter: { listType: 'BLACK' }, regionBy: ['PROVINCE', 'LIST_TYPE'], tax: true, market: true, courts: true, safety: true };
+const DASHBOARD_VARIABLES = {
+  filter: {}, caseFilter: {}, listFilter: { listType: 'BLACK' }, regionBy: ['PROVINCE', 'LIST_TYPE'],
+  ...Object.fromEntries(departments.map((d) => [d.name, true])),
+};
 /** Screenings of 1,000 listed codes each, whose measures agencies then report on. */
 const JOINT_MEASURE_SCREENINGS = 4;
 const SCENARIOS = ['GOVERNMENT_PROCUREMENT', 'BIDDING', 'PUBLIC_RESOURCE_TRADING', 'FINANCING_CREDIT'];
@@ -144,7 +149,7 @@ async function main() {
     const none: StatisticsFilter = {};
     const guangdong: StatisticsFilter = { regionCode: '44' };
     const statistics = new Statistics(platformDb);
-    const departments = ['tax', 'market', 'courts', 'safety'].map((name) => new ObjectionAndRepairStatistics(hub!.subgraphs.get(name)!.db, name));
+    const caseStatistics = departments.map(({ name }) => new ObjectionAndRepairStatistics(hub!.subgraphs.get(name)!.db, name));
     // The loop's figures read only the platform's tables: no screening service needed.
     const feedback = new Feedback(platformDb, () => new Date(), undefined as never, []);
 
@@ -232,16 +237,16 @@ async function main() {
         sql: () => statistics.subjectsByIndustry(year, none, 'BLACK'),
       },
       {
-        name: 'objections and repair, 6 years, four departments in one request',
+        name: `objections and repair, 6 years, ${inWords(departments.length)} departments in one request`,
         query: `query($from: Date!, $to: Date!, $filter: CaseStatisticsFilter) { ${DEPARTMENT_FIELDS} }`,
         variables: { ...sixYears },
-        sql: () => Promise.all(departments.map((d) => objectionAndRepairFigures(d, sixYears, {}))),
+        sql: () => Promise.all(caseStatistics.map((d) => objectionAndRepairFigures(d, sixYears, {}))),
       },
       {
         name: 'objections and repair, 6 years, black lists in province 44',
         query: `query($from: Date!, $to: Date!, $filter: CaseStatisticsFilter) { ${DEPARTMENT_FIELDS} }`,
         variables: { ...sixYears, filter: { listType: 'BLACK', regionCode: '44' } },
-        sql: () => Promise.all(departments.map((d) => objectionAndRepairFigures(d, sixYears, { listType: 'BLACK', regionCode: '44' }))),
+        sql: () => Promise.all(caseStatistics.map((d) => objectionAndRepairFigures(d, sixYears, { listType: 'BLACK', regionCode: '44' }))),
       },
       {
         name: 'joint-measure loop figures (jointMeasureStatistics, auditor)',

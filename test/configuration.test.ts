@@ -14,7 +14,7 @@ import { ConfigurationError, parseConfiguration, sections, unknownVariableWarnin
 import { configurationTables, withConfigurationTables } from '../subgraphs/kit/config/docs.js';
 import { docOf } from '../subgraphs/kit/config/variable.js';
 import { subgraphs } from '../subgraphs/catalog.js';
-import { compiledEntryPoint } from './processes.js';
+import { compiledEntryPoint } from '../scripts/cluster/processes.js';
 
 const ROOT = join(import.meta.dirname, '..');
 

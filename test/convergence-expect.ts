@@ -1,6 +1,6 @@
 /** The assertions every convergence scenario must pass, with the figures and the processes' output on failure. */
 import { expect } from 'vitest';
-import { summarise, type ScenarioReport } from './convergence.js';
+import { summarise, type ScenarioReport } from '../scripts/cluster/convergence.js';
 
 export function expectConverged(report: ScenarioReport, withinMs: number) {
   console.log(summarise(report));

@@ -8,35 +8,20 @@ import { startHub, type RunningHub } from '../scripts/hub.js';
 import { createScratchDatabase, type ScratchDatabase } from '../scripts/scratch-database.js';
 import { seed } from '../scripts/seed.js';
 import type { DemoData } from '../scripts/demo-data.js';
-import { mintDevelopmentToken, type TokenClaims } from '../scripts/token.js';
+import type { TokenClaims } from '../scripts/token.js';
+import { callerHeaders, postGraphQL, type GraphQLResponse } from '../scripts/client.js';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
 export const mysqlUrl = process.env.TEST_DATABASE_URL?.startsWith('mysql://') ? process.env.TEST_DATABASE_URL : undefined;
 export const dialect = mysqlUrl ? 'mysql' : 'sqlite';
 
+export { callerHeaders, postGraphQL, type GraphQLResponse };
+
 export type TestDatabase = ScratchDatabase;
 
 /** A database of its own for one hub. */
 export const createTestDatabase = (): Promise<TestDatabase> => createScratchDatabase('credithub-test', mysqlUrl);
-
-export interface GraphQLResponse<T = any> {
-  status: number;
-  data?: T;
-  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
-  extensions?: Record<string, any>;
-}
-
-/** Headers of a caller: a development token for `claims` (none: the public), and a stated purpose. */
-export async function callerHeaders(claims: TokenClaims | null, purpose?: { purpose: string; reference: string }): Promise<Record<string, string>> {
-  const headers: Record<string, string> = {};
-  if (claims) headers.authorization = `Bearer ${await mintDevelopmentToken(claims)}`;
-  if (purpose) {
-    headers['x-credithub-purpose'] = encodeURIComponent(purpose.purpose);
-    headers['x-credithub-reference'] = encodeURIComponent(purpose.reference);
-  }
-  return headers;
-}
 
 export interface TestHub {
   url: string;
@@ -55,21 +40,6 @@ export interface TestHub {
   /** SQL statements each subgraph ran while `work` ran. */
   countStatements(work: () => Promise<unknown>): Promise<Record<string, number>>;
   stop(): Promise<void>;
-}
-
-export async function postGraphQL<T = any>(
-  url: string,
-  query: string,
-  variables?: Record<string, unknown>,
-  headers: Record<string, string> = {},
-): Promise<GraphQLResponse<T>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await response.json();
-  return { status: response.status, ...body };
 }
 
 export interface TestHubOptions {

@@ -1,6 +1,6 @@
 /**
  * The production layout on a 3-node MariaDB Galera cluster the test starts itself
- * (test/galera.ts: galera-4, rsync state transfer, auto_increment_increment=3 as Galera
+ * (scripts/cluster/galera.ts: galera-4, rsync state transfer, auto_increment_increment=3 as Galera
  * sets it): every subgraph its own process, two replicas of the platform and of tax, each
  * replica on another node, so every node takes writes; NATS JetStream; the same mixed
  * workload, with one node killed (SIGKILL) mid-work and restarted. Then every committed
@@ -8,8 +8,8 @@
  * elsewhere has exited, screening matches the departments, within 5 s of the last commit.
  */
 import { describe, expect, it } from 'vitest';
-import { runScenario } from './convergence.js';
-import { galeraPrerequisites } from './galera.js';
+import { runScenario } from '../scripts/cluster/convergence.js';
+import { galeraPrerequisites } from '../scripts/cluster/galera.js';
 import { expectConverged } from './convergence-expect.js';
 
 const prerequisites = galeraPrerequisites();

@@ -10,7 +10,7 @@
  * commit. The same on one replica each, without a fault, as the baseline.
  */
 import { describe, expect, it } from 'vitest';
-import { runScenario, type ScenarioMode } from './convergence.js';
+import { runScenario, type ScenarioMode } from '../scripts/cluster/convergence.js';
 import { expectConverged } from './convergence-expect.js';
 
 const mysqlUrl = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';

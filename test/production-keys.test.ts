@@ -12,7 +12,7 @@ import { exportPKCS8, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postGraphQL, startTestHub, type TestHub } from './env.js';
 import { createTokenVerifier } from '../gateway/auth.js';
-import { compiledEntryPoint } from './processes.js';
+import { compiledEntryPoint } from '../scripts/cluster/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'credithub-production-'));
 const STRONG = 'p'.repeat(48);

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerHeaders, createTestDatabase, dialect, postGraphQL, type TestDatabase } from './env.js';
-import { startProcessLayout, type ProcessLayout } from './processes.js';
+import { startProcessLayout, type ProcessLayout } from '../scripts/cluster/processes.js';
 import { seed } from '../scripts/seed.js';
 import { connect } from '../subgraphs/kit/db.js';
 import { outboxTable } from '../subgraphs/kit/outbox.js';

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, expect, it } from 'vitest';
-import { freePort, spawnProcess, waitUntilHealthy, type ManagedProcess } from './processes.js';
+import { freePort, spawnProcess, waitUntilHealthy, type ManagedProcess } from '../scripts/cluster/processes.js';
 
 const SLOW_MS = 1500;
 let gateway: ManagedProcess | undefined;

@@ -4,6 +4,10 @@
  */
 import { random, organisationCode, identityNumber, type DemoData } from '../demo-data.js';
 import { checkSubjectCode } from '../../subgraphs/kit/codes.js';
+import { departments } from '../../subgraphs/catalog.js';
+
+/** `tax { ...F } market { ...F } …`: every department of the catalogue, with the fragment `fragment`. */
+const everyDepartment = (fragment: string) => departments.map((d) => `${d.name} { ...${fragment} }`).join(' ');
 
 /** Every scalar field of an entry, with its legal representative, repair terms and exit. */
 const ENTRY_FIELDS = `id domain listType listKind listName creditCode subjectName subjectType regionCode lei
@@ -13,7 +17,7 @@ const ENTRY_FIELDS = `id domain listType listKind listName creditCode subjectNam
 
 const PROFILE_FIELDS = `creditCode subjectType regionCode registered name industry { code name }
   legalRepresentative { name idDocumentType idDocumentNumber }
-  tax { ...Department } market { ...Department } courts { ...Department } safety { ...Department }`;
+  ${everyDepartment('Department')}`;
 
 const DEPARTMENT_FRAGMENT = `fragment Department on DepartmentRecord { domain entries { ${ENTRY_FIELDS} } }`;
 
@@ -25,7 +29,7 @@ export const PROFILES = `query Profiles($codes: [ID!]!) { subjects(creditCodes: 
 
 /** (b) A screening read of many subjects: who they are and what each department lists. */
 export const BATCH = `query Batch($codes: [ID!]!) { subjects(creditCodes: $codes) { creditCode subjectType registered name
-  tax { ...Listed } market { ...Listed } courts { ...Listed } safety { ...Listed } } }
+  ${everyDepartment('Listed')} } }
   fragment Listed on DepartmentRecord { entries { id listType listKind status validUntil } }`;
 
 /**

@@ -13,17 +13,17 @@
  * every page), the red entries' status and a screening of every subject the workload touched.
  */
 import knex, { type Knex } from 'knex';
-import { organisationCode, random } from '../scripts/demo-data.js';
-import type { DemoData } from '../scripts/demo-data.js';
-import { departments } from '../subgraphs/catalog.js';
-import { systemClock } from '../subgraphs/kit/dates.js';
-import { ListLifecycle } from '../subgraphs/kit/lists/lifecycle.js';
-import { ListStore } from '../subgraphs/kit/lists/store.js';
-import { outboxTable } from '../subgraphs/kit/outbox.js';
-import { entriesTable } from '../subgraphs/kit/lists/tables.js';
-import { changeFeedTable } from '../subgraphs/platform/migrations.js';
-import { NOTICE_TYPES } from '../subgraphs/platform/notices.js';
-import { callerHeaders, postGraphQL } from './env.js';
+import { organisationCode, random } from '../demo-data.js';
+import type { DemoData } from '../demo-data.js';
+import { departments } from '../../subgraphs/catalog.js';
+import { systemClock } from '../../subgraphs/kit/dates.js';
+import { ListLifecycle } from '../../subgraphs/kit/lists/lifecycle.js';
+import { ListStore } from '../../subgraphs/kit/lists/store.js';
+import { outboxTable } from '../../subgraphs/kit/outbox.js';
+import { entriesTable } from '../../subgraphs/kit/lists/tables.js';
+import { changeFeedTable } from '../../subgraphs/platform/migrations.js';
+import { NOTICE_TYPES } from '../../subgraphs/platform/notices.js';
+import { callerHeaders, postGraphQL } from '../client.js';
 
 const officer = (department: string) => ({ role: 'officer' as const, department, sub: `workload-${department}` });
 /** What a client may try again: the hub says so, or a replica on the way died (the balancer's 502). */

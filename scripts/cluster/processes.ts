@@ -12,9 +12,9 @@ import http from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { subgraphs } from '../subgraphs/catalog.js';
+import { subgraphs } from '../../subgraphs/catalog.js';
 
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = join(import.meta.dirname, '../..');
 
 /** The compiled entry point production runs for a source one: scripts/gateway.ts → dist/scripts/gateway.js. */
 export const compiledEntryPoint = (script: string) => join(ROOT, 'dist', script.replace(/\.ts$/, '.js'));

@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { connect as connectNats } from 'nats';
-import { seed } from '../scripts/seed.js';
-import { subgraphs } from '../subgraphs/catalog.js';
-import { relayStateTable } from '../subgraphs/kit/events/tables.js';
+import { seed } from '../seed.js';
+import { subgraphs } from '../../subgraphs/catalog.js';
+import { relayStateTable } from '../../subgraphs/kit/events/tables.js';
 import { startGaleraCluster, type GaleraCluster } from './galera.js';
 import { processTree, startProcessLayout, type ProcessLayout } from './processes.js';
 import {
