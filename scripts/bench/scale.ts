@@ -16,19 +16,12 @@ import { collectGarbage } from './memory.js';
 import type { BenchOptions } from './options.js';
 import { mib } from './report/format.js';
 import { post, type Headers } from './requests.js';
-import { collectTimed, seedTimed, type Collected } from './setup.js';
+import { collectTimed, seedTimed, type Prepared } from './setup.js';
 import { int, ms } from './stats.js';
 import { bodiesOf } from './suite-setup.js';
 import { BATCH, PROFILE, SCREEN, buildWorkload } from './workload.js';
 
-export interface ScalePoint {
-  subjects: number;
-  entries: number;
-  seedSeconds: number;
-  generationSeconds: number;
-  hubStartSeconds: number;
-  /** hub.settle(): the platform collecting every department's entries. */
-  collect: Collected;
+export interface ScalePoint extends Prepared {
   batch: Measured;
   /** (b) with the same 1,000 codes every time: the pages it needs stay cached. */
   batchRepeated: Measured;

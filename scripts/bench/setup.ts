@@ -39,6 +39,17 @@ export interface Collected {
   warningList: number;
 }
 
+/** What the report says of a database made ready to measure: its size and how long each step took. */
+export interface Prepared {
+  subjects: number;
+  entries: number;
+  seedSeconds: number;
+  generationSeconds: number;
+  hubStartSeconds: number;
+  /** hub.settle(): the platform collecting every department's entries. */
+  collect: Collected;
+}
+
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const count = async (hub: RunningHub, table: string) => Number((await hub.subgraphs.get('platform')!.db(table).count({ n: '*' }))[0].n);
 

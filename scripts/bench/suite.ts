@@ -6,7 +6,7 @@
 import os from 'node:os';
 import type { Breakdown } from './breakdown.js';
 import { measureBreakdown } from './breakdown.js';
-import type { Collected } from './setup.js';
+import type { Prepared } from './setup.js';
 import type { LoadGenerator } from './loadgen.js';
 import { measureLowerBound, type LowerBoundResult } from './lower-bound.js';
 import { measured, type Measured } from './measured.js';
@@ -17,15 +17,8 @@ import { ORDER, Rounds } from './rounds.js';
 import { countStatements, type StatementCount } from './statements.js';
 import { checkAnswers, prepareSuite } from './suite-setup.js';
 
-export interface SuiteResult {
+export interface SuiteResult extends Prepared {
   database: string;
-  subjects: number;
-  entries: number;
-  seedSeconds: number;
-  generationSeconds: number;
-  hubStartSeconds: number;
-  /** hub.settle(): the platform collecting every department's entries. */
-  collect: Collected;
   mix: { listed: number; unlisted: number; unknown: number; invalid: number };
   /** What one 1,000-code screening answered, by verdict (null: an invalid code). */
   verdicts: Record<string, number>;
@@ -42,30 +35,22 @@ export interface SuiteResult {
   rounds: number;
 }
 
-export async function runSuite(options: BenchOptions, loadgen: LoadGenerator): Promise<SuiteResult> {
-  const loadAverageStart = os.loadavg();
-  const rss = new RssSampler();
-  const t = await prepareSuite(options, rss);
-  const verdicts = await checkAnswers(t);
-  const rounds = new Rounds(t, loadgen, options.duration, options.connections);
+/** The hub warmed up, then round 1: the hub alone in this process. */
+async function hubAlone(rounds: Rounds, rss: RssSampler): Promise<void> {
   rss.enter('hub warm-up under load');
   await rounds.warmUp('hub');
   rss.enter('idle');
   rss.settle('hub started and warmed up');
-
-  // Round 1: the hub alone in this process.
   rss.enter('hub idle, after warm-up');
   await new Promise((resolve) => setTimeout(resolve, 500));
   rss.enter('hub alone, under load (round 1)');
   await rounds.run('hub', `round 1 of ${ORDER.length}, hub`);
   rss.enter('idle');
   rss.settle('after round 1 (the hub alone)');
+}
 
-  const lower = await measureLowerBound(t.database, t.profileCodes, t.batches, options.duration, options.connections);
-  const peer = await startPeer(t);
-  rounds.peer = peer;
-  const dataCheck = await compareAnswers(t, peer);
-
+/** The peer warmed up, then the other rounds, hub and peer alternating. */
+async function withPeer(rounds: Rounds, rss: RssSampler): Promise<void> {
   rss.enter('peer warm-up under load');
   await rounds.warmUp('peer');
   rss.enter('idle');
@@ -77,6 +62,22 @@ export async function runSuite(options: BenchOptions, loadgen: LoadGenerator): P
   }
   rss.enter('idle');
   rss.settle('after all rounds');
+}
+
+export async function runSuite(options: BenchOptions, loadgen: LoadGenerator): Promise<SuiteResult> {
+  const loadAverageStart = os.loadavg();
+  const rss = new RssSampler();
+  const t = await prepareSuite(options, rss);
+  const verdicts = await checkAnswers(t);
+  const rounds = new Rounds(t, loadgen, options.duration, options.connections);
+  await hubAlone(rounds, rss);
+
+  const lower = await measureLowerBound(t.database, t.profileCodes, t.batches, options.duration, options.connections);
+  const peer = await startPeer(t);
+  rounds.peer = peer;
+  const dataCheck = await compareAnswers(t, peer);
+
+  await withPeer(rounds, rss);
 
   const statements = await countStatements(t, peer);
   const breakdown = await measureBreakdown(t, peer);

@@ -63,6 +63,33 @@ function shuffled<T>(rng: ReturnType<typeof random>, items: T[]): T[] {
   return copy;
 }
 
+/** 2,000 valid codes (GB 32100 / GB 11643) of no registered subject. */
+function unknownCodes(rng: ReturnType<typeof random>, registered: Set<string>): string[] {
+  const unknown: string[] = [];
+  const unknownSet = new Set<string>();
+  const regions = ['110105', '310115', '440305', '330106', '510107', '420106'];
+  while (unknown.length < 2000) {
+    const region = rng.pick(regions);
+    const code = rng.chance(0.5) ? organisationCode(rng, region) : identityNumber(rng, region);
+    if (registered.has(code) || unknownSet.has(code) || !checkSubjectCode(code).valid) continue;
+    unknownSet.add(code);
+    unknown.push(code);
+  }
+  return unknown;
+}
+
+/** Codes of `pool` with a wrong check character (up to 2,000). */
+function invalidCodes(rng: ReturnType<typeof random>, pool: string[]): string[] {
+  const invalid: string[] = [];
+  const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  for (let i = 0; invalid.length < Math.min(2000, pool.length * 3) && i < pool.length * 10; i++) {
+    const code = pool[i % pool.length];
+    const wrong = code.slice(0, 17) + alphabet[rng.int(alphabet.length)];
+    if (wrong !== code && !checkSubjectCode(wrong).valid) invalid.push(wrong);
+  }
+  return invalid;
+}
+
 export function buildWorkload(demo: DemoData): Workload {
   const rng = random(42);
   const listedSet = new Set<string>();
@@ -79,25 +106,8 @@ export function buildWorkload(demo: DemoData): Workload {
   const listed = shuffled(rng, [...listedSet].filter((code) => registered.has(code)));
   const unlisted = shuffled(rng, demo.subjects.map((s) => s.creditCode).filter((code) => !withEntries.has(code)));
 
-  const unknown: string[] = [];
-  const unknownSet = new Set<string>();
-  const regions = ['110105', '310115', '440305', '330106', '510107', '420106'];
-  while (unknown.length < 2000) {
-    const region = rng.pick(regions);
-    const code = rng.chance(0.5) ? organisationCode(rng, region) : identityNumber(rng, region);
-    if (registered.has(code) || unknownSet.has(code) || !checkSubjectCode(code).valid) continue;
-    unknownSet.add(code);
-    unknown.push(code);
-  }
-
-  const invalid: string[] = [];
-  const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-  const pool = [...unlisted.slice(0, 1000), ...listed.slice(0, 1000)];
-  for (let i = 0; invalid.length < Math.min(2000, pool.length * 3) && i < pool.length * 10; i++) {
-    const code = pool[i % pool.length];
-    const wrong = code.slice(0, 17) + alphabet[rng.int(alphabet.length)];
-    if (wrong !== code && !checkSubjectCode(wrong).valid) invalid.push(wrong);
-  }
+  const unknown = unknownCodes(rng, registered);
+  const invalid = invalidCodes(rng, [...unlisted.slice(0, 1000), ...listed.slice(0, 1000)]);
 
   const take = (from: string[], count: number, offset: number) =>
     from.length === 0 ? [] : Array.from({ length: count }, (_, i) => from[(offset + i) % from.length]);
