@@ -136,7 +136,7 @@ export async function generate(target: CodegenTarget): Promise<string> {
       federation: true,
       useIndexSignature: true,
       useTypeImports: true,
-      enumsAsTypes: true,
+      enumsAsConst: true,
       scalars: { Date: 'string', DateTime: 'string' },
       contextType: importFrom(target.output, target.types.contextType),
       mappers,

@@ -22,36 +22,44 @@ export type Scalars = {
 };
 
 /** The recognising domains (认定领域). */
-export type Domain =
-  | 'TAX'
-  | 'MARKET_SUPERVISION'
-  | 'COURTS'
-  | 'WORK_SAFETY';
+export const Domain = {
+  Tax: 'TAX',
+  MarketSupervision: 'MARKET_SUPERVISION',
+  Courts: 'COURTS',
+  WorkSafety: 'WORK_SAFETY'
+} as const;
 
-export type ListType =
+export type Domain = typeof Domain[keyof typeof Domain];
+export const ListType = {
   /** Red list 红名单: joint incentive. */
-  | 'RED'
+  Red: 'RED',
   /** Black list 黑名单: joint punishment. */
-  | 'BLACK'
+  Black: 'BLACK',
   /** Key-attention list 重点关注名单: serious or repeated minor dishonesty below the black-list bar. */
-  | 'KEY_ATTENTION';
+  KeyAttention: 'KEY_ATTENTION'
+} as const;
 
+export type ListType = typeof ListType[keyof typeof ListType];
 /** What kind of subject a code identifies. */
-export type SubjectType =
+export const SubjectType = {
   /** A legal person or other organisation, keyed by its unified social credit code (GB 32100). */
-  | 'ORGANISATION'
+  Organisation: 'ORGANISATION',
   /** A natural person, keyed by the citizen identity number (GB 11643). Personal data. */
-  | 'NATURAL_PERSON';
+  NaturalPerson: 'NATURAL_PERSON'
+} as const;
 
+export type SubjectType = typeof SubjectType[keyof typeof SubjectType];
 /** Identity document types of a legal representative (1798 (9)). */
-export type IdDocumentType =
-  | 'RESIDENT_IDENTITY_CARD'
-  | 'PASSPORT'
-  | 'HONG_KONG_MACAO_PERMIT'
-  | 'TAIWAN_PERMIT'
-  | 'FOREIGN_PERMANENT_RESIDENCE'
-  | 'OTHER';
+export const IdDocumentType = {
+  ResidentIdentityCard: 'RESIDENT_IDENTITY_CARD',
+  Passport: 'PASSPORT',
+  HongKongMacaoPermit: 'HONG_KONG_MACAO_PERMIT',
+  TaiwanPermit: 'TAIWAN_PERMIT',
+  ForeignPermanentResidence: 'FOREIGN_PERMANENT_RESIDENCE',
+  Other: 'OTHER'
+} as const;
 
+export type IdDocumentType = typeof IdDocumentType[keyof typeof IdDocumentType];
 /** The legal representative or person in charge (法定代表人/负责人). Name and document number are personal data. */
 export type LegalRepresentative = {
   __typename?: 'LegalRepresentative';
@@ -68,49 +76,55 @@ export type PageInfo = {
 };
 
 /** Every list the departments keep. */
-export type ListKind =
+export const ListKind = {
   /** Tax: A-grade taxpayers 纳税信用A级纳税人 (red). */
-  | 'A_GRADE_TAXPAYER'
+  AGradeTaxpayer: 'A_GRADE_TAXPAYER',
   /** Tax: major tax violation dishonest subjects 重大税收违法失信主体 (black). */
-  | 'MAJOR_TAX_VIOLATION'
+  MajorTaxViolation: 'MAJOR_TAX_VIOLATION',
   /** Tax: key attention 税收违法失信重点关注名单 (after a black-list exit, or below the black-list bar). */
-  | 'TAX_KEY_ATTENTION'
+  TaxKeyAttention: 'TAX_KEY_ATTENTION',
   /** Market supervision: serious illegal and dishonest enterprises 严重违法失信企业名单 (black). */
-  | 'SERIOUS_ILLEGAL_DISHONEST_ENTERPRISE'
+  SeriousIllegalDishonestEnterprise: 'SERIOUS_ILLEGAL_DISHONEST_ENTERPRISE',
   /** Market supervision: abnormal operations 经营异常名录 (key attention). */
-  | 'ABNORMAL_OPERATIONS'
+  AbnormalOperations: 'ABNORMAL_OPERATIONS',
   /** Courts: dishonest judgment debtors 失信被执行人 (black). */
-  | 'DISHONEST_JUDGMENT_DEBTOR'
+  DishonestJudgmentDebtor: 'DISHONEST_JUDGMENT_DEBTOR',
   /** Courts: key attention after leaving the dishonest judgment debtor list. */
-  | 'JUDGMENT_DEBTOR_KEY_ATTENTION'
+  JudgmentDebtorKeyAttention: 'JUDGMENT_DEBTOR_KEY_ATTENTION',
   /** Work safety: joint punishment 安全生产失信联合惩戒对象 (black). */
-  | 'WORK_SAFETY_BLACK'
+  WorkSafetyBlack: 'WORK_SAFETY_BLACK',
   /** Work safety: joint incentive 安全生产守信联合激励对象 (red). */
-  | 'WORK_SAFETY_RED'
+  WorkSafetyRed: 'WORK_SAFETY_RED',
   /** Work safety: key attention 安全生产重点关注名单. */
-  | 'WORK_SAFETY_KEY_ATTENTION';
+  WorkSafetyKeyAttention: 'WORK_SAFETY_KEY_ATTENTION'
+} as const;
 
-export type EntryStatus =
+export type ListKind = typeof ListKind[keyof typeof ListKind];
+export const EntryStatus = {
   /** Recognised preliminarily, before notice or publicity. */
-  | 'PRELIMINARY'
+  Preliminary: 'PRELIMINARY',
   /** In its notice / publicity period (公示期). */
-  | 'PUBLICITY'
+  Publicity: 'PUBLICITY',
   /** On the list, within validity: counts for every rule and measure. */
-  | 'ACTIVE'
+  Active: 'ACTIVE',
   /** Exited (移出): kept with its history, counts for nothing. */
-  | 'EXITED';
+  Exited: 'EXITED'
+} as const;
 
+export type EntryStatus = typeof EntryStatus[keyof typeof EntryStatus];
 /** The ways an entry leaves its list (1798 (18)(19)). */
-export type ExitWay =
+export const ExitWay = {
   /** Not produced by decideObjection: an upheld objection purges the entry instead of exiting it (1798 (20)). */
-  | 'OBJECTION_UPHELD'
-  | 'CREDIT_REPAIR'
-  | 'VALIDITY_EXPIRED'
-  | 'STANDARD_CHANGED'
-  | 'LISTED_FOR_DISHONESTY'
-  | 'INCENTIVE_ABUSE'
-  | 'ESCALATED_TO_BLACK_LIST';
+  ObjectionUpheld: 'OBJECTION_UPHELD',
+  CreditRepair: 'CREDIT_REPAIR',
+  ValidityExpired: 'VALIDITY_EXPIRED',
+  StandardChanged: 'STANDARD_CHANGED',
+  ListedForDishonesty: 'LISTED_FOR_DISHONESTY',
+  IncentiveAbuse: 'INCENTIVE_ABUSE',
+  EscalatedToBlackList: 'ESCALATED_TO_BLACK_LIST'
+} as const;
 
+export type ExitWay = typeof ExitWay[keyof typeof ExitWay];
 /** Whether and how the subject may repair its credit, stated at listing (893 §2). */
 export type RepairTerms = {
   __typename?: 'RepairTerms';
@@ -142,10 +156,12 @@ export type EntryTransition = {
 };
 
 /** How an entry that is not the subject's own is linked to it. */
-export type EntryLink =
+export const EntryLink = {
   /** An organisation's black or key-attention entry shown on its legal representative (失信单位负责人责任追溯, 893 §8). */
-  | 'LEGAL_REPRESENTATIVE';
+  LegalRepresentative: 'LEGAL_REPRESENTATIVE'
+} as const;
 
+export type EntryLink = typeof EntryLink[keyof typeof EntryLink];
 /** A list record (1798 (9)): who, why, by whom, on what basis, since when and until when. */
 export type ListEntry = {
   __typename?: 'ListEntry';
@@ -431,21 +447,25 @@ export type EscalationResult = {
   keyAttention: ListEntry;
 };
 
-export type ObjectionKind =
+export const ObjectionKind = {
   /** The listed subject appeals (申诉); against a black entry, with evidence. */
-  | 'SUBJECT_APPEAL'
+  SubjectAppeal: 'SUBJECT_APPEAL',
   /** Anyone objects (异议), e.g. to a red entry in publicity. */
-  | 'PUBLIC_OBJECTION'
+  PublicObjection: 'PUBLIC_OBJECTION',
   /** An implementing agency reports a suspected error to the recognising department (1798 (23)). */
-  | 'IMPLEMENTER_REPORT';
+  ImplementerReport: 'IMPLEMENTER_REPORT'
+} as const;
 
-export type ObjectionStatus =
-  | 'FILED'
-  | 'ACCEPTED'
-  | 'REJECTED'
-  | 'UPHELD'
-  | 'DISMISSED';
+export type ObjectionKind = typeof ObjectionKind[keyof typeof ObjectionKind];
+export const ObjectionStatus = {
+  Filed: 'FILED',
+  Accepted: 'ACCEPTED',
+  Rejected: 'REJECTED',
+  Upheld: 'UPHELD',
+  Dismissed: 'DISMISSED'
+} as const;
 
+export type ObjectionStatus = typeof ObjectionStatus[keyof typeof ObjectionStatus];
 /** An objection or appeal against an entry (1798 (21)–(23)). */
 export type Objection = {
   __typename?: 'Objection';
@@ -490,16 +510,18 @@ export type ObjectionDecision = {
   purged: Scalars['Boolean']['output'];
 };
 
-export type RepairStepKind =
-  | 'RECTIFICATION'
+export const RepairStepKind = {
+  Rectification: 'RECTIFICATION',
   /** Public credit commitment 信用承诺. */
-  | 'CREDIT_COMMITMENT'
+  CreditCommitment: 'CREDIT_COMMITMENT',
   /** Repair training; counts from 3 class hours (893 §11). */
-  | 'TRAINING'
+  Training: 'TRAINING',
   /** Credit report from a qualified credit service agency (893 §12). */
-  | 'CREDIT_REPORT'
-  | 'PUBLIC_SERVICE';
+  CreditReport: 'CREDIT_REPORT',
+  PublicService: 'PUBLIC_SERVICE'
+} as const;
 
+export type RepairStepKind = typeof RepairStepKind[keyof typeof RepairStepKind];
 export type RepairStep = {
   __typename?: 'RepairStep';
   id: Scalars['ID']['output'];
@@ -543,11 +565,13 @@ export type FileRecord = {
   recordedBy: Scalars['String']['output'];
 };
 
-export type ExitApplicationStatus =
-  | 'APPLIED'
-  | 'APPROVED'
-  | 'REJECTED';
+export const ExitApplicationStatus = {
+  Applied: 'APPLIED',
+  Approved: 'APPROVED',
+  Rejected: 'REJECTED'
+} as const;
 
+export type ExitApplicationStatus = typeof ExitApplicationStatus[keyof typeof ExitApplicationStatus];
 export type ExitApplication = {
   __typename?: 'ExitApplication';
   id: Scalars['ID']['output'];

@@ -22,36 +22,44 @@ export type Scalars = {
 };
 
 /** The recognising domains (认定领域). */
-export type Domain =
-  | 'TAX'
-  | 'MARKET_SUPERVISION'
-  | 'COURTS'
-  | 'WORK_SAFETY';
+export const Domain = {
+  Tax: 'TAX',
+  MarketSupervision: 'MARKET_SUPERVISION',
+  Courts: 'COURTS',
+  WorkSafety: 'WORK_SAFETY'
+} as const;
 
-export type ListType =
+export type Domain = typeof Domain[keyof typeof Domain];
+export const ListType = {
   /** Red list 红名单: joint incentive. */
-  | 'RED'
+  Red: 'RED',
   /** Black list 黑名单: joint punishment. */
-  | 'BLACK'
+  Black: 'BLACK',
   /** Key-attention list 重点关注名单: serious or repeated minor dishonesty below the black-list bar. */
-  | 'KEY_ATTENTION';
+  KeyAttention: 'KEY_ATTENTION'
+} as const;
 
+export type ListType = typeof ListType[keyof typeof ListType];
 /** What kind of subject a code identifies. */
-export type SubjectType =
+export const SubjectType = {
   /** A legal person or other organisation, keyed by its unified social credit code (GB 32100). */
-  | 'ORGANISATION'
+  Organisation: 'ORGANISATION',
   /** A natural person, keyed by the citizen identity number (GB 11643). Personal data. */
-  | 'NATURAL_PERSON';
+  NaturalPerson: 'NATURAL_PERSON'
+} as const;
 
+export type SubjectType = typeof SubjectType[keyof typeof SubjectType];
 /** Identity document types of a legal representative (1798 (9)). */
-export type IdDocumentType =
-  | 'RESIDENT_IDENTITY_CARD'
-  | 'PASSPORT'
-  | 'HONG_KONG_MACAO_PERMIT'
-  | 'TAIWAN_PERMIT'
-  | 'FOREIGN_PERMANENT_RESIDENCE'
-  | 'OTHER';
+export const IdDocumentType = {
+  ResidentIdentityCard: 'RESIDENT_IDENTITY_CARD',
+  Passport: 'PASSPORT',
+  HongKongMacaoPermit: 'HONG_KONG_MACAO_PERMIT',
+  TaiwanPermit: 'TAIWAN_PERMIT',
+  ForeignPermanentResidence: 'FOREIGN_PERMANENT_RESIDENCE',
+  Other: 'OTHER'
+} as const;
 
+export type IdDocumentType = typeof IdDocumentType[keyof typeof IdDocumentType];
 /** The legal representative or person in charge (法定代表人/负责人). Name and document number are personal data. */
 export type LegalRepresentative = {
   __typename?: 'LegalRepresentative';
@@ -448,11 +456,13 @@ export type RegisterVerification = {
 };
 
 /** Where the checkpoint a verification trusted came from (only its signature is trusted). */
-export type CheckpointSource =
-  | 'GIVEN'
-  | 'FILE'
-  | 'DATABASE';
+export const CheckpointSource = {
+  Given: 'GIVEN',
+  File: 'FILE',
+  Database: 'DATABASE'
+} as const;
 
+export type CheckpointSource = typeof CheckpointSource[keyof typeof CheckpointSource];
 /**
  * A signed statement of every chain's record count, last hash and keyed start at one time:
  * a JWS (ES256) to verify offline with accessRegisterCheckpointKey (npm run verify-register).
@@ -557,26 +567,30 @@ export type MutationReplayWebhookArgs = {
 };
 
 /** Approval scenarios in which implementing agencies apply joint measures. */
-export type Scenario =
-  | 'GOVERNMENT_PROCUREMENT'
-  | 'BIDDING'
-  | 'PUBLIC_RESOURCE_TRADING'
-  | 'FINANCING_CREDIT'
-  | 'HONOURS_AWARDS'
-  | 'ADMINISTRATIVE_LICENSING'
-  | 'SUBSIDIES'
-  | 'HIGH_CONSUMPTION'
-  | 'AIR_RAIL_TRAVEL'
-  | 'MARKET_ACCESS'
-  | 'CUSTOMS_CLEARANCE'
-  | 'TAX_SERVICES'
-  | 'CIVIL_SERVICE_EMPLOYMENT'
-  | 'REAL_ESTATE';
+export const Scenario = {
+  GovernmentProcurement: 'GOVERNMENT_PROCUREMENT',
+  Bidding: 'BIDDING',
+  PublicResourceTrading: 'PUBLIC_RESOURCE_TRADING',
+  FinancingCredit: 'FINANCING_CREDIT',
+  HonoursAwards: 'HONOURS_AWARDS',
+  AdministrativeLicensing: 'ADMINISTRATIVE_LICENSING',
+  Subsidies: 'SUBSIDIES',
+  HighConsumption: 'HIGH_CONSUMPTION',
+  AirRailTravel: 'AIR_RAIL_TRAVEL',
+  MarketAccess: 'MARKET_ACCESS',
+  CustomsClearance: 'CUSTOMS_CLEARANCE',
+  TaxServices: 'TAX_SERVICES',
+  CivilServiceEmployment: 'CIVIL_SERVICE_EMPLOYMENT',
+  RealEstate: 'REAL_ESTATE'
+} as const;
 
-export type MeasureKind =
-  | 'PUNISHMENT'
-  | 'INCENTIVE';
+export type Scenario = typeof Scenario[keyof typeof Scenario];
+export const MeasureKind = {
+  Punishment: 'PUNISHMENT',
+  Incentive: 'INCENTIVE'
+} as const;
 
+export type MeasureKind = typeof MeasureKind[keyof typeof MeasureKind];
 /** A joint memorandum (联合奖惩合作备忘录), in the version in force on the day asked. */
 export type Memorandum = {
   __typename?: 'Memorandum';
@@ -640,14 +654,16 @@ export type MeasureChanges = {
   triggers?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
-export type Verdict =
+export const Verdict = {
   /** A punishment measure applies: restrict. */
-  | 'RESTRICT'
+  Restrict: 'RESTRICT',
   /** Only incentive measures apply. */
-  | 'INCENTIVE'
+  Incentive: 'INCENTIVE',
   /** No measure applies in this scenario. */
-  | 'CLEAR';
+  Clear: 'CLEAR'
+} as const;
 
+export type Verdict = typeof Verdict[keyof typeof Verdict];
 /** An active entry found by a screening. */
 export type ScreenedEntry = {
   __typename?: 'ScreenedEntry';
@@ -718,11 +734,13 @@ export type ReceiptVerification = {
   claims?: Maybe<Scalars['String']['output']>;
 };
 
-export type MeasureOutcome =
-  | 'APPLIED'
-  | 'NOT_APPLICABLE'
-  | 'INCENTIVE_GRANTED';
+export const MeasureOutcome = {
+  Applied: 'APPLIED',
+  NotApplicable: 'NOT_APPLICABLE',
+  IncentiveGranted: 'INCENTIVE_GRANTED'
+} as const;
 
+export type MeasureOutcome = typeof MeasureOutcome[keyof typeof MeasureOutcome];
 export type FeedbackInput = {
   screeningId: Scalars['ID']['input'];
   creditCode: Scalars['ID']['input'];
@@ -818,12 +836,14 @@ export type EntryChangeConnection = {
   pageInfo: PageInfo;
 };
 
-export type CatalogueAction =
-  | 'MEMORANDUM_ADDED'
-  | 'MEASURE_ADDED'
-  | 'MEASURE_AMENDED'
-  | 'MEASURE_WITHDRAWN';
+export const CatalogueAction = {
+  MemorandumAdded: 'MEMORANDUM_ADDED',
+  MeasureAdded: 'MEASURE_ADDED',
+  MeasureAmended: 'MEASURE_AMENDED',
+  MeasureWithdrawn: 'MEASURE_WITHDRAWN'
+} as const;
 
+export type CatalogueAction = typeof CatalogueAction[keyof typeof CatalogueAction];
 /** A change of the joint-measure catalogue, recorded in the transaction that made it. */
 export type CatalogueChange = {
   __typename?: 'CatalogueChange';
@@ -856,22 +876,24 @@ export type CatalogueChangeConnection = {
 };
 
 /** What a change-feed event says happened. */
-export type ChangeType =
-  | 'ENTRY_RECOGNISED'
-  | 'ENTRY_ACTIVATED'
-  | 'ENTRY_EXITED'
+export const ChangeType = {
+  EntryRecognised: 'ENTRY_RECOGNISED',
+  EntryActivated: 'ENTRY_ACTIVATED',
+  EntryExited: 'ENTRY_EXITED',
   /** A black entry removed after an upheld objection: its data is not kept, only that it happened. */
-  | 'ENTRY_PURGED'
-  | 'WARNING_LIST_ENTERED'
-  | 'WARNING_LIST_LEFT'
-  | 'MEMORANDUM_CHANGED'
+  EntryPurged: 'ENTRY_PURGED',
+  WarningListEntered: 'WARNING_LIST_ENTERED',
+  WarningListLeft: 'WARNING_LIST_LEFT',
+  MemorandumChanged: 'MEMORANDUM_CHANGED',
   /** 名单退出公告: a published entry exited; on the public channel too (exitNotices), 1798 (20). */
-  | 'EXIT_NOTICE'
+  ExitNotice: 'EXIT_NOTICE',
   /** 通报: an entry of a list that is not published took effect or exited, for the subject's unit or supervising authority (1798 (11)). */
-  | 'UNIT_NOTICE'
+  UnitNotice: 'UNIT_NOTICE',
   /** 重点关注有效期提示: a key-attention entry's validity ends within 30 days (1798 (17)). */
-  | 'VALIDITY_REMINDER';
+  ValidityReminder: 'VALIDITY_REMINDER'
+} as const;
 
+export type ChangeType = typeof ChangeType[keyof typeof ChangeType];
 /** One committed change, with a stable id and a global position. */
 export type ChangeEvent = {
   __typename?: 'ChangeEvent';
@@ -944,11 +966,13 @@ export type WebhookInput = {
   secret: Scalars['String']['input'];
 };
 
-export type DeliveryOutcome =
-  | 'DELIVERED'
-  | 'FAILED'
-  | 'DEAD_LETTERED';
+export const DeliveryOutcome = {
+  Delivered: 'DELIVERED',
+  Failed: 'FAILED',
+  DeadLettered: 'DEAD_LETTERED'
+} as const;
 
+export type DeliveryOutcome = typeof DeliveryOutcome[keyof typeof DeliveryOutcome];
 export type WebhookDelivery = {
   __typename?: 'WebhookDelivery';
   eventId: Scalars['ID']['output'];
@@ -984,25 +1008,29 @@ export type StatisticsFilter = {
 };
 
 /** What entry figures can be broken down by. */
-export type EntryDimension =
-  | 'LIST_TYPE'
-  | 'DOMAIN'
+export const EntryDimension = {
+  ListType: 'LIST_TYPE',
+  Domain: 'DOMAIN',
   /** The first two digits of the division code. */
-  | 'PROVINCE'
+  Province: 'PROVINCE',
   /** The first four digits of the division code. */
-  | 'CITY'
+  City: 'CITY',
   /** The whole six-digit division code. */
-  | 'DISTRICT'
+  District: 'DISTRICT',
   /** YYYY-MM of the recognition (recognised) or of the exit (exited); not for active. */
-  | 'MONTH'
+  Month: 'MONTH',
   /** How the entry left its list (1798 (18)(19)); exited only. */
-  | 'EXIT_WAY';
+  ExitWay: 'EXIT_WAY'
+} as const;
 
-export type RegionLevel =
-  | 'PROVINCE'
-  | 'CITY'
-  | 'DISTRICT';
+export type EntryDimension = typeof EntryDimension[keyof typeof EntryDimension];
+export const RegionLevel = {
+  Province: 'PROVINCE',
+  City: 'CITY',
+  District: 'DISTRICT'
+} as const;
 
+export type RegionLevel = typeof RegionLevel[keyof typeof RegionLevel];
 /** One cell of a breakdown: the dimensions asked for are set, the others null. */
 export type EntryCount = {
   __typename?: 'EntryCount';
