@@ -3,6 +3,8 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { SubjectParent as SubjectParentModel, DepartmentRecordParent as DepartmentRecordParentModel, ListEntryConnectionParent as ListEntryConnectionParentModel, ListContext } from '../../kit/lists/resolvers.js';
 import type { ListEntry as ListEntryModel, EntryTransition as EntryTransitionModel, LegalRepresentative as LegalRepresentativeModel } from '../../kit/lists/store.js';
+import type { DepartmentActionsParent as DepartmentActionsParentModel } from '../../kit/lists/actions.js';
+import type { StatisticsScope as StatisticsScopeModel } from '../../kit/lists/statistics.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -1052,10 +1054,10 @@ export type ResolversTypes = ResolversObject<{
   ExitApplication: ResolverTypeWrapper<ExitApplication>;
   EarlyExitDecisionInput: EarlyExitDecisionInput;
   EarlyExitDecision: ResolverTypeWrapper<Omit<EarlyExitDecision, 'exit'> & { exit?: Maybe<ResolversTypes['ExitResult']> }>;
-  DepartmentActions: ResolverTypeWrapper<Omit<DepartmentActions, 'recognise' | 'recogniseMany' | 'confirm' | 'confirmMany' | 'exitOnExpiry' | 'exitOnExpiryMany' | 'exitForChangedStandard' | 'exitForChangedStandardMany' | 'exitForIncentiveAbuse' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversTypes['ListEntry'], recogniseMany: Array<ResolversTypes['RecognitionResult']>, confirm: ResolversTypes['ListEntry'], confirmMany: Array<ResolversTypes['EntryActionResult']>, exitOnExpiry: ResolversTypes['ExitResult'], exitOnExpiryMany: Array<ResolversTypes['EntryActionResult']>, exitForChangedStandard: ResolversTypes['ExitResult'], exitForChangedStandardMany: Array<ResolversTypes['EntryActionResult']>, exitForIncentiveAbuse: ResolversTypes['ExitResult'], escalateToBlackList: ResolversTypes['EscalationResult'], decideObjection: ResolversTypes['ObjectionDecision'], decideEarlyExit: ResolversTypes['EarlyExitDecision'] }>;
+  DepartmentActions: ResolverTypeWrapper<DepartmentActionsParentModel>;
   KeyCount: ResolverTypeWrapper<KeyCount>;
   CaseStatisticsFilter: CaseStatisticsFilter;
-  ObjectionAndRepairStatistics: ResolverTypeWrapper<ObjectionAndRepairStatistics>;
+  ObjectionAndRepairStatistics: ResolverTypeWrapper<StatisticsScopeModel>;
   Subject: ResolverTypeWrapper<SubjectParentModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1106,10 +1108,10 @@ export type ResolversParentTypes = ResolversObject<{
   ExitApplication: ExitApplication;
   EarlyExitDecisionInput: EarlyExitDecisionInput;
   EarlyExitDecision: Omit<EarlyExitDecision, 'exit'> & { exit?: Maybe<ResolversParentTypes['ExitResult']> };
-  DepartmentActions: Omit<DepartmentActions, 'recognise' | 'recogniseMany' | 'confirm' | 'confirmMany' | 'exitOnExpiry' | 'exitOnExpiryMany' | 'exitForChangedStandard' | 'exitForChangedStandardMany' | 'exitForIncentiveAbuse' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversParentTypes['ListEntry'], recogniseMany: Array<ResolversParentTypes['RecognitionResult']>, confirm: ResolversParentTypes['ListEntry'], confirmMany: Array<ResolversParentTypes['EntryActionResult']>, exitOnExpiry: ResolversParentTypes['ExitResult'], exitOnExpiryMany: Array<ResolversParentTypes['EntryActionResult']>, exitForChangedStandard: ResolversParentTypes['ExitResult'], exitForChangedStandardMany: Array<ResolversParentTypes['EntryActionResult']>, exitForIncentiveAbuse: ResolversParentTypes['ExitResult'], escalateToBlackList: ResolversParentTypes['EscalationResult'], decideObjection: ResolversParentTypes['ObjectionDecision'], decideEarlyExit: ResolversParentTypes['EarlyExitDecision'] };
+  DepartmentActions: DepartmentActionsParentModel;
   KeyCount: KeyCount;
   CaseStatisticsFilter: CaseStatisticsFilter;
-  ObjectionAndRepairStatistics: ObjectionAndRepairStatistics;
+  ObjectionAndRepairStatistics: StatisticsScopeModel;
   Subject: SubjectParentModel;
   Query: Record<PropertyKey, never>;
   Mutation: Record<PropertyKey, never>;
