@@ -63,6 +63,20 @@ const PLATFORM_TYPES: TypesConfig = {
   mappers: {
     Subject: 'subgraphs/platform/resolvers.ts#SubjectParent',
     LegalRepresentative: 'subgraphs/kit/lists/store.ts#LegalRepresentative',
+    WarningListMember: 'subgraphs/platform/warning-list-resolvers.ts#WarningListMemberParent',
+    WarningListStatus: 'subgraphs/platform/warning-list-resolvers.ts#WarningListStatusParent',
+    AccessRecord: 'subgraphs/platform/access-register.ts#AccessRecord',
+    RegisterVerification: 'subgraphs/platform/access-register-resolvers.ts#VerificationParent',
+    Memorandum: 'subgraphs/platform/joint-measures-resolvers.ts#MemorandumParent',
+    ScreenedEntry: 'subgraphs/platform/screening.ts#ScreenedEntry',
+    TriggeredMeasure: 'subgraphs/platform/screening.ts#TriggeredMeasure',
+    ScreeningItem: 'subgraphs/platform/screening.ts#ScreeningItem',
+    JointMeasureCase: 'subgraphs/platform/feedback.ts#JointMeasureCase',
+    ChangeEvent: 'subgraphs/platform/change-feed-resolvers.ts#ChangeEventParent',
+    EntryStatistics: 'subgraphs/platform/statistics-resolvers.ts#StatisticsScope',
+    ListedSubjectStatistics: 'subgraphs/platform/statistics-resolvers.ts#ListedScope',
+    EntryCount: 'subgraphs/platform/statistics.ts#EntryCount',
+    ConsolidatedListMember: 'subgraphs/platform/consolidated-list.ts#ConsolidatedListMemberParent',
   },
 };
 

@@ -7,7 +7,7 @@
  * Departments and the platform amend all of this through mutations; this is version 1.
  */
 
-import { Scenario } from './__generated__/resolvers-types.js';
+import { Scenario, type MeasureKind } from './__generated__/resolvers-types.js';
 
 export type { Scenario };
 
@@ -15,7 +15,7 @@ export type { Scenario };
 export const SCENARIOS: Scenario[] = Object.values(Scenario);
 
 export interface MeasureSeed {
-  kind: 'PUNISHMENT' | 'INCENTIVE';
+  kind: MeasureKind;
   description: string;
   /** Which kind of implementing agency applies it. */
   appliedBy: string;
