@@ -19,8 +19,9 @@ import { casesTable, entryIndexTable, screeningsTable } from './migrations.js';
 import { caseVisibility, feedVisibilityAcross, isVisible, type DataOwner, type DepartmentRef } from '../kit/auth/policy.js';
 import { periodInstants, type Period } from '../kit/period.js';
 import type { StatisticsFilter } from './statistics.js';
+import type { MeasureOutcome as Outcome } from './__generated__/resolvers-types.js';
 
-export type Outcome = 'APPLIED' | 'NOT_APPLICABLE' | 'INCENTIVE_GRANTED';
+export type { Outcome };
 
 export interface FeedbackInput {
   screeningId: string;

@@ -21,10 +21,11 @@ import { SCENARIOS, type Scenario } from './memorandum-catalogue.js';
 import type { Measure, MeasureCatalogue, Memorandum } from './measures.js';
 import type { ReceiptKeys } from './receipts.js';
 import { entryIndexTable, platformOffsetsTable, screeningsTable, warningListTable } from './migrations.js';
+import type { Verdict } from './__generated__/resolvers-types.js';
 
 export const MAX_CODES_PER_SCREENING = 1000;
 
-export type Verdict = 'RESTRICT' | 'INCENTIVE' | 'CLEAR';
+export type { Verdict };
 
 export interface ScreenedEntry {
   entryId: string;

@@ -27,9 +27,9 @@ import type { ListEntry, ListStore } from './store.js';
 import { exitApplicationsTable, objectionsTable, repairStepsTable, subjectFileTable } from './tables.js';
 import { groupByKey } from '../group.js';
 import { inTransaction } from '../transactions.js';
+import type { ObjectionKind, ObjectionStatus } from './__generated__/resolvers-types.js';
 
-export type ObjectionKind = 'SUBJECT_APPEAL' | 'PUBLIC_OBJECTION' | 'IMPLEMENTER_REPORT';
-export type ObjectionStatus = 'FILED' | 'ACCEPTED' | 'REJECTED' | 'UPHELD' | 'DISMISSED';
+export type { ObjectionKind, ObjectionStatus };
 
 export interface Objection {
   id: string;

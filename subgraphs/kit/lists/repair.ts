@@ -20,8 +20,9 @@ import { groupByKey } from '../group.js';
 import { isQualifiedIssuer, requireQualifiedIssuer } from './credit-agencies.js';
 import { rectifiedInTime } from './repair-records.js';
 import { inTransaction } from '../transactions.js';
+import type { RepairStepKind } from './__generated__/resolvers-types.js';
 
-export type RepairStepKind = 'RECTIFICATION' | 'CREDIT_COMMITMENT' | 'TRAINING' | 'CREDIT_REPORT' | 'PUBLIC_SERVICE';
+export type { RepairStepKind };
 
 /** 893 §11: repair training counts from 3 class hours. */
 export const MIN_TRAINING_HOURS = 3;
