@@ -139,7 +139,7 @@ function header(target: CodegenTarget): string {
  * A department's own SDL as the template department's: the fields named after it renamed to the
  * template's, without their descriptions (they name the department).
  */
-function templateDefinitions(source: TemplateSource, file: string): DefinitionNode[] {
+export function templateDefinitions(source: TemplateSource, file: string): DefinitionNode[] {
   const templateName = Object.fromEntries(
     Object.entries(departmentFieldNames(source)).map(([type, names]) => [type, Object.fromEntries(Object.entries(names).map(([template, own]) => [own, template]))]),
   );
