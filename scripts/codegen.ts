@@ -180,7 +180,6 @@ export async function generate(target: CodegenTarget): Promise<string> {
     pluginMap: { typescript: typescriptPlugin, typescriptResolvers: typescriptResolversPlugin },
     config: {
       federation: true,
-      useIndexSignature: true,
       useTypeImports: true,
       enumsAsConst: true,
       scalars: { Date: 'string', DateTime: 'string' },

@@ -1205,8 +1205,7 @@ export type ConsolidatedListConnection = {
   pageInfo: PageInfo;
 };
 
-export type WithIndex<TObject> = TObject & Record<string, any>;
-export type ResolversObject<TObject> = WithIndex<TObject>;
+
 
 export type ResolverTypeWrapper<T> = Promise<T> | T | Error;
 
@@ -1285,21 +1284,21 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 ) => TResult | Promise<TResult>;
 
 /** Mapping of federation types */
-export type FederationTypes = ResolversObject<{
+export type FederationTypes = {
   Subject: Subject;
-}>;
+};
 
 /** Mapping of federation reference types */
-export type FederationReferenceTypes = ResolversObject<{
+export type FederationReferenceTypes = {
   Subject:
     ( { __typename: 'Subject' }
     & GraphQLRecursivePick<FederationTypes['Subject'], {"creditCode":true}> );
-}>;
+};
 
 
 
 /** Mapping between all available schema types and the resolvers types */
-export type ResolversTypes = ResolversObject<{
+export type ResolversTypes = {
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Domain: Domain;
@@ -1385,10 +1384,10 @@ export type ResolversTypes = ResolversObject<{
   ConsolidatedListEdge: ResolverTypeWrapper<Omit<ConsolidatedListEdge, 'node'> & { node: ResolversTypes['ConsolidatedListMember'] }>;
   ConsolidatedListConnection: ResolverTypeWrapper<Omit<ConsolidatedListConnection, 'edges'> & { edges: Array<ResolversTypes['ConsolidatedListEdge']> }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-}>;
+};
 
 /** Mapping between all available schema types and the resolvers parents */
-export type ResolversParentTypes = ResolversObject<{
+export type ResolversParentTypes = {
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   LegalRepresentative: LegalRepresentativeModel;
@@ -1460,7 +1459,7 @@ export type ResolversParentTypes = ResolversObject<{
   ConsolidatedListEdge: Omit<ConsolidatedListEdge, 'node'> & { node: ResolversParentTypes['ConsolidatedListMember'] };
   ConsolidatedListConnection: Omit<ConsolidatedListConnection, 'edges'> & { edges: Array<ResolversParentTypes['ConsolidatedListEdge']> };
   String: Scalars['String']['output'];
-}>;
+};
 
 export type PersonalDirectiveArgs = {
   mask: Scalars['String']['input'];
@@ -1477,23 +1476,23 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
-export type LegalRepresentativeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LegalRepresentative'] = ResolversParentTypes['LegalRepresentative']> = ResolversObject<{
+export type LegalRepresentativeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LegalRepresentative'] = ResolversParentTypes['LegalRepresentative']> = {
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   idDocumentType?: Resolver<Maybe<ResolversTypes['IdDocumentType']>, ParentType, ContextType>;
   idDocumentNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type PageInfoResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+export type PageInfoResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type IndustryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Industry'] = ResolversParentTypes['Industry']> = ResolversObject<{
+export type IndustryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Industry'] = ResolversParentTypes['Industry']> = {
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-}>;
+};
 
-export type SubjectResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Subject'] = ResolversParentTypes['Subject'], FederationReferenceType extends FederationReferenceTypes['Subject'] = FederationReferenceTypes['Subject']> = ResolversObject<{
+export type SubjectResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Subject'] = ResolversParentTypes['Subject'], FederationReferenceType extends FederationReferenceTypes['Subject'] = FederationReferenceTypes['Subject']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Subject']> | FederationReferenceType, FederationReferenceType, ContextType>;
   creditCode?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   subjectType?: Resolver<ResolversTypes['SubjectType'], ParentType, ContextType>;
@@ -1503,15 +1502,15 @@ export type SubjectResolvers<ContextType = PlatformContext, ParentType extends R
   industry?: Resolver<Maybe<ResolversTypes['Industry']>, ParentType, ContextType>;
   legalRepresentative?: Resolver<Maybe<ResolversTypes['LegalRepresentative']>, ParentType, ContextType>;
   warningList?: Resolver<ResolversTypes['WarningListStatus'], ParentType, ContextType>;
-}>;
+};
 
-export type WarningListStatusResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListStatus'] = ResolversParentTypes['WarningListStatus']> = ResolversObject<{
+export type WarningListStatusResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListStatus'] = ResolversParentTypes['WarningListStatus']> = {
   onList?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   since?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   domains?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
-}>;
+};
 
-export type LateSharedEntryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LateSharedEntry'] = ResolversParentTypes['LateSharedEntry']> = ResolversObject<{
+export type LateSharedEntryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LateSharedEntry'] = ResolversParentTypes['LateSharedEntry']> = {
   entryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
   creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1519,43 +1518,43 @@ export type LateSharedEntryResolvers<ContextType = PlatformContext, ParentType e
   recognisedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   reachedPlatformAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   workingDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type LateSharedEntryEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LateSharedEntryEdge'] = ResolversParentTypes['LateSharedEntryEdge']> = ResolversObject<{
+export type LateSharedEntryEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LateSharedEntryEdge'] = ResolversParentTypes['LateSharedEntryEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['LateSharedEntry'], ParentType, ContextType>;
-}>;
+};
 
-export type LateSharedEntryConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LateSharedEntryConnection'] = ResolversParentTypes['LateSharedEntryConnection']> = ResolversObject<{
+export type LateSharedEntryConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LateSharedEntryConnection'] = ResolversParentTypes['LateSharedEntryConnection']> = {
   edges?: Resolver<Array<ResolversTypes['LateSharedEntryEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type WarningListMemberResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListMember'] = ResolversParentTypes['WarningListMember']> = ResolversObject<{
+export type WarningListMemberResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListMember'] = ResolversParentTypes['WarningListMember']> = {
   subject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType>;
   since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   domains?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
-}>;
+};
 
-export type WarningListEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListEdge'] = ResolversParentTypes['WarningListEdge']> = ResolversObject<{
+export type WarningListEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListEdge'] = ResolversParentTypes['WarningListEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['WarningListMember'], ParentType, ContextType>;
-}>;
+};
 
-export type WarningListConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListConnection'] = ResolversParentTypes['WarningListConnection']> = ResolversObject<{
+export type WarningListConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListConnection'] = ResolversParentTypes['WarningListConnection']> = {
   edges?: Resolver<Array<ResolversTypes['WarningListEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type CodeCheckResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CodeCheck'] = ResolversParentTypes['CodeCheck']> = ResolversObject<{
+export type CodeCheckResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CodeCheck'] = ResolversParentTypes['CodeCheck']> = {
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   subjectType?: Resolver<Maybe<ResolversTypes['SubjectType']>, ParentType, ContextType>;
   regionCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type QueryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+export type QueryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   subject?: Resolver<Maybe<ResolversTypes['Subject']>, ParentType, ContextType, RequireFields<QuerySubjectArgs, 'creditCode'>>;
   subjects?: Resolver<Array<Maybe<ResolversTypes['Subject']>>, ParentType, ContextType, RequireFields<QuerySubjectsArgs, 'creditCodes'>>;
   warningList?: Resolver<ResolversTypes['WarningListConnection'], ParentType, ContextType, RequireFields<QueryWarningListArgs, 'first'>>;
@@ -1581,9 +1580,9 @@ export type QueryResolvers<ContextType = PlatformContext, ParentType extends Res
   warningListStatistics?: Resolver<ResolversTypes['WarningListStatistics'], ParentType, ContextType, RequireFields<QueryWarningListStatisticsArgs, 'from' | 'to'>>;
   listedSubjectStatistics?: Resolver<ResolversTypes['ListedSubjectStatistics'], ParentType, ContextType, RequireFields<QueryListedSubjectStatisticsArgs, 'from' | 'to'>>;
   consolidatedList?: Resolver<Maybe<ResolversTypes['ConsolidatedListConnection']>, ParentType, ContextType, RequireFields<QueryConsolidatedListArgs, 'first'>>;
-}>;
+};
 
-export type AccessRecordResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecord'] = ResolversParentTypes['AccessRecord']> = ResolversObject<{
+export type AccessRecordResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecord'] = ResolversParentTypes['AccessRecord']> = {
   seq?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1598,34 +1597,34 @@ export type AccessRecordResolvers<ContextType = PlatformContext, ParentType exte
   prevHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   chain?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   chainIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type AccessRecordEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecordEdge'] = ResolversParentTypes['AccessRecordEdge']> = ResolversObject<{
+export type AccessRecordEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecordEdge'] = ResolversParentTypes['AccessRecordEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['AccessRecord'], ParentType, ContextType>;
-}>;
+};
 
-export type AccessRecordConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecordConnection'] = ResolversParentTypes['AccessRecordConnection']> = ResolversObject<{
+export type AccessRecordConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecordConnection'] = ResolversParentTypes['AccessRecordConnection']> = {
   edges?: Resolver<Array<ResolversTypes['AccessRecordEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type RegisterVerificationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['RegisterVerification'] = ResolversParentTypes['RegisterVerification']> = ResolversObject<{
+export type RegisterVerificationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['RegisterVerification'] = ResolversParentTypes['RegisterVerification']> = {
   valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   checkedRecords?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   firstInvalidSeq?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   problem?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   checkpoint?: Resolver<Maybe<ResolversTypes['AccessRegisterCheckpoint']>, ParentType, ContextType>;
-}>;
+};
 
-export type AccessRegisterCheckpointResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRegisterCheckpoint'] = ResolversParentTypes['AccessRegisterCheckpoint']> = ResolversObject<{
+export type AccessRegisterCheckpointResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRegisterCheckpoint'] = ResolversParentTypes['AccessRegisterCheckpoint']> = {
   signedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   records?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   checkpoint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   source?: Resolver<Maybe<ResolversTypes['CheckpointSource']>, ParentType, ContextType>;
-}>;
+};
 
-export type MutationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+export type MutationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   screen?: Resolver<ResolversTypes['Screening'], ParentType, ContextType, RequireFields<MutationScreenArgs, 'creditCodes' | 'scenario' | 'reference'>>;
   recordMeasureFeedback?: Resolver<ResolversTypes['JointMeasureCase'], ParentType, ContextType, RequireFields<MutationRecordMeasureFeedbackArgs, 'input'>>;
   addMemorandum?: Resolver<ResolversTypes['Memorandum'], ParentType, ContextType, RequireFields<MutationAddMemorandumArgs, 'input' | 'effectiveFrom'>>;
@@ -1636,9 +1635,9 @@ export type MutationResolvers<ContextType = PlatformContext, ParentType extends 
   registerWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<MutationRegisterWebhookArgs, 'input'>>;
   removeWebhook?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveWebhookArgs, 'id'>>;
   replayWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<MutationReplayWebhookArgs, 'id'>>;
-}>;
+};
 
-export type MemorandumResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Memorandum'] = ResolversParentTypes['Memorandum']> = ResolversObject<{
+export type MemorandumResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Memorandum'] = ResolversParentTypes['Memorandum']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   number?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1649,9 +1648,9 @@ export type MemorandumResolvers<ContextType = PlatformContext, ParentType extend
   effectiveFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   effectiveTo?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   measures?: Resolver<Array<ResolversTypes['Measure']>, ParentType, ContextType, Partial<MemorandumMeasuresArgs>>;
-}>;
+};
 
-export type MeasureResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Measure'] = ResolversParentTypes['Measure']> = ResolversObject<{
+export type MeasureResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Measure'] = ResolversParentTypes['Measure']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   memorandumId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1662,24 +1661,24 @@ export type MeasureResolvers<ContextType = PlatformContext, ParentType extends R
   triggers?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   effectiveFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   effectiveTo?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-}>;
+};
 
-export type ScreenedEntryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ScreenedEntry'] = ResolversParentTypes['ScreenedEntry']> = ResolversObject<{
+export type ScreenedEntryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ScreenedEntry'] = ResolversParentTypes['ScreenedEntry']> = {
   entryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
   listKind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   listType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   recognisedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   validUntil?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-}>;
+};
 
-export type TriggeredMeasureResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['TriggeredMeasure'] = ResolversParentTypes['TriggeredMeasure']> = ResolversObject<{
+export type TriggeredMeasureResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['TriggeredMeasure'] = ResolversParentTypes['TriggeredMeasure']> = {
   measure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType>;
   memorandum?: Resolver<ResolversTypes['Memorandum'], ParentType, ContextType>;
   triggeredBy?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type ScreeningItemResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ScreeningItem'] = ResolversParentTypes['ScreeningItem']> = ResolversObject<{
+export type ScreeningItemResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ScreeningItem'] = ResolversParentTypes['ScreeningItem']> = {
   index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1689,9 +1688,9 @@ export type ScreeningItemResolvers<ContextType = PlatformContext, ParentType ext
   onWarningList?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   activeEntries?: Resolver<Array<ResolversTypes['ScreenedEntry']>, ParentType, ContextType>;
   measures?: Resolver<Array<ResolversTypes['TriggeredMeasure']>, ParentType, ContextType>;
-}>;
+};
 
-export type ScreeningResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Screening'] = ResolversParentTypes['Screening']> = ResolversObject<{
+export type ScreeningResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Screening'] = ResolversParentTypes['Screening']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   scenario?: Resolver<ResolversTypes['Scenario'], ParentType, ContextType>;
   reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1701,23 +1700,23 @@ export type ScreeningResolvers<ContextType = PlatformContext, ParentType extends
   items?: Resolver<Array<ResolversTypes['ScreeningItem']>, ParentType, ContextType>;
   dataVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   receipt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-}>;
+};
 
-export type ReceiptKeyResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ReceiptKey'] = ResolversParentTypes['ReceiptKey']> = ResolversObject<{
+export type ReceiptKeyResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ReceiptKey'] = ResolversParentTypes['ReceiptKey']> = {
   alg?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   kid?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   jwk?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   pem?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-}>;
+};
 
-export type ReceiptVerificationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ReceiptVerification'] = ResolversParentTypes['ReceiptVerification']> = ResolversObject<{
+export type ReceiptVerificationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ReceiptVerification'] = ResolversParentTypes['ReceiptVerification']> = {
   valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   problem?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   screeningId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   claims?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type JointMeasureCaseResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureCase'] = ResolversParentTypes['JointMeasureCase']> = ResolversObject<{
+export type JointMeasureCaseResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureCase'] = ResolversParentTypes['JointMeasureCase']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   screeningId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1731,24 +1730,24 @@ export type JointMeasureCaseResolvers<ContextType = PlatformContext, ParentType 
   entryIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   published?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-}>;
+};
 
-export type JointMeasureCaseEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureCaseEdge'] = ResolversParentTypes['JointMeasureCaseEdge']> = ResolversObject<{
+export type JointMeasureCaseEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureCaseEdge'] = ResolversParentTypes['JointMeasureCaseEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['JointMeasureCase'], ParentType, ContextType>;
-}>;
+};
 
-export type JointMeasureCaseConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureCaseConnection'] = ResolversParentTypes['JointMeasureCaseConnection']> = ResolversObject<{
+export type JointMeasureCaseConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureCaseConnection'] = ResolversParentTypes['JointMeasureCaseConnection']> = {
   edges?: Resolver<Array<ResolversTypes['JointMeasureCaseEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type CountByKeyResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CountByKey'] = ResolversParentTypes['CountByKey']> = ResolversObject<{
+export type CountByKeyResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CountByKey'] = ResolversParentTypes['CountByKey']> = {
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   cases?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type JointMeasureStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureStatistics'] = ResolversParentTypes['JointMeasureStatistics']> = ResolversObject<{
+export type JointMeasureStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureStatistics'] = ResolversParentTypes['JointMeasureStatistics']> = {
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   byDomain?: Resolver<Array<ResolversTypes['CountByKey']>, ParentType, ContextType>;
@@ -1761,9 +1760,9 @@ export type JointMeasureStatisticsResolvers<ContextType = PlatformContext, Paren
   shareOfRecognised?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   nationalTarget?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   localTarget?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-}>;
+};
 
-export type EntryChangeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryChange'] = ResolversParentTypes['EntryChange']> = ResolversObject<{
+export type EntryChangeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryChange'] = ResolversParentTypes['EntryChange']> = {
   entryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
   creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1774,19 +1773,19 @@ export type EntryChangeResolvers<ContextType = PlatformContext, ParentType exten
   recognisedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   validUntil?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-}>;
+};
 
-export type EntryChangeEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryChangeEdge'] = ResolversParentTypes['EntryChangeEdge']> = ResolversObject<{
+export type EntryChangeEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryChangeEdge'] = ResolversParentTypes['EntryChangeEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['EntryChange'], ParentType, ContextType>;
-}>;
+};
 
-export type EntryChangeConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryChangeConnection'] = ResolversParentTypes['EntryChangeConnection']> = ResolversObject<{
+export type EntryChangeConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryChangeConnection'] = ResolversParentTypes['EntryChangeConnection']> = {
   edges?: Resolver<Array<ResolversTypes['EntryChangeEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type CatalogueChangeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CatalogueChange'] = ResolversParentTypes['CatalogueChange']> = ResolversObject<{
+export type CatalogueChangeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CatalogueChange'] = ResolversParentTypes['CatalogueChange']> = {
   seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   actorRole?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1797,19 +1796,19 @@ export type CatalogueChangeResolvers<ContextType = PlatformContext, ParentType e
   effectiveFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   before?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   after?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type CatalogueChangeEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CatalogueChangeEdge'] = ResolversParentTypes['CatalogueChangeEdge']> = ResolversObject<{
+export type CatalogueChangeEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CatalogueChangeEdge'] = ResolversParentTypes['CatalogueChangeEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['CatalogueChange'], ParentType, ContextType>;
-}>;
+};
 
-export type CatalogueChangeConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CatalogueChangeConnection'] = ResolversParentTypes['CatalogueChangeConnection']> = ResolversObject<{
+export type CatalogueChangeConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CatalogueChangeConnection'] = ResolversParentTypes['CatalogueChangeConnection']> = {
   edges?: Resolver<Array<ResolversTypes['CatalogueChangeEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type ChangeEventResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeEvent'] = ResolversParentTypes['ChangeEvent']> = ResolversObject<{
+export type ChangeEventResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeEvent'] = ResolversParentTypes['ChangeEvent']> = {
   eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['ChangeType'], ParentType, ContextType>;
   domain?: Resolver<Maybe<ResolversTypes['Domain']>, ParentType, ContextType>;
@@ -1822,28 +1821,28 @@ export type ChangeEventResolvers<ContextType = PlatformContext, ParentType exten
   exitWay?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   detail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-}>;
+};
 
-export type ChangeEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeEdge'] = ResolversParentTypes['ChangeEdge']> = ResolversObject<{
+export type ChangeEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeEdge'] = ResolversParentTypes['ChangeEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['ChangeEvent'], ParentType, ContextType>;
-}>;
+};
 
-export type ChangeConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeConnection'] = ResolversParentTypes['ChangeConnection']> = ResolversObject<{
+export type ChangeConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeConnection'] = ResolversParentTypes['ChangeConnection']> = {
   edges?: Resolver<Array<ResolversTypes['ChangeEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type WebhookResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Webhook'] = ResolversParentTypes['Webhook']> = ResolversObject<{
+export type WebhookResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Webhook'] = ResolversParentTypes['Webhook']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   filter?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   deadLetters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-}>;
+};
 
-export type WebhookDeliveryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = ResolversObject<{
+export type WebhookDeliveryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = {
   eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   attempt?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1852,61 +1851,61 @@ export type WebhookDeliveryResolvers<ContextType = PlatformContext, ParentType e
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['DeliveryOutcome'], ParentType, ContextType>;
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-}>;
+};
 
-export type WebhookDeliveryEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WebhookDeliveryEdge'] = ResolversParentTypes['WebhookDeliveryEdge']> = ResolversObject<{
+export type WebhookDeliveryEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WebhookDeliveryEdge'] = ResolversParentTypes['WebhookDeliveryEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType>;
-}>;
+};
 
-export type WebhookDeliveryConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WebhookDeliveryConnection'] = ResolversParentTypes['WebhookDeliveryConnection']> = ResolversObject<{
+export type WebhookDeliveryConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WebhookDeliveryConnection'] = ResolversParentTypes['WebhookDeliveryConnection']> = {
   edges?: Resolver<Array<ResolversTypes['WebhookDeliveryEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type EntryCountResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryCount'] = ResolversParentTypes['EntryCount']> = ResolversObject<{
+export type EntryCountResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryCount'] = ResolversParentTypes['EntryCount']> = {
   listType?: Resolver<Maybe<ResolversTypes['ListType']>, ParentType, ContextType>;
   domain?: Resolver<Maybe<ResolversTypes['Domain']>, ParentType, ContextType>;
   region?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   month?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   exitWay?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type EntryStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryStatistics'] = ResolversParentTypes['EntryStatistics']> = ResolversObject<{
+export type EntryStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryStatistics'] = ResolversParentTypes['EntryStatistics']> = {
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   recognised?: Resolver<Array<ResolversTypes['EntryCount']>, ParentType, ContextType, RequireFields<EntryStatisticsRecognisedArgs, 'by'>>;
   exited?: Resolver<Array<ResolversTypes['EntryCount']>, ParentType, ContextType, RequireFields<EntryStatisticsExitedArgs, 'by'>>;
   active?: Resolver<Array<ResolversTypes['EntryCount']>, ParentType, ContextType, RequireFields<EntryStatisticsActiveArgs, 'by'>>;
-}>;
+};
 
-export type MonthlyCountResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['MonthlyCount'] = ResolversParentTypes['MonthlyCount']> = ResolversObject<{
+export type MonthlyCountResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['MonthlyCount'] = ResolversParentTypes['MonthlyCount']> = {
   month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type WarningListStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListStatistics'] = ResolversParentTypes['WarningListStatistics']> = ResolversObject<{
+export type WarningListStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListStatistics'] = ResolversParentTypes['WarningListStatistics']> = {
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   byMonth?: Resolver<Array<ResolversTypes['MonthlyCount']>, ParentType, ContextType>;
   entered?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   left?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   current?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type DomainSpreadResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['DomainSpread'] = ResolversParentTypes['DomainSpread']> = ResolversObject<{
+export type DomainSpreadResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['DomainSpread'] = ResolversParentTypes['DomainSpread']> = {
   domains?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   subjects?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type SubjectCountResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['SubjectCount'] = ResolversParentTypes['SubjectCount']> = ResolversObject<{
+export type SubjectCountResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['SubjectCount'] = ResolversParentTypes['SubjectCount']> = {
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   subjects?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type ListedSubjectStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ListedSubjectStatistics'] = ResolversParentTypes['ListedSubjectStatistics']> = ResolversObject<{
+export type ListedSubjectStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ListedSubjectStatistics'] = ResolversParentTypes['ListedSubjectStatistics']> = {
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   listType?: Resolver<ResolversTypes['ListType'], ParentType, ContextType>;
@@ -1915,28 +1914,28 @@ export type ListedSubjectStatisticsResolvers<ContextType = PlatformContext, Pare
   byDomainCount?: Resolver<Array<ResolversTypes['DomainSpread']>, ParentType, ContextType>;
   byRegion?: Resolver<Array<ResolversTypes['SubjectCount']>, ParentType, ContextType, RequireFields<ListedSubjectStatisticsByRegionArgs, 'level'>>;
   byIndustry?: Resolver<Array<ResolversTypes['SubjectCount']>, ParentType, ContextType>;
-}>;
+};
 
-export type ConsolidatedListMemberResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ConsolidatedListMember'] = ResolversParentTypes['ConsolidatedListMember']> = ResolversObject<{
+export type ConsolidatedListMemberResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ConsolidatedListMember'] = ResolversParentTypes['ConsolidatedListMember']> = {
   subject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType>;
   domains?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
   entries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   listedSince?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-}>;
+};
 
-export type ConsolidatedListEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ConsolidatedListEdge'] = ResolversParentTypes['ConsolidatedListEdge']> = ResolversObject<{
+export type ConsolidatedListEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ConsolidatedListEdge'] = ResolversParentTypes['ConsolidatedListEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['ConsolidatedListMember'], ParentType, ContextType>;
-}>;
+};
 
-export type ConsolidatedListConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ConsolidatedListConnection'] = ResolversParentTypes['ConsolidatedListConnection']> = ResolversObject<{
+export type ConsolidatedListConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ConsolidatedListConnection'] = ResolversParentTypes['ConsolidatedListConnection']> = {
   listType?: Resolver<ResolversTypes['ListType'], ParentType, ContextType>;
   personsIncluded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   edges?: Resolver<Array<ResolversTypes['ConsolidatedListEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
+export type Resolvers<ContextType = PlatformContext> = {
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   LegalRepresentative?: LegalRepresentativeResolvers<ContextType>;
@@ -1994,8 +1993,8 @@ export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
   ConsolidatedListMember?: ConsolidatedListMemberResolvers<ContextType>;
   ConsolidatedListEdge?: ConsolidatedListEdgeResolvers<ContextType>;
   ConsolidatedListConnection?: ConsolidatedListConnectionResolvers<ContextType>;
-}>;
+};
 
-export type DirectiveResolvers<ContextType = PlatformContext> = ResolversObject<{
+export type DirectiveResolvers<ContextType = PlatformContext> = {
   personal?: PersonalDirectiveResolver<any, any, ContextType>;
-}>;
+};

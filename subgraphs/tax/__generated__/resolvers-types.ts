@@ -905,8 +905,7 @@ export type Mutation = {
   tax: DepartmentActions;
 };
 
-export type WithIndex<TObject> = TObject & Record<string, any>;
-export type ResolversObject<TObject> = WithIndex<TObject>;
+
 
 export type ResolverTypeWrapper<T> = Promise<T> | T | Error;
 
@@ -985,21 +984,21 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 ) => TResult | Promise<TResult>;
 
 /** Mapping of federation types */
-export type FederationTypes = ResolversObject<{
+export type FederationTypes = {
   Subject: Subject;
-}>;
+};
 
 /** Mapping of federation reference types */
-export type FederationReferenceTypes = ResolversObject<{
+export type FederationReferenceTypes = {
   Subject:
     ( { __typename: 'Subject' }
     & GraphQLRecursivePick<FederationTypes['Subject'], {"creditCode":true}> );
-}>;
+};
 
 
 
 /** Mapping between all available schema types and the resolvers types */
-export type ResolversTypes = ResolversObject<{
+export type ResolversTypes = {
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Domain: Domain;
@@ -1062,10 +1061,10 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-}>;
+};
 
 /** Mapping between all available schema types and the resolvers parents */
-export type ResolversParentTypes = ResolversObject<{
+export type ResolversParentTypes = {
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   LegalRepresentative: LegalRepresentativeModel;
@@ -1116,7 +1115,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   Mutation: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
-}>;
+};
 
 export type PersonalDirectiveArgs = {
   mask: Scalars['String']['input'];
@@ -1133,30 +1132,30 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
-export type LegalRepresentativeResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['LegalRepresentative'] = ResolversParentTypes['LegalRepresentative']> = ResolversObject<{
+export type LegalRepresentativeResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['LegalRepresentative'] = ResolversParentTypes['LegalRepresentative']> = {
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   idDocumentType?: Resolver<Maybe<ResolversTypes['IdDocumentType']>, ParentType, ContextType>;
   idDocumentNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type PageInfoResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+export type PageInfoResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type RepairTermsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['RepairTerms'] = ResolversParentTypes['RepairTerms']> = ResolversObject<{
+export type RepairTermsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['RepairTerms'] = ResolversParentTypes['RepairTerms']> = {
   repairable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   method?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rectificationDeadline?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-}>;
+};
 
-export type EntryExitResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EntryExit'] = ResolversParentTypes['EntryExit']> = ResolversObject<{
+export type EntryExitResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EntryExit'] = ResolversParentTypes['EntryExit']> = {
   way?: Resolver<ResolversTypes['ExitWay'], ParentType, ContextType>;
   on?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type EntryTransitionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EntryTransition'] = ResolversParentTypes['EntryTransition']> = ResolversObject<{
+export type EntryTransitionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EntryTransition'] = ResolversParentTypes['EntryTransition']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1165,9 +1164,9 @@ export type EntryTransitionResolvers<ContextType = ListContext, ParentType exten
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   evidenceRef?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   externalReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type ListEntryResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ListEntry'] = ResolversParentTypes['ListEntry']> = ResolversObject<{
+export type ListEntryResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ListEntry'] = ResolversParentTypes['ListEntry']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
   listType?: Resolver<ResolversTypes['ListType'], ParentType, ContextType>;
@@ -1197,65 +1196,65 @@ export type ListEntryResolvers<ContextType = ListContext, ParentType extends Res
   objections?: Resolver<Maybe<Array<ResolversTypes['Objection']>>, ParentType, ContextType>;
   repairSteps?: Resolver<Maybe<Array<ResolversTypes['RepairStep']>>, ParentType, ContextType>;
   creditCommitments?: Resolver<Array<ResolversTypes['CreditCommitment']>, ParentType, ContextType>;
-}>;
+};
 
-export type CreditCommitmentResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['CreditCommitment'] = ResolversParentTypes['CreditCommitment']> = ResolversObject<{
+export type CreditCommitmentResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['CreditCommitment'] = ResolversParentTypes['CreditCommitment']> = {
   details?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-}>;
+};
 
-export type DepartmentRecordResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['DepartmentRecord'] = ResolversParentTypes['DepartmentRecord']> = ResolversObject<{
+export type DepartmentRecordResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['DepartmentRecord'] = ResolversParentTypes['DepartmentRecord']> = {
   domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
   entries?: Resolver<Array<ResolversTypes['ListEntry']>, ParentType, ContextType, Partial<DepartmentRecordEntriesArgs>>;
   blackListed?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   redListed?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   keyAttention?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   file?: Resolver<Maybe<Array<ResolversTypes['FileRecord']>>, ParentType, ContextType>;
-}>;
+};
 
-export type ListEntryEdgeResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ListEntryEdge'] = ResolversParentTypes['ListEntryEdge']> = ResolversObject<{
+export type ListEntryEdgeResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ListEntryEdge'] = ResolversParentTypes['ListEntryEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType>;
-}>;
+};
 
-export type ListEntryConnectionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ListEntryConnection'] = ResolversParentTypes['ListEntryConnection']> = ResolversObject<{
+export type ListEntryConnectionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ListEntryConnection'] = ResolversParentTypes['ListEntryConnection']> = {
   edges?: Resolver<Array<ResolversTypes['ListEntryEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type ItemErrorResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ItemError'] = ResolversParentTypes['ItemError']> = ResolversObject<{
+export type ItemErrorResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ItemError'] = ResolversParentTypes['ItemError']> = {
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   entryId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
-}>;
+};
 
-export type RecognitionResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['RecognitionResult'] = ResolversParentTypes['RecognitionResult']> = ResolversObject<{
+export type RecognitionResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['RecognitionResult'] = ResolversParentTypes['RecognitionResult']> = {
   index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   entry?: Resolver<Maybe<ResolversTypes['ListEntry']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['ItemError']>, ParentType, ContextType>;
-}>;
+};
 
-export type EntryActionResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EntryActionResult'] = ResolversParentTypes['EntryActionResult']> = ResolversObject<{
+export type EntryActionResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EntryActionResult'] = ResolversParentTypes['EntryActionResult']> = {
   index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   entry?: Resolver<Maybe<ResolversTypes['ListEntry']>, ParentType, ContextType>;
   keyAttention?: Resolver<Maybe<ResolversTypes['ListEntry']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['ItemError']>, ParentType, ContextType>;
-}>;
+};
 
-export type ExitResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ExitResult'] = ResolversParentTypes['ExitResult']> = ResolversObject<{
+export type ExitResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ExitResult'] = ResolversParentTypes['ExitResult']> = {
   exited?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType>;
   keyAttention?: Resolver<Maybe<ResolversTypes['ListEntry']>, ParentType, ContextType>;
-}>;
+};
 
-export type EscalationResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EscalationResult'] = ResolversParentTypes['EscalationResult']> = ResolversObject<{
+export type EscalationResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EscalationResult'] = ResolversParentTypes['EscalationResult']> = {
   black?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType>;
   keyAttention?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType>;
-}>;
+};
 
-export type ObjectionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Objection'] = ResolversParentTypes['Objection']> = ResolversObject<{
+export type ObjectionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Objection'] = ResolversParentTypes['Objection']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   entryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['ObjectionKind'], ParentType, ContextType>;
@@ -1267,15 +1266,15 @@ export type ObjectionResolvers<ContextType = ListContext, ParentType extends Res
   acceptedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   decidedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   decision?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type ObjectionDecisionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ObjectionDecision'] = ResolversParentTypes['ObjectionDecision']> = ResolversObject<{
+export type ObjectionDecisionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ObjectionDecision'] = ResolversParentTypes['ObjectionDecision']> = {
   objection?: Resolver<ResolversTypes['Objection'], ParentType, ContextType>;
   entry?: Resolver<Maybe<ResolversTypes['ListEntry']>, ParentType, ContextType>;
   purged?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-}>;
+};
 
-export type RepairStepResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['RepairStep'] = ResolversParentTypes['RepairStep']> = ResolversObject<{
+export type RepairStepResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['RepairStep'] = ResolversParentTypes['RepairStep']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['RepairStepKind'], ParentType, ContextType>;
   details?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1285,18 +1284,18 @@ export type RepairStepResolvers<ContextType = ListContext, ParentType extends Re
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   recordedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   counts?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-}>;
+};
 
-export type FileRecordResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['FileRecord'] = ResolversParentTypes['FileRecord']> = ResolversObject<{
+export type FileRecordResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['FileRecord'] = ResolversParentTypes['FileRecord']> = {
   kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   entryId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   details?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   refused?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   recordedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-}>;
+};
 
-export type ExitApplicationResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ExitApplication'] = ResolversParentTypes['ExitApplication']> = ResolversObject<{
+export type ExitApplicationResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ExitApplication'] = ResolversParentTypes['ExitApplication']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   entryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ExitApplicationStatus'], ParentType, ContextType>;
@@ -1304,14 +1303,14 @@ export type ExitApplicationResolvers<ContextType = ListContext, ParentType exten
   appliedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   decidedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   decision?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type EarlyExitDecisionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EarlyExitDecision'] = ResolversParentTypes['EarlyExitDecision']> = ResolversObject<{
+export type EarlyExitDecisionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EarlyExitDecision'] = ResolversParentTypes['EarlyExitDecision']> = {
   application?: Resolver<ResolversTypes['ExitApplication'], ParentType, ContextType>;
   exit?: Resolver<Maybe<ResolversTypes['ExitResult']>, ParentType, ContextType>;
-}>;
+};
 
-export type DepartmentActionsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['DepartmentActions'] = ResolversParentTypes['DepartmentActions']> = ResolversObject<{
+export type DepartmentActionsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['DepartmentActions'] = ResolversParentTypes['DepartmentActions']> = {
   recognise?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType, RequireFields<DepartmentActionsRecogniseArgs, 'input'>>;
   recogniseMany?: Resolver<Array<ResolversTypes['RecognitionResult']>, ParentType, ContextType, RequireFields<DepartmentActionsRecogniseManyArgs, 'inputs'>>;
   confirm?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType, RequireFields<DepartmentActionsConfirmArgs, 'entryId'>>;
@@ -1329,14 +1328,14 @@ export type DepartmentActionsResolvers<ContextType = ListContext, ParentType ext
   recordInterview?: Resolver<ResolversTypes['FileRecord'], ParentType, ContextType, RequireFields<DepartmentActionsRecordInterviewArgs, 'input'>>;
   applyForEarlyExit?: Resolver<ResolversTypes['ExitApplication'], ParentType, ContextType, RequireFields<DepartmentActionsApplyForEarlyExitArgs, 'entryId'>>;
   decideEarlyExit?: Resolver<ResolversTypes['EarlyExitDecision'], ParentType, ContextType, RequireFields<DepartmentActionsDecideEarlyExitArgs, 'input'>>;
-}>;
+};
 
-export type KeyCountResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['KeyCount'] = ResolversParentTypes['KeyCount']> = ResolversObject<{
+export type KeyCountResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['KeyCount'] = ResolversParentTypes['KeyCount']> = {
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type ObjectionAndRepairStatisticsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ObjectionAndRepairStatistics'] = ResolversParentTypes['ObjectionAndRepairStatistics']> = ResolversObject<{
+export type ObjectionAndRepairStatisticsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ObjectionAndRepairStatistics'] = ResolversParentTypes['ObjectionAndRepairStatistics']> = {
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
@@ -1346,25 +1345,25 @@ export type ObjectionAndRepairStatisticsResolvers<ContextType = ListContext, Par
   repairApplications?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   repairOutcomes?: Resolver<Array<ResolversTypes['KeyCount']>, ParentType, ContextType>;
   repairApplicationsOpen?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type SubjectResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Subject'] = ResolversParentTypes['Subject'], FederationReferenceType extends FederationReferenceTypes['Subject'] = FederationReferenceTypes['Subject']> = ResolversObject<{
+export type SubjectResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Subject'] = ResolversParentTypes['Subject'], FederationReferenceType extends FederationReferenceTypes['Subject'] = FederationReferenceTypes['Subject']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Subject']> | FederationReferenceType, FederationReferenceType, ContextType>;
   creditCode?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   tax?: Resolver<Maybe<ResolversTypes['DepartmentRecord']>, ParentType, ContextType>;
-}>;
+};
 
-export type QueryResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+export type QueryResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   taxEntries?: Resolver<ResolversTypes['ListEntryConnection'], ParentType, ContextType, RequireFields<QueryTaxEntriesArgs, 'first'>>;
   taxObjectionAndRepairStatistics?: Resolver<ResolversTypes['ObjectionAndRepairStatistics'], ParentType, ContextType, RequireFields<QueryTaxObjectionAndRepairStatisticsArgs, 'from' | 'to'>>;
   taxInterviewsDue?: Resolver<Array<ResolversTypes['ListEntry']>, ParentType, ContextType, RequireFields<QueryTaxInterviewsDueArgs, 'first'>>;
-}>;
+};
 
-export type MutationResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+export type MutationResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   tax?: Resolver<ResolversTypes['DepartmentActions'], ParentType, ContextType>;
-}>;
+};
 
-export type Resolvers<ContextType = ListContext> = ResolversObject<{
+export type Resolvers<ContextType = ListContext> = {
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   LegalRepresentative?: LegalRepresentativeResolvers<ContextType>;
@@ -1394,8 +1393,8 @@ export type Resolvers<ContextType = ListContext> = ResolversObject<{
   Subject?: SubjectResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
-}>;
+};
 
-export type DirectiveResolvers<ContextType = ListContext> = ResolversObject<{
+export type DirectiveResolvers<ContextType = ListContext> = {
   personal?: PersonalDirectiveResolver<any, any, ContextType>;
-}>;
+};
