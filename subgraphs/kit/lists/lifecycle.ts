@@ -87,7 +87,6 @@ export interface ExitResult {
   keyAttention: ListEntry | null;
 }
 
-
 const notFound = (id: string, department: string) =>
   typedError(LifecycleError.NOT_FOUND, `No entry "${id}" on the ${department} department's lists`, { entryId: id });
 
