@@ -5,7 +5,11 @@
  * One file per subgraph, `subgraphs/<name>/__generated__/resolvers-types.ts`, from the
  * SDL files its `SubgraphModule.schemaFiles` lists (subgraphs/catalog.ts), and one for
  * the list engine's shared SDL, `subgraphs/kit/lists/__generated__/resolvers-types.ts`,
- * which the engine's department-independent resolvers use.
+ * which types the engine's resolvers: the shared SDL and a department's own fields under the
+ * template department's names (kit/lists/department-fields.ts).
+ *
+ * Enums are emitted as const objects (`enumsAsConst`), so the code takes an enum's values from
+ * the generated file (`Object.values(ExitWay)`) instead of restating them.
  *
  * `@graphql-codegen/core` is driven directly rather than through `@graphql-codegen/cli`:
  * the CLI's dependency listr2 requires Node >= 22.13 and the project supports Node 20.
@@ -20,8 +24,9 @@ import { codegen } from '@graphql-codegen/core';
 import * as typescriptPlugin from '@graphql-codegen/typescript';
 import * as typescriptResolversPlugin from '@graphql-codegen/typescript-resolvers';
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
-import { Kind, parse } from 'graphql';
-import { subgraphs } from '../subgraphs/catalog.js';
+import { Kind, parse, type DefinitionNode } from 'graphql';
+import { departments, subgraphs } from '../subgraphs/catalog.js';
+import { departmentFieldNames } from '../subgraphs/kit/lists/department-fields.js';
 import { parseSdl } from '../subgraphs/kit/schema.js';
 
 export const PROJECT_DIR = fileURLToPath(new URL('../', import.meta.url));
@@ -48,6 +53,8 @@ const LIST_ENGINE_TYPES: TypesConfig = {
     ListEntry: 'subgraphs/kit/lists/store.ts#ListEntry',
     EntryTransition: 'subgraphs/kit/lists/store.ts#EntryTransition',
     LegalRepresentative: 'subgraphs/kit/lists/store.ts#LegalRepresentative',
+    DepartmentActions: 'subgraphs/kit/lists/actions.ts#DepartmentActionsParent',
+    ObjectionAndRepairStatistics: 'subgraphs/kit/lists/statistics.ts#StatisticsScope',
   },
 };
 
@@ -56,6 +63,20 @@ const PLATFORM_TYPES: TypesConfig = {
   mappers: {
     Subject: 'subgraphs/platform/resolvers.ts#SubjectParent',
     LegalRepresentative: 'subgraphs/kit/lists/store.ts#LegalRepresentative',
+    WarningListMember: 'subgraphs/platform/warning-list-resolvers.ts#WarningListMemberParent',
+    WarningListStatus: 'subgraphs/platform/warning-list-resolvers.ts#WarningListStatusParent',
+    AccessRecord: 'subgraphs/platform/access-register.ts#AccessRecord',
+    RegisterVerification: 'subgraphs/platform/access-register-resolvers.ts#VerificationParent',
+    Memorandum: 'subgraphs/platform/joint-measures-resolvers.ts#MemorandumParent',
+    ScreenedEntry: 'subgraphs/platform/screening.ts#ScreenedEntry',
+    TriggeredMeasure: 'subgraphs/platform/screening.ts#TriggeredMeasure',
+    ScreeningItem: 'subgraphs/platform/screening.ts#ScreeningItem',
+    JointMeasureCase: 'subgraphs/platform/feedback.ts#JointMeasureCase',
+    ChangeEvent: 'subgraphs/platform/change-feed-resolvers.ts#ChangeEventParent',
+    EntryStatistics: 'subgraphs/platform/statistics-resolvers.ts#StatisticsScope',
+    ListedSubjectStatistics: 'subgraphs/platform/statistics-resolvers.ts#ListedScope',
+    EntryCount: 'subgraphs/platform/statistics.ts#EntryCount',
+    ConsolidatedListMember: 'subgraphs/platform/consolidated-list.ts#ConsolidatedListMemberParent',
   },
 };
 
@@ -66,11 +87,16 @@ export interface CodegenTarget {
   schemaFiles: string[];
   types: TypesConfig;
   /**
-   * A schema file whose `extend schema @link(…)` is added: the shared SDL does not link the
-   * federation spec itself (each subgraph's own file does), and without it `@shareable` is unknown.
+   * A department whose own SDL file is added with its fields renamed to the template
+   * department's (`Query.taxEntries` → `Query.departmentEntries`, `Subject.tax` →
+   * `Subject.department`, kit/lists/department-fields.ts): the list engine's resolvers are
+   * written for the template, so its fields are typed with every department's arguments. The
+   * file also brings the `extend schema @link(…)` the shared SDL lacks (without it `@shareable` is unknown).
    */
-  federationLinkFrom?: string;
+  templateFrom?: { department: TemplateSource; file: string };
 }
+
+type TemplateSource = Parameters<typeof departmentFieldNames>[0];
 
 /** What to generate: every subgraph of the catalog, and the list engine's shared SDL. */
 export function codegenTargets(): CodegenTarget[] {
@@ -80,13 +106,14 @@ export function codegenTargets(): CodegenTarget[] {
     // Departments are the list engine configured; the platform is the only other subgraph.
     types: subgraph.schemaFiles.includes('shared/lists.graphql') ? LIST_ENGINE_TYPES : PLATFORM_TYPES,
   }));
-  const department = subgraphs.find((subgraph) => subgraph.schemaFiles.includes('shared/lists.graphql'));
-  if (!department) throw new Error('No department subgraph in subgraphs/catalog.ts: nothing uses the list engine');
+  const department = departments[0];
+  const subgraph = department && subgraphs.find((candidate) => candidate.name === department.name);
+  if (!subgraph) throw new Error('No department subgraph in subgraphs/catalog.ts: nothing uses the list engine');
   targets.push({
     output: 'subgraphs/kit/lists/__generated__/resolvers-types.ts',
     schemaFiles: LIST_ENGINE_SCHEMA_FILES,
     types: LIST_ENGINE_TYPES,
-    federationLinkFrom: department.schemaFiles.at(-1),
+    templateFrom: { department, file: subgraph.schemaFiles.at(-1)! },
   });
   return targets;
 }
@@ -100,11 +127,31 @@ function importFrom(output: string, ref: TypeRef): string {
 }
 
 function header(target: CodegenTarget): string {
+  const template = target.templateFrom ? `; schema/${target.templateFrom.file} as the template department` : '';
   return [
     '// Generated by `npm run codegen` (scripts/codegen.ts) — do not edit by hand.',
-    `// Source: ${target.schemaFiles.map((file) => `schema/${file}`).join(', ')}.`,
+    `// Source: ${target.schemaFiles.map((file) => `schema/${file}`).join(', ')}${template}.`,
     '',
   ].join('\n');
+}
+
+/**
+ * A department's own SDL as the template department's: the fields named after it renamed to the
+ * template's, without their descriptions (they name the department).
+ */
+export function templateDefinitions(source: TemplateSource, file: string): DefinitionNode[] {
+  const templateName = Object.fromEntries(
+    Object.entries(departmentFieldNames(source)).map(([type, names]) => [type, Object.fromEntries(Object.entries(names).map(([template, own]) => [own, template]))]),
+  );
+  return parseSdl([file]).definitions.map((definition) => {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) return definition;
+    const names = templateName[definition.name.value];
+    if (!names) return definition;
+    const fields = definition.fields?.map((field) =>
+      names[field.name.value] ? { ...field, name: { ...field.name, value: names[field.name.value] }, description: undefined } : field,
+    );
+    return { ...definition, fields };
+  });
 }
 
 /** The generated file of one target, as text. */
@@ -115,9 +162,8 @@ export async function generate(target: CodegenTarget): Promise<string> {
   // (@key, @requires, @provides, @external) and builds the printed SDL without validating
   // it, so the v2 directives it does not define (@link, @shareable) pass through.
   let typeDefs = parseSdl(target.schemaFiles);
-  if (target.federationLinkFrom) {
-    const links = parseSdl([target.federationLinkFrom]).definitions.filter((definition) => definition.kind === Kind.SCHEMA_EXTENSION);
-    typeDefs = { ...typeDefs, definitions: [...links, ...typeDefs.definitions] };
+  if (target.templateFrom) {
+    typeDefs = { ...typeDefs, definitions: [...typeDefs.definitions, ...templateDefinitions(target.templateFrom.department, target.templateFrom.file)] };
   }
   const schema = buildSubgraphSchema([{ typeDefs }]);
   const sdl = printSubgraphSchema(schema);
@@ -134,9 +180,8 @@ export async function generate(target: CodegenTarget): Promise<string> {
     pluginMap: { typescript: typescriptPlugin, typescriptResolvers: typescriptResolversPlugin },
     config: {
       federation: true,
-      useIndexSignature: true,
       useTypeImports: true,
-      enumsAsTypes: true,
+      enumsAsConst: true,
       scalars: { Date: 'string', DateTime: 'string' },
       contextType: importFrom(target.output, target.types.contextType),
       mappers,

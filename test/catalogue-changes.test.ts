@@ -117,3 +117,34 @@ describe('each change is recorded and readable by auditors', () => {
     }
   });
 });
+
+describe('what a catalogue change answers', () => {
+  const admin: TokenClaims = { role: 'admin', sub: 'admin-li' };
+
+  it('a memorandum just added answers its measures as of the day it takes effect: none yet', async () => {
+    const response = await hub.queryAs(
+      admin,
+      `mutation { addMemorandum(input: { title: "测试备忘录二", documentNumber: "测〔2026〕2号", field: "测试", listTypes: ["RED"] }, effectiveFrom: "2026-11-26") { id effectiveFrom measures { id } } }`,
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data.addMemorandum).toMatchObject({ effectiveFrom: '2026-11-26', measures: [] });
+  });
+
+  it('an amendment leaves the fields it gives as null as they were', async () => {
+    const added = await hub.queryAs(admin, `mutation { addMeasure(memorandumId: "memorandum-4", input: ${MEASURE_INPUT}, effectiveFrom: "2026-11-26") { id } }`);
+    expect(added.errors).toBeUndefined();
+    const amended = await hub.queryAs(
+      admin,
+      `mutation($id: ID!) { amendMeasure(measureId: $id, changes: { description: "再修订", kind: null, triggers: null }, effectiveFrom: "2026-11-27") { version kind description scenarios triggers } }`,
+      { id: added.data.addMeasure.id },
+    );
+    expect(amended.errors).toBeUndefined();
+    expect(amended.data.amendMeasure).toEqual({
+      version: 2,
+      kind: 'PUNISHMENT',
+      description: '再修订',
+      scenarios: ['GOVERNMENT_PROCUREMENT'],
+      triggers: ['DISHONEST_JUDGMENT_DEBTOR'],
+    });
+  });
+});

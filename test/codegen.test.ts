@@ -5,8 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { codegenTargets, generate, PROJECT_DIR } from '../scripts/codegen.js';
-import { subgraphs } from '../subgraphs/catalog.js';
+import { print } from 'graphql';
+import { codegenTargets, generate, PROJECT_DIR, templateDefinitions } from '../scripts/codegen.js';
+import { departments, subgraphs } from '../subgraphs/catalog.js';
+import { departmentFieldNames, forDepartment } from '../subgraphs/kit/lists/department-fields.js';
 import type { EntriesQueryArgs } from '../subgraphs/kit/lists/resolvers.js';
 import type { QueryTaxEntriesArgs } from '../subgraphs/tax/__generated__/resolvers-types.js';
 import type { QueryMarketEntriesArgs } from '../subgraphs/market/__generated__/resolvers-types.js';
@@ -46,6 +48,38 @@ describe('generated resolver types', () => {
 
   it('type the list engine’s entries query with every department’s arguments', () => {
     expect(entriesArgsMatchEveryDepartment).toEqual([true, true, true, true]);
+  });
+
+  // The list engine's resolvers are typed once, for the template department: that types every
+  // department only if each one's own fields, under the template's names, are the template's.
+  it.each(departments.map((department) => [department.name, department] as const))('type %s’s own fields through the template department', (_, department) => {
+    const template = targets.find((target) => target.templateFrom)!.templateFrom!;
+    const ownFile = subgraphs.find((subgraph) => subgraph.name === department.name)!.schemaFiles.at(-1)!;
+    const renamed = templateDefinitions(department, ownFile).map((definition) => print(definition)).join('\n');
+    expect(renamed).toBe(templateDefinitions(template.department, template.file).map((definition) => print(definition)).join('\n'));
+    // The department's own names are gone, the template's are there.
+    for (const names of Object.values(departmentFieldNames(department))) {
+      for (const [templateName, own] of Object.entries(names)) {
+        expect(renamed).toMatch(new RegExp(`^\\s*${templateName}\\b`, 'm'));
+        expect(renamed).not.toMatch(new RegExp(`^\\s*${own}\\b`, 'm'));
+      }
+    }
+  });
+
+  it('gives the template’s resolvers each department’s field names, and keeps the others', () => {
+    const resolve = () => null;
+    const [department] = departments;
+    const renamed: Record<string, object> = forDepartment(department, {
+      Query: { departmentEntries: resolve, departmentInterviewsDue: resolve, departmentObjectionAndRepairStatistics: resolve },
+      Mutation: { department: resolve },
+      Subject: { department: resolve, __resolveReference: resolve },
+      DepartmentRecord: { entries: resolve },
+    });
+    const name = department.subjectField;
+    expect(Object.keys(renamed.Query)).toEqual([department.entriesQuery, `${name}InterviewsDue`, `${name}ObjectionAndRepairStatistics`]);
+    expect(Object.keys(renamed.Mutation)).toEqual([name]);
+    expect(Object.keys(renamed.Subject)).toEqual([name, '__resolveReference']);
+    expect(Object.keys(renamed.DepartmentRecord)).toEqual(['entries']);
   });
 
   it.each(targets.map((target) => [target.output, target] as const))('%s is up to date with its SDL', async (output, target) => {

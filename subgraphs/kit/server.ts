@@ -8,7 +8,6 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { GraphQLFormattedError } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { deny, shield, type IRules } from 'graphql-shield';
@@ -20,6 +19,7 @@ import { connect, databaseUrlFor, migrate, type Database, type Migration } from 
 import { systemClock, type Clock } from './dates.js';
 import { ErrorCode, isConcurrencyConflict, isDatabaseUnavailable, typedError } from './errors.js';
 import { parseSdl } from './schema.js';
+import type { SubgraphResolvers } from './resolvers.js';
 import { serveGraphQL, type Route, type RunningHttpServer } from './http.js';
 import { scalarResolvers } from './scalars.js';
 import { WorkerLoop, type Worker } from './workers.js';
@@ -41,8 +41,8 @@ export interface SubgraphContext extends AuthContext {
 }
 
 export interface BuiltSubgraph {
-  // Each subgraph types its resolvers with its own context (SubgraphContext & its loaders).
-  resolvers: GraphQLResolverMap<any>;
+  /** Its parts' resolvers merged: each part is typed by the subgraph's generated `Resolvers`, with its own context. */
+  resolvers: SubgraphResolvers;
   /** Per-request DataLoaders, so batching and caching never cross requests. */
   createLoaders(): unknown;
   /** graphql-shield rules; whatever they do not allow is denied. */
@@ -116,7 +116,7 @@ const permissionDenied = typedError(ErrorCode.FORBIDDEN, 'Not allowed: no permis
 
 export function buildSubgraphServer(module: SubgraphModule, built: BuiltSubgraph): ApolloServer<SubgraphContext> {
   const federated = buildSubgraphSchema([
-    { typeDefs: parseSdl(module.schemaFiles), resolvers: { ...scalarResolvers, ...built.resolvers } as GraphQLResolverMap<any> },
+    { typeDefs: parseSdl(module.schemaFiles), resolvers: { ...scalarResolvers, ...built.resolvers } },
   ]);
   const schema = applyMiddleware(
     federated,

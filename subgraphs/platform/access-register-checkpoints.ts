@@ -20,6 +20,7 @@ import { configuration } from '../kit/config/index.js';
 import { checkpointOf, CHECKPOINT_TYPE, newestCheckpoint, type Checkpoint } from './access-register-integrity.js';
 import { accessRegisterCheckpointsTable } from './access-register-keys.js';
 import type { AccessRegister } from './access-register.js';
+import type { CheckpointSource } from './__generated__/resolvers-types.js';
 
 export const loadCheckpointKeys = (): Promise<SigningKeys> =>
   loadSigningKeys({ variable: 'CREDITHUB_REGISTER_SIGNING_KEY', file: 'register-signing-key.pem', typ: CHECKPOINT_TYPE });
@@ -32,7 +33,7 @@ export interface PublishedCheckpoint {
 }
 
 /** Where the checkpoint a verification trusted came from. */
-export type CheckpointSource = 'GIVEN' | 'FILE' | 'DATABASE';
+export type { CheckpointSource };
 
 export interface TrustedCheckpoint extends PublishedCheckpoint {
   claims: Checkpoint;

@@ -1,23 +1,26 @@
 /** GraphQL of the access register, and the route the gateway appends to it through. */
 import type { Route } from '../kit/http.js';
 import { authenticateForwarded } from '../kit/auth/context.js';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { pageSize } from '../kit/cursor.js';
 import { requireValidCode } from '../kit/lists/resolvers.js';
 import type { SubgraphContext } from '../kit/server.js';
-import type { AccessRecordFilter, AccessRegister } from './access-register.js';
+import type { AccessRegister, RegisterVerification } from './access-register.js';
 import { publishedKey } from '../kit/auth/signing-keys.js';
 import { ForgedCheckpoint, type RegisterCheckpoints, type TrustedCheckpoint } from './access-register-checkpoints.js';
+import type { Resolvers } from './__generated__/resolvers-types.js';
 
-export function accessRegisterResolvers(register: AccessRegister, checkpoints: RegisterCheckpoints): GraphQLResolverMap<SubgraphContext> {
+/** What `verifyAccessRegister` answers: the verification, and the checkpoint it trusted. */
+export type VerificationParent = RegisterVerification & { checkpoint: TrustedCheckpoint | null };
+
+export function accessRegisterResolvers(register: AccessRegister, checkpoints: RegisterCheckpoints): Resolvers<SubgraphContext> {
   return {
     Query: {
-      accessRegister(_: unknown, args: { filter?: AccessRecordFilter; first?: number; after?: string }) {
+      accessRegister(_, args) {
         const filter = { ...args.filter };
         if (filter.subjectCode) filter.subjectCode = requireValidCode(filter.subjectCode, 'filter.subjectCode');
         return register.page(filter, pageSize(args.first, 100), args.after);
       },
-      async verifyAccessRegister(_: unknown, args: { checkpoint?: string | null }) {
+      async verifyAccessRegister(_, args) {
         let checkpoint: TrustedCheckpoint | null;
         try {
           checkpoint = await checkpoints.trusted(args.checkpoint);
@@ -29,13 +32,13 @@ export function accessRegisterResolvers(register: AccessRegister, checkpoints: R
         const { heads: _heads, ...result } = await register.verify(checkpoint?.claims);
         return { ...result, checkpoint };
       },
-      accessRegisterCheckpoints: (_: unknown, args: { first?: number }) => checkpoints.list(pageSize(args.first, 100)),
+      accessRegisterCheckpoints: (_, args) => checkpoints.list(pageSize(args.first, 100)),
       accessRegisterCheckpointKey: () => publishedKey(checkpoints.keys),
     },
     Mutation: {
       signAccessRegisterCheckpoint: () => checkpoints.sign(),
     },
-  } as GraphQLResolverMap<SubgraphContext>;
+  };
 }
 
 export const ACCESS_REGISTER_ROUTE = '/internal/access-register';

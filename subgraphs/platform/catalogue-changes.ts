@@ -9,10 +9,11 @@ import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import type { Migration } from '../kit/db.js';
 import type { Clock } from '../kit/dates.js';
 import type { Principal } from '../kit/auth/principal.js';
+import type { CatalogueAction } from './__generated__/resolvers-types.js';
 
 export const catalogueChangesTable = 'platform_catalogue_changes';
 
-export type CatalogueAction = 'MEMORANDUM_ADDED' | 'MEASURE_ADDED' | 'MEASURE_AMENDED' | 'MEASURE_WITHDRAWN';
+export type { CatalogueAction };
 
 /** Who changes the catalogue, as the change is recorded. */
 export interface CatalogueActor {

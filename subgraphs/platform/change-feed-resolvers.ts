@@ -1,12 +1,12 @@
 /** GraphQL of the change feed: `changes(after, filter, first)`, with what each principal may see. */
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { pageSize } from '../kit/cursor.js';
 import { requireValidCode } from '../kit/lists/resolvers.js';
 import type { SubgraphContext } from '../kit/server.js';
-import { validateChangeFilter, type ChangeFeed, type ChangeFilter } from './change-feed.js';
+import { validateChangeFilter, type ChangeFeed, type StoredFeedEvent } from './change-feed.js';
 import type { MeasureCatalogue } from './measures.js';
 import { toIsoDate, type Clock } from '../kit/dates.js';
 import { badInput } from '../kit/errors.js';
+import type { Resolvers } from './__generated__/resolvers-types.js';
 
 /** The list kinds that trigger these measures as they are in force today, and the ids of none in force. */
 export async function measureTriggers(catalogue: MeasureCatalogue, clock: Clock, measureIds: string[]): Promise<{ listKinds: string[]; unknown: string[] }> {
@@ -17,10 +17,13 @@ export async function measureTriggers(catalogue: MeasureCatalogue, clock: Clock,
   };
 }
 
-export function changeFeedResolvers(feed: ChangeFeed, catalogue: MeasureCatalogue, clock: Clock): GraphQLResolverMap<SubgraphContext> {
+/** A feed event as `ChangeEvent` resolves it: its detail as JSON text. */
+export type ChangeEventParent = Omit<StoredFeedEvent, 'detail'> & { detail: string };
+
+export function changeFeedResolvers(feed: ChangeFeed, catalogue: MeasureCatalogue, clock: Clock): Resolvers<SubgraphContext> {
   return {
     Query: {
-      async changes(_: unknown, args: { after?: string; filter?: ChangeFilter & { measureIds?: string[] | null }; first?: number }, ctx: SubgraphContext) {
+      async changes(_, args, ctx) {
         const { measureIds, ...rest } = args.filter ?? {};
         const filter = validateChangeFilter(rest);
         if (measureIds?.length) {
@@ -37,5 +40,5 @@ export function changeFeedResolvers(feed: ChangeFeed, catalogue: MeasureCatalogu
         };
       },
     },
-  } as GraphQLResolverMap<SubgraphContext>;
+  };
 }

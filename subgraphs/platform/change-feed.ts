@@ -22,6 +22,7 @@ import { announceAfterCommit, FEED_PENDING_TOPIC, FEED_TOPIC } from '../kit/even
 import { feedVisibilityAcross, visibleWarningListDomains, type CrossDepartmentVisibility, type DepartmentRef } from '../kit/auth/policy.js';
 import type { Principal } from '../kit/auth/principal.js';
 import { whereVisible } from './visibility-sql.js';
+import { ChangeType } from './__generated__/resolvers-types.js';
 
 export interface FeedEvent {
   eventId: string;
@@ -81,12 +82,8 @@ export interface ChangeFilter {
   excludeCorrected?: boolean;
 }
 
-export const FEED_TYPES = [
-  'ENTRY_RECOGNISED', 'ENTRY_ACTIVATED', 'ENTRY_EXITED', 'ENTRY_PURGED',
-  'WARNING_LIST_ENTERED', 'WARNING_LIST_LEFT', 'MEMORANDUM_CHANGED',
-  // Notices (notices.ts).
-  'EXIT_NOTICE', 'UNIT_NOTICE', 'VALIDITY_REMINDER',
-];
+/** Every event type, in the order of the `ChangeType` enum of schema/platform.graphql (notices.ts appends the notices). */
+export const FEED_TYPES: string[] = Object.values(ChangeType);
 export const FEED_DOMAINS = ['TAX', 'MARKET_SUPERVISION', 'COURTS', 'WORK_SAFETY'];
 
 /** Cursors are opaque: base64url of ["feed", position]. */

@@ -10,17 +10,17 @@
  * callers who may read personal data and state a purpose (each such read is registered).
  */
 import type { Knex } from 'knex';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../kit/cursor.js';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { consolidatedListTypes } from '../kit/auth/policy.js';
-import { subjectOf } from './resolvers.js';
+import { subjectOf, type SubjectParent } from './resolvers.js';
 import type { Principal } from '../kit/auth/principal.js';
 import type { ListType } from '../kit/lists/department.js';
 import { validateRegionPrefix } from '../kit/period.js';
 import type { SubgraphContext } from '../kit/server.js';
 import { entryIndexTable, subjectsTable } from './migrations.js';
 import { listableSubjectTypes, registerListedPersons } from './warning-list-resolvers.js';
+import type { Resolvers } from './__generated__/resolvers-types.js';
 
 export interface ConsolidatedListFilter {
   listType?: ListType | null;
@@ -41,6 +41,9 @@ export interface ConsolidatedListMember {
 const DOMAIN_COUNT = 'COUNT(DISTINCT e.domain)';
 
 /** A checked filter: the defaults applied. */
+/** A member as `ConsolidatedListMember` resolves it: with its subject. */
+export type ConsolidatedListMemberParent = ConsolidatedListMember & { subject: SubjectParent };
+
 export interface CheckedConsolidatedFilter {
   listType: ListType;
   domain: string | null;
@@ -110,10 +113,10 @@ export class ConsolidatedList {
   }
 }
 
-export function consolidatedListResolvers(list: ConsolidatedList): GraphQLResolverMap<SubgraphContext> {
+export function consolidatedListResolvers(list: ConsolidatedList): Resolvers<SubgraphContext> {
   return {
     Query: {
-      async consolidatedList(_: unknown, args: { filter?: ConsolidatedListFilter | null; first?: number; after?: string | null }, ctx: SubgraphContext) {
+      async consolidatedList(_, args, ctx) {
         const filter = validateConsolidatedFilter(args.filter);
         const principal = ctx.principal!;
         const visible = consolidatedListTypes(principal);
@@ -133,5 +136,5 @@ export function consolidatedListResolvers(list: ConsolidatedList): GraphQLResolv
         };
       },
     },
-  } as GraphQLResolverMap<SubgraphContext>;
+  };
 }

@@ -19,18 +19,12 @@ import { casesTable, entryIndexTable, screeningsTable } from './migrations.js';
 import { caseVisibility, feedVisibilityAcross, isVisible, type DataOwner, type DepartmentRef } from '../kit/auth/policy.js';
 import { periodInstants, type Period } from '../kit/period.js';
 import type { StatisticsFilter } from './statistics.js';
+import type { FeedbackInput, MeasureOutcome as Outcome } from './__generated__/resolvers-types.js';
 
-export type Outcome = 'APPLIED' | 'NOT_APPLICABLE' | 'INCENTIVE_GRANTED';
+export type { Outcome };
 
-export interface FeedbackInput {
-  screeningId: string;
-  creditCode: string;
-  measureId: string;
-  outcome: Outcome;
-  reason?: string | null;
-  caseReference: string;
-  publish?: boolean | null;
-}
+/** What an implementing agency reports: the SDL's input (schema/platform.graphql). */
+export type { FeedbackInput };
 
 export interface JointMeasureCase {
   id: string;

@@ -1,27 +1,29 @@
 /** GraphQL of the joint measures: catalogue, screening, receipts, feedback, statistics, directed push. */
 import DataLoader from 'dataloader';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { pageSize } from '../kit/cursor.js';
 import { toIsoDate, type Clock } from '../kit/dates.js';
 import type { SubgraphContext } from '../kit/server.js';
 import { validateRegionPrefix } from '../kit/period.js';
-import { validateQuery, type StatisticsFilter } from './statistics.js';
+import { validateQuery } from './statistics.js';
 import type { Collection } from './collection.js';
-import type { Feedback, FeedbackInput } from './feedback.js';
-import type { Measure, MeasureCatalogue, MeasureChangesInput, MeasureInput, Memorandum, MemorandumInput } from './measures.js';
+import type { Feedback } from './feedback.js';
+import type { Measure, MeasureCatalogue, Memorandum } from './measures.js';
 import type { ReceiptKeys } from './receipts.js';
 import { publishedKey } from '../kit/auth/signing-keys.js';
-import type { ScreeningItem, ScreeningRecord, ScreeningService } from './screening.js';
-import type { Scenario } from './memorandum-catalogue.js';
+import type { ScreeningRecord, ScreeningService } from './screening.js';
 import { feedVisibilityAcross, type DepartmentRef } from '../kit/auth/policy.js';
 import { subjectOf } from './resolvers.js';
 import { catalogueActor, catalogueChangesPage } from './catalogue-changes.js';
+import type { Resolvers } from './__generated__/resolvers-types.js';
 
 export interface JointMeasureLoaders {
   measuresInForce: DataLoader<string, Measure[]>;
 }
 
 type Context = SubgraphContext & { loaders: JointMeasureLoaders };
+
+/** A memorandum with the day its `measures` are in force on. */
+export type MemorandumParent = Memorandum & { asOf: string };
 
 export const createJointMeasureLoaders = (catalogue: MeasureCatalogue): JointMeasureLoaders => ({
   measuresInForce: new DataLoader((days) => Promise.all(days.map((day) => catalogue.measuresInForce(day)))),
@@ -40,17 +42,17 @@ export function jointMeasureResolvers(deps: {
   receipts: ReceiptKeys;
   clock: Clock;
   departments: readonly DepartmentRef[];
-}): GraphQLResolverMap<Context> {
+}): Resolvers<Context> {
   const { catalogue, screenings, feedback, collection, receipts, clock, departments } = deps;
   const actor = (ctx: Context) => catalogueActor(ctx.principal!);
   const toScreening = (record: ScreeningRecord) => ({ ...record, dataVersion: JSON.stringify(record.dataVersion) });
   return {
     Query: {
-      async memorandums(_: unknown, args: { asOf?: string }) {
+      async memorandums(_, args) {
         const asOf = args.asOf ?? toIsoDate(clock());
         return (await catalogue.memorandumsInForce(asOf)).map((m) => ({ ...m, asOf }));
       },
-      async screening(_: unknown, args: { id: string }, ctx: Context) {
+      async screening(_, args, ctx) {
         const stored = await screenings.find(args.id);
         screenings.requireOwnScreening(ctx.principal!, stored, args.id);
         const row = stored!.row;
@@ -75,20 +77,20 @@ export function jointMeasureResolvers(deps: {
           })),
         };
       },
-      async catalogueChanges(_: unknown, args: { measureId?: string; memorandumId?: string; first?: number; after?: string }) {
+      async catalogueChanges(_, args) {
         return catalogueChangesPage(catalogue.db, args, pageSize(args.first, 100), args.after);
       },
       receiptKey: () => publishedKey(receipts),
-      verifyScreeningReceipt: (_: unknown, args: { receipt: string }) => screenings.verifyReceipt(args.receipt),
-      async jointMeasureCases(_: unknown, args: { domain?: string; measureId?: string; first?: number; after?: string }, ctx: Context) {
+      verifyScreeningReceipt: (_, args) => screenings.verifyReceipt(args.receipt),
+      async jointMeasureCases(_, args, ctx) {
         return connection(await feedback.page(ctx.principal!, args, pageSize(args.first, 100), args.after));
       },
-      async jointMeasureStatistics(_: unknown, args: { from: string; to: string; filter?: StatisticsFilter | null }) {
+      async jointMeasureStatistics(_, args) {
         const period = { from: args.from, to: args.to };
         const stats = await feedback.statistics(period, validateQuery(period, args.filter));
         return { ...stats, nationalTarget: stats.targets.national, localTarget: stats.targets.local };
       },
-      async entryChanges(_: unknown, args: { scenarios?: Scenario[]; regionCode?: string; after?: string; first?: number }, ctx: Context) {
+      async entryChanges(_, args, ctx) {
         const regionPrefix = args.regionCode ?? ctx.principal!.region ?? null;
         validateRegionPrefix(regionPrefix, 'regionCode');
         let listKinds: string[] | null = null;
@@ -101,31 +103,31 @@ export function jointMeasureResolvers(deps: {
       },
     },
     Mutation: {
-      async screen(_: unknown, args: { creditCodes: string[]; scenario: Scenario; reference: string }, ctx: Context) {
+      async screen(_, args, ctx) {
         return toScreening(await screenings.screen(ctx.principal!, args, ctx.signal));
       },
-      recordMeasureFeedback: (_: unknown, { input }: { input: FeedbackInput }, ctx: Context) => feedback.record(ctx.principal!, input),
-      addMemorandum: (_: unknown, args: { input: MemorandumInput; effectiveFrom: string }, ctx: Context) =>
-        catalogue.addMemorandum(actor(ctx), args.input, args.effectiveFrom),
-      addMeasure: (_: unknown, args: { memorandumId: string; input: MeasureInput; effectiveFrom: string }, ctx: Context) =>
+      recordMeasureFeedback: (_, { input }, ctx) => feedback.record(ctx.principal!, input),
+      // Its measures as they will be in force from the day it takes effect.
+      addMemorandum: async (_, args, ctx) => ({ ...(await catalogue.addMemorandum(actor(ctx), args.input, args.effectiveFrom)), asOf: args.effectiveFrom }),
+      addMeasure: (_, args, ctx) =>
         catalogue.addMeasure(actor(ctx), args.memorandumId, args.input, args.effectiveFrom),
-      amendMeasure: (_: unknown, args: { measureId: string; changes: MeasureChangesInput; effectiveFrom: string }, ctx: Context) =>
+      amendMeasure: (_, args, ctx) =>
         catalogue.amendMeasure(actor(ctx), args.measureId, args.changes, args.effectiveFrom),
-      withdrawMeasure: (_: unknown, args: { measureId: string; effectiveFrom: string }, ctx: Context) =>
+      withdrawMeasure: (_, args, ctx) =>
         catalogue.withdrawMeasure(actor(ctx), args.measureId, args.effectiveFrom),
     },
     Memorandum: {
-      async measures(memorandum: Memorandum & { asOf: string }, args: { scenario?: Scenario }, ctx: Context) {
+      async measures(memorandum, args, ctx) {
         const measures = await ctx.loaders.measuresInForce.load(memorandum.asOf);
         return measures.filter((m) => m.memorandumId === memorandum.id && (!args.scenario || m.scenarios.includes(args.scenario)));
       },
     },
     ScreeningItem: {
       // The subject with what its code tells (its type), so that its personal fields are masked and registered as they should.
-      subject: (item: ScreeningItem) => (item.valid ? subjectOf(item.creditCode) : null),
+      subject: (item) => (item.valid ? subjectOf(item.creditCode) : null),
     },
     TriggeredMeasure: {
-      memorandum: (triggered: { memorandum: Memorandum }, _: unknown, _ctx: Context) => ({ ...triggered.memorandum, asOf: toIsoDate(clock()) }),
+      memorandum: (triggered) => ({ ...triggered.memorandum, asOf: toIsoDate(clock()) }),
     },
-  } as GraphQLResolverMap<Context>;
+  };
 }

@@ -12,6 +12,7 @@ import { measuresTable, memorandumsTable } from './migrations.js';
 import type { ChangeFeed } from './change-feed.js';
 import { recordCatalogueChange, type CatalogueActor } from './catalogue-changes.js';
 import { inTransaction } from '../kit/transactions.js';
+import type { MeasureChanges, MeasureInput, MeasureKind, MemorandumInput } from './__generated__/resolvers-types.js';
 
 export interface Memorandum {
   id: string;
@@ -29,7 +30,7 @@ export interface Measure {
   id: string;
   version: number;
   memorandumId: string;
-  kind: 'PUNISHMENT' | 'INCENTIVE';
+  kind: MeasureKind;
   description: string;
   appliedBy: string;
   scenarios: Scenario[];
@@ -39,22 +40,8 @@ export interface Measure {
   effectiveTo: string | null;
 }
 
-export interface MeasureInput {
-  kind: 'PUNISHMENT' | 'INCENTIVE';
-  description: string;
-  appliedBy: string;
-  scenarios: Scenario[];
-  triggers: string[];
-}
-
-export type MeasureChangesInput = Partial<MeasureInput>;
-
-export interface MemorandumInput {
-  title: string;
-  documentNumber: string;
-  field: string;
-  listTypes: string[];
-}
+/** What an administrator sends: the SDL's inputs (schema/platform.graphql). */
+export type { MeasureChanges, MeasureInput, MemorandumInput };
 
 const LIST_TYPES = ['RED', 'BLACK', 'KEY_ATTENTION', 'WARNING_LIST'];
 
@@ -153,7 +140,7 @@ export class MeasureCatalogue {
   }
 
   /** A new version from `effectiveFrom`; the version in force until then keeps applying to earlier days. */
-  async amendMeasure(actor: CatalogueActor, measureId: string, changes: Partial<MeasureInput>, effectiveFrom: string): Promise<Measure> {
+  async amendMeasure(actor: CatalogueActor, measureId: string, changes: MeasureChanges, effectiveFrom: string): Promise<Measure> {
     this.validateEffectiveFrom(effectiveFrom);
     return inTransaction(this.db, async (trx) => {
       const row = await trx(measuresTable).where({ id: measureId }).whereNull('effective_to').first();
@@ -162,7 +149,18 @@ export class MeasureCatalogue {
       if (effectiveFrom <= current.effectiveFrom) {
         throw badInput(`effectiveFrom must be after ${current.effectiveFrom}, when the version in force began`, { argument: 'effectiveFrom' });
       }
-      const next: Measure = { ...current, ...changes, version: current.version + 1, effectiveFrom, effectiveTo: null };
+      // A field not given, or given as null, stays as it is.
+      const next: Measure = {
+        ...current,
+        kind: changes.kind ?? current.kind,
+        description: changes.description ?? current.description,
+        appliedBy: changes.appliedBy ?? current.appliedBy,
+        scenarios: changes.scenarios ?? current.scenarios,
+        triggers: changes.triggers ?? current.triggers,
+        version: current.version + 1,
+        effectiveFrom,
+        effectiveTo: null,
+      };
       this.validateMeasure(next);
       await trx(measuresTable).where({ id: measureId, version: current.version }).update({ effective_to: effectiveFrom });
       await trx(measuresTable).insert(toMeasureRow(next, recordedBy(actor), this.clock));

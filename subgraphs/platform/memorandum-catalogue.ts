@@ -7,30 +7,15 @@
  * Departments and the platform amend all of this through mutations; this is version 1.
  */
 
-export type Scenario =
-  | 'GOVERNMENT_PROCUREMENT'
-  | 'BIDDING'
-  | 'PUBLIC_RESOURCE_TRADING'
-  | 'FINANCING_CREDIT'
-  | 'HONOURS_AWARDS'
-  | 'ADMINISTRATIVE_LICENSING'
-  | 'SUBSIDIES'
-  | 'HIGH_CONSUMPTION'
-  | 'AIR_RAIL_TRAVEL'
-  | 'MARKET_ACCESS'
-  | 'CUSTOMS_CLEARANCE'
-  | 'TAX_SERVICES'
-  | 'CIVIL_SERVICE_EMPLOYMENT'
-  | 'REAL_ESTATE';
+import { Scenario, type MeasureKind } from './__generated__/resolvers-types.js';
 
-export const SCENARIOS: Scenario[] = [
-  'GOVERNMENT_PROCUREMENT', 'BIDDING', 'PUBLIC_RESOURCE_TRADING', 'FINANCING_CREDIT', 'HONOURS_AWARDS',
-  'ADMINISTRATIVE_LICENSING', 'SUBSIDIES', 'HIGH_CONSUMPTION', 'AIR_RAIL_TRAVEL', 'MARKET_ACCESS',
-  'CUSTOMS_CLEARANCE', 'TAX_SERVICES', 'CIVIL_SERVICE_EMPLOYMENT', 'REAL_ESTATE',
-];
+export type { Scenario };
+
+/** Every approval scenario, in the order of the `Scenario` enum of schema/platform.graphql. */
+export const SCENARIOS: Scenario[] = Object.values(Scenario);
 
 export interface MeasureSeed {
-  kind: 'PUNISHMENT' | 'INCENTIVE';
+  kind: MeasureKind;
   description: string;
   /** Which kind of implementing agency applies it. */
   appliedBy: string;

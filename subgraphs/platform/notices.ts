@@ -23,7 +23,8 @@ import { entryIndexTable } from './migrations.js';
 import { inTransaction } from '../kit/transactions.js';
 import { feedEventOf } from './feed-events.js';
 import { exitIsAnnounced, exitNoticeVisibilityAcross } from '../kit/auth/policy.js';
-import type { Principal } from '../kit/auth/principal.js';
+import type { SubgraphContext } from '../kit/server.js';
+import type { Resolvers } from './__generated__/resolvers-types.js';
 
 export const NOTICE_TYPES = ['EXIT_NOTICE', 'UNIT_NOTICE', 'VALIDITY_REMINDER'];
 export const VALIDITY_REMINDER_DAYS = 30;
@@ -96,13 +97,13 @@ export class Notices {
 }
 
 /** `exitNotices`: the public channel of exit notices (1798 (20)), newest last, resumable like the feed. */
-export function noticeResolvers(feed: ChangeFeed) {
+export function noticeResolvers(feed: ChangeFeed): Resolvers<SubgraphContext> {
   return {
     Query: {
-      async exitNotices(_: unknown, args: { after?: string | null; first?: number | null }, ctx: { principal: Principal }) {
+      async exitNotices(_, args, ctx) {
         // The notice of a listing since found mistaken is not kept (1798 (20)): it leaves the channel.
-        const visibility = exitNoticeVisibilityAcross(ctx.principal, feed.departments);
-        const page = await feed.read(args.after, pageSize(args.first, 500, 100), { types: ['EXIT_NOTICE'], excludeCorrected: true }, ctx.principal, visibility);
+        const visibility = exitNoticeVisibilityAcross(ctx.principal!, feed.departments);
+        const page = await feed.read(args.after, pageSize(args.first, 500, 100), { types: ['EXIT_NOTICE'], excludeCorrected: true }, ctx.principal!, visibility);
         return {
           edges: page.edges.map(({ cursor, node }) => ({ cursor, node: { ...node, detail: JSON.stringify(node.detail ?? {}) } })),
           pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },

@@ -21,10 +21,11 @@ import { SCENARIOS, type Scenario } from './memorandum-catalogue.js';
 import type { Measure, MeasureCatalogue, Memorandum } from './measures.js';
 import type { ReceiptKeys } from './receipts.js';
 import { entryIndexTable, platformOffsetsTable, screeningsTable, warningListTable } from './migrations.js';
+import type { MutationScreenArgs, Verdict } from './__generated__/resolvers-types.js';
 
 export const MAX_CODES_PER_SCREENING = 1000;
 
-export type Verdict = 'RESTRICT' | 'INCENTIVE' | 'CLEAR';
+export type { Verdict };
 
 export interface ScreenedEntry {
   entryId: string;
@@ -88,7 +89,7 @@ export class ScreeningService {
   /** `signal`: the gateway gave up on the request; then nothing is recorded (checked before reading and before committing). */
   async screen(
     principal: Principal,
-    input: { creditCodes: string[]; scenario: Scenario; reference: string },
+    input: MutationScreenArgs,
     signal?: AbortSignal,
   ): Promise<ScreeningRecord> {
     if (!SCENARIOS.includes(input.scenario)) throw badInput(`Unknown scenario ${input.scenario}: use one of ${SCENARIOS.join(', ')}`, { argument: 'scenario' });

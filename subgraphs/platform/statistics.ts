@@ -12,9 +12,10 @@ import { badInput } from '../kit/errors.js';
 import { addDays } from '../kit/dates.js';
 import { validatePeriod, validateRegionPrefix, type Period } from '../kit/period.js';
 import { entryIndexTable, subjectsTable, warningListTable } from './migrations.js';
+import type { EntryDimension, ListType as ListTypeName, RegionLevel } from './__generated__/resolvers-types.js';
 
 export type { Period };
-export type ListTypeName = 'RED' | 'BLACK' | 'KEY_ATTENTION';
+export type { ListTypeName };
 
 export interface StatisticsFilter {
   domain?: string | null;
@@ -23,8 +24,7 @@ export interface StatisticsFilter {
   regionCode?: string | null;
 }
 
-export type EntryDimension = 'LIST_TYPE' | 'DOMAIN' | 'PROVINCE' | 'CITY' | 'DISTRICT' | 'MONTH' | 'EXIT_WAY';
-export type RegionLevel = 'PROVINCE' | 'CITY' | 'DISTRICT';
+export type { EntryDimension, RegionLevel };
 export type EntryMeasure = 'recognised' | 'exited' | 'active';
 
 /** One cell of a breakdown: the dimensions asked for are set, the others null. */

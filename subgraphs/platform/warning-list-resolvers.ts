@@ -1,18 +1,32 @@
 /** GraphQL of the big-data warning list. */
 import DataLoader from 'dataloader';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { pageSize } from '../kit/cursor.js';
 import { entryVisibilityAcross, mayReadPersonalData, visibleWarningListDomains, type DepartmentRef } from '../kit/auth/policy.js';
-import { subjectOf } from './resolvers.js';
+import { subjectOf, type SubjectParent } from './resolvers.js';
 import type { SubgraphContext } from '../kit/server.js';
 import { MAX_KEYS_PER_STATEMENT } from '../kit/lists/store.js';
 import type { Collection, WarningListStay } from './collection.js';
+import type { Resolvers } from './__generated__/resolvers-types.js';
 
 export interface WarningListLoaders {
   warningListStay: DataLoader<string, WarningListStay | null>;
 }
 
 type Context = SubgraphContext & { loaders: WarningListLoaders };
+
+/** A member of the warning list, with the domains the caller may see. */
+export interface WarningListMemberParent {
+  subject: SubjectParent;
+  since: string;
+  domains: string[];
+}
+
+/** `Subject.warningList`: whether the subject is on it, since when, for the domains the caller may see. */
+export interface WarningListStatusParent {
+  onList: boolean;
+  since: string | null;
+  domains: string[];
+}
 
 export const createWarningListLoaders = (collection: Collection): WarningListLoaders => ({
   warningListStay: new DataLoader((codes) => collection.currentStays(codes), { maxBatchSize: MAX_KEYS_PER_STATEMENT }),
@@ -34,16 +48,16 @@ export function registerListedPersons(ctx: SubgraphContext, members: { creditCod
   }
 }
 
-export function warningListResolvers(collection: Collection, departments: readonly DepartmentRef[]): GraphQLResolverMap<Context> {
+export function warningListResolvers(collection: Collection, departments: readonly DepartmentRef[]): Resolvers<Context> {
   /** A stay names only the domains whose key-attention entries the caller may see. */
   const domainsFor = (ctx: Context, domains: string[]) => visibleWarningListDomains(ctx.principal!, departments, domains);
   return {
     Query: {
-      async lateSharedEntries(_: unknown, args: { domain?: string; first?: number; after?: string }, ctx: Context) {
+      async lateSharedEntries(_, args, ctx) {
         const page = await collection.lateShared(pageSize(args.first, 100), args.after, args.domain, entryVisibilityAcross(ctx.principal!, departments));
         return { edges: page.edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null } };
       },
-      async warningList(_: unknown, args: { first?: number; after?: string }, ctx: Context) {
+      async warningList(_, args, ctx) {
         const page = await collection.page(pageSize(args.first, 100), args.after, listableSubjectTypes(ctx));
         registerListedPersons(ctx, page.edges.map((edge) => edge.node), 'WarningListMember.subject');
         return {
@@ -56,10 +70,10 @@ export function warningListResolvers(collection: Collection, departments: readon
       },
     },
     Subject: {
-      async warningList(subject: { creditCode: string }, _: unknown, ctx: Context) {
+      async warningList(subject, _, ctx) {
         const stay = await ctx.loaders.warningListStay.load(subject.creditCode);
         return stay ? { onList: true, since: stay.enteredAt, domains: domainsFor(ctx, stay.domains) } : { onList: false, since: null, domains: [] };
       },
     },
-  } as GraphQLResolverMap<Context>;
+  };
 }

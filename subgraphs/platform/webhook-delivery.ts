@@ -35,8 +35,9 @@ import { deliveryFailure, postChecked, TargetRefused } from './webhook-targets.j
 import { inTransaction } from '../kit/transactions.js';
 import { logger } from '../kit/observability/log.js';
 import { webhookBacklog, webhookDeadLetters } from '../kit/observability/metrics.js';
+import type { DeliveryOutcome } from './__generated__/resolvers-types.js';
 
-export type DeliveryOutcome = 'DELIVERED' | 'FAILED' | 'DEAD_LETTERED';
+export type { DeliveryOutcome };
 
 /** The wait before the next attempt after `failures` failed ones: full jitter below min(cap, base · 2^(failures-1)). */
 export function backoffDelay(failures: number, options: Pick<WebhookOptions, 'backoffMs' | 'maxBackoffMs' | 'random'>): number {

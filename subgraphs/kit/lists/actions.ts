@@ -1,14 +1,14 @@
 /** GraphQL of a department's actions on its lists (`Mutation.<department>`). */
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { GraphQLError } from 'graphql';
 import { badInput } from '../errors.js';
 import type { Principal } from '../auth/principal.js';
 import type { DepartmentConfig } from './department.js';
-import type { ConfirmRequest, EscalateInput, ExitRequest, ExitResult, ListLifecycle, RecogniseInput } from './lifecycle.js';
+import type { ExitRequest, ExitResult, ListLifecycle } from './lifecycle.js';
 import { MAX_BATCH_ITEMS, type Outcome } from './references.js';
 import type { ListEntry } from './store.js';
 import { mayWriteDepartmentLists } from '../auth/policy.js';
 import type { ListContext } from './resolvers.js';
+import type { ExpiryExitInput, Resolvers, StandardChangeExitInput } from './__generated__/resolvers-types.js';
 
 /**
  * How an actor is written in an entry's history. An administrator writing a department's
@@ -20,29 +20,10 @@ export const actorOf = (principal: Principal, department?: string) => {
   return actingFor?.allowed && actingFor.actingFor ? `${actor} acting for ${actingFor.actingFor}` : actor;
 };
 
-/** The exits an officer asks for directly; credit repair, upheld objections and escalation have their own actions. */
-interface ExpiryExitInput {
-  entryId: string;
-  reason?: string | null;
-  keyAttentionValidUntil?: string | null;
-  externalReference?: string | null;
-}
-interface StandardChangeExitInput {
-  entryId: string;
-  standardReference: string;
-  standardEffectiveOn: string;
-  reason: string;
-  evidenceRef?: string | null;
-  keyAttentionValidUntil?: string | null;
-  externalReference?: string | null;
-}
-interface IncentiveAbuseExitInput {
-  entryId: string;
-  reason: string;
-  evidenceRef: string;
-  externalReference?: string | null;
-}
+/** `Mutation.<department>` is a namespace: its fields, the actions, need nothing from it. */
+export type DepartmentActionsParent = Record<string, never>;
 
+/** The exits an officer asks for directly; credit repair, upheld objections and escalation have their own actions. */
 const expiryExit = (input: ExpiryExitInput): ExitRequest => ({
   entryId: input.entryId,
   grounds: { way: 'VALIDITY_EXPIRED', by: 'OFFICER' },
@@ -92,43 +73,43 @@ const actionResults = (outcomes: Outcome<ExitResult>[]) =>
       : { index, entry: outcome.value.exited, keyAttention: outcome.value.keyAttention, error: null },
   );
 
-export function actionResolvers(department: DepartmentConfig, lifecycle: ListLifecycle): GraphQLResolverMap<ListContext> {
+export function actionResolvers(department: DepartmentConfig, lifecycle: ListLifecycle): Resolvers<ListContext> {
   const actor = (ctx: ListContext) => actorOf(ctx.principal!, department.name);
   return {
     Mutation: {
       // The department's namespace: its fields carry the actions.
-      [department.subjectField]: () => ({}),
+      department: () => ({}),
     },
     DepartmentActions: {
-      recognise: (_: unknown, { input }: { input: RecogniseInput }, ctx: ListContext) => lifecycle.recognise(actor(ctx), input, ctx.principal!),
-      async recogniseMany(_: unknown, { inputs }: { inputs: RecogniseInput[] }, ctx: ListContext) {
+      recognise: (_, { input }, ctx) => lifecycle.recognise(actor(ctx), input, ctx.principal!),
+      async recogniseMany(_, { inputs }, ctx) {
         requireBatchSize(inputs);
         return recognitionResults(await lifecycle.recogniseMany(actor(ctx), inputs, ctx.principal!));
       },
-      confirm: (_: unknown, args: ConfirmRequest, ctx: ListContext) => lifecycle.confirm(actor(ctx), args, ctx.principal!),
-      async confirmMany(_: unknown, { inputs }: { inputs: ConfirmRequest[] }, ctx: ListContext) {
+      confirm: (_, args, ctx) => lifecycle.confirm(actor(ctx), args, ctx.principal!),
+      async confirmMany(_, { inputs }, ctx) {
         requireBatchSize(inputs);
         const outcomes = await lifecycle.confirmMany(actor(ctx), inputs, ctx.principal!);
         return actionResults(outcomes.map((outcome) => (outcome.error ? outcome : { value: { exited: outcome.value, keyAttention: null } })));
       },
-      exitOnExpiry: (_: unknown, { input }: { input: ExpiryExitInput }, ctx: ListContext) => lifecycle.exit(actor(ctx), expiryExit(input)),
-      async exitOnExpiryMany(_: unknown, { inputs }: { inputs: ExpiryExitInput[] }, ctx: ListContext) {
+      exitOnExpiry: (_, { input }, ctx) => lifecycle.exit(actor(ctx), expiryExit(input)),
+      async exitOnExpiryMany(_, { inputs }, ctx) {
         requireBatchSize(inputs);
         return actionResults(await lifecycle.exitMany(actor(ctx), inputs.map(expiryExit)));
       },
-      exitForChangedStandard: (_: unknown, { input }: { input: StandardChangeExitInput }, ctx: ListContext) => lifecycle.exit(actor(ctx), standardChangeExit(input)),
-      async exitForChangedStandardMany(_: unknown, { inputs }: { inputs: StandardChangeExitInput[] }, ctx: ListContext) {
+      exitForChangedStandard: (_, { input }, ctx) => lifecycle.exit(actor(ctx), standardChangeExit(input)),
+      async exitForChangedStandardMany(_, { inputs }, ctx) {
         requireBatchSize(inputs);
         return actionResults(await lifecycle.exitMany(actor(ctx), inputs.map(standardChangeExit)));
       },
-      exitForIncentiveAbuse: (_: unknown, { input }: { input: IncentiveAbuseExitInput }, ctx: ListContext) =>
+      exitForIncentiveAbuse: (_, { input }, ctx) =>
         lifecycle.exit(actor(ctx), {
           entryId: input.entryId,
           grounds: { way: 'INCENTIVE_ABUSE', evidenceRef: input.evidenceRef },
           reason: input.reason,
           externalReference: input.externalReference,
         }),
-      escalateToBlackList: (_: unknown, { input }: { input: EscalateInput }, ctx: ListContext) => lifecycle.escalateToBlackList(actor(ctx), input),
+      escalateToBlackList: (_, { input }, ctx) => lifecycle.escalateToBlackList(actor(ctx), input),
     },
-  } as GraphQLResolverMap<ListContext>;
+  };
 }

@@ -3,12 +3,12 @@
  * in batches per request, acted on through the department's actions.
  */
 import DataLoader from 'dataloader';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { ErrorCode, typedError } from '../errors.js';
-import { MAX_KEYS_PER_STATEMENT, type ListEntry } from './store.js';
-import type { FileObjectionInput, DecideObjectionInput, Objection, Objections } from './objections.js';
-import type { CreditRepair, FileRecord, RepairStep, RepairStepKind } from './repair.js';
+import { MAX_KEYS_PER_STATEMENT } from './store.js';
+import type { Objection, Objections } from './objections.js';
+import type { CreditRepair, FileRecord, RepairStep } from './repair.js';
 import type { ListContext } from './resolvers.js';
+import type { Resolvers } from './__generated__/resolvers-types.js';
 import { actorOf } from './actions.js';
 import { entryVisibility, isVisible, mayActFor, mayFileObjection } from '../auth/policy.js';
 
@@ -26,18 +26,18 @@ export const createCaseFileLoaders = (objections: Objections, repair: CreditRepa
   fileBySubject: new DataLoader((codes) => repair.fileOf(codes), { maxBatchSize: MAX_KEYS_PER_STATEMENT }),
 });
 
-export function caseFileResolvers(objections: Objections, repair: CreditRepair): GraphQLResolverMap<Context> {
+export function caseFileResolvers(objections: Objections, repair: CreditRepair): Resolvers<Context> {
   const actor = (ctx: Context) => actorOf(ctx.principal!, objections.prefix);
   return {
     ListEntry: {
-      objections: (entry: ListEntry, _: unknown, ctx: Context) => ctx.loaders.objectionsByEntry.load(entry.id),
-      repairSteps: (entry: ListEntry, _: unknown, ctx: Context) => ctx.loaders.repairStepsByEntry.load(entry.id),
+      objections: (entry, _, ctx) => ctx.loaders.objectionsByEntry.load(entry.id),
+      repairSteps: (entry, _, ctx) => ctx.loaders.repairStepsByEntry.load(entry.id),
     },
     DepartmentRecord: {
-      file: (record: { creditCode: string }, _: unknown, ctx: Context) => ctx.loaders.fileBySubject.load(record.creditCode),
+      file: (record, _, ctx) => ctx.loaders.fileBySubject.load(record.creditCode),
     },
     DepartmentActions: {
-      async fileObjection(_: unknown, { input }: { input: FileObjectionInput }, ctx: Context) {
+      async fileObjection(_, { input }, ctx) {
         // An agency reports what it found while applying measures; appeals and objections
         // reach the department and are recorded by its officers.
         const principal = ctx.principal!;
@@ -54,22 +54,12 @@ export function caseFileResolvers(objections: Objections, repair: CreditRepair):
         }
         return objections.file(actor(ctx), input);
       },
-      acceptObjection: (_: unknown, args: { objectionId: string; accept: boolean; reason: string }, ctx: Context) =>
-        objections.accept(actor(ctx), args.objectionId, args.accept, args.reason),
-      decideObjection: (_: unknown, { input }: { input: DecideObjectionInput }, ctx: Context) => objections.decide(actor(ctx), input),
-      recordRepairStep: (
-        _: unknown,
-        { input }: { input: { entryId: string; kind: RepairStepKind; details: string; classHours?: number; issuer?: string; reference?: string } },
-        ctx: Context,
-      ) => repair.recordStep(actor(ctx), input),
-      recordInterview: (_: unknown, { input }: { input: { entryId: string; refused: boolean; notes: string } }, ctx: Context) =>
-        repair.recordInterview(actor(ctx), input),
-      applyForEarlyExit: (_: unknown, args: { entryId: string; reference?: string }, ctx: Context) => repair.applyForEarlyExit(actor(ctx), args),
-      decideEarlyExit: (
-        _: unknown,
-        { input }: { input: { applicationId: string; approve: boolean; reason: string; keyAttentionValidUntil?: string } },
-        ctx: Context,
-      ) => repair.decideEarlyExit(actor(ctx), input),
+      acceptObjection: (_, args, ctx) => objections.accept(actor(ctx), args.objectionId, args.accept, args.reason),
+      decideObjection: (_, { input }, ctx) => objections.decide(actor(ctx), input),
+      recordRepairStep: (_, { input }, ctx) => repair.recordStep(actor(ctx), input),
+      recordInterview: (_, { input }, ctx) => repair.recordInterview(actor(ctx), input),
+      applyForEarlyExit: (_, args, ctx) => repair.applyForEarlyExit(actor(ctx), args),
+      decideEarlyExit: (_, { input }, ctx) => repair.decideEarlyExit(actor(ctx), input),
     },
-  } as GraphQLResolverMap<Context>;
+  };
 }

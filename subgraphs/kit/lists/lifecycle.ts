@@ -23,18 +23,10 @@ import type { Principal } from '../auth/principal.js';
 import { attempt, contentDigest, externalReferenceOf, referenceConflict, rereadAfterRace, type Outcome } from './references.js';
 import { selectInChunks } from '../db.js';
 import { checkLength, COLUMN_LIMITS, TEXT_LIMITS } from './limits.js';
+import type { ConfirmInput, EscalateInput, ExitWay, RecogniseInput } from './__generated__/resolvers-types.js';
 
 /** Stable codes of the errors a forbidden transition gets. */
 const LifecycleError = ErrorCode;
-
-export type ExitWay =
-  | 'OBJECTION_UPHELD'
-  | 'CREDIT_REPAIR'
-  | 'VALIDITY_EXPIRED'
-  | 'STANDARD_CHANGED'
-  | 'LISTED_FOR_DISHONESTY'
-  | 'INCENTIVE_ABUSE'
-  | 'ESCALATED_TO_BLACK_LIST';
 
 /** The ways each list type may be left (1798 (18) black, (19) red; (16)–(18) key attention). */
 const EXIT_WAYS: Record<ListType, ExitWay[]> = {
@@ -46,33 +38,13 @@ const EXIT_WAYS: Record<ListType, ExitWay[]> = {
 /** Statuses an entry may be exited from: a preliminary or publicised entry may be withdrawn too. */
 const EXITABLE: EntryStatus[] = ['PRELIMINARY', 'PUBLICITY', 'ACTIVE'];
 
-export interface RecogniseInput {
-  listKind: string;
-  creditCode: string;
-  subjectName: string;
-  lei?: string | null;
-  legalRepresentative?: Omit<LegalRepresentative, 'owner'> | null;
-  facts: string;
-  legalBasis?: string | null;
-  recognisedOn?: string | null;
-  /** Required; optional in the type so that a batch refuses only the item that lacks it. */
-  validUntil?: string | null;
-  /** Days of notice / publicity (公示) before the entry takes effect; red lists need at least one (1798 (8)). */
-  publicityDays?: number | null;
-  notification?: { notifiedOn: string; method: string } | null;
-  /** Required (893 §2), like validUntil. */
-  repair?: { repairable: boolean; method?: string | null; rectificationDeadline?: string | null } | null;
-  published?: boolean | null;
-  evidenceRef?: string | null;
-  /** The department's decision number (决定文书号 / 案号): a retry with it is answered, not recorded twice. */
-  externalReference?: string | null;
-}
+/** What a department sends to recognise, confirm and escalate: the SDL's inputs (schema/shared/lists.graphql). */
+export type { EscalateInput, RecogniseInput };
+export type ConfirmRequest = ConfirmInput;
 
-export interface ConfirmRequest {
-  entryId: string;
-  note?: string | null;
-  externalReference?: string | null;
-}
+/** The legal representative as an entry keeps it: each field null when not given. */
+const representativeOf = (input: RecogniseInput['legalRepresentative']): LegalRepresentative | null =>
+  input ? { name: input.name ?? null, idDocumentType: input.idDocumentType ?? null, idDocumentNumber: input.idDocumentNumber ?? null } : null;
 
 /**
  * The grounds each exit way stands on. There is no free `way`: an exit names its ground,
@@ -113,22 +85,6 @@ export interface ExitResult {
   exited: ListEntry;
   /** The key-attention entry the subject was put on, after a black-list exit other than a mistaken listing. */
   keyAttention: ListEntry | null;
-}
-
-/** Escalation is a black-list recognition of the key-attention entry's subject (1798 (7)(17)). */
-export interface EscalateInput {
-  entryId: string;
-  blackListKind: string;
-  facts: string;
-  legalBasis?: string | null;
-  validUntil: string;
-  publicityDays?: number | null;
-  notification?: { notifiedOn: string; method: string } | null;
-  repair: { repairable: boolean; method?: string | null; rectificationDeadline?: string | null };
-  published?: boolean | null;
-  evidenceRef?: string | null;
-  /** The department's decision number of the black recognition (see RecogniseInput). */
-  externalReference?: string | null;
 }
 
 const notFound = (id: string, department: string) =>
@@ -368,7 +324,7 @@ export class ListLifecycle {
         subjectType: code.kind,
         regionCode: code.regionCode,
         lei: input.lei ?? null,
-        legalRepresentative: input.legalRepresentative ?? null,
+        legalRepresentative: representativeOf(input.legalRepresentative),
       },
       input,
     );

@@ -27,9 +27,9 @@ import type { ListEntry, ListStore } from './store.js';
 import { exitApplicationsTable, objectionsTable, repairStepsTable, subjectFileTable } from './tables.js';
 import { groupByKey } from '../group.js';
 import { inTransaction } from '../transactions.js';
+import type { DecideObjectionInput, FileObjectionInput, ObjectionKind, ObjectionStatus } from './__generated__/resolvers-types.js';
 
-export type ObjectionKind = 'SUBJECT_APPEAL' | 'PUBLIC_OBJECTION' | 'IMPLEMENTER_REPORT';
-export type ObjectionStatus = 'FILED' | 'ACCEPTED' | 'REJECTED' | 'UPHELD' | 'DISMISSED';
+export type { ObjectionKind, ObjectionStatus };
 
 export interface Objection {
   id: string;
@@ -46,21 +46,8 @@ export interface Objection {
   decision: string | null;
 }
 
-export interface FileObjectionInput {
-  entryId: string;
-  kind: ObjectionKind;
-  grounds: string;
-  evidenceRefs?: string[] | null;
-}
-
-export interface DecideObjectionInput {
-  objectionId: string;
-  upheld: boolean;
-  finding: string;
-  /** Upheld against a black entry: the correction made and the apology given (1798 (22)). */
-  correction?: string | null;
-  apology?: string | null;
-}
+/** What an objection is filed and decided with: the SDL's inputs (schema/shared/lists.graphql). */
+export type { DecideObjectionInput, FileObjectionInput };
 
 const OPEN: ObjectionStatus[] = ['FILED', 'ACCEPTED'];
 

@@ -3,8 +3,7 @@ import type { IRules } from 'graphql-shield';
 import { allow, or } from 'graphql-shield';
 import { actsFor, canReadHistoryOf, coversListType, hasRole, viaGateway } from '../auth/rules.js';
 import type { DepartmentConfig } from './department.js';
-import { statisticsQueryOf } from './statistics.js';
-import { interviewsDueQueryOf } from './repair-records.js';
+import { interviewsDueQueryOf, statisticsQueryOf } from './department-fields.js';
 
 export function departmentPermissions(department: DepartmentConfig): IRules {
   return {

@@ -11,18 +11,16 @@
  *   recorded by then and no interview recorded yet.
  */
 import type { Knex } from 'knex';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { toIsoDate, type Clock } from '../dates.js';
 import { pageSize } from '../cursor.js';
 import type { DepartmentConfig } from './department.js';
 import type { ListEntry, ListStore } from './store.js';
 import type { CaseFileLoaders } from './case-file.js';
 import type { ListContext } from './resolvers.js';
+import type { Resolvers } from './__generated__/resolvers-types.js';
 import { entriesTable, repairStepsTable, subjectFileTable } from './tables.js';
 import { isPersonalFor, mayReadPersonalData } from '../auth/policy.js';
 import { maskIdentityNumber, maskPersonName } from '../masking.js';
-
-export const interviewsDueQueryOf = (department: DepartmentConfig) => `${department.subjectField}InterviewsDue`;
 
 export const INTERVIEW_KINDS = ['WARNING_INTERVIEW', 'REMINDER_INTERVIEW'];
 
@@ -61,13 +59,13 @@ export async function interviewsDue(db: Knex, prefix: string, store: ListStore, 
 
 type Context = ListContext & { loaders: CaseFileLoaders };
 
-export function repairRecordResolvers(department: DepartmentConfig, db: Knex, store: ListStore, clock: Clock): GraphQLResolverMap<Context> {
+export function repairRecordResolvers(department: DepartmentConfig, db: Knex, store: ListStore, clock: Clock): Resolvers<Context> {
   return {
     Query: {
-      [interviewsDueQueryOf(department)]: (_: unknown, args: { first?: number | null }) => interviewsDue(db, department.name, store, clock, pageSize(args.first, 500)),
+      departmentInterviewsDue: (_, args) => interviewsDue(db, department.name, store, clock, pageSize(args.first, 500)),
     },
     ListEntry: {
-      creditCommitments: async (entry: ListEntry, _: unknown, ctx: Context) =>
+      creditCommitments: async (entry, _, ctx) =>
         (await ctx.loaders.repairStepsByEntry.load(entry.id))
           .filter((step) => step.kind === 'CREDIT_COMMITMENT')
           .map((step) => ({
@@ -76,7 +74,7 @@ export function repairRecordResolvers(department: DepartmentConfig, db: Knex, st
             recordedAt: step.recordedAt,
           })),
     },
-  } as GraphQLResolverMap<Context>;
+  };
 }
 
 /**

@@ -20,8 +20,15 @@ import { groupByKey } from '../group.js';
 import { isQualifiedIssuer, requireQualifiedIssuer } from './credit-agencies.js';
 import { rectifiedInTime } from './repair-records.js';
 import { inTransaction } from '../transactions.js';
+import type {
+  DepartmentActionsApplyForEarlyExitArgs,
+  EarlyExitDecisionInput,
+  InterviewInput,
+  RepairStepInput,
+  RepairStepKind,
+} from './__generated__/resolvers-types.js';
 
-export type RepairStepKind = 'RECTIFICATION' | 'CREDIT_COMMITMENT' | 'TRAINING' | 'CREDIT_REPORT' | 'PUBLIC_SERVICE';
+export type { RepairStepKind };
 
 /** 893 §11: repair training counts from 3 class hours. */
 export const MIN_TRAINING_HOURS = 3;
@@ -107,7 +114,7 @@ export class CreditRepair {
 
   async recordStep(
     actor: string,
-    input: { entryId: string; kind: RepairStepKind; details: string; classHours?: number | null; issuer?: string | null; reference?: string | null },
+    input: RepairStepInput,
   ): Promise<RepairStep> {
     if (!input.details?.trim()) throw badInput('Describe the step (details)', { argument: 'input.details' });
     if (input.kind === 'TRAINING' && (input.classHours == null || !(input.classHours > 0) || input.classHours > 200)) {
@@ -151,7 +158,7 @@ export class CreditRepair {
    * interview (key attention) or a warning interview (black) and records it on the
    * subject's file, a refusal to attend too.
    */
-  async recordInterview(actor: string, input: { entryId: string; refused: boolean; notes: string }): Promise<FileRecord> {
+  async recordInterview(actor: string, input: InterviewInput): Promise<FileRecord> {
     if (!input.notes?.trim()) throw badInput('Record what was said, or how the subject refused (notes)', { argument: 'input.notes' });
     return inTransaction(this.db, async (trx) => {
       const entry = await this.store.findById(input.entryId, trx);
@@ -190,7 +197,7 @@ export class CreditRepair {
   }
 
   /** The subject applies to exit early; refused at once when a required step is missing. */
-  async applyForEarlyExit(_actor: string, input: { entryId: string; reference?: string | null }): Promise<ExitApplication> {
+  async applyForEarlyExit(_actor: string, input: DepartmentActionsApplyForEarlyExitArgs): Promise<ExitApplication> {
     return inTransaction(this.db, async (trx) => {
       const entry = await this.repairableEntry(input.entryId, trx);
       const steps = (await trx(repairStepsTable(this.prefix)).where({ entry_id: entry.id })).map(toStep);
@@ -232,7 +239,7 @@ export class CreditRepair {
   /** The department approves (exit by credit repair) or rejects an application. */
   async decideEarlyExit(
     actor: string,
-    input: { applicationId: string; approve: boolean; reason: string; keyAttentionValidUntil?: string | null },
+    input: EarlyExitDecisionInput,
   ): Promise<{ application: ExitApplication; exit: ExitResult | null }> {
     if (!input.reason?.trim()) throw badInput('State the reason for the decision', { argument: 'input.reason' });
     return inTransaction(this.db, async (trx) => {

@@ -2,7 +2,6 @@
  * The list engine's GraphQL resolvers, configured per department: the department's
  * field on `Subject`, its entries query, and the shared list types.
  */
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { badInput, ErrorCode, typedError } from '../errors.js';
 import { entryVisibility, isVisible, type EntryVisibility } from '../auth/policy.js';
 import type { AuthContext } from '../auth/context.js';
@@ -12,13 +11,7 @@ import type { SubgraphContext } from '../server.js';
 import type { DepartmentConfig, ListType } from './department.js';
 import type { EntryFilter, ListEntry, ListStore } from './store.js';
 import type { ListLoaders } from './loaders.js';
-import type {
-  DepartmentRecordEntriesArgs,
-  EntryFilter as EntryFilterInput,
-  InputMaybe,
-  PageInfo,
-  Resolvers,
-} from './__generated__/resolvers-types.js';
+import type { EntryFilter as EntryFilterInput, PageInfo, QueryDepartmentEntriesArgs, Resolvers } from './__generated__/resolvers-types.js';
 
 /** What the list engine's resolvers see of a request. */
 export type ListContext = SubgraphContext & AuthContext & { loaders: ListLoaders };
@@ -41,12 +34,8 @@ export interface ListEntryConnectionParent {
   totalCount: () => Promise<number>;
 }
 
-/** The arguments of every department's entries query (`taxEntries`, `marketEntries`, …). */
-export interface EntriesQueryArgs {
-  filter?: InputMaybe<EntryFilterInput>;
-  first?: InputMaybe<number>;
-  after?: InputMaybe<string>;
-}
+/** The arguments of every department's entries query (`taxEntries`, `marketEntries`, …): the template department's. */
+export type EntriesQueryArgs = QueryDepartmentEntriesArgs;
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -93,7 +82,8 @@ function requireWithinVisibility(filter: EntryFilter, visibility: EntryVisibilit
   }
 }
 
-export function departmentResolvers(department: DepartmentConfig, store: ListStore): GraphQLResolverMap<Context> {
+/** The template department's fields (kit/lists/department-fields.ts): `forDepartment` names them after the department. */
+export function departmentResolvers(department: DepartmentConfig, store: ListStore): Resolvers<Context> {
   const visibilityOf = (ctx: Context) => entryVisibility(ctx.principal!, department.name);
   /** The subject's entries this principal may see. */
   const entriesOf = async (record: DepartmentRecordParent, ctx: Context) => {
@@ -103,7 +93,7 @@ export function departmentResolvers(department: DepartmentConfig, store: ListSto
 
   return {
     Query: {
-      async [department.entriesQuery](_: unknown, args: EntriesQueryArgs, ctx: Context): Promise<ListEntryConnectionParent> {
+      async departmentEntries(_, args, ctx) {
         const filter = validateFilter(args.filter);
         const visibility = visibilityOf(ctx);
         requireWithinVisibility(filter, visibility);
@@ -120,14 +110,12 @@ export function departmentResolvers(department: DepartmentConfig, store: ListSto
     Subject: {
       // The gateway sends one representation per occurrence: no database work here,
       // the department's field batches through the per-request loader.
-      __resolveReference: (reference: SubjectParent): SubjectParent => ({
-        creditCode: requireValidCode(reference.creditCode, 'representations'),
-      }),
-      [department.subjectField]: (subject: SubjectParent): DepartmentRecordParent => ({ creditCode: subject.creditCode }),
+      __resolveReference: (reference) => ({ creditCode: requireValidCode(reference.creditCode, 'representations') }),
+      department: (subject) => ({ creditCode: subject.creditCode }),
     },
     DepartmentRecord: {
       domain: () => department.domain,
-      async entries(record: DepartmentRecordParent, args: Partial<DepartmentRecordEntriesArgs>, ctx: Context) {
+      async entries(record, args, ctx) {
         const entries = await entriesOf(record, ctx);
         return entries.filter(
           (entry) =>
@@ -135,15 +123,12 @@ export function departmentResolvers(department: DepartmentConfig, store: ListSto
             (!args.statuses?.length || args.statuses.includes(entry.status)),
         );
       },
-      blackListed: async (record: DepartmentRecordParent, _: unknown, ctx: Context) =>
-        (await entriesOf(record, ctx)).some((entry) => isActive(entry, 'BLACK')),
-      redListed: async (record: DepartmentRecordParent, _: unknown, ctx: Context) =>
-        (await entriesOf(record, ctx)).some((entry) => isActive(entry, 'RED')),
-      keyAttention: async (record: DepartmentRecordParent, _: unknown, ctx: Context) =>
-        (await entriesOf(record, ctx)).some((entry) => isActive(entry, 'KEY_ATTENTION')),
+      blackListed: async (record, _, ctx) => (await entriesOf(record, ctx)).some((entry) => isActive(entry, 'BLACK')),
+      redListed: async (record, _, ctx) => (await entriesOf(record, ctx)).some((entry) => isActive(entry, 'RED')),
+      keyAttention: async (record, _, ctx) => (await entriesOf(record, ctx)).some((entry) => isActive(entry, 'KEY_ATTENTION')),
     },
     ListEntry: {
-      history: (entry: ListEntry, _: unknown, ctx: Context) => ctx.loaders.historyByEntry.load(entry.id),
+      history: (entry, _, ctx) => ctx.loaders.historyByEntry.load(entry.id),
     },
-  } satisfies Resolvers<Context>;
+  };
 }

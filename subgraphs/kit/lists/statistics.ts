@@ -6,12 +6,12 @@
  * (list type, region), recorded on each objection and application when it is filed.
  */
 import type { Knex } from 'knex';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { Migration } from '../db.js';
 import { periodInstants, validatePeriod, validateRegionPrefix, type Period } from '../period.js';
 import type { SubgraphContext } from '../server.js';
 import type { DepartmentConfig } from './department.js';
 import { entriesTable, exitApplicationsTable, objectionsTable } from './tables.js';
+import type { Resolvers } from './__generated__/resolvers-types.js';
 
 /** What the figures can be narrowed to: the list type and region of the entry concerned. */
 export interface CaseFilter {
@@ -24,9 +24,6 @@ export interface KeyCount {
   key: string;
   count: number;
 }
-
-/** The department's statistics query: `taxObjectionAndRepairStatistics`, `courtsObjectionAndRepairStatistics`, … */
-export const statisticsQueryOf = (department: DepartmentConfig) => `${department.subjectField}ObjectionAndRepairStatistics`;
 
 /** Indexes the figures range over: when objections and applications were filed and decided. */
 export function statisticsIndexMigration(prefix: string): Migration {
@@ -146,25 +143,25 @@ function filtered(query: Knex.QueryBuilder, filter: CaseFilter): Knex.QueryBuild
   return query;
 }
 
-type Scope = Period & { domain: string; filter: CaseFilter };
-type Args = Period & { filter?: CaseFilter | null };
+/** What the statistics query hands its fields: the checked period and filter. */
+export type StatisticsScope = Period & { domain: string; filter: CaseFilter };
 
-export function statisticsResolvers(department: DepartmentConfig, statistics: ObjectionAndRepairStatistics): GraphQLResolverMap<SubgraphContext> {
+export function statisticsResolvers(department: DepartmentConfig, statistics: ObjectionAndRepairStatistics): Resolvers<SubgraphContext> {
   return {
     Query: {
-      [statisticsQueryOf(department)]: (_: unknown, args: Args): Scope => {
+      departmentObjectionAndRepairStatistics: (_, args) => {
         const filter = { ...args.filter };
         validateRegionPrefix(filter.regionCode);
         return { ...validatePeriod({ from: args.from, to: args.to }), domain: department.domain, filter };
       },
     },
     ObjectionAndRepairStatistics: {
-      objectionsFiled: (scope: Scope) => statistics.objectionsFiled(scope, scope.filter),
-      objectionOutcomes: (scope: Scope) => statistics.objectionOutcomes(scope, scope.filter),
-      objectionsOpen: (scope: Scope) => statistics.objectionsOpen(scope.filter),
-      repairApplications: (scope: Scope) => statistics.repairApplications(scope, scope.filter),
-      repairOutcomes: (scope: Scope) => statistics.repairOutcomes(scope, scope.filter),
-      repairApplicationsOpen: (scope: Scope) => statistics.repairApplicationsOpen(scope.filter),
+      objectionsFiled: (scope) => statistics.objectionsFiled(scope, scope.filter),
+      objectionOutcomes: (scope) => statistics.objectionOutcomes(scope, scope.filter),
+      objectionsOpen: (scope) => statistics.objectionsOpen(scope.filter),
+      repairApplications: (scope) => statistics.repairApplications(scope, scope.filter),
+      repairOutcomes: (scope) => statistics.repairOutcomes(scope, scope.filter),
+      repairApplicationsOpen: (scope) => statistics.repairApplicationsOpen(scope.filter),
     },
-  } as GraphQLResolverMap<SubgraphContext>;
+  };
 }

@@ -14,8 +14,9 @@ import type { DepartmentConfig, ListType } from './department.js';
 import type { DataOwner, EntryVisibility } from '../auth/policy.js';
 import { inTransaction } from '../transactions.js';
 import { ChangedMeanwhile } from './references.js';
+import type { EntryStatus } from './__generated__/resolvers-types.js';
 
-export type EntryStatus = 'PRELIMINARY' | 'PUBLICITY' | 'ACTIVE' | 'EXITED';
+export type { EntryStatus };
 
 export interface ListEntry {
   id: string;

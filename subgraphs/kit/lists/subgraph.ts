@@ -25,6 +25,7 @@ import { outboxRelayMigration, processedEventsMigration } from '../events/tables
 import { EVENTS_ROUTE, eventFeedRoute } from '../events/feed.js';
 import { internalTokenSecret } from '../auth/secrets.js';
 import { mergeResolvers } from '../resolvers.js';
+import { forDepartment } from './department-fields.js';
 import { Objections } from './objections.js';
 import { CreditRepair } from './repair.js';
 import { caseFileResolvers, createCaseFileLoaders } from './case-file.js';
@@ -60,12 +61,15 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
       const objections = new Objections(db, department.name, store, lifecycle, clock);
       const repair = new CreditRepair(db, department.name, store, lifecycle, clock);
       return {
-        resolvers: mergeResolvers(
-          departmentResolvers(department, store),
-          actionResolvers(department, lifecycle),
-          caseFileResolvers(objections, repair),
-          statisticsResolvers(department, new ObjectionAndRepairStatistics(db, department.name)),
-          repairRecordResolvers(department, db, store, clock),
+        resolvers: forDepartment(
+          department,
+          mergeResolvers(
+            departmentResolvers(department, store),
+            actionResolvers(department, lifecycle),
+            caseFileResolvers(objections, repair),
+            statisticsResolvers(department, new ObjectionAndRepairStatistics(db, department.name)),
+            repairRecordResolvers(department, db, store, clock),
+          ),
         ),
         createLoaders: () => ({ ...createListLoaders(store), ...createCaseFileLoaders(objections, repair) }),
         permissions: departmentPermissions(department),

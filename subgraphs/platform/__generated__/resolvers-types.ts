@@ -3,6 +3,16 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { SubjectParent as SubjectParentModel, PlatformContext } from '../resolvers.js';
 import type { LegalRepresentative as LegalRepresentativeModel } from '../../kit/lists/store.js';
+import type { WarningListMemberParent as WarningListMemberParentModel, WarningListStatusParent as WarningListStatusParentModel } from '../warning-list-resolvers.js';
+import type { AccessRecord as AccessRecordModel } from '../access-register.js';
+import type { VerificationParent as VerificationParentModel } from '../access-register-resolvers.js';
+import type { MemorandumParent as MemorandumParentModel } from '../joint-measures-resolvers.js';
+import type { ScreenedEntry as ScreenedEntryModel, TriggeredMeasure as TriggeredMeasureModel, ScreeningItem as ScreeningItemModel } from '../screening.js';
+import type { JointMeasureCase as JointMeasureCaseModel } from '../feedback.js';
+import type { ChangeEventParent as ChangeEventParentModel } from '../change-feed-resolvers.js';
+import type { StatisticsScope as StatisticsScopeModel, ListedScope as ListedScopeModel } from '../statistics-resolvers.js';
+import type { EntryCount as EntryCountModel } from '../statistics.js';
+import type { ConsolidatedListMemberParent as ConsolidatedListMemberParentModel } from '../consolidated-list.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -22,36 +32,44 @@ export type Scalars = {
 };
 
 /** The recognising domains (认定领域). */
-export type Domain =
-  | 'TAX'
-  | 'MARKET_SUPERVISION'
-  | 'COURTS'
-  | 'WORK_SAFETY';
+export const Domain = {
+  Tax: 'TAX',
+  MarketSupervision: 'MARKET_SUPERVISION',
+  Courts: 'COURTS',
+  WorkSafety: 'WORK_SAFETY'
+} as const;
 
-export type ListType =
+export type Domain = typeof Domain[keyof typeof Domain];
+export const ListType = {
   /** Red list 红名单: joint incentive. */
-  | 'RED'
+  Red: 'RED',
   /** Black list 黑名单: joint punishment. */
-  | 'BLACK'
+  Black: 'BLACK',
   /** Key-attention list 重点关注名单: serious or repeated minor dishonesty below the black-list bar. */
-  | 'KEY_ATTENTION';
+  KeyAttention: 'KEY_ATTENTION'
+} as const;
 
+export type ListType = typeof ListType[keyof typeof ListType];
 /** What kind of subject a code identifies. */
-export type SubjectType =
+export const SubjectType = {
   /** A legal person or other organisation, keyed by its unified social credit code (GB 32100). */
-  | 'ORGANISATION'
+  Organisation: 'ORGANISATION',
   /** A natural person, keyed by the citizen identity number (GB 11643). Personal data. */
-  | 'NATURAL_PERSON';
+  NaturalPerson: 'NATURAL_PERSON'
+} as const;
 
+export type SubjectType = typeof SubjectType[keyof typeof SubjectType];
 /** Identity document types of a legal representative (1798 (9)). */
-export type IdDocumentType =
-  | 'RESIDENT_IDENTITY_CARD'
-  | 'PASSPORT'
-  | 'HONG_KONG_MACAO_PERMIT'
-  | 'TAIWAN_PERMIT'
-  | 'FOREIGN_PERMANENT_RESIDENCE'
-  | 'OTHER';
+export const IdDocumentType = {
+  ResidentIdentityCard: 'RESIDENT_IDENTITY_CARD',
+  Passport: 'PASSPORT',
+  HongKongMacaoPermit: 'HONG_KONG_MACAO_PERMIT',
+  TaiwanPermit: 'TAIWAN_PERMIT',
+  ForeignPermanentResidence: 'FOREIGN_PERMANENT_RESIDENCE',
+  Other: 'OTHER'
+} as const;
 
+export type IdDocumentType = typeof IdDocumentType[keyof typeof IdDocumentType];
 /** The legal representative or person in charge (法定代表人/负责人). Name and document number are personal data. */
 export type LegalRepresentative = {
   __typename?: 'LegalRepresentative';
@@ -448,11 +466,13 @@ export type RegisterVerification = {
 };
 
 /** Where the checkpoint a verification trusted came from (only its signature is trusted). */
-export type CheckpointSource =
-  | 'GIVEN'
-  | 'FILE'
-  | 'DATABASE';
+export const CheckpointSource = {
+  Given: 'GIVEN',
+  File: 'FILE',
+  Database: 'DATABASE'
+} as const;
 
+export type CheckpointSource = typeof CheckpointSource[keyof typeof CheckpointSource];
 /**
  * A signed statement of every chain's record count, last hash and keyed start at one time:
  * a JWS (ES256) to verify offline with accessRegisterCheckpointKey (npm run verify-register).
@@ -557,26 +577,30 @@ export type MutationReplayWebhookArgs = {
 };
 
 /** Approval scenarios in which implementing agencies apply joint measures. */
-export type Scenario =
-  | 'GOVERNMENT_PROCUREMENT'
-  | 'BIDDING'
-  | 'PUBLIC_RESOURCE_TRADING'
-  | 'FINANCING_CREDIT'
-  | 'HONOURS_AWARDS'
-  | 'ADMINISTRATIVE_LICENSING'
-  | 'SUBSIDIES'
-  | 'HIGH_CONSUMPTION'
-  | 'AIR_RAIL_TRAVEL'
-  | 'MARKET_ACCESS'
-  | 'CUSTOMS_CLEARANCE'
-  | 'TAX_SERVICES'
-  | 'CIVIL_SERVICE_EMPLOYMENT'
-  | 'REAL_ESTATE';
+export const Scenario = {
+  GovernmentProcurement: 'GOVERNMENT_PROCUREMENT',
+  Bidding: 'BIDDING',
+  PublicResourceTrading: 'PUBLIC_RESOURCE_TRADING',
+  FinancingCredit: 'FINANCING_CREDIT',
+  HonoursAwards: 'HONOURS_AWARDS',
+  AdministrativeLicensing: 'ADMINISTRATIVE_LICENSING',
+  Subsidies: 'SUBSIDIES',
+  HighConsumption: 'HIGH_CONSUMPTION',
+  AirRailTravel: 'AIR_RAIL_TRAVEL',
+  MarketAccess: 'MARKET_ACCESS',
+  CustomsClearance: 'CUSTOMS_CLEARANCE',
+  TaxServices: 'TAX_SERVICES',
+  CivilServiceEmployment: 'CIVIL_SERVICE_EMPLOYMENT',
+  RealEstate: 'REAL_ESTATE'
+} as const;
 
-export type MeasureKind =
-  | 'PUNISHMENT'
-  | 'INCENTIVE';
+export type Scenario = typeof Scenario[keyof typeof Scenario];
+export const MeasureKind = {
+  Punishment: 'PUNISHMENT',
+  Incentive: 'INCENTIVE'
+} as const;
 
+export type MeasureKind = typeof MeasureKind[keyof typeof MeasureKind];
 /** A joint memorandum (联合奖惩合作备忘录), in the version in force on the day asked. */
 export type Memorandum = {
   __typename?: 'Memorandum';
@@ -640,14 +664,16 @@ export type MeasureChanges = {
   triggers?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
-export type Verdict =
+export const Verdict = {
   /** A punishment measure applies: restrict. */
-  | 'RESTRICT'
+  Restrict: 'RESTRICT',
   /** Only incentive measures apply. */
-  | 'INCENTIVE'
+  Incentive: 'INCENTIVE',
   /** No measure applies in this scenario. */
-  | 'CLEAR';
+  Clear: 'CLEAR'
+} as const;
 
+export type Verdict = typeof Verdict[keyof typeof Verdict];
 /** An active entry found by a screening. */
 export type ScreenedEntry = {
   __typename?: 'ScreenedEntry';
@@ -718,11 +744,13 @@ export type ReceiptVerification = {
   claims?: Maybe<Scalars['String']['output']>;
 };
 
-export type MeasureOutcome =
-  | 'APPLIED'
-  | 'NOT_APPLICABLE'
-  | 'INCENTIVE_GRANTED';
+export const MeasureOutcome = {
+  Applied: 'APPLIED',
+  NotApplicable: 'NOT_APPLICABLE',
+  IncentiveGranted: 'INCENTIVE_GRANTED'
+} as const;
 
+export type MeasureOutcome = typeof MeasureOutcome[keyof typeof MeasureOutcome];
 export type FeedbackInput = {
   screeningId: Scalars['ID']['input'];
   creditCode: Scalars['ID']['input'];
@@ -818,12 +846,14 @@ export type EntryChangeConnection = {
   pageInfo: PageInfo;
 };
 
-export type CatalogueAction =
-  | 'MEMORANDUM_ADDED'
-  | 'MEASURE_ADDED'
-  | 'MEASURE_AMENDED'
-  | 'MEASURE_WITHDRAWN';
+export const CatalogueAction = {
+  MemorandumAdded: 'MEMORANDUM_ADDED',
+  MeasureAdded: 'MEASURE_ADDED',
+  MeasureAmended: 'MEASURE_AMENDED',
+  MeasureWithdrawn: 'MEASURE_WITHDRAWN'
+} as const;
 
+export type CatalogueAction = typeof CatalogueAction[keyof typeof CatalogueAction];
 /** A change of the joint-measure catalogue, recorded in the transaction that made it. */
 export type CatalogueChange = {
   __typename?: 'CatalogueChange';
@@ -856,22 +886,24 @@ export type CatalogueChangeConnection = {
 };
 
 /** What a change-feed event says happened. */
-export type ChangeType =
-  | 'ENTRY_RECOGNISED'
-  | 'ENTRY_ACTIVATED'
-  | 'ENTRY_EXITED'
+export const ChangeType = {
+  EntryRecognised: 'ENTRY_RECOGNISED',
+  EntryActivated: 'ENTRY_ACTIVATED',
+  EntryExited: 'ENTRY_EXITED',
   /** A black entry removed after an upheld objection: its data is not kept, only that it happened. */
-  | 'ENTRY_PURGED'
-  | 'WARNING_LIST_ENTERED'
-  | 'WARNING_LIST_LEFT'
-  | 'MEMORANDUM_CHANGED'
+  EntryPurged: 'ENTRY_PURGED',
+  WarningListEntered: 'WARNING_LIST_ENTERED',
+  WarningListLeft: 'WARNING_LIST_LEFT',
+  MemorandumChanged: 'MEMORANDUM_CHANGED',
   /** 名单退出公告: a published entry exited; on the public channel too (exitNotices), 1798 (20). */
-  | 'EXIT_NOTICE'
+  ExitNotice: 'EXIT_NOTICE',
   /** 通报: an entry of a list that is not published took effect or exited, for the subject's unit or supervising authority (1798 (11)). */
-  | 'UNIT_NOTICE'
+  UnitNotice: 'UNIT_NOTICE',
   /** 重点关注有效期提示: a key-attention entry's validity ends within 30 days (1798 (17)). */
-  | 'VALIDITY_REMINDER';
+  ValidityReminder: 'VALIDITY_REMINDER'
+} as const;
 
+export type ChangeType = typeof ChangeType[keyof typeof ChangeType];
 /** One committed change, with a stable id and a global position. */
 export type ChangeEvent = {
   __typename?: 'ChangeEvent';
@@ -944,11 +976,13 @@ export type WebhookInput = {
   secret: Scalars['String']['input'];
 };
 
-export type DeliveryOutcome =
-  | 'DELIVERED'
-  | 'FAILED'
-  | 'DEAD_LETTERED';
+export const DeliveryOutcome = {
+  Delivered: 'DELIVERED',
+  Failed: 'FAILED',
+  DeadLettered: 'DEAD_LETTERED'
+} as const;
 
+export type DeliveryOutcome = typeof DeliveryOutcome[keyof typeof DeliveryOutcome];
 export type WebhookDelivery = {
   __typename?: 'WebhookDelivery';
   eventId: Scalars['ID']['output'];
@@ -984,25 +1018,29 @@ export type StatisticsFilter = {
 };
 
 /** What entry figures can be broken down by. */
-export type EntryDimension =
-  | 'LIST_TYPE'
-  | 'DOMAIN'
+export const EntryDimension = {
+  ListType: 'LIST_TYPE',
+  Domain: 'DOMAIN',
   /** The first two digits of the division code. */
-  | 'PROVINCE'
+  Province: 'PROVINCE',
   /** The first four digits of the division code. */
-  | 'CITY'
+  City: 'CITY',
   /** The whole six-digit division code. */
-  | 'DISTRICT'
+  District: 'DISTRICT',
   /** YYYY-MM of the recognition (recognised) or of the exit (exited); not for active. */
-  | 'MONTH'
+  Month: 'MONTH',
   /** How the entry left its list (1798 (18)(19)); exited only. */
-  | 'EXIT_WAY';
+  ExitWay: 'EXIT_WAY'
+} as const;
 
-export type RegionLevel =
-  | 'PROVINCE'
-  | 'CITY'
-  | 'DISTRICT';
+export type EntryDimension = typeof EntryDimension[keyof typeof EntryDimension];
+export const RegionLevel = {
+  Province: 'PROVINCE',
+  City: 'CITY',
+  District: 'DISTRICT'
+} as const;
 
+export type RegionLevel = typeof RegionLevel[keyof typeof RegionLevel];
 /** One cell of a breakdown: the dimensions asked for are set, the others null. */
 export type EntryCount = {
   __typename?: 'EntryCount';
@@ -1167,8 +1205,7 @@ export type ConsolidatedListConnection = {
   pageInfo: PageInfo;
 };
 
-export type WithIndex<TObject> = TObject & Record<string, any>;
-export type ResolversObject<TObject> = WithIndex<TObject>;
+
 
 export type ResolverTypeWrapper<T> = Promise<T> | T | Error;
 
@@ -1247,21 +1284,21 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 ) => TResult | Promise<TResult>;
 
 /** Mapping of federation types */
-export type FederationTypes = ResolversObject<{
+export type FederationTypes = {
   Subject: Subject;
-}>;
+};
 
 /** Mapping of federation reference types */
-export type FederationReferenceTypes = ResolversObject<{
+export type FederationReferenceTypes = {
   Subject:
     ( { __typename: 'Subject' }
     & GraphQLRecursivePick<FederationTypes['Subject'], {"creditCode":true}> );
-}>;
+};
 
 
 
 /** Mapping between all available schema types and the resolvers types */
-export type ResolversTypes = ResolversObject<{
+export type ResolversTypes = {
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Domain: Domain;
@@ -1274,43 +1311,43 @@ export type ResolversTypes = ResolversObject<{
   Industry: ResolverTypeWrapper<Industry>;
   Subject: ResolverTypeWrapper<SubjectParentModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  WarningListStatus: ResolverTypeWrapper<WarningListStatus>;
+  WarningListStatus: ResolverTypeWrapper<WarningListStatusParentModel>;
   LateSharedEntry: ResolverTypeWrapper<LateSharedEntry>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   LateSharedEntryEdge: ResolverTypeWrapper<LateSharedEntryEdge>;
   LateSharedEntryConnection: ResolverTypeWrapper<LateSharedEntryConnection>;
-  WarningListMember: ResolverTypeWrapper<Omit<WarningListMember, 'subject'> & { subject: ResolversTypes['Subject'] }>;
+  WarningListMember: ResolverTypeWrapper<WarningListMemberParentModel>;
   WarningListEdge: ResolverTypeWrapper<Omit<WarningListEdge, 'node'> & { node: ResolversTypes['WarningListMember'] }>;
   WarningListConnection: ResolverTypeWrapper<Omit<WarningListConnection, 'edges'> & { edges: Array<ResolversTypes['WarningListEdge']> }>;
   CodeCheck: ResolverTypeWrapper<CodeCheck>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  AccessRecord: ResolverTypeWrapper<AccessRecord>;
-  AccessRecordEdge: ResolverTypeWrapper<AccessRecordEdge>;
-  AccessRecordConnection: ResolverTypeWrapper<AccessRecordConnection>;
+  AccessRecord: ResolverTypeWrapper<AccessRecordModel>;
+  AccessRecordEdge: ResolverTypeWrapper<Omit<AccessRecordEdge, 'node'> & { node: ResolversTypes['AccessRecord'] }>;
+  AccessRecordConnection: ResolverTypeWrapper<Omit<AccessRecordConnection, 'edges'> & { edges: Array<ResolversTypes['AccessRecordEdge']> }>;
   AccessRecordFilter: AccessRecordFilter;
-  RegisterVerification: ResolverTypeWrapper<RegisterVerification>;
+  RegisterVerification: ResolverTypeWrapper<VerificationParentModel>;
   CheckpointSource: CheckpointSource;
   AccessRegisterCheckpoint: ResolverTypeWrapper<AccessRegisterCheckpoint>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Scenario: Scenario;
   MeasureKind: MeasureKind;
-  Memorandum: ResolverTypeWrapper<Memorandum>;
+  Memorandum: ResolverTypeWrapper<MemorandumParentModel>;
   Measure: ResolverTypeWrapper<Measure>;
   MemorandumInput: MemorandumInput;
   MeasureInput: MeasureInput;
   MeasureChanges: MeasureChanges;
   Verdict: Verdict;
-  ScreenedEntry: ResolverTypeWrapper<ScreenedEntry>;
-  TriggeredMeasure: ResolverTypeWrapper<TriggeredMeasure>;
-  ScreeningItem: ResolverTypeWrapper<Omit<ScreeningItem, 'subject'> & { subject?: Maybe<ResolversTypes['Subject']> }>;
+  ScreenedEntry: ResolverTypeWrapper<ScreenedEntryModel>;
+  TriggeredMeasure: ResolverTypeWrapper<TriggeredMeasureModel>;
+  ScreeningItem: ResolverTypeWrapper<ScreeningItemModel>;
   Screening: ResolverTypeWrapper<Omit<Screening, 'items'> & { items: Array<ResolversTypes['ScreeningItem']> }>;
   ReceiptKey: ResolverTypeWrapper<ReceiptKey>;
   ReceiptVerification: ResolverTypeWrapper<ReceiptVerification>;
   MeasureOutcome: MeasureOutcome;
   FeedbackInput: FeedbackInput;
-  JointMeasureCase: ResolverTypeWrapper<JointMeasureCase>;
-  JointMeasureCaseEdge: ResolverTypeWrapper<JointMeasureCaseEdge>;
-  JointMeasureCaseConnection: ResolverTypeWrapper<JointMeasureCaseConnection>;
+  JointMeasureCase: ResolverTypeWrapper<JointMeasureCaseModel>;
+  JointMeasureCaseEdge: ResolverTypeWrapper<Omit<JointMeasureCaseEdge, 'node'> & { node: ResolversTypes['JointMeasureCase'] }>;
+  JointMeasureCaseConnection: ResolverTypeWrapper<Omit<JointMeasureCaseConnection, 'edges'> & { edges: Array<ResolversTypes['JointMeasureCaseEdge']> }>;
   CountByKey: ResolverTypeWrapper<CountByKey>;
   JointMeasureStatistics: ResolverTypeWrapper<JointMeasureStatistics>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -1322,9 +1359,9 @@ export type ResolversTypes = ResolversObject<{
   CatalogueChangeEdge: ResolverTypeWrapper<CatalogueChangeEdge>;
   CatalogueChangeConnection: ResolverTypeWrapper<CatalogueChangeConnection>;
   ChangeType: ChangeType;
-  ChangeEvent: ResolverTypeWrapper<ChangeEvent>;
-  ChangeEdge: ResolverTypeWrapper<ChangeEdge>;
-  ChangeConnection: ResolverTypeWrapper<ChangeConnection>;
+  ChangeEvent: ResolverTypeWrapper<ChangeEventParentModel>;
+  ChangeEdge: ResolverTypeWrapper<Omit<ChangeEdge, 'node'> & { node: ResolversTypes['ChangeEvent'] }>;
+  ChangeConnection: ResolverTypeWrapper<Omit<ChangeConnection, 'edges'> & { edges: Array<ResolversTypes['ChangeEdge']> }>;
   ChangeFilter: ChangeFilter;
   Webhook: ResolverTypeWrapper<Webhook>;
   WebhookInput: WebhookInput;
@@ -1335,22 +1372,22 @@ export type ResolversTypes = ResolversObject<{
   StatisticsFilter: StatisticsFilter;
   EntryDimension: EntryDimension;
   RegionLevel: RegionLevel;
-  EntryCount: ResolverTypeWrapper<EntryCount>;
-  EntryStatistics: ResolverTypeWrapper<EntryStatistics>;
+  EntryCount: ResolverTypeWrapper<EntryCountModel>;
+  EntryStatistics: ResolverTypeWrapper<StatisticsScopeModel>;
   MonthlyCount: ResolverTypeWrapper<MonthlyCount>;
   WarningListStatistics: ResolverTypeWrapper<WarningListStatistics>;
   DomainSpread: ResolverTypeWrapper<DomainSpread>;
   SubjectCount: ResolverTypeWrapper<SubjectCount>;
-  ListedSubjectStatistics: ResolverTypeWrapper<ListedSubjectStatistics>;
+  ListedSubjectStatistics: ResolverTypeWrapper<ListedScopeModel>;
   ConsolidatedListFilter: ConsolidatedListFilter;
-  ConsolidatedListMember: ResolverTypeWrapper<Omit<ConsolidatedListMember, 'subject'> & { subject: ResolversTypes['Subject'] }>;
+  ConsolidatedListMember: ResolverTypeWrapper<ConsolidatedListMemberParentModel>;
   ConsolidatedListEdge: ResolverTypeWrapper<Omit<ConsolidatedListEdge, 'node'> & { node: ResolversTypes['ConsolidatedListMember'] }>;
   ConsolidatedListConnection: ResolverTypeWrapper<Omit<ConsolidatedListConnection, 'edges'> & { edges: Array<ResolversTypes['ConsolidatedListEdge']> }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-}>;
+};
 
 /** Mapping between all available schema types and the resolvers parents */
-export type ResolversParentTypes = ResolversObject<{
+export type ResolversParentTypes = {
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   LegalRepresentative: LegalRepresentativeModel;
@@ -1359,38 +1396,38 @@ export type ResolversParentTypes = ResolversObject<{
   Industry: Industry;
   Subject: SubjectParentModel;
   ID: Scalars['ID']['output'];
-  WarningListStatus: WarningListStatus;
+  WarningListStatus: WarningListStatusParentModel;
   LateSharedEntry: LateSharedEntry;
   Int: Scalars['Int']['output'];
   LateSharedEntryEdge: LateSharedEntryEdge;
   LateSharedEntryConnection: LateSharedEntryConnection;
-  WarningListMember: Omit<WarningListMember, 'subject'> & { subject: ResolversParentTypes['Subject'] };
+  WarningListMember: WarningListMemberParentModel;
   WarningListEdge: Omit<WarningListEdge, 'node'> & { node: ResolversParentTypes['WarningListMember'] };
   WarningListConnection: Omit<WarningListConnection, 'edges'> & { edges: Array<ResolversParentTypes['WarningListEdge']> };
   CodeCheck: CodeCheck;
   Query: Record<PropertyKey, never>;
-  AccessRecord: AccessRecord;
-  AccessRecordEdge: AccessRecordEdge;
-  AccessRecordConnection: AccessRecordConnection;
+  AccessRecord: AccessRecordModel;
+  AccessRecordEdge: Omit<AccessRecordEdge, 'node'> & { node: ResolversParentTypes['AccessRecord'] };
+  AccessRecordConnection: Omit<AccessRecordConnection, 'edges'> & { edges: Array<ResolversParentTypes['AccessRecordEdge']> };
   AccessRecordFilter: AccessRecordFilter;
-  RegisterVerification: RegisterVerification;
+  RegisterVerification: VerificationParentModel;
   AccessRegisterCheckpoint: AccessRegisterCheckpoint;
   Mutation: Record<PropertyKey, never>;
-  Memorandum: Memorandum;
+  Memorandum: MemorandumParentModel;
   Measure: Measure;
   MemorandumInput: MemorandumInput;
   MeasureInput: MeasureInput;
   MeasureChanges: MeasureChanges;
-  ScreenedEntry: ScreenedEntry;
-  TriggeredMeasure: TriggeredMeasure;
-  ScreeningItem: Omit<ScreeningItem, 'subject'> & { subject?: Maybe<ResolversParentTypes['Subject']> };
+  ScreenedEntry: ScreenedEntryModel;
+  TriggeredMeasure: TriggeredMeasureModel;
+  ScreeningItem: ScreeningItemModel;
   Screening: Omit<Screening, 'items'> & { items: Array<ResolversParentTypes['ScreeningItem']> };
   ReceiptKey: ReceiptKey;
   ReceiptVerification: ReceiptVerification;
   FeedbackInput: FeedbackInput;
-  JointMeasureCase: JointMeasureCase;
-  JointMeasureCaseEdge: JointMeasureCaseEdge;
-  JointMeasureCaseConnection: JointMeasureCaseConnection;
+  JointMeasureCase: JointMeasureCaseModel;
+  JointMeasureCaseEdge: Omit<JointMeasureCaseEdge, 'node'> & { node: ResolversParentTypes['JointMeasureCase'] };
+  JointMeasureCaseConnection: Omit<JointMeasureCaseConnection, 'edges'> & { edges: Array<ResolversParentTypes['JointMeasureCaseEdge']> };
   CountByKey: CountByKey;
   JointMeasureStatistics: JointMeasureStatistics;
   Float: Scalars['Float']['output'];
@@ -1400,9 +1437,9 @@ export type ResolversParentTypes = ResolversObject<{
   CatalogueChange: CatalogueChange;
   CatalogueChangeEdge: CatalogueChangeEdge;
   CatalogueChangeConnection: CatalogueChangeConnection;
-  ChangeEvent: ChangeEvent;
-  ChangeEdge: ChangeEdge;
-  ChangeConnection: ChangeConnection;
+  ChangeEvent: ChangeEventParentModel;
+  ChangeEdge: Omit<ChangeEdge, 'node'> & { node: ResolversParentTypes['ChangeEvent'] };
+  ChangeConnection: Omit<ChangeConnection, 'edges'> & { edges: Array<ResolversParentTypes['ChangeEdge']> };
   ChangeFilter: ChangeFilter;
   Webhook: Webhook;
   WebhookInput: WebhookInput;
@@ -1410,19 +1447,19 @@ export type ResolversParentTypes = ResolversObject<{
   WebhookDeliveryEdge: WebhookDeliveryEdge;
   WebhookDeliveryConnection: WebhookDeliveryConnection;
   StatisticsFilter: StatisticsFilter;
-  EntryCount: EntryCount;
-  EntryStatistics: EntryStatistics;
+  EntryCount: EntryCountModel;
+  EntryStatistics: StatisticsScopeModel;
   MonthlyCount: MonthlyCount;
   WarningListStatistics: WarningListStatistics;
   DomainSpread: DomainSpread;
   SubjectCount: SubjectCount;
-  ListedSubjectStatistics: ListedSubjectStatistics;
+  ListedSubjectStatistics: ListedScopeModel;
   ConsolidatedListFilter: ConsolidatedListFilter;
-  ConsolidatedListMember: Omit<ConsolidatedListMember, 'subject'> & { subject: ResolversParentTypes['Subject'] };
+  ConsolidatedListMember: ConsolidatedListMemberParentModel;
   ConsolidatedListEdge: Omit<ConsolidatedListEdge, 'node'> & { node: ResolversParentTypes['ConsolidatedListMember'] };
   ConsolidatedListConnection: Omit<ConsolidatedListConnection, 'edges'> & { edges: Array<ResolversParentTypes['ConsolidatedListEdge']> };
   String: Scalars['String']['output'];
-}>;
+};
 
 export type PersonalDirectiveArgs = {
   mask: Scalars['String']['input'];
@@ -1439,23 +1476,23 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
-export type LegalRepresentativeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LegalRepresentative'] = ResolversParentTypes['LegalRepresentative']> = ResolversObject<{
+export type LegalRepresentativeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LegalRepresentative'] = ResolversParentTypes['LegalRepresentative']> = {
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   idDocumentType?: Resolver<Maybe<ResolversTypes['IdDocumentType']>, ParentType, ContextType>;
   idDocumentNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type PageInfoResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+export type PageInfoResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type IndustryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Industry'] = ResolversParentTypes['Industry']> = ResolversObject<{
+export type IndustryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Industry'] = ResolversParentTypes['Industry']> = {
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-}>;
+};
 
-export type SubjectResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Subject'] = ResolversParentTypes['Subject'], FederationReferenceType extends FederationReferenceTypes['Subject'] = FederationReferenceTypes['Subject']> = ResolversObject<{
+export type SubjectResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Subject'] = ResolversParentTypes['Subject'], FederationReferenceType extends FederationReferenceTypes['Subject'] = FederationReferenceTypes['Subject']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Subject']> | FederationReferenceType, FederationReferenceType, ContextType>;
   creditCode?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   subjectType?: Resolver<ResolversTypes['SubjectType'], ParentType, ContextType>;
@@ -1465,15 +1502,15 @@ export type SubjectResolvers<ContextType = PlatformContext, ParentType extends R
   industry?: Resolver<Maybe<ResolversTypes['Industry']>, ParentType, ContextType>;
   legalRepresentative?: Resolver<Maybe<ResolversTypes['LegalRepresentative']>, ParentType, ContextType>;
   warningList?: Resolver<ResolversTypes['WarningListStatus'], ParentType, ContextType>;
-}>;
+};
 
-export type WarningListStatusResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListStatus'] = ResolversParentTypes['WarningListStatus']> = ResolversObject<{
+export type WarningListStatusResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListStatus'] = ResolversParentTypes['WarningListStatus']> = {
   onList?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   since?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   domains?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
-}>;
+};
 
-export type LateSharedEntryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LateSharedEntry'] = ResolversParentTypes['LateSharedEntry']> = ResolversObject<{
+export type LateSharedEntryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LateSharedEntry'] = ResolversParentTypes['LateSharedEntry']> = {
   entryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
   creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1481,43 +1518,43 @@ export type LateSharedEntryResolvers<ContextType = PlatformContext, ParentType e
   recognisedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   reachedPlatformAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   workingDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type LateSharedEntryEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LateSharedEntryEdge'] = ResolversParentTypes['LateSharedEntryEdge']> = ResolversObject<{
+export type LateSharedEntryEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LateSharedEntryEdge'] = ResolversParentTypes['LateSharedEntryEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['LateSharedEntry'], ParentType, ContextType>;
-}>;
+};
 
-export type LateSharedEntryConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LateSharedEntryConnection'] = ResolversParentTypes['LateSharedEntryConnection']> = ResolversObject<{
+export type LateSharedEntryConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['LateSharedEntryConnection'] = ResolversParentTypes['LateSharedEntryConnection']> = {
   edges?: Resolver<Array<ResolversTypes['LateSharedEntryEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type WarningListMemberResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListMember'] = ResolversParentTypes['WarningListMember']> = ResolversObject<{
+export type WarningListMemberResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListMember'] = ResolversParentTypes['WarningListMember']> = {
   subject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType>;
   since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   domains?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
-}>;
+};
 
-export type WarningListEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListEdge'] = ResolversParentTypes['WarningListEdge']> = ResolversObject<{
+export type WarningListEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListEdge'] = ResolversParentTypes['WarningListEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['WarningListMember'], ParentType, ContextType>;
-}>;
+};
 
-export type WarningListConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListConnection'] = ResolversParentTypes['WarningListConnection']> = ResolversObject<{
+export type WarningListConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListConnection'] = ResolversParentTypes['WarningListConnection']> = {
   edges?: Resolver<Array<ResolversTypes['WarningListEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type CodeCheckResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CodeCheck'] = ResolversParentTypes['CodeCheck']> = ResolversObject<{
+export type CodeCheckResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CodeCheck'] = ResolversParentTypes['CodeCheck']> = {
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   subjectType?: Resolver<Maybe<ResolversTypes['SubjectType']>, ParentType, ContextType>;
   regionCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type QueryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+export type QueryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   subject?: Resolver<Maybe<ResolversTypes['Subject']>, ParentType, ContextType, RequireFields<QuerySubjectArgs, 'creditCode'>>;
   subjects?: Resolver<Array<Maybe<ResolversTypes['Subject']>>, ParentType, ContextType, RequireFields<QuerySubjectsArgs, 'creditCodes'>>;
   warningList?: Resolver<ResolversTypes['WarningListConnection'], ParentType, ContextType, RequireFields<QueryWarningListArgs, 'first'>>;
@@ -1543,9 +1580,9 @@ export type QueryResolvers<ContextType = PlatformContext, ParentType extends Res
   warningListStatistics?: Resolver<ResolversTypes['WarningListStatistics'], ParentType, ContextType, RequireFields<QueryWarningListStatisticsArgs, 'from' | 'to'>>;
   listedSubjectStatistics?: Resolver<ResolversTypes['ListedSubjectStatistics'], ParentType, ContextType, RequireFields<QueryListedSubjectStatisticsArgs, 'from' | 'to'>>;
   consolidatedList?: Resolver<Maybe<ResolversTypes['ConsolidatedListConnection']>, ParentType, ContextType, RequireFields<QueryConsolidatedListArgs, 'first'>>;
-}>;
+};
 
-export type AccessRecordResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecord'] = ResolversParentTypes['AccessRecord']> = ResolversObject<{
+export type AccessRecordResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecord'] = ResolversParentTypes['AccessRecord']> = {
   seq?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1560,34 +1597,34 @@ export type AccessRecordResolvers<ContextType = PlatformContext, ParentType exte
   prevHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   chain?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   chainIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type AccessRecordEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecordEdge'] = ResolversParentTypes['AccessRecordEdge']> = ResolversObject<{
+export type AccessRecordEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecordEdge'] = ResolversParentTypes['AccessRecordEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['AccessRecord'], ParentType, ContextType>;
-}>;
+};
 
-export type AccessRecordConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecordConnection'] = ResolversParentTypes['AccessRecordConnection']> = ResolversObject<{
+export type AccessRecordConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRecordConnection'] = ResolversParentTypes['AccessRecordConnection']> = {
   edges?: Resolver<Array<ResolversTypes['AccessRecordEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type RegisterVerificationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['RegisterVerification'] = ResolversParentTypes['RegisterVerification']> = ResolversObject<{
+export type RegisterVerificationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['RegisterVerification'] = ResolversParentTypes['RegisterVerification']> = {
   valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   checkedRecords?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   firstInvalidSeq?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   problem?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   checkpoint?: Resolver<Maybe<ResolversTypes['AccessRegisterCheckpoint']>, ParentType, ContextType>;
-}>;
+};
 
-export type AccessRegisterCheckpointResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRegisterCheckpoint'] = ResolversParentTypes['AccessRegisterCheckpoint']> = ResolversObject<{
+export type AccessRegisterCheckpointResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['AccessRegisterCheckpoint'] = ResolversParentTypes['AccessRegisterCheckpoint']> = {
   signedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   records?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   checkpoint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   source?: Resolver<Maybe<ResolversTypes['CheckpointSource']>, ParentType, ContextType>;
-}>;
+};
 
-export type MutationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+export type MutationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   screen?: Resolver<ResolversTypes['Screening'], ParentType, ContextType, RequireFields<MutationScreenArgs, 'creditCodes' | 'scenario' | 'reference'>>;
   recordMeasureFeedback?: Resolver<ResolversTypes['JointMeasureCase'], ParentType, ContextType, RequireFields<MutationRecordMeasureFeedbackArgs, 'input'>>;
   addMemorandum?: Resolver<ResolversTypes['Memorandum'], ParentType, ContextType, RequireFields<MutationAddMemorandumArgs, 'input' | 'effectiveFrom'>>;
@@ -1598,9 +1635,9 @@ export type MutationResolvers<ContextType = PlatformContext, ParentType extends 
   registerWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<MutationRegisterWebhookArgs, 'input'>>;
   removeWebhook?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveWebhookArgs, 'id'>>;
   replayWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<MutationReplayWebhookArgs, 'id'>>;
-}>;
+};
 
-export type MemorandumResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Memorandum'] = ResolversParentTypes['Memorandum']> = ResolversObject<{
+export type MemorandumResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Memorandum'] = ResolversParentTypes['Memorandum']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   number?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1611,9 +1648,9 @@ export type MemorandumResolvers<ContextType = PlatformContext, ParentType extend
   effectiveFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   effectiveTo?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   measures?: Resolver<Array<ResolversTypes['Measure']>, ParentType, ContextType, Partial<MemorandumMeasuresArgs>>;
-}>;
+};
 
-export type MeasureResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Measure'] = ResolversParentTypes['Measure']> = ResolversObject<{
+export type MeasureResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Measure'] = ResolversParentTypes['Measure']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   memorandumId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1624,24 +1661,24 @@ export type MeasureResolvers<ContextType = PlatformContext, ParentType extends R
   triggers?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   effectiveFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   effectiveTo?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-}>;
+};
 
-export type ScreenedEntryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ScreenedEntry'] = ResolversParentTypes['ScreenedEntry']> = ResolversObject<{
+export type ScreenedEntryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ScreenedEntry'] = ResolversParentTypes['ScreenedEntry']> = {
   entryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
   listKind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   listType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   recognisedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   validUntil?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-}>;
+};
 
-export type TriggeredMeasureResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['TriggeredMeasure'] = ResolversParentTypes['TriggeredMeasure']> = ResolversObject<{
+export type TriggeredMeasureResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['TriggeredMeasure'] = ResolversParentTypes['TriggeredMeasure']> = {
   measure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType>;
   memorandum?: Resolver<ResolversTypes['Memorandum'], ParentType, ContextType>;
   triggeredBy?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type ScreeningItemResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ScreeningItem'] = ResolversParentTypes['ScreeningItem']> = ResolversObject<{
+export type ScreeningItemResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ScreeningItem'] = ResolversParentTypes['ScreeningItem']> = {
   index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1651,9 +1688,9 @@ export type ScreeningItemResolvers<ContextType = PlatformContext, ParentType ext
   onWarningList?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   activeEntries?: Resolver<Array<ResolversTypes['ScreenedEntry']>, ParentType, ContextType>;
   measures?: Resolver<Array<ResolversTypes['TriggeredMeasure']>, ParentType, ContextType>;
-}>;
+};
 
-export type ScreeningResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Screening'] = ResolversParentTypes['Screening']> = ResolversObject<{
+export type ScreeningResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Screening'] = ResolversParentTypes['Screening']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   scenario?: Resolver<ResolversTypes['Scenario'], ParentType, ContextType>;
   reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1663,23 +1700,23 @@ export type ScreeningResolvers<ContextType = PlatformContext, ParentType extends
   items?: Resolver<Array<ResolversTypes['ScreeningItem']>, ParentType, ContextType>;
   dataVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   receipt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-}>;
+};
 
-export type ReceiptKeyResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ReceiptKey'] = ResolversParentTypes['ReceiptKey']> = ResolversObject<{
+export type ReceiptKeyResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ReceiptKey'] = ResolversParentTypes['ReceiptKey']> = {
   alg?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   kid?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   jwk?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   pem?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-}>;
+};
 
-export type ReceiptVerificationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ReceiptVerification'] = ResolversParentTypes['ReceiptVerification']> = ResolversObject<{
+export type ReceiptVerificationResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ReceiptVerification'] = ResolversParentTypes['ReceiptVerification']> = {
   valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   problem?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   screeningId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   claims?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type JointMeasureCaseResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureCase'] = ResolversParentTypes['JointMeasureCase']> = ResolversObject<{
+export type JointMeasureCaseResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureCase'] = ResolversParentTypes['JointMeasureCase']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   screeningId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1693,24 +1730,24 @@ export type JointMeasureCaseResolvers<ContextType = PlatformContext, ParentType 
   entryIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   published?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-}>;
+};
 
-export type JointMeasureCaseEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureCaseEdge'] = ResolversParentTypes['JointMeasureCaseEdge']> = ResolversObject<{
+export type JointMeasureCaseEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureCaseEdge'] = ResolversParentTypes['JointMeasureCaseEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['JointMeasureCase'], ParentType, ContextType>;
-}>;
+};
 
-export type JointMeasureCaseConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureCaseConnection'] = ResolversParentTypes['JointMeasureCaseConnection']> = ResolversObject<{
+export type JointMeasureCaseConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureCaseConnection'] = ResolversParentTypes['JointMeasureCaseConnection']> = {
   edges?: Resolver<Array<ResolversTypes['JointMeasureCaseEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type CountByKeyResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CountByKey'] = ResolversParentTypes['CountByKey']> = ResolversObject<{
+export type CountByKeyResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CountByKey'] = ResolversParentTypes['CountByKey']> = {
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   cases?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type JointMeasureStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureStatistics'] = ResolversParentTypes['JointMeasureStatistics']> = ResolversObject<{
+export type JointMeasureStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['JointMeasureStatistics'] = ResolversParentTypes['JointMeasureStatistics']> = {
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   byDomain?: Resolver<Array<ResolversTypes['CountByKey']>, ParentType, ContextType>;
@@ -1723,9 +1760,9 @@ export type JointMeasureStatisticsResolvers<ContextType = PlatformContext, Paren
   shareOfRecognised?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   nationalTarget?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   localTarget?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-}>;
+};
 
-export type EntryChangeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryChange'] = ResolversParentTypes['EntryChange']> = ResolversObject<{
+export type EntryChangeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryChange'] = ResolversParentTypes['EntryChange']> = {
   entryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
   creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1736,19 +1773,19 @@ export type EntryChangeResolvers<ContextType = PlatformContext, ParentType exten
   recognisedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   validUntil?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-}>;
+};
 
-export type EntryChangeEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryChangeEdge'] = ResolversParentTypes['EntryChangeEdge']> = ResolversObject<{
+export type EntryChangeEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryChangeEdge'] = ResolversParentTypes['EntryChangeEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['EntryChange'], ParentType, ContextType>;
-}>;
+};
 
-export type EntryChangeConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryChangeConnection'] = ResolversParentTypes['EntryChangeConnection']> = ResolversObject<{
+export type EntryChangeConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryChangeConnection'] = ResolversParentTypes['EntryChangeConnection']> = {
   edges?: Resolver<Array<ResolversTypes['EntryChangeEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type CatalogueChangeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CatalogueChange'] = ResolversParentTypes['CatalogueChange']> = ResolversObject<{
+export type CatalogueChangeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CatalogueChange'] = ResolversParentTypes['CatalogueChange']> = {
   seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   actorRole?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1759,19 +1796,19 @@ export type CatalogueChangeResolvers<ContextType = PlatformContext, ParentType e
   effectiveFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   before?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   after?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type CatalogueChangeEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CatalogueChangeEdge'] = ResolversParentTypes['CatalogueChangeEdge']> = ResolversObject<{
+export type CatalogueChangeEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CatalogueChangeEdge'] = ResolversParentTypes['CatalogueChangeEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['CatalogueChange'], ParentType, ContextType>;
-}>;
+};
 
-export type CatalogueChangeConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CatalogueChangeConnection'] = ResolversParentTypes['CatalogueChangeConnection']> = ResolversObject<{
+export type CatalogueChangeConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['CatalogueChangeConnection'] = ResolversParentTypes['CatalogueChangeConnection']> = {
   edges?: Resolver<Array<ResolversTypes['CatalogueChangeEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type ChangeEventResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeEvent'] = ResolversParentTypes['ChangeEvent']> = ResolversObject<{
+export type ChangeEventResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeEvent'] = ResolversParentTypes['ChangeEvent']> = {
   eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['ChangeType'], ParentType, ContextType>;
   domain?: Resolver<Maybe<ResolversTypes['Domain']>, ParentType, ContextType>;
@@ -1784,28 +1821,28 @@ export type ChangeEventResolvers<ContextType = PlatformContext, ParentType exten
   exitWay?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   detail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-}>;
+};
 
-export type ChangeEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeEdge'] = ResolversParentTypes['ChangeEdge']> = ResolversObject<{
+export type ChangeEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeEdge'] = ResolversParentTypes['ChangeEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['ChangeEvent'], ParentType, ContextType>;
-}>;
+};
 
-export type ChangeConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeConnection'] = ResolversParentTypes['ChangeConnection']> = ResolversObject<{
+export type ChangeConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ChangeConnection'] = ResolversParentTypes['ChangeConnection']> = {
   edges?: Resolver<Array<ResolversTypes['ChangeEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type WebhookResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Webhook'] = ResolversParentTypes['Webhook']> = ResolversObject<{
+export type WebhookResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['Webhook'] = ResolversParentTypes['Webhook']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   filter?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   deadLetters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-}>;
+};
 
-export type WebhookDeliveryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = ResolversObject<{
+export type WebhookDeliveryResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = {
   eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   attempt?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1814,61 +1851,61 @@ export type WebhookDeliveryResolvers<ContextType = PlatformContext, ParentType e
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['DeliveryOutcome'], ParentType, ContextType>;
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-}>;
+};
 
-export type WebhookDeliveryEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WebhookDeliveryEdge'] = ResolversParentTypes['WebhookDeliveryEdge']> = ResolversObject<{
+export type WebhookDeliveryEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WebhookDeliveryEdge'] = ResolversParentTypes['WebhookDeliveryEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType>;
-}>;
+};
 
-export type WebhookDeliveryConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WebhookDeliveryConnection'] = ResolversParentTypes['WebhookDeliveryConnection']> = ResolversObject<{
+export type WebhookDeliveryConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WebhookDeliveryConnection'] = ResolversParentTypes['WebhookDeliveryConnection']> = {
   edges?: Resolver<Array<ResolversTypes['WebhookDeliveryEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type EntryCountResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryCount'] = ResolversParentTypes['EntryCount']> = ResolversObject<{
+export type EntryCountResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryCount'] = ResolversParentTypes['EntryCount']> = {
   listType?: Resolver<Maybe<ResolversTypes['ListType']>, ParentType, ContextType>;
   domain?: Resolver<Maybe<ResolversTypes['Domain']>, ParentType, ContextType>;
   region?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   month?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   exitWay?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type EntryStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryStatistics'] = ResolversParentTypes['EntryStatistics']> = ResolversObject<{
+export type EntryStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['EntryStatistics'] = ResolversParentTypes['EntryStatistics']> = {
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   recognised?: Resolver<Array<ResolversTypes['EntryCount']>, ParentType, ContextType, RequireFields<EntryStatisticsRecognisedArgs, 'by'>>;
   exited?: Resolver<Array<ResolversTypes['EntryCount']>, ParentType, ContextType, RequireFields<EntryStatisticsExitedArgs, 'by'>>;
   active?: Resolver<Array<ResolversTypes['EntryCount']>, ParentType, ContextType, RequireFields<EntryStatisticsActiveArgs, 'by'>>;
-}>;
+};
 
-export type MonthlyCountResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['MonthlyCount'] = ResolversParentTypes['MonthlyCount']> = ResolversObject<{
+export type MonthlyCountResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['MonthlyCount'] = ResolversParentTypes['MonthlyCount']> = {
   month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type WarningListStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListStatistics'] = ResolversParentTypes['WarningListStatistics']> = ResolversObject<{
+export type WarningListStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['WarningListStatistics'] = ResolversParentTypes['WarningListStatistics']> = {
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   byMonth?: Resolver<Array<ResolversTypes['MonthlyCount']>, ParentType, ContextType>;
   entered?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   left?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   current?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type DomainSpreadResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['DomainSpread'] = ResolversParentTypes['DomainSpread']> = ResolversObject<{
+export type DomainSpreadResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['DomainSpread'] = ResolversParentTypes['DomainSpread']> = {
   domains?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   subjects?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type SubjectCountResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['SubjectCount'] = ResolversParentTypes['SubjectCount']> = ResolversObject<{
+export type SubjectCountResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['SubjectCount'] = ResolversParentTypes['SubjectCount']> = {
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   subjects?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type ListedSubjectStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ListedSubjectStatistics'] = ResolversParentTypes['ListedSubjectStatistics']> = ResolversObject<{
+export type ListedSubjectStatisticsResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ListedSubjectStatistics'] = ResolversParentTypes['ListedSubjectStatistics']> = {
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   listType?: Resolver<ResolversTypes['ListType'], ParentType, ContextType>;
@@ -1877,28 +1914,28 @@ export type ListedSubjectStatisticsResolvers<ContextType = PlatformContext, Pare
   byDomainCount?: Resolver<Array<ResolversTypes['DomainSpread']>, ParentType, ContextType>;
   byRegion?: Resolver<Array<ResolversTypes['SubjectCount']>, ParentType, ContextType, RequireFields<ListedSubjectStatisticsByRegionArgs, 'level'>>;
   byIndustry?: Resolver<Array<ResolversTypes['SubjectCount']>, ParentType, ContextType>;
-}>;
+};
 
-export type ConsolidatedListMemberResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ConsolidatedListMember'] = ResolversParentTypes['ConsolidatedListMember']> = ResolversObject<{
+export type ConsolidatedListMemberResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ConsolidatedListMember'] = ResolversParentTypes['ConsolidatedListMember']> = {
   subject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType>;
   domains?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
   entries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   listedSince?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-}>;
+};
 
-export type ConsolidatedListEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ConsolidatedListEdge'] = ResolversParentTypes['ConsolidatedListEdge']> = ResolversObject<{
+export type ConsolidatedListEdgeResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ConsolidatedListEdge'] = ResolversParentTypes['ConsolidatedListEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['ConsolidatedListMember'], ParentType, ContextType>;
-}>;
+};
 
-export type ConsolidatedListConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ConsolidatedListConnection'] = ResolversParentTypes['ConsolidatedListConnection']> = ResolversObject<{
+export type ConsolidatedListConnectionResolvers<ContextType = PlatformContext, ParentType extends ResolversParentTypes['ConsolidatedListConnection'] = ResolversParentTypes['ConsolidatedListConnection']> = {
   listType?: Resolver<ResolversTypes['ListType'], ParentType, ContextType>;
   personsIncluded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   edges?: Resolver<Array<ResolversTypes['ConsolidatedListEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-}>;
+};
 
-export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
+export type Resolvers<ContextType = PlatformContext> = {
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   LegalRepresentative?: LegalRepresentativeResolvers<ContextType>;
@@ -1956,8 +1993,8 @@ export type Resolvers<ContextType = PlatformContext> = ResolversObject<{
   ConsolidatedListMember?: ConsolidatedListMemberResolvers<ContextType>;
   ConsolidatedListEdge?: ConsolidatedListEdgeResolvers<ContextType>;
   ConsolidatedListConnection?: ConsolidatedListConnectionResolvers<ContextType>;
-}>;
+};
 
-export type DirectiveResolvers<ContextType = PlatformContext> = ResolversObject<{
+export type DirectiveResolvers<ContextType = PlatformContext> = {
   personal?: PersonalDirectiveResolver<any, any, ContextType>;
-}>;
+};

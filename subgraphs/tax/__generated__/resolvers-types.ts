@@ -3,6 +3,8 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { SubjectParent as SubjectParentModel, DepartmentRecordParent as DepartmentRecordParentModel, ListEntryConnectionParent as ListEntryConnectionParentModel, ListContext } from '../../kit/lists/resolvers.js';
 import type { ListEntry as ListEntryModel, EntryTransition as EntryTransitionModel, LegalRepresentative as LegalRepresentativeModel } from '../../kit/lists/store.js';
+import type { DepartmentActionsParent as DepartmentActionsParentModel } from '../../kit/lists/actions.js';
+import type { StatisticsScope as StatisticsScopeModel } from '../../kit/lists/statistics.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -22,36 +24,44 @@ export type Scalars = {
 };
 
 /** The recognising domains (认定领域). */
-export type Domain =
-  | 'TAX'
-  | 'MARKET_SUPERVISION'
-  | 'COURTS'
-  | 'WORK_SAFETY';
+export const Domain = {
+  Tax: 'TAX',
+  MarketSupervision: 'MARKET_SUPERVISION',
+  Courts: 'COURTS',
+  WorkSafety: 'WORK_SAFETY'
+} as const;
 
-export type ListType =
+export type Domain = typeof Domain[keyof typeof Domain];
+export const ListType = {
   /** Red list 红名单: joint incentive. */
-  | 'RED'
+  Red: 'RED',
   /** Black list 黑名单: joint punishment. */
-  | 'BLACK'
+  Black: 'BLACK',
   /** Key-attention list 重点关注名单: serious or repeated minor dishonesty below the black-list bar. */
-  | 'KEY_ATTENTION';
+  KeyAttention: 'KEY_ATTENTION'
+} as const;
 
+export type ListType = typeof ListType[keyof typeof ListType];
 /** What kind of subject a code identifies. */
-export type SubjectType =
+export const SubjectType = {
   /** A legal person or other organisation, keyed by its unified social credit code (GB 32100). */
-  | 'ORGANISATION'
+  Organisation: 'ORGANISATION',
   /** A natural person, keyed by the citizen identity number (GB 11643). Personal data. */
-  | 'NATURAL_PERSON';
+  NaturalPerson: 'NATURAL_PERSON'
+} as const;
 
+export type SubjectType = typeof SubjectType[keyof typeof SubjectType];
 /** Identity document types of a legal representative (1798 (9)). */
-export type IdDocumentType =
-  | 'RESIDENT_IDENTITY_CARD'
-  | 'PASSPORT'
-  | 'HONG_KONG_MACAO_PERMIT'
-  | 'TAIWAN_PERMIT'
-  | 'FOREIGN_PERMANENT_RESIDENCE'
-  | 'OTHER';
+export const IdDocumentType = {
+  ResidentIdentityCard: 'RESIDENT_IDENTITY_CARD',
+  Passport: 'PASSPORT',
+  HongKongMacaoPermit: 'HONG_KONG_MACAO_PERMIT',
+  TaiwanPermit: 'TAIWAN_PERMIT',
+  ForeignPermanentResidence: 'FOREIGN_PERMANENT_RESIDENCE',
+  Other: 'OTHER'
+} as const;
 
+export type IdDocumentType = typeof IdDocumentType[keyof typeof IdDocumentType];
 /** The legal representative or person in charge (法定代表人/负责人). Name and document number are personal data. */
 export type LegalRepresentative = {
   __typename?: 'LegalRepresentative';
@@ -68,49 +78,55 @@ export type PageInfo = {
 };
 
 /** Every list the departments keep. */
-export type ListKind =
+export const ListKind = {
   /** Tax: A-grade taxpayers 纳税信用A级纳税人 (red). */
-  | 'A_GRADE_TAXPAYER'
+  AGradeTaxpayer: 'A_GRADE_TAXPAYER',
   /** Tax: major tax violation dishonest subjects 重大税收违法失信主体 (black). */
-  | 'MAJOR_TAX_VIOLATION'
+  MajorTaxViolation: 'MAJOR_TAX_VIOLATION',
   /** Tax: key attention 税收违法失信重点关注名单 (after a black-list exit, or below the black-list bar). */
-  | 'TAX_KEY_ATTENTION'
+  TaxKeyAttention: 'TAX_KEY_ATTENTION',
   /** Market supervision: serious illegal and dishonest enterprises 严重违法失信企业名单 (black). */
-  | 'SERIOUS_ILLEGAL_DISHONEST_ENTERPRISE'
+  SeriousIllegalDishonestEnterprise: 'SERIOUS_ILLEGAL_DISHONEST_ENTERPRISE',
   /** Market supervision: abnormal operations 经营异常名录 (key attention). */
-  | 'ABNORMAL_OPERATIONS'
+  AbnormalOperations: 'ABNORMAL_OPERATIONS',
   /** Courts: dishonest judgment debtors 失信被执行人 (black). */
-  | 'DISHONEST_JUDGMENT_DEBTOR'
+  DishonestJudgmentDebtor: 'DISHONEST_JUDGMENT_DEBTOR',
   /** Courts: key attention after leaving the dishonest judgment debtor list. */
-  | 'JUDGMENT_DEBTOR_KEY_ATTENTION'
+  JudgmentDebtorKeyAttention: 'JUDGMENT_DEBTOR_KEY_ATTENTION',
   /** Work safety: joint punishment 安全生产失信联合惩戒对象 (black). */
-  | 'WORK_SAFETY_BLACK'
+  WorkSafetyBlack: 'WORK_SAFETY_BLACK',
   /** Work safety: joint incentive 安全生产守信联合激励对象 (red). */
-  | 'WORK_SAFETY_RED'
+  WorkSafetyRed: 'WORK_SAFETY_RED',
   /** Work safety: key attention 安全生产重点关注名单. */
-  | 'WORK_SAFETY_KEY_ATTENTION';
+  WorkSafetyKeyAttention: 'WORK_SAFETY_KEY_ATTENTION'
+} as const;
 
-export type EntryStatus =
+export type ListKind = typeof ListKind[keyof typeof ListKind];
+export const EntryStatus = {
   /** Recognised preliminarily, before notice or publicity. */
-  | 'PRELIMINARY'
+  Preliminary: 'PRELIMINARY',
   /** In its notice / publicity period (公示期). */
-  | 'PUBLICITY'
+  Publicity: 'PUBLICITY',
   /** On the list, within validity: counts for every rule and measure. */
-  | 'ACTIVE'
+  Active: 'ACTIVE',
   /** Exited (移出): kept with its history, counts for nothing. */
-  | 'EXITED';
+  Exited: 'EXITED'
+} as const;
 
+export type EntryStatus = typeof EntryStatus[keyof typeof EntryStatus];
 /** The ways an entry leaves its list (1798 (18)(19)). */
-export type ExitWay =
+export const ExitWay = {
   /** Not produced by decideObjection: an upheld objection purges the entry instead of exiting it (1798 (20)). */
-  | 'OBJECTION_UPHELD'
-  | 'CREDIT_REPAIR'
-  | 'VALIDITY_EXPIRED'
-  | 'STANDARD_CHANGED'
-  | 'LISTED_FOR_DISHONESTY'
-  | 'INCENTIVE_ABUSE'
-  | 'ESCALATED_TO_BLACK_LIST';
+  ObjectionUpheld: 'OBJECTION_UPHELD',
+  CreditRepair: 'CREDIT_REPAIR',
+  ValidityExpired: 'VALIDITY_EXPIRED',
+  StandardChanged: 'STANDARD_CHANGED',
+  ListedForDishonesty: 'LISTED_FOR_DISHONESTY',
+  IncentiveAbuse: 'INCENTIVE_ABUSE',
+  EscalatedToBlackList: 'ESCALATED_TO_BLACK_LIST'
+} as const;
 
+export type ExitWay = typeof ExitWay[keyof typeof ExitWay];
 /** Whether and how the subject may repair its credit, stated at listing (893 §2). */
 export type RepairTerms = {
   __typename?: 'RepairTerms';
@@ -142,10 +158,12 @@ export type EntryTransition = {
 };
 
 /** How an entry that is not the subject's own is linked to it. */
-export type EntryLink =
+export const EntryLink = {
   /** An organisation's black or key-attention entry shown on its legal representative (失信单位负责人责任追溯, 893 §8). */
-  | 'LEGAL_REPRESENTATIVE';
+  LegalRepresentative: 'LEGAL_REPRESENTATIVE'
+} as const;
 
+export type EntryLink = typeof EntryLink[keyof typeof EntryLink];
 /** A list record (1798 (9)): who, why, by whom, on what basis, since when and until when. */
 export type ListEntry = {
   __typename?: 'ListEntry';
@@ -431,21 +449,25 @@ export type EscalationResult = {
   keyAttention: ListEntry;
 };
 
-export type ObjectionKind =
+export const ObjectionKind = {
   /** The listed subject appeals (申诉); against a black entry, with evidence. */
-  | 'SUBJECT_APPEAL'
+  SubjectAppeal: 'SUBJECT_APPEAL',
   /** Anyone objects (异议), e.g. to a red entry in publicity. */
-  | 'PUBLIC_OBJECTION'
+  PublicObjection: 'PUBLIC_OBJECTION',
   /** An implementing agency reports a suspected error to the recognising department (1798 (23)). */
-  | 'IMPLEMENTER_REPORT';
+  ImplementerReport: 'IMPLEMENTER_REPORT'
+} as const;
 
-export type ObjectionStatus =
-  | 'FILED'
-  | 'ACCEPTED'
-  | 'REJECTED'
-  | 'UPHELD'
-  | 'DISMISSED';
+export type ObjectionKind = typeof ObjectionKind[keyof typeof ObjectionKind];
+export const ObjectionStatus = {
+  Filed: 'FILED',
+  Accepted: 'ACCEPTED',
+  Rejected: 'REJECTED',
+  Upheld: 'UPHELD',
+  Dismissed: 'DISMISSED'
+} as const;
 
+export type ObjectionStatus = typeof ObjectionStatus[keyof typeof ObjectionStatus];
 /** An objection or appeal against an entry (1798 (21)–(23)). */
 export type Objection = {
   __typename?: 'Objection';
@@ -490,16 +512,18 @@ export type ObjectionDecision = {
   purged: Scalars['Boolean']['output'];
 };
 
-export type RepairStepKind =
-  | 'RECTIFICATION'
+export const RepairStepKind = {
+  Rectification: 'RECTIFICATION',
   /** Public credit commitment 信用承诺. */
-  | 'CREDIT_COMMITMENT'
+  CreditCommitment: 'CREDIT_COMMITMENT',
   /** Repair training; counts from 3 class hours (893 §11). */
-  | 'TRAINING'
+  Training: 'TRAINING',
   /** Credit report from a qualified credit service agency (893 §12). */
-  | 'CREDIT_REPORT'
-  | 'PUBLIC_SERVICE';
+  CreditReport: 'CREDIT_REPORT',
+  PublicService: 'PUBLIC_SERVICE'
+} as const;
 
+export type RepairStepKind = typeof RepairStepKind[keyof typeof RepairStepKind];
 export type RepairStep = {
   __typename?: 'RepairStep';
   id: Scalars['ID']['output'];
@@ -543,11 +567,13 @@ export type FileRecord = {
   recordedBy: Scalars['String']['output'];
 };
 
-export type ExitApplicationStatus =
-  | 'APPLIED'
-  | 'APPROVED'
-  | 'REJECTED';
+export const ExitApplicationStatus = {
+  Applied: 'APPLIED',
+  Approved: 'APPROVED',
+  Rejected: 'REJECTED'
+} as const;
 
+export type ExitApplicationStatus = typeof ExitApplicationStatus[keyof typeof ExitApplicationStatus];
 export type ExitApplication = {
   __typename?: 'ExitApplication';
   id: Scalars['ID']['output'];
@@ -879,8 +905,7 @@ export type Mutation = {
   tax: DepartmentActions;
 };
 
-export type WithIndex<TObject> = TObject & Record<string, any>;
-export type ResolversObject<TObject> = WithIndex<TObject>;
+
 
 export type ResolverTypeWrapper<T> = Promise<T> | T | Error;
 
@@ -959,21 +984,21 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 ) => TResult | Promise<TResult>;
 
 /** Mapping of federation types */
-export type FederationTypes = ResolversObject<{
+export type FederationTypes = {
   Subject: Subject;
-}>;
+};
 
 /** Mapping of federation reference types */
-export type FederationReferenceTypes = ResolversObject<{
+export type FederationReferenceTypes = {
   Subject:
     ( { __typename: 'Subject' }
     & GraphQLRecursivePick<FederationTypes['Subject'], {"creditCode":true}> );
-}>;
+};
 
 
 
 /** Mapping between all available schema types and the resolvers types */
-export type ResolversTypes = ResolversObject<{
+export type ResolversTypes = {
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Domain: Domain;
@@ -1028,18 +1053,18 @@ export type ResolversTypes = ResolversObject<{
   ExitApplication: ResolverTypeWrapper<ExitApplication>;
   EarlyExitDecisionInput: EarlyExitDecisionInput;
   EarlyExitDecision: ResolverTypeWrapper<Omit<EarlyExitDecision, 'exit'> & { exit?: Maybe<ResolversTypes['ExitResult']> }>;
-  DepartmentActions: ResolverTypeWrapper<Omit<DepartmentActions, 'recognise' | 'recogniseMany' | 'confirm' | 'confirmMany' | 'exitOnExpiry' | 'exitOnExpiryMany' | 'exitForChangedStandard' | 'exitForChangedStandardMany' | 'exitForIncentiveAbuse' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversTypes['ListEntry'], recogniseMany: Array<ResolversTypes['RecognitionResult']>, confirm: ResolversTypes['ListEntry'], confirmMany: Array<ResolversTypes['EntryActionResult']>, exitOnExpiry: ResolversTypes['ExitResult'], exitOnExpiryMany: Array<ResolversTypes['EntryActionResult']>, exitForChangedStandard: ResolversTypes['ExitResult'], exitForChangedStandardMany: Array<ResolversTypes['EntryActionResult']>, exitForIncentiveAbuse: ResolversTypes['ExitResult'], escalateToBlackList: ResolversTypes['EscalationResult'], decideObjection: ResolversTypes['ObjectionDecision'], decideEarlyExit: ResolversTypes['EarlyExitDecision'] }>;
+  DepartmentActions: ResolverTypeWrapper<DepartmentActionsParentModel>;
   KeyCount: ResolverTypeWrapper<KeyCount>;
   CaseStatisticsFilter: CaseStatisticsFilter;
-  ObjectionAndRepairStatistics: ResolverTypeWrapper<ObjectionAndRepairStatistics>;
+  ObjectionAndRepairStatistics: ResolverTypeWrapper<StatisticsScopeModel>;
   Subject: ResolverTypeWrapper<SubjectParentModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-}>;
+};
 
 /** Mapping between all available schema types and the resolvers parents */
-export type ResolversParentTypes = ResolversObject<{
+export type ResolversParentTypes = {
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   LegalRepresentative: LegalRepresentativeModel;
@@ -1082,15 +1107,15 @@ export type ResolversParentTypes = ResolversObject<{
   ExitApplication: ExitApplication;
   EarlyExitDecisionInput: EarlyExitDecisionInput;
   EarlyExitDecision: Omit<EarlyExitDecision, 'exit'> & { exit?: Maybe<ResolversParentTypes['ExitResult']> };
-  DepartmentActions: Omit<DepartmentActions, 'recognise' | 'recogniseMany' | 'confirm' | 'confirmMany' | 'exitOnExpiry' | 'exitOnExpiryMany' | 'exitForChangedStandard' | 'exitForChangedStandardMany' | 'exitForIncentiveAbuse' | 'escalateToBlackList' | 'decideObjection' | 'decideEarlyExit'> & { recognise: ResolversParentTypes['ListEntry'], recogniseMany: Array<ResolversParentTypes['RecognitionResult']>, confirm: ResolversParentTypes['ListEntry'], confirmMany: Array<ResolversParentTypes['EntryActionResult']>, exitOnExpiry: ResolversParentTypes['ExitResult'], exitOnExpiryMany: Array<ResolversParentTypes['EntryActionResult']>, exitForChangedStandard: ResolversParentTypes['ExitResult'], exitForChangedStandardMany: Array<ResolversParentTypes['EntryActionResult']>, exitForIncentiveAbuse: ResolversParentTypes['ExitResult'], escalateToBlackList: ResolversParentTypes['EscalationResult'], decideObjection: ResolversParentTypes['ObjectionDecision'], decideEarlyExit: ResolversParentTypes['EarlyExitDecision'] };
+  DepartmentActions: DepartmentActionsParentModel;
   KeyCount: KeyCount;
   CaseStatisticsFilter: CaseStatisticsFilter;
-  ObjectionAndRepairStatistics: ObjectionAndRepairStatistics;
+  ObjectionAndRepairStatistics: StatisticsScopeModel;
   Subject: SubjectParentModel;
   Query: Record<PropertyKey, never>;
   Mutation: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
-}>;
+};
 
 export type PersonalDirectiveArgs = {
   mask: Scalars['String']['input'];
@@ -1107,30 +1132,30 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
-export type LegalRepresentativeResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['LegalRepresentative'] = ResolversParentTypes['LegalRepresentative']> = ResolversObject<{
+export type LegalRepresentativeResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['LegalRepresentative'] = ResolversParentTypes['LegalRepresentative']> = {
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   idDocumentType?: Resolver<Maybe<ResolversTypes['IdDocumentType']>, ParentType, ContextType>;
   idDocumentNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type PageInfoResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+export type PageInfoResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type RepairTermsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['RepairTerms'] = ResolversParentTypes['RepairTerms']> = ResolversObject<{
+export type RepairTermsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['RepairTerms'] = ResolversParentTypes['RepairTerms']> = {
   repairable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   method?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rectificationDeadline?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-}>;
+};
 
-export type EntryExitResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EntryExit'] = ResolversParentTypes['EntryExit']> = ResolversObject<{
+export type EntryExitResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EntryExit'] = ResolversParentTypes['EntryExit']> = {
   way?: Resolver<ResolversTypes['ExitWay'], ParentType, ContextType>;
   on?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type EntryTransitionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EntryTransition'] = ResolversParentTypes['EntryTransition']> = ResolversObject<{
+export type EntryTransitionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EntryTransition'] = ResolversParentTypes['EntryTransition']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1139,9 +1164,9 @@ export type EntryTransitionResolvers<ContextType = ListContext, ParentType exten
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   evidenceRef?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   externalReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type ListEntryResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ListEntry'] = ResolversParentTypes['ListEntry']> = ResolversObject<{
+export type ListEntryResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ListEntry'] = ResolversParentTypes['ListEntry']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
   listType?: Resolver<ResolversTypes['ListType'], ParentType, ContextType>;
@@ -1171,65 +1196,65 @@ export type ListEntryResolvers<ContextType = ListContext, ParentType extends Res
   objections?: Resolver<Maybe<Array<ResolversTypes['Objection']>>, ParentType, ContextType>;
   repairSteps?: Resolver<Maybe<Array<ResolversTypes['RepairStep']>>, ParentType, ContextType>;
   creditCommitments?: Resolver<Array<ResolversTypes['CreditCommitment']>, ParentType, ContextType>;
-}>;
+};
 
-export type CreditCommitmentResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['CreditCommitment'] = ResolversParentTypes['CreditCommitment']> = ResolversObject<{
+export type CreditCommitmentResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['CreditCommitment'] = ResolversParentTypes['CreditCommitment']> = {
   details?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-}>;
+};
 
-export type DepartmentRecordResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['DepartmentRecord'] = ResolversParentTypes['DepartmentRecord']> = ResolversObject<{
+export type DepartmentRecordResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['DepartmentRecord'] = ResolversParentTypes['DepartmentRecord']> = {
   domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
   entries?: Resolver<Array<ResolversTypes['ListEntry']>, ParentType, ContextType, Partial<DepartmentRecordEntriesArgs>>;
   blackListed?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   redListed?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   keyAttention?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   file?: Resolver<Maybe<Array<ResolversTypes['FileRecord']>>, ParentType, ContextType>;
-}>;
+};
 
-export type ListEntryEdgeResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ListEntryEdge'] = ResolversParentTypes['ListEntryEdge']> = ResolversObject<{
+export type ListEntryEdgeResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ListEntryEdge'] = ResolversParentTypes['ListEntryEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType>;
-}>;
+};
 
-export type ListEntryConnectionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ListEntryConnection'] = ResolversParentTypes['ListEntryConnection']> = ResolversObject<{
+export type ListEntryConnectionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ListEntryConnection'] = ResolversParentTypes['ListEntryConnection']> = {
   edges?: Resolver<Array<ResolversTypes['ListEntryEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type ItemErrorResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ItemError'] = ResolversParentTypes['ItemError']> = ResolversObject<{
+export type ItemErrorResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ItemError'] = ResolversParentTypes['ItemError']> = {
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   entryId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
-}>;
+};
 
-export type RecognitionResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['RecognitionResult'] = ResolversParentTypes['RecognitionResult']> = ResolversObject<{
+export type RecognitionResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['RecognitionResult'] = ResolversParentTypes['RecognitionResult']> = {
   index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   entry?: Resolver<Maybe<ResolversTypes['ListEntry']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['ItemError']>, ParentType, ContextType>;
-}>;
+};
 
-export type EntryActionResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EntryActionResult'] = ResolversParentTypes['EntryActionResult']> = ResolversObject<{
+export type EntryActionResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EntryActionResult'] = ResolversParentTypes['EntryActionResult']> = {
   index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   entry?: Resolver<Maybe<ResolversTypes['ListEntry']>, ParentType, ContextType>;
   keyAttention?: Resolver<Maybe<ResolversTypes['ListEntry']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['ItemError']>, ParentType, ContextType>;
-}>;
+};
 
-export type ExitResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ExitResult'] = ResolversParentTypes['ExitResult']> = ResolversObject<{
+export type ExitResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ExitResult'] = ResolversParentTypes['ExitResult']> = {
   exited?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType>;
   keyAttention?: Resolver<Maybe<ResolversTypes['ListEntry']>, ParentType, ContextType>;
-}>;
+};
 
-export type EscalationResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EscalationResult'] = ResolversParentTypes['EscalationResult']> = ResolversObject<{
+export type EscalationResultResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EscalationResult'] = ResolversParentTypes['EscalationResult']> = {
   black?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType>;
   keyAttention?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType>;
-}>;
+};
 
-export type ObjectionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Objection'] = ResolversParentTypes['Objection']> = ResolversObject<{
+export type ObjectionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Objection'] = ResolversParentTypes['Objection']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   entryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['ObjectionKind'], ParentType, ContextType>;
@@ -1241,15 +1266,15 @@ export type ObjectionResolvers<ContextType = ListContext, ParentType extends Res
   acceptedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   decidedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   decision?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type ObjectionDecisionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ObjectionDecision'] = ResolversParentTypes['ObjectionDecision']> = ResolversObject<{
+export type ObjectionDecisionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ObjectionDecision'] = ResolversParentTypes['ObjectionDecision']> = {
   objection?: Resolver<ResolversTypes['Objection'], ParentType, ContextType>;
   entry?: Resolver<Maybe<ResolversTypes['ListEntry']>, ParentType, ContextType>;
   purged?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-}>;
+};
 
-export type RepairStepResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['RepairStep'] = ResolversParentTypes['RepairStep']> = ResolversObject<{
+export type RepairStepResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['RepairStep'] = ResolversParentTypes['RepairStep']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['RepairStepKind'], ParentType, ContextType>;
   details?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1259,18 +1284,18 @@ export type RepairStepResolvers<ContextType = ListContext, ParentType extends Re
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   recordedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   counts?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-}>;
+};
 
-export type FileRecordResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['FileRecord'] = ResolversParentTypes['FileRecord']> = ResolversObject<{
+export type FileRecordResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['FileRecord'] = ResolversParentTypes['FileRecord']> = {
   kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   entryId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   details?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   refused?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   recordedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-}>;
+};
 
-export type ExitApplicationResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ExitApplication'] = ResolversParentTypes['ExitApplication']> = ResolversObject<{
+export type ExitApplicationResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ExitApplication'] = ResolversParentTypes['ExitApplication']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   entryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ExitApplicationStatus'], ParentType, ContextType>;
@@ -1278,14 +1303,14 @@ export type ExitApplicationResolvers<ContextType = ListContext, ParentType exten
   appliedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   decidedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   decision?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-}>;
+};
 
-export type EarlyExitDecisionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EarlyExitDecision'] = ResolversParentTypes['EarlyExitDecision']> = ResolversObject<{
+export type EarlyExitDecisionResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['EarlyExitDecision'] = ResolversParentTypes['EarlyExitDecision']> = {
   application?: Resolver<ResolversTypes['ExitApplication'], ParentType, ContextType>;
   exit?: Resolver<Maybe<ResolversTypes['ExitResult']>, ParentType, ContextType>;
-}>;
+};
 
-export type DepartmentActionsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['DepartmentActions'] = ResolversParentTypes['DepartmentActions']> = ResolversObject<{
+export type DepartmentActionsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['DepartmentActions'] = ResolversParentTypes['DepartmentActions']> = {
   recognise?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType, RequireFields<DepartmentActionsRecogniseArgs, 'input'>>;
   recogniseMany?: Resolver<Array<ResolversTypes['RecognitionResult']>, ParentType, ContextType, RequireFields<DepartmentActionsRecogniseManyArgs, 'inputs'>>;
   confirm?: Resolver<ResolversTypes['ListEntry'], ParentType, ContextType, RequireFields<DepartmentActionsConfirmArgs, 'entryId'>>;
@@ -1303,14 +1328,14 @@ export type DepartmentActionsResolvers<ContextType = ListContext, ParentType ext
   recordInterview?: Resolver<ResolversTypes['FileRecord'], ParentType, ContextType, RequireFields<DepartmentActionsRecordInterviewArgs, 'input'>>;
   applyForEarlyExit?: Resolver<ResolversTypes['ExitApplication'], ParentType, ContextType, RequireFields<DepartmentActionsApplyForEarlyExitArgs, 'entryId'>>;
   decideEarlyExit?: Resolver<ResolversTypes['EarlyExitDecision'], ParentType, ContextType, RequireFields<DepartmentActionsDecideEarlyExitArgs, 'input'>>;
-}>;
+};
 
-export type KeyCountResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['KeyCount'] = ResolversParentTypes['KeyCount']> = ResolversObject<{
+export type KeyCountResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['KeyCount'] = ResolversParentTypes['KeyCount']> = {
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type ObjectionAndRepairStatisticsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ObjectionAndRepairStatistics'] = ResolversParentTypes['ObjectionAndRepairStatistics']> = ResolversObject<{
+export type ObjectionAndRepairStatisticsResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['ObjectionAndRepairStatistics'] = ResolversParentTypes['ObjectionAndRepairStatistics']> = {
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   domain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType>;
@@ -1320,25 +1345,25 @@ export type ObjectionAndRepairStatisticsResolvers<ContextType = ListContext, Par
   repairApplications?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   repairOutcomes?: Resolver<Array<ResolversTypes['KeyCount']>, ParentType, ContextType>;
   repairApplicationsOpen?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-}>;
+};
 
-export type SubjectResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Subject'] = ResolversParentTypes['Subject'], FederationReferenceType extends FederationReferenceTypes['Subject'] = FederationReferenceTypes['Subject']> = ResolversObject<{
+export type SubjectResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Subject'] = ResolversParentTypes['Subject'], FederationReferenceType extends FederationReferenceTypes['Subject'] = FederationReferenceTypes['Subject']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Subject']> | FederationReferenceType, FederationReferenceType, ContextType>;
   creditCode?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   tax?: Resolver<Maybe<ResolversTypes['DepartmentRecord']>, ParentType, ContextType>;
-}>;
+};
 
-export type QueryResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+export type QueryResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   taxEntries?: Resolver<ResolversTypes['ListEntryConnection'], ParentType, ContextType, RequireFields<QueryTaxEntriesArgs, 'first'>>;
   taxObjectionAndRepairStatistics?: Resolver<ResolversTypes['ObjectionAndRepairStatistics'], ParentType, ContextType, RequireFields<QueryTaxObjectionAndRepairStatisticsArgs, 'from' | 'to'>>;
   taxInterviewsDue?: Resolver<Array<ResolversTypes['ListEntry']>, ParentType, ContextType, RequireFields<QueryTaxInterviewsDueArgs, 'first'>>;
-}>;
+};
 
-export type MutationResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+export type MutationResolvers<ContextType = ListContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   tax?: Resolver<ResolversTypes['DepartmentActions'], ParentType, ContextType>;
-}>;
+};
 
-export type Resolvers<ContextType = ListContext> = ResolversObject<{
+export type Resolvers<ContextType = ListContext> = {
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   LegalRepresentative?: LegalRepresentativeResolvers<ContextType>;
@@ -1368,8 +1393,8 @@ export type Resolvers<ContextType = ListContext> = ResolversObject<{
   Subject?: SubjectResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
-}>;
+};
 
-export type DirectiveResolvers<ContextType = ListContext> = ResolversObject<{
+export type DirectiveResolvers<ContextType = ListContext> = {
   personal?: PersonalDirectiveResolver<any, any, ContextType>;
-}>;
+};
