@@ -201,15 +201,8 @@ export class ChangeFeed {
     visibility: CrossDepartmentVisibility = feedVisibilityAcross(reader, this.departments),
   ) {
     const afterPosition = after ? positionOf(after) : 0;
-    if (afterPosition > 0) {
-      const oldest = await this.db(changeFeedTable).min({ position: 'position' }).first();
-      // Retention removed what followed this cursor: say so rather than skip silently.
-      if (oldest?.position != null && Number(oldest.position) > afterPosition + 1) {
-        throw typedError(ErrorCode.CURSOR_EXPIRED, `Cursor ${after} is older than the feed keeps: start again from a recent cursor or from the beginning`, {
-          argument: 'after',
-        });
-      }
-    }
+    // Retention removed what followed this cursor: say so rather than skip silently.
+    if (after) await this.requireKept(afterPosition, after, 'after');
     const query = this.db(changeFeedTable).where('position', '>', afterPosition).orderBy('position').limit(first + 1);
     if (filter.domains?.length) query.whereIn('domain', filter.domains);
     if (filter.types?.length) query.whereIn('type', filter.types);
@@ -232,9 +225,41 @@ export class ChangeFeed {
     };
   }
 
-  /** Removes events older than `before` (retention); cursors before them then expire. */
-  async prune(before: string): Promise<number> {
-    return this.db(changeFeedTable).where('occurred_at', '<', before).delete();
+  /**
+   * The first position the feed still has: the oldest event kept, or — when retention removed
+   * every event — the next position to be given.
+   */
+  async firstKept(): Promise<number> {
+    const oldest = await this.db(changeFeedTable).min({ position: 'position' }).first();
+    if (oldest?.position != null) return Number(oldest.position);
+    const head = await this.db(changeFeedHeadTable).where({ id: 1 }).first();
+    return Number(head?.last_position ?? 0) + 1;
+  }
+
+  /** CURSOR_EXPIRED when events right after `position` were removed by retention (`cursor` as given, under `argument`). */
+  async requireKept(position: number, cursor: string, argument: string): Promise<void> {
+    const first = await this.firstKept();
+    if (first <= position + 1) return;
+    throw typedError(
+      ErrorCode.CURSOR_EXPIRED,
+      `Cursor "${cursor}" is older than the change feed keeps (CHANGE_FEED_RETENTION_DAYS): the oldest cursor it resumes from is "${feedCursor(first - 1)}". ` +
+        'To resync, read the feed without a cursor to its end and keep that endCursor, take a snapshot of the lists (GET /export/<department>.csv or npm run export), then follow the feed from the kept endCursor',
+      { argument, oldestCursor: feedCursor(first - 1) },
+    );
+  }
+
+  /**
+   * Retention: removes, from the oldest on, the events that occurred before `before`, at most
+   * `limit` per call (the worker calls again while it removes some). It stops at the first
+   * event kept, so the feed stays one unbroken run of positions whose every cursor older than
+   * its first event expires (CURSOR_EXPIRED) — never a gap in the middle. Returns how many it removed.
+   */
+  async prune(before: string, limit = 1000): Promise<number> {
+    const oldest = await this.db(changeFeedTable).orderBy('position').limit(limit).select('position', 'occurred_at');
+    const kept = oldest.findIndex((row: any) => String(row.occurred_at) >= before);
+    const removable = kept === -1 ? oldest.length : kept;
+    if (removable === 0) return 0;
+    return this.db(changeFeedTable).where('position', '<=', Number(oldest[removable - 1].position)).delete();
   }
 }
 

@@ -39,6 +39,9 @@ import { Corrections, correctionsMigration } from './corrections.js';
 import { Notices, noticeResolvers } from './notices.js';
 import { configuration } from '../kit/config/index.js';
 
+/** How often retention looks for change-feed events past the window (it runs again at once while it removes some). */
+const CHANGE_FEED_RETENTION_INTERVAL_MS = 3_600_000;
+
 /** The platform, for the departments whose lists it collects and whose measures it applies. */
 export function createPlatformSubgraph(departments: DepartmentConfig[]): SubgraphModule {
   return {
@@ -98,6 +101,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             clock,
             measureTriggers: async (ids) => (await measureTriggers(catalogue, clock, ids)).listKinds,
           });
+          const retentionDays = configuration().CHANGE_FEED_RETENTION_DAYS;
           return [
           {
             name: 'collection',
@@ -134,6 +138,17 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             wakeOn: [FEED_TOPIC, WEBHOOKS_TOPIC],
             runOnce: () => delivery.deliverDue(),
           },
+          ...(retentionDays > 0
+            ? [
+                {
+                  // Removes what is older than the window, oldest first: cursors before it expire, webhooks behind it skip.
+                  name: 'change-feed-retention',
+                  description: `removes change-feed events older than ${retentionDays} days (CHANGE_FEED_RETENTION_DAYS)`,
+                  intervalMs: CHANGE_FEED_RETENTION_INTERVAL_MS,
+                  runOnce: () => feed.prune(new Date(clock().getTime() - retentionDays * 86_400_000).toISOString()),
+                },
+              ]
+            : []),
         ];
         },
       };

@@ -29,7 +29,7 @@ import { maskIdentityNumber } from '../kit/masking.js';
 import { isPersonalFor, mayReadPersonalData } from '../kit/auth/policy.js';
 import type { Principal } from '../kit/auth/principal.js';
 import { feedCursor, type ChangeFeed, type ChangeFilter, type StoredFeedEvent } from './change-feed.js';
-import { changeFeedHeadTable, changeFeedTable, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from './migrations.js';
+import { changeFeedHeadTable, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from './migrations.js';
 import { sign, type WebhookFilter, type WebhookOptions } from './webhooks.js';
 import { deliveryFailure, postChecked, TargetRefused } from './webhook-targets.js';
 import { inTransaction } from '../kit/transactions.js';
@@ -358,7 +358,7 @@ export class WebhookDelivery {
 
   /** Retention removed events this webhook had not delivered: say so in its log, and go on from what is kept. */
   private async skipRetained(lease: Lease, row: any, position: number): Promise<number> {
-    const oldest = Number((await this.db(changeFeedTable).min({ position: 'position' }).first())?.position ?? position + 1);
+    const oldest = await this.feed.firstKept();
     await inTransaction(this.db, async (trx) => {
       const changed = await lease.mine(trx(webhooksTable)).andWhere('position', position).update({ position: oldest - 1, attempts: 0, next_attempt_at: 0 });
       if (changed !== 1) return;

@@ -21,8 +21,8 @@ import type { Clock } from '../kit/dates.js';
 import type { Principal } from '../kit/auth/principal.js';
 import { requireValidCode } from '../kit/lists/resolvers.js';
 import { notifier } from '../kit/events/notifier.js';
-import { feedCursor, positionOf, validateChangeFilter, type ChangeFilter } from './change-feed.js';
-import { changeFeedHeadTable, changeFeedTable, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from './migrations.js';
+import { ChangeFeed, feedCursor, positionOf, validateChangeFilter, type ChangeFilter } from './change-feed.js';
+import { changeFeedHeadTable, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from './migrations.js';
 import { hostProblem, targetPolicyFromEnv, type TargetPolicy } from './webhook-targets.js';
 import { inTransaction } from '../kit/transactions.js';
 import { configuration } from '../kit/config/index.js';
@@ -244,10 +244,7 @@ export class Webhooks {
       position = underArgument('fromCursor', () => positionOf(fromCursor));
       const head = Number((await this.db(changeFeedHeadTable).where({ id: 1 }).first())?.last_position ?? 0);
       if (position > head) throw badInput(`Cursor "${fromCursor}" is ahead of the change feed: pass a cursor the feed or the delivery log gave`, { argument: 'fromCursor' });
-      const oldest = await this.db(changeFeedTable).min({ position: 'position' }).first();
-      if (oldest?.position != null && Number(oldest.position) > position + 1) {
-        throw typedError(ErrorCode.CURSOR_EXPIRED, `Cursor "${fromCursor}" is older than the feed keeps: replay from a recent cursor`, { argument: 'fromCursor' });
-      }
+      await new ChangeFeed(this.db).requireKept(position, fromCursor, 'fromCursor');
     } else {
       const oldestDead = await this.db(webhookDeadLettersTable).where({ webhook_id: id }).whereNull('requeued_at').min({ position: 'position' }).first();
       if (oldestDead?.position == null) return this.view(id);
