@@ -11,7 +11,7 @@ import { startTestHub, type TestHub } from './env.js';
 import { organisationCode, random } from '../scripts/demo-data.js';
 import type { TokenClaims } from '../scripts/token.js';
 import { feedCursor, positionOf } from '../subgraphs/platform/change-feed.js';
-import { changeFeedHeadTable, changeFeedTable } from '../subgraphs/platform/migrations.js';
+import { changeFeedHeadTable, changeFeedTable } from '../subgraphs/platform/change-feed.js';
 
 const PARTNER: TokenClaims = { role: 'partner', agency: '某商业银行', sub: 'bank-retention' };
 const TAX_OFFICER: TokenClaims = { role: 'officer', department: 'tax', sub: 'tax-retention' };

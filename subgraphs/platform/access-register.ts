@@ -14,7 +14,7 @@ import type { Principal, Purpose } from '../kit/auth/principal.js';
 import type { Clock } from '../kit/dates.js';
 import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import { checkSubjectCode } from '../kit/codes.js';
-import { accessRegisterHeadTable, accessRegisterTable, GENESIS_HASH } from './migrations.js';
+import { accessRegisterHeadTable, accessRegisterTable, GENESIS_HASH } from './access-register-tables.js';
 import { inTransaction } from '../kit/transactions.js';
 import { checkChain, headMac, macMatches, recordHash, recordMac, type ChainedRecord, type ChainState, type Checkpoint, type HashedContent } from './access-register-integrity.js';
 import { headColumns, headStateOf } from './access-register-keys.js';

@@ -14,14 +14,74 @@
 import type { Knex } from 'knex';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { decodeCursor, encodeCursor } from '../kit/cursor.js';
-import { insertInChunks, isMysql } from '../kit/db.js';
-import { changeFeedHeadTable, changeFeedPendingTable, changeFeedTable } from './migrations.js';
+import { insertInChunks, isMysql, tableRef, type Migration } from '../kit/db.js';
 import { inTransaction } from '../kit/transactions.js';
 import { keepPerEntryOrder } from '../kit/events/relay.js';
 import { announceAfterCommit, FEED_PENDING_TOPIC, FEED_TOPIC } from '../kit/events/notifier.js';
 import { feedVisibilityAcross, visibleWarningListDomains, type CrossDepartmentVisibility, type DepartmentRef } from '../kit/auth/policy.js';
 import type { Principal } from '../kit/auth/principal.js';
 import { whereVisible } from './visibility-sql.js';
+
+
+/** The feed's tables: this module's; others go through ChangeFeed (and `changeFeed` in a migration). */
+export const changeFeedTable = 'platform_change_feed';
+export const changeFeedHeadTable = 'platform_change_feed_head';
+const changeFeedPendingTable = 'platform_change_feed_pending';
+export const changeFeed = tableRef(changeFeedTable);
+
+/** The feed and its head. */
+export const changeFeedMigration: Migration = {
+  name: 'platform_006_change_feed',
+  async up(db) {
+    // The change feed for integration partners: every change that matters, in one global
+    // order (position), appended under a locked head row so positions commit in order.
+    await db.schema.createTable(changeFeedTable, (t) => {
+      t.bigInteger('position').primary();
+      t.string('event_id', 120).notNullable().unique();
+      t.string('type', 48).notNullable();
+      t.string('domain', 24).nullable();
+      t.string('credit_code', 18).nullable();
+      t.string('subject_type', 16).nullable();
+      t.string('list_type', 16).nullable();
+      t.string('list_kind', 48).nullable();
+      t.string('region_code', 6).nullable();
+      t.string('entry_id', 36).nullable();
+      t.string('status', 16).nullable();
+      t.string('exit_way', 32).nullable();
+      t.string('occurred_at', 24).notNullable();
+      t.text('detail').notNullable();
+      t.index(['occurred_at'], 'platform_change_feed_by_time');
+    });
+    await db.schema.createTable(changeFeedHeadTable, (t) => {
+      t.integer('id').primary();
+      t.bigInteger('last_position').notNullable();
+    });
+    await db(changeFeedHeadTable).insert({ id: 1, last_position: 0 });
+  },
+  async down(db) {
+    await db.schema.dropTable(changeFeedHeadTable);
+    await db.schema.dropTable(changeFeedTable);
+  },
+};
+
+/** The events waiting for their positions. */
+export const changeFeedPendingMigration: Migration = {
+  name: 'platform_011_change_feed_pending',
+  async up(db) {
+    // Appended events wait here for their feed position (ChangeFeed.sequence).
+    await db.schema.createTable(changeFeedPendingTable, (t) => {
+      t.bigIncrements('id').primary();
+      t.string('event_id', 120).notNullable().unique();
+      t.string('entry_id', 36).nullable();
+      t.bigInteger('entry_order').nullable();
+      t.text('event').notNullable();
+      t.index(['entry_id'], 'platform_change_feed_pending_by_entry');
+    });
+  },
+  async down(db) {
+    await db.schema.dropTable(changeFeedPendingTable);
+  },
+};
 
 export interface FeedEvent {
   eventId: string;
@@ -232,8 +292,13 @@ export class ChangeFeed {
   async firstKept(): Promise<number> {
     const oldest = await this.db(changeFeedTable).min({ position: 'position' }).first();
     if (oldest?.position != null) return Number(oldest.position);
-    const head = await this.db(changeFeedHeadTable).where({ id: 1 }).first();
-    return Number(head?.last_position ?? 0) + 1;
+    return (await this.head()) + 1;
+  }
+
+  /** The last position given: every event up to it has committed. */
+  async head(): Promise<number> {
+    const row = await this.db(changeFeedHeadTable).where({ id: 1 }).first();
+    return Number(row?.last_position ?? 0);
   }
 
   /** CURSOR_EXPIRED when events right after `position` were removed by retention (`cursor` as given, under `argument`). */
@@ -261,6 +326,14 @@ export class ChangeFeed {
     if (removable === 0) return 0;
     return this.db(changeFeedTable).where('position', '<=', Number(oldest[removable - 1].position)).delete();
   }
+}
+
+/** Exits of entries after `after`, oldest first, at most `limit`: the statistics backfill's reading (collection.ts). */
+export function exitEventsAfter(db: Knex, after: number, limit: number): Promise<any[]> {
+  return db(changeFeedTable)
+    .where('position', '>', after).andWhere('status', 'EXITED').whereNotNull('entry_id')
+    .orderBy('position').limit(limit)
+    .select('position', 'entry_id', 'type', 'exit_way', 'occurred_at', 'detail');
 }
 
 export function positionOf(cursor: string): number {

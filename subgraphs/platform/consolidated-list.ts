@@ -19,7 +19,8 @@ import type { Principal } from '../kit/auth/principal.js';
 import type { ListType } from '../kit/lists/department.js';
 import { validateRegionPrefix } from '../kit/period.js';
 import type { SubgraphContext } from '../kit/server.js';
-import { entryIndexTable, subjectsTable } from './migrations.js';
+import { entryIndex } from './collection.js';
+import { subjects } from './registry.js';
 import { listableSubjectTypes, registerListedPersons } from './warning-list-resolvers.js';
 
 export interface ConsolidatedListFilter {
@@ -75,7 +76,7 @@ export class ConsolidatedList {
 
   /** One page, most domains first, then by credit code; `subjectTypes` limits who may appear. */
   async page(filter: CheckedConsolidatedFilter, first: number, after: string | null | undefined, subjectTypes?: string[]) {
-    const query = this.db({ e: entryIndexTable })
+    const query = this.db(entryIndex.as('e'))
       .select('e.credit_code', { subject_type: this.db.raw('MAX(e.subject_type)') }, { listed_since: this.db.raw('MIN(e.recognised_on)') })
       .select({ domain_count: this.db.raw(DOMAIN_COUNT), domains: this.db.raw('GROUP_CONCAT(DISTINCT e.domain)') })
       .count({ entries: '*' })
@@ -87,7 +88,7 @@ export class ConsolidatedList {
       .limit(first + 1);
     if (filter.regionCode) query.where('e.region_code', 'like', `${filter.regionCode}%`);
     if (subjectTypes) query.whereIn('e.subject_type', subjectTypes);
-    if (filter.industryCode) query.whereIn('e.credit_code', this.db(subjectsTable).select('credit_code').where('industry_code', filter.industryCode));
+    if (filter.industryCode) query.whereIn('e.credit_code', subjects(this.db).select('credit_code').where('industry_code', filter.industryCode));
     if (filter.domain) query.havingRaw('MAX(CASE WHEN e.domain = ? THEN 1 ELSE 0 END) = 1', [filter.domain]);
     if (after) {
       const [domainCount, creditCode] = decodeCursor(after, 2);

@@ -12,7 +12,8 @@ import { EventConsumer } from '../kit/events/consumer.js';
 import { relayedTopic } from '../kit/events/relay.js';
 import { consumerEventLog } from '../kit/events/jetstream.js';
 import { calendarFromEnv } from '../kit/working-days.js';
-import { migrations, platformOffsetsTable } from './migrations.js';
+import { migrations } from './migrations.js';
+import { platformOffsetsTable } from './collection.js';
 import { SubjectRegistry } from './registry.js';
 import { createPlatformLoaders, platformResolvers } from './resolvers.js';
 import { permissions } from './permissions.js';
@@ -35,7 +36,7 @@ import { FEED_PENDING_TOPIC, FEED_TOPIC } from '../kit/events/notifier.js';
 import { Statistics } from './statistics.js';
 import { statisticsResolvers } from './statistics-resolvers.js';
 import { ConsolidatedList, consolidatedListResolvers } from './consolidated-list.js';
-import { Corrections, correctionsMigration } from './corrections.js';
+import { Corrections } from './corrections.js';
 import { Notices, noticeResolvers } from './notices.js';
 import { configuration } from '../kit/config/index.js';
 
@@ -47,7 +48,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
   return {
     name: 'platform',
     schemaFiles: ['shared/common.graphql', 'platform.graphql'],
-    migrations: [...migrations, correctionsMigration],
+    migrations,
     productionSecrets: ['receipt-key', 'register-keys'],
     async build({ db, clock }) {
       const secret = internalTokenSecret();

@@ -7,11 +7,99 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { toIsoDate, type Clock } from '../kit/dates.js';
-import { SCENARIOS, type Scenario } from './memorandum-catalogue.js';
-import { measuresTable, memorandumsTable } from './migrations.js';
+import { insertInChunks, type Migration } from '../kit/db.js';
+import { MEMORANDUM_CATALOGUE, SCENARIOS, type Scenario } from './memorandum-catalogue.js';
+import { createCasesTable, dropCasesTable } from './feedback.js';
+import { createScreeningsTable, dropScreeningsTable } from './screening.js';
 import type { ChangeFeed } from './change-feed.js';
 import { recordCatalogueChange, type CatalogueActor } from './catalogue-changes.js';
 import { inTransaction } from '../kit/transactions.js';
+
+/** The catalogue's tables: this module's. */
+export const memorandumsTable = 'platform_memorandums';
+export const measuresTable = 'platform_measures';
+
+/** The catalogue (memorandums, measures), and the screenings and cases that apply it (screening.ts, feedback.ts own theirs). */
+export const jointMeasuresMigration: Migration = {
+  name: 'platform_004_joint_measures',
+  async up(db) {
+    // Memorandums and their measures, versioned: a screening applies the versions in force that day.
+    await db.schema.createTable(memorandumsTable, (t) => {
+      t.string('id', 36).notNullable();
+      t.integer('version').notNullable();
+      t.integer('number').nullable();
+      t.string('title', 300).notNullable();
+      t.string('document_number', 100).notNullable();
+      t.string('field', 100).notNullable();
+      t.text('list_types').notNullable();
+      t.string('effective_from', 10).notNullable();
+      t.string('effective_to', 10).nullable();
+      t.string('recorded_at', 24).notNullable();
+      t.string('recorded_by', 200).notNullable();
+      t.primary(['id', 'version']);
+    });
+    await db.schema.createTable(measuresTable, (t) => {
+      t.string('id', 36).notNullable();
+      t.integer('version').notNullable();
+      t.string('memorandum_id', 36).notNullable();
+      t.string('kind', 16).notNullable();
+      t.text('description').notNullable();
+      t.string('applied_by', 200).notNullable();
+      t.text('scenarios').notNullable();
+      t.text('triggers').notNullable();
+      t.string('effective_from', 10).notNullable();
+      t.string('effective_to', 10).nullable();
+      t.string('recorded_at', 24).notNullable();
+      t.string('recorded_by', 200).notNullable();
+      t.primary(['id', 'version']);
+      t.index(['effective_from', 'effective_to'], 'platform_measures_in_force');
+    });
+    await createScreeningsTable(db);
+    await createCasesTable(db);
+    await seedCatalogue(db);
+  },
+  async down(db) {
+    await dropCasesTable(db);
+    await dropScreeningsTable(db);
+    for (const table of [measuresTable, memorandumsTable]) await db.schema.dropTable(table);
+  },
+};
+
+/** Version 1 of the catalogue, in force from the year of each memorandum's document number. */
+async function seedCatalogue(db: Knex): Promise<void> {
+  const recordedAt = new Date().toISOString();
+  const memorandums = MEMORANDUM_CATALOGUE.map((m) => ({
+    id: `memorandum-${m.number}`,
+    version: 1,
+    number: m.number,
+    title: m.title,
+    document_number: m.documentNumber,
+    field: m.field,
+    list_types: JSON.stringify(m.listTypes),
+    effective_from: `${/〔(\d{4})〕/.exec(m.documentNumber)?.[1] ?? '2018'}-01-01`,
+    effective_to: null,
+    recorded_at: recordedAt,
+    recorded_by: 'catalogue',
+  }));
+  const measures = MEMORANDUM_CATALOGUE.flatMap((m, mi) =>
+    (m.measures ?? []).map((measure, i) => ({
+      id: `measure-${m.number}-${i + 1}`,
+      version: 1,
+      memorandum_id: `memorandum-${m.number}`,
+      kind: measure.kind,
+      description: measure.description,
+      applied_by: measure.appliedBy,
+      scenarios: JSON.stringify(measure.scenarios),
+      triggers: JSON.stringify(measure.triggers),
+      effective_from: memorandums[mi].effective_from,
+      effective_to: null,
+      recorded_at: recordedAt,
+      recorded_by: 'catalogue',
+    })),
+  );
+  await insertInChunks(db, memorandumsTable, memorandums);
+  await insertInChunks(db, measuresTable, measures);
+}
 
 export interface Memorandum {
   id: string;

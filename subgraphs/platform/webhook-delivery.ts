@@ -29,8 +29,7 @@ import { maskIdentityNumber } from '../kit/masking.js';
 import { isPersonalFor, mayReadPersonalData } from '../kit/auth/policy.js';
 import type { Principal } from '../kit/auth/principal.js';
 import { feedCursor, type ChangeFeed, type ChangeFilter, type StoredFeedEvent } from './change-feed.js';
-import { changeFeedHeadTable, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from './migrations.js';
-import { sign, type WebhookFilter, type WebhookOptions } from './webhooks.js';
+import { sign, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable, type WebhookFilter, type WebhookOptions } from './webhooks.js';
 import { deliveryFailure, postChecked, TargetRefused } from './webhook-targets.js';
 import { inTransaction } from '../kit/transactions.js';
 import { logger } from '../kit/observability/log.js';
@@ -211,9 +210,8 @@ export class WebhookDelivery {
     return done;
   }
 
-  private async head(): Promise<number> {
-    const row = await this.db(changeFeedHeadTable).where({ id: 1 }).first();
-    return Number(row?.last_position ?? 0);
+  private head(): Promise<number> {
+    return this.feed.head();
   }
 
   private async takeLease(id: string): Promise<{ lease: Lease; row: any } | null> {

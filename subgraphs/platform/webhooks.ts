@@ -14,6 +14,7 @@
 import { isAdministrator } from '../kit/auth/policy.js';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { Migration } from '../kit/db.js';
 import { GraphQLError } from 'graphql';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { decodeCursor, encodeCursor } from '../kit/cursor.js';
@@ -22,10 +23,74 @@ import type { Principal } from '../kit/auth/principal.js';
 import { requireValidCode } from '../kit/lists/resolvers.js';
 import { notifier } from '../kit/events/notifier.js';
 import { ChangeFeed, feedCursor, positionOf, validateChangeFilter, type ChangeFilter } from './change-feed.js';
-import { changeFeedHeadTable, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from './migrations.js';
 import { hostProblem, targetPolicyFromEnv, type TargetPolicy } from './webhook-targets.js';
 import { inTransaction } from '../kit/transactions.js';
 import { configuration } from '../kit/config/index.js';
+
+/** Webhooks' tables: this module's and the delivery worker's (webhook-delivery.ts). */
+export const webhooksTable = 'platform_webhooks';
+export const webhookDeliveriesTable = 'platform_webhook_deliveries';
+export const webhookDeadLettersTable = 'platform_webhook_dead_letters';
+
+/** Webhooks, their delivery log and their dead letters. */
+export const webhooksMigration: Migration = {
+  name: 'platform_007_webhooks',
+  async up(db) {
+    // Partners' webhooks: where to deliver, what, as whom, how far (the last acknowledged
+    // feed position), the retry state of the next event, and which replica delivers now
+    // (a lease: lease_owner until lease_until, in epoch ms). A replay or removal bumps the
+    // generation, so a delivery in flight writes nothing more.
+    await db.schema.createTable(webhooksTable, (t) => {
+      t.string('id', 36).primary();
+      t.string('owner_key', 400).notNullable();
+      t.text('owner').notNullable();
+      t.string('url', 2000).notNullable();
+      t.text('filter').notNullable();
+      t.string('secret', 200).notNullable();
+      t.bigInteger('position').notNullable();
+      t.integer('attempts').notNullable();
+      t.bigInteger('next_attempt_at').notNullable();
+      t.string('lease_owner', 64).nullable();
+      t.bigInteger('lease_until').notNullable();
+      t.integer('generation').notNullable();
+      t.boolean('removed').notNullable();
+      t.string('created_at', 24).notNullable();
+      t.index(['removed', 'next_attempt_at'], 'platform_webhooks_due');
+      t.index(['owner_key'], 'platform_webhooks_by_owner');
+    });
+    // Every attempt, for the owner's delivery log.
+    await db.schema.createTable(webhookDeliveriesTable, (t) => {
+      t.bigIncrements('id').primary();
+      t.string('webhook_id', 36).notNullable();
+      t.string('event_id', 120).notNullable();
+      t.bigInteger('position').notNullable();
+      t.integer('attempt').notNullable();
+      t.integer('status_code').nullable();
+      t.integer('latency_ms').notNullable();
+      t.text('error').nullable();
+      t.string('outcome', 16).notNullable();
+      t.string('at', 24).notNullable();
+      t.index(['webhook_id', 'id'], 'platform_webhook_deliveries_by_webhook');
+    });
+    // Events given up on after the last attempt, until a replay re-queues them.
+    await db.schema.createTable(webhookDeadLettersTable, (t) => {
+      t.bigIncrements('id').primary();
+      t.string('webhook_id', 36).notNullable();
+      t.string('event_id', 120).notNullable();
+      t.bigInteger('position').notNullable();
+      t.integer('attempts').notNullable();
+      t.text('error').nullable();
+      t.string('dead_at', 24).notNullable();
+      t.string('requeued_at', 24).nullable();
+      t.index(['webhook_id', 'position'], 'platform_webhook_dead_letters_by_webhook');
+    });
+  },
+  async down(db) {
+    await db.schema.dropTable(webhookDeadLettersTable);
+    await db.schema.dropTable(webhookDeliveriesTable);
+    await db.schema.dropTable(webhooksTable);
+  },
+};
 
 /** Wakes the delivery workers of every replica: a webhook was registered or replayed. */
 export const WEBHOOKS_TOPIC = 'webhooks';
@@ -177,7 +242,7 @@ export class Webhooks {
       throw badInput(`You have ${MAX_WEBHOOKS_PER_OWNER} webhooks, the most one principal may have: remove one first (removeWebhook)`, { argument: 'input' });
     }
     // Deliveries start with the changes after registration; replayWebhook delivers earlier ones.
-    const head = await this.db(changeFeedHeadTable).where({ id: 1 }).first();
+    const head = await new ChangeFeed(this.db).head();
     const id = randomUUID();
     await this.db(webhooksTable).insert({
       id,
@@ -186,7 +251,7 @@ export class Webhooks {
       url,
       filter: JSON.stringify(filter),
       secret,
-      position: Number(head?.last_position ?? 0),
+      position: head,
       attempts: 0,
       next_attempt_at: 0,
       lease_owner: null,
@@ -242,7 +307,7 @@ export class Webhooks {
     let position: number;
     if (fromCursor) {
       position = underArgument('fromCursor', () => positionOf(fromCursor));
-      const head = Number((await this.db(changeFeedHeadTable).where({ id: 1 }).first())?.last_position ?? 0);
+      const head = await new ChangeFeed(this.db).head();
       if (position > head) throw badInput(`Cursor "${fromCursor}" is ahead of the change feed: pass a cursor the feed or the delivery log gave`, { argument: 'fromCursor' });
       await new ChangeFeed(this.db).requireKept(position, fromCursor, 'fromCursor');
     } else {
