@@ -12,7 +12,7 @@ import type { Knex } from 'knex';
 import { insertInChunks, isMysql } from '../kit/db.js';
 import type { Principal, Purpose } from '../kit/auth/principal.js';
 import type { Clock } from '../kit/dates.js';
-import { decodeCursor, encodeCursor } from '../kit/cursor.js';
+import { keysetPage } from '../kit/pagination.js';
 import { checkSubjectCode } from '../kit/codes.js';
 import { accessRegisterHeadTable, accessRegisterTable, GENESIS_HASH } from './access-register-tables.js';
 import { inTransaction } from '../kit/transactions.js';
@@ -98,14 +98,7 @@ export class AccessRegister {
   }
 
   async page(filter: AccessRecordFilter, first: number, after?: string | null) {
-    const query = filteredRecords(this.db, filter).orderBy('seq', 'desc').limit(first + 1);
-    if (after) query.where('seq', '<', Number(decodeCursor(after, 1)[0]));
-    const rows = await query;
-    const records = rows.slice(0, first).map(fromRow);
-    return {
-      edges: records.map((record) => ({ cursor: encodeCursor([record.seq]), node: record })),
-      pageInfo: { hasNextPage: rows.length > first, endCursor: records.length ? encodeCursor([records.at(-1)!.seq]) : null },
-    };
+    return keysetPage(filteredRecords(this.db, filter), { keys: [{ column: 'seq', order: 'desc', value: (row) => Number(row.seq) }], first, after, nodes: (rows) => rows.map(fromRow) });
   }
 
   heads = () => registerHeads(this.db);

@@ -14,6 +14,7 @@
 import type { Knex } from 'knex';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { decodeCursor, encodeCursor } from '../kit/cursor.js';
+import { keysetPage, type CursorCodec, type Page } from '../kit/pagination.js';
 import { insertInChunks, isMysql, tableRef, type Migration } from '../kit/db.js';
 import { inTransaction } from '../kit/transactions.js';
 import { keepPerEntryOrder } from '../kit/events/relay.js';
@@ -259,11 +260,10 @@ export class ChangeFeed {
     filter: ChangeFilter,
     reader: Principal,
     visibility: CrossDepartmentVisibility = feedVisibilityAcross(reader, this.departments),
-  ) {
-    const afterPosition = after ? positionOf(after) : 0;
+  ): Promise<Page<StoredFeedEvent>> {
     // Retention removed what followed this cursor: say so rather than skip silently.
-    if (after) await this.requireKept(afterPosition, after, 'after');
-    const query = this.db(changeFeedTable).where('position', '>', afterPosition).orderBy('position').limit(first + 1);
+    if (after) await this.requireKept(positionOf(after), after, 'after');
+    const query = this.db(changeFeedTable);
     if (filter.domains?.length) query.whereIn('domain', filter.domains);
     if (filter.types?.length) query.whereIn('type', filter.types);
     if (filter.listTypes?.length) query.whereIn('list_type', filter.listTypes);
@@ -272,17 +272,20 @@ export class ChangeFeed {
     if (filter.listKinds) query.whereIn('list_kind', filter.listKinds);
     if (filter.excludeCorrected) query.where((w) => w.whereNull('status').orWhereNot('status', 'CORRECTED'));
     whereVisible(query, visibility, FEED_DOMAINS, 'LIST_TYPE');
-    const rows = await query;
-    const events = rows.slice(0, first).map(toEvent);
-    for (const event of events) {
-      if (Array.isArray(event.detail?.domains)) event.detail.domains = visibleWarningListDomains(reader, this.departments, event.detail.domains as string[]);
-    }
-    return {
-      edges: events.map((event) => ({ cursor: feedCursor(event.position), node: event })),
-      hasNextPage: rows.length > first,
-      // Where to resume even when nothing matched: the last position read.
-      endCursor: events.length ? feedCursor(events.at(-1)!.position) : after ?? null,
-    };
+    return keysetPage(query, {
+      keys: [{ column: 'position', value: (row) => Number(row.position) }],
+      first,
+      after,
+      cursor: FEED_CURSOR,
+      // Where to resume even when nothing matched: the reader's place.
+      emptyEndCursor: after ?? null,
+      nodes: (rows) =>
+        rows.map((row) => {
+          const event = toEvent(row);
+          if (Array.isArray(event.detail?.domains)) event.detail.domains = visibleWarningListDomains(reader, this.departments, event.detail.domains as string[]);
+          return event;
+        }),
+    });
   }
 
   /**
@@ -335,6 +338,8 @@ export function exitEventsAfter(db: Knex, after: number, limit: number): Promise
     .orderBy('position').limit(limit)
     .select('position', 'entry_id', 'type', 'exit_way', 'occurred_at', 'detail');
 }
+
+const FEED_CURSOR: CursorCodec = { encode: ([position]) => feedCursor(Number(position)), decode: (cursor) => [positionOf(cursor)] };
 
 export function positionOf(cursor: string): number {
   const [kind, position] = decodeCursor(cursor, 2);

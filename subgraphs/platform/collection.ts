@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import type { StoredChangeEvent } from '../kit/outbox.js';
 import type { Clock } from '../kit/dates.js';
-import { decodeCursor, encodeCursor } from '../kit/cursor.js';
+import { keysetPage } from '../kit/pagination.js';
 import { workingDaysBetween, type WorkingCalendar } from '../kit/working-days.js';
 import { tableRef, type Migration } from '../kit/db.js';
 import { checkSubjectCode } from '../kit/codes.js';
@@ -275,33 +275,15 @@ export class Collection {
 
   /** Entries that reached the platform later than the sharing deadline, latest recognition first. */
   async lateShared(first: number, after: string | null | undefined, domain: string | null | undefined, visibility: CrossDepartmentVisibility) {
-    const query = this.db(entryIndexTable)
-      .where('sharing_working_days', '>', SHARING_DEADLINE_WORKING_DAYS)
-      .orderBy([{ column: 'recognised_on', order: 'desc' }, { column: 'entry_id', order: 'desc' }])
-      .limit(first + 1);
+    const query = this.db(entryIndexTable).where('sharing_working_days', '>', SHARING_DEADLINE_WORKING_DAYS);
     whereVisible(query, visibility, FEED_DOMAINS);
     if (domain) query.where('domain', domain);
-    if (after) {
-      const [recognisedOn, id] = decodeCursor(after, 2);
-      query.where((w) => w.where('recognised_on', '<', recognisedOn).orWhere((s) => s.where('recognised_on', recognisedOn).andWhere('entry_id', '<', id)));
-    }
-    const rows = await query;
-    return {
-      edges: rows.slice(0, first).map((row: any) => ({
-        cursor: encodeCursor([row.recognised_on, row.entry_id]),
-        node: {
-          entryId: row.entry_id,
-          domain: row.domain,
-          creditCode: row.credit_code,
-          listType: row.list_type,
-          recognisedOn: row.recognised_on,
-          reachedPlatformAt: row.reached_platform_at,
-          workingDays: Number(row.sharing_working_days),
-          owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: true },
-        },
-      })),
-      hasNextPage: rows.length > first,
-    };
+    return keysetPage(query, {
+      keys: [{ column: 'recognised_on', order: 'desc' }, { column: 'entry_id', order: 'desc' }],
+      first,
+      after,
+      nodes: (rows) => rows.map(lateSharedOf),
+    });
   }
 
   /**
@@ -314,27 +296,17 @@ export class Collection {
     filter: { listKinds?: string[] | null; regionPrefix?: string | null },
     visibility: CrossDepartmentVisibility,
   ) {
-    const query = this.db(entryIndexTable).orderBy([{ column: 'updated_at' }, { column: 'entry_id' }]).limit(first + 1);
+    const query = this.db(entryIndexTable);
     // What the reader may see, as the change feed shows it (the policy's feed visibility).
     whereVisible(query, visibility, FEED_DOMAINS);
     if (filter.listKinds) query.whereIn('list_kind', filter.listKinds);
     if (filter.regionPrefix) query.where('region_code', 'like', `${filter.regionPrefix}%`);
-    if (after) {
-      const [updatedAt, id] = decodeCursor(after, 2);
-      query.where((w) => w.where('updated_at', '>', updatedAt).orWhere((s) => s.where('updated_at', updatedAt).andWhere('entry_id', '>', id)));
-    }
-    const rows = await query;
-    return {
-      edges: rows.slice(0, first).map((row: any) => ({
-        cursor: encodeCursor([row.updated_at, row.entry_id]),
-        node: {
-          entryId: row.entry_id, domain: row.domain, creditCode: row.credit_code, listType: row.list_type, listKind: row.list_kind,
-          status: row.status, regionCode: row.region_code, recognisedOn: row.recognised_on, validUntil: row.valid_until, changedAt: row.updated_at,
-          owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: true },
-        },
-      })),
-      hasNextPage: rows.length > first,
-    };
+    return keysetPage(query, {
+      keys: [{ column: 'updated_at' }, { column: 'entry_id' }],
+      first,
+      after,
+      nodes: (rows) => rows.map(entryChangeOf),
+    });
   }
 
   /** The current stays on the warning list of `codes`, in their order (null where not on it). */
@@ -346,19 +318,15 @@ export class Collection {
 
   /** Subjects on the warning list now, most recent first. */
   async page(first: number, after?: string | null, subjectTypes?: ('ORGANISATION' | 'NATURAL_PERSON')[]) {
-    const query = this.db(warningListTable).whereNull('left_at').orderBy([{ column: 'entered_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(first + 1);
-    if (after) {
-      const [enteredAt, id] = decodeCursor(after, 2);
-      query.where((w) => w.where('entered_at', '<', enteredAt).orWhere((s) => s.where('entered_at', enteredAt).andWhere('id', '<', id)));
-    }
+    const query = this.db(warningListTable).whereNull('left_at');
     // A natural person's key is personal data: callers that may not read it do not get such rows.
     if (subjectTypes) query.whereIn('subject_type', subjectTypes);
-    const rows = await query;
-    const stays = rows.slice(0, first);
-    return {
-      edges: stays.map((row: any) => ({ cursor: encodeCursor([row.entered_at, Number(row.id)]), node: toStay(row) })),
-      hasNextPage: rows.length > first,
-    };
+    return keysetPage(query, {
+      keys: [{ column: 'entered_at', order: 'desc' }, { column: 'id', order: 'desc', value: (row) => Number(row.id) }],
+      first,
+      after,
+      nodes: (rows) => rows.map(toStay),
+    });
   }
 }
 
@@ -393,4 +361,27 @@ export function regionOfCode(creditCode: string): string {
 
 function toStay(row: any): WarningListStay {
   return { creditCode: row.credit_code, subjectType: row.subject_type, domains: JSON.parse(row.domains), enteredAt: row.entered_at, leftAt: row.left_at };
+}
+
+/** A late-shared entry as GraphQL shows it. */
+function lateSharedOf(row: any) {
+  return {
+    entryId: row.entry_id,
+    domain: row.domain,
+    creditCode: row.credit_code,
+    listType: row.list_type,
+    recognisedOn: row.recognised_on,
+    reachedPlatformAt: row.reached_platform_at,
+    workingDays: Number(row.sharing_working_days),
+    owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: true },
+  };
+}
+
+/** An entry's change as `entryChanges` shows it. */
+function entryChangeOf(row: any) {
+  return {
+    entryId: row.entry_id, domain: row.domain, creditCode: row.credit_code, listType: row.list_type, listKind: row.list_kind,
+    status: row.status, regionCode: row.region_code, recognisedOn: row.recognised_on, validUntil: row.valid_until, changedAt: row.updated_at,
+    owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: true },
+  };
 }

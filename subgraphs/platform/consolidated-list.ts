@@ -11,7 +11,8 @@
  */
 import type { Knex } from 'knex';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { decodeCursor, encodeCursor, pageSize } from '../kit/cursor.js';
+import { pageSize } from '../kit/cursor.js';
+import { keysetPage } from '../kit/pagination.js';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { consolidatedListTypes } from '../kit/auth/policy.js';
 import { subjectOf } from './resolvers.js';
@@ -84,31 +85,31 @@ export class ConsolidatedList {
       .andWhere('e.status', 'ACTIVE')
       .groupBy('e.credit_code')
       .havingRaw(`${DOMAIN_COUNT} >= ?`, [filter.minDomains])
-      .orderByRaw(`${DOMAIN_COUNT} DESC, e.credit_code ASC`)
-      .limit(first + 1);
+      .orderByRaw(`${DOMAIN_COUNT} DESC, e.credit_code ASC`);
     if (filter.regionCode) query.where('e.region_code', 'like', `${filter.regionCode}%`);
     if (subjectTypes) query.whereIn('e.subject_type', subjectTypes);
     if (filter.industryCode) query.whereIn('e.credit_code', subjects(this.db).select('credit_code').where('industry_code', filter.industryCode));
     if (filter.domain) query.havingRaw('MAX(CASE WHEN e.domain = ? THEN 1 ELSE 0 END) = 1', [filter.domain]);
-    if (after) {
-      const [domainCount, creditCode] = decodeCursor(after, 2);
-      query.havingRaw(`(${DOMAIN_COUNT} < ? OR (${DOMAIN_COUNT} = ? AND e.credit_code > ?))`, [Number(domainCount), Number(domainCount), creditCode]);
-    }
-    const rows = await query;
-    return {
-      edges: rows.slice(0, first).map((row: any) => ({
-        cursor: encodeCursor([Number(row.domain_count), row.credit_code]),
-        node: {
-          creditCode: row.credit_code,
-          subjectType: row.subject_type,
-          domains: String(row.domains).split(',').sort(),
-          entries: Number(row.entries),
-          listedSince: row.listed_since,
-        } satisfies ConsolidatedListMember,
-      })),
-      hasNextPage: rows.length > first,
-    };
+    // Ordered by an aggregate: the position after the cursor is a HAVING.
+    return keysetPage(query, {
+      keys: [{ column: 'domain_count', value: (row) => Number(row.domain_count) }, { column: 'credit_code' }],
+      first,
+      after,
+      seek: (q, [domainCount, creditCode]) => q.havingRaw(`(${DOMAIN_COUNT} < ? OR (${DOMAIN_COUNT} = ? AND e.credit_code > ?))`, [Number(domainCount), Number(domainCount), creditCode]),
+      nodes: (rows) => rows.map(memberOf),
+    });
   }
+}
+
+/** A member as GraphQL shows it. */
+function memberOf(row: any): ConsolidatedListMember {
+  return {
+    creditCode: row.credit_code,
+    subjectType: row.subject_type,
+    domains: String(row.domains).split(',').sort(),
+    entries: Number(row.entries),
+    listedSince: row.listed_since,
+  };
 }
 
 export function consolidatedListResolvers(list: ConsolidatedList): GraphQLResolverMap<SubgraphContext> {
@@ -130,7 +131,7 @@ export function consolidatedListResolvers(list: ConsolidatedList): GraphQLResolv
           listType: filter.listType,
           personsIncluded: subjectTypes === undefined,
           edges: page.edges.map(({ cursor, node }) => ({ cursor, node: { ...node, subject: subjectOf(node.creditCode) } })),
-          pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null },
+          pageInfo: page.pageInfo,
         };
       },
     },

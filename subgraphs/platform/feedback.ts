@@ -12,7 +12,7 @@ import { badInput } from '../kit/errors.js';
 import { codeForAnyone } from '../kit/masking.js';
 import type { Clock } from '../kit/dates.js';
 import type { Principal } from '../kit/auth/principal.js';
-import { decodeCursor, encodeCursor } from '../kit/cursor.js';
+import { keysetPage } from '../kit/pagination.js';
 import { checkSubjectCode } from '../kit/codes.js';
 import type { ScreeningService } from './screening.js';
 import { tableRef } from '../kit/db.js';
@@ -178,7 +178,7 @@ export class Feedback {
    * domain's, an agency those it recorded (by its principal id), everyone the published ones.
    */
   async page(principal: Principal, filter: { domain?: string | null; measureId?: string | null }, first: number, after?: string | null) {
-    const query = this.db(casesTable).orderBy([{ column: 'recorded_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(first + 1);
+    const query = this.db(casesTable);
     const visible = caseVisibility(principal, this.departments);
     if (!visible.all) {
       query.where((w) => {
@@ -190,16 +190,12 @@ export class Feedback {
     }
     if (filter.domain) query.where('domain', filter.domain);
     if (filter.measureId) query.where('measure_id', filter.measureId);
-    if (after) {
-      const [recordedAt, id] = decodeCursor(after, 2);
-      query.where((w) => w.where('recorded_at', '<', recordedAt).orWhere((s) => s.where('recorded_at', recordedAt).andWhere('id', '<', id)));
-    }
-    const rows = await query;
-    const cases = await this.withVisibleEntries(principal, rows.slice(0, first).map(toCase));
-    return {
-      edges: cases.map((node) => ({ cursor: encodeCursor([node.recordedAt, node.id]), node })),
-      hasNextPage: rows.length > first,
-    };
+    return keysetPage(query, {
+      keys: [{ column: 'recorded_at', order: 'desc' }, { column: 'id', order: 'desc' }],
+      first,
+      after,
+      nodes: (rows) => this.withVisibleEntries(principal, rows.map(toCase)),
+    });
   }
 
   /**

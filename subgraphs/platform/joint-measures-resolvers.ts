@@ -27,11 +27,6 @@ export const createJointMeasureLoaders = (catalogue: MeasureCatalogue): JointMea
   measuresInForce: new DataLoader((days) => Promise.all(days.map((day) => catalogue.measuresInForce(day)))),
 });
 
-const connection = <T>(page: { edges: { cursor: string; node: T }[]; hasNextPage: boolean }) => ({
-  edges: page.edges,
-  pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null },
-});
-
 export function jointMeasureResolvers(deps: {
   catalogue: MeasureCatalogue;
   screenings: ScreeningService;
@@ -81,7 +76,7 @@ export function jointMeasureResolvers(deps: {
       receiptKey: () => publishedKey(receipts),
       verifyScreeningReceipt: (_: unknown, args: { receipt: string }) => screenings.verifyReceipt(args.receipt),
       async jointMeasureCases(_: unknown, args: { domain?: string; measureId?: string; first?: number; after?: string }, ctx: Context) {
-        return connection(await feedback.page(ctx.principal!, args, pageSize(args.first, 100), args.after));
+        return feedback.page(ctx.principal!, args, pageSize(args.first, 100), args.after);
       },
       async jointMeasureStatistics(_: unknown, args: { from: string; to: string; filter?: StatisticsFilter | null }) {
         const period = { from: args.from, to: args.to };
@@ -97,7 +92,7 @@ export function jointMeasureResolvers(deps: {
           listKinds = [...new Set(measures.filter((m) => m.scenarios.some((s) => args.scenarios!.includes(s))).flatMap((m) => m.triggers))];
         }
         const visibility = feedVisibilityAcross(ctx.principal!, departments);
-        return connection(await collection.changesSince(args.after, pageSize(args.first, 500, 100), { listKinds, regionPrefix }, visibility));
+        return collection.changesSince(args.after, pageSize(args.first, 500, 100), { listKinds, regionPrefix }, visibility);
       },
     },
     Mutation: {

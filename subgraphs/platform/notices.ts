@@ -105,7 +105,7 @@ export function noticeResolvers(feed: ChangeFeed) {
         const page = await feed.read(args.after, pageSize(args.first, 500, 100), { types: ['EXIT_NOTICE'], excludeCorrected: true }, ctx.principal, visibility);
         return {
           edges: page.edges.map(({ cursor, node }) => ({ cursor, node: { ...node, detail: JSON.stringify(node.detail ?? {}) } })),
-          pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+          pageInfo: page.pageInfo,
         };
       },
     },

@@ -41,7 +41,7 @@ export function warningListResolvers(collection: Collection, departments: readon
     Query: {
       async lateSharedEntries(_: unknown, args: { domain?: string; first?: number; after?: string }, ctx: Context) {
         const page = await collection.lateShared(pageSize(args.first, 100), args.after, args.domain, entryVisibilityAcross(ctx.principal!, departments));
-        return { edges: page.edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null } };
+        return page;
       },
       async warningList(_: unknown, args: { first?: number; after?: string }, ctx: Context) {
         const page = await collection.page(pageSize(args.first, 100), args.after, listableSubjectTypes(ctx));
@@ -51,7 +51,7 @@ export function warningListResolvers(collection: Collection, departments: readon
             cursor,
             node: { subject: subjectOf(node.creditCode), since: node.enteredAt, domains: domainsFor(ctx, node.domains) },
           })),
-          pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null },
+          pageInfo: page.pageInfo,
         };
       },
     },

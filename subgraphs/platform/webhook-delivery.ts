@@ -270,7 +270,7 @@ export class WebhookDelivery {
       attempts = 0;
       done++;
     }
-    if (!page.hasNextPage && head > position && !lease.lost) {
+    if (!page.pageInfo.hasNextPage && head > position && !lease.lost) {
       // Nothing else up to the head matches: skip it, so the next pass reads only what is new.
       await lease.mine(this.db(webhooksTable)).andWhere('position', position).update({ position: head });
     }

@@ -17,7 +17,7 @@ import type { Knex } from 'knex';
 import type { Migration } from '../kit/db.js';
 import { GraphQLError } from 'graphql';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
-import { decodeCursor, encodeCursor } from '../kit/cursor.js';
+import { keysetPage } from '../kit/pagination.js';
 import type { Clock } from '../kit/dates.js';
 import type { Principal } from '../kit/auth/principal.js';
 import { requireValidCode } from '../kit/lists/resolvers.js';
@@ -326,30 +326,14 @@ export class Webhooks {
   /** The delivery log of a webhook, newest attempt first. */
   async deliveries(principal: Principal, webhookId: string, first: number, after?: string | null) {
     await this.owned(principal, webhookId);
-    const query = this.db(webhookDeliveriesTable).where({ webhook_id: webhookId }).orderBy('id', 'desc').limit(first + 1);
-    if (after) {
-      const [kind, id] = decodeCursor(after, 2);
-      if (kind !== 'delivery' || typeof id !== 'number') throw badInput(`"${after}" is not a cursor of the delivery log: pass its endCursor`, { argument: 'after' });
-      query.where('id', '<', id);
-    }
-    const rows = await query;
-    const page = rows.slice(0, first);
-    return {
-      edges: page.map((row: any) => ({
-        cursor: encodeCursor(['delivery', Number(row.id)]),
-        node: {
-          eventId: row.event_id,
-          cursor: feedCursor(Number(row.position)),
-          attempt: Number(row.attempt),
-          statusCode: row.status_code == null ? null : Number(row.status_code),
-          latencyMs: Number(row.latency_ms),
-          error: row.error,
-          outcome: row.outcome,
-          at: row.at,
-        },
-      })),
-      pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? encodeCursor(['delivery', Number(page.at(-1).id)]) : (after ?? null) },
-    };
+    return keysetPage(this.db(webhookDeliveriesTable).where({ webhook_id: webhookId }), {
+      keys: [{ column: 'id', order: 'desc', value: (row) => Number(row.id) }],
+      kind: 'delivery',
+      first,
+      after,
+      emptyEndCursor: after ?? null,
+      nodes: (rows) => rows.map(deliveryOf),
+    });
   }
 }
 
@@ -360,6 +344,20 @@ function underArgument<T>(argument: string, check: () => T): T {
     if (error instanceof GraphQLError && error.extensions.code === ErrorCode.BAD_USER_INPUT) throw badInput(error.message, { argument });
     throw error;
   }
+}
+
+/** A logged attempt as GraphQL shows it. */
+function deliveryOf(row: any) {
+  return {
+    eventId: row.event_id,
+    cursor: feedCursor(Number(row.position)),
+    attempt: Number(row.attempt),
+    statusCode: row.status_code == null ? null : Number(row.status_code),
+    latencyMs: Number(row.latency_ms),
+    error: row.error,
+    outcome: row.outcome,
+    at: row.at,
+  };
 }
 
 function toView(row: any, deadLetters: number): WebhookView {
