@@ -134,7 +134,9 @@ export async function selectInChunks<K, R>(keys: readonly K[], read: (chunk: K[]
 /**
  * A table as its owning module lends it to others: they query it (`entryIndex(db)`,
  * `db(entryIndex.as('e'))` for an alias or a join) and alter it in a migration that spans
- * modules, without naming it. The owner alone creates and drops it.
+ * modules, without naming it. The owner alone creates and drops it, and maps its rows:
+ * `fromRow(row)` to what the module gives, `toRow(value)` back (`<thing>FromRow` where one
+ * table gives several things).
  */
 export interface TableRef {
   (db: Knex | Knex.Transaction): Knex.QueryBuilder;

@@ -160,7 +160,7 @@ export async function registerHeads(db: Knex): Promise<(ChainState & { mac: stri
 export async function* chainRecords(db: Knex, chain: number, afterIndex = 0, upTo = Number.MAX_SAFE_INTEGER): AsyncGenerator<ChainedRecord> {
   for (;;) {
     const rows = await db(accessRegisterTable).where({ chain }).andWhere('chain_index', '>', afterIndex).andWhere('chain_index', '<=', upTo).orderBy('chain_index').limit(1000);
-    for (const row of rows) yield chainedRecordOf(row);
+    for (const row of rows) yield chainedRecordFromRow(row);
     if (rows.length < 1000) return;
     afterIndex = Number(rows.at(-1).chain_index);
   }
@@ -192,7 +192,7 @@ function toRow(content: HashedContent) {
   };
 }
 
-function chainedRecordOf(row: any): ChainedRecord {
+function chainedRecordFromRow(row: any): ChainedRecord {
   const { owner: _owner, ...record } = fromRow(row);
   return { ...record, mac: row.mac ?? null };
 }

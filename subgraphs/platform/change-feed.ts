@@ -104,7 +104,7 @@ export interface FeedEvent {
   order?: number | null;
 }
 
-function toFeedRow(event: FeedEvent, position: number) {
+function toRow(event: FeedEvent, position: number) {
   return {
     position,
     event_id: event.eventId,
@@ -239,7 +239,7 @@ export class ChangeFeed {
       }
       const rows = keepPerEntryOrder([...first, ...more], (row: any) => Number(row.id), (row: any) => row.entry_id, (row: any) => Number(row.entry_order ?? 0));
       let position = Number(head.last_position);
-      await insertInChunks(trx, changeFeedTable, rows.map((row: any) => toFeedRow(JSON.parse(row.event), ++position)));
+      await insertInChunks(trx, changeFeedTable, rows.map((row: any) => toRow(JSON.parse(row.event), ++position)));
       for (let start = 0; start < rows.length; start += 500) {
         await trx(changeFeedPendingTable).whereIn('id', rows.slice(start, start + 500).map((row: any) => row.id)).delete();
       }
@@ -281,7 +281,7 @@ export class ChangeFeed {
       emptyEndCursor: after ?? null,
       nodes: (rows) =>
         rows.map((row) => {
-          const event = toEvent(row);
+          const event = fromRow(row);
           if (Array.isArray(event.detail?.domains)) event.detail.domains = visibleWarningListDomains(reader, this.departments, event.detail.domains as string[]);
           return event;
         }),
@@ -349,7 +349,7 @@ export function positionOf(cursor: string): number {
   return position;
 }
 
-function toEvent(row: any): StoredFeedEvent {
+function fromRow(row: any): StoredFeedEvent {
   return {
     position: Number(row.position),
     eventId: row.event_id,

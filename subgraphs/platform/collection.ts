@@ -282,7 +282,7 @@ export class Collection {
       keys: [{ column: 'recognised_on', order: 'desc' }, { column: 'entry_id', order: 'desc' }],
       first,
       after,
-      nodes: (rows) => rows.map(lateSharedOf),
+      nodes: (rows) => rows.map(lateSharedFromRow),
     });
   }
 
@@ -305,14 +305,14 @@ export class Collection {
       keys: [{ column: 'updated_at' }, { column: 'entry_id' }],
       first,
       after,
-      nodes: (rows) => rows.map(entryChangeOf),
+      nodes: (rows) => rows.map(entryChangeFromRow),
     });
   }
 
   /** The current stays on the warning list of `codes`, in their order (null where not on it). */
   async currentStays(codes: readonly string[]): Promise<(WarningListStay | null)[]> {
     const rows = await this.db(warningListTable).whereIn('credit_code', codes as string[]).whereNull('left_at');
-    const byCode = new Map(rows.map((row: any) => [row.credit_code, toStay(row)]));
+    const byCode = new Map(rows.map((row: any) => [row.credit_code, stayFromRow(row)]));
     return codes.map((code) => byCode.get(code) ?? null);
   }
 
@@ -325,7 +325,7 @@ export class Collection {
       keys: [{ column: 'entered_at', order: 'desc' }, { column: 'id', order: 'desc', value: (row) => Number(row.id) }],
       first,
       after,
-      nodes: (rows) => rows.map(toStay),
+      nodes: (rows) => rows.map(stayFromRow),
     });
   }
 }
@@ -359,12 +359,12 @@ export function regionOfCode(creditCode: string): string {
   return check.valid ? check.regionCode : '';
 }
 
-function toStay(row: any): WarningListStay {
+function stayFromRow(row: any): WarningListStay {
   return { creditCode: row.credit_code, subjectType: row.subject_type, domains: JSON.parse(row.domains), enteredAt: row.entered_at, leftAt: row.left_at };
 }
 
 /** A late-shared entry as GraphQL shows it. */
-function lateSharedOf(row: any) {
+function lateSharedFromRow(row: any) {
   return {
     entryId: row.entry_id,
     domain: row.domain,
@@ -378,7 +378,7 @@ function lateSharedOf(row: any) {
 }
 
 /** An entry's change as `entryChanges` shows it. */
-function entryChangeOf(row: any) {
+function entryChangeFromRow(row: any) {
   return {
     entryId: row.entry_id, domain: row.domain, creditCode: row.credit_code, listType: row.list_type, listKind: row.list_kind,
     status: row.status, regionCode: row.region_code, recognisedOn: row.recognised_on, validUntil: row.valid_until, changedAt: row.updated_at,

@@ -96,13 +96,13 @@ export class ConsolidatedList {
       first,
       after,
       seek: (q, [domainCount, creditCode]) => q.havingRaw(`(${DOMAIN_COUNT} < ? OR (${DOMAIN_COUNT} = ? AND e.credit_code > ?))`, [Number(domainCount), Number(domainCount), creditCode]),
-      nodes: (rows) => rows.map(memberOf),
+      nodes: (rows) => rows.map(fromRow),
     });
   }
 }
 
 /** A member as GraphQL shows it. */
-function memberOf(row: any): ConsolidatedListMember {
+function fromRow(row: any): ConsolidatedListMember {
   return {
     creditCode: row.credit_code,
     subjectType: row.subject_type,

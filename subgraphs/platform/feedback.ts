@@ -194,7 +194,7 @@ export class Feedback {
       keys: [{ column: 'recorded_at', order: 'desc' }, { column: 'id', order: 'desc' }],
       first,
       after,
-      nodes: (rows) => this.withVisibleEntries(principal, rows.map(toCase)),
+      nodes: (rows) => this.withVisibleEntries(principal, rows.map(fromRow)),
     });
   }
 
@@ -254,7 +254,7 @@ export class Feedback {
   }
 }
 
-function toCase(row: any): JointMeasureCase {
+function fromRow(row: any): JointMeasureCase {
   return {
     id: row.id,
     screeningId: row.screening_id,

@@ -172,12 +172,12 @@ export class MeasureCatalogue {
 
   async memorandumsInForce(asOf: string): Promise<Memorandum[]> {
     const rows = await inForceOn(this.db(memorandumsTable), asOf).orderBy([{ column: 'number' }, { column: 'id' }]);
-    return rows.map(toMemorandum);
+    return rows.map(memorandumFromRow);
   }
 
   async measuresInForce(asOf: string): Promise<Measure[]> {
     const rows = await inForceOn(this.db(measuresTable), asOf).orderBy('id');
-    return rows.map(toMeasure);
+    return rows.map(measureFromRow);
   }
 
   /** Exact versions, as a screening recorded them. */
@@ -185,7 +185,7 @@ export class MeasureCatalogue {
     if (pairs.length === 0) return [];
     const rows = await this.db(measuresTable).whereIn('id', [...new Set(pairs.map((p) => p.id))]);
     const wanted = new Set(pairs.map((p) => `${p.id}@${p.version}`));
-    return rows.map(toMeasure).filter((m: Measure) => wanted.has(`${m.id}@${m.version}`));
+    return rows.map(measureFromRow).filter((m: Measure) => wanted.has(`${m.id}@${m.version}`));
   }
 
   private validateMeasure(input: MeasureInput): void {
@@ -215,7 +215,7 @@ export class MeasureCatalogue {
     if (badType || input.listTypes.length === 0) throw badInput(`listTypes are among ${LIST_TYPES.join(', ')}`, { argument: 'input.listTypes' });
     const memorandum: Memorandum = { id: randomUUID(), version: 1, number: null, ...input, effectiveFrom, effectiveTo: null };
     await inTransaction(this.db, async (trx) => {
-      await trx(memorandumsTable).insert(toMemorandumRow(memorandum, recordedBy(actor), this.clock));
+      await trx(memorandumsTable).insert(memorandumToRow(memorandum, recordedBy(actor), this.clock));
       await this.announce(trx, 'memorandum', memorandum.id, 1, 'ADDED', effectiveFrom);
       await recordCatalogueChange(trx, this.clock, actor, {
         action: 'MEMORANDUM_ADDED', memorandumId: memorandum.id, measureId: null, effectiveFrom, before: null, after: memorandum,
@@ -231,7 +231,7 @@ export class MeasureCatalogue {
     if (!memorandum) throw typedError(ErrorCode.NOT_FOUND, `No memorandum "${memorandumId}" in force`);
     const measure: Measure = { id: randomUUID(), version: 1, memorandumId, ...input, effectiveFrom, effectiveTo: null };
     await inTransaction(this.db, async (trx) => {
-      await trx(measuresTable).insert(toMeasureRow(measure, recordedBy(actor), this.clock));
+      await trx(measuresTable).insert(measureToRow(measure, recordedBy(actor), this.clock));
       await this.announce(trx, 'measure', measure.id, 1, 'ADDED', effectiveFrom);
       await recordCatalogueChange(trx, this.clock, actor, {
         action: 'MEASURE_ADDED', memorandumId, measureId: measure.id, effectiveFrom, before: null, after: measure,
@@ -246,14 +246,14 @@ export class MeasureCatalogue {
     return inTransaction(this.db, async (trx) => {
       const row = await trx(measuresTable).where({ id: measureId }).whereNull('effective_to').first();
       if (!row) throw typedError(ErrorCode.NOT_FOUND, `No measure "${measureId}" in force`);
-      const current = toMeasure(row);
+      const current = measureFromRow(row);
       if (effectiveFrom <= current.effectiveFrom) {
         throw badInput(`effectiveFrom must be after ${current.effectiveFrom}, when the version in force began`, { argument: 'effectiveFrom' });
       }
       const next: Measure = { ...current, ...changes, version: current.version + 1, effectiveFrom, effectiveTo: null };
       this.validateMeasure(next);
       await trx(measuresTable).where({ id: measureId, version: current.version }).update({ effective_to: effectiveFrom });
-      await trx(measuresTable).insert(toMeasureRow(next, recordedBy(actor), this.clock));
+      await trx(measuresTable).insert(measureToRow(next, recordedBy(actor), this.clock));
       await this.announce(trx, 'measure', measureId, next.version, 'AMENDED', effectiveFrom);
       await recordCatalogueChange(trx, this.clock, actor, {
         action: 'MEASURE_AMENDED', memorandumId: current.memorandumId, measureId, effectiveFrom, before: current, after: next,
@@ -270,7 +270,7 @@ export class MeasureCatalogue {
       if (!row) throw typedError(ErrorCode.NOT_FOUND, `No measure "${measureId}" in force`);
       await trx(measuresTable).where({ id: measureId, version: row.version }).update({ effective_to: effectiveFrom, recorded_by: recordedBy(actor) });
       await this.announce(trx, 'measure', measureId, row.version, 'WITHDRAWN', effectiveFrom);
-      const before = toMeasure(row);
+      const before = measureFromRow(row);
       const after = { ...before, effectiveTo: effectiveFrom };
       await recordCatalogueChange(trx, this.clock, actor, {
         action: 'MEASURE_WITHDRAWN', memorandumId: before.memorandumId, measureId, effectiveFrom, before, after,
@@ -282,7 +282,7 @@ export class MeasureCatalogue {
 
 const recordedBy = (actor: CatalogueActor) => `${actor.role.toLowerCase()}:${actor.id}`;
 
-function toMemorandum(row: any): Memorandum {
+function memorandumFromRow(row: any): Memorandum {
   return {
     id: row.id,
     version: row.version,
@@ -296,7 +296,7 @@ function toMemorandum(row: any): Memorandum {
   };
 }
 
-function toMemorandumRow(m: Memorandum, actor: string, clock: Clock) {
+function memorandumToRow(m: Memorandum, actor: string, clock: Clock) {
   return {
     id: m.id, version: m.version, number: m.number, title: m.title, document_number: m.documentNumber, field: m.field,
     list_types: JSON.stringify(m.listTypes), effective_from: m.effectiveFrom, effective_to: m.effectiveTo,
@@ -304,7 +304,7 @@ function toMemorandumRow(m: Memorandum, actor: string, clock: Clock) {
   };
 }
 
-export function toMeasure(row: any): Measure {
+export function measureFromRow(row: any): Measure {
   return {
     id: row.id,
     version: row.version,
@@ -319,7 +319,7 @@ export function toMeasure(row: any): Measure {
   };
 }
 
-function toMeasureRow(m: Measure, actor: string, clock: Clock) {
+function measureToRow(m: Measure, actor: string, clock: Clock) {
   return {
     id: m.id, version: m.version, memorandum_id: m.memorandumId, kind: m.kind, description: m.description, applied_by: m.appliedBy,
     scenarios: JSON.stringify(m.scenarios), triggers: JSON.stringify(m.triggers), effective_from: m.effectiveFrom, effective_to: m.effectiveTo,

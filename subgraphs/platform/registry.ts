@@ -51,7 +51,7 @@ export class SubjectRegistry {
   /** The registered subjects among `codes`, in their order (null where unknown), in one statement. */
   async findMany(codes: readonly string[]): Promise<(RegisteredSubject | null)[]> {
     const rows = await this.db(subjectsTable).whereIn('credit_code', codes as string[]);
-    const byCode = new Map(rows.map((row: any) => [row.credit_code, toSubject(row)]));
+    const byCode = new Map(rows.map((row: any) => [row.credit_code, fromRow(row)]));
     return codes.map((code) => byCode.get(code) ?? null);
   }
 
@@ -60,7 +60,7 @@ export class SubjectRegistry {
   }
 }
 
-function toSubject(row: any): RegisteredSubject {
+function fromRow(row: any): RegisteredSubject {
   return {
     creditCode: row.credit_code,
     subjectType: row.subject_type,

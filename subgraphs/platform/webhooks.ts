@@ -276,12 +276,12 @@ export class Webhooks {
   async list(principal: Principal): Promise<WebhookView[]> {
     const rows = await this.db(webhooksTable).where({ owner_key: ownerKey(principal), removed: false }).orderBy([{ column: 'created_at' }, { column: 'id' }]);
     const dead = await this.openDeadLetters(rows.map((row: any) => row.id));
-    return rows.map((row: any) => toView(row, dead.get(row.id) ?? 0));
+    return rows.map((row: any) => viewFromRow(row, dead.get(row.id) ?? 0));
   }
 
   async view(id: string): Promise<WebhookView> {
     const row = await this.db(webhooksTable).where({ id }).first();
-    return toView(row, (await this.openDeadLetters([id])).get(id) ?? 0);
+    return viewFromRow(row, (await this.openDeadLetters([id])).get(id) ?? 0);
   }
 
   private async openDeadLetters(ids: string[]): Promise<Map<string, number>> {
@@ -332,7 +332,7 @@ export class Webhooks {
       first,
       after,
       emptyEndCursor: after ?? null,
-      nodes: (rows) => rows.map(deliveryOf),
+      nodes: (rows) => rows.map(deliveryFromRow),
     });
   }
 }
@@ -347,7 +347,7 @@ function underArgument<T>(argument: string, check: () => T): T {
 }
 
 /** A logged attempt as GraphQL shows it. */
-function deliveryOf(row: any) {
+function deliveryFromRow(row: any) {
   return {
     eventId: row.event_id,
     cursor: feedCursor(Number(row.position)),
@@ -360,7 +360,7 @@ function deliveryOf(row: any) {
   };
 }
 
-function toView(row: any, deadLetters: number): WebhookView {
+function viewFromRow(row: any, deadLetters: number): WebhookView {
   return { id: row.id, url: row.url, filter: row.filter, cursor: feedCursor(Number(row.position)), deadLetters, createdAt: row.created_at };
 }
 
