@@ -30,7 +30,7 @@ import { importFile } from './import/import-file.js';
 import { gatewaySender } from './import/send.js';
 import { writeSampleCsv } from './import/sample-file.js';
 import { department as courts } from '../subgraphs/courts/department.js';
-import { entryIndexTable } from '../subgraphs/platform/migrations.js';
+import { entryIndexTable } from '../subgraphs/platform/collection.js';
 
 const { values } = parseArgs({
   options: {

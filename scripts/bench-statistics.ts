@@ -22,7 +22,7 @@ import { Statistics, type Period, type StatisticsFilter } from '../subgraphs/pla
 import { ObjectionAndRepairStatistics, type CaseFilter } from '../subgraphs/kit/lists/statistics.js';
 import { Feedback } from '../subgraphs/platform/feedback.js';
 import { ConsolidatedList, validateConsolidatedFilter } from '../subgraphs/platform/consolidated-list.js';
-import { entryIndexTable } from '../subgraphs/platform/migrations.js';
+import { entryIndexTable } from '../subgraphs/platform/collection.js';
 import { writeSection } from './bench/section.js';
 import { inWords } from './bench/context.js';
 import { departments } from '../subgraphs/catalog.js';

@@ -15,7 +15,7 @@ import { entriesTable, exitApplicationsTable, historyTable, objectionsTable, rep
 import { outboxTable } from '../subgraphs/kit/outbox.js';
 import { closeNotifier } from '../subgraphs/kit/events/notifier.js';
 import { SubjectRegistry } from '../subgraphs/platform/registry.js';
-import { subjectsTable } from '../subgraphs/platform/migrations.js';
+import { subjectsTable } from '../subgraphs/platform/registry.js';
 import { generateDemoData, type DemoData } from './demo-data.js';
 import { generateDemoCases, type DemoCaseRecords } from './demo-cases.js';
 

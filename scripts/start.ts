@@ -10,7 +10,7 @@ import { seed } from './seed.js';
 import { onShutdown } from './shutdown.js';
 import { connect, databaseUrlFor, migrate } from '../subgraphs/kit/db.js';
 import { subgraphByName } from '../subgraphs/catalog.js';
-import { subjectsTable } from '../subgraphs/platform/migrations.js';
+import { subjectsTable } from '../subgraphs/platform/registry.js';
 import { entriesTable } from '../subgraphs/kit/lists/tables.js';
 import { configuration } from '../subgraphs/kit/config/index.js';
 

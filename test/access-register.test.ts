@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './env.js';
 import type { TokenClaims } from '../scripts/token.js';
-import { accessRegisterTable } from '../subgraphs/platform/migrations.js';
+import { accessRegisterTable } from '../subgraphs/platform/access-register-tables.js';
 import { recordHash } from '../subgraphs/platform/access-register-integrity.js';
 
 const AGENCY: TokenClaims = { role: 'agency', sub: 'agency-officer-7', agency: '某区政府采购中心', region: '4403' };

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './env.js';
 import { organisationCode, random } from '../scripts/demo-data.js';
-import { changeFeedTable } from '../subgraphs/platform/migrations.js';
+import { changeFeedTable } from '../subgraphs/platform/change-feed.js';
 import type { TokenClaims } from '../scripts/token.js';
 
 let now = new Date('2026-11-23T02:00:00.000Z');

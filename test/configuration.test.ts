@@ -75,6 +75,10 @@ describe('the configuration module', () => {
     expect(refusal({ GRAPHQL_MAX_DEPTH: '0' })).toBe('configuration: GRAPHQL_MAX_DEPTH="0" is not allowed: an integer from 1 to 100');
     expect(refusal({ GRAPHQL_MAX_DEPTH: '101' })).toBe('configuration: GRAPHQL_MAX_DEPTH="101" is not allowed: an integer from 1 to 100');
     expect(refusal({ EVENT_POLL_MS: '1.5' })).toBe('configuration: EVENT_POLL_MS="1.5" is not allowed: an integer from 10 to 3600000 (ms)');
+    // 0 switches retention off; a window shorter than 60 days is refused.
+    expect(refusal({ CHANGE_FEED_RETENTION_DAYS: '30' })).toBe('configuration: CHANGE_FEED_RETENTION_DAYS="30" is not allowed: an integer from 60 to 36500 (days), or 0');
+    expect(parseConfiguration({ CHANGE_FEED_RETENTION_DAYS: '0' }).CHANGE_FEED_RETENTION_DAYS).toBe(0);
+    expect(parseConfiguration({ CHANGE_FEED_RETENTION_DAYS: '400' }).CHANGE_FEED_RETENTION_DAYS).toBe(400);
     const both = refusal({ GRAPHQL_MAX_DEPTH: 'abc', EVENT_POLL_MS: 'abc' });
     expect(both.split('\n')).toHaveLength(1);
     expect(both).toMatch(/GRAPHQL_MAX_DEPTH="abc".*; EVENT_POLL_MS="abc"/);

@@ -13,7 +13,7 @@ import { dialect, startTestHub, type TestHub } from './env.js';
 import { ListStore, type ListEntry } from '../subgraphs/kit/lists/store.js';
 import { department as tax } from '../subgraphs/tax/department.js';
 import { outboxTable, type StoredChangeEvent } from '../subgraphs/kit/outbox.js';
-import { entryIndexTable, platformOffsetsTable } from '../subgraphs/platform/migrations.js';
+import { entryIndexTable, platformOffsetsTable } from '../subgraphs/platform/collection.js';
 import { isMysql } from '../subgraphs/kit/db.js';
 import { EventConsumer, type EventSource } from '../subgraphs/kit/events/consumer.js';
 import { internalTokenSecret } from '../subgraphs/kit/auth/secrets.js';

@@ -13,7 +13,8 @@ import { subgraphByName, departments } from '../subgraphs/catalog.js';
 import { jetStreamNames, JetStreamPublisher } from '../subgraphs/kit/events/jetstream.js';
 import { linkToNats } from '../subgraphs/kit/events/nats.js';
 import { outboxTable, readOutbox } from '../subgraphs/kit/outbox.js';
-import { changeFeedTable, entryIndexTable, platformOffsetsTable } from '../subgraphs/platform/migrations.js';
+import { changeFeedTable } from '../subgraphs/platform/change-feed.js';
+import { entryIndexTable, platformOffsetsTable } from '../subgraphs/platform/collection.js';
 // Notices are the platform's own events about entries, not copies of a department's.
 import { NOTICE_TYPES } from '../subgraphs/platform/notices.js';
 import { processedEventsTable } from '../subgraphs/kit/events/tables.js';

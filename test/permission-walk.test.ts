@@ -33,7 +33,7 @@ import { departments } from '../subgraphs/catalog.js';
 import { identityCheckCharacter } from '../subgraphs/kit/codes.js';
 import { entryVisibility, exitNoticeVisibility, feedVisibility, isVisible, mayReadPersonalData } from '../subgraphs/kit/auth/policy.js';
 import { PUBLIC_PRINCIPAL, principalFromClaims, type Principal } from '../subgraphs/kit/auth/principal.js';
-import { accessRegisterTable } from '../subgraphs/platform/migrations.js';
+import { accessRegisterTable } from '../subgraphs/platform/access-register-tables.js';
 
 // Every log line of the walk (the hub runs in this process) goes to a file, read at the end.
 const logDir = mkdtempSync(join(tmpdir(), 'credithub-walk-log-'));

@@ -11,7 +11,7 @@ import { seed } from '../scripts/seed.js';
 import { connect } from '../subgraphs/kit/db.js';
 import { outboxTable } from '../subgraphs/kit/outbox.js';
 import { entriesTable } from '../subgraphs/kit/lists/tables.js';
-import { changeFeedTable } from '../subgraphs/platform/migrations.js';
+import { changeFeedTable } from '../subgraphs/platform/change-feed.js';
 // Notices are the platform's own events about entries, not copies of a department's.
 import { NOTICE_TYPES } from '../subgraphs/platform/notices.js';
 import type { TokenClaims } from '../scripts/token.js';

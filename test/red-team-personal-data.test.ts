@@ -10,7 +10,7 @@ import { createClient } from 'graphql-ws';
 import { startTestHub, type TestHub } from './env.js';
 import { identityNumber, organisationCode, random } from '../scripts/demo-data.js';
 import { mintDevelopmentToken, type TokenClaims } from '../scripts/token.js';
-import { accessRegisterTable } from '../subgraphs/platform/migrations.js';
+import { accessRegisterTable } from '../subgraphs/platform/access-register-tables.js';
 
 let now = new Date('2026-11-23T02:00:00.000Z');
 const clock = () => now;

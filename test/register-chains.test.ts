@@ -9,7 +9,7 @@ import type { TokenClaims } from '../scripts/token.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/server.js';
 import { subgraphByName } from '../subgraphs/catalog.js';
-import { accessRegisterTable } from '../subgraphs/platform/migrations.js';
+import { accessRegisterTable } from '../subgraphs/platform/access-register-tables.js';
 
 const AGENCY: TokenClaims = { role: 'agency', sub: 'agency-chains', agency: '某区政府采购中心', region: '4403' };
 const AUDITOR: TokenClaims = { role: 'auditor', sub: 'auditor-chains' };

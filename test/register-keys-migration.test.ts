@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, dialect, type TestDatabase } from './env.js';
 import { connect, migrate, type Database } from '../subgraphs/kit/db.js';
-import { migrations, accessRegisterHeadTable, accessRegisterTable, GENESIS_HASH } from '../subgraphs/platform/migrations.js';
-import { correctionsMigration } from '../subgraphs/platform/corrections.js';
+import { migrations } from '../subgraphs/platform/migrations.js';
+import { accessRegisterHeadTable, accessRegisterTable, GENESIS_HASH } from '../subgraphs/platform/access-register-tables.js';
 import { accessRegisterKeysMigration } from '../subgraphs/platform/access-register-keys.js';
 import { recordHash } from '../subgraphs/platform/access-register-integrity.js';
 import { AccessRegister } from '../subgraphs/platform/access-register.js';
@@ -46,9 +46,9 @@ async function writeLegacyRecords() {
 beforeAll(async () => {
   database = await createTestDatabase();
   db = connect(database.urlFor('platform'));
-  await migrate(db, 'platform', [...migrations.filter((m) => m !== accessRegisterKeysMigration), correctionsMigration]);
+  await migrate(db, 'platform', migrations.filter((m) => m !== accessRegisterKeysMigration));
   await writeLegacyRecords();
-  await migrate(db, 'platform', [...migrations, correctionsMigration]);
+  await migrate(db, 'platform', migrations);
   register = new AccessRegister(db, clock, accessRegisterKey());
 }, 60_000);
 afterAll(async () => {

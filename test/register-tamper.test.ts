@@ -13,7 +13,7 @@ import { exportPKCS8, generateKeyPair, SignJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dialect, startTestHub, type TestHub } from './env.js';
 import type { TokenClaims } from '../scripts/token.js';
-import { accessRegisterHeadTable, accessRegisterTable } from '../subgraphs/platform/migrations.js';
+import { accessRegisterHeadTable, accessRegisterTable } from '../subgraphs/platform/access-register-tables.js';
 import { accessRegisterCheckpointsTable, headColumns } from '../subgraphs/platform/access-register-keys.js';
 import { CHECKPOINT_TYPE, recordHash } from '../subgraphs/platform/access-register-integrity.js';
 

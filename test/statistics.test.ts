@@ -10,7 +10,9 @@ import { connect, migrate } from '../subgraphs/kit/db.js';
 import { exitApplicationsTable, objectionsTable } from '../subgraphs/kit/lists/tables.js';
 import { ListStore } from '../subgraphs/kit/lists/store.js';
 import { departments, subgraphByName } from '../subgraphs/catalog.js';
-import { changeFeedTable, entryIndexTable, migrations, warningListTable } from '../subgraphs/platform/migrations.js';
+import { changeFeedTable } from '../subgraphs/platform/change-feed.js';
+import { entryIndexTable, warningListTable } from '../subgraphs/platform/collection.js';
+import { migrations } from '../subgraphs/platform/migrations.js';
 
 // The demo data is "as of" 2026-11-01: nothing expires while the hub runs on this clock.
 let now = new Date('2026-11-01T02:00:00.000Z');

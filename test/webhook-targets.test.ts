@@ -15,7 +15,7 @@ import { ChangeFeed, feedCursor } from '../subgraphs/platform/change-feed.js';
 import { WebhookDelivery } from '../subgraphs/platform/webhook-delivery.js';
 import { Webhooks, webhookOptionsFromEnv } from '../subgraphs/platform/webhooks.js';
 import { addressProblem, checkedLookup, targetPolicyFromEnv } from '../subgraphs/platform/webhook-targets.js';
-import { webhookDeliveriesTable, webhooksTable } from '../subgraphs/platform/migrations.js';
+import { webhookDeliveriesTable, webhooksTable } from '../subgraphs/platform/webhooks.js';
 
 const PARTNER: TokenClaims = { role: 'partner', agency: '某商业银行', sub: 'ssrf-partner' };
 const SECRET = 'a-webhook-secret-of-some-length';

@@ -17,7 +17,7 @@ import type { TokenClaims } from '../scripts/token.js';
 import { ChangeFeed, feedCursor, positionOf } from '../subgraphs/platform/change-feed.js';
 import { WebhookDelivery, backoffDelay } from '../subgraphs/platform/webhook-delivery.js';
 import { Webhooks, webhookOptionsFromEnv } from '../subgraphs/platform/webhooks.js';
-import { webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from '../subgraphs/platform/migrations.js';
+import { webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from '../subgraphs/platform/webhooks.js';
 
 const PARTNER: TokenClaims = { role: 'partner', agency: '某商业银行', sub: 'bank-hook' };
 const RED_PARTNER: TokenClaims = { role: 'partner', agency: '某行业协会', sub: 'assoc-hook', scopes: ['read:red'] };

@@ -5,7 +5,7 @@
 import { departments } from '../../subgraphs/catalog.js';
 import { connect, type Database } from '../../subgraphs/kit/db.js';
 import { entriesTable } from '../../subgraphs/kit/lists/tables.js';
-import { subjectsTable } from '../../subgraphs/platform/migrations.js';
+import { subjectsTable } from '../../subgraphs/platform/registry.js';
 import { databaseNames, log } from './context.js';
 import type { BenchDatabase } from './databases.js';
 import { ms, summarize, type Summary } from './stats.js';

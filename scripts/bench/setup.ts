@@ -7,7 +7,7 @@ import { seed } from '../seed.js';
 import { departments } from '../../subgraphs/catalog.js';
 import { consumerOffsetsTable } from '../../subgraphs/kit/lists/tables.js';
 import { outboxTable } from '../../subgraphs/kit/outbox.js';
-import { entryIndexTable, platformOffsetsTable, warningListTable } from '../../subgraphs/platform/migrations.js';
+import { entryIndexTable, platformOffsetsTable, warningListTable } from '../../subgraphs/platform/collection.js';
 import { check, log } from './context.js';
 import type { BenchDatabase } from './databases.js';
 import { int } from './stats.js';

@@ -21,7 +21,7 @@ import { ListLifecycle } from '../../subgraphs/kit/lists/lifecycle.js';
 import { ListStore } from '../../subgraphs/kit/lists/store.js';
 import { outboxTable } from '../../subgraphs/kit/outbox.js';
 import { entriesTable } from '../../subgraphs/kit/lists/tables.js';
-import { changeFeedTable } from '../../subgraphs/platform/migrations.js';
+import { changeFeedTable } from '../../subgraphs/platform/change-feed.js';
 import { NOTICE_TYPES } from '../../subgraphs/platform/notices.js';
 import { callerHeaders, postGraphQL } from '../client.js';
 

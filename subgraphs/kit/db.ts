@@ -130,3 +130,26 @@ export async function selectInChunks<K, R>(keys: readonly K[], read: (chunk: K[]
   for (let start = 0; start < keys.length; start += MAX_KEYS_PER_STATEMENT) rows.push(...(await read(keys.slice(start, start + MAX_KEYS_PER_STATEMENT))));
   return rows;
 }
+
+/**
+ * A table as its owning module lends it to others: they query it (`entryIndex(db)`,
+ * `db(entryIndex.as('e'))` for an alias or a join) and alter it in a migration that spans
+ * modules, without naming it. The owner alone creates and drops it, and maps its rows:
+ * `fromRow(row)` to what the module gives, `toRow(value)` back (`<thing>FromRow` where one
+ * table gives several things).
+ */
+export interface TableRef {
+  (db: Knex | Knex.Transaction): Knex.QueryBuilder;
+  /** `{ [alias]: table }`: a FROM or JOIN under an alias. */
+  as(alias: string): Record<string, string>;
+  alter(db: Knex, build: (table: Knex.AlterTableBuilder) => void): Promise<void>;
+}
+
+export function tableRef(name: string): TableRef {
+  return Object.assign((db: Knex | Knex.Transaction) => db(name), {
+    as: (alias: string) => ({ [alias]: name }),
+    alter: async (db: Knex, build: (table: Knex.AlterTableBuilder) => void) => {
+      await db.schema.alterTable(name, build);
+    },
+  });
+}

@@ -7,7 +7,7 @@
  * database handed out `seq` in. Records written before are chain 1, in seq order.
  */
 import type { Migration } from '../kit/db.js';
-import { accessRegisterHeadTable, accessRegisterTable, GENESIS_HASH } from './migrations.js';
+import { accessRegisterHeadTable, accessRegisterTable, GENESIS_HASH } from './access-register-tables.js';
 import { configuration } from '../kit/config/index.js';
 
 export const accessRegisterChainsMigration: Migration = {

@@ -4,7 +4,7 @@
  */
 import type { Migration } from '../kit/db.js';
 import { accessRegisterKey } from '../kit/auth/secrets.js';
-import { accessRegisterHeadTable, accessRegisterTable } from './migrations.js';
+import { accessRegisterHeadTable, accessRegisterTable } from './access-register-tables.js';
 import { headMac, type ChainState } from './access-register-integrity.js';
 
 export const accessRegisterCheckpointsTable = 'platform_access_register_checkpoints';

@@ -12,9 +12,9 @@ import type { Knex } from 'knex';
 import { insertInChunks, isMysql } from '../kit/db.js';
 import type { Principal, Purpose } from '../kit/auth/principal.js';
 import type { Clock } from '../kit/dates.js';
-import { decodeCursor, encodeCursor } from '../kit/cursor.js';
+import { keysetPage } from '../kit/pagination.js';
 import { checkSubjectCode } from '../kit/codes.js';
-import { accessRegisterHeadTable, accessRegisterTable, GENESIS_HASH } from './migrations.js';
+import { accessRegisterHeadTable, accessRegisterTable, GENESIS_HASH } from './access-register-tables.js';
 import { inTransaction } from '../kit/transactions.js';
 import { checkChain, headMac, macMatches, recordHash, recordMac, type ChainedRecord, type ChainState, type Checkpoint, type HashedContent } from './access-register-integrity.js';
 import { headColumns, headStateOf } from './access-register-keys.js';
@@ -98,14 +98,7 @@ export class AccessRegister {
   }
 
   async page(filter: AccessRecordFilter, first: number, after?: string | null) {
-    const query = filteredRecords(this.db, filter).orderBy('seq', 'desc').limit(first + 1);
-    if (after) query.where('seq', '<', Number(decodeCursor(after, 1)[0]));
-    const rows = await query;
-    const records = rows.slice(0, first).map(fromRow);
-    return {
-      edges: records.map((record) => ({ cursor: encodeCursor([record.seq]), node: record })),
-      pageInfo: { hasNextPage: rows.length > first, endCursor: records.length ? encodeCursor([records.at(-1)!.seq]) : null },
-    };
+    return keysetPage(filteredRecords(this.db, filter), { keys: [{ column: 'seq', order: 'desc', value: (row) => Number(row.seq) }], first, after, nodes: (rows) => rows.map(fromRow) });
   }
 
   heads = () => registerHeads(this.db);
@@ -167,7 +160,7 @@ export async function registerHeads(db: Knex): Promise<(ChainState & { mac: stri
 export async function* chainRecords(db: Knex, chain: number, afterIndex = 0, upTo = Number.MAX_SAFE_INTEGER): AsyncGenerator<ChainedRecord> {
   for (;;) {
     const rows = await db(accessRegisterTable).where({ chain }).andWhere('chain_index', '>', afterIndex).andWhere('chain_index', '<=', upTo).orderBy('chain_index').limit(1000);
-    for (const row of rows) yield chainedRecordOf(row);
+    for (const row of rows) yield chainedRecordFromRow(row);
     if (rows.length < 1000) return;
     afterIndex = Number(rows.at(-1).chain_index);
   }
@@ -199,7 +192,7 @@ function toRow(content: HashedContent) {
   };
 }
 
-function chainedRecordOf(row: any): ChainedRecord {
+function chainedRecordFromRow(row: any): ChainedRecord {
   const { owner: _owner, ...record } = fromRow(row);
   return { ...record, mac: row.mac ?? null };
 }

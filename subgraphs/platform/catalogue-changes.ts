@@ -5,7 +5,7 @@
  * record; read by auditors and administrators (`catalogueChanges`).
  */
 import type { Knex } from 'knex';
-import { decodeCursor, encodeCursor } from '../kit/cursor.js';
+import { keysetPage } from '../kit/pagination.js';
 import type { Migration } from '../kit/db.js';
 import type { Clock } from '../kit/dates.js';
 import type { Principal } from '../kit/auth/principal.js';
@@ -75,25 +75,24 @@ export async function catalogueChangesPage(
   first: number,
   after?: string | null,
 ) {
-  const query = db(catalogueChangesTable).orderBy('seq', 'desc').limit(first + 1);
+  const query = db(catalogueChangesTable);
   if (filter.measureId) query.where({ measure_id: filter.measureId });
   if (filter.memorandumId) query.where({ memorandum_id: filter.memorandumId });
-  if (after) query.where('seq', '<', Number(decodeCursor(after, 1)[0]));
-  const rows = await query;
-  const edges = rows.slice(0, first).map((row: any) => ({
-    cursor: encodeCursor([row.seq]),
-    node: {
-      seq: row.seq,
-      changedAt: row.changed_at,
-      actorRole: row.actor_role,
-      actorId: row.actor_id,
-      action: row.action,
-      memorandumId: row.memorandum_id,
-      measureId: row.measure_id,
-      effectiveFrom: row.effective_from,
-      before: row.before,
-      after: row.after,
-    },
-  }));
-  return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+  return keysetPage(query, { keys: [{ column: 'seq', order: 'desc' }], first, after, nodes: (rows) => rows.map(fromRow) });
+}
+
+/** A recorded change as GraphQL shows it. */
+function fromRow(row: any) {
+  return {
+    seq: row.seq,
+    changedAt: row.changed_at,
+    actorRole: row.actor_role,
+    actorId: row.actor_id,
+    action: row.action,
+    memorandumId: row.memorandum_id,
+    measureId: row.measure_id,
+    effectiveFrom: row.effective_from,
+    before: row.before,
+    after: row.after,
+  };
 }

@@ -36,7 +36,7 @@ export function changeFeedResolvers(feed: ChangeFeed, catalogue: MeasureCatalogu
         const page = await feed.read(args.after, pageSize(args.first, 500, 100), filter, ctx.principal!);
         return {
           edges: page.edges.map(({ cursor, node }) => ({ cursor, node: { ...node, detail: JSON.stringify(node.detail ?? {}) } })),
-          pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+          pageInfo: page.pageInfo,
         };
       },
     },

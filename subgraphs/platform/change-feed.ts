@@ -14,8 +14,8 @@
 import type { Knex } from 'knex';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { decodeCursor, encodeCursor } from '../kit/cursor.js';
-import { insertInChunks, isMysql } from '../kit/db.js';
-import { changeFeedHeadTable, changeFeedPendingTable, changeFeedTable } from './migrations.js';
+import { keysetPage, type CursorCodec, type Page } from '../kit/pagination.js';
+import { insertInChunks, isMysql, tableRef, type Migration } from '../kit/db.js';
 import { inTransaction } from '../kit/transactions.js';
 import { keepPerEntryOrder } from '../kit/events/relay.js';
 import { announceAfterCommit, FEED_PENDING_TOPIC, FEED_TOPIC } from '../kit/events/notifier.js';
@@ -23,6 +23,67 @@ import { feedVisibilityAcross, visibleWarningListDomains, type CrossDepartmentVi
 import type { Principal } from '../kit/auth/principal.js';
 import { whereVisible } from './visibility-sql.js';
 import { ChangeType } from './__generated__/resolvers-types.js';
+
+
+/** The feed's tables: this module's; others go through ChangeFeed (and `changeFeed` in a migration). */
+export const changeFeedTable = 'platform_change_feed';
+export const changeFeedHeadTable = 'platform_change_feed_head';
+const changeFeedPendingTable = 'platform_change_feed_pending';
+export const changeFeed = tableRef(changeFeedTable);
+
+/** The feed and its head. */
+export const changeFeedMigration: Migration = {
+  name: 'platform_006_change_feed',
+  async up(db) {
+    // The change feed for integration partners: every change that matters, in one global
+    // order (position), appended under a locked head row so positions commit in order.
+    await db.schema.createTable(changeFeedTable, (t) => {
+      t.bigInteger('position').primary();
+      t.string('event_id', 120).notNullable().unique();
+      t.string('type', 48).notNullable();
+      t.string('domain', 24).nullable();
+      t.string('credit_code', 18).nullable();
+      t.string('subject_type', 16).nullable();
+      t.string('list_type', 16).nullable();
+      t.string('list_kind', 48).nullable();
+      t.string('region_code', 6).nullable();
+      t.string('entry_id', 36).nullable();
+      t.string('status', 16).nullable();
+      t.string('exit_way', 32).nullable();
+      t.string('occurred_at', 24).notNullable();
+      t.text('detail').notNullable();
+      t.index(['occurred_at'], 'platform_change_feed_by_time');
+    });
+    await db.schema.createTable(changeFeedHeadTable, (t) => {
+      t.integer('id').primary();
+      t.bigInteger('last_position').notNullable();
+    });
+    await db(changeFeedHeadTable).insert({ id: 1, last_position: 0 });
+  },
+  async down(db) {
+    await db.schema.dropTable(changeFeedHeadTable);
+    await db.schema.dropTable(changeFeedTable);
+  },
+};
+
+/** The events waiting for their positions. */
+export const changeFeedPendingMigration: Migration = {
+  name: 'platform_011_change_feed_pending',
+  async up(db) {
+    // Appended events wait here for their feed position (ChangeFeed.sequence).
+    await db.schema.createTable(changeFeedPendingTable, (t) => {
+      t.bigIncrements('id').primary();
+      t.string('event_id', 120).notNullable().unique();
+      t.string('entry_id', 36).nullable();
+      t.bigInteger('entry_order').nullable();
+      t.text('event').notNullable();
+      t.index(['entry_id'], 'platform_change_feed_pending_by_entry');
+    });
+  },
+  async down(db) {
+    await db.schema.dropTable(changeFeedPendingTable);
+  },
+};
 
 export interface FeedEvent {
   eventId: string;
@@ -44,7 +105,7 @@ export interface FeedEvent {
   order?: number | null;
 }
 
-function toFeedRow(event: FeedEvent, position: number) {
+function toRow(event: FeedEvent, position: number) {
   return {
     position,
     event_id: event.eventId,
@@ -175,7 +236,7 @@ export class ChangeFeed {
       }
       const rows = keepPerEntryOrder([...first, ...more], (row: any) => Number(row.id), (row: any) => row.entry_id, (row: any) => Number(row.entry_order ?? 0));
       let position = Number(head.last_position);
-      await insertInChunks(trx, changeFeedTable, rows.map((row: any) => toFeedRow(JSON.parse(row.event), ++position)));
+      await insertInChunks(trx, changeFeedTable, rows.map((row: any) => toRow(JSON.parse(row.event), ++position)));
       for (let start = 0; start < rows.length; start += 500) {
         await trx(changeFeedPendingTable).whereIn('id', rows.slice(start, start + 500).map((row: any) => row.id)).delete();
       }
@@ -196,18 +257,10 @@ export class ChangeFeed {
     filter: ChangeFilter,
     reader: Principal,
     visibility: CrossDepartmentVisibility = feedVisibilityAcross(reader, this.departments),
-  ) {
-    const afterPosition = after ? positionOf(after) : 0;
-    if (afterPosition > 0) {
-      const oldest = await this.db(changeFeedTable).min({ position: 'position' }).first();
-      // Retention removed what followed this cursor: say so rather than skip silently.
-      if (oldest?.position != null && Number(oldest.position) > afterPosition + 1) {
-        throw typedError(ErrorCode.CURSOR_EXPIRED, `Cursor ${after} is older than the feed keeps: start again from a recent cursor or from the beginning`, {
-          argument: 'after',
-        });
-      }
-    }
-    const query = this.db(changeFeedTable).where('position', '>', afterPosition).orderBy('position').limit(first + 1);
+  ): Promise<Page<StoredFeedEvent>> {
+    // Retention removed what followed this cursor: say so rather than skip silently.
+    if (after) await this.requireKept(positionOf(after), after, 'after');
+    const query = this.db(changeFeedTable);
     if (filter.domains?.length) query.whereIn('domain', filter.domains);
     if (filter.types?.length) query.whereIn('type', filter.types);
     if (filter.listTypes?.length) query.whereIn('list_type', filter.listTypes);
@@ -216,24 +269,74 @@ export class ChangeFeed {
     if (filter.listKinds) query.whereIn('list_kind', filter.listKinds);
     if (filter.excludeCorrected) query.where((w) => w.whereNull('status').orWhereNot('status', 'CORRECTED'));
     whereVisible(query, visibility, FEED_DOMAINS, 'LIST_TYPE');
-    const rows = await query;
-    const events = rows.slice(0, first).map(toEvent);
-    for (const event of events) {
-      if (Array.isArray(event.detail?.domains)) event.detail.domains = visibleWarningListDomains(reader, this.departments, event.detail.domains as string[]);
-    }
-    return {
-      edges: events.map((event) => ({ cursor: feedCursor(event.position), node: event })),
-      hasNextPage: rows.length > first,
-      // Where to resume even when nothing matched: the last position read.
-      endCursor: events.length ? feedCursor(events.at(-1)!.position) : after ?? null,
-    };
+    return keysetPage(query, {
+      keys: [{ column: 'position', value: (row) => Number(row.position) }],
+      first,
+      after,
+      cursor: FEED_CURSOR,
+      // Where to resume even when nothing matched: the reader's place.
+      emptyEndCursor: after ?? null,
+      nodes: (rows) =>
+        rows.map((row) => {
+          const event = fromRow(row);
+          if (Array.isArray(event.detail?.domains)) event.detail.domains = visibleWarningListDomains(reader, this.departments, event.detail.domains as string[]);
+          return event;
+        }),
+    });
   }
 
-  /** Removes events older than `before` (retention); cursors before them then expire. */
-  async prune(before: string): Promise<number> {
-    return this.db(changeFeedTable).where('occurred_at', '<', before).delete();
+  /**
+   * The first position the feed still has: the oldest event kept, or — when retention removed
+   * every event — the next position to be given.
+   */
+  async firstKept(): Promise<number> {
+    const oldest = await this.db(changeFeedTable).min({ position: 'position' }).first();
+    if (oldest?.position != null) return Number(oldest.position);
+    return (await this.head()) + 1;
+  }
+
+  /** The last position given: every event up to it has committed. */
+  async head(): Promise<number> {
+    const row = await this.db(changeFeedHeadTable).where({ id: 1 }).first();
+    return Number(row?.last_position ?? 0);
+  }
+
+  /** CURSOR_EXPIRED when events right after `position` were removed by retention (`cursor` as given, under `argument`). */
+  async requireKept(position: number, cursor: string, argument: string): Promise<void> {
+    const first = await this.firstKept();
+    if (first <= position + 1) return;
+    throw typedError(
+      ErrorCode.CURSOR_EXPIRED,
+      `Cursor "${cursor}" is older than the change feed keeps (CHANGE_FEED_RETENTION_DAYS): the oldest cursor it resumes from is "${feedCursor(first - 1)}". ` +
+        'To resync, read the feed without a cursor to its end and keep that endCursor, take a snapshot of the lists (GET /export/<department>.csv or npm run export), then follow the feed from the kept endCursor',
+      { argument, oldestCursor: feedCursor(first - 1) },
+    );
+  }
+
+  /**
+   * Retention: removes, from the oldest on, the events that occurred before `before`, at most
+   * `limit` per call (the worker calls again while it removes some). It stops at the first
+   * event kept, so the feed stays one unbroken run of positions whose every cursor older than
+   * its first event expires (CURSOR_EXPIRED) — never a gap in the middle. Returns how many it removed.
+   */
+  async prune(before: string, limit = 1000): Promise<number> {
+    const oldest = await this.db(changeFeedTable).orderBy('position').limit(limit).select('position', 'occurred_at');
+    const kept = oldest.findIndex((row: any) => String(row.occurred_at) >= before);
+    const removable = kept === -1 ? oldest.length : kept;
+    if (removable === 0) return 0;
+    return this.db(changeFeedTable).where('position', '<=', Number(oldest[removable - 1].position)).delete();
   }
 }
+
+/** Exits of entries after `after`, oldest first, at most `limit`: the statistics backfill's reading (collection.ts). */
+export function exitEventsAfter(db: Knex, after: number, limit: number): Promise<any[]> {
+  return db(changeFeedTable)
+    .where('position', '>', after).andWhere('status', 'EXITED').whereNotNull('entry_id')
+    .orderBy('position').limit(limit)
+    .select('position', 'entry_id', 'type', 'exit_way', 'occurred_at', 'detail');
+}
+
+const FEED_CURSOR: CursorCodec = { encode: ([position]) => feedCursor(Number(position)), decode: (cursor) => [positionOf(cursor)] };
 
 export function positionOf(cursor: string): number {
   const [kind, position] = decodeCursor(cursor, 2);
@@ -243,7 +346,7 @@ export function positionOf(cursor: string): number {
   return position;
 }
 
-function toEvent(row: any): StoredFeedEvent {
+function fromRow(row: any): StoredFeedEvent {
   return {
     position: Number(row.position),
     eventId: row.event_id,

@@ -7,14 +7,163 @@
 import type { Knex } from 'knex';
 import type { StoredChangeEvent } from '../kit/outbox.js';
 import type { Clock } from '../kit/dates.js';
-import { decodeCursor, encodeCursor } from '../kit/cursor.js';
+import { keysetPage } from '../kit/pagination.js';
 import { workingDaysBetween, type WorkingCalendar } from '../kit/working-days.js';
-import { entryIndexTable, warningListTable } from './migrations.js';
+import { tableRef, type Migration } from '../kit/db.js';
 import { checkSubjectCode } from '../kit/codes.js';
-import { FEED_DOMAINS, type ChangeFeed, type FeedEvent } from './change-feed.js';
+import { exitEventsAfter, FEED_DOMAINS, type ChangeFeed, type FeedEvent } from './change-feed.js';
 import type { CrossDepartmentVisibility } from '../kit/auth/policy.js';
 import { whereVisible } from './visibility-sql.js';
 import { feedEventOf } from './feed-events.js';
+
+/**
+ * The collection's tables: the entry index (every department's entries under one subject),
+ * the warning list and the consumer's offsets. Other modules read them through `entryIndex`
+ * and `warningList`, never by name.
+ */
+export const entryIndexTable = 'platform_entry_index';
+export const warningListTable = 'platform_warning_list';
+export const platformOffsetsTable = 'platform_consumer_offsets';
+export const entryIndex = tableRef(entryIndexTable);
+export const warningList = tableRef(warningListTable);
+/** How far the collection has read each department's events: what a screening's data version names. */
+export const collectedOffsets = tableRef(platformOffsetsTable);
+
+/** The entry index, the warning list and the offsets. */
+export const collectionMigration: Migration = {
+  name: 'platform_003_collection',
+  async up(db) {
+    // 归集 (893 §5): every department's entries collected under one subject, from their events.
+    await db.schema.createTable(entryIndexTable, (t) => {
+      t.string('entry_id', 36).primary();
+      t.string('domain', 24).notNullable();
+      t.string('credit_code', 18).notNullable();
+      t.string('list_type', 16).notNullable();
+      t.string('list_kind', 48).notNullable();
+      t.string('status', 16).notNullable();
+      t.string('subject_type', 16).notNullable();
+      t.string('region_code', 6).notNullable();
+      t.string('recognised_on', 10).notNullable();
+      t.string('valid_until', 10).notNullable();
+      // When the entry reached the platform (1798 (10): within 10 working days of recognition).
+      t.string('reached_platform_at', 24).notNullable();
+      t.integer('sharing_working_days').notNullable();
+      t.string('updated_at', 24).notNullable();
+      t.index(['credit_code'], 'platform_entry_index_by_subject');
+      t.index(['list_type', 'status', 'credit_code'], 'platform_entry_index_by_type');
+      t.index(['sharing_working_days'], 'platform_entry_index_by_sharing');
+    });
+    // The big-data warning list (1798 (17)): one row per stay on it.
+    await db.schema.createTable(warningListTable, (t) => {
+      t.bigIncrements('id').primary();
+      t.string('credit_code', 18).notNullable();
+      t.string('subject_type', 16).notNullable();
+      t.text('domains').notNullable();
+      t.string('entered_at', 24).notNullable();
+      t.string('left_at', 24).nullable();
+      t.index(['credit_code', 'left_at'], 'platform_warning_list_by_subject');
+      t.index(['left_at', 'entered_at'], 'platform_warning_list_current');
+    });
+    await db.schema.createTable(platformOffsetsTable, (t) => {
+      t.string('source', 32).primary();
+      t.bigInteger('last_seq').notNullable();
+      t.string('updated_at', 24).notNullable();
+    });
+  },
+  async down(db) {
+    await db.schema.dropTable(platformOffsetsTable);
+    await db.schema.dropTable(warningListTable);
+    await db.schema.dropTable(entryIndexTable);
+  },
+};
+
+/** The statistics columns and indexes (runs after the change feed exists: its backfill reads it). */
+export const statisticsColumnsMigration: Migration = {
+  name: 'platform_005_statistics',
+  async up(db) {
+    // The statistics count exits by way and date, and group by columns an index covers,
+    // so every figure is an index range scan and a GROUP BY, never a table walk.
+    await db.schema.alterTable(entryIndexTable, (t) => {
+      t.string('exit_way', 32).nullable();
+      t.string('exited_on', 10).nullable();
+    });
+    await db.schema.alterTable(entryIndexTable, (t) => {
+      t.index(['recognised_on', 'list_type', 'domain', 'region_code', 'status', 'exited_on'], 'platform_entry_index_stats_recognised');
+      t.index(['exited_on', 'exit_way', 'list_type', 'domain', 'region_code'], 'platform_entry_index_stats_exited');
+      t.index(['list_type', 'credit_code', 'domain', 'status', 'recognised_on', 'exited_on', 'region_code'], 'platform_entry_index_stats_subjects');
+    });
+    await db.schema.alterTable(warningListTable, (t) => {
+      t.string('region_code', 6).notNullable().defaultTo('');
+      t.index(['entered_at', 'left_at'], 'platform_warning_list_by_time');
+    });
+    await backfillStatisticsColumns(db);
+  },
+  async down(db) {
+    await db.schema.alterTable(warningListTable, (t) => {
+      t.dropIndex(['entered_at', 'left_at'], 'platform_warning_list_by_time');
+      t.dropColumn('region_code');
+    });
+    await db.schema.alterTable(entryIndexTable, (t) => {
+      t.dropIndex([], 'platform_entry_index_stats_subjects');
+      t.dropIndex([], 'platform_entry_index_stats_exited');
+      t.dropIndex([], 'platform_entry_index_stats_recognised');
+      t.dropColumn('exited_on');
+      t.dropColumn('exit_way');
+    });
+  },
+};
+
+/** The covering index of screenings. */
+export const screeningIndexMigration: Migration = {
+  name: 'platform_008_screening_index',
+  async up(db) {
+    // A screening reads, for up to 1,000 random codes, their active entries' kind, type,
+    // domain and dates: an index that holds those columns answers it without visiting the
+    // table's rows (clustered by entry id, so one random page per entry), and is small
+    // enough to stay cached where the table is not.
+    await db.schema.alterTable(entryIndexTable, (t) => {
+      t.index(['credit_code', 'status', 'list_kind', 'list_type', 'domain', 'recognised_on', 'valid_until'], 'platform_entry_index_screening');
+    });
+  },
+  async down(db) {
+    await db.schema.alterTable(entryIndexTable, (t) => t.dropIndex([], 'platform_entry_index_screening'));
+  },
+};
+
+/**
+ * Fills the statistics columns of what was collected before they existed: each exited
+ * entry's way and date from its last exit in the change feed (the day of the exit event,
+ * or for an entry recorded already exited its validity's end), and each warning-list
+ * stay's division code from its credit code. Nothing to do on a new database.
+ */
+async function backfillStatisticsColumns(db: Knex): Promise<void> {
+  const exits = new Map<string, { way: string; on: string }>();
+  let after = 0;
+  for (;;) {
+    const rows = await exitEventsAfter(db, after, 5000);
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const validUntil = JSON.parse(row.detail ?? '{}').validUntil;
+      const on = row.type === 'ENTRY_EXITED' || !validUntil ? String(row.occurred_at).slice(0, 10) : String(validUntil);
+      exits.set(row.entry_id, { way: row.exit_way ?? 'UNKNOWN', on });
+    }
+    after = Number(rows.at(-1).position);
+  }
+  const ids = [...exits.keys()];
+  for (let start = 0; start < ids.length; start += 200) {
+    const chunk = ids.slice(start, start + 200);
+    const cases = (pick: (exit: { way: string; on: string }) => string) =>
+      db.raw(`CASE entry_id ${chunk.map(() => 'WHEN ? THEN ?').join(' ')} END`, chunk.flatMap((id) => [id, pick(exits.get(id)!)]));
+    await entryIndex(db).whereIn('entry_id', chunk).andWhere('status', 'EXITED')
+      .update({ exit_way: cases((exit) => exit.way), exited_on: cases((exit) => exit.on) });
+  }
+  const stays = await warningList(db).where('region_code', '').select('id', 'credit_code');
+  for (const stay of stays) {
+    const check = checkSubjectCode(stay.credit_code);
+    await warningList(db).where({ id: stay.id }).update({ region_code: check.valid ? check.regionCode : '' });
+  }
+}
+
 
 export const WARNING_LIST_MIN_DOMAINS = 3;
 /** 1798 (10): a recognised entry reaches the platform within 10 working days. */
@@ -126,33 +275,15 @@ export class Collection {
 
   /** Entries that reached the platform later than the sharing deadline, latest recognition first. */
   async lateShared(first: number, after: string | null | undefined, domain: string | null | undefined, visibility: CrossDepartmentVisibility) {
-    const query = this.db(entryIndexTable)
-      .where('sharing_working_days', '>', SHARING_DEADLINE_WORKING_DAYS)
-      .orderBy([{ column: 'recognised_on', order: 'desc' }, { column: 'entry_id', order: 'desc' }])
-      .limit(first + 1);
+    const query = this.db(entryIndexTable).where('sharing_working_days', '>', SHARING_DEADLINE_WORKING_DAYS);
     whereVisible(query, visibility, FEED_DOMAINS);
     if (domain) query.where('domain', domain);
-    if (after) {
-      const [recognisedOn, id] = decodeCursor(after, 2);
-      query.where((w) => w.where('recognised_on', '<', recognisedOn).orWhere((s) => s.where('recognised_on', recognisedOn).andWhere('entry_id', '<', id)));
-    }
-    const rows = await query;
-    return {
-      edges: rows.slice(0, first).map((row: any) => ({
-        cursor: encodeCursor([row.recognised_on, row.entry_id]),
-        node: {
-          entryId: row.entry_id,
-          domain: row.domain,
-          creditCode: row.credit_code,
-          listType: row.list_type,
-          recognisedOn: row.recognised_on,
-          reachedPlatformAt: row.reached_platform_at,
-          workingDays: Number(row.sharing_working_days),
-          owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: true },
-        },
-      })),
-      hasNextPage: rows.length > first,
-    };
+    return keysetPage(query, {
+      keys: [{ column: 'recognised_on', order: 'desc' }, { column: 'entry_id', order: 'desc' }],
+      first,
+      after,
+      nodes: (rows) => rows.map(lateSharedFromRow),
+    });
   }
 
   /**
@@ -165,51 +296,37 @@ export class Collection {
     filter: { listKinds?: string[] | null; regionPrefix?: string | null },
     visibility: CrossDepartmentVisibility,
   ) {
-    const query = this.db(entryIndexTable).orderBy([{ column: 'updated_at' }, { column: 'entry_id' }]).limit(first + 1);
+    const query = this.db(entryIndexTable);
     // What the reader may see, as the change feed shows it (the policy's feed visibility).
     whereVisible(query, visibility, FEED_DOMAINS);
     if (filter.listKinds) query.whereIn('list_kind', filter.listKinds);
     if (filter.regionPrefix) query.where('region_code', 'like', `${filter.regionPrefix}%`);
-    if (after) {
-      const [updatedAt, id] = decodeCursor(after, 2);
-      query.where((w) => w.where('updated_at', '>', updatedAt).orWhere((s) => s.where('updated_at', updatedAt).andWhere('entry_id', '>', id)));
-    }
-    const rows = await query;
-    return {
-      edges: rows.slice(0, first).map((row: any) => ({
-        cursor: encodeCursor([row.updated_at, row.entry_id]),
-        node: {
-          entryId: row.entry_id, domain: row.domain, creditCode: row.credit_code, listType: row.list_type, listKind: row.list_kind,
-          status: row.status, regionCode: row.region_code, recognisedOn: row.recognised_on, validUntil: row.valid_until, changedAt: row.updated_at,
-          owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: true },
-        },
-      })),
-      hasNextPage: rows.length > first,
-    };
+    return keysetPage(query, {
+      keys: [{ column: 'updated_at' }, { column: 'entry_id' }],
+      first,
+      after,
+      nodes: (rows) => rows.map(entryChangeFromRow),
+    });
   }
 
   /** The current stays on the warning list of `codes`, in their order (null where not on it). */
   async currentStays(codes: readonly string[]): Promise<(WarningListStay | null)[]> {
     const rows = await this.db(warningListTable).whereIn('credit_code', codes as string[]).whereNull('left_at');
-    const byCode = new Map(rows.map((row: any) => [row.credit_code, toStay(row)]));
+    const byCode = new Map(rows.map((row: any) => [row.credit_code, stayFromRow(row)]));
     return codes.map((code) => byCode.get(code) ?? null);
   }
 
   /** Subjects on the warning list now, most recent first. */
   async page(first: number, after?: string | null, subjectTypes?: ('ORGANISATION' | 'NATURAL_PERSON')[]) {
-    const query = this.db(warningListTable).whereNull('left_at').orderBy([{ column: 'entered_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(first + 1);
-    if (after) {
-      const [enteredAt, id] = decodeCursor(after, 2);
-      query.where((w) => w.where('entered_at', '<', enteredAt).orWhere((s) => s.where('entered_at', enteredAt).andWhere('id', '<', id)));
-    }
+    const query = this.db(warningListTable).whereNull('left_at');
     // A natural person's key is personal data: callers that may not read it do not get such rows.
     if (subjectTypes) query.whereIn('subject_type', subjectTypes);
-    const rows = await query;
-    const stays = rows.slice(0, first);
-    return {
-      edges: stays.map((row: any) => ({ cursor: encodeCursor([row.entered_at, Number(row.id)]), node: toStay(row) })),
-      hasNextPage: rows.length > first,
-    };
+    return keysetPage(query, {
+      keys: [{ column: 'entered_at', order: 'desc' }, { column: 'id', order: 'desc', value: (row) => Number(row.id) }],
+      first,
+      after,
+      nodes: (rows) => rows.map(stayFromRow),
+    });
   }
 }
 
@@ -242,6 +359,29 @@ export function regionOfCode(creditCode: string): string {
   return check.valid ? check.regionCode : '';
 }
 
-function toStay(row: any): WarningListStay {
+function stayFromRow(row: any): WarningListStay {
   return { creditCode: row.credit_code, subjectType: row.subject_type, domains: JSON.parse(row.domains), enteredAt: row.entered_at, leftAt: row.left_at };
+}
+
+/** A late-shared entry as GraphQL shows it. */
+function lateSharedFromRow(row: any) {
+  return {
+    entryId: row.entry_id,
+    domain: row.domain,
+    creditCode: row.credit_code,
+    listType: row.list_type,
+    recognisedOn: row.recognised_on,
+    reachedPlatformAt: row.reached_platform_at,
+    workingDays: Number(row.sharing_working_days),
+    owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: true },
+  };
+}
+
+/** An entry's change as `entryChanges` shows it. */
+function entryChangeFromRow(row: any) {
+  return {
+    entryId: row.entry_id, domain: row.domain, creditCode: row.credit_code, listType: row.list_type, listKind: row.list_kind,
+    status: row.status, regionCode: row.region_code, recognisedOn: row.recognised_on, validUntil: row.valid_until, changedAt: row.updated_at,
+    owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: true },
+  };
 }

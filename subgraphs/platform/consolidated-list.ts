@@ -10,7 +10,8 @@
  * callers who may read personal data and state a purpose (each such read is registered).
  */
 import type { Knex } from 'knex';
-import { decodeCursor, encodeCursor, pageSize } from '../kit/cursor.js';
+import { pageSize } from '../kit/cursor.js';
+import { keysetPage } from '../kit/pagination.js';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { consolidatedListTypes } from '../kit/auth/policy.js';
 import { subjectOf, type SubjectParent } from './resolvers.js';
@@ -18,7 +19,8 @@ import type { Principal } from '../kit/auth/principal.js';
 import type { ListType } from '../kit/lists/department.js';
 import { validateRegionPrefix } from '../kit/period.js';
 import type { SubgraphContext } from '../kit/server.js';
-import { entryIndexTable, subjectsTable } from './migrations.js';
+import { entryIndex } from './collection.js';
+import { subjects } from './registry.js';
 import { listableSubjectTypes, registerListedPersons } from './warning-list-resolvers.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 
@@ -78,7 +80,7 @@ export class ConsolidatedList {
 
   /** One page, most domains first, then by credit code; `subjectTypes` limits who may appear. */
   async page(filter: CheckedConsolidatedFilter, first: number, after: string | null | undefined, subjectTypes?: string[]) {
-    const query = this.db({ e: entryIndexTable })
+    const query = this.db(entryIndex.as('e'))
       .select('e.credit_code', { subject_type: this.db.raw('MAX(e.subject_type)') }, { listed_since: this.db.raw('MIN(e.recognised_on)') })
       .select({ domain_count: this.db.raw(DOMAIN_COUNT), domains: this.db.raw('GROUP_CONCAT(DISTINCT e.domain)') })
       .count({ entries: '*' })
@@ -86,31 +88,31 @@ export class ConsolidatedList {
       .andWhere('e.status', 'ACTIVE')
       .groupBy('e.credit_code')
       .havingRaw(`${DOMAIN_COUNT} >= ?`, [filter.minDomains])
-      .orderByRaw(`${DOMAIN_COUNT} DESC, e.credit_code ASC`)
-      .limit(first + 1);
+      .orderByRaw(`${DOMAIN_COUNT} DESC, e.credit_code ASC`);
     if (filter.regionCode) query.where('e.region_code', 'like', `${filter.regionCode}%`);
     if (subjectTypes) query.whereIn('e.subject_type', subjectTypes);
-    if (filter.industryCode) query.whereIn('e.credit_code', this.db(subjectsTable).select('credit_code').where('industry_code', filter.industryCode));
+    if (filter.industryCode) query.whereIn('e.credit_code', subjects(this.db).select('credit_code').where('industry_code', filter.industryCode));
     if (filter.domain) query.havingRaw('MAX(CASE WHEN e.domain = ? THEN 1 ELSE 0 END) = 1', [filter.domain]);
-    if (after) {
-      const [domainCount, creditCode] = decodeCursor(after, 2);
-      query.havingRaw(`(${DOMAIN_COUNT} < ? OR (${DOMAIN_COUNT} = ? AND e.credit_code > ?))`, [Number(domainCount), Number(domainCount), creditCode]);
-    }
-    const rows = await query;
-    return {
-      edges: rows.slice(0, first).map((row: any) => ({
-        cursor: encodeCursor([Number(row.domain_count), row.credit_code]),
-        node: {
-          creditCode: row.credit_code,
-          subjectType: row.subject_type,
-          domains: String(row.domains).split(',').sort(),
-          entries: Number(row.entries),
-          listedSince: row.listed_since,
-        } satisfies ConsolidatedListMember,
-      })),
-      hasNextPage: rows.length > first,
-    };
+    // Ordered by an aggregate: the position after the cursor is a HAVING.
+    return keysetPage(query, {
+      keys: [{ column: 'domain_count', value: (row) => Number(row.domain_count) }, { column: 'credit_code' }],
+      first,
+      after,
+      seek: (q, [domainCount, creditCode]) => q.havingRaw(`(${DOMAIN_COUNT} < ? OR (${DOMAIN_COUNT} = ? AND e.credit_code > ?))`, [Number(domainCount), Number(domainCount), creditCode]),
+      nodes: (rows) => rows.map(fromRow),
+    });
   }
+}
+
+/** A member as GraphQL shows it. */
+function fromRow(row: any): ConsolidatedListMember {
+  return {
+    creditCode: row.credit_code,
+    subjectType: row.subject_type,
+    domains: String(row.domains).split(',').sort(),
+    entries: Number(row.entries),
+    listedSince: row.listed_since,
+  };
 }
 
 export function consolidatedListResolvers(list: ConsolidatedList): Resolvers<SubgraphContext> {
@@ -132,7 +134,7 @@ export function consolidatedListResolvers(list: ConsolidatedList): Resolvers<Sub
           listType: filter.listType,
           personsIncluded: subjectTypes === undefined,
           edges: page.edges.map(({ cursor, node }) => ({ cursor, node: { ...node, subject: subjectOf(node.creditCode) } })),
-          pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null },
+          pageInfo: page.pageInfo,
         };
       },
     },

@@ -23,20 +23,19 @@ import type { Knex } from 'knex';
 import type { StoredChangeEvent } from '../kit/outbox.js';
 import type { Clock } from '../kit/dates.js';
 import type { Migration } from '../kit/db.js';
-import { casesTable, screeningsTable, warningListTable } from './migrations.js';
-import { WARNING_LIST_MIN_DOMAINS } from './collection.js';
+import { WARNING_LIST_MIN_DOMAINS, warningList } from './collection.js';
+import { cases } from './feedback.js';
+import { screenings } from './screening.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { StoredItem } from './screening.js';
 
 export const correctionsMigration: Migration = {
   name: 'platform_009_corrections',
   async up(db) {
-    for (const table of [casesTable, screeningsTable]) {
-      await db.schema.alterTable(table, (t) => t.string('corrected_at', 24).nullable());
-    }
+    for (const table of [cases, screenings]) await table.alter(db, (t) => t.string('corrected_at', 24).nullable());
   },
   async down(db) {
-    for (const table of [casesTable, screeningsTable]) await db.schema.alterTable(table, (t) => t.dropColumn('corrected_at'));
+    for (const table of [cases, screenings]) await table.alter(db, (t) => t.dropColumn('corrected_at'));
   },
 };
 
@@ -69,39 +68,39 @@ export class Corrections {
    * enough domains without it only forgets its domain.
    */
   private async correctWarningList(trx: Knex.Transaction, event: StoredChangeEvent, now: string): Promise<void> {
-    for (const stay of await trx(warningListTable).where({ credit_code: event.creditCode })) {
+    for (const stay of await warningList(trx).where({ credit_code: event.creditCode })) {
       const domains = JSON.parse(stay.domains) as string[];
       if (!domains.includes(event.domain)) continue;
       const remaining = domains.filter((domain) => domain !== event.domain);
       if (remaining.length >= WARNING_LIST_MIN_DOMAINS) {
-        await trx(warningListTable).where({ id: stay.id }).update({ domains: JSON.stringify(remaining) });
+        await warningList(trx).where({ id: stay.id }).update({ domains: JSON.stringify(remaining) });
         continue;
       }
-      const during = trx(screeningsTable).where('result', 'like', `%"WARNING_LIST"%`).where('screened_at', '>=', stay.entered_at);
+      const during = screenings(trx).where('result', 'like', `%"WARNING_LIST"%`).where('screened_at', '>=', stay.entered_at);
       if (stay.left_at) during.where('screened_at', '<=', stay.left_at);
       const dropped = await this.dropTrigger(trx, await during.select('id', 'result'), event.creditCode, 'WARNING_LIST', now);
       // The cases recorded on a measure the stay alone triggered: kept, marked corrected, no longer published.
       for (const [screeningId, measureIds] of dropped) {
-        await trx(casesTable)
+        await cases(trx)
           .where({ screening_id: screeningId, credit_code: event.creditCode })
           .whereIn('measure_id', measureIds)
           .update({ published: false, corrected_at: now });
       }
-      await trx(warningListTable).where({ id: stay.id }).delete();
+      await warningList(trx).where({ id: stay.id }).delete();
       await this.feed.correctEvents(trx, [`warning-list:${stay.id}:entered`, `warning-list:${stay.id}:left`]);
     }
   }
 
   private async correctCases(trx: Knex.Transaction, entryId: string, now: string): Promise<void> {
-    const rows = await trx(casesTable).where('entry_ids', 'like', `%"${entryId}"%`);
+    const rows = await cases(trx).where('entry_ids', 'like', `%"${entryId}"%`);
     for (const row of rows) {
       const entryIds = (JSON.parse(row.entry_ids) as string[]).filter((id) => id !== entryId);
-      await trx(casesTable).where({ id: row.id }).update({ entry_ids: JSON.stringify(entryIds), published: false, corrected_at: now });
+      await cases(trx).where({ id: row.id }).update({ entry_ids: JSON.stringify(entryIds), published: false, corrected_at: now });
     }
   }
 
   private async correctScreenings(trx: Knex.Transaction, creditCode: string, entryId: string, now: string): Promise<void> {
-    const rows = await trx(screeningsTable).where('result', 'like', `%"${entryId}"%`).select('id', 'result');
+    const rows = await screenings(trx).where('result', 'like', `%"${entryId}"%`).select('id', 'result');
     await this.dropTrigger(trx, rows, creditCode, entryId, now);
   }
 
@@ -131,7 +130,7 @@ export class Corrections {
               : 'CLEAR';
         return { ...item, measures, verdict, corrected: true } as CorrectedItem;
       });
-      if (changed) await trx(screeningsTable).where({ id: row.id }).update({ result: JSON.stringify(items), corrected_at: now });
+      if (changed) await screenings(trx).where({ id: row.id }).update({ result: JSON.stringify(items), corrected_at: now });
     }
     return dropped;
   }

@@ -12,14 +12,48 @@ import { badInput } from '../kit/errors.js';
 import { codeForAnyone } from '../kit/masking.js';
 import type { Clock } from '../kit/dates.js';
 import type { Principal } from '../kit/auth/principal.js';
-import { decodeCursor, encodeCursor } from '../kit/cursor.js';
+import { keysetPage } from '../kit/pagination.js';
 import { checkSubjectCode } from '../kit/codes.js';
 import type { ScreeningService } from './screening.js';
-import { casesTable, entryIndexTable, screeningsTable } from './migrations.js';
+import { tableRef } from '../kit/db.js';
+import { entryIndex } from './collection.js';
+import { screenings } from './screening.js';
 import { caseVisibility, feedVisibilityAcross, isVisible, type DataOwner, type DepartmentRef } from '../kit/auth/policy.js';
 import { periodInstants, type Period } from '../kit/period.js';
 import type { StatisticsFilter } from './statistics.js';
 import type { FeedbackInput, MeasureOutcome as Outcome } from './__generated__/resolvers-types.js';
+
+/** Cases' table: this module's; corrections go through `cases`. */
+export const casesTable = 'platform_cases';
+export const cases = tableRef(casesTable);
+
+/** The cases' table (created by platform_004_joint_measures, measures.ts). */
+export async function createCasesTable(db: Knex): Promise<void> {
+  // 发起—响应—反馈: what an agency did for a subject and a measure.
+  await db.schema.createTable(casesTable, (t) => {
+    t.string('id', 36).primary();
+    t.string('screening_id', 36).notNullable();
+    t.string('credit_code', 18).notNullable();
+    t.string('measure_id', 36).notNullable();
+    t.integer('measure_version').notNullable();
+    t.string('measure_kind', 16).notNullable();
+    t.string('outcome', 24).notNullable();
+    t.text('reason').nullable();
+    t.string('case_reference', 200).notNullable();
+    t.string('agency', 200).nullable();
+    t.string('region', 6).notNullable();
+    t.string('domain', 24).nullable();
+    t.text('entry_ids').notNullable();
+    t.boolean('published').notNullable();
+    t.string('recorded_at', 24).notNullable();
+    t.index(['recorded_at'], 'platform_cases_by_time');
+    t.index(['domain', 'recorded_at'], 'platform_cases_by_domain');
+  });
+}
+
+export async function dropCasesTable(db: Knex): Promise<void> {
+  await db.schema.dropTable(casesTable);
+}
 
 export type { Outcome };
 
@@ -129,7 +163,7 @@ export class Feedback {
   /** Whether every listed entry is published as the collection holds it (unknown or not held: no). */
   private async listingsPublished(entryIds: string[]): Promise<boolean> {
     if (entryIds.length === 0) return true;
-    const rows = await this.db(entryIndexTable).whereIn('entry_id', entryIds).select('entry_id', 'published');
+    const rows = await entryIndex(this.db).whereIn('entry_id', entryIds).select('entry_id', 'published');
     return rows.length === new Set(entryIds).size && rows.every((row: any) => Boolean(row.published) && row.published !== null);
   }
 
@@ -138,28 +172,24 @@ export class Feedback {
    * domain's, an agency those it recorded (by its principal id), everyone the published ones.
    */
   async page(principal: Principal, filter: { domain?: string | null; measureId?: string | null }, first: number, after?: string | null) {
-    const query = this.db(casesTable).orderBy([{ column: 'recorded_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(first + 1);
+    const query = this.db(casesTable);
     const visible = caseVisibility(principal, this.departments);
     if (!visible.all) {
       query.where((w) => {
         // A published case, on listings all published (older cases, unknown: not shown).
         w.where((p) => p.where('published', visible.published).andWhere('listing_published', true));
         if (visible.domains.length) w.orWhereIn('domain', visible.domains);
-        if (visible.recordedBy) w.orWhereIn('screening_id', this.db(screeningsTable).select('id').where('principal_id', visible.recordedBy));
+        if (visible.recordedBy) w.orWhereIn('screening_id', screenings(this.db).select('id').where('principal_id', visible.recordedBy));
       });
     }
     if (filter.domain) query.where('domain', filter.domain);
     if (filter.measureId) query.where('measure_id', filter.measureId);
-    if (after) {
-      const [recordedAt, id] = decodeCursor(after, 2);
-      query.where((w) => w.where('recorded_at', '<', recordedAt).orWhere((s) => s.where('recorded_at', recordedAt).andWhere('id', '<', id)));
-    }
-    const rows = await query;
-    const cases = await this.withVisibleEntries(principal, rows.slice(0, first).map(toCase));
-    return {
-      edges: cases.map((node) => ({ cursor: encodeCursor([node.recordedAt, node.id]), node })),
-      hasNextPage: rows.length > first,
-    };
+    return keysetPage(query, {
+      keys: [{ column: 'recorded_at', order: 'desc' }, { column: 'id', order: 'desc' }],
+      first,
+      after,
+      nodes: (rows) => this.withVisibleEntries(principal, rows.map(fromRow)),
+    });
   }
 
   /**
@@ -171,7 +201,7 @@ export class Feedback {
   async withVisibleEntries(principal: Principal, cases: JointMeasureCase[]): Promise<JointMeasureCase[]> {
     const ids = [...new Set(cases.flatMap((c) => c.entryIds))];
     if (ids.length === 0) return cases;
-    const rows = await this.db(entryIndexTable).whereIn('entry_id', ids).select('entry_id', 'domain', 'list_type', 'status', 'previous_status');
+    const rows = await entryIndex(this.db).whereIn('entry_id', ids).select('entry_id', 'domain', 'list_type', 'status', 'previous_status');
     const visibility = feedVisibilityAcross(principal, this.departments);
     const visible = new Set(
       rows.filter((row: any) => isVisible({ status: row.status, listType: row.list_type, published: null, previousStatus: row.previous_status }, visibility.of(row.domain))).map((row: any) => row.entry_id),
@@ -202,7 +232,7 @@ export class Feedback {
       group('domain'), group('measure_id'), group(province), group(month), group('outcome'),
     ]);
     const [{ total }] = await cases().count({ total: '*' });
-    const recognisedQuery = this.db(entryIndexTable).where('recognised_on', '>=', from).andWhere('recognised_on', '<=', to);
+    const recognisedQuery = entryIndex(this.db).where('recognised_on', '>=', from).andWhere('recognised_on', '<=', to);
     if (filter.domain) recognisedQuery.where('domain', filter.domain);
     if (filter.regionCode) recognisedQuery.where('region_code', 'like', `${filter.regionCode}%`);
     if (filter.listType) recognisedQuery.where('list_type', filter.listType);
@@ -218,7 +248,7 @@ export class Feedback {
   }
 }
 
-function toCase(row: any): JointMeasureCase {
+function fromRow(row: any): JointMeasureCase {
   return {
     id: row.id,
     screeningId: row.screening_id,

@@ -12,7 +12,8 @@ import { EventConsumer } from '../kit/events/consumer.js';
 import { relayedTopic } from '../kit/events/relay.js';
 import { consumerEventLog } from '../kit/events/jetstream.js';
 import { calendarFromEnv } from '../kit/working-days.js';
-import { migrations, platformOffsetsTable } from './migrations.js';
+import { migrations } from './migrations.js';
+import { platformOffsetsTable } from './collection.js';
 import { SubjectRegistry } from './registry.js';
 import { createPlatformLoaders, platformResolvers } from './resolvers.js';
 import { permissions } from './permissions.js';
@@ -35,16 +36,19 @@ import { FEED_PENDING_TOPIC, FEED_TOPIC } from '../kit/events/notifier.js';
 import { Statistics } from './statistics.js';
 import { statisticsResolvers } from './statistics-resolvers.js';
 import { ConsolidatedList, consolidatedListResolvers } from './consolidated-list.js';
-import { Corrections, correctionsMigration } from './corrections.js';
+import { Corrections } from './corrections.js';
 import { Notices, noticeResolvers } from './notices.js';
 import { configuration } from '../kit/config/index.js';
+
+/** How often retention looks for change-feed events past the window (it runs again at once while it removes some). */
+const CHANGE_FEED_RETENTION_INTERVAL_MS = 3_600_000;
 
 /** The platform, for the departments whose lists it collects and whose measures it applies. */
 export function createPlatformSubgraph(departments: DepartmentConfig[]): SubgraphModule {
   return {
     name: 'platform',
     schemaFiles: ['shared/common.graphql', 'platform.graphql'],
-    migrations: [...migrations, correctionsMigration],
+    migrations,
     productionSecrets: ['receipt-key', 'register-keys'],
     async build({ db, clock }) {
       const secret = internalTokenSecret();
@@ -98,6 +102,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             clock,
             measureTriggers: async (ids) => (await measureTriggers(catalogue, clock, ids)).listKinds,
           });
+          const retentionDays = configuration().CHANGE_FEED_RETENTION_DAYS;
           return [
           {
             name: 'collection',
@@ -134,6 +139,17 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
             wakeOn: [FEED_TOPIC, WEBHOOKS_TOPIC],
             runOnce: () => delivery.deliverDue(),
           },
+          ...(retentionDays > 0
+            ? [
+                {
+                  // Removes what is older than the window, oldest first: cursors before it expire, webhooks behind it skip.
+                  name: 'change-feed-retention',
+                  description: `removes change-feed events older than ${retentionDays} days (CHANGE_FEED_RETENTION_DAYS)`,
+                  intervalMs: CHANGE_FEED_RETENTION_INTERVAL_MS,
+                  runOnce: () => feed.prune(new Date(clock().getTime() - retentionDays * 86_400_000).toISOString()),
+                },
+              ]
+            : []),
         ];
         },
       };

@@ -29,11 +29,6 @@ export const createJointMeasureLoaders = (catalogue: MeasureCatalogue): JointMea
   measuresInForce: new DataLoader((days) => Promise.all(days.map((day) => catalogue.measuresInForce(day)))),
 });
 
-const connection = <T>(page: { edges: { cursor: string; node: T }[]; hasNextPage: boolean }) => ({
-  edges: page.edges,
-  pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null },
-});
-
 export function jointMeasureResolvers(deps: {
   catalogue: MeasureCatalogue;
   screenings: ScreeningService;
@@ -83,7 +78,7 @@ export function jointMeasureResolvers(deps: {
       receiptKey: () => publishedKey(receipts),
       verifyScreeningReceipt: (_, args) => screenings.verifyReceipt(args.receipt),
       async jointMeasureCases(_, args, ctx) {
-        return connection(await feedback.page(ctx.principal!, args, pageSize(args.first, 100), args.after));
+        return feedback.page(ctx.principal!, args, pageSize(args.first, 100), args.after);
       },
       async jointMeasureStatistics(_, args) {
         const period = { from: args.from, to: args.to };
@@ -99,7 +94,7 @@ export function jointMeasureResolvers(deps: {
           listKinds = [...new Set(measures.filter((m) => m.scenarios.some((s) => args.scenarios!.includes(s))).flatMap((m) => m.triggers))];
         }
         const visibility = feedVisibilityAcross(ctx.principal!, departments);
-        return connection(await collection.changesSince(args.after, pageSize(args.first, 500, 100), { listKinds, regionPrefix }, visibility));
+        return collection.changesSince(args.after, pageSize(args.first, 500, 100), { listKinds, regionPrefix }, visibility);
       },
     },
     Mutation: {

@@ -7,12 +7,100 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { toIsoDate, type Clock } from '../kit/dates.js';
-import { SCENARIOS, type Scenario } from './memorandum-catalogue.js';
-import { measuresTable, memorandumsTable } from './migrations.js';
+import { insertInChunks, type Migration } from '../kit/db.js';
+import { MEMORANDUM_CATALOGUE, SCENARIOS, type Scenario } from './memorandum-catalogue.js';
+import { createCasesTable, dropCasesTable } from './feedback.js';
+import { createScreeningsTable, dropScreeningsTable } from './screening.js';
 import type { ChangeFeed } from './change-feed.js';
 import { recordCatalogueChange, type CatalogueActor } from './catalogue-changes.js';
 import { inTransaction } from '../kit/transactions.js';
 import type { MeasureChanges, MeasureInput, MeasureKind, MemorandumInput } from './__generated__/resolvers-types.js';
+
+/** The catalogue's tables: this module's. */
+export const memorandumsTable = 'platform_memorandums';
+export const measuresTable = 'platform_measures';
+
+/** The catalogue (memorandums, measures), and the screenings and cases that apply it (screening.ts, feedback.ts own theirs). */
+export const jointMeasuresMigration: Migration = {
+  name: 'platform_004_joint_measures',
+  async up(db) {
+    // Memorandums and their measures, versioned: a screening applies the versions in force that day.
+    await db.schema.createTable(memorandumsTable, (t) => {
+      t.string('id', 36).notNullable();
+      t.integer('version').notNullable();
+      t.integer('number').nullable();
+      t.string('title', 300).notNullable();
+      t.string('document_number', 100).notNullable();
+      t.string('field', 100).notNullable();
+      t.text('list_types').notNullable();
+      t.string('effective_from', 10).notNullable();
+      t.string('effective_to', 10).nullable();
+      t.string('recorded_at', 24).notNullable();
+      t.string('recorded_by', 200).notNullable();
+      t.primary(['id', 'version']);
+    });
+    await db.schema.createTable(measuresTable, (t) => {
+      t.string('id', 36).notNullable();
+      t.integer('version').notNullable();
+      t.string('memorandum_id', 36).notNullable();
+      t.string('kind', 16).notNullable();
+      t.text('description').notNullable();
+      t.string('applied_by', 200).notNullable();
+      t.text('scenarios').notNullable();
+      t.text('triggers').notNullable();
+      t.string('effective_from', 10).notNullable();
+      t.string('effective_to', 10).nullable();
+      t.string('recorded_at', 24).notNullable();
+      t.string('recorded_by', 200).notNullable();
+      t.primary(['id', 'version']);
+      t.index(['effective_from', 'effective_to'], 'platform_measures_in_force');
+    });
+    await createScreeningsTable(db);
+    await createCasesTable(db);
+    await seedCatalogue(db);
+  },
+  async down(db) {
+    await dropCasesTable(db);
+    await dropScreeningsTable(db);
+    for (const table of [measuresTable, memorandumsTable]) await db.schema.dropTable(table);
+  },
+};
+
+/** Version 1 of the catalogue, in force from the year of each memorandum's document number. */
+async function seedCatalogue(db: Knex): Promise<void> {
+  const recordedAt = new Date().toISOString();
+  const memorandums = MEMORANDUM_CATALOGUE.map((m) => ({
+    id: `memorandum-${m.number}`,
+    version: 1,
+    number: m.number,
+    title: m.title,
+    document_number: m.documentNumber,
+    field: m.field,
+    list_types: JSON.stringify(m.listTypes),
+    effective_from: `${/〔(\d{4})〕/.exec(m.documentNumber)?.[1] ?? '2018'}-01-01`,
+    effective_to: null,
+    recorded_at: recordedAt,
+    recorded_by: 'catalogue',
+  }));
+  const measures = MEMORANDUM_CATALOGUE.flatMap((m, mi) =>
+    (m.measures ?? []).map((measure, i) => ({
+      id: `measure-${m.number}-${i + 1}`,
+      version: 1,
+      memorandum_id: `memorandum-${m.number}`,
+      kind: measure.kind,
+      description: measure.description,
+      applied_by: measure.appliedBy,
+      scenarios: JSON.stringify(measure.scenarios),
+      triggers: JSON.stringify(measure.triggers),
+      effective_from: memorandums[mi].effective_from,
+      effective_to: null,
+      recorded_at: recordedAt,
+      recorded_by: 'catalogue',
+    })),
+  );
+  await insertInChunks(db, memorandumsTable, memorandums);
+  await insertInChunks(db, measuresTable, measures);
+}
 
 export interface Memorandum {
   id: string;
@@ -71,12 +159,12 @@ export class MeasureCatalogue {
 
   async memorandumsInForce(asOf: string): Promise<Memorandum[]> {
     const rows = await inForceOn(this.db(memorandumsTable), asOf).orderBy([{ column: 'number' }, { column: 'id' }]);
-    return rows.map(toMemorandum);
+    return rows.map(memorandumFromRow);
   }
 
   async measuresInForce(asOf: string): Promise<Measure[]> {
     const rows = await inForceOn(this.db(measuresTable), asOf).orderBy('id');
-    return rows.map(toMeasure);
+    return rows.map(measureFromRow);
   }
 
   /** Exact versions, as a screening recorded them. */
@@ -84,7 +172,7 @@ export class MeasureCatalogue {
     if (pairs.length === 0) return [];
     const rows = await this.db(measuresTable).whereIn('id', [...new Set(pairs.map((p) => p.id))]);
     const wanted = new Set(pairs.map((p) => `${p.id}@${p.version}`));
-    return rows.map(toMeasure).filter((m: Measure) => wanted.has(`${m.id}@${m.version}`));
+    return rows.map(measureFromRow).filter((m: Measure) => wanted.has(`${m.id}@${m.version}`));
   }
 
   private validateMeasure(input: MeasureInput): void {
@@ -114,7 +202,7 @@ export class MeasureCatalogue {
     if (badType || input.listTypes.length === 0) throw badInput(`listTypes are among ${LIST_TYPES.join(', ')}`, { argument: 'input.listTypes' });
     const memorandum: Memorandum = { id: randomUUID(), version: 1, number: null, ...input, effectiveFrom, effectiveTo: null };
     await inTransaction(this.db, async (trx) => {
-      await trx(memorandumsTable).insert(toMemorandumRow(memorandum, recordedBy(actor), this.clock));
+      await trx(memorandumsTable).insert(memorandumToRow(memorandum, recordedBy(actor), this.clock));
       await this.announce(trx, 'memorandum', memorandum.id, 1, 'ADDED', effectiveFrom);
       await recordCatalogueChange(trx, this.clock, actor, {
         action: 'MEMORANDUM_ADDED', memorandumId: memorandum.id, measureId: null, effectiveFrom, before: null, after: memorandum,
@@ -130,7 +218,7 @@ export class MeasureCatalogue {
     if (!memorandum) throw typedError(ErrorCode.NOT_FOUND, `No memorandum "${memorandumId}" in force`);
     const measure: Measure = { id: randomUUID(), version: 1, memorandumId, ...input, effectiveFrom, effectiveTo: null };
     await inTransaction(this.db, async (trx) => {
-      await trx(measuresTable).insert(toMeasureRow(measure, recordedBy(actor), this.clock));
+      await trx(measuresTable).insert(measureToRow(measure, recordedBy(actor), this.clock));
       await this.announce(trx, 'measure', measure.id, 1, 'ADDED', effectiveFrom);
       await recordCatalogueChange(trx, this.clock, actor, {
         action: 'MEASURE_ADDED', memorandumId, measureId: measure.id, effectiveFrom, before: null, after: measure,
@@ -145,7 +233,7 @@ export class MeasureCatalogue {
     return inTransaction(this.db, async (trx) => {
       const row = await trx(measuresTable).where({ id: measureId }).whereNull('effective_to').first();
       if (!row) throw typedError(ErrorCode.NOT_FOUND, `No measure "${measureId}" in force`);
-      const current = toMeasure(row);
+      const current = measureFromRow(row);
       if (effectiveFrom <= current.effectiveFrom) {
         throw badInput(`effectiveFrom must be after ${current.effectiveFrom}, when the version in force began`, { argument: 'effectiveFrom' });
       }
@@ -163,7 +251,7 @@ export class MeasureCatalogue {
       };
       this.validateMeasure(next);
       await trx(measuresTable).where({ id: measureId, version: current.version }).update({ effective_to: effectiveFrom });
-      await trx(measuresTable).insert(toMeasureRow(next, recordedBy(actor), this.clock));
+      await trx(measuresTable).insert(measureToRow(next, recordedBy(actor), this.clock));
       await this.announce(trx, 'measure', measureId, next.version, 'AMENDED', effectiveFrom);
       await recordCatalogueChange(trx, this.clock, actor, {
         action: 'MEASURE_AMENDED', memorandumId: current.memorandumId, measureId, effectiveFrom, before: current, after: next,
@@ -180,7 +268,7 @@ export class MeasureCatalogue {
       if (!row) throw typedError(ErrorCode.NOT_FOUND, `No measure "${measureId}" in force`);
       await trx(measuresTable).where({ id: measureId, version: row.version }).update({ effective_to: effectiveFrom, recorded_by: recordedBy(actor) });
       await this.announce(trx, 'measure', measureId, row.version, 'WITHDRAWN', effectiveFrom);
-      const before = toMeasure(row);
+      const before = measureFromRow(row);
       const after = { ...before, effectiveTo: effectiveFrom };
       await recordCatalogueChange(trx, this.clock, actor, {
         action: 'MEASURE_WITHDRAWN', memorandumId: before.memorandumId, measureId, effectiveFrom, before, after,
@@ -192,7 +280,7 @@ export class MeasureCatalogue {
 
 const recordedBy = (actor: CatalogueActor) => `${actor.role.toLowerCase()}:${actor.id}`;
 
-function toMemorandum(row: any): Memorandum {
+function memorandumFromRow(row: any): Memorandum {
   return {
     id: row.id,
     version: row.version,
@@ -206,7 +294,7 @@ function toMemorandum(row: any): Memorandum {
   };
 }
 
-function toMemorandumRow(m: Memorandum, actor: string, clock: Clock) {
+function memorandumToRow(m: Memorandum, actor: string, clock: Clock) {
   return {
     id: m.id, version: m.version, number: m.number, title: m.title, document_number: m.documentNumber, field: m.field,
     list_types: JSON.stringify(m.listTypes), effective_from: m.effectiveFrom, effective_to: m.effectiveTo,
@@ -214,7 +302,7 @@ function toMemorandumRow(m: Memorandum, actor: string, clock: Clock) {
   };
 }
 
-export function toMeasure(row: any): Measure {
+export function measureFromRow(row: any): Measure {
   return {
     id: row.id,
     version: row.version,
@@ -229,7 +317,7 @@ export function toMeasure(row: any): Measure {
   };
 }
 
-function toMeasureRow(m: Measure, actor: string, clock: Clock) {
+function measureToRow(m: Measure, actor: string, clock: Clock) {
   return {
     id: m.id, version: m.version, memorandum_id: m.memorandumId, kind: m.kind, description: m.description, applied_by: m.appliedBy,
     scenarios: JSON.stringify(m.scenarios), triggers: JSON.stringify(m.triggers), effective_from: m.effectiveFrom, effective_to: m.effectiveTo,

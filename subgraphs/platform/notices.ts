@@ -19,7 +19,7 @@ import type { StoredChangeEvent } from '../kit/outbox.js';
 import { addDays, toIsoDate, type Clock } from '../kit/dates.js';
 import { pageSize } from '../kit/cursor.js';
 import type { ChangeFeed, FeedEvent } from './change-feed.js';
-import { entryIndexTable } from './migrations.js';
+import { entryIndex } from './collection.js';
 import { inTransaction } from '../kit/transactions.js';
 import { feedEventOf } from './feed-events.js';
 import { exitIsAnnounced, exitNoticeVisibilityAcross } from '../kit/auth/policy.js';
@@ -69,7 +69,7 @@ export class Notices {
   /** Reminds key-attention subjects whose validity ends within the reminder window; returns how many were new. */
   async remindValidity(): Promise<number> {
     const today = toIsoDate(this.clock());
-    const rows = await this.db(entryIndexTable)
+    const rows = await entryIndex(this.db)
       .where({ list_type: 'KEY_ATTENTION', status: 'ACTIVE' })
       .whereBetween('valid_until', [today, addDays(today, VALIDITY_REMINDER_DAYS)])
       .orderBy('entry_id')
@@ -106,7 +106,7 @@ export function noticeResolvers(feed: ChangeFeed): Resolvers<SubgraphContext> {
         const page = await feed.read(args.after, pageSize(args.first, 500, 100), { types: ['EXIT_NOTICE'], excludeCorrected: true }, ctx.principal!, visibility);
         return {
           edges: page.edges.map(({ cursor, node }) => ({ cursor, node: { ...node, detail: JSON.stringify(node.detail ?? {}) } })),
-          pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+          pageInfo: page.pageInfo,
         };
       },
     },

@@ -1,8 +1,38 @@
 /** Data access of the subject registry. */
 import type { Knex } from 'knex';
 import { insertInChunks } from '../kit/db.js';
-import { subjectsTable } from './migrations.js';
+import { tableRef, type Migration } from '../kit/db.js';
 import type { LegalRepresentative } from '../kit/lists/store.js';
+
+/** The subject registry's table: this module's; others read it through `subjects`. */
+export const subjectsTable = 'platform_subjects';
+export const subjects = tableRef(subjectsTable);
+
+/** The subject registry. */
+export const subjectRegistryMigration: Migration = {
+  name: 'platform_001_subject_registry',
+  async up(db) {
+    // The subject registry (主体名录): who a credit code belongs to.
+    await db.schema.createTable(subjectsTable, (t) => {
+      t.string('credit_code', 18).primary();
+      t.string('subject_type', 16).notNullable();
+      t.string('name', 200).notNullable();
+      t.string('region_code', 6).notNullable();
+      t.string('industry_code', 8).nullable();
+      t.string('industry_name', 100).nullable();
+      t.string('legal_rep_name', 100).nullable();
+      t.string('legal_rep_id_type', 32).nullable();
+      t.string('legal_rep_id_number', 40).nullable();
+      t.string('registered_at', 24).notNullable();
+      t.string('updated_at', 24).notNullable();
+      t.index(['region_code'], 'platform_subjects_by_region');
+      t.index(['legal_rep_id_number'], 'platform_subjects_by_legal_rep');
+    });
+  },
+  async down(db) {
+    await db.schema.dropTable(subjectsTable);
+  },
+};
 
 export interface RegisteredSubject {
   creditCode: string;
@@ -21,7 +51,7 @@ export class SubjectRegistry {
   /** The registered subjects among `codes`, in their order (null where unknown), in one statement. */
   async findMany(codes: readonly string[]): Promise<(RegisteredSubject | null)[]> {
     const rows = await this.db(subjectsTable).whereIn('credit_code', codes as string[]);
-    const byCode = new Map(rows.map((row: any) => [row.credit_code, toSubject(row)]));
+    const byCode = new Map(rows.map((row: any) => [row.credit_code, fromRow(row)]));
     return codes.map((code) => byCode.get(code) ?? null);
   }
 
@@ -30,7 +60,7 @@ export class SubjectRegistry {
   }
 }
 
-function toSubject(row: any): RegisteredSubject {
+function fromRow(row: any): RegisteredSubject {
   return {
     creditCode: row.credit_code,
     subjectType: row.subject_type,

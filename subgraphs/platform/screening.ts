@@ -20,8 +20,37 @@ import { maskIdentityNumber } from '../kit/masking.js';
 import { SCENARIOS, type Scenario } from './memorandum-catalogue.js';
 import type { Measure, MeasureCatalogue, Memorandum } from './measures.js';
 import type { ReceiptKeys } from './receipts.js';
-import { entryIndexTable, platformOffsetsTable, screeningsTable, warningListTable } from './migrations.js';
 import type { MutationScreenArgs, Verdict } from './__generated__/resolvers-types.js';
+import { tableRef } from '../kit/db.js';
+import { collectedOffsets, entryIndex, warningList } from './collection.js';
+
+/** Screenings' table: this module's; corrections and feedback go through `screenings`. */
+export const screeningsTable = 'platform_screenings';
+export const screenings = tableRef(screeningsTable);
+
+/** The screenings' table (created by platform_004_joint_measures, measures.ts). */
+export async function createScreeningsTable(db: Knex): Promise<void> {
+  // 逢报必查: every screening, with what it found and the data it saw.
+  await db.schema.createTable(screeningsTable, (t) => {
+    t.string('id', 36).primary();
+    t.string('principal_id', 200).notNullable();
+    t.string('role', 16).notNullable();
+    t.string('agency', 200).nullable();
+    t.string('region', 6).nullable();
+    t.string('scenario', 48).notNullable();
+    t.string('reference', 200).notNullable();
+    t.string('screened_at', 24).notNullable();
+    t.integer('codes').notNullable();
+    t.text('result', 'longtext').notNullable();
+    t.text('data_version').notNullable();
+    t.text('receipt', 'longtext').notNullable();
+    t.index(['agency', 'screened_at'], 'platform_screenings_by_agency');
+  });
+}
+
+export async function dropScreeningsTable(db: Knex): Promise<void> {
+  await db.schema.dropTable(screeningsTable);
+}
 
 export const MAX_CODES_PER_SCREENING = 1000;
 
@@ -109,15 +138,15 @@ export class ScreeningService {
     const [entryRows, warningRows, measures, memorandums, offsets] = await Promise.all([
       // Only the columns the screening index holds (platform_008), and the warning list's by-subject index: no row visits.
       validCodes.length
-        ? this.db(entryIndexTable)
+        ? entryIndex(this.db)
             .select('entry_id', 'credit_code', 'domain', 'list_kind', 'list_type', 'recognised_on', 'valid_until')
             .whereIn('credit_code', validCodes)
             .andWhere('status', 'ACTIVE')
         : Promise.resolve([]),
-      validCodes.length ? this.db(warningListTable).select('credit_code').whereIn('credit_code', validCodes).whereNull('left_at') : Promise.resolve([]),
+      validCodes.length ? warningList(this.db).select('credit_code').whereIn('credit_code', validCodes).whereNull('left_at') : Promise.resolve([]),
       this.catalogue.measuresInForce(asOf),
       this.catalogue.memorandumsInForce(asOf),
-      this.db(platformOffsetsTable).select('source', 'last_seq'),
+      collectedOffsets(this.db).select('source', 'last_seq'),
     ]);
     const entriesByCode = new Map<string, ScreenedEntry[]>();
     // Only the entries the screener may see, as a subject query shows them: its scopes decide the verdict too.

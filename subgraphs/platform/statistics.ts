@@ -11,7 +11,8 @@ import type { Knex } from 'knex';
 import { badInput } from '../kit/errors.js';
 import { addDays } from '../kit/dates.js';
 import { validatePeriod, validateRegionPrefix, type Period } from '../kit/period.js';
-import { entryIndexTable, subjectsTable, warningListTable } from './migrations.js';
+import { entryIndex, warningList } from './collection.js';
+import { subjects } from './registry.js';
 import type { EntryDimension, ListType as ListTypeName, RegionLevel } from './__generated__/resolvers-types.js';
 
 export type { Period };
@@ -128,7 +129,7 @@ export class Statistics {
    * month of exit), or active at the end of `on`. No dimensions: one row, the total.
    */
   async entries(measure: EntryMeasure, scope: { period: Period; on?: string }, filter: StatisticsFilter, dimensions: EntryDimension[]): Promise<EntryCount[]> {
-    const query = this.db({ e: entryIndexTable });
+    const query = this.db(entryIndex.as('e'));
     let dateColumn = 'e.recognised_on';
     if (measure === 'recognised') query.whereBetween('e.recognised_on', [scope.period.from, scope.period.to]);
     else if (measure === 'exited') {
@@ -169,7 +170,7 @@ export class Statistics {
       .select('m.month')
       .countDistinct({ subjects: 'w.credit_code' })
       .from(monthTable)
-      .leftJoin({ w: warningListTable }, (on) => {
+      .leftJoin(warningList.as('w'), (on) => {
         on.on('w.entered_at', '<', 'm.ends').andOn((left) => left.onNull('w.left_at').orOn('w.left_at', '>=', 'm.starts'));
         if (filter.domain) on.andOnVal('w.domains', 'like', `%"${filter.domain}"%`);
         if (filter.regionCode) on.andOnVal('w.region_code', 'like', `${filter.regionCode}%`);
@@ -178,7 +179,7 @@ export class Statistics {
       .orderBy('m.month');
     const start = `${period.from}T00:00:00.000Z`;
     const end = `${addDays(period.to, 1)}T00:00:00.000Z`;
-    const counts = this.db({ w: warningListTable }).select({
+    const counts = this.db(warningList.as('w')).select({
       entered: this.db.raw('SUM(CASE WHEN w.entered_at >= ? AND w.entered_at < ? THEN 1 ELSE 0 END)', [start, end]),
       left: this.db.raw('SUM(CASE WHEN w.left_at >= ? AND w.left_at < ? THEN 1 ELSE 0 END)', [start, end]),
       current: this.db.raw('SUM(CASE WHEN w.left_at IS NULL THEN 1 ELSE 0 END)'),
@@ -196,7 +197,7 @@ export class Statistics {
 
   /** The subjects' side: entries of one list type active on some day of the period. */
   private listedDuring(period: Period, filter: StatisticsFilter, listType: ListTypeName, options: { domain?: boolean } = {}) {
-    return this.filtered(this.activeDuring(this.db({ e: entryIndexTable }).where('e.list_type', listType), period), { ...filter, listType: null }, options);
+    return this.filtered(this.activeDuring(this.db(entryIndex.as('e')).where('e.list_type', listType), period), { ...filter, listType: null }, options);
   }
 
   /**
@@ -224,7 +225,7 @@ export class Statistics {
   /** Distinct listed subjects by industry, from the platform's subject registry (UNKNOWN: none registered, e.g. natural persons). */
   async subjectsByIndustry(period: Period, filter: StatisticsFilter, listType: ListTypeName): Promise<SubjectCount[]> {
     const rows = await this.listedDuring(period, filter, listType)
-      .leftJoin({ s: subjectsTable }, 's.credit_code', 'e.credit_code')
+      .leftJoin(subjects.as('s'), 's.credit_code', 'e.credit_code')
       .select({ bucket: this.db.raw(`COALESCE(s.industry_code, 'UNKNOWN')`), name: this.db.raw('MAX(s.industry_name)') })
       .countDistinct({ subjects: 'e.credit_code' })
       .groupBy('bucket')

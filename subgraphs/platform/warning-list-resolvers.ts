@@ -55,7 +55,7 @@ export function warningListResolvers(collection: Collection, departments: readon
     Query: {
       async lateSharedEntries(_, args, ctx) {
         const page = await collection.lateShared(pageSize(args.first, 100), args.after, args.domain, entryVisibilityAcross(ctx.principal!, departments));
-        return { edges: page.edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null } };
+        return page;
       },
       async warningList(_, args, ctx) {
         const page = await collection.page(pageSize(args.first, 100), args.after, listableSubjectTypes(ctx));
@@ -65,7 +65,7 @@ export function warningListResolvers(collection: Collection, departments: readon
             cursor,
             node: { subject: subjectOf(node.creditCode), since: node.enteredAt, domains: domainsFor(ctx, node.domains) },
           })),
-          pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null },
+          pageInfo: page.pageInfo,
         };
       },
     },

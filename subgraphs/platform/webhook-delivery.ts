@@ -29,8 +29,7 @@ import { maskIdentityNumber } from '../kit/masking.js';
 import { isPersonalFor, mayReadPersonalData } from '../kit/auth/policy.js';
 import type { Principal } from '../kit/auth/principal.js';
 import { feedCursor, type ChangeFeed, type ChangeFilter, type StoredFeedEvent } from './change-feed.js';
-import { changeFeedHeadTable, changeFeedTable, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from './migrations.js';
-import { sign, type WebhookFilter, type WebhookOptions } from './webhooks.js';
+import { sign, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable, type WebhookFilter, type WebhookOptions } from './webhooks.js';
 import { deliveryFailure, postChecked, TargetRefused } from './webhook-targets.js';
 import { inTransaction } from '../kit/transactions.js';
 import { logger } from '../kit/observability/log.js';
@@ -212,9 +211,8 @@ export class WebhookDelivery {
     return done;
   }
 
-  private async head(): Promise<number> {
-    const row = await this.db(changeFeedHeadTable).where({ id: 1 }).first();
-    return Number(row?.last_position ?? 0);
+  private head(): Promise<number> {
+    return this.feed.head();
   }
 
   private async takeLease(id: string): Promise<{ lease: Lease; row: any } | null> {
@@ -273,7 +271,7 @@ export class WebhookDelivery {
       attempts = 0;
       done++;
     }
-    if (!page.hasNextPage && head > position && !lease.lost) {
+    if (!page.pageInfo.hasNextPage && head > position && !lease.lost) {
       // Nothing else up to the head matches: skip it, so the next pass reads only what is new.
       await lease.mine(this.db(webhooksTable)).andWhere('position', position).update({ position: head });
     }
@@ -359,7 +357,7 @@ export class WebhookDelivery {
 
   /** Retention removed events this webhook had not delivered: say so in its log, and go on from what is kept. */
   private async skipRetained(lease: Lease, row: any, position: number): Promise<number> {
-    const oldest = Number((await this.db(changeFeedTable).min({ position: 'position' }).first())?.position ?? position + 1);
+    const oldest = await this.feed.firstKept();
     await inTransaction(this.db, async (trx) => {
       const changed = await lease.mine(trx(webhooksTable)).andWhere('position', position).update({ position: oldest - 1, attempts: 0, next_attempt_at: 0 });
       if (changed !== 1) return;

@@ -14,18 +14,83 @@
 import { isAdministrator } from '../kit/auth/policy.js';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { Migration } from '../kit/db.js';
 import { GraphQLError } from 'graphql';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
-import { decodeCursor, encodeCursor } from '../kit/cursor.js';
+import { keysetPage } from '../kit/pagination.js';
 import type { Clock } from '../kit/dates.js';
 import type { Principal } from '../kit/auth/principal.js';
 import { requireValidCode } from '../kit/lists/resolvers.js';
 import { notifier } from '../kit/events/notifier.js';
-import { feedCursor, positionOf, validateChangeFilter, type ChangeFilter } from './change-feed.js';
-import { changeFeedHeadTable, changeFeedTable, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from './migrations.js';
+import { ChangeFeed, feedCursor, positionOf, validateChangeFilter, type ChangeFilter } from './change-feed.js';
 import { hostProblem, targetPolicyFromEnv, type TargetPolicy } from './webhook-targets.js';
 import { inTransaction } from '../kit/transactions.js';
 import { configuration } from '../kit/config/index.js';
+
+/** Webhooks' tables: this module's and the delivery worker's (webhook-delivery.ts). */
+export const webhooksTable = 'platform_webhooks';
+export const webhookDeliveriesTable = 'platform_webhook_deliveries';
+export const webhookDeadLettersTable = 'platform_webhook_dead_letters';
+
+/** Webhooks, their delivery log and their dead letters. */
+export const webhooksMigration: Migration = {
+  name: 'platform_007_webhooks',
+  async up(db) {
+    // Partners' webhooks: where to deliver, what, as whom, how far (the last acknowledged
+    // feed position), the retry state of the next event, and which replica delivers now
+    // (a lease: lease_owner until lease_until, in epoch ms). A replay or removal bumps the
+    // generation, so a delivery in flight writes nothing more.
+    await db.schema.createTable(webhooksTable, (t) => {
+      t.string('id', 36).primary();
+      t.string('owner_key', 400).notNullable();
+      t.text('owner').notNullable();
+      t.string('url', 2000).notNullable();
+      t.text('filter').notNullable();
+      t.string('secret', 200).notNullable();
+      t.bigInteger('position').notNullable();
+      t.integer('attempts').notNullable();
+      t.bigInteger('next_attempt_at').notNullable();
+      t.string('lease_owner', 64).nullable();
+      t.bigInteger('lease_until').notNullable();
+      t.integer('generation').notNullable();
+      t.boolean('removed').notNullable();
+      t.string('created_at', 24).notNullable();
+      t.index(['removed', 'next_attempt_at'], 'platform_webhooks_due');
+      t.index(['owner_key'], 'platform_webhooks_by_owner');
+    });
+    // Every attempt, for the owner's delivery log.
+    await db.schema.createTable(webhookDeliveriesTable, (t) => {
+      t.bigIncrements('id').primary();
+      t.string('webhook_id', 36).notNullable();
+      t.string('event_id', 120).notNullable();
+      t.bigInteger('position').notNullable();
+      t.integer('attempt').notNullable();
+      t.integer('status_code').nullable();
+      t.integer('latency_ms').notNullable();
+      t.text('error').nullable();
+      t.string('outcome', 16).notNullable();
+      t.string('at', 24).notNullable();
+      t.index(['webhook_id', 'id'], 'platform_webhook_deliveries_by_webhook');
+    });
+    // Events given up on after the last attempt, until a replay re-queues them.
+    await db.schema.createTable(webhookDeadLettersTable, (t) => {
+      t.bigIncrements('id').primary();
+      t.string('webhook_id', 36).notNullable();
+      t.string('event_id', 120).notNullable();
+      t.bigInteger('position').notNullable();
+      t.integer('attempts').notNullable();
+      t.text('error').nullable();
+      t.string('dead_at', 24).notNullable();
+      t.string('requeued_at', 24).nullable();
+      t.index(['webhook_id', 'position'], 'platform_webhook_dead_letters_by_webhook');
+    });
+  },
+  async down(db) {
+    await db.schema.dropTable(webhookDeadLettersTable);
+    await db.schema.dropTable(webhookDeliveriesTable);
+    await db.schema.dropTable(webhooksTable);
+  },
+};
 
 /** Wakes the delivery workers of every replica: a webhook was registered or replayed. */
 export const WEBHOOKS_TOPIC = 'webhooks';
@@ -177,7 +242,7 @@ export class Webhooks {
       throw badInput(`You have ${MAX_WEBHOOKS_PER_OWNER} webhooks, the most one principal may have: remove one first (removeWebhook)`, { argument: 'input' });
     }
     // Deliveries start with the changes after registration; replayWebhook delivers earlier ones.
-    const head = await this.db(changeFeedHeadTable).where({ id: 1 }).first();
+    const head = await new ChangeFeed(this.db).head();
     const id = randomUUID();
     await this.db(webhooksTable).insert({
       id,
@@ -186,7 +251,7 @@ export class Webhooks {
       url,
       filter: JSON.stringify(filter),
       secret,
-      position: Number(head?.last_position ?? 0),
+      position: head,
       attempts: 0,
       next_attempt_at: 0,
       lease_owner: null,
@@ -211,12 +276,12 @@ export class Webhooks {
   async list(principal: Principal): Promise<WebhookView[]> {
     const rows = await this.db(webhooksTable).where({ owner_key: ownerKey(principal), removed: false }).orderBy([{ column: 'created_at' }, { column: 'id' }]);
     const dead = await this.openDeadLetters(rows.map((row: any) => row.id));
-    return rows.map((row: any) => toView(row, dead.get(row.id) ?? 0));
+    return rows.map((row: any) => viewFromRow(row, dead.get(row.id) ?? 0));
   }
 
   async view(id: string): Promise<WebhookView> {
     const row = await this.db(webhooksTable).where({ id }).first();
-    return toView(row, (await this.openDeadLetters([id])).get(id) ?? 0);
+    return viewFromRow(row, (await this.openDeadLetters([id])).get(id) ?? 0);
   }
 
   private async openDeadLetters(ids: string[]): Promise<Map<string, number>> {
@@ -242,12 +307,9 @@ export class Webhooks {
     let position: number;
     if (fromCursor) {
       position = underArgument('fromCursor', () => positionOf(fromCursor));
-      const head = Number((await this.db(changeFeedHeadTable).where({ id: 1 }).first())?.last_position ?? 0);
+      const head = await new ChangeFeed(this.db).head();
       if (position > head) throw badInput(`Cursor "${fromCursor}" is ahead of the change feed: pass a cursor the feed or the delivery log gave`, { argument: 'fromCursor' });
-      const oldest = await this.db(changeFeedTable).min({ position: 'position' }).first();
-      if (oldest?.position != null && Number(oldest.position) > position + 1) {
-        throw typedError(ErrorCode.CURSOR_EXPIRED, `Cursor "${fromCursor}" is older than the feed keeps: replay from a recent cursor`, { argument: 'fromCursor' });
-      }
+      await new ChangeFeed(this.db).requireKept(position, fromCursor, 'fromCursor');
     } else {
       const oldestDead = await this.db(webhookDeadLettersTable).where({ webhook_id: id }).whereNull('requeued_at').min({ position: 'position' }).first();
       if (oldestDead?.position == null) return this.view(id);
@@ -264,30 +326,14 @@ export class Webhooks {
   /** The delivery log of a webhook, newest attempt first. */
   async deliveries(principal: Principal, webhookId: string, first: number, after?: string | null) {
     await this.owned(principal, webhookId);
-    const query = this.db(webhookDeliveriesTable).where({ webhook_id: webhookId }).orderBy('id', 'desc').limit(first + 1);
-    if (after) {
-      const [kind, id] = decodeCursor(after, 2);
-      if (kind !== 'delivery' || typeof id !== 'number') throw badInput(`"${after}" is not a cursor of the delivery log: pass its endCursor`, { argument: 'after' });
-      query.where('id', '<', id);
-    }
-    const rows = await query;
-    const page = rows.slice(0, first);
-    return {
-      edges: page.map((row: any) => ({
-        cursor: encodeCursor(['delivery', Number(row.id)]),
-        node: {
-          eventId: row.event_id,
-          cursor: feedCursor(Number(row.position)),
-          attempt: Number(row.attempt),
-          statusCode: row.status_code == null ? null : Number(row.status_code),
-          latencyMs: Number(row.latency_ms),
-          error: row.error,
-          outcome: row.outcome,
-          at: row.at,
-        },
-      })),
-      pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? encodeCursor(['delivery', Number(page.at(-1).id)]) : (after ?? null) },
-    };
+    return keysetPage(this.db(webhookDeliveriesTable).where({ webhook_id: webhookId }), {
+      keys: [{ column: 'id', order: 'desc', value: (row) => Number(row.id) }],
+      kind: 'delivery',
+      first,
+      after,
+      emptyEndCursor: after ?? null,
+      nodes: (rows) => rows.map(deliveryFromRow),
+    });
   }
 }
 
@@ -300,7 +346,21 @@ function underArgument<T>(argument: string, check: () => T): T {
   }
 }
 
-function toView(row: any, deadLetters: number): WebhookView {
+/** A logged attempt as GraphQL shows it. */
+function deliveryFromRow(row: any) {
+  return {
+    eventId: row.event_id,
+    cursor: feedCursor(Number(row.position)),
+    attempt: Number(row.attempt),
+    statusCode: row.status_code == null ? null : Number(row.status_code),
+    latencyMs: Number(row.latency_ms),
+    error: row.error,
+    outcome: row.outcome,
+    at: row.at,
+  };
+}
+
+function viewFromRow(row: any, deadLetters: number): WebhookView {
   return { id: row.id, url: row.url, filter: row.filter, cursor: feedCursor(Number(row.position)), deadLetters, createdAt: row.created_at };
 }
 

@@ -43,7 +43,7 @@ export const sections = {
  * Variables the hub does not know but whose prefix is the hub's: most likely a typo, so a
  * start warns about them and names the closest known one.
  */
-export const HUB_PREFIXES = ['CREDITHUB_', 'GRAPHQL_', 'JETSTREAM_', 'JWT_', 'NATS_', 'EVENT_', 'RELAY_', 'DATABASE_', 'SUBGRAPH_', 'SUBSCRIPTION_', 'WEBHOOK_', 'TRANSACTION_', 'EXPIRY_', 'NOTICE_', 'ACCESS_REGISTER_', 'DEMO_', 'TRUSTED_', 'LOG_', 'METRICS_', 'READY_', 'SHUTDOWN_'];
+export const HUB_PREFIXES = ['CREDITHUB_', 'CHANGE_FEED_', 'GRAPHQL_', 'JETSTREAM_', 'JWT_', 'NATS_', 'EVENT_', 'RELAY_', 'DATABASE_', 'SUBGRAPH_', 'SUBSCRIPTION_', 'WEBHOOK_', 'TRANSACTION_', 'EXPIRY_', 'NOTICE_', 'ACCESS_REGISTER_', 'DEMO_', 'TRUSTED_', 'LOG_', 'METRICS_', 'READY_', 'SHUTDOWN_'];
 
 const PER_SUBGRAPH = '<NAME>_';
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

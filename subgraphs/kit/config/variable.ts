@@ -43,11 +43,14 @@ type Read<T, D> = z.ZodType<D extends undefined ? T | undefined : T, string | un
 
 const wholeNumber = z.string().trim().regex(/^[+-]?\d+$/).transform(Number);
 
-/** An integer within a range; `unit` (e.g. "ms") is shown in what is allowed. */
-export function integer<D extends number | undefined = undefined>(options: Common<D> & { min: number; max: number; unit?: string }) {
-  const { min, max, unit } = options;
-  const ranged = wholeNumber.pipe(z.number().int().min(min).max(max));
-  const allowed = `an integer from ${min} to ${max}${unit ? ` (${unit})` : ''}`;
+/**
+ * An integer within a range; `unit` (e.g. "ms") is shown in what is allowed. `orZero`: 0 is
+ * allowed too, below the range (a switch: "0 = off").
+ */
+export function integer<D extends number | undefined = undefined>(options: Common<D> & { min: number; max: number; unit?: string; orZero?: boolean }) {
+  const { min, max, unit, orZero } = options;
+  const ranged = wholeNumber.pipe(z.number().int().refine((value) => (orZero && value === 0) || (value >= min && value <= max)));
+  const allowed = `an integer from ${min} to ${max}${unit ? ` (${unit})` : ''}${orZero ? ', or 0' : ''}`;
   const doc = { allowed, description: options.doc, defaultText: options.defaultText ?? (options.default === undefined ? undefined : String(options.default)) };
   return (options.default === undefined ? declare(ranged.optional(), doc) : declare(ranged.default(options.default), doc)) as Read<number, D>;
 }

@@ -18,6 +18,7 @@ import { listDefinition, type DepartmentConfig, type ListDefinition, type ListTy
 import type { Change, EntryStatus, LegalRepresentative, ListEntry, ListStore, Move } from './store.js';
 import { exitApplicationsTable, foreignListingsTable, objectionsTable } from './tables.js';
 import { inTransaction } from '../transactions.js';
+import { openObjectionsOf } from './objections.js';
 import { mayNameListing } from '../auth/policy.js';
 import type { Principal } from '../auth/principal.js';
 import { attempt, contentDigest, externalReferenceOf, referenceConflict, rereadAfterRace, type Outcome } from './references.js';
@@ -441,7 +442,7 @@ export class ListLifecycle {
     return rereadAfterRace(() =>
       inTransaction(this.db, async (trx) => {
         const { recorded, current, ids } = await this.readActionBatch(trx, checked);
-        const objections = await this.openObjectionsOf(ids, trx);
+        const objections = await openObjectionsOf(trx, this.department.name, ids);
         const redCodes = [...new Set([...current.values()].filter((entry) => entry.listType === 'RED').map((entry) => entry.creditCode))];
         const listed = redCodes.length ? await this.activeListingsAnywhere(redCodes, DISQUALIFYING_FOR_RED, trx) : new Map<string, Map<ListType, string[]>>();
         const moves: Move[] = [];
@@ -495,14 +496,6 @@ export class ListLifecycle {
     const named = items.flatMap((item) => (item.value ? [item.value.request.entryId] : []));
     const ids = [...new Set([...named, ...[...recorded.values()].map((action) => action.entryId)])];
     return { recorded, current: await this.store.findByIdsIn(ids, trx), ids };
-  }
-
-  /** Open objections (filed or accepted) against these entries: one id per entry. */
-  private async openObjectionsOf(entryIds: readonly string[], trx: Knex.Transaction): Promise<Map<string, string>> {
-    const rows = await selectInChunks(entryIds, (chunk) =>
-      trx(objectionsTable(this.department.name)).whereIn('entry_id', chunk).whereIn('status', ['FILED', 'ACCEPTED']).select('id', 'entry_id'),
-    );
-    return new Map(rows.map((row: any) => [row.entry_id, row.id]));
   }
 
   /**

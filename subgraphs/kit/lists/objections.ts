@@ -28,6 +28,7 @@ import { exitApplicationsTable, objectionsTable, repairStepsTable, subjectFileTa
 import { groupByKey } from '../group.js';
 import { inTransaction } from '../transactions.js';
 import type { DecideObjectionInput, FileObjectionInput, ObjectionKind, ObjectionStatus } from './__generated__/resolvers-types.js';
+import { selectInChunks } from '../db.js';
 
 export type { ObjectionKind, ObjectionStatus };
 
@@ -51,6 +52,16 @@ export type { DecideObjectionInput, FileObjectionInput };
 
 const OPEN: ObjectionStatus[] = ['FILED', 'ACCEPTED'];
 
+/**
+ * Open objections (filed or accepted) against these entries of department `prefix`, read in
+ * `trx`: one objection id per entry that has one. The guard of every confirmation (1798 (8)),
+ * single or batched, reads them here.
+ */
+export async function openObjectionsOf(trx: Knex.Transaction, prefix: string, entryIds: readonly string[]): Promise<Map<string, string>> {
+  const rows = await selectInChunks(entryIds, (chunk) => trx(objectionsTable(prefix)).whereIn('entry_id', chunk).whereIn('status', OPEN).select('id', 'entry_id'));
+  return new Map(rows.map((row: any) => [row.entry_id, row.id]));
+}
+
 export class Objections {
   private readonly table: string;
 
@@ -67,10 +78,6 @@ export class Objections {
   async ofEntries(entryIds: readonly string[]): Promise<Objection[][]> {
     const rows = await this.db(this.table).whereIn('entry_id', entryIds as string[]).orderBy('filed_at');
     return groupByKey(entryIds, rows, (row: any) => row.entry_id, toObjection);
-  }
-
-  async hasOpenObjection(entryId: string, trx: Knex.Transaction): Promise<boolean> {
-    return Boolean(await trx(this.table).where({ entry_id: entryId }).whereIn('status', OPEN).first());
   }
 
   async file(actor: string, input: FileObjectionInput): Promise<Objection> {

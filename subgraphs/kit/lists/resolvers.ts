@@ -101,7 +101,7 @@ export function departmentResolvers(department: DepartmentConfig, store: ListSto
         const page = await store.page(filter, visibility, first, args.after);
         return {
           edges: page.edges,
-          pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null },
+          pageInfo: page.pageInfo,
           // Counted only when asked for.
           totalCount: () => store.count(filter, visibility),
         };

@@ -7,7 +7,7 @@ import { entriesTable, historyTable } from './tables.js';
 import { outboxTable, toOutboxRow } from '../outbox.js';
 import { PURGE_VERSION } from '../events/relay.js';
 import { insertInChunks, MAX_KEYS_PER_STATEMENT, selectInChunks } from '../db.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { keysetPage } from '../pagination.js';
 import { announceAfterCommit } from '../events/notifier.js';
 import { groupByKey } from '../group.js';
 import type { DepartmentConfig, ListType } from './department.js';
@@ -176,24 +176,12 @@ export class ListStore {
 
   /** One page of entries matching `filter`, newest recognition first (keyset pagination). */
   async page(filter: EntryFilter, visibility: EntryVisibility, first: number, after?: string | null) {
-    const query = this.filtered(filter, visibility)
-      .orderBy([
-        { column: 'recognised_on', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(first + 1);
-    if (after) {
-      const [recognisedOn, id] = decodeCursor(after, 2);
-      query.where((w) =>
-        w.where('recognised_on', '<', recognisedOn).orWhere((same) => same.where('recognised_on', recognisedOn).andWhere('id', '<', id)),
-      );
-    }
-    const rows = await query;
-    const entries = rows.slice(0, first).map((row: any) => this.toEntry(row));
-    return {
-      edges: entries.map((entry) => ({ cursor: encodeCursor([entry.recognisedOn, entry.id]), node: entry })),
-      hasNextPage: rows.length > first,
-    };
+    return keysetPage(this.filtered(filter, visibility), {
+      keys: [{ column: 'recognised_on', order: 'desc' }, { column: 'id', order: 'desc' }],
+      first,
+      after,
+      nodes: (rows) => rows.map((row: any) => this.toEntry(row)),
+    });
   }
 
   async count(filter: EntryFilter, visibility: EntryVisibility): Promise<number> {
