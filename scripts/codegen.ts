@@ -2,10 +2,11 @@
  * npm run codegen — writes the resolver types of every subgraph from its SDL, so the
  * resolvers are checked against the schema instead of against hand-written types.
  *
- * One file per subgraph, `subgraphs/<name>/__generated__/resolvers-types.ts`, from the
- * SDL files its `SubgraphModule.schemaFiles` lists (subgraphs/catalog.ts), and one for
- * the list engine's shared SDL, `subgraphs/kit/lists/__generated__/resolvers-types.ts`,
- * which the engine's department-independent resolvers use.
+ * Two files: the platform's, `subgraphs/platform/__generated__/resolvers-types.ts`, from the
+ * SDL its `SubgraphModule.schemaFiles` lists, and the list engine's shared SDL,
+ * `subgraphs/kit/lists/__generated__/resolvers-types.ts`, which every department's
+ * resolvers use (a department's own SDL is generated from its configuration, kit/lists/sdl.ts,
+ * and adds no type of its own: only root fields named after it).
  *
  * `@graphql-codegen/core` is driven directly rather than through `@graphql-codegen/cli`:
  * the CLI's dependency listr2 requires Node >= 22.13 and the project supports Node 20.
@@ -21,13 +22,14 @@ import * as typescriptPlugin from '@graphql-codegen/typescript';
 import * as typescriptResolversPlugin from '@graphql-codegen/typescript-resolvers';
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import { Kind, parse } from 'graphql';
-import { subgraphs } from '../subgraphs/catalog.js';
+import { departmentSubgraphs, subgraphByName } from '../subgraphs/catalog.js';
 import { parseSdl } from '../subgraphs/kit/schema.js';
+import { DEPARTMENTS_SCHEMA_FILE } from '../subgraphs/kit/lists/sdl.js';
 
 export const PROJECT_DIR = fileURLToPath(new URL('../', import.meta.url));
 
 /** The list engine's SDL, shared by every department's subgraph. */
-const LIST_ENGINE_SCHEMA_FILES = ['shared/common.graphql', 'shared/lists.graphql'];
+const LIST_ENGINE_SCHEMA_FILES = ['shared/common.graphql', DEPARTMENTS_SCHEMA_FILE, 'shared/lists.graphql'];
 
 /** A type exported by a project module: `<path from the project root>#<export>`. */
 type TypeRef = string;
@@ -64,6 +66,8 @@ export interface CodegenTarget {
   output: string;
   /** SDL files under `schema/`, in the order the subgraph loads them. */
   schemaFiles: string[];
+  /** Those of them generated from the catalogue (read from here, not from `schema/`). */
+  generatedSchema?: Record<string, string>;
   types: TypesConfig;
   /**
    * A schema file whose `extend schema @link(…)` is added: the shared SDL does not link the
@@ -72,23 +76,22 @@ export interface CodegenTarget {
   federationLinkFrom?: string;
 }
 
-/** What to generate: every subgraph of the catalog, and the list engine's shared SDL. */
+/** What to generate: the platform's SDL and the list engine's shared SDL (the catalogue's enums included). */
 export function codegenTargets(): CodegenTarget[] {
-  const targets: CodegenTarget[] = subgraphs.map((subgraph) => ({
-    output: `subgraphs/${subgraph.name}/__generated__/resolvers-types.ts`,
-    schemaFiles: subgraph.schemaFiles,
-    // Departments are the list engine configured; the platform is the only other subgraph.
-    types: subgraph.schemaFiles.includes('shared/lists.graphql') ? LIST_ENGINE_TYPES : PLATFORM_TYPES,
-  }));
-  const department = subgraphs.find((subgraph) => subgraph.schemaFiles.includes('shared/lists.graphql'));
-  if (!department) throw new Error('No department subgraph in subgraphs/catalog.ts: nothing uses the list engine');
-  targets.push({
-    output: 'subgraphs/kit/lists/__generated__/resolvers-types.ts',
-    schemaFiles: LIST_ENGINE_SCHEMA_FILES,
-    types: LIST_ENGINE_TYPES,
-    federationLinkFrom: department.schemaFiles.at(-1),
-  });
-  return targets;
+  const platform = subgraphByName('platform');
+  const department = departmentSubgraphs[0];
+  if (!department) throw new Error('No department in subgraphs/departments.ts: nothing uses the list engine');
+  const departmentModule = subgraphByName(department.name);
+  return [
+    { output: 'subgraphs/platform/__generated__/resolvers-types.ts', schemaFiles: platform.schemaFiles, generatedSchema: platform.generatedSchema, types: PLATFORM_TYPES },
+    {
+      output: 'subgraphs/kit/lists/__generated__/resolvers-types.ts',
+      schemaFiles: LIST_ENGINE_SCHEMA_FILES,
+      generatedSchema: departmentModule.generatedSchema,
+      types: LIST_ENGINE_TYPES,
+      federationLinkFrom: departmentModule.schemaFiles.at(-1),
+    },
+  ];
 }
 
 /** `subgraphs/kit/lists/store.ts#ListEntry` as codegen wants it from `output`: `../../kit/lists/store.js#ListEntry`. */
@@ -114,9 +117,9 @@ export async function generate(target: CodegenTarget): Promise<string> {
   // _entities). Codegen's `federation` option prepends the federation directive definitions
   // (@key, @requires, @provides, @external) and builds the printed SDL without validating
   // it, so the v2 directives it does not define (@link, @shareable) pass through.
-  let typeDefs = parseSdl(target.schemaFiles);
+  let typeDefs = parseSdl(target.schemaFiles, target.generatedSchema);
   if (target.federationLinkFrom) {
-    const links = parseSdl([target.federationLinkFrom]).definitions.filter((definition) => definition.kind === Kind.SCHEMA_EXTENSION);
+    const links = parseSdl([target.federationLinkFrom], target.generatedSchema).definitions.filter((definition) => definition.kind === Kind.SCHEMA_EXTENSION);
     typeDefs = { ...typeDefs, definitions: [...links, ...typeDefs.definitions] };
   }
   const schema = buildSubgraphSchema([{ typeDefs }]);

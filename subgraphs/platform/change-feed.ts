@@ -22,6 +22,7 @@ import { announceAfterCommit, FEED_PENDING_TOPIC, FEED_TOPIC } from '../kit/even
 import { feedVisibilityAcross, visibleWarningListDomains, type CrossDepartmentVisibility, type DepartmentRef } from '../kit/auth/policy.js';
 import type { Principal } from '../kit/auth/principal.js';
 import { whereVisible } from './visibility-sql.js';
+import { departments as catalogue } from '../departments.js';
 
 export interface FeedEvent {
   eventId: string;
@@ -87,15 +88,16 @@ export const FEED_TYPES = [
   // Notices (notices.ts).
   'EXIT_NOTICE', 'UNIT_NOTICE', 'VALIDITY_REMINDER',
 ];
-export const FEED_DOMAINS = ['TAX', 'MARKET_SUPERVISION', 'COURTS', 'WORK_SAFETY'];
+/** The catalogue's domains (subgraphs/departments.ts); a feed built for other departments (tests) knows its own (`ChangeFeed.domains`). */
+export const FEED_DOMAINS: readonly string[] = catalogue.map((department) => department.domain);
 
 /** Cursors are opaque: base64url of ["feed", position]. */
 export const feedCursor = (position: number) => encodeCursor(['feed', position]);
 
-export function validateChangeFilter(filter: ChangeFilter | null | undefined): ChangeFilter {
+export function validateChangeFilter(filter: ChangeFilter | null | undefined, domains: readonly string[] = FEED_DOMAINS): ChangeFilter {
   const f = filter ?? {};
-  const unknownDomain = f.domains?.find((d) => !FEED_DOMAINS.includes(d));
-  if (unknownDomain) throw badInput(`Unknown domain "${unknownDomain}": use ${FEED_DOMAINS.join(', ')}`, { argument: 'filter.domains' });
+  const unknownDomain = f.domains?.find((d) => !domains.includes(d));
+  if (unknownDomain) throw badInput(`Unknown domain "${unknownDomain}": use ${domains.join(', ')}`, { argument: 'filter.domains' });
   const unknownType = f.types?.find((t) => !FEED_TYPES.includes(t));
   if (unknownType) throw badInput(`Unknown event type "${unknownType}": use ${FEED_TYPES.join(', ')}`, { argument: 'filter.types' });
   if (f.regionCode != null && !/^\d{2,6}$/.test(f.regionCode)) throw badInput('regionCode is 2 to 6 digits', { argument: 'filter.regionCode' });
@@ -107,7 +109,12 @@ export class ChangeFeed {
   constructor(
     readonly db: Knex,
     readonly departments: readonly DepartmentRef[] = [],
-  ) {}
+  ) {
+    this.domains = departments.length ? departments.map((department) => department.domain) : FEED_DOMAINS;
+  }
+
+  /** The domains whose events this feed carries. */
+  readonly domains: readonly string[];
 
   /**
    * Appends events in `trx`, in order, skipping any already appended (same event id). They
@@ -218,7 +225,7 @@ export class ChangeFeed {
     if (filter.creditCode) query.where('credit_code', filter.creditCode);
     if (filter.listKinds) query.whereIn('list_kind', filter.listKinds);
     if (filter.excludeCorrected) query.where((w) => w.whereNull('status').orWhereNot('status', 'CORRECTED'));
-    whereVisible(query, visibility, FEED_DOMAINS, 'LIST_TYPE');
+    whereVisible(query, visibility, this.domains, 'LIST_TYPE');
     const rows = await query;
     const events = rows.slice(0, first).map(toEvent);
     for (const event of events) {

@@ -11,7 +11,7 @@ import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import { workingDaysBetween, type WorkingCalendar } from '../kit/working-days.js';
 import { entryIndexTable, warningListTable } from './migrations.js';
 import { checkSubjectCode } from '../kit/codes.js';
-import { FEED_DOMAINS, type ChangeFeed, type FeedEvent } from './change-feed.js';
+import type { ChangeFeed, FeedEvent } from './change-feed.js';
 import type { CrossDepartmentVisibility } from '../kit/auth/policy.js';
 import { whereVisible } from './visibility-sql.js';
 import { feedEventOf } from './feed-events.js';
@@ -130,7 +130,7 @@ export class Collection {
       .where('sharing_working_days', '>', SHARING_DEADLINE_WORKING_DAYS)
       .orderBy([{ column: 'recognised_on', order: 'desc' }, { column: 'entry_id', order: 'desc' }])
       .limit(first + 1);
-    whereVisible(query, visibility, FEED_DOMAINS);
+    whereVisible(query, visibility, this.feed.domains);
     if (domain) query.where('domain', domain);
     if (after) {
       const [recognisedOn, id] = decodeCursor(after, 2);
@@ -167,7 +167,7 @@ export class Collection {
   ) {
     const query = this.db(entryIndexTable).orderBy([{ column: 'updated_at' }, { column: 'entry_id' }]).limit(first + 1);
     // What the reader may see, as the change feed shows it (the policy's feed visibility).
-    whereVisible(query, visibility, FEED_DOMAINS);
+    whereVisible(query, visibility, this.feed.domains);
     if (filter.listKinds) query.whereIn('list_kind', filter.listKinds);
     if (filter.regionPrefix) query.where('region_code', 'like', `${filter.regionPrefix}%`);
     if (after) {

@@ -38,12 +38,13 @@ import { ConsolidatedList, consolidatedListResolvers } from './consolidated-list
 import { Corrections, correctionsMigration } from './corrections.js';
 import { Notices, noticeResolvers } from './notices.js';
 import { configuration } from '../kit/config/index.js';
+import { DEPARTMENTS_SCHEMA_FILE } from '../kit/lists/sdl.js';
 
 /** The platform, for the departments whose lists it collects and whose measures it applies. */
 export function createPlatformSubgraph(departments: DepartmentConfig[]): SubgraphModule {
   return {
     name: 'platform',
-    schemaFiles: ['shared/common.graphql', 'platform.graphql'],
+    schemaFiles: ['shared/common.graphql', DEPARTMENTS_SCHEMA_FILE, 'platform.graphql'],
     migrations: [...migrations, correctionsMigration],
     productionSecrets: ['receipt-key', 'register-keys'],
     async build({ db, clock }) {
@@ -70,8 +71,10 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
           changeFeedResolvers(feed, catalogue, clock),
           webhookResolvers(webhooks),
           statisticsResolvers(new Statistics(db), clock),
-          consolidatedListResolvers(new ConsolidatedList(db)),
+          consolidatedListResolvers(new ConsolidatedList(db, departments.length)),
           noticeResolvers(feed),
+          // The catalogue itself (the dashboard's rows and columns).
+          { Query: { departments: () => departments.map(({ name, domain, authority, label, lists }) => ({ name, domain, authority, label, lists })) } },
         ),
         routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, secret) },
         createLoaders: () => ({ ...createPlatformLoaders(registry), ...createWarningListLoaders(collection), ...createJointMeasureLoaders(catalogue) }),
