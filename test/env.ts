@@ -28,9 +28,13 @@ export interface GraphQLResponse<T = any> {
 }
 
 /** Headers of a caller: a development token for `claims` (none: the public), and a stated purpose. */
-export async function callerHeaders(claims: TokenClaims | null, purpose?: { purpose: string; reference: string }): Promise<Record<string, string>> {
+export async function callerHeaders(
+  claims: TokenClaims | null,
+  purpose?: { purpose: string; reference: string },
+  departmentNames?: readonly string[],
+): Promise<Record<string, string>> {
   const headers: Record<string, string> = {};
-  if (claims) headers.authorization = `Bearer ${await mintDevelopmentToken(claims)}`;
+  if (claims) headers.authorization = `Bearer ${await mintDevelopmentToken(claims, undefined, departmentNames)}`;
   if (purpose) {
     headers['x-credithub-purpose'] = encodeURIComponent(purpose.purpose);
     headers['x-credithub-reference'] = encodeURIComponent(purpose.reference);
@@ -98,6 +102,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     subgraphs: options.subgraphs,
     supergraphSdl: options.supergraphSdl,
   });
+  // The departments an officer's token may name: those of the hub's catalogue (its own, when the test gave one).
+  const departmentNames = [...hub.subgraphs.keys()].filter((name) => name !== 'platform');
   const adminHeaders = await callerHeaders({ role: 'admin', sub: 'test-admin' }, { purpose: 'test', reference: 'TEST-1' });
   return {
     url: hub.gateway.url,
@@ -105,7 +111,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     demo,
     database,
     query: (query, variables, headers) => postGraphQL(hub.gateway.url, query, variables, { ...adminHeaders, ...headers }),
-    queryAs: async (claims, query, variables, purpose) => postGraphQL(hub.gateway.url, query, variables, await callerHeaders(claims, purpose)),
+    queryAs: async (claims, query, variables, purpose) => postGraphQL(hub.gateway.url, query, variables, await callerHeaders(claims, purpose, departmentNames)),
     async countStatements(work) {
       const before = new Map([...hub.subgraphs].map(([name, s]) => [name, s.db.statements.total]));
       await work();
