@@ -11,9 +11,10 @@ import { department as tax } from './tax/department.js';
 import { department as market } from './market/department.js';
 import { department as courts } from './courts/department.js';
 import { department as safety } from './safety/department.js';
+import { department as customs } from './customs/department.js';
 
 /** In this order they start, compose and take their ports (layout.ts). */
-export const departments = [tax, market, courts, safety];
+export const departments = [tax, market, courts, safety, customs];
 
 /** One value per department: `TAX`, `MARKET_SUPERVISION`, … */
 export type Domain = (typeof departments)[number]['domain'];

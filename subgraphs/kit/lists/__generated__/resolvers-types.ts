@@ -60,7 +60,7 @@ export type PageInfo = {
   endCursor?: Maybe<Scalars['String']['output']>;
 };
 
-/** The recognising domains (认定领域): one per department of the catalogue, 4 in all. */
+/** The recognising domains (认定领域): one per department of the catalogue, 5 in all. */
 export type Domain =
   /** 国家税务总局: the tax authorities (税务). */
   | 'TAX'
@@ -69,7 +69,9 @@ export type Domain =
   /** 最高人民法院: the people's courts (人民法院). */
   | 'COURTS'
   /** 应急管理部: work safety supervision (应急管理/安全生产). */
-  | 'WORK_SAFETY';
+  | 'WORK_SAFETY'
+  /** 海关总署: customs (海关). */
+  | 'CUSTOMS';
 
 /** Every list the departments keep. */
 export type ListKind =
@@ -92,7 +94,13 @@ export type ListKind =
   /** 应急管理 Work safety: 安全生产守信联合激励对象名单 (red). */
   | 'WORK_SAFETY_RED'
   /** 应急管理 Work safety: 安全生产重点关注名单 (key attention). */
-  | 'WORK_SAFETY_KEY_ATTENTION';
+  | 'WORK_SAFETY_KEY_ATTENTION'
+  /** 海关 Customs: 海关高级认证企业名单 (red). */
+  | 'CUSTOMS_ADVANCED_CERTIFIED'
+  /** 海关 Customs: 海关失信企业名单 (black). */
+  | 'CUSTOMS_DISHONEST'
+  /** 海关 Customs: 海关失信企业移出后重点关注名单 (key attention). */
+  | 'CUSTOMS_KEY_ATTENTION';
 
 export type EntryStatus =
   /** Recognised preliminarily, before notice or publicity. */
