@@ -22,9 +22,10 @@ const PROVINCES = {
   51: '四川', 52: '贵州', 53: '云南', 54: '西藏', 61: '陕西', 62: '甘肃', 63: '青海', 64: '宁夏', 65: '新疆', 71: '台湾', 81: '香港', 82: '澳门',
 };
 
-/** The figures' query: one objection-and-repair block per department of the catalogue. */
-const figuresQuery = () => `query Dashboard($from: Date!, $to: Date!, $filter: StatisticsFilter, $caseFilter: CaseStatisticsFilter, $regionBy: [EntryDimension!],
-    ${Object.keys(DEPARTMENTS).map((name) => `$${name}: Boolean!, `).join('')}$loop: Boolean!,
+/** The figures' query: one objection-and-repair block per department (`names`, the catalogue's). */
+function figuresQuery(names) {
+  return `query Dashboard($from: Date!, $to: Date!, $filter: StatisticsFilter, $caseFilter: CaseStatisticsFilter, $regionBy: [EntryDimension!],
+    ${names.map((name) => `$${name}: Boolean!, `).join('')}$loop: Boolean!,
     $listFilter: ConsolidatedListFilter, $consolidated: Boolean!) {
   entries: entryStatistics(from: $from, to: $to, filter: $filter) {
     recognised { count }
@@ -38,7 +39,7 @@ const figuresQuery = () => `query Dashboard($from: Date!, $to: Date!, $filter: S
   }
   warning: warningListStatistics(from: $from, to: $to, filter: $filter) { current entered left byMonth { month count } }
   listed: listedSubjectStatistics(from: $from, to: $to, filter: $filter) { listType subjects multiDomainSubjects byIndustry { key name subjects } }
-${Object.keys(DEPARTMENTS).map((name) => `  ${name}: ${name}ObjectionAndRepairStatistics(from: $from, to: $to, filter: $caseFilter) @include(if: $${name}) { ...cases }\n`).join('')}  loop: jointMeasureStatistics(from: $from, to: $to, filter: $filter) @include(if: $loop) {
+${names.map((name) => `  ${name}: ${name}ObjectionAndRepairStatistics(from: $from, to: $to, filter: $caseFilter) @include(if: $${name}) { ...cases }\n`).join('')}  loop: jointMeasureStatistics(from: $from, to: $to, filter: $filter) @include(if: $loop) {
     sharedCases recognisedEntries shareOfRecognised nationalTarget localTarget byOutcome { key cases }
   }
   warningList(first: 20) { edges { node { since domains subject { creditCode name } } } }
@@ -49,23 +50,27 @@ ${Object.keys(DEPARTMENTS).map((name) => `  ${name}: ${name}ObjectionAndRepairSt
 fragment cases on ObjectionAndRepairStatistics {
   objectionsFiled { count } objectionOutcomes { key count } objectionsOpen repairApplications repairOutcomes { key count }
 }`;
+}
 
 /** The roles the joint-measure loop's figures are open to (the hub refuses the others). */
 const LOOP_ROLES = ['agency', 'officer', 'admin', 'auditor'];
 /** The roles consolidated lists are open to (within their scopes). */
 const LIST_ROLES = [...LOOP_ROLES, 'partner'];
 
-const lookupQuery = () => `query Lookup($code: ID!) {
+/** The subject lookup: every department's record (`names`, the catalogue's). */
+function lookupQuery(names) {
+  return `query Lookup($code: ID!) {
   subject(creditCode: $code) {
     creditCode subjectType regionCode registered name industry { name }
     legalRepresentative { name idDocumentNumber }
     warningList { onList since domains }
-    ${Object.keys(DEPARTMENTS).map((name) => `${name} { ...record }`).join(' ')}
+    ${names.map((name) => `${name} { ...record }`).join(' ')}
   }
 }
 fragment record on DepartmentRecord {
   entries { id listType listName status recognisedOn validUntil recognisingAuthority creditCode subjectName linkedAs exit { way on } }
 }`;
+}
 
 const $ = (selector) => document.querySelector(selector);
 const storage = window.sessionStorage;
@@ -338,7 +343,7 @@ async function loadFigures() {
     const { listType, regionCode } = period.filter;
     const asked = (domain) => !period.filter.domain || period.filter.domain === domain;
     const role = String(claimsOf(storage.getItem('credithub.token'))?.role ?? '').toLowerCase();
-    const { data, errors = [] } = await graphql(figuresQuery(), {
+    const { data, errors = [] } = await graphql(figuresQuery(Object.keys(DEPARTMENTS)), {
       ...period,
       caseFilter: { listType, regionCode },
       regionBy: [level, 'LIST_TYPE'],
@@ -381,7 +386,7 @@ async function lookup() {
     headers['x-credithub-reference'] = encodeURIComponent(reference);
   }
   try {
-    const { data, errors = [], extensions } = await graphql(lookupQuery(), { code }, headers);
+    const { data, errors = [], extensions } = await graphql(lookupQuery(Object.keys(DEPARTMENTS)), { code }, headers);
     const subject = data?.subject;
     if (!subject) {
       target.replaceChildren(element('p', errors.map((e) => e.message).join('; ') || 'No such subject', 'error'));
