@@ -23,7 +23,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { buildSchema, GraphQLError } from 'graphql';
+import { buildSchema, GraphQLError, type GraphQLSchema } from 'graphql';
 import { SCHEMA_DIR } from '../subgraphs/kit/schema.js';
 import { signInternalToken, INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/auth/internal-token.js';
 import type { Principal, Purpose } from '../subgraphs/kit/auth/principal.js';
@@ -74,8 +74,13 @@ const FEED_QUERY = `query($after: String, $filter: ChangeFilter) { changes(after
   edges { cursor node { eventId type domain creditCode listType listKind regionCode entryId status exitWay occurredAt detail } }
   pageInfo { hasNextPage endCursor } } }`;
 
+/** The gateway's subscription schema: schema/subscriptions.graphql with the supergraph's `Domain` enum. */
+export function subscriptionSchema(supergraphSdl: string): GraphQLSchema {
+  return buildSchema(`${readFileSync(join(SCHEMA_DIR, 'subscriptions.graphql'), 'utf8')}\n${domainEnumIn(supergraphSdl)}`);
+}
+
 export function serveSubscriptions(options: SubscriptionOptions): { close(): Promise<void> } {
-  const schema = buildSchema(`${readFileSync(join(SCHEMA_DIR, 'subscriptions.graphql'), 'utf8')}\n${domainEnumIn(options.supergraphSdl)}`);
+  const schema = subscriptionSchema(options.supergraphSdl);
   const departments = departmentNamesIn(options.supergraphSdl);
   const settings = configuration();
   const pollMs = options.pollMs ?? settings.SUBSCRIPTION_POLL_MS;
