@@ -12,7 +12,6 @@ import { ErrorCode } from '../subgraphs/kit/errors.js';
 import { developmentJwtSecret } from '../subgraphs/kit/auth/secrets.js';
 import { requireProductionKeys } from '../subgraphs/kit/auth/production-keys.js';
 import { PUBLIC_PRINCIPAL, principalFromClaims, type Principal, type Purpose } from '../subgraphs/kit/auth/principal.js';
-import { departments } from '../subgraphs/catalog.js';
 
 import { PURPOSE_HEADER, REFERENCE_HEADER, purposeFrom } from './purpose.js';
 import { configuration } from '../subgraphs/kit/config/index.js';
@@ -77,19 +76,21 @@ function reasonFor(error: unknown): string {
 }
 
 /** The principal of a request, or a typed UNAUTHENTICATED error. */
-export async function authenticate(req: IncomingMessage, verifier: TokenVerifier): Promise<Principal> {
-  return principalOf(req.headers.authorization, verifier);
+export async function authenticate(req: IncomingMessage, verifier: TokenVerifier, departments: readonly string[]): Promise<Principal> {
+  return principalOf(req.headers.authorization, verifier, departments);
 }
 
 /** Identity and purpose from header-like values: HTTP headers, or a WebSocket's connection params. */
 export async function authenticateHeaders(
   values: { authorization?: string; purpose?: string; reference?: string },
   verifier: TokenVerifier,
+  departments: readonly string[],
 ): Promise<{ principal: Principal; purpose: Purpose | null }> {
-  return { principal: await principalOf(values.authorization, verifier), purpose: purposeFrom(values.purpose, values.reference, false) };
+  return { principal: await principalOf(values.authorization, verifier, departments), purpose: purposeFrom(values.purpose, values.reference, false) };
 }
 
-async function principalOf(header: string | undefined, verifier: TokenVerifier): Promise<Principal> {
+/** `departments`: the names a department officer's claim may state (the supergraph's departments). */
+async function principalOf(header: string | undefined, verifier: TokenVerifier, departments: readonly string[]): Promise<Principal> {
   if (!header) return PUBLIC_PRINCIPAL;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw unauthenticated('the Authorization header must be "Bearer <JWT>"');
@@ -99,7 +100,7 @@ async function principalOf(header: string | undefined, verifier: TokenVerifier):
   } catch (error) {
     throw unauthenticated(reasonFor(error));
   }
-  const principal = principalFromClaims(claims as Record<string, unknown>, departments.map((d) => d.name));
+  const principal = principalFromClaims(claims as Record<string, unknown>, [...departments]);
   if (typeof principal === 'string') throw unauthenticated(principal);
   return principal;
 }

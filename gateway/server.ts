@@ -17,7 +17,7 @@ import {
 import type { GraphQLFormattedError } from 'graphql';
 import { serveGraphQL } from '../subgraphs/kit/http.js';
 import { ErrorCode } from '../subgraphs/kit/errors.js';
-import { readCheckedInSupergraph, subgraphUrlsIn } from './supergraph.js';
+import { departmentNamesIn, readCheckedInSupergraph, subgraphUrlsIn } from './supergraph.js';
 import { SubgraphDataSource } from './datasource.js';
 import type { GatewayContext } from './context.js';
 import { authenticate, createTokenVerifier, purposeOf } from './auth.js';
@@ -30,7 +30,6 @@ import { dashboardRoutes } from './dashboard/serve.js';
 import { explorer } from './explorer/serve.js';
 import { configuration } from '../subgraphs/kit/config/index.js';
 import { exportRoutes } from './export/routes.js';
-import { departments } from '../subgraphs/catalog.js';
 import type { IncomingMessage } from 'node:http';
 
 export interface GatewayOptions {
@@ -79,6 +78,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const timeoutMs = options.subgraphTimeoutMs ?? settings.SUBGRAPH_TIMEOUT_MS;
   const supergraphSdl = options.supergraphSdl ?? readCheckedInSupergraph();
   const subgraphUrls = { ...subgraphUrlsIn(supergraphSdl), ...options.subgraphUrls };
+  const departments = departmentNamesIn(supergraphSdl);
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) => new SubgraphDataSource(name, subgraphUrls[name], timeoutMs),
@@ -118,7 +118,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   /** Who asks and why: for GraphQL requests and exports alike. */
   const contextOf = async (req: IncomingMessage): Promise<GatewayContext> => {
     const requestId = randomUUID();
-    const principal = await authenticate(req, verifier);
+    const principal = await authenticate(req, verifier, departments);
     const purpose = purposeOf(req);
     const internalToken = signInternalToken({ principal, purpose, requestId }, internalSecret);
     internalToken.catch(() => {}); // awaited by every subgraph call; never left unhandled
@@ -139,6 +139,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     httpServer: http.httpServer,
     path: '/graphql',
     verifier,
+    supergraphSdl,
     internalSecret,
     platformUrl: subgraphUrls.platform,
     accessRegisterUrl: accessRegisterUrl(subgraphUrls.platform),

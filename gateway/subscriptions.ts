@@ -23,13 +23,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { buildSchema, GraphQLError } from 'graphql';
+import { buildSchema, GraphQLError, type GraphQLSchema } from 'graphql';
 import { SCHEMA_DIR } from '../subgraphs/kit/schema.js';
 import { signInternalToken, INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/auth/internal-token.js';
 import type { Principal, Purpose } from '../subgraphs/kit/auth/principal.js';
 import { ErrorCode } from '../subgraphs/kit/errors.js';
 import { decodeJwt } from 'jose';
 import { authenticateHeaders, type TokenVerifier } from './auth.js';
+import { departmentNamesIn, domainEnumIn } from './supergraph.js';
 import { registerPersonalDataReads } from './personal-data.js';
 import { maySubscribe } from '../subgraphs/kit/auth/policy.js';
 import { FEED_TOPIC, notifier } from '../subgraphs/kit/events/notifier.js';
@@ -41,6 +42,8 @@ export interface SubscriptionOptions {
   httpServer: Server;
   path: string;
   verifier: TokenVerifier;
+  /** The supergraph served: the departments (officers' claims) and the `Domain` enum come from it. */
+  supergraphSdl: string;
   internalSecret: Uint8Array;
   platformUrl: string;
   /** Where reads of unmasked personal data are registered (the platform's internal route). */
@@ -71,8 +74,14 @@ const FEED_QUERY = `query($after: String, $filter: ChangeFilter) { changes(after
   edges { cursor node { eventId type domain creditCode listType listKind regionCode entryId status exitWay occurredAt detail } }
   pageInfo { hasNextPage endCursor } } }`;
 
+/** The gateway's subscription schema: schema/subscriptions.graphql with the supergraph's `Domain` enum. */
+export function subscriptionSchema(supergraphSdl: string): GraphQLSchema {
+  return buildSchema(`${readFileSync(join(SCHEMA_DIR, 'subscriptions.graphql'), 'utf8')}\n${domainEnumIn(supergraphSdl)}`);
+}
+
 export function serveSubscriptions(options: SubscriptionOptions): { close(): Promise<void> } {
-  const schema = buildSchema(readFileSync(join(SCHEMA_DIR, 'subscriptions.graphql'), 'utf8'));
+  const schema = subscriptionSchema(options.supergraphSdl);
+  const departments = departmentNamesIn(options.supergraphSdl);
   const settings = configuration();
   const pollMs = options.pollMs ?? settings.SUBSCRIPTION_POLL_MS;
   const maxBufferedBytes = options.maxBufferedBytes ?? settings.SUBSCRIPTION_MAX_BUFFERED_BYTES;
@@ -121,6 +130,7 @@ export function serveSubscriptions(options: SubscriptionOptions): { close(): Pro
               reference: typeof params.reference === 'string' ? params.reference : undefined,
             },
             options.verifier,
+            departments,
           );
           if (!maySubscribe(principal)) return false; // the change feed is for partners, agencies and departments
           if (!guard.admit(principal, ctx.extra.socket)) return false;

@@ -1,29 +1,15 @@
 /**
- * The supergraph: every subgraph's SDL composed with @apollo/composition. `npm run compose`
- * writes it to `schema/supergraph.graphql`, which the gateway serves statically; a test
- * fails when the checked-in file is stale.
+ * The supergraph the gateway serves: `schema/supergraph.graphql`, composed and written by
+ * `npm run compose` (subgraphs/compose.ts). The gateway reads what it needs of the
+ * departments from it — their names (`join__Graph`), the `Domain` enum — and imports no
+ * subgraph code.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { composeServices } from '@apollo/composition';
-import { subgraphs, defaultPorts } from '../subgraphs/catalog.js';
-import { parseSdl, SCHEMA_DIR } from '../subgraphs/kit/schema.js';
+import { Kind, parse, print, type EnumTypeDefinitionNode } from 'graphql';
+import { SCHEMA_DIR } from '../subgraphs/kit/schema.js';
 
 export const SUPERGRAPH_FILE = join(SCHEMA_DIR, 'supergraph.graphql');
-
-export function composeSupergraph(): string {
-  const result = composeServices(
-    subgraphs.map((subgraph) => ({
-      name: subgraph.name,
-      url: `http://localhost:${defaultPorts[subgraph.name]}/graphql`,
-      typeDefs: parseSdl(subgraph.schemaFiles),
-    })),
-  );
-  if (result.errors) {
-    throw new Error(`Composition failed:\n${result.errors.map((error) => `- ${error.message}`).join('\n')}`);
-  }
-  return result.supergraphSdl;
-}
 
 export function readCheckedInSupergraph(): string {
   return readFileSync(SUPERGRAPH_FILE, 'utf8');
@@ -34,4 +20,18 @@ export function subgraphUrlsIn(supergraphSdl: string): Record<string, string> {
   const urls: Record<string, string> = {};
   for (const match of supergraphSdl.matchAll(/@join__graph\(name: "([^"]+)", url: "([^"]+)"\)/g)) urls[match[1]] = match[2];
   return urls;
+}
+
+/** The departments a supergraph composes: every subgraph but the platform, in its order. */
+export function departmentNamesIn(supergraphSdl: string): string[] {
+  return Object.keys(subgraphUrlsIn(supergraphSdl)).filter((name) => name !== 'platform');
+}
+
+/** The supergraph's `Domain` enum as plain SDL (its descriptions kept, the join directives dropped). */
+export function domainEnumIn(supergraphSdl: string): string {
+  const domain = parse(supergraphSdl).definitions.find(
+    (definition): definition is EnumTypeDefinitionNode => definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === 'Domain',
+  );
+  if (!domain) throw new Error('The supergraph has no Domain enum: run `npm run compose`');
+  return print({ ...domain, directives: [], values: domain.values?.map((value) => ({ ...value, directives: [] })) });
 }

@@ -12,9 +12,13 @@ export interface GraphQLResponse<T = any> {
 }
 
 /** Headers of a caller: a development token for `claims` (none: the public), and a stated purpose. */
-export async function callerHeaders(claims: TokenClaims | null, purpose?: { purpose: string; reference: string }): Promise<Record<string, string>> {
+export async function callerHeaders(
+  claims: TokenClaims | null,
+  purpose?: { purpose: string; reference: string },
+  departmentNames?: readonly string[],
+): Promise<Record<string, string>> {
   const headers: Record<string, string> = {};
-  if (claims) headers.authorization = `Bearer ${await mintDevelopmentToken(claims)}`;
+  if (claims) headers.authorization = `Bearer ${await mintDevelopmentToken(claims, undefined, departmentNames)}`;
   if (purpose) {
     headers['x-credithub-purpose'] = encodeURIComponent(purpose.purpose);
     headers['x-credithub-reference'] = encodeURIComponent(purpose.reference);

@@ -2,11 +2,15 @@
  * npm run codegen — writes the resolver types of every subgraph from its SDL, so the
  * resolvers are checked against the schema instead of against hand-written types.
  *
- * One file per subgraph, `subgraphs/<name>/__generated__/resolvers-types.ts`, from the
- * SDL files its `SubgraphModule.schemaFiles` lists (subgraphs/catalog.ts), and one for
- * the list engine's shared SDL, `subgraphs/kit/lists/__generated__/resolvers-types.ts`,
- * which types the engine's resolvers: the shared SDL and a department's own fields under the
- * template department's names (kit/lists/department-fields.ts).
+ * Two files: the platform's, `subgraphs/platform/__generated__/resolvers-types.ts`, from the
+ * SDL its `SubgraphModule.schemaFiles` lists, and the list engine's shared SDL,
+ * `subgraphs/kit/lists/__generated__/resolvers-types.ts`, which every department's
+ * resolvers use (a department's own SDL is generated from its configuration, kit/lists/sdl.ts,
+ * and adds no type of its own: only root fields named after it).
+ *
+ * The list engine's resolvers are written for a template department (kit/lists/department-fields.ts):
+ * its file adds the first department's own fields under the template's names, so they are typed
+ * with every department's arguments.
  *
  * Enums are emitted as const objects (`enumsAsConst`), so the code takes an enum's values from
  * the generated file (`Object.values(ExitWay)`) instead of restating them.
@@ -25,14 +29,16 @@ import * as typescriptPlugin from '@graphql-codegen/typescript';
 import * as typescriptResolversPlugin from '@graphql-codegen/typescript-resolvers';
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import { Kind, parse, type DefinitionNode } from 'graphql';
-import { departments, subgraphs } from '../subgraphs/catalog.js';
+import { departmentSubgraphs, subgraphByName } from '../subgraphs/catalog.js';
 import { departmentFieldNames } from '../subgraphs/kit/lists/department-fields.js';
+import type { DepartmentConfig } from '../subgraphs/kit/lists/department.js';
 import { parseSdl } from '../subgraphs/kit/schema.js';
+import { DEPARTMENTS_SCHEMA_FILE } from '../subgraphs/kit/lists/sdl.js';
 
 export const PROJECT_DIR = fileURLToPath(new URL('../', import.meta.url));
 
 /** The list engine's SDL, shared by every department's subgraph. */
-const LIST_ENGINE_SCHEMA_FILES = ['shared/common.graphql', 'shared/lists.graphql'];
+const LIST_ENGINE_SCHEMA_FILES = ['shared/common.graphql', DEPARTMENTS_SCHEMA_FILE, 'shared/lists.graphql'];
 
 /** A type exported by a project module: `<path from the project root>#<export>`. */
 type TypeRef = string;
@@ -85,6 +91,8 @@ export interface CodegenTarget {
   output: string;
   /** SDL files under `schema/`, in the order the subgraph loads them. */
   schemaFiles: string[];
+  /** Those of them generated from the catalogue (read from here, not from `schema/`). */
+  generatedSchema?: Record<string, string>;
   types: TypesConfig;
   /**
    * A department whose own SDL file is added with its fields renamed to the template
@@ -96,26 +104,24 @@ export interface CodegenTarget {
   templateFrom?: { department: TemplateSource; file: string };
 }
 
-type TemplateSource = Parameters<typeof departmentFieldNames>[0];
+type TemplateSource = DepartmentConfig;
 
-/** What to generate: every subgraph of the catalog, and the list engine's shared SDL. */
+/** What to generate: the platform's SDL and the list engine's shared SDL (the catalogue's enums included). */
 export function codegenTargets(): CodegenTarget[] {
-  const targets: CodegenTarget[] = subgraphs.map((subgraph) => ({
-    output: `subgraphs/${subgraph.name}/__generated__/resolvers-types.ts`,
-    schemaFiles: subgraph.schemaFiles,
-    // Departments are the list engine configured; the platform is the only other subgraph.
-    types: subgraph.schemaFiles.includes('shared/lists.graphql') ? LIST_ENGINE_TYPES : PLATFORM_TYPES,
-  }));
-  const department = departments[0];
-  const subgraph = department && subgraphs.find((candidate) => candidate.name === department.name);
-  if (!subgraph) throw new Error('No department subgraph in subgraphs/catalog.ts: nothing uses the list engine');
-  targets.push({
-    output: 'subgraphs/kit/lists/__generated__/resolvers-types.ts',
-    schemaFiles: LIST_ENGINE_SCHEMA_FILES,
-    types: LIST_ENGINE_TYPES,
-    templateFrom: { department, file: subgraph.schemaFiles.at(-1)! },
-  });
-  return targets;
+  const platform = subgraphByName('platform');
+  const department = departmentSubgraphs[0];
+  if (!department) throw new Error('No department in subgraphs/departments.ts: nothing uses the list engine');
+  const departmentModule = subgraphByName(department.name);
+  return [
+    { output: 'subgraphs/platform/__generated__/resolvers-types.ts', schemaFiles: platform.schemaFiles, generatedSchema: platform.generatedSchema, types: PLATFORM_TYPES },
+    {
+      output: 'subgraphs/kit/lists/__generated__/resolvers-types.ts',
+      schemaFiles: LIST_ENGINE_SCHEMA_FILES,
+      generatedSchema: departmentModule.generatedSchema,
+      types: LIST_ENGINE_TYPES,
+      templateFrom: { department: department.department, file: departmentModule.schemaFiles.at(-1)! },
+    },
+  ];
 }
 
 /** `subgraphs/kit/lists/store.ts#ListEntry` as codegen wants it from `output`: `../../kit/lists/store.js#ListEntry`. */
@@ -139,11 +145,11 @@ function header(target: CodegenTarget): string {
  * A department's own SDL as the template department's: the fields named after it renamed to the
  * template's, without their descriptions (they name the department).
  */
-export function templateDefinitions(source: TemplateSource, file: string): DefinitionNode[] {
+export function templateDefinitions(source: TemplateSource, file: string, generatedSchema?: Record<string, string>): DefinitionNode[] {
   const templateName = Object.fromEntries(
     Object.entries(departmentFieldNames(source)).map(([type, names]) => [type, Object.fromEntries(Object.entries(names).map(([template, own]) => [own, template]))]),
   );
-  return parseSdl([file]).definitions.map((definition) => {
+  return parseSdl([file], generatedSchema).definitions.map((definition) => {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) return definition;
     const names = templateName[definition.name.value];
     if (!names) return definition;
@@ -161,9 +167,10 @@ export async function generate(target: CodegenTarget): Promise<string> {
   // _entities). Codegen's `federation` option prepends the federation directive definitions
   // (@key, @requires, @provides, @external) and builds the printed SDL without validating
   // it, so the v2 directives it does not define (@link, @shareable) pass through.
-  let typeDefs = parseSdl(target.schemaFiles);
+  let typeDefs = parseSdl(target.schemaFiles, target.generatedSchema);
   if (target.templateFrom) {
-    typeDefs = { ...typeDefs, definitions: [...typeDefs.definitions, ...templateDefinitions(target.templateFrom.department, target.templateFrom.file)] };
+    const template = templateDefinitions(target.templateFrom.department, target.templateFrom.file, target.generatedSchema);
+    typeDefs = { ...typeDefs, definitions: [...typeDefs.definitions, ...template] };
   }
   const schema = buildSubgraphSchema([{ typeDefs }]);
   const sdl = printSubgraphSchema(schema);

@@ -55,6 +55,8 @@ const FACTS: Record<string, string[]> = {
   WORK_SAFETY_BLACK: ['发生较大生产安全责任事故', '非法违法组织生产经营建设且拒不整改', '瞒报、谎报生产安全事故'],
   WORK_SAFETY_RED: ['安全生产标准化一级达标，连续三年未发生生产安全事故'],
   WORK_SAFETY_KEY_ATTENTION: ['一年内两次被责令停产整顿', '重大事故隐患未按期整改'],
+  CUSTOMS_ADVANCED_CERTIFIED: ['经海关认证为高级认证企业（AEO），内部控制、财务状况、守法规范和贸易安全均达标'],
+  CUSTOMS_DISHONEST: ['走私违法，被海关行政处罚', '拖欠应缴税款、应缴罚没款项', '提供虚假资料骗取海关认证'],
 };
 
 export function organisationCode(rng: Random, regionCode: string): string {

@@ -1,19 +1,20 @@
 /**
  * npm run gateway — runs the gateway alone, as production does. Subgraph URLs come from
  * <NAME>_SUBGRAPH_URL (e.g. TAX_SUBGRAPH_URL=http://tax:4002/graphql), else from the
- * checked-in supergraph. Stateless: run as many replicas as needed.
+ * checked-in supergraph. Stateless: run as many replicas as needed. It loads no subgraph code
+ * (no knex, no platform): names come from the light catalogue (subgraphs/layout.ts).
  */
 import '../subgraphs/kit/config/startup.js';
 import './tracing.js';
 import { onShutdown } from './shutdown.js';
 import { startGateway } from '../gateway/server.js';
-import { subgraphs } from '../subgraphs/catalog.js';
+import { subgraphNames } from '../subgraphs/layout.js';
 import { configuration, subgraphSetting } from '../subgraphs/kit/config/index.js';
 
 const subgraphUrls = Object.fromEntries(
-  subgraphs.flatMap((s) => {
-    const url = subgraphSetting(s.name, 'SUBGRAPH_URL');
-    return url ? [[s.name, url]] : [];
+  subgraphNames.flatMap((name) => {
+    const url = subgraphSetting(name, 'SUBGRAPH_URL');
+    return url ? [[name, url]] : [];
   }),
 );
 try {

@@ -3,14 +3,15 @@
  * again. Used by `npm start`, the tests and the benchmarks.
  */
 import { startGateway, type RunningGateway } from '../gateway/server.js';
-import { subgraphs, defaultPorts, departments } from '../subgraphs/catalog.js';
+import { subgraphs as catalogue, defaultPorts } from '../subgraphs/catalog.js';
+import type { SubgraphModule } from '../subgraphs/kit/server.js';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/server.js';
 import type { Clock } from '../subgraphs/kit/dates.js';
 
 export interface HubOptions {
   /** Gateway port; 0 for any free port. */
   port?: number;
-  /** Subgraph ports: the defaults (4001–4005) or 0 for free ones. */
+  /** Subgraph ports: the defaults (layout.ts: 4001 on, by catalogue position) or 0 for free ones. */
   subgraphPorts?: 'default' | 'random';
   host?: string;
   /** Database URL for every subgraph; default: per-subgraph URLs from the environment. */
@@ -19,6 +20,13 @@ export interface HubOptions {
   subgraphTimeoutMs?: number;
   /** Background workers on their intervals (default), or run only when a test says so. */
   workers?: 'interval' | 'manual';
+  /**
+   * The subgraphs to run (default: the catalogue's, subgraphs/catalog.ts) — a test's own, from
+   * `hubSubgraphs` with a throw-away department added — with `supergraphSdl` their composition
+   * (subgraphs/compose.ts). Their ports are free ones unless the catalogue names them.
+   */
+  subgraphs?: SubgraphModule[];
+  supergraphSdl?: string;
 }
 
 export interface RunningHub {
@@ -31,12 +39,13 @@ export interface RunningHub {
 
 export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const running = new Map<string, RunningSubgraph>();
+  const subgraphs = options.subgraphs ?? catalogue;
   try {
     for (const module of subgraphs) {
       running.set(
         module.name,
         await startSubgraph(module, {
-          port: options.subgraphPorts === 'random' ? 0 : defaultPorts[module.name],
+          port: options.subgraphPorts === 'random' ? 0 : (defaultPorts[module.name] ?? 0),
           host: options.host,
           databaseUrl: options.databaseUrl?.(module.name),
           clock: options.clock,
@@ -44,15 +53,14 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       );
     }
     // Every subgraph consumes the departments' change events.
-    const departmentUrls = Object.fromEntries(
-      departments.map((department) => [department.name, running.get(department.name)!.url]),
-    );
+    const departmentUrls = Object.fromEntries([...running].filter(([name]) => name !== 'platform').map(([name, subgraph]) => [name, subgraph.url]));
     for (const subgraph of running.values()) subgraph.startWorkers(departmentUrls, options.workers);
     const gateway = await startGateway({
       port: options.port ?? 0,
       host: options.host,
       subgraphUrls: Object.fromEntries([...running].map(([name, subgraph]) => [name, subgraph.url])),
       subgraphTimeoutMs: options.subgraphTimeoutMs,
+      supergraphSdl: options.supergraphSdl,
     });
     return {
       gateway,

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import { developmentJwtSecret } from '../subgraphs/kit/auth/secrets.js';
 import { ALL_READ_SCOPES, principalFromClaims } from '../subgraphs/kit/auth/principal.js';
-import { departments } from '../subgraphs/catalog.js';
+import { departments } from '../subgraphs/departments.js';
 import { DEVELOPMENT_ISSUER } from '../gateway/auth.js';
 import { configuration } from '../subgraphs/kit/config/index.js';
 
@@ -51,7 +51,8 @@ export function lifetimeSeconds(expires: string, maxSeconds = configuration().JW
   return seconds;
 }
 
-export async function mintDevelopmentToken(claims: TokenClaims, expiresIn = '8h'): Promise<string> {
+/** `departmentNames`: those an officer's token may name (default: the catalogue's; a test's own catalogue adds its own). */
+export async function mintDevelopmentToken(claims: TokenClaims, expiresIn = '8h', departmentNames: readonly string[] = departments.map((d) => d.name)): Promise<string> {
   const unknownScopes = (claims.scopes ?? []).filter((scope) => !ALL_READ_SCOPES.includes(scope));
   if (unknownScopes.length) throw new Error(`unknown scope ${unknownScopes.join(', ')}: the scopes are ${ALL_READ_SCOPES.join(', ')}`);
   const payload = {
@@ -59,7 +60,7 @@ export async function mintDevelopmentToken(claims: TokenClaims, expiresIn = '8h'
     sub: claims.sub ?? `${claims.role}:${claims.department ?? claims.agency ?? 'dev'}`,
     scopes: claims.scopes ?? (claims.role === 'agency' || claims.role === 'partner' ? ALL_READ_SCOPES : undefined),
   };
-  const problem = principalFromClaims(payload, departments.map((d) => d.name));
+  const problem = principalFromClaims(payload, departmentNames);
   if (typeof problem === 'string') throw new Error(problem);
   return new SignJWT(payload)
     .setProtectedHeader({ alg: 'HS256' })

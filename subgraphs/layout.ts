@@ -1,10 +1,14 @@
 /**
  * The subgraphs' names and ports, without their code: the configuration names
  * `<NAME>_DATABASE_URL` and `<NAME>_SUBGRAPH_URL` from here before any subgraph is loaded.
- * catalog.ts checks at load that its subgraphs are exactly these, in this order.
+ * The platform first, then the departments of the catalogue (departments.ts) in its order.
  */
+import { departments } from './departments.js';
 
-/** Ports of the embedded default (`npm start`): the gateway on PORT (4000), subgraphs after it. */
-export const defaultPorts: Record<string, number> = { platform: 4001, tax: 4002, market: 4003, courts: 4004, safety: 4005 };
+/** The gateway's port in the embedded default (`npm start`); subgraphs take the ports after it, by position. */
+export const GATEWAY_PORT = 4000;
 
-export const subgraphNames = Object.keys(defaultPorts);
+export const subgraphNames = ['platform', ...departments.map((department) => department.name)];
+
+/** Ports of the embedded default (`npm start`): platform 4001, then each department in catalogue order. */
+export const defaultPorts: Record<string, number> = Object.fromEntries(subgraphNames.map((name, index) => [name, GATEWAY_PORT + 1 + index]));

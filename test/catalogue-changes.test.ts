@@ -6,6 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './env.js';
 import type { TokenClaims } from '../scripts/token.js';
+import { departments as catalogue } from '../subgraphs/departments.js';
+
+const departmentNames = catalogue.map((department) => department.name);
 
 let now = new Date('2026-11-23T02:00:00.000Z');
 const clock = () => now;
@@ -27,7 +30,7 @@ const ROLES: [string, TokenClaims | null][] = [
   ['agency', AGENCY],
   ['partner', { role: 'partner', agency: '某银行', sub: 'partner-1' }],
   ['auditor', { role: 'auditor', sub: 'auditor-1' }],
-  ...['tax', 'market', 'courts', 'safety'].map((d): [string, TokenClaims] => [`officer of ${d}`, { role: 'officer', department: d, sub: `officer-${d}` }]),
+  ...departmentNames.map((d): [string, TokenClaims] => [`officer of ${d}`, { role: 'officer', department: d, sub: `officer-${d}` }]),
 ];
 
 const MEASURE_INPUT = `{ kind: PUNISHMENT, description: "限制参与政府采购活动（测试）", appliedBy: "财政部门", scenarios: [GOVERNMENT_PROCUREMENT], triggers: ["DISHONEST_JUDGMENT_DEBTOR"] }`;

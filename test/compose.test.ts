@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { defaultPorts, departments, subgraphs } from '../subgraphs/catalog.js';
 import { variables } from '../subgraphs/kit/config/index.js';
+import { generatedComposeFile } from '../scripts/compose-file.js';
 
 const root = new URL('..', import.meta.url);
 const compose = parse(readFileSync(new URL('compose.yaml', root), 'utf8'), { merge: true });
@@ -36,6 +37,11 @@ function dockerStages(): { from: string; instructions: string[] }[] {
 const ciCommands = () => read('.ci/run').split('\n').map((line) => line.trim()).filter((line) => line.startsWith('npm '));
 
 describe('compose.yaml', () => {
+  it('has its department blocks as the catalogue generates them (npm run compose)', () => {
+    const text = read('compose.yaml');
+    expect(generatedComposeFile(text) === text, 'compose.yaml\'s generated blocks are stale: run npm run compose and commit the result').toBe(true);
+  });
+
   it('runs every subgraph of the catalogue as its own service, with npm run subgraph on its port', () => {
     expect(packageJson.scripts['start:subgraph']).toBe('node dist/scripts/subgraph.js');
     expect(packageJson.scripts['start:gateway']).toBe('node dist/scripts/gateway.js');

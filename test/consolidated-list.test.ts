@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './env.js';
 import type { ListEntry } from '../subgraphs/kit/lists/store.js';
 import type { TokenClaims } from '../scripts/token.js';
+import { departments } from '../subgraphs/departments.js';
 
 const clock = () => new Date('2026-11-01T02:00:00.000Z');
 const ADMIN: TokenClaims = { role: 'admin', sub: 'consolidated-admin' };
@@ -136,8 +137,9 @@ describe('who may read it', () => {
 describe('arguments are checked', () => {
   it.each([
     [{ industryCode: 'CC' }, /not an industry section/, 'filter.industryCode'],
-    [{ minDomains: 0 }, /1 to 4/, 'filter.minDomains'],
-    [{ minDomains: 5 }, /1 to 4/, 'filter.minDomains'],
+    // The bound is the number of domains: one per department of the catalogue.
+    [{ minDomains: 0 }, new RegExp(`1 to ${departments.length} \\(the number of domains\\)`), 'filter.minDomains'],
+    [{ minDomains: departments.length + 1 }, new RegExp(`1 to ${departments.length} `), 'filter.minDomains'],
     [{ regionCode: '4403x' }, /not an administrative division code/, 'filter.regionCode'],
   ])('%j', async (filter, message, argument) => {
     const response = await hub.queryAs(ADMIN, QUERY, { filter });

@@ -10,6 +10,9 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from './env.js';
 import { mintDevelopmentToken } from '../scripts/token.js';
 import { describeInBrowser, launchChromium } from './browser.js';
+import { departments } from '../subgraphs/departments.js';
+
+const names = departments.map((department) => department.name);
 
 describeInBrowser('dashboard.browser.test.ts', 'the dashboard in a real browser', () => {
   const clock = () => new Date('2026-11-01T02:00:00.000Z');
@@ -63,7 +66,7 @@ describeInBrowser('dashboard.browser.test.ts', 'the dashboard in a real browser'
     };
   }
 
-  it('loads with one batched GraphQL request, shows the API\'s headline figures, and filters', async () => {
+  it('loads with the catalogue and one batched GraphQL request, shows the API\'s headline figures, and filters', async () => {
     const { page, context, requests, problems, graphqlRequests } = await openDashboard();
     try {
       // First load: the page, its script and style, the chart library — from the gateway only.
@@ -71,7 +74,11 @@ describeInBrowser('dashboard.browser.test.ts', 'the dashboard in a real browser'
       expect(requests.some((r) => r.url === `${origin}/dashboard/vendor/chart.umd.min.js`)).toBe(true);
       const firstLoad = graphqlRequests();
       expect(firstLoad.length).toBeLessThanOrEqual(5);
-      expect(firstLoad.length).toBe(1); // every figure, the warning list and the departments' figures in one operation
+      // The hub's departments (the catalogue, for the labels and the queries), then every figure,
+      // the warning list and the departments' figures in one operation.
+      expect(firstLoad.length).toBe(2);
+      expect(firstLoad[0].body).toContain('departments');
+      const figuresRequest = firstLoad[1];
       expect(firstLoad.every((r) => r.method === 'POST')).toBe(true);
 
       const from = await page.inputValue('#from');
@@ -83,12 +90,14 @@ describeInBrowser('dashboard.browser.test.ts', 'the dashboard in a real browser'
       // Every chart drew, and the warning list shows its members.
       expect(await page.evaluate(() => [...document.querySelectorAll('canvas')].every((c) => c.width > 0 && c.height > 0))).toBe(true);
       expect(await page.locator('#warning-list tbody tr').count()).toBeGreaterThan(0);
-      expect(await page.locator('#cases tbody tr').count()).toBe(4);
+      expect(await page.locator('#cases tbody tr').count()).toBe(departments.length);
+      // One row per department of the catalogue, labelled as the hub's departments query says.
+      expect(await page.$$eval('#cases tbody tr td:first-child', (cells) => cells.map((cell) => cell.textContent))).toEqual(departments.map((d) => d.label));
       // The departments' objection and repair figures, as each department answers them.
-      const cases = await hub.queryAs(null, `query($from: Date!, $to: Date!) { ${['tax', 'market', 'courts', 'safety'].map((d) =>
+      const cases = await hub.queryAs(null, `query($from: Date!, $to: Date!) { ${names.map((d) =>
         `${d}: ${d}ObjectionAndRepairStatistics(from: $from, to: $to) { objectionsFiled { count } objectionOutcomes { key count } objectionsOpen repairApplications repairOutcomes { key count } }`).join(' ')} }`, { from, to });
       const outcome = (rows: { key: string; count: number }[], key: string) => rows.find((row) => row.key === key)?.count ?? 0;
-      const expectedCases = ['tax', 'market', 'courts', 'safety'].map((d) => {
+      const expectedCases = names.map((d) => {
         const f = cases.data[d];
         return [f.objectionsFiled.reduce((sum: number, row: any) => sum + row.count, 0), outcome(f.objectionOutcomes, 'UPHELD'), f.objectionsOpen, f.repairApplications, outcome(f.repairOutcomes, 'APPROVED')].map(String);
       });
@@ -96,9 +105,9 @@ describeInBrowser('dashboard.browser.test.ts', 'the dashboard in a real browser'
       expect(shownCases).toEqual(expectedCases);
       expect(expectedCases.flat().some((value) => value !== '0')).toBe(true);
       // The joint-measure loop's figures are not the public's: not asked, not shown.
-      expect(firstLoad[0].body).toContain('"loop":false');
+      expect(figuresRequest.body).toContain('"loop":false');
       expect(await page.isVisible('#loop-panel')).toBe(false);
-      expect(firstLoad[0].body).toContain('"consolidated":false');
+      expect(figuresRequest.body).toContain('"consolidated":false');
       expect(await page.isVisible('#consolidated-panel')).toBe(false);
       await page.screenshot({ path: 'test-results/dashboard-public.png', fullPage: true });
 
@@ -144,8 +153,8 @@ describeInBrowser('dashboard.browser.test.ts', 'the dashboard in a real browser'
       await page.fill('#code', code);
       await page.click('#lookup button[type="submit"]');
       await page.waitForSelector('#subject-entries');
-      const publicView = await hub.queryAs(null, `query($c: ID!) { subject(creditCode: $c) { tax { entries { id } } market { entries { id } } courts { entries { id } } safety { entries { id } } } }`, { c: code });
-      const visible = ['tax', 'market', 'courts', 'safety'].flatMap((d) => publicView.data.subject[d].entries.map((e: any) => e.id));
+      const publicView = await hub.queryAs(null, `query($c: ID!) { subject(creditCode: $c) { ${names.map((d) => `${d} { entries { id } }`).join(' ')} } }`, { c: code });
+      const visible = names.flatMap((d) => publicView.data.subject[d].entries.map((e: any) => e.id));
       const shown = await page.$$eval('#subject-entries tbody tr[data-entry]', (rows) => rows.map((row) => (row as HTMLElement).dataset.entry));
       expect(shown.sort()).toEqual(visible.sort());
       expect(shown.length).toBeGreaterThanOrEqual(2);

@@ -9,6 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerHeaders, postGraphQL, startTestHub, subjectsListedIn, type TestHub } from './env.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
+import { departments as catalogue } from '../subgraphs/departments.js';
+
+const departmentNames = catalogue.map((department) => department.name);
 
 const PROFILE = /* GraphQL */ `
   query Profile($code: ID!) {
@@ -18,6 +21,7 @@ const PROFILE = /* GraphQL */ `
       market { entries { id status } }
       courts { blackListed entries { id status } }
       safety { entries { id status } }
+      ${departmentNames.filter((d) => !['tax', 'market', 'courts', 'safety'].includes(d)).map((d) => `${d} { entries { id status } }`).join('\n')}
     }
   }
 `;
@@ -30,8 +34,8 @@ afterAll(() => hub?.stop());
 
 /** A demo subject with entries in as many departments as possible, courts and safety included. */
 function subjectListedEverywhere(): string {
-  const sets = ['tax', 'market', 'courts', 'safety'].map((d) => new Set(hub.demo.entriesByDepartment.get(d)!.map((e) => e.creditCode)));
-  const [, , courts, safety] = sets;
+  const sets = departmentNames.map((d) => new Set(hub.demo.entriesByDepartment.get(d)!.map((e) => e.creditCode)));
+  const [courts, safety] = ['courts', 'safety'].map((name) => sets[departmentNames.indexOf(name)]);
   const candidates = hub.demo.subjects
     .map((s) => s.creditCode)
     .filter((code) => courts.has(code) && safety.has(code))
@@ -50,7 +54,7 @@ function expectNoInternals(body: unknown) {
 function expectOthersAnswered(subject: any, code: string, down: string) {
   const registered = hub.demo.subjects.find((s) => s.creditCode === code)!;
   expect(subject).toMatchObject({ creditCode: code, registered: true, name: registered.name, subjectType: registered.subjectType });
-  for (const department of ['tax', 'market', 'courts', 'safety'].filter((d) => d !== down)) {
+  for (const department of departmentNames.filter((d) => d !== down)) {
     expect(subject[department], department).not.toBeNull();
     expect(subject[department].entries.map((e: any) => e.id).sort(), department).toEqual(idsIn(department, code));
   }

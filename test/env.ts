@@ -4,7 +4,7 @@
  * helpers that talk HTTP to it like a client. Every hub gets a database of its own
  * (a temporary directory, or a fresh MySQL database) and removes it when stopped.
  */
-import { startHub, type RunningHub } from '../scripts/hub.js';
+import { startHub, type HubOptions, type RunningHub } from '../scripts/hub.js';
 import { createScratchDatabase, type ScratchDatabase } from '../scripts/scratch-database.js';
 import { seed } from '../scripts/seed.js';
 import type { DemoData } from '../scripts/demo-data.js';
@@ -50,6 +50,9 @@ export interface TestHubOptions {
   workers?: 'interval' | 'manual';
   /** Seed the departments' objections and credit repair too (scripts/demo-cases.ts). */
   caseRecords?: boolean;
+  /** Subgraphs of a catalogue of the test's own and their supergraph (scripts/hub.ts); the demo data covers the real catalogue's departments. */
+  subgraphs?: HubOptions['subgraphs'];
+  supergraphSdl?: string;
 }
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
@@ -62,7 +65,11 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     subgraphTimeoutMs: options.subgraphTimeoutMs,
     clock: options.clock,
     workers: options.workers ?? 'manual',
+    subgraphs: options.subgraphs,
+    supergraphSdl: options.supergraphSdl,
   });
+  // The departments an officer's token may name: those of the hub's catalogue (its own, when the test gave one).
+  const departmentNames = [...hub.subgraphs.keys()].filter((name) => name !== 'platform');
   const adminHeaders = await callerHeaders({ role: 'admin', sub: 'test-admin' }, { purpose: 'test', reference: 'TEST-1' });
   return {
     url: hub.gateway.url,
@@ -70,7 +77,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     demo,
     database,
     query: (query, variables, headers) => postGraphQL(hub.gateway.url, query, variables, { ...adminHeaders, ...headers }),
-    queryAs: async (claims, query, variables, purpose) => postGraphQL(hub.gateway.url, query, variables, await callerHeaders(claims, purpose)),
+    queryAs: async (claims, query, variables, purpose) => postGraphQL(hub.gateway.url, query, variables, await callerHeaders(claims, purpose, departmentNames)),
     async countStatements(work) {
       const before = new Map([...hub.subgraphs].map(([name, s]) => [name, s.db.statements.total]));
       await work();

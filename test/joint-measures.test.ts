@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, importJWK, jwtVerify } from 'jose';
 import { startTestHub, type TestHub } from './env.js';
 import type { TokenClaims } from '../scripts/token.js';
+import { departments as catalogue } from '../subgraphs/departments.js';
 
 let now = new Date('2026-11-23T02:00:00.000Z');
 const clock = () => now;
@@ -111,7 +112,7 @@ describe('pre-approval screening (逢报必查)', () => {
       { code: blackCode, valid: true, verdict: 'RESTRICT' },
       { code: cleanCode, valid: true, verdict: 'CLEAR' },
     ]);
-    expect(Object.keys((verified.payload as any).dataVersion).sort()).toEqual(['courts', 'market', 'safety', 'tax']);
+    expect(Object.keys((verified.payload as any).dataVersion).sort()).toEqual(catalogue.map((department) => department.name).sort());
 
     const [header, payload, signature] = receipt.split('.');
     const claims = decodeJwt(receipt) as any;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './env.js';
 import { identityNumber, organisationCode, random } from '../scripts/demo-data.js';
 import { startSubgraph } from '../subgraphs/kit/server.js';
-import { taxSubgraph } from '../subgraphs/tax/index.js';
+import { subgraph as taxSubgraph } from '../subgraphs/tax/index.js';
 import { historyTable } from '../subgraphs/kit/lists/tables.js';
 import { outboxTable } from '../subgraphs/kit/outbox.js';
 import { consumerOffsetsTable } from '../subgraphs/kit/lists/tables.js';

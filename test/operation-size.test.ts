@@ -26,6 +26,7 @@ import { ScreeningService } from '../subgraphs/platform/screening.js';
 import { MeasureCatalogue } from '../subgraphs/platform/measures.js';
 import { ChangeFeed } from '../subgraphs/platform/change-feed.js';
 import { loadReceiptKeys } from '../subgraphs/platform/receipts.js';
+import { departments } from '../subgraphs/departments.js';
 
 let hub: TestHub;
 let schema: GraphQLSchema;
@@ -49,8 +50,13 @@ const sizeOf = (text: string, variables: Record<string, unknown>) => {
 };
 
 const app = readFileSync('gateway/dashboard/app.js', 'utf8');
-const DASHBOARD_FIRST_LOAD = /const FIGURES = `([\s\S]*?)`;/.exec(app)![1];
-const DASHBOARD_LOOKUP = /const LOOKUP = `([\s\S]*?)`;/.exec(app)![1];
+/** One of app.js's query builders (`function <name>(names) { … }`), called with the catalogue's departments as the page calls it. */
+const dashboardQuery = (name: string): string => {
+  const body = new RegExp('\\nfunction ' + name + '\\(names\\) \\{\\n([\\s\\S]*?`;)\\n\\}\\n').exec(app)![1];
+  return new Function('names', body)(departments.map((department) => department.name));
+};
+const DASHBOARD_FIRST_LOAD = dashboardQuery('figuresQuery');
+const DASHBOARD_LOOKUP = dashboardQuery('lookupQuery');
 const ENTRY = `id domain listType listKind listName creditCode subjectName subjectType regionCode lei facts recognisingAuthority legalBasis
   recognisedOn validFrom validUntil status published publicityUntil sharedAt linkedAs
   legalRepresentative { name idDocumentType idDocumentNumber } repair { repairable method rectificationDeadline } exit { way on reason }

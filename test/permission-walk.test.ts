@@ -21,9 +21,10 @@ import { createClient } from 'graphql-ws';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SCHEMA_DIR } from '../subgraphs/kit/schema.js';
+import { subscriptionSchema as gatewaySubscriptionSchema } from '../gateway/subscriptions.js';
+import { readCheckedInSupergraph } from '../gateway/supergraph.js';
 import {
-  buildSchema, buildClientSchema, getIntrospectionQuery, getNamedType, isEnumType, isInputObjectType, isLeafType, isListType, isNonNullType,
+  buildClientSchema, getIntrospectionQuery, getNamedType, isEnumType, isInputObjectType, isLeafType, isListType, isNonNullType,
   isObjectType, isAbstractType, type GraphQLArgument, type GraphQLField, type GraphQLInputType, type GraphQLNamedType, type GraphQLObjectType, type GraphQLSchema,
 } from 'graphql';
 import { callerHeaders, postGraphQL, startTestHub, type TestHub } from './env.js';
@@ -89,7 +90,7 @@ interface KnownEntry {
 
 let hub: TestHub;
 let schema: GraphQLSchema;
-const subscriptionSchema = buildSchema(readFileSync(join(SCHEMA_DIR, 'subscriptions.graphql'), 'utf8'));
+const subscriptionSchema = gatewaySubscriptionSchema(readCheckedInSupergraph());
 let entries: Map<string, KnownEntry>;
 /** Natural persons' names (none that is also a legal representative's: those are public on published lists). */
 let personNames: Map<string, string[]>;

@@ -8,7 +8,7 @@ import { SignJWT } from 'jose';
 import { postGraphQL, startTestHub, type TestHub } from './env.js';
 import { mintDevelopmentToken, type TokenClaims } from '../scripts/token.js';
 import { subgraphs } from '../subgraphs/catalog.js';
-import { parseSdl } from '../subgraphs/kit/schema.js';
+import { subgraphTypeDefs } from '../subgraphs/kit/schema.js';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { personalFields } from '../subgraphs/kit/auth/masking.js';
 
@@ -150,7 +150,7 @@ describe('personal data: masked unless the role may read it and a purpose is sta
       // checked in personal-data-doors.test.ts (case 8)
       'Objection.filedBy']);
     for (const subgraph of subgraphs) {
-      const schema = buildSubgraphSchema([{ typeDefs: parseSdl(subgraph.schemaFiles) }]);
+      const schema = buildSubgraphSchema([{ typeDefs: subgraphTypeDefs(subgraph) }]);
       for (const field of personalFields(schema)) {
         expect(covered, `${subgraph.name}: ${field.type}.${field.field} is personal but no test checks it`).toContain(`${field.type}.${field.field}`);
       }

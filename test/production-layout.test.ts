@@ -15,13 +15,15 @@ import { changeFeedTable } from '../subgraphs/platform/change-feed.js';
 // Notices are the platform's own events about entries, not copies of a department's.
 import { NOTICE_TYPES } from '../subgraphs/platform/notices.js';
 import type { TokenClaims } from '../scripts/token.js';
+import { subgraphNames } from '../subgraphs/layout.js';
+import { departments as catalogue } from '../subgraphs/departments.js';
+
+const departmentNames = catalogue.map((department) => department.name);
 
 const EXPECTED_WORKERS: Record<string, string[]> = {
   platform: ['collection', 'change-feed', 'notices', 'register-checkpoint', 'webhooks'],
-  tax: ['relay', 'cross-department', 'expiry'],
-  market: ['relay', 'cross-department', 'expiry'],
-  courts: ['relay', 'cross-department', 'expiry'],
-  safety: ['relay', 'cross-department', 'expiry'],
+  // Every department runs the list engine's workers.
+  ...Object.fromEntries(departmentNames.map((name) => [name, ['relay', 'cross-department', 'expiry']])),
 };
 const AGENCY: TokenClaims = { role: 'agency', agency: '某市财政局政府采购监管处', sub: 'agency-layout' };
 const ADMIN: TokenClaims = { role: 'admin', sub: 'layout-admin' };
@@ -130,11 +132,11 @@ describe(`the production layout: one process per subgraph and a gateway (${diale
     await platformReplica.kill(); // mid-work: the first half's events are on their way
     await Promise.all(targets.slice(half).map((t) => blackList(t.creditCode)));
     const lastCommit = Date.now();
-    const dbs = Object.fromEntries(['platform', 'tax', 'market', 'courts', 'safety'].map((name) => [name, connect(database.urlFor(name))]));
+    const dbs = Object.fromEntries(subgraphNames.map((name) => [name, connect(database.urlFor(name))]));
     try {
       const outboxIds = async () => {
         const ids: string[] = [];
-        for (const d of ['tax', 'market', 'courts', 'safety']) ids.push(...(await dbs[d](outboxTable(d)).select('event_id')).map((r: any) => r.event_id));
+        for (const d of departmentNames) ids.push(...(await dbs[d](outboxTable(d)).select('event_id')).map((r: any) => r.event_id));
         return ids;
       };
       const { ms } = await eventually(

@@ -426,7 +426,8 @@ describe('objections and credit repair, each department answering for its own', 
 describe('objections and credit repair over the demo\'s history', () => {
   let withCases: TestHub;
   beforeAll(async () => {
-    withCases = await startTestHub({ subjects: 1500, clock, caseRecords: true });
+    // Enough subjects that the demo upholds an objection on a list of every type (1,800 with the five departments).
+    withCases = await startTestHub({ subjects: 1800, clock, caseRecords: true });
   });
   afterAll(() => withCases?.stop());
 

@@ -1,11 +1,17 @@
 /**
  * Rule: the gateway serves the checked-in supergraph statically, so the checked-in file must
  * be exactly what the subgraphs' SDL composes to, and every recognising department must
- * contribute its field to the one Subject (and its entries query).
+ * contribute its field to the one Subject (and its entries query). The SDL generated from the
+ * catalogue (schema/<department>.graphql, schema/shared/departments.graphql) is checked in for
+ * reading: it must be what the subgraphs serve.
  */
 import { describe, expect, it } from 'vitest';
 import { Kind, parse, print, type ConstDirectiveNode, type ObjectTypeDefinitionNode, type EnumTypeDefinitionNode } from 'graphql';
-import { composeSupergraph, readCheckedInSupergraph, SUPERGRAPH_FILE } from '../gateway/supergraph.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCheckedInSupergraph, SUPERGRAPH_FILE } from '../gateway/supergraph.js';
+import { composeSupergraph, generatedSchemaFiles } from '../subgraphs/compose.js';
+import { SCHEMA_DIR } from '../subgraphs/kit/schema.js';
 import { departments, subgraphs } from '../subgraphs/catalog.js';
 
 const composed = composeSupergraph();
@@ -45,6 +51,14 @@ describe('the checked-in supergraph is the composition of the subgraphs', () => 
     const checkedIn = readCheckedInSupergraph();
     // A diff of the whole file is useless when it is stale: tell what to do.
     expect(checkedIn === composed, `${SUPERGRAPH_FILE} is stale: run npm run compose and commit the result`).toBe(true);
+  });
+
+  it.each(Object.entries(generatedSchemaFiles()))('schema/%s is what the catalogue generates', (file, sdl) => {
+    expect(readFileSync(join(SCHEMA_DIR, file), 'utf8') === sdl, `schema/${file} is stale: run npm run compose and commit the result`).toBe(true);
+  });
+
+  it('generates the SDL of every department and the shared enums', () => {
+    expect(Object.keys(generatedSchemaFiles()).sort()).toEqual(['shared/departments.graphql', ...departments.map((d) => `${d.name}.graphql`)].sort());
   });
 
   it('names every subgraph of the catalog, and nothing else', () => {

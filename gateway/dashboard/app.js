@@ -3,8 +3,11 @@
 // Plain browser JavaScript, no build step; Chart.js (UMD, served by the gateway) draws.
 
 const ENDPOINT = '/graphql';
-const DOMAINS = { TAX: '税务 Tax', MARKET_SUPERVISION: '市场监管 Market', COURTS: '法院 Courts', WORK_SAFETY: '应急管理 Work safety' };
-const DEPARTMENTS = { tax: 'TAX', market: 'MARKET_SUPERVISION', courts: 'COURTS', safety: 'WORK_SAFETY' };
+// The departments come from the hub (Query.departments, the catalogue) when the page starts:
+// their labels by domain, their domains by name (the name is also their fields' prefix).
+const DOMAINS = {};
+const DEPARTMENTS = {};
+const CATALOGUE = '{ departments { name domain label } }';
 const LIST_TYPES = { BLACK: '黑名单 Black', RED: '红名单 Red', KEY_ATTENTION: '重点关注 Key attention' };
 const LIST_COLOURS = { BLACK: '#3b3b46', RED: '#c8372d', KEY_ATTENTION: '#e0a526' };
 const EXIT_WAYS = {
@@ -19,8 +22,10 @@ const PROVINCES = {
   51: '四川', 52: '贵州', 53: '云南', 54: '西藏', 61: '陕西', 62: '甘肃', 63: '青海', 64: '宁夏', 65: '新疆', 71: '台湾', 81: '香港', 82: '澳门',
 };
 
-const FIGURES = `query Dashboard($from: Date!, $to: Date!, $filter: StatisticsFilter, $caseFilter: CaseStatisticsFilter, $regionBy: [EntryDimension!],
-    $tax: Boolean!, $market: Boolean!, $courts: Boolean!, $safety: Boolean!, $loop: Boolean!,
+/** The figures' query: one objection-and-repair block per department (`names`, the catalogue's). */
+function figuresQuery(names) {
+  return `query Dashboard($from: Date!, $to: Date!, $filter: StatisticsFilter, $caseFilter: CaseStatisticsFilter, $regionBy: [EntryDimension!],
+    ${names.map((name) => `$${name}: Boolean!, `).join('')}$loop: Boolean!,
     $listFilter: ConsolidatedListFilter, $consolidated: Boolean!) {
   entries: entryStatistics(from: $from, to: $to, filter: $filter) {
     recognised { count }
@@ -34,11 +39,7 @@ const FIGURES = `query Dashboard($from: Date!, $to: Date!, $filter: StatisticsFi
   }
   warning: warningListStatistics(from: $from, to: $to, filter: $filter) { current entered left byMonth { month count } }
   listed: listedSubjectStatistics(from: $from, to: $to, filter: $filter) { listType subjects multiDomainSubjects byIndustry { key name subjects } }
-  tax: taxObjectionAndRepairStatistics(from: $from, to: $to, filter: $caseFilter) @include(if: $tax) { ...cases }
-  market: marketObjectionAndRepairStatistics(from: $from, to: $to, filter: $caseFilter) @include(if: $market) { ...cases }
-  courts: courtsObjectionAndRepairStatistics(from: $from, to: $to, filter: $caseFilter) @include(if: $courts) { ...cases }
-  safety: safetyObjectionAndRepairStatistics(from: $from, to: $to, filter: $caseFilter) @include(if: $safety) { ...cases }
-  loop: jointMeasureStatistics(from: $from, to: $to, filter: $filter) @include(if: $loop) {
+${names.map((name) => `  ${name}: ${name}ObjectionAndRepairStatistics(from: $from, to: $to, filter: $caseFilter) @include(if: $${name}) { ...cases }\n`).join('')}  loop: jointMeasureStatistics(from: $from, to: $to, filter: $filter) @include(if: $loop) {
     sharedCases recognisedEntries shareOfRecognised nationalTarget localTarget byOutcome { key cases }
   }
   warningList(first: 20) { edges { node { since domains subject { creditCode name } } } }
@@ -49,23 +50,27 @@ const FIGURES = `query Dashboard($from: Date!, $to: Date!, $filter: StatisticsFi
 fragment cases on ObjectionAndRepairStatistics {
   objectionsFiled { count } objectionOutcomes { key count } objectionsOpen repairApplications repairOutcomes { key count }
 }`;
+}
 
 /** The roles the joint-measure loop's figures are open to (the hub refuses the others). */
 const LOOP_ROLES = ['agency', 'officer', 'admin', 'auditor'];
 /** The roles consolidated lists are open to (within their scopes). */
 const LIST_ROLES = [...LOOP_ROLES, 'partner'];
 
-const LOOKUP = `query Lookup($code: ID!) {
+/** The subject lookup: every department's record (`names`, the catalogue's). */
+function lookupQuery(names) {
+  return `query Lookup($code: ID!) {
   subject(creditCode: $code) {
     creditCode subjectType regionCode registered name industry { name }
     legalRepresentative { name idDocumentNumber }
     warningList { onList since domains }
-    tax { ...record } market { ...record } courts { ...record } safety { ...record }
+    ${names.map((name) => `${name} { ...record }`).join(' ')}
   }
 }
 fragment record on DepartmentRecord {
   entries { id listType listName status recognisedOn validUntil recognisingAuthority creditCode subjectName linkedAs exit { way on } }
 }`;
+}
 
 const $ = (selector) => document.querySelector(selector);
 const storage = window.sessionStorage;
@@ -338,7 +343,7 @@ async function loadFigures() {
     const { listType, regionCode } = period.filter;
     const asked = (domain) => !period.filter.domain || period.filter.domain === domain;
     const role = String(claimsOf(storage.getItem('credithub.token'))?.role ?? '').toLowerCase();
-    const { data, errors = [] } = await graphql(FIGURES, {
+    const { data, errors = [] } = await graphql(figuresQuery(Object.keys(DEPARTMENTS)), {
       ...period,
       caseFilter: { listType, regionCode },
       regionBy: [level, 'LIST_TYPE'],
@@ -381,7 +386,7 @@ async function lookup() {
     headers['x-credithub-reference'] = encodeURIComponent(reference);
   }
   try {
-    const { data, errors = [], extensions } = await graphql(LOOKUP, { code }, headers);
+    const { data, errors = [], extensions } = await graphql(lookupQuery(Object.keys(DEPARTMENTS)), { code }, headers);
     const subject = data?.subject;
     if (!subject) {
       target.replaceChildren(element('p', errors.map((e) => e.message).join('; ') || 'No such subject', 'error'));
@@ -454,7 +459,28 @@ async function lookup() {
 
 // ---- wiring -------------------------------------------------------------------------
 
-function start() {
+/** The departments of the hub's catalogue: the labels, the domain choice, the queries' fields. */
+async function loadCatalogue() {
+  const { data } = await graphql(CATALOGUE);
+  const select = $('#domain');
+  for (const { name, domain, label } of data.departments) {
+    DOMAINS[domain] = label;
+    DEPARTMENTS[name] = domain;
+    const option = document.createElement('option');
+    option.value = domain;
+    option.textContent = label;
+    select.append(option);
+  }
+}
+
+async function start() {
+  try {
+    await loadCatalogue();
+  } catch (error) {
+    showError(`The hub's departments could not be read: ${error.message}`);
+    document.body.dataset.loaded = 'true';
+    return;
+  }
   const period = defaultPeriod();
   $('#from').value = period.from;
   $('#to').value = period.to;

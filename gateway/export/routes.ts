@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 import { sendJsonError, type Route } from '../../subgraphs/kit/http.js';
-import type { DepartmentConfig } from '../../subgraphs/kit/lists/department.js';
+import { entriesQueryOf } from '../../subgraphs/kit/lists/department.js';
 import { ErrorCode } from '../../subgraphs/kit/errors.js';
 import type { GatewayContext } from '../context.js';
 import { ENTRY_COLUMNS } from './columns.js';
@@ -45,7 +45,7 @@ function filterOf(url: URL): ExportFilter | string {
 
 function exportRoute(
   server: ApolloServer<GatewayContext>,
-  department: DepartmentConfig,
+  department: { name: string; entriesQuery: string },
   format: keyof typeof CONTENT_TYPES,
   contextOf: (req: IncomingMessage) => Promise<GatewayContext>,
 ): Route {
@@ -90,14 +90,15 @@ function exportRoute(
   };
 }
 
-/** The export routes of every department, for serveGraphQL's `routes`. */
+/** The export routes of every department (by name, as the supergraph composes them), for serveGraphQL's `routes`. */
 export function exportRoutes(
   server: ApolloServer<GatewayContext>,
-  departments: DepartmentConfig[],
+  departmentNames: readonly string[],
   contextOf: (req: IncomingMessage) => Promise<GatewayContext>,
 ): Record<string, Route> {
   const routes: Record<string, Route> = {};
-  for (const department of departments) {
+  for (const name of departmentNames) {
+    const department = { name, entriesQuery: entriesQueryOf(name) };
     for (const format of ['csv', 'xlsx'] as const) routes[`${EXPORT_PATH}/${department.name}.${format}`] = exportRoute(server, department, format, contextOf);
   }
   return routes;

@@ -5,8 +5,8 @@ export const department = defineDepartment({
   name: 'courts',
   domain: 'COURTS',
   authority: '最高人民法院',
-  subjectField: 'courts',
-  entriesQuery: 'courtsEntries',
+  description: "the people's courts (人民法院)",
+  label: '法院 Courts',
   lists: [
     {
       kind: 'DISHONEST_JUDGMENT_DEBTOR',

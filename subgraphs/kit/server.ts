@@ -18,7 +18,7 @@ import { maskingMiddleware } from './auth/masking.js';
 import { connect, databaseUrlFor, migrate, type Database, type Migration } from './db.js';
 import { systemClock, type Clock } from './dates.js';
 import { ErrorCode, isConcurrencyConflict, isDatabaseUnavailable, typedError } from './errors.js';
-import { parseSdl } from './schema.js';
+import { subgraphTypeDefs } from './schema.js';
 import type { SubgraphResolvers } from './resolvers.js';
 import { serveGraphQL, type Route, type RunningHttpServer } from './http.js';
 import { scalarResolvers } from './scalars.js';
@@ -55,8 +55,10 @@ export interface BuiltSubgraph {
 
 export interface SubgraphModule {
   name: string;
-  /** SDL files under `schema/`, shared ones first. */
+  /** SDL files under `schema/`, shared ones first; those in `generatedSchema` are not read but generated. */
   schemaFiles: string[];
+  /** SDL generated from the catalogue (kit/lists/sdl.ts), by its file name in `schemaFiles`; `npm run compose` writes a copy. */
+  generatedSchema?: Record<string, string>;
   migrations: Migration[];
   /** Secrets beyond the internal one that this subgraph needs in production (checked before it starts). */
   productionSecrets?: ProductionSecret[];
@@ -116,7 +118,7 @@ const permissionDenied = typedError(ErrorCode.FORBIDDEN, 'Not allowed: no permis
 
 export function buildSubgraphServer(module: SubgraphModule, built: BuiltSubgraph): ApolloServer<SubgraphContext> {
   const federated = buildSubgraphSchema([
-    { typeDefs: parseSdl(module.schemaFiles), resolvers: { ...scalarResolvers, ...built.resolvers } },
+    { typeDefs: subgraphTypeDefs(module), resolvers: { ...scalarResolvers, ...built.resolvers } },
   ]);
   const schema = applyMiddleware(
     federated,

@@ -5,8 +5,8 @@ export const department = defineDepartment({
   name: 'market',
   domain: 'MARKET_SUPERVISION',
   authority: '国家市场监督管理总局',
-  subjectField: 'market',
-  entriesQuery: 'marketEntries',
+  description: 'market supervision (市场监管)',
+  label: '市场监管 Market',
   lists: [
     {
       kind: 'SERIOUS_ILLEGAL_DISHONEST_ENTERPRISE',

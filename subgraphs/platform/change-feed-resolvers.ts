@@ -25,7 +25,7 @@ export function changeFeedResolvers(feed: ChangeFeed, catalogue: MeasureCatalogu
     Query: {
       async changes(_, args, ctx) {
         const { measureIds, ...rest } = args.filter ?? {};
-        const filter = validateChangeFilter(rest);
+        const filter = validateChangeFilter(rest, feed.domains);
         if (measureIds?.length) {
           // The entries that trigger these measures, as they are in force today.
           const { listKinds, unknown } = await measureTriggers(catalogue, clock, measureIds);

@@ -23,7 +23,7 @@ import { feedVisibilityAcross, visibleWarningListDomains, type CrossDepartmentVi
 import type { Principal } from '../kit/auth/principal.js';
 import { whereVisible } from './visibility-sql.js';
 import { ChangeType } from './__generated__/resolvers-types.js';
-
+import { departments as catalogue } from '../departments.js';
 
 /** The feed's tables: this module's; others go through ChangeFeed (and `changeFeed` in a migration). */
 export const changeFeedTable = 'platform_change_feed';
@@ -145,15 +145,16 @@ export interface ChangeFilter {
 
 /** Every event type, in the order of the `ChangeType` enum of schema/platform.graphql (notices.ts appends the notices). */
 export const FEED_TYPES: string[] = Object.values(ChangeType);
-export const FEED_DOMAINS = ['TAX', 'MARKET_SUPERVISION', 'COURTS', 'WORK_SAFETY'];
+/** The catalogue's domains (subgraphs/departments.ts); a feed built for other departments (tests) knows its own (`ChangeFeed.domains`). */
+export const FEED_DOMAINS: readonly string[] = catalogue.map((department) => department.domain);
 
 /** Cursors are opaque: base64url of ["feed", position]. */
 export const feedCursor = (position: number) => encodeCursor(['feed', position]);
 
-export function validateChangeFilter(filter: ChangeFilter | null | undefined): ChangeFilter {
+export function validateChangeFilter(filter: ChangeFilter | null | undefined, domains: readonly string[] = FEED_DOMAINS): ChangeFilter {
   const f = filter ?? {};
-  const unknownDomain = f.domains?.find((d) => !FEED_DOMAINS.includes(d));
-  if (unknownDomain) throw badInput(`Unknown domain "${unknownDomain}": use ${FEED_DOMAINS.join(', ')}`, { argument: 'filter.domains' });
+  const unknownDomain = f.domains?.find((d) => !domains.includes(d));
+  if (unknownDomain) throw badInput(`Unknown domain "${unknownDomain}": use ${domains.join(', ')}`, { argument: 'filter.domains' });
   const unknownType = f.types?.find((t) => !FEED_TYPES.includes(t));
   if (unknownType) throw badInput(`Unknown event type "${unknownType}": use ${FEED_TYPES.join(', ')}`, { argument: 'filter.types' });
   if (f.regionCode != null && !/^\d{2,6}$/.test(f.regionCode)) throw badInput('regionCode is 2 to 6 digits', { argument: 'filter.regionCode' });
@@ -165,7 +166,12 @@ export class ChangeFeed {
   constructor(
     readonly db: Knex,
     readonly departments: readonly DepartmentRef[] = [],
-  ) {}
+  ) {
+    this.domains = departments.length ? departments.map((department) => department.domain) : FEED_DOMAINS;
+  }
+
+  /** The domains whose events this feed carries. */
+  readonly domains: readonly string[];
 
   /**
    * Appends events in `trx`, in order, skipping any already appended (same event id). They
@@ -268,7 +274,7 @@ export class ChangeFeed {
     if (filter.creditCode) query.where('credit_code', filter.creditCode);
     if (filter.listKinds) query.whereIn('list_kind', filter.listKinds);
     if (filter.excludeCorrected) query.where((w) => w.whereNull('status').orWhereNot('status', 'CORRECTED'));
-    whereVisible(query, visibility, FEED_DOMAINS, 'LIST_TYPE');
+    whereVisible(query, visibility, this.domains, 'LIST_TYPE');
     return keysetPage(query, {
       keys: [{ column: 'position', value: (row) => Number(row.position) }],
       first,

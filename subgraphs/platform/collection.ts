@@ -11,7 +11,7 @@ import { keysetPage } from '../kit/pagination.js';
 import { workingDaysBetween, type WorkingCalendar } from '../kit/working-days.js';
 import { tableRef, type Migration } from '../kit/db.js';
 import { checkSubjectCode } from '../kit/codes.js';
-import { exitEventsAfter, FEED_DOMAINS, type ChangeFeed, type FeedEvent } from './change-feed.js';
+import { exitEventsAfter, type ChangeFeed, type FeedEvent } from './change-feed.js';
 import type { CrossDepartmentVisibility } from '../kit/auth/policy.js';
 import { whereVisible } from './visibility-sql.js';
 import { feedEventOf } from './feed-events.js';
@@ -276,7 +276,7 @@ export class Collection {
   /** Entries that reached the platform later than the sharing deadline, latest recognition first. */
   async lateShared(first: number, after: string | null | undefined, domain: string | null | undefined, visibility: CrossDepartmentVisibility) {
     const query = this.db(entryIndexTable).where('sharing_working_days', '>', SHARING_DEADLINE_WORKING_DAYS);
-    whereVisible(query, visibility, FEED_DOMAINS);
+    whereVisible(query, visibility, this.feed.domains);
     if (domain) query.where('domain', domain);
     return keysetPage(query, {
       keys: [{ column: 'recognised_on', order: 'desc' }, { column: 'entry_id', order: 'desc' }],
@@ -298,7 +298,7 @@ export class Collection {
   ) {
     const query = this.db(entryIndexTable);
     // What the reader may see, as the change feed shows it (the policy's feed visibility).
-    whereVisible(query, visibility, FEED_DOMAINS);
+    whereVisible(query, visibility, this.feed.domains);
     if (filter.listKinds) query.whereIn('list_kind', filter.listKinds);
     if (filter.regionPrefix) query.where('region_code', 'like', `${filter.regionPrefix}%`);
     return keysetPage(query, {

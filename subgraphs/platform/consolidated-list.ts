@@ -12,6 +12,7 @@
 import type { Knex } from 'knex';
 import { pageSize } from '../kit/cursor.js';
 import { keysetPage } from '../kit/pagination.js';
+import { departments } from '../departments.js';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { consolidatedListTypes } from '../kit/auth/policy.js';
 import { subjectOf, type SubjectParent } from './resolvers.js';
@@ -55,7 +56,8 @@ export interface CheckedConsolidatedFilter {
 }
 
 /** Checks a filter; throws BAD_USER_INPUT naming the argument and how to fix it. */
-export function validateConsolidatedFilter(filter: ConsolidatedListFilter | null | undefined): CheckedConsolidatedFilter {
+/** `domainCount`: how many domains there are (one per department of the catalogue), the most `minDomains` can ask. */
+export function validateConsolidatedFilter(filter: ConsolidatedListFilter | null | undefined, domainCount: number = departments.length): CheckedConsolidatedFilter {
   const checked: CheckedConsolidatedFilter = {
     listType: filter?.listType ?? 'BLACK',
     domain: filter?.domain ?? null,
@@ -69,14 +71,18 @@ export function validateConsolidatedFilter(filter: ConsolidatedListFilter | null
       argument: 'filter.industryCode',
     });
   }
-  if (!Number.isInteger(checked.minDomains) || checked.minDomains < 1 || checked.minDomains > 4) {
-    throw badInput(`minDomains is how many domains list a subject, 1 to 4; got ${checked.minDomains}`, { argument: 'filter.minDomains' });
+  if (!Number.isInteger(checked.minDomains) || checked.minDomains < 1 || checked.minDomains > domainCount) {
+    throw badInput(`minDomains is how many domains list a subject, 1 to ${domainCount} (the number of domains); got ${checked.minDomains}`, { argument: 'filter.minDomains' });
   }
   return checked;
 }
 
 export class ConsolidatedList {
-  constructor(readonly db: Knex) {}
+  /** `domainCount`: the number of domains (departments) the platform collects. */
+  constructor(
+    readonly db: Knex,
+    readonly domainCount: number = departments.length,
+  ) {}
 
   /** One page, most domains first, then by credit code; `subjectTypes` limits who may appear. */
   async page(filter: CheckedConsolidatedFilter, first: number, after: string | null | undefined, subjectTypes?: string[]) {
@@ -119,7 +125,7 @@ export function consolidatedListResolvers(list: ConsolidatedList): Resolvers<Sub
   return {
     Query: {
       async consolidatedList(_, args, ctx) {
-        const filter = validateConsolidatedFilter(args.filter);
+        const filter = validateConsolidatedFilter(args.filter, list.domainCount);
         const principal = ctx.principal!;
         const visible = consolidatedListTypes(principal);
         if (visible && !visible.includes(filter.listType)) {

@@ -39,6 +39,7 @@ import { ConsolidatedList, consolidatedListResolvers } from './consolidated-list
 import { Corrections } from './corrections.js';
 import { Notices, noticeResolvers } from './notices.js';
 import { configuration } from '../kit/config/index.js';
+import { DEPARTMENTS_SCHEMA_FILE } from '../kit/lists/sdl.js';
 
 /** How often retention looks for change-feed events past the window (it runs again at once while it removes some). */
 const CHANGE_FEED_RETENTION_INTERVAL_MS = 3_600_000;
@@ -47,7 +48,7 @@ const CHANGE_FEED_RETENTION_INTERVAL_MS = 3_600_000;
 export function createPlatformSubgraph(departments: DepartmentConfig[]): SubgraphModule {
   return {
     name: 'platform',
-    schemaFiles: ['shared/common.graphql', 'platform.graphql'],
+    schemaFiles: ['shared/common.graphql', DEPARTMENTS_SCHEMA_FILE, 'platform.graphql'],
     migrations,
     productionSecrets: ['receipt-key', 'register-keys'],
     async build({ db, clock }) {
@@ -74,8 +75,10 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
           changeFeedResolvers(feed, catalogue, clock),
           webhookResolvers(webhooks),
           statisticsResolvers(new Statistics(db), clock),
-          consolidatedListResolvers(new ConsolidatedList(db)),
+          consolidatedListResolvers(new ConsolidatedList(db, departments.length)),
           noticeResolvers(feed),
+          // The catalogue itself (the dashboard's rows and columns).
+          { Query: { departments: () => departments.map(({ name, domain, authority, label, lists }) => ({ name, domain, authority, label, lists })) } },
         ),
         routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, secret) },
         createLoaders: () => ({ ...createPlatformLoaders(registry), ...createWarningListLoaders(collection), ...createJointMeasureLoaders(catalogue) }),

@@ -1,7 +1,7 @@
 /**
  * The joint memorandums (联合奖惩合作备忘录) as the platform first loads them: the 47 of
  * 郑信用办〔2018〕22号 (seeds 003, attachment), each with its document number, the field it
- * covers and the list types it acts on, and — for the memorandums that act on the hub's four
+ * covers and the list types it acts on, and — for the memorandums that act on the hub's
  * departments' lists and on procurement, public resource trading and bidding — their
  * measures, in the approval scenarios where an implementing agency applies them.
  * Departments and the platform amend all of this through mutations; this is version 1.
@@ -38,6 +38,8 @@ const JUDGMENT_DEBTORS = ['DISHONEST_JUDGMENT_DEBTOR'];
 const TAX_VIOLATORS = ['MAJOR_TAX_VIOLATION'];
 const SAFETY_BLACK = ['WORK_SAFETY_BLACK'];
 const DISHONEST_ENTERPRISES = ['SERIOUS_ILLEGAL_DISHONEST_ENTERPRISE'];
+const CUSTOMS_DISHONEST = ['CUSTOMS_DISHONEST'];
+const CUSTOMS_CERTIFIED = ['CUSTOMS_ADVANCED_CERTIFIED'];
 const ALL_BLACK = [...JUDGMENT_DEBTORS, ...TAX_VIOLATORS, ...SAFETY_BLACK, ...DISHONEST_ENTERPRISES];
 
 export const MEMORANDUM_CATALOGUE: MemorandumSeed[] = [
@@ -91,7 +93,16 @@ export const MEMORANDUM_CATALOGUE: MemorandumSeed[] = [
   { number: 7, title: '关于对环境保护领域失信生产经营单位及其有关人员开展联合惩戒的合作备忘录', documentNumber: '发改财金〔2016〕1580号', field: '环境保护', listTypes: ['BLACK'] },
   { number: 8, title: '关于对食品药品生产经营严重失信者开展联合惩戒的合作备忘录', documentNumber: '发改财金〔2016〕1962号', field: '食品药品', listTypes: ['BLACK'] },
   { number: 9, title: '关于实施优秀青年志愿者守信联合激励加快推进青年信用体系建设的行动计划', documentNumber: '发改财金〔2016〕2012号', field: '青年志愿者', listTypes: ['RED'] },
-  { number: 10, title: '关于对海关高级认证企业实施联合激励的合作备忘录', documentNumber: '发改财金〔2016〕2190号', field: '海关', listTypes: ['RED'] },
+  {
+    number: 10, title: '关于对海关高级认证企业实施联合激励的合作备忘录', documentNumber: '发改财金〔2016〕2190号', field: '海关', listTypes: ['RED'],
+    measures: [
+      { kind: 'INCENTIVE', description: '适用较低进出口货物查验率，优先办理通关手续，设立海关协调员', appliedBy: '海关', scenarios: ['CUSTOMS_CLEARANCE'], triggers: CUSTOMS_CERTIFIED },
+      { kind: 'INCENTIVE', description: '办理出口退（免）税时优先办理', appliedBy: '税务部门', scenarios: ['TAX_SERVICES'], triggers: CUSTOMS_CERTIFIED },
+      { kind: 'INCENTIVE', description: '行政审批“绿色通道”，容缺受理、优先办理', appliedBy: '行政审批部门', scenarios: ['ADMINISTRATIVE_LICENSING', 'MARKET_ACCESS'], triggers: CUSTOMS_CERTIFIED },
+      { kind: 'INCENTIVE', description: '在财政资金安排、补贴中同等条件下优先支持', appliedBy: '财政部门', scenarios: ['SUBSIDIES'], triggers: CUSTOMS_CERTIFIED },
+      { kind: 'INCENTIVE', description: '融资授信中给予优惠利率、优先授信等便利', appliedBy: '银行业金融机构', scenarios: ['FINANCING_CREDIT'], triggers: CUSTOMS_CERTIFIED },
+    ],
+  },
   { number: 11, title: '关于对严重质量违法失信行为当事人实施联合惩戒的合作备忘录', documentNumber: '发改财金〔2016〕2202号', field: '质量', listTypes: ['BLACK'] },
   { number: 12, title: '关于对电子商务及分享经济领域炒信行为相关失信主体实施联合惩戒的行动计划', documentNumber: '发改财金〔2016〕2370号', field: '电子商务', listTypes: ['BLACK'] },
   { number: 13, title: '关于对财政性资金管理使用领域相关失信责任主体实施联合惩戒的合作备忘录', documentNumber: '发改财金〔2016〕2641号', field: '财政性资金', listTypes: ['BLACK'] },
@@ -108,7 +119,17 @@ export const MEMORANDUM_CATALOGUE: MemorandumSeed[] = [
   },
   { number: 16, title: '关于对严重违法失信超限超载运输车辆相关责任主体实施联合惩戒的合作备忘录', documentNumber: '发改财金〔2017〕274号', field: '交通运输', listTypes: ['BLACK'] },
   { number: 17, title: '关于对农资领域严重失信生产经营单位及其有关人员开展联合惩戒的合作备忘录', documentNumber: '发改财金〔2017〕346号', field: '农资', listTypes: ['BLACK'] },
-  { number: 18, title: '关于对海关失信企业实施联合惩戒的合作备忘录', documentNumber: '发改财金〔2017〕427号', field: '海关', listTypes: ['BLACK'] },
+  {
+    number: 18, title: '关于对海关失信企业实施联合惩戒的合作备忘录', documentNumber: '发改财金〔2017〕427号', field: '海关', listTypes: ['BLACK'],
+    measures: [
+      { kind: 'PUNISHMENT', description: '适用较高进出口货物查验率，加强单证审核和稽查', appliedBy: '海关', scenarios: ['CUSTOMS_CLEARANCE'], triggers: CUSTOMS_DISHONEST },
+      { kind: 'PUNISHMENT', description: '限制参与政府采购活动', appliedBy: '财政部门', scenarios: ['GOVERNMENT_PROCUREMENT'], triggers: CUSTOMS_DISHONEST },
+      { kind: 'PUNISHMENT', description: '限制参与工程招投标、限制取得政府供应土地', appliedBy: '招标投标行政监督部门、自然资源部门', scenarios: ['BIDDING', 'PUBLIC_RESOURCE_TRADING'], triggers: CUSTOMS_DISHONEST },
+      { kind: 'PUNISHMENT', description: '限制取得政府补贴、财政资金支持', appliedBy: '财政部门', scenarios: ['SUBSIDIES'], triggers: CUSTOMS_DISHONEST },
+      { kind: 'PUNISHMENT', description: '从严审核融资授信，在授信中作为重要参考', appliedBy: '银行业金融机构', scenarios: ['FINANCING_CREDIT'], triggers: CUSTOMS_DISHONEST },
+      { kind: 'PUNISHMENT', description: '限制授予相关荣誉称号', appliedBy: '各评比表彰主管部门', scenarios: ['HONOURS_AWARDS'], triggers: CUSTOMS_DISHONEST },
+    ],
+  },
   { number: 19, title: '关于对涉金融严重失信人实施联合惩戒的合作备忘录', documentNumber: '发改财金〔2017〕454号', field: '金融', listTypes: ['BLACK'] },
   { number: 20, title: '关于在电子认证服务行业实施守信联合激励和失信联合惩戒的合作备忘录', documentNumber: '发改财金〔2017〕844号', field: '电子认证', listTypes: ['RED', 'BLACK'] },
   { number: 21, title: '关于对电力行业严重违法失信市场主体及其有关人员实施联合惩戒的合作备忘录', documentNumber: '发改运行〔2017〕946号', field: '电力', listTypes: ['BLACK'] },

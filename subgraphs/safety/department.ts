@@ -5,8 +5,8 @@ export const department = defineDepartment({
   name: 'safety',
   domain: 'WORK_SAFETY',
   authority: '应急管理部',
-  subjectField: 'safety',
-  entriesQuery: 'safetyEntries',
+  description: 'work safety supervision (应急管理/安全生产)',
+  label: '应急管理 Work safety',
   lists: [
     {
       kind: 'WORK_SAFETY_BLACK',

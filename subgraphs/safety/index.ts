@@ -2,7 +2,7 @@
 import { departmentSubgraph, listEngineMigrations } from '../kit/lists/subgraph.js';
 import { department } from './department.js';
 
-export const safetySubgraph = departmentSubgraph(department, [
+export const subgraph = departmentSubgraph(department, [
   ...listEngineMigrations(department),
   // Migrations of the safety department's own tables go here, after the engine's.
 ]);

@@ -5,8 +5,8 @@ export const department = defineDepartment({
   name: 'tax',
   domain: 'TAX',
   authority: '国家税务总局',
-  subjectField: 'tax',
-  entriesQuery: 'taxEntries',
+  description: 'the tax authorities (税务)',
+  label: '税务 Tax',
   lists: [
     {
       kind: 'A_GRADE_TAXPAYER',

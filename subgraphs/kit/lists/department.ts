@@ -4,7 +4,8 @@
  * validation, queries, lifecycle — is the engine's, written once.
  */
 
-export type Domain = 'TAX' | 'MARKET_SUPERVISION' | 'COURTS' | 'WORK_SAFETY';
+/** The catalogue's domains (subgraphs/departments.ts): one per department. */
+export type { Domain } from '../../departments.js';
 export type ListType = 'RED' | 'BLACK' | 'KEY_ATTENTION';
 
 export interface ListDefinition {
@@ -23,16 +24,21 @@ export interface ListDefinition {
   subjectTypes: ('ORGANISATION' | 'NATURAL_PERSON')[];
 }
 
-export interface DepartmentConfig {
-  /** Subgraph name, table prefix and database-variable prefix: `tax` → `tax_entries`, `TAX_DATABASE_URL`. */
+/** What a department's `department.ts` states; `defineDepartment` derives the rest. */
+export interface DepartmentDefinition<D extends string = string> {
+  /**
+   * Subgraph name, table prefix and database-variable prefix: `tax` → `tax_entries`,
+   * `TAX_DATABASE_URL`; also its fields: `Subject.tax`, `Query.taxEntries`, `Mutation.tax`.
+   */
   name: string;
-  domain: Domain;
+  /** Its value of the `Domain` enum (认定领域), upper case. */
+  domain: D;
   /** The department's name as it recognises entries. */
   authority: string;
-  /** Field this department contributes to `Subject`. */
-  subjectField: string;
-  /** Root query listing this department's entries. */
-  entriesQuery: string;
+  /** Who keeps the lists, as the SDL describes them: "the tax authorities (税务)". */
+  description: string;
+  /** Short bilingual label (the dashboard's rows): "税务 Tax". */
+  label: string;
   lists: ListDefinition[];
   /**
    * The key-attention list a subject is put on at once after leaving one of this
@@ -42,7 +48,25 @@ export interface DepartmentConfig {
   keyAttentionAfterBlackExit: { kind: string; validityDays: number };
 }
 
-export function defineDepartment(config: DepartmentConfig): DepartmentConfig {
+export interface DepartmentConfig<D extends string = string> extends DepartmentDefinition<D> {
+  /** Field this department contributes to `Subject` (and `Mutation`): its name. */
+  subjectField: string;
+  /** Root query listing this department's entries: `<name>Entries`. */
+  entriesQuery: string;
+}
+
+/** The root query listing a department's entries (the gateway's exports name it from the supergraph's graph names). */
+export const entriesQueryOf = (name: string) => `${name}Entries`;
+
+const NAME = /^[a-z][a-z0-9]*$/;
+const UPPER = /^[A-Z][A-Z0-9_]*$/;
+
+export function defineDepartment<const D extends string>(definition: DepartmentDefinition<D>): DepartmentConfig<D> {
+  const config: DepartmentConfig<D> = { ...definition, subjectField: definition.name, entriesQuery: entriesQueryOf(definition.name) };
+  if (!NAME.test(config.name)) throw new Error(`Department "${config.name}": a name is lower-case letters and digits (it prefixes tables, variables and fields)`);
+  if (!UPPER.test(config.domain)) throw new Error(`${config.name}: domain "${config.domain}" must be an upper-case GraphQL enum value, e.g. CUSTOMS`);
+  const badKind = config.lists.find((list) => !UPPER.test(list.kind));
+  if (badKind) throw new Error(`${config.name}: list kind "${badKind.kind}" must be an upper-case GraphQL enum value`);
   const kinds = new Set(config.lists.map((list) => list.kind));
   if (kinds.size !== config.lists.length) throw new Error(`${config.name}: list kinds must be unique`);
   if (listDefinition(config, config.keyAttentionAfterBlackExit.kind)?.type !== 'KEY_ATTENTION') {

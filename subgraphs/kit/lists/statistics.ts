@@ -1,7 +1,7 @@
 /**
  * A department's own figures on objections and credit repair. They live in the
  * department's tables, which the platform never reads: each department answers for its
- * own (`taxObjectionAndRepairStatistics`, …), and the gateway asks all four in one request.
+ * own (`taxObjectionAndRepairStatistics`, …), and the gateway asks every department's in one request.
  * Counts only, each a GROUP BY in SQL. A filter narrows them to the entries they concern
  * (list type, region), recorded on each objection and application when it is filed.
  */

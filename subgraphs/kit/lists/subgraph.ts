@@ -32,6 +32,7 @@ import { caseFileResolvers, createCaseFileLoaders } from './case-file.js';
 import { repairRecordResolvers } from './repair-records.js';
 import { ObjectionAndRepairStatistics, statisticsDimensionsMigration, statisticsIndexMigration, statisticsResolvers } from './statistics.js';
 import { configuration } from '../config/index.js';
+import { DEPARTMENTS_SCHEMA_FILE, departmentSchemaFile, departmentSdl } from './sdl.js';
 
 /** The engine's own tables; a department adds its migrations after these. */
 export function listEngineMigrations(department: DepartmentConfig): Migration[] {
@@ -49,10 +50,21 @@ export function listEngineMigrations(department: DepartmentConfig): Migration[] 
   ];
 }
 
-export function departmentSubgraph(department: DepartmentConfig, migrations: Migration[]): SubgraphModule {
+/** A department's subgraph module, with the configuration it was built from (the catalogue reads it). */
+export interface DepartmentSubgraph extends SubgraphModule {
+  department: DepartmentConfig;
+}
+
+/**
+ * The department's SDL is generated from its configuration (kit/lists/sdl.ts); the catalogue
+ * (subgraphs/catalog.ts) adds the `Domain` and `ListKind` enums of all the departments.
+ */
+export function departmentSubgraph(department: DepartmentConfig, migrations: Migration[]): DepartmentSubgraph {
   return {
     name: department.name,
-    schemaFiles: ['shared/common.graphql', 'shared/lists.graphql', `${department.name}.graphql`],
+    department,
+    schemaFiles: ['shared/common.graphql', DEPARTMENTS_SCHEMA_FILE, 'shared/lists.graphql', departmentSchemaFile(department)],
+    generatedSchema: { [departmentSchemaFile(department)]: departmentSdl(department) },
     migrations,
     build({ db, clock }) {
       const store = new ListStore(db, department);

@@ -1,0 +1,8 @@
+/** The customs subgraph: the list engine configured by `./department.ts`. */
+import { departmentSubgraph, listEngineMigrations } from '../kit/lists/subgraph.js';
+import { department } from './department.js';
+
+export const subgraph = departmentSubgraph(department, [
+  ...listEngineMigrations(department),
+  // Migrations of the customs department's own tables go here, after the engine's.
+]);
