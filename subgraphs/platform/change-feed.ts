@@ -15,6 +15,8 @@ import type { Knex } from 'knex';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import { insertInChunks, isMysql } from '../kit/db.js';
+import type { Route } from '../kit/http.js';
+import { authenticateForwarded } from '../kit/auth/context.js';
 import { changeFeedHeadTable, changeFeedPendingTable, changeFeedTable } from './migrations.js';
 import { inTransaction } from '../kit/transactions.js';
 import { keepPerEntryOrder } from '../kit/events/relay.js';
@@ -232,6 +234,16 @@ export class ChangeFeed {
     };
   }
 
+  /**
+   * The cursor of the last positioned event: a reader that resumes after it sees every event
+   * positioned later. Read before a snapshot (an export), it is where to follow the feed from
+   * without a gap: whatever the feed held up to it was committed before the snapshot was read.
+   */
+  async headCursor(): Promise<string> {
+    const head = await this.db(changeFeedHeadTable).where({ id: 1 }).first();
+    return feedCursor(Number(head?.last_position ?? 0));
+  }
+
   /** Removes events older than `before` (retention); cursors before them then expire. */
   async prune(before: string): Promise<number> {
     return this.db(changeFeedTable).where('occurred_at', '<', before).delete();
@@ -264,5 +276,21 @@ function toEvent(row: any): StoredFeedEvent {
     occurredAt: row.occurred_at,
     detail: JSON.parse(row.detail),
     owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: true },
+  };
+}
+
+export const FEED_POSITION_ROUTE = '/internal/feed-position';
+
+/** GET /internal/feed-position, with the identity the gateway signs: `{ "cursor": "…" }`, the feed's head now. */
+export function feedPositionRoute(feed: ChangeFeed, secret: Uint8Array): Route {
+  return async (req, res) => {
+    const auth = await authenticateForwarded(req, secret);
+    res.setHeader('content-type', 'application/json');
+    if (!auth.principal) {
+      res.statusCode = 401;
+      res.end(JSON.stringify({ error: auth.authProblem }));
+      return;
+    }
+    res.end(JSON.stringify({ cursor: await feed.headCursor() }));
   };
 }

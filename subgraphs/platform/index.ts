@@ -26,7 +26,7 @@ import { loadReceiptKeys } from './receipts.js';
 import { ScreeningService } from './screening.js';
 import { Feedback } from './feedback.js';
 import { createJointMeasureLoaders, jointMeasureResolvers } from './joint-measures-resolvers.js';
-import { ChangeFeed } from './change-feed.js';
+import { ChangeFeed, FEED_POSITION_ROUTE, feedPositionRoute } from './change-feed.js';
 import { changeFeedResolvers, measureTriggers } from './change-feed-resolvers.js';
 import { Webhooks, webhookOptionsFromEnv, WEBHOOKS_TOPIC } from './webhooks.js';
 import { WebhookDelivery } from './webhook-delivery.js';
@@ -73,7 +73,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
           consolidatedListResolvers(new ConsolidatedList(db)),
           noticeResolvers(feed),
         ),
-        routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, secret) },
+        routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, secret), [FEED_POSITION_ROUTE]: feedPositionRoute(feed, secret) },
         createLoaders: () => ({ ...createPlatformLoaders(registry), ...createWarningListLoaders(collection), ...createJointMeasureLoaders(catalogue) }),
         permissions,
         workers: (departmentUrls) => {

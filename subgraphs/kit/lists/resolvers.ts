@@ -6,6 +6,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import { badInput, ErrorCode, typedError } from '../errors.js';
 import { entryVisibility, isVisible, type EntryVisibility } from '../auth/policy.js';
 import type { AuthContext } from '../auth/context.js';
+import type { Principal } from '../auth/principal.js';
 import { pageSize } from '../cursor.js';
 import { checkSubjectCode } from '../codes.js';
 import type { SubgraphContext } from '../server.js';
@@ -93,6 +94,31 @@ function requireWithinVisibility(filter: EntryFilter, visibility: EntryVisibilit
   }
 }
 
+/**
+ * One page of a department's entries for a principal: the filter checked, refused where it
+ * asks for more than the principal may see, keyset-paged within its visibility. The entries
+ * query (pages up to MAX_PAGE_SIZE) and the export (larger pages) both read through here.
+ */
+export async function entriesPage(
+  department: DepartmentConfig,
+  store: ListStore,
+  principal: Principal,
+  args: EntriesQueryArgs,
+  maxPageSize: number,
+): Promise<ListEntryConnectionParent> {
+  const filter = validateFilter(args.filter);
+  const visibility = entryVisibility(principal, department.name);
+  requireWithinVisibility(filter, visibility);
+  const first = pageSize(args.first, maxPageSize);
+  const page = await store.page(filter, visibility, first, args.after);
+  return {
+    edges: page.edges,
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null },
+    // Counted only when asked for.
+    totalCount: () => store.count(filter, visibility),
+  };
+}
+
 export function departmentResolvers(department: DepartmentConfig, store: ListStore): GraphQLResolverMap<Context> {
   const visibilityOf = (ctx: Context) => entryVisibility(ctx.principal!, department.name);
   /** The subject's entries this principal may see. */
@@ -103,19 +129,8 @@ export function departmentResolvers(department: DepartmentConfig, store: ListSto
 
   return {
     Query: {
-      async [department.entriesQuery](_: unknown, args: EntriesQueryArgs, ctx: Context): Promise<ListEntryConnectionParent> {
-        const filter = validateFilter(args.filter);
-        const visibility = visibilityOf(ctx);
-        requireWithinVisibility(filter, visibility);
-        const first = pageSize(args.first, MAX_PAGE_SIZE);
-        const page = await store.page(filter, visibility, first, args.after);
-        return {
-          edges: page.edges,
-          pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.edges.at(-1)?.cursor ?? null },
-          // Counted only when asked for.
-          totalCount: () => store.count(filter, visibility),
-        };
-      },
+      [department.entriesQuery]: (_: unknown, args: EntriesQueryArgs, ctx: Context): Promise<ListEntryConnectionParent> =>
+        entriesPage(department, store, ctx.principal!, args, MAX_PAGE_SIZE),
     },
     Subject: {
       // The gateway sends one representation per occurrence: no database work here,

@@ -23,6 +23,7 @@ import { OutboxRelay, outboxTopic, relayedTopic } from '../events/relay.js';
 import { consumerEventLog, relayPublisher } from '../events/jetstream.js';
 import { outboxRelayMigration, processedEventsMigration } from '../events/tables.js';
 import { EVENTS_ROUTE, eventFeedRoute } from '../events/feed.js';
+import { entryExportRoute, EXPORT_ROUTE } from './export.js';
 import { internalTokenSecret } from '../auth/secrets.js';
 import { mergeResolvers } from '../resolvers.js';
 import { Objections } from './objections.js';
@@ -49,9 +50,10 @@ export function listEngineMigrations(department: DepartmentConfig): Migration[] 
 }
 
 export function departmentSubgraph(department: DepartmentConfig, migrations: Migration[]): SubgraphModule {
+  const schemaFiles = ['shared/common.graphql', 'shared/lists.graphql', `${department.name}.graphql`];
   return {
     name: department.name,
-    schemaFiles: ['shared/common.graphql', 'shared/lists.graphql', `${department.name}.graphql`],
+    schemaFiles,
     migrations,
     build({ db, clock }) {
       const store = new ListStore(db, department);
@@ -69,7 +71,7 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
         ),
         createLoaders: () => ({ ...createListLoaders(store), ...createCaseFileLoaders(objections, repair) }),
         permissions: departmentPermissions(department),
-        routes: { [EVENTS_ROUTE]: eventFeedRoute(db, department.name, secret) },
+        routes: { [EVENTS_ROUTE]: eventFeedRoute(db, department.name, secret), [EXPORT_ROUTE]: entryExportRoute(department, store, schemaFiles, secret) },
         workers: (departmentUrls) => {
           const publisher = relayPublisher(department.name);
           const relay = new OutboxRelay({ db, prefix: department.name, publisher });
