@@ -131,7 +131,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // The built-in dashboard (/dashboard): a static page on the same public API; outside
     // production, the explorer too (a browser's GET of /graphql).
     // Exports (/export/<department>.csv|.xlsx, /export/platform/…): the lists as the API gives them to the caller.
-    routes: { ...dashboardRoutes(), ...(explorerPage ? explorerPage.routes : {}), ...exportRoutes(server, departments, { subgraphUrls, accessRegisterUrl: accessRegisterUrl(subgraphUrls.platform), timeoutMs }, contextOf) },
+    routes: { ...dashboardRoutes(), ...(explorerPage ? explorerPage.routes : {}), ...exportRoutes(server, departments, { subgraphUrls, accessRegisterUrl: accessRegisterUrl(subgraphUrls.platform), timeoutMs, pageSize: settings.EXPORT_PAGE_SIZE }, contextOf) },
     browserPage: explorerPage?.page,
     context: contextOf,
   });

@@ -6,7 +6,7 @@
  *
  * - A department's entries come from its subgraph's export path (GET /internal/export, see
  *   subgraphs/kit/lists/export.ts): the entries query's own paging, visibility and masking,
- *   in pages of EXPORT_PAGE_SIZE, the next page read while the last one is written.
+ *   in pages of EXPORT_PAGE_SIZE (2,000), the next page read while the last one is written.
  * - The platform's lists (consolidated list, warning list) come page by page through the
  *   gateway's own GraphQL execution, whose plugin registers the reads.
  */
@@ -17,9 +17,6 @@ import { ErrorCode } from '../../subgraphs/kit/errors.js';
 import { EXPORT_ROUTE, type ExportEntriesPage } from '../../subgraphs/kit/lists/export.js';
 import { FEED_POSITION_ROUTE } from '../../subgraphs/platform/change-feed.js';
 import { registerPersonalDataReads, WITHHELD } from '../personal-data.js';
-
-/** Entries a department subgraph reads and sends at once (its export path allows up to 5,000). */
-export const EXPORT_PAGE_SIZE = 2000;
 
 /** Filters are handed on as the API's input objects (`EntryFilter`, `ConsolidatedListFilter`). */
 export type ExportFilter = Record<string, unknown>;
@@ -43,6 +40,8 @@ export interface ExportSources {
   subgraphUrls: Record<string, string>;
   accessRegisterUrl: string;
   timeoutMs: number;
+  /** Entries a department subgraph reads and sends at once (EXPORT_PAGE_SIZE; its export path allows up to 5,000). */
+  pageSize: number;
 }
 
 async function callSubgraph(sources: ExportSources, subgraph: string, url: URL, context: GatewayContext): Promise<any> {
@@ -85,7 +84,7 @@ export async function* departmentPages(
     // Each page is a request of its own, with a fresh short-lived internal token (a long export outlives one).
     const context = await contextFor();
     const url = new URL(EXPORT_ROUTE, sources.subgraphUrls[department]);
-    url.searchParams.set('first', String(EXPORT_PAGE_SIZE));
+    url.searchParams.set('first', String(sources.pageSize));
     if (Object.keys(filter).length) url.searchParams.set('filter', JSON.stringify(filter));
     if (after) url.searchParams.set('after', after);
     const page: ExportEntriesPage = await callSubgraph(sources, department, url, context);

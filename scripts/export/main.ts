@@ -78,6 +78,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const masked = response.headers.get('x-credithub-personal-data');
+  const cursor = response.headers.get('x-credithub-feed-cursor');
   const partial = `${values.out}.part`;
   try {
     await pipeline(Readable.fromWeb(response.body as any), createWriteStream(partial, { mode: 0o600 }));
@@ -88,6 +89,8 @@ async function main(): Promise<number> {
   }
   renameSync(partial, values.out);
   console.log(`${values.out} written${masked ? ` (personal data ${masked})` : ''}`);
+  // Where to follow the change feed from: changes(after: <cursor>) holds whatever the file may lack.
+  if (cursor) console.log(`follow the change feed from: changes(after: "${cursor}")`);
   return 0;
 }
 
