@@ -147,7 +147,7 @@ export function objectionsAndRepairMigration(prefix: string): Migration {
         t.string('kind', 24).notNullable();
         t.text('details').notNullable();
         t.decimal('class_hours', 5, 1).nullable();
-        t.string('issuer', 200).nullable();
+        t.string('issuer', COLUMN_LIMITS.issuer).nullable();
         t.string('reference', COLUMN_LIMITS.evidenceRef).nullable();
         t.string('recorded_at', 24).notNullable();
         t.string('recorded_by', 200).notNullable();
