@@ -26,6 +26,7 @@ import { execSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { startHub, type RunningHub } from './hub.js';
 import { configuration } from '../subgraphs/kit/config/index.js';
+import { isMysql } from '../subgraphs/kit/db.js';
 import { mintDevelopmentToken } from './token.js';
 import { writeSection } from './bench/section.js';
 import { createScratchDatabase } from './scratch-database.js';
@@ -99,7 +100,10 @@ async function measureExport(hub: RunningHub): Promise<NonNullable<Measured['exp
   let lines = 0;
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     bytes += chunk.length;
-    for (const byte of chunk) if (byte === 0x0a) lines++;
+    for (const byte of chunk) {
+      if (byte !== 0x0a) continue;
+      if (++lines % 100_000 === 0) log(`  ${lines.toLocaleString('en')} lines after ${((performance.now() - started) / 1000).toFixed(1)} s, RSS ${Math.round(process.memoryUsage().rss / 1024 / 1024)} MB`);
+    }
   }
   clearInterval(sampler);
   const mb = (n: number) => Math.round(n / 1024 / 1024);
@@ -146,6 +150,7 @@ async function measureExportOnly(): Promise<NonNullable<Measured['export']>> {
     log(`sqlite: writing ${seeded} entries by the store, copying them up to ${EXPORT_ROWS}…`);
     const direct = await directInsert(db, courts, seeded, 'EXPORT');
     const copied = await copyEntriesUpTo(db, courts, EXPORT_ROWS);
+    if (!isMysql(db)) await db.raw('PRAGMA wal_checkpoint(TRUNCATE)'); // the copies out of the write-ahead log, as after any quiet while
     log(`sqlite: seeded in ${direct.toFixed(1)} s + ${copied.toFixed(1)} s; exporting…`);
     const result = await measureExport(hub);
     log(`sqlite: exported ${result.rows} rows in ${result.seconds.toFixed(1)} s, peak RSS ${result.peakRssMb} MB`);
