@@ -261,6 +261,32 @@ describe('npm run export', () => {
   });
 });
 
+describe('npm run export -- --platform', () => {
+  it('writes the platform\'s consolidated list as the endpoint serves it, and says where to follow the feed from', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'credithub-export-'));
+    try {
+      const partner = CALLERS.find(([name]) => name === 'partner')![1]!;
+      const out = join(dir, 'consolidated.csv');
+      const env = { ...process.env, CREDITHUB_TOKEN: await mintDevelopmentToken(partner) };
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/export/main.ts', '--platform', 'consolidated', '--list-type', 'BLACK', '--out', out, '--url', hub.url],
+        { env },
+      );
+      expect(stdout).toMatch(/consolidated\.csv written/);
+      expect(stdout).toMatch(/follow the change feed from: changes\(after: "[A-Za-z0-9_-]+"\)/);
+      const served = await fetch(exportUrl('/export/platform/consolidated.csv?listType=BLACK'), { headers: await callerHeaders(partner) });
+      expect(parse(readFileSync(out), { bom: true })).toEqual(parse(await served.text(), { bom: true }));
+
+      const wrong = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/export/main.ts', '--platform', 'warning-list', '--status', 'ACTIVE', '--out', out], { env }).catch((error) => error);
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toMatch(/^Cannot export: --status is for a department's lists/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 // Last: the entry it records would differ between the CSV (escaped) and the XLSX (a string cell) above.
 describe('CSV and formulas', () => {
   it('writes a recorded formula as text, so a spreadsheet does not run it', async () => {
