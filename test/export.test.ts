@@ -241,49 +241,38 @@ describe('GET /export/platform/…', () => {
 });
 
 describe('npm run export', () => {
-  it('writes the file the endpoint serves for the caller, masked alike', { timeout: 60_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'credithub-export-'));
-    try {
-      const partner = CALLERS.find(([name]) => name === 'partner')![1]!;
-      const out = join(dir, 'courts.csv');
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        ['--import', 'tsx', 'scripts/export/main.ts', '--department', 'courts', '--out', out, '--status', 'ACTIVE', '--url', hub.url],
-        { env: { ...process.env, CREDITHUB_TOKEN: await mintDevelopmentToken(partner) } },
-      );
-      expect(stdout).toMatch(/courts\.csv written \(personal data masked; /);
-      expect(existsSync(`${out}.part`)).toBe(false);
-      const served = await exportCsv(partner, undefined, '?status=ACTIVE');
-      expect(parse(readFileSync(out), { bom: true })).toEqual(served.rows);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  const partner = () => CALLERS.find(([name]) => name === 'partner')![1]!;
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'credithub-export-'));
   });
-});
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  /** The CLI as the partner, in a process of its own. */
+  const cli = async (args: string[]) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/export/main.ts', ...args, '--url', hub.url], {
+      env: { ...process.env, CREDITHUB_TOKEN: await mintDevelopmentToken(partner()) },
+    });
 
-describe('npm run export -- --platform', () => {
+  it('writes the file the endpoint serves for the caller, masked alike', { timeout: 60_000 }, async () => {
+    const out = join(dir, 'courts.csv');
+    const { stdout } = await cli(['--department', 'courts', '--out', out, '--status', 'ACTIVE']);
+    expect(stdout).toMatch(/courts\.csv written \(personal data masked; /);
+    expect(existsSync(`${out}.part`)).toBe(false);
+    const served = await exportCsv(partner(), undefined, '?status=ACTIVE');
+    expect(parse(readFileSync(out), { bom: true })).toEqual(served.rows);
+  });
+
   it('writes the platform\'s consolidated list as the endpoint serves it, and says where to follow the feed from', { timeout: 60_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'credithub-export-'));
-    try {
-      const partner = CALLERS.find(([name]) => name === 'partner')![1]!;
-      const out = join(dir, 'consolidated.csv');
-      const env = { ...process.env, CREDITHUB_TOKEN: await mintDevelopmentToken(partner) };
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        ['--import', 'tsx', 'scripts/export/main.ts', '--platform', 'consolidated', '--list-type', 'BLACK', '--out', out, '--url', hub.url],
-        { env },
-      );
-      expect(stdout).toMatch(/consolidated\.csv written/);
-      expect(stdout).toMatch(/follow the change feed from: changes\(after: "[A-Za-z0-9_-]+"\)/);
-      const served = await fetch(exportUrl('/export/platform/consolidated.csv?listType=BLACK'), { headers: await callerHeaders(partner) });
-      expect(parse(readFileSync(out), { bom: true })).toEqual(parse(await served.text(), { bom: true }));
+    const out = join(dir, 'consolidated.csv');
+    const { stdout } = await cli(['--platform', 'consolidated', '--list-type', 'BLACK', '--out', out]);
+    expect(stdout).toMatch(/consolidated\.csv written/);
+    expect(stdout).toMatch(/follow the change feed from: changes\(after: "[A-Za-z0-9_-]+"\)/);
+    const served = await fetch(exportUrl('/export/platform/consolidated.csv?listType=BLACK'), { headers: await callerHeaders(partner()) });
+    expect(parse(readFileSync(out), { bom: true })).toEqual(parse(await served.text(), { bom: true }));
 
-      const wrong = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/export/main.ts', '--platform', 'warning-list', '--status', 'ACTIVE', '--out', out], { env }).catch((error) => error);
-      expect(wrong.code).toBe(2);
-      expect(wrong.stderr).toMatch(/^Cannot export: --status is for a department's lists/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const wrong = await cli(['--platform', 'warning-list', '--status', 'ACTIVE', '--out', out]).catch((error) => error);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^Cannot export: --status is for a department's lists/);
   });
 });
 
