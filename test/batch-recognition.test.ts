@@ -16,7 +16,8 @@ import { dialect, startTestHub, type TestHub } from './env.js';
 import { REPAIR, taxBlackRecognition, officer, testClock } from './list-actions.js';
 import { identityNumber, organisationCode, random } from '../scripts/demo-data.js';
 import type { TokenClaims } from '../scripts/token.js';
-import { entriesTable, historyTable } from '../subgraphs/kit/lists/tables.js';
+import { entriesTable, historyTable, normalisedReferencesMigration } from '../subgraphs/kit/lists/tables.js';
+import { referenceKey } from '../subgraphs/kit/lists/references.js';
 import { outboxTable } from '../subgraphs/kit/outbox.js';
 import { mayReadHistory, mayWriteDepartmentLists } from '../subgraphs/kit/auth/policy.js';
 import { PUBLIC_PRINCIPAL, principalFromClaims, type Principal } from '../subgraphs/kit/auth/principal.js';
@@ -421,6 +422,21 @@ describe(`decision numbers: one number, one decision (${dialect})`, () => {
     expect(again.errors).toBeUndefined();
     expect(again.data.tax.recognise.id).toBe(first.data.tax.recognise.id);
     expect(await written([first.data.tax.recognise.creditCode])).toEqual({ entries: 1, history: 1, events: 1 });
+  });
+
+  it('rewrites numbers stored before normalisation to their key (migration 010), so their retries are found', async () => {
+    const input = item();
+    const first = await recognise(input);
+    const id = first.data.tax.recognise.id;
+    // As an earlier release stored it: full-width, lower-case.
+    const legacy = `ｌｅｇａｃｙ税罚（２０２６）${++referenceNo}号`;
+    await db()(entriesTable('tax')).where({ id }).update({ external_reference: legacy });
+    await normalisedReferencesMigration('tax').up(db());
+    const [row] = await db()(entriesTable('tax')).where({ id }).select('external_reference');
+    expect(row.external_reference).toBe(referenceKey(legacy));
+    const retried = await recognise({ ...input, externalReference: legacy });
+    expect(retried.errors).toBeUndefined();
+    expect(retried.data.tax.recognise.id).toBe(id);
   });
 
   it('takes a retry that spells out the defaults as the same decision, not a CONFLICT', async () => {

@@ -13,6 +13,7 @@ import {
   legalRepresentativeIndexMigration,
   lifecycleMigration,
   listTablesMigration,
+  normalisedReferencesMigration,
   objectionsAndRepairMigration,
 } from './tables.js';
 import { ListLifecycle } from './lifecycle.js';
@@ -46,6 +47,7 @@ export function listEngineMigrations(department: DepartmentConfig): Migration[] 
     outboxRelayMigration(department.name, `${department.name}_007_outbox_relay`),
     processedEventsMigration(department.name, `${department.name}_008_processed_events`),
     externalReferenceMigration(department.name),
+    normalisedReferencesMigration(department.name),
   ];
 }
 
