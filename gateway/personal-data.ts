@@ -10,6 +10,7 @@ import { mayReadPersonalData, roleMayReadPersonalData } from '../subgraphs/kit/a
 import { INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/auth/internal-token.js';
 import { ErrorCode } from '../subgraphs/kit/errors.js';
 import type { GatewayContext } from './context.js';
+import type { Principal, Purpose } from '../subgraphs/kit/auth/principal.js';
 import { logger } from '../subgraphs/kit/observability/log.js';
 import { accessRegisterRefusals, accessRegisterWriteDuration } from '../subgraphs/kit/observability/metrics.js';
 import { PURPOSE_HEADER, REFERENCE_HEADER } from './auth.js';
@@ -44,6 +45,17 @@ export async function registerPersonalDataReads(accessRegisterUrl: string, inter
   throw new Error(`access register write failed (${reason})`);
 }
 
+/** What a caller is told when its reads of personal data could not be registered. */
+export const WITHHELD = 'Personal data was withheld: its access could not be registered. Retry in a few seconds.';
+
+/** Why personal data is masked for this caller; undefined when it is not. */
+export function maskedBecause(principal: Principal, purpose: Purpose | null): string | undefined {
+  if (mayReadPersonalData(principal, purpose)) return undefined;
+  return roleMayReadPersonalData(principal)
+    ? `No purpose of use was stated: personal data is masked. Send the ${PURPOSE_HEADER} and ${REFERENCE_HEADER} headers to read it.`
+    : `Personal data is masked for the ${principal.role.toLowerCase()} role.`;
+}
+
 export function personalDataPlugin(accessRegisterUrl: string, timeoutMs: number): ApolloServerPlugin<GatewayContext> {
   const register = async (context: GatewayContext) =>
     registerPersonalDataReads(accessRegisterUrl, await context.internalToken, context.personalDataReads, timeoutMs, context.requestId);
@@ -60,7 +72,7 @@ export function personalDataPlugin(accessRegisterUrl: string, timeoutMs: number)
             } catch {
               response.body.singleResult = {
                 errors: [
-                  new GraphQLError('Personal data was withheld: its access could not be registered. Retry in a few seconds.', {
+                  new GraphQLError(WITHHELD, {
                     extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
                   }).toJSON(),
                 ],
@@ -68,10 +80,8 @@ export function personalDataPlugin(accessRegisterUrl: string, timeoutMs: number)
               return;
             }
           }
-          if (mayReadPersonalData(principal, purpose)) return;
-          const reason = roleMayReadPersonalData(principal)
-            ? `No purpose of use was stated: personal data is masked. Send the ${PURPOSE_HEADER} and ${REFERENCE_HEADER} headers to read it.`
-            : `Personal data is masked for the ${principal.role.toLowerCase()} role.`;
+          const reason = maskedBecause(principal, purpose);
+          if (!reason) return;
           response.body.singleResult.extensions = { ...response.body.singleResult.extensions, personalData: { masked: true, reason } };
         },
       };

@@ -130,8 +130,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     maxBodyBytes: options.maxBodyBytes ?? settings.MAX_BODY_BYTES,
     // The built-in dashboard (/dashboard): a static page on the same public API; outside
     // production, the explorer too (a browser's GET of /graphql).
-    // Exports (/export/<department>.csv|.xlsx): the lists through the same GraphQL execution.
-    routes: { ...dashboardRoutes(), ...(explorerPage ? explorerPage.routes : {}), ...exportRoutes(server, departments, contextOf) },
+    // Exports (/export/<department>.csv|.xlsx, /export/platform/…): the lists as the API gives them to the caller.
+    routes: { ...dashboardRoutes(), ...(explorerPage ? explorerPage.routes : {}), ...exportRoutes(server, departments, { subgraphUrls, accessRegisterUrl: accessRegisterUrl(subgraphUrls.platform), timeoutMs, pageSize: settings.EXPORT_PAGE_SIZE }, contextOf) },
     browserPage: explorerPage?.page,
     context: contextOf,
   });

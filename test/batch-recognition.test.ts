@@ -16,7 +16,8 @@ import { dialect, startTestHub, type TestHub } from './env.js';
 import { REPAIR, taxBlackRecognition, officer, testClock } from './list-actions.js';
 import { identityNumber, organisationCode, random } from '../scripts/demo-data.js';
 import type { TokenClaims } from '../scripts/token.js';
-import { entriesTable, historyTable } from '../subgraphs/kit/lists/tables.js';
+import { entriesTable, historyTable, normalisedReferencesMigration } from '../subgraphs/kit/lists/tables.js';
+import { referenceKey } from '../subgraphs/kit/lists/references.js';
 import { outboxTable } from '../subgraphs/kit/outbox.js';
 import { mayReadHistory, mayWriteDepartmentLists } from '../subgraphs/kit/auth/policy.js';
 import { PUBLIC_PRINCIPAL, principalFromClaims, type Principal } from '../subgraphs/kit/auth/principal.js';
@@ -400,6 +401,115 @@ describe(`confirmMany and exits in bulk (${dialect})`, () => {
     expect(screening.data.screen.items.every((i: any) => i.verdict === 'RESTRICT')).toBe(true);
     // The platform collects every event of the batches above first (thousands on MariaDB take a while).
   }, 180_000);
+});
+
+describe(`decision numbers: one number, one decision (${dialect})`, () => {
+  const recognise = (input: unknown) => hub.queryAs(officer('tax'), `mutation($input: RecogniseInput!) { tax { recognise(input: $input) { ${ENTRY} } } }`, { input });
+  const confirm = (entryId: string, externalReference: string) =>
+    hub.queryAs(officer('tax'), `mutation($id: ID!, $ref: String) { tax { confirm(entryId: $id, externalReference: $ref) { ${ENTRY} } } }`, { id: entryId, ref: externalReference });
+  const exitForChangedStandard = (input: Record<string, unknown>) =>
+    hub.queryAs(officer('tax'), `mutation($input: StandardChangeExitInput!) { tax { exitForChangedStandard(input: $input) { exited { ${ENTRY} } } } }`, {
+      input: { standardEffectiveOn: '2026-11-20', reason: '认定标准调整', ...input },
+    });
+
+  it('compares numbers NFKC-normalised, trimmed, spaces collapsed and case-folded: another rendering of a number is the same decision', async () => {
+    const n = ++referenceNo;
+    const wide = `ｓｘ税罚（２０２６）　${n}号`;
+    const first = await recognise(item({ externalReference: wide }));
+    expect(first.errors).toBeUndefined();
+    expect(first.data.tax.recognise.externalReference).toBe(`SX税罚(2026) ${n}号`);
+    const again = await recognise({ ...item(), creditCode: first.data.tax.recognise.creditCode, externalReference: `  Sx税罚(2026)   ${n}号 ` });
+    expect(again.errors).toBeUndefined();
+    expect(again.data.tax.recognise.id).toBe(first.data.tax.recognise.id);
+    expect(await written([first.data.tax.recognise.creditCode])).toEqual({ entries: 1, history: 1, events: 1 });
+  });
+
+  it('rewrites numbers stored before normalisation to their key (migration 010), so their retries are found', async () => {
+    const input = item();
+    const first = await recognise(input);
+    const id = first.data.tax.recognise.id;
+    // As an earlier release stored it: full-width, lower-case.
+    const legacy = `ｌｅｇａｃｙ税罚（２０２６）${++referenceNo}号`;
+    await db()(entriesTable('tax')).where({ id }).update({ external_reference: legacy });
+    await normalisedReferencesMigration('tax').up(db());
+    const [row] = await db()(entriesTable('tax')).where({ id }).select('external_reference');
+    expect(row.external_reference).toBe(referenceKey(legacy));
+    const retried = await recognise({ ...input, externalReference: legacy });
+    expect(retried.errors).toBeUndefined();
+    expect(retried.data.tax.recognise.id).toBe(id);
+  });
+
+  it('takes a retry that spells out the defaults as the same decision, not a CONFLICT', async () => {
+    const list = departments.find((d) => d.name === 'tax')!.lists.find((l) => l.kind === 'MAJOR_TAX_VIOLATION')!;
+    const input = item();
+    const first = await recognise(input);
+    const spelled = await recognise({ ...input, publicityDays: 0, published: list.publishedByDefault, legalBasis: list.legalBasis, lei: null });
+    expect(spelled.errors).toBeUndefined();
+    expect(spelled.data.tax.recognise.id).toBe(first.data.tax.recognise.id);
+    // A default given another value is other content.
+    const other = await recognise({ ...input, published: !list.publishedByDefault });
+    expect(other.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', entryId: first.data.tax.recognise.id });
+  });
+
+  it('refuses a number across kinds of decision, naming the decision it was recorded for', async () => {
+    const [a, b] = (await recogniseMany([item({ recognisedOn: '2026-11-01' }), item({ recognisedOn: '2026-11-01' })])).results!.map((r) => r.entry);
+    // The recognition's number for a confirmation.
+    const asConfirmation = await confirm(b.id, a.externalReference);
+    expect(asConfirmation.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', entryId: a.id, externalReference: a.externalReference });
+    expect(asConfirmation.errors?.[0].message).toContain('already used for the recognition of entry');
+    // A confirmation's number for an exit: the message names the confirmation, not the exit.
+    const confirmation = newReference();
+    expect((await confirm(a.id, confirmation)).errors).toBeUndefined();
+    const asExit = await exitForChangedStandard({ entryId: a.id, standardReference: '税务总局公告2026年第9号', externalReference: confirmation });
+    expect(asExit.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', entryId: a.id });
+    expect(asExit.errors?.[0].message).toContain('already used for the confirmation of entry');
+    const inBatch = await batch('exitForChangedStandardMany', 'StandardChangeExitInput', [
+      { entryId: a.id, standardReference: '税务总局公告2026年第9号', standardEffectiveOn: '2026-11-20', reason: '认定标准调整', externalReference: confirmation },
+    ], ACTION_RESULT);
+    expect(inBatch.results![0].error.message).toContain('already used for the confirmation of entry');
+    // …and for a recognition.
+    const asRecognition = await recognise(item({ externalReference: confirmation }));
+    expect(asRecognition.errors?.[0].message).toContain('already used for the confirmation of entry');
+    // An exit's number for a confirmation names the exit.
+    const exit = newReference();
+    expect((await exitForChangedStandard({ entryId: a.id, standardReference: '税务总局公告2026年第9号', externalReference: exit })).errors).toBeUndefined();
+    const exitAsConfirmation = await confirm(b.id, exit);
+    expect(exitAsConfirmation.errors?.[0].message).toContain('already used for the exit (STANDARD_CHANGED) of entry');
+    expect((await hub.queryAs(officer('tax'), `query($code: ID!) { taxEntries(filter: { creditCode: $code }) { edges { node { status } } } }`, { code: b.creditCode })).data
+      .taxEntries.edges[0].node.status).toBe('PRELIMINARY');
+  });
+
+  it('refuses an overlong standardReference with a typed error instead of cutting it, changing nothing', async () => {
+    const [entry] = (await recogniseMany([item({ recognisedOn: '2026-11-01' })])).results!.map((r) => r.entry);
+    expect((await confirm(entry.id, newReference())).errors).toBeUndefined();
+    const long = await exitForChangedStandard({ entryId: entry.id, standardReference: '税'.repeat(181) });
+    expect(long.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.grounds.standardReference' });
+    expect(long.errors?.[0].message).toBe('grounds.standardReference is at most 180 characters; got 181: shorten it');
+    expect(await written([entry.creditCode])).toEqual({ entries: 1, history: 2, events: 2 });
+    const fits = await exitForChangedStandard({ entryId: entry.id, standardReference: '税'.repeat(180) });
+    expect(fits.errors).toBeUndefined();
+  });
+
+  it('limits the free text of objections and early exits, naming the field', async () => {
+    const [entry] = (await recogniseMany([item()])).results!.map((r) => r.entry);
+    const act = (field: string, args: string, variables: Record<string, unknown>, selection = 'id') =>
+      hub.queryAs(officer('tax'), `mutation(${args}) { tax { ${field} { ${selection} } } }`, variables);
+    const grounds = await act('fileObjection(input: $input)', '$input: FileObjectionInput!', {
+      input: { entryId: entry.id, kind: 'PUBLIC_OBJECTION', grounds: '理'.repeat(10_001) },
+    });
+    expect(grounds.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.grounds' });
+    expect(grounds.errors?.[0].message).toBe('grounds is at most 10000 characters; got 10001: shorten it');
+    const evidence = await act('fileObjection(input: $input)', '$input: FileObjectionInput!', {
+      input: { entryId: entry.id, kind: 'PUBLIC_OBJECTION', grounds: '理由', evidenceRefs: ['ok', 'E'.repeat(201)] },
+    });
+    expect(evidence.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.evidenceRefs[1]' });
+    const application = await act('applyForEarlyExit(entryId: $id, reference: $ref)', '$id: ID!, $ref: String', { id: entry.id, ref: 'R'.repeat(201) });
+    expect(application.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.reference' });
+    const decision = await act('decideEarlyExit(input: $input)', '$input: EarlyExitDecisionInput!', {
+      input: { applicationId: 'no-such-application', approve: false, reason: '因'.repeat(2_001) },
+    }, 'application { id }');
+    expect(decision.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.reason' });
+  });
 });
 
 describe(`who may write in bulk (${dialect})`, () => {

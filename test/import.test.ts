@@ -92,6 +92,43 @@ describe('npm run import', { timeout: 60_000 }, () => {
     for (const refusedIndex of [3, 5, 7, 8, 11]) expect(counts.has(`MIXED-${String(refusedIndex).padStart(7, '0')}`)).toBe(false);
   });
 
+  it('numbers rows as a spreadsheet does: a cell with line breaks is one row, a blank line is a row', async () => {
+    const file = join(dir, 'multiline.csv');
+    await writeSampleCsv(file, 8, {
+      referencePrefix: 'MULTI',
+      edit: (row, i) => {
+        if (i === 1 || i === 2) row.facts = `第一行\n第二行\r\n第三行`; // rows 3 and 4, two line breaks each
+        if (i === 5) row.validUntil = '2029/12/31'; // row 7, line 11 of the file
+      },
+    });
+    // A blank line after row 7: the rows after it move down one, as in a spreadsheet.
+    const lines = readFileSync(file, 'utf8').split('\n');
+    writeFileSync(file, [...lines.slice(0, 11), '', ...lines.slice(11)].join('\n'));
+    const summary = await run(file);
+    expect(summary).toMatchObject({ rows: 8, accepted: 7, refused: 1 });
+    expect(errorsOf(file).map((e) => [e.row, e.column])).toEqual([['7', 'validUntil']]);
+    expect((await entriesWithPrefix('MULTI')).counts.size).toBe(7);
+  });
+
+  it('refuses a second import of the same file while one runs, and takes over the lock of one that was killed', async () => {
+    const file = join(dir, 'twice.csv');
+    await writeSampleCsv(file, 30, { referencePrefix: 'TWICE' });
+    const [first, second] = await Promise.allSettled([run(file), run(file)]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { accepted: 30 } });
+    expect(second.status).toBe('rejected');
+    expect((second as PromiseRejectedResult).reason.message).toMatch(/^another import of this file is running \(process \d+, since .+\): wait for it to finish; if it is not running, remove .*twice\.csv\.import\.lock$/);
+    expect(existsSync(`${file}.import.lock`)).toBe(false);
+    // Through the CLI: one clear line, exit 2.
+    writeFileSync(`${file}.import.lock`, JSON.stringify({ pid: process.pid, since: '2026-12-01T00:00:00.000Z' }));
+    const held = cli(file);
+    expect(await held.exited).toBe(2);
+    expect(held.output()).toMatch(/another import of this file is running \(process \d+/);
+    // A lock left by a process that is gone is taken over (the state file says every row is done).
+    writeFileSync(`${file}.import.lock`, JSON.stringify({ pid: 2 ** 22 - 1, since: '2026-12-01T00:00:00.000Z' }));
+    expect(await run(file)).toMatchObject({ rows: 0, skipped: 30 });
+    expect(existsSync(`${file}.import.lock`)).toBe(false);
+  });
+
   it('reads GB18030 files by itself, and refuses a wrong --encoding naming the byte', async () => {
     const file = join(dir, 'gb.csv');
     await writeSampleCsv(file, 10, { referencePrefix: 'GB', encoding: 'gb18030', seed: 7 });

@@ -59,7 +59,7 @@ describe(`migrations (${dialect})`, () => {
     }
     expect(await counts()).toEqual({ entries: 0, history: 0, outbox: 0 });
     // The subgraph's own migration list is the one the catalog gives.
-    expect(subgraphByName('safety').migrations.map((m) => m.name)).toEqual(['safety_000_outbox', 'safety_001_list_entries', 'safety_002_lifecycle', 'safety_003_objections_and_repair', 'safety_004_legal_representative_index', 'safety_005_statistics_indexes', 'safety_006_statistics_dimensions', 'safety_007_outbox_relay', 'safety_008_processed_events', 'safety_009_external_references']);
+    expect(subgraphByName('safety').migrations.map((m) => m.name)).toEqual(['safety_000_outbox', 'safety_001_list_entries', 'safety_002_lifecycle', 'safety_003_objections_and_repair', 'safety_004_legal_representative_index', 'safety_005_statistics_indexes', 'safety_006_statistics_dimensions', 'safety_007_outbox_relay', 'safety_008_processed_events', 'safety_009_external_references', 'safety_010_normalised_references']);
   });
 });
 

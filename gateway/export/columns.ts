@@ -1,18 +1,15 @@
 /**
- * The columns of an export of a department's lists, and the GraphQL selection they come
- * from. Exports read through the gateway's own GraphQL execution, so each value is exactly
- * what the API would give the caller: masked the same way, registered the same way.
+ * The columns of each export, and the values they come from: a department's entries as the
+ * department subgraph's export path gives them (`ENTRY_SELECTION`, the same values the
+ * entries query gives), the platform's lists as the gateway's GraphQL execution gives them.
  */
+export { ENTRY_SELECTION } from '../../subgraphs/kit/lists/export.js';
 
 export interface ExportColumn {
   name: string;
-  /** The value in one `ListEntry` as the API returned it. */
-  value: (entry: any) => string | number | boolean | null;
+  /** The value in one row (a `ListEntry`, a list member) as the API returned it. */
+  value: (row: any) => string | number | boolean | null;
 }
-
-export const ENTRY_SELECTION = `id listKind listName listType creditCode subjectName subjectType regionCode status published
-  recognisedOn validFrom validUntil publicityUntil recognisingAuthority legalBasis facts
-  legalRepresentative { name idDocumentType idDocumentNumber } repair { repairable method rectificationDeadline } sharedAt`;
 
 const field = (name: string): ExportColumn => ({ name, value: (entry) => entry[name] ?? null });
 
@@ -27,3 +24,20 @@ export const ENTRY_COLUMNS: ExportColumn[] = [
   { name: 'rectificationDeadline', value: (entry) => entry.repair?.rectificationDeadline ?? null },
   field('sharedAt'),
 ];
+
+const SUBJECT_SELECTION = 'subject { creditCode subjectType regionCode name }';
+const subjectColumns: ExportColumn[] = [
+  { name: 'creditCode', value: (member) => member.subject.creditCode },
+  { name: 'subjectType', value: (member) => member.subject.subjectType },
+  { name: 'regionCode', value: (member) => member.subject.regionCode },
+  { name: 'subjectName', value: (member) => member.subject.name ?? null },
+];
+const domains: ExportColumn = { name: 'domains', value: (member) => member.domains.join(' ') };
+
+/** `consolidatedList` members (the platform's 汇总名单). */
+export const CONSOLIDATED_SELECTION = `${SUBJECT_SELECTION} domains entries listedSince`;
+export const CONSOLIDATED_COLUMNS: ExportColumn[] = [...subjectColumns, domains, field('entries'), field('listedSince')];
+
+/** `warningList` members (the big-data warning list). */
+export const WARNING_LIST_SELECTION = `${SUBJECT_SELECTION} since domains`;
+export const WARNING_LIST_COLUMNS: ExportColumn[] = [...subjectColumns, field('since'), domains];

@@ -9,7 +9,7 @@ import type { DepartmentConfig } from '../../subgraphs/kit/lists/department.js';
 import { columnOfInputPath } from './columns.js';
 import { readCsv, type Encoding } from './read-csv.js';
 import { readXlsx } from './read-xlsx.js';
-import { ErrorReport, errorsPathOf, resumePoint, saveState } from './report.js';
+import { ErrorReport, errorsPathOf, lockImport, resumePoint, saveState } from './report.js';
 import type { ItemResult, Sender } from './send.js';
 import { progressBar } from './progress.js';
 import { validateRow, type RowError } from './validate-row.js';
@@ -47,11 +47,21 @@ type SentBatch = Batch & { done: Promise<void>; answered: boolean };
 
 export const isXlsx = (file: string) => /\.xlsx$/i.test(file);
 
+/** Imports `options.file`, holding its lock (FILE.import.lock) throughout: a second import of the same file is refused. */
 export async function importFile(options: ImportOptions): Promise<ImportSummary> {
+  const started = Date.now();
+  const release = lockImport(options.file);
+  try {
+    return await importLocked(options, started);
+  } finally {
+    release();
+  }
+}
+
+async function importLocked(options: ImportOptions, started: number): Promise<ImportSummary> {
   const { file, department, sender } = options;
   const batchSize = options.batchSize ?? 500;
   const concurrency = options.concurrency ?? 2;
-  const started = Date.now();
   const source: RowSource = isXlsx(file) ? await readXlsx(file) : await readCsv(file, options.encoding ?? 'auto');
   const resumeAfter = resumePoint(file, department.name);
   const report = new ErrorReport(errorsPathOf(file));

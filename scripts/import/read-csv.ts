@@ -93,24 +93,31 @@ export async function readCsv(path: string, requested: Encoding): Promise<RowSou
   const encoding = await decideEncoding(path, requested);
   const counted = byteCounter();
   const text = createReadStream(path).pipe(counted).pipe(iconv.decodeStream(encoding === 'utf-8' ? 'utf8' : 'gb18030'));
-  const parser = text.pipe(parse({ bom: true, relax_column_count: true, max_record_size: MAX_ROW_BYTES, skip_empty_lines: true, info: true }));
+  // Blank lines are kept (and skipped below) so that row numbers are a spreadsheet's: one a record, a
+  // cell with line breaks inside its quotes still one row, a blank line a row of its own.
+  const parser = text.pipe(parse({ bom: true, relax_column_count: true, max_record_size: MAX_ROW_BYTES, skip_empty_lines: false, info: true }));
   async function* rows(): AsyncGenerator<FileRow> {
     let header: string[] | null = null;
+    let rowNumber = 0;
     try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      for await (const { record } of parser as AsyncIterable<{ record: string[] }>) {
+        rowNumber++;
+        if (record.every((cell) => cell.trim() === '')) continue;
         if (!header) {
           header = record.map((name) => name.trim());
           const problem = headerProblem(header);
           if (problem) throw new FileProblem(problem);
           continue;
         }
-        yield { rowNumber: info.lines, cells: cellsOf(header, record) };
+        yield { rowNumber, cells: cellsOf(header, record) };
       }
     } catch (error) {
       if (error instanceof FileProblem) throw error;
+      // The row being read when it failed: the one after the last read.
       const { code, lines, message } = error as { code?: string; lines?: number; message: string };
-      if (code === 'CSV_MAX_RECORD_SIZE') throw new FileProblem(`row ${lines} is longer than ${MAX_ROW_BYTES} bytes: a quote (") is probably not closed`);
-      throw new FileProblem(`row ${lines ?? '?'} cannot be read as CSV: ${message}`);
+      const where = `row ${rowNumber + 1} (line ${lines ?? '?'} of the file)`;
+      if (code === 'CSV_MAX_RECORD_SIZE') throw new FileProblem(`${where} is longer than ${MAX_ROW_BYTES} bytes: a quote (") is probably not closed`);
+      throw new FileProblem(`${where} cannot be read as CSV: ${message}`);
     }
     if (!header) throw new FileProblem('the file is empty: it needs a header row (npm run import -- --template)');
   }

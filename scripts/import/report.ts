@@ -4,13 +4,63 @@
  * was answered by the hub, so that a rerun after an interruption skips them. The state file
  * only saves time: resending a row is harmless, the hub's idempotency makes it so.
  */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { RowError } from './validate-row.js';
+import { FileProblem } from './rows.js';
 
 export const errorsPathOf = (file: string) => `${file}.errors.csv`;
 export const statePathOf = (file: string) => `${file}.import-state.json`;
+export const lockPathOf = (file: string) => `${file}.import.lock`;
+
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Takes FILE.import.lock (created exclusively, holding this process's id) for the length of one
+ * import, so that two imports of the same file do not write each other's state file and error
+ * report: the second is refused, naming the first. A lock whose process is gone (killed) is taken
+ * over. Returns the release.
+ */
+export function lockImport(file: string): () => void {
+  const path = lockPathOf(file);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeFileSync(fd, JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
+      closeSync(fd);
+      const release = () => rmSync(path, { force: true });
+      process.once('exit', release);
+      return () => {
+        process.off('exit', release);
+        release();
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      let holder: { pid?: number; since?: string } = {};
+      try {
+        holder = JSON.parse(readFileSync(path, 'utf8'));
+      } catch {
+        // being written this instant: taken as held
+      }
+      if (typeof holder.pid === 'number' && holder.pid !== process.pid && !isRunning(holder.pid)) {
+        rmSync(path, { force: true }); // left by an import that was killed
+        continue;
+      }
+      throw new FileProblem(
+        `another import of this file is running (process ${holder.pid ?? '?'}, since ${holder.since ?? '?'}): wait for it to finish; if it is not running, remove ${path}`,
+      );
+    }
+  }
+  throw new FileProblem(`cannot take ${path}: remove it if no import of this file is running`);
+}
 
 interface ImportState {
   department: string;

@@ -8,7 +8,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLFormattedError } from 'graphql';
+import type { DocumentNode, GraphQLFormattedError } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { deny, shield, type IRules } from 'graphql-shield';
 import { authenticateForwarded, type AuthContext } from './auth/context.js';
@@ -30,6 +30,8 @@ import { subgraphReadiness } from './observability/readiness.js';
 export interface SubgraphDeps {
   db: Database;
   clock: Clock;
+  /** The SDL the subgraph serves (its files and those generated from the catalogue), for paths that read it outside GraphQL. */
+  typeDefs: DocumentNode;
 }
 
 /** What one request sees: its id, who asks, and its own DataLoaders (never shared between requests). */
@@ -191,7 +193,7 @@ export async function startSubgraph(module: SubgraphModule, options: StartSubgra
   requireProductionKeys(`subgraph ${module.name}`, ['internal-secret', ...(module.productionSecrets ?? [])]);
   const db = connect(options.databaseUrl ?? databaseUrlFor(module.name));
   await migrate(db, module.name, module.migrations);
-  const built = await module.build({ db, clock: options.clock ?? systemClock });
+  const built = await module.build({ db, clock: options.clock ?? systemClock, typeDefs: subgraphTypeDefs(module) });
   const server = buildSubgraphServer(module, built);
   const secret = internalTokenSecret();
   await server.start();

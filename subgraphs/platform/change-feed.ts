@@ -16,6 +16,8 @@ import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { decodeCursor, encodeCursor } from '../kit/cursor.js';
 import { keysetPage, type CursorCodec, type Page } from '../kit/pagination.js';
 import { insertInChunks, isMysql, tableRef, type Migration } from '../kit/db.js';
+import type { Route } from '../kit/http.js';
+import { authenticateForwarded } from '../kit/auth/context.js';
 import { inTransaction } from '../kit/transactions.js';
 import { keepPerEntryOrder } from '../kit/events/relay.js';
 import { announceAfterCommit, FEED_PENDING_TOPIC, FEED_TOPIC } from '../kit/events/notifier.js';
@@ -292,6 +294,15 @@ export class ChangeFeed {
   }
 
   /**
+   * The cursor of the last positioned event: a reader that resumes after it sees every event
+   * positioned later. Read before a snapshot (an export), it is where to follow the feed from
+   * without a gap: whatever the feed held up to it was committed before the snapshot was read.
+   */
+  async headCursor(): Promise<string> {
+    return feedCursor(await this.head());
+  }
+
+  /**
    * The first position the feed still has: the oldest event kept, or — when retention removed
    * every event — the next position to be given.
    */
@@ -370,5 +381,21 @@ function fromRow(row: any): StoredFeedEvent {
     occurredAt: row.occurred_at,
     detail: JSON.parse(row.detail),
     owner: { creditCode: row.credit_code, subjectType: row.subject_type, published: true },
+  };
+}
+
+export const FEED_POSITION_ROUTE = '/internal/feed-position';
+
+/** GET /internal/feed-position, with the identity the gateway signs: `{ "cursor": "…" }`, the feed's head now. */
+export function feedPositionRoute(feed: ChangeFeed, secret: Uint8Array): Route {
+  return async (req, res) => {
+    const auth = await authenticateForwarded(req, secret);
+    res.setHeader('content-type', 'application/json');
+    if (!auth.principal) {
+      res.statusCode = 401;
+      res.end(JSON.stringify({ error: auth.authProblem }));
+      return;
+    }
+    res.end(JSON.stringify({ cursor: await feed.headCursor() }));
   };
 }

@@ -27,7 +27,7 @@ import { loadReceiptKeys } from './receipts.js';
 import { ScreeningService } from './screening.js';
 import { Feedback } from './feedback.js';
 import { createJointMeasureLoaders, jointMeasureResolvers } from './joint-measures-resolvers.js';
-import { ChangeFeed } from './change-feed.js';
+import { ChangeFeed, FEED_POSITION_ROUTE, feedPositionRoute } from './change-feed.js';
 import { changeFeedResolvers, measureTriggers } from './change-feed-resolvers.js';
 import { Webhooks, webhookOptionsFromEnv, WEBHOOKS_TOPIC } from './webhooks.js';
 import { WebhookDelivery } from './webhook-delivery.js';
@@ -80,7 +80,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
           // The catalogue itself (the dashboard's rows and columns).
           { Query: { departments: () => departments.map(({ name, domain, authority, label, lists }) => ({ name, domain, authority, label, lists })) } },
         ),
-        routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, secret) },
+        routes: { [ACCESS_REGISTER_ROUTE]: accessRegisterRoute(register, secret), [FEED_POSITION_ROUTE]: feedPositionRoute(feed, secret) },
         createLoaders: () => ({ ...createPlatformLoaders(registry), ...createWarningListLoaders(collection), ...createJointMeasureLoaders(catalogue) }),
         permissions,
         workers: (departmentUrls) => {

@@ -50,22 +50,29 @@ function ownerOf(parent: any): DataOwner | null {
 
 const maskers = { NAME: maskPersonName, IDENTITY_NUMBER: maskIdentityNumber };
 
+/**
+ * One personal value as the principal may have it: as it is (not personal for this owner, or
+ * readable with the stated purpose — then the read is noted on `ctx` for the access register),
+ * else masked. The one rule, for GraphQL fields (`maskingMiddleware`) and exports alike.
+ */
+export function personalValue(field: PersonalField, subgraph: string, value: unknown, parent: any, ctx: AuthContext): unknown {
+  if (typeof value !== 'string' || !ctx.principal) return value;
+  const owner = ownerOf(parent);
+  if (owner && !isPersonalFor(field.when, owner)) return value;
+  if (owner && mayReadPersonalData(ctx.principal, ctx.purpose)) {
+    const person = owner.person ? { creditCode: owner.person, subjectType: owner.personType ?? 'NATURAL_PERSON' } : { creditCode: owner.creditCode };
+    ctx.personalDataReads.push({ subgraph, ...person, field: `${field.type}.${field.field}` });
+    return value;
+  }
+  return maskers[field.mask](value);
+}
+
 export function maskingMiddleware(schema: GraphQLSchema, subgraph: string): IMiddleware {
   const middleware: Record<string, Record<string, any>> = {};
   for (const field of personalFields(schema)) {
     middleware[field.type] ??= {};
-    middleware[field.type][field.field] = async (resolve: any, parent: any, args: any, ctx: AuthContext, info: any) => {
-      const value = await resolve(parent, args, ctx, info);
-      if (typeof value !== 'string' || !ctx.principal) return value;
-      const owner = ownerOf(parent);
-      if (owner && !isPersonalFor(field.when, owner)) return value;
-      if (owner && mayReadPersonalData(ctx.principal, ctx.purpose)) {
-        const person = owner.person ? { creditCode: owner.person, subjectType: owner.personType ?? 'NATURAL_PERSON' } : { creditCode: owner.creditCode };
-        ctx.personalDataReads.push({ subgraph, ...person, field: `${field.type}.${field.field}` });
-        return value;
-      }
-      return maskers[field.mask](value);
-    };
+    middleware[field.type][field.field] = async (resolve: any, parent: any, args: any, ctx: AuthContext, info: any) =>
+      personalValue(field, subgraph, await resolve(parent, args, ctx, info), parent, ctx);
   }
   return middleware as IMiddleware;
 }

@@ -15,13 +15,13 @@ import { badInput, ErrorCode, isConcurrencyConflict, typedError } from '../error
 import { addDays, toIsoDate, type Clock } from '../dates.js';
 import { checkSubjectCode } from '../codes.js';
 import { listDefinition, type DepartmentConfig, type ListDefinition, type ListType } from './department.js';
-import type { Change, EntryStatus, LegalRepresentative, ListEntry, ListStore, Move } from './store.js';
+import type { Change, EntryStatus, LegalRepresentative, ListEntry, ListStore, Move, ReferencedAction } from './store.js';
 import { exitApplicationsTable, foreignListingsTable, objectionsTable } from './tables.js';
 import { inTransaction } from '../transactions.js';
 import { openObjectionsOf } from './objections.js';
 import { mayNameListing } from '../auth/policy.js';
 import type { Principal } from '../auth/principal.js';
-import { attempt, contentDigest, externalReferenceOf, referenceConflict, rereadAfterRace, type Outcome } from './references.js';
+import { actionName, attempt, contentDigest, externalReferenceOf, referenceConflict, rereadAfterRace, type Outcome } from './references.js';
 import { selectInChunks } from '../db.js';
 import { checkLength, COLUMN_LIMITS, TEXT_LIMITS } from './limits.js';
 import type { ConfirmInput, EscalateInput, ExitWay, RecogniseInput } from './__generated__/resolvers-types.js';
@@ -127,6 +127,25 @@ function checkSubjectLengths(input: RecogniseInput): void {
 
 /** The list types a red listing is refused and exited for (1798 (8)(19)). */
 const DISQUALIFYING_FOR_RED: ListType[] = ['BLACK', 'KEY_ATTENTION'];
+
+/**
+ * The digest of what defines a recognition: what the department sent, its code normalised and
+ * the defaults the recognition applies filled in (no publicity, the list's legal basis and
+ * publication), so that a retry spelling out a default is the same decision. The reference
+ * itself is the key, not content. `recognisedOn` is compared as sent: its default, today, moves.
+ */
+function recognitionDigest(list: ListDefinition, input: RecogniseInput & { creditCode: string }): string {
+  return contentDigest({
+    ...input,
+    externalReference: null,
+    publicityDays: input.publicityDays ?? 0,
+    legalBasis: input.legalBasis ?? list.legalBasis,
+    published: input.published ?? list.publishedByDefault,
+  });
+}
+
+/** The digest recognitions were recorded under before defaults were filled in: their retries are still the same decision. */
+const legacyRecognitionDigest = (input: RecogniseInput, creditCode: string) => contentDigest({ ...input, creditCode, externalReference: null });
 
 export class ListLifecycle {
   constructor(
@@ -329,8 +348,7 @@ export class ListLifecycle {
       },
       input,
     );
-    // What defines the decision is what the department sent, its code normalised; the reference itself is the key.
-    const externalDigest = externalReference ? contentDigest({ ...input, creditCode: code.code, externalReference: null }) : null;
+    const externalDigest = externalReference ? recognitionDigest(list, { ...input, creditCode: code.code }) : null;
     return { ...entry, externalReference, externalDigest };
   }
 
@@ -350,16 +368,21 @@ export class ListLifecycle {
     return rereadAfterRace(() =>
       inTransaction(this.db, async (trx) => {
         const recorded = references.length ? await this.store.findByExternalReferences(references, trx) : new Map<string, ListEntry>();
+        // One number, one decision: a number a confirmation or exit was recorded under is no recognition's.
+        const actions = references.length ? await this.store.actionsByExternalReferences(references, trx) : new Map<string, ReferencedAction>();
         const listed = redCodes.length ? await this.activeListingsAnywhere(redCodes, DISQUALIFYING_FOR_RED, trx) : new Map();
         const toWrite: ListEntry[] = [];
-        const outcomes = checked.map((outcome): Outcome<ListEntry> => {
+        const outcomes = checked.map((outcome, index): Outcome<ListEntry> => {
           if (outcome.error) return outcome;
           const entry = outcome.value;
           const reference = entry.externalReference;
           const earlier = reference ? recorded.get(reference) : undefined;
           if (earlier) {
-            return earlier.externalDigest === entry.externalDigest ? { value: earlier } : { error: referenceConflict(reference!, earlier.id, 'the recognition') };
+            const same = earlier.externalDigest === entry.externalDigest || earlier.externalDigest === legacyRecognitionDigest(inputs[index], entry.creditCode);
+            return same ? { value: earlier } : { error: referenceConflict(reference!, earlier.id, 'the recognition') };
           }
+          const action = reference ? actions.get(reference) : undefined;
+          if (action) return { error: referenceConflict(reference!, action.entryId, actionName(action.action)) };
           if (entry.listType === 'RED') {
             const refusal = this.redRefusal(entry.creditCode, listed.get(entry.creditCode), reader);
             if (refusal) return { error: refusal };
@@ -441,7 +464,7 @@ export class ListLifecycle {
     );
     return rereadAfterRace(() =>
       inTransaction(this.db, async (trx) => {
-        const { recorded, current, ids } = await this.readActionBatch(trx, checked);
+        const { recorded, recognised, current, ids } = await this.readActionBatch(trx, checked);
         const objections = await openObjectionsOf(trx, this.department.name, ids);
         const redCodes = [...new Set([...current.values()].filter((entry) => entry.listType === 'RED').map((entry) => entry.creditCode))];
         const listed = redCodes.length ? await this.activeListingsAnywhere(redCodes, DISQUALIFYING_FOR_RED, trx) : new Map<string, Map<ListType, string[]>>();
@@ -450,7 +473,9 @@ export class ListLifecycle {
           if (item.error) return item;
           const { request, externalReference: reference, externalDigest: digest } = item.value;
           const prior = reference ? recorded.get(reference) : undefined;
-          if (prior) return prior.digest === digest ? { value: current.get(prior.entryId)! } : { error: referenceConflict(reference!, prior.entryId, 'the confirmation') };
+          if (prior) return prior.digest === digest ? { value: current.get(prior.entryId)! } : { error: referenceConflict(reference!, prior.entryId, actionName(prior.action)) };
+          const recognition = reference ? recognised.get(reference) : undefined;
+          if (recognition) return { error: referenceConflict(reference!, recognition.id, 'the recognition') };
           const entry = current.get(request.entryId);
           if (!entry) return { error: notFound(request.entryId, this.department.name) };
           const refusal = this.confirmRefusal(entry, objections.get(entry.id), listed.get(entry.creditCode), reader);
@@ -478,10 +503,14 @@ export class ListLifecycle {
    * An exit already recorded under `reference`: the entry as it is now when the content is the
    * same, CONFLICT naming the entry when not; null for a new decision number.
    */
-  private async entryOfRecordedAction(trx: Knex.Transaction, reference: string, digest: string, what: string): Promise<ListEntry | null> {
+  private async entryOfRecordedAction(trx: Knex.Transaction, reference: string, digest: string): Promise<ListEntry | null> {
     const recorded = (await this.store.actionsByExternalReferences([reference], trx)).get(reference);
-    if (!recorded) return null;
-    if (recorded.digest !== digest) throw referenceConflict(reference, recorded.entryId, what);
+    if (!recorded) {
+      const recognition = (await this.store.findByExternalReferences([reference], trx)).get(reference);
+      if (recognition) throw referenceConflict(reference, recognition.id, 'the recognition');
+      return null;
+    }
+    if (recorded.digest !== digest) throw referenceConflict(reference, recorded.entryId, actionName(recorded.action));
     return this.requireEntry(recorded.entryId, trx);
   }
 
@@ -493,9 +522,11 @@ export class ListLifecycle {
   private async readActionBatch(trx: Knex.Transaction, items: readonly Outcome<{ request: { entryId: string }; externalReference: string | null }>[]) {
     const references = items.flatMap((item) => (item.value?.externalReference ? [item.value.externalReference] : []));
     const recorded = await this.store.actionsByExternalReferences(references, trx);
+    // One number, one decision: the entries recognised under these numbers, to refuse them for a confirmation or exit.
+    const recognised = references.length ? await this.store.findByExternalReferences(references, trx) : new Map<string, ListEntry>();
     const named = items.flatMap((item) => (item.value ? [item.value.request.entryId] : []));
     const ids = [...new Set([...named, ...[...recorded.values()].map((action) => action.entryId)])];
-    return { recorded, current: await this.store.findByIdsIn(ids, trx), ids };
+    return { recorded, recognised, current: await this.store.findByIdsIn(ids, trx), ids };
   }
 
   /**
@@ -593,7 +624,9 @@ export class ListLifecycle {
             `the entry was recognised on ${entry.recognisedOn}, under the standard in force from ${effective}: the standard has not changed since`,
           );
         }
-        return `standard:${reference}@${effective}`.slice(0, 200);
+        // Recorded as the exit's evidence, `standard:<reference>@<date>`: a longer reference is refused, never cut.
+        checkLength(reference, COLUMN_LIMITS.standardReference, 'input.grounds.standardReference');
+        return `standard:${reference}@${effective}`;
       }
       case 'LISTED_FOR_DISHONESTY': {
         const listing = await trx(foreignListingsTable(this.department.name))
@@ -643,7 +676,7 @@ export class ListLifecycle {
     const checked = requests.map((request) => attempt(() => ({ request, ...this.exitReference(request) })));
     return rereadAfterRace(() =>
       inTransaction(this.db, async (trx) => {
-        const { recorded, current } = await this.readActionBatch(trx, checked);
+        const { recorded, recognised, current } = await this.readActionBatch(trx, checked);
         const followers = await this.store.keyAttentionFollowersOf([...recorded.values()].map((a) => a.entryId), trx);
         const moves: Move[] = [];
         const outcomes: Outcome<ExitResult>[] = [];
@@ -658,8 +691,13 @@ export class ListLifecycle {
             outcomes.push(
               prior.digest === externalDigest
                 ? { value: { exited: current.get(prior.entryId)!, keyAttention: followers.get(prior.entryId) ?? null } }
-                : { error: referenceConflict(externalReference!, prior.entryId, 'the exit') },
+                : { error: referenceConflict(externalReference!, prior.entryId, actionName(prior.action)) },
             );
+            continue;
+          }
+          const recognition = externalReference ? recognised.get(externalReference) : undefined;
+          if (recognition) {
+            outcomes.push({ error: referenceConflict(externalReference!, recognition.id, 'the recognition') });
             continue;
           }
           const entry = current.get(request.entryId);
@@ -734,7 +772,7 @@ export class ListLifecycle {
   private async exitIn(tx: Knex.Transaction, actor: string, input: ExitRequest): Promise<ExitResult> {
     const { externalReference, externalDigest } = this.exitReference(input);
     if (externalReference) {
-      const recorded = await this.entryOfRecordedAction(tx, externalReference, externalDigest!, 'the exit');
+      const recorded = await this.entryOfRecordedAction(tx, externalReference, externalDigest!);
       if (recorded) {
         const keyAttention = (await this.store.followersOf(recorded.id, tx)).find((follower) => follower.listType === 'KEY_ATTENTION') ?? null;
         return { exited: recorded, keyAttention };

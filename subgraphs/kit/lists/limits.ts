@@ -18,6 +18,10 @@ export const COLUMN_LIMITS = {
   /** History `evidence_ref`: an exit's or a recognition's evidence, an objection's or application's `reference`. */
   evidenceRef: 200,
   externalReference: 100,
+  /** A repair step's issuer (a credit report's agency). */
+  issuer: 200,
+  /** An exit for a changed standard names it; recorded as the evidence `standard:<reference>@<YYYY-MM-DD>` (20 more characters). */
+  standardReference: 180,
 } as const;
 
 /**
@@ -27,8 +31,12 @@ export const COLUMN_LIMITS = {
 export const TEXT_LIMITS = {
   facts: 10_000,
   repairMethod: 2_000,
-  /** An exit's reason, a confirmation's note (history `reason`, entry `exit_reason`). */
+  /** An exit's reason, a confirmation's note (history `reason`, entry `exit_reason`); an objection's acceptance, finding, correction and apology; an early exit's decision. */
   reason: 2_000,
+  /** An objection's grounds. */
+  grounds: 10_000,
+  /** A repair step's details, an interview's notes (the subject's file). */
+  details: 5_000,
 } as const;
 
 export const characters = (text: string) => [...text].length;

@@ -21,6 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { badInput, ErrorCode, typedError } from '../errors.js';
+import { checkLength, COLUMN_LIMITS, TEXT_LIMITS } from './limits.js';
 import type { Clock } from '../dates.js';
 import type { ListLifecycle } from './lifecycle.js';
 import type { ListEntry, ListStore } from './store.js';
@@ -82,6 +83,8 @@ export class Objections {
 
   async file(actor: string, input: FileObjectionInput): Promise<Objection> {
     if (!input.grounds?.trim()) throw badInput('State the grounds of the objection', { argument: 'input.grounds' });
+    checkLength(input.grounds, TEXT_LIMITS.grounds, 'input.grounds');
+    (input.evidenceRefs ?? []).forEach((ref, index) => checkLength(ref.trim(), COLUMN_LIMITS.evidenceRef, `input.evidenceRefs[${index}]`));
     return inTransaction(this.db, async (trx) => {
       const entry = await this.store.findById(input.entryId, trx);
       if (!entry) throw typedError(ErrorCode.NOT_FOUND, `No entry "${input.entryId}" on the ${this.prefix} department's lists`);
@@ -120,6 +123,7 @@ export class Objections {
 
   /** The department answers whether it accepts the objection for verification. */
   async accept(actor: string, objectionId: string, accept: boolean, reason: string): Promise<Objection> {
+    checkLength(reason, TEXT_LIMITS.reason, 'reason');
     return inTransaction(this.db, async (trx) => {
       const objection = await this.requireObjection(objectionId, trx);
       if (objection.status !== 'FILED') {
@@ -140,6 +144,9 @@ export class Objections {
   /** The outcome after verification. */
   async decide(actor: string, input: DecideObjectionInput): Promise<{ objection: Objection; entry: ListEntry | null; purged: boolean }> {
     if (!input.finding?.trim()) throw badInput('State the finding of the verification', { argument: 'input.finding' });
+    checkLength(input.finding, TEXT_LIMITS.reason, 'input.finding');
+    checkLength(input.correction, TEXT_LIMITS.reason, 'input.correction');
+    checkLength(input.apology, TEXT_LIMITS.reason, 'input.apology');
     return inTransaction(this.db, async (trx) => {
       const objection = await this.requireObjection(input.objectionId, trx);
       if (objection.status !== 'ACCEPTED') {

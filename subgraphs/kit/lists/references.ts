@@ -27,10 +27,18 @@ export function attempt<T>(check: () => T): Outcome<T> {
   }
 }
 
-/** The reference as stored (trimmed), null when none is given; a blank or overlong one is refused. */
+/**
+ * A decision number as it is compared and stored: NFKC-normalised (full-width （２０２６） and
+ * half-width (2026) are one number), trimmed, inner runs of spaces made one, letters upper-cased —
+ * so that a case system retrying with another input method's rendering of the same number is
+ * recognised, not recorded twice.
+ */
+export const referenceKey = (raw: string) => raw.normalize('NFKC').trim().replace(/\s+/g, ' ').toUpperCase();
+
+/** The reference as stored (`referenceKey`), null when none is given; a blank or overlong one is refused. */
 export function externalReferenceOf(raw: string | null | undefined, argument = 'input.externalReference'): string | null {
   if (raw == null) return null;
-  const reference = raw.trim();
+  const reference = referenceKey(raw);
   if (!reference || characters(reference) > MAX_REFERENCE_LENGTH) {
     throw badInput(`externalReference must be the department's decision number, 1 to ${MAX_REFERENCE_LENGTH} characters; got ${reference ? `${characters(reference)} characters` : 'a blank one'}`, {
       argument,
@@ -57,6 +65,18 @@ export function contentDigest(content: Record<string, unknown>): string {
   return createHash('sha256').update(JSON.stringify(canonical(content))).digest('hex');
 }
 
+/** What a recorded action was, for a message: `CONFIRM` the confirmation, `EXIT_EXPIRED` the exit (EXPIRED), `RECOGNISE` the recognition. */
+export function actionName(action: string): string {
+  if (action === 'RECOGNISE') return 'the recognition';
+  if (action === 'CONFIRM') return 'the confirmation';
+  if (action.startsWith('EXIT_')) return `the exit (${action.slice('EXIT_'.length)})`;
+  return `the ${action.toLowerCase().replace(/_/g, ' ')}`;
+}
+
+/**
+ * A decision number already recorded, for another decision: `what` names the recorded one (from
+ * its action, not from the request), so a confirmation's number reused for an exit says "the confirmation".
+ */
 export const referenceConflict = (reference: string, entryId: string, what: string) =>
   typedError(
     ErrorCode.CONFLICT,

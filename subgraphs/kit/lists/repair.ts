@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { badInput, ErrorCode, typedError } from '../errors.js';
+import { checkLength, COLUMN_LIMITS, TEXT_LIMITS } from './limits.js';
 import { toIsoDate, type Clock } from '../dates.js';
 import type { ExitResult, ListLifecycle } from './lifecycle.js';
 import type { ListEntry, ListStore } from './store.js';
@@ -117,6 +118,9 @@ export class CreditRepair {
     input: RepairStepInput,
   ): Promise<RepairStep> {
     if (!input.details?.trim()) throw badInput('Describe the step (details)', { argument: 'input.details' });
+    checkLength(input.details, TEXT_LIMITS.details, 'input.details');
+    checkLength(input.issuer, COLUMN_LIMITS.issuer, 'input.issuer');
+    checkLength(input.reference, COLUMN_LIMITS.evidenceRef, 'input.reference');
     if (input.kind === 'TRAINING' && (input.classHours == null || !(input.classHours > 0) || input.classHours > 200)) {
       throw badInput('Repair training states its class hours (classHours, more than 0)', { argument: 'input.classHours' });
     }
@@ -160,6 +164,7 @@ export class CreditRepair {
    */
   async recordInterview(actor: string, input: InterviewInput): Promise<FileRecord> {
     if (!input.notes?.trim()) throw badInput('Record what was said, or how the subject refused (notes)', { argument: 'input.notes' });
+    checkLength(input.notes, TEXT_LIMITS.details, 'input.notes');
     return inTransaction(this.db, async (trx) => {
       const entry = await this.store.findById(input.entryId, trx);
       if (!entry) throw typedError(ErrorCode.NOT_FOUND, `No entry "${input.entryId}" on the ${this.prefix} department's lists`);
@@ -198,6 +203,7 @@ export class CreditRepair {
 
   /** The subject applies to exit early; refused at once when a required step is missing. */
   async applyForEarlyExit(_actor: string, input: DepartmentActionsApplyForEarlyExitArgs): Promise<ExitApplication> {
+    checkLength(input.reference, COLUMN_LIMITS.evidenceRef, 'input.reference');
     return inTransaction(this.db, async (trx) => {
       const entry = await this.repairableEntry(input.entryId, trx);
       const steps = (await trx(repairStepsTable(this.prefix)).where({ entry_id: entry.id })).map(toStep);
@@ -242,6 +248,7 @@ export class CreditRepair {
     input: EarlyExitDecisionInput,
   ): Promise<{ application: ExitApplication; exit: ExitResult | null }> {
     if (!input.reason?.trim()) throw badInput('State the reason for the decision', { argument: 'input.reason' });
+    checkLength(input.reason, TEXT_LIMITS.reason, 'input.reason');
     return inTransaction(this.db, async (trx) => {
       const row = await trx(exitApplicationsTable(this.prefix)).where({ id: input.applicationId }).first();
       if (!row) throw typedError(ErrorCode.NOT_FOUND, `No exit application "${input.applicationId}" with the ${this.prefix} department`);

@@ -5,6 +5,7 @@
 import { badInput, ErrorCode, typedError } from '../errors.js';
 import { entryVisibility, isVisible, type EntryVisibility } from '../auth/policy.js';
 import type { AuthContext } from '../auth/context.js';
+import type { Principal } from '../auth/principal.js';
 import { pageSize } from '../cursor.js';
 import { checkSubjectCode } from '../codes.js';
 import type { SubgraphContext } from '../server.js';
@@ -82,6 +83,31 @@ function requireWithinVisibility(filter: EntryFilter, visibility: EntryVisibilit
   }
 }
 
+/**
+ * One page of a department's entries for a principal: the filter checked, refused where it
+ * asks for more than the principal may see, keyset-paged within its visibility. The entries
+ * query (pages up to MAX_PAGE_SIZE) and the export (larger pages) both read through here.
+ */
+export async function entriesPage(
+  department: DepartmentConfig,
+  store: ListStore,
+  principal: Principal,
+  args: EntriesQueryArgs,
+  maxPageSize: number,
+): Promise<ListEntryConnectionParent> {
+  const filter = validateFilter(args.filter);
+  const visibility = entryVisibility(principal, department.name);
+  requireWithinVisibility(filter, visibility);
+  const first = pageSize(args.first, maxPageSize);
+  const page = await store.page(filter, visibility, first, args.after);
+  return {
+    edges: page.edges,
+    pageInfo: page.pageInfo,
+    // Counted only when asked for.
+    totalCount: () => store.count(filter, visibility),
+  };
+}
+
 /** The template department's fields (kit/lists/department-fields.ts): `forDepartment` names them after the department. */
 export function departmentResolvers(department: DepartmentConfig, store: ListStore): Resolvers<Context> {
   const visibilityOf = (ctx: Context) => entryVisibility(ctx.principal!, department.name);
@@ -93,19 +119,7 @@ export function departmentResolvers(department: DepartmentConfig, store: ListSto
 
   return {
     Query: {
-      async departmentEntries(_, args, ctx) {
-        const filter = validateFilter(args.filter);
-        const visibility = visibilityOf(ctx);
-        requireWithinVisibility(filter, visibility);
-        const first = pageSize(args.first, MAX_PAGE_SIZE);
-        const page = await store.page(filter, visibility, first, args.after);
-        return {
-          edges: page.edges,
-          pageInfo: page.pageInfo,
-          // Counted only when asked for.
-          totalCount: () => store.count(filter, visibility),
-        };
-      },
+      departmentEntries: (_, args, ctx) => entriesPage(department, store, ctx.principal!, args, MAX_PAGE_SIZE),
     },
     Subject: {
       // The gateway sends one representation per occurrence: no database work here,

@@ -13,6 +13,7 @@ import {
   legalRepresentativeIndexMigration,
   lifecycleMigration,
   listTablesMigration,
+  normalisedReferencesMigration,
   objectionsAndRepairMigration,
 } from './tables.js';
 import { ListLifecycle } from './lifecycle.js';
@@ -23,6 +24,7 @@ import { OutboxRelay, outboxTopic, relayedTopic } from '../events/relay.js';
 import { consumerEventLog, relayPublisher } from '../events/jetstream.js';
 import { outboxRelayMigration, processedEventsMigration } from '../events/tables.js';
 import { EVENTS_ROUTE, eventFeedRoute } from '../events/feed.js';
+import { entryExportRoute, EXPORT_ROUTE } from './export.js';
 import { internalTokenSecret } from '../auth/secrets.js';
 import { mergeResolvers } from '../resolvers.js';
 import { forDepartment } from './department-fields.js';
@@ -47,6 +49,7 @@ export function listEngineMigrations(department: DepartmentConfig): Migration[] 
     outboxRelayMigration(department.name, `${department.name}_007_outbox_relay`),
     processedEventsMigration(department.name, `${department.name}_008_processed_events`),
     externalReferenceMigration(department.name),
+    normalisedReferencesMigration(department.name),
   ];
 }
 
@@ -66,7 +69,7 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
     schemaFiles: ['shared/common.graphql', DEPARTMENTS_SCHEMA_FILE, 'shared/lists.graphql', departmentSchemaFile(department)],
     generatedSchema: { [departmentSchemaFile(department)]: departmentSdl(department) },
     migrations,
-    build({ db, clock }) {
+    build({ db, clock, typeDefs }) {
       const store = new ListStore(db, department);
       const lifecycle = new ListLifecycle(db, department, store, clock);
       const secret = internalTokenSecret();
@@ -85,7 +88,7 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
         ),
         createLoaders: () => ({ ...createListLoaders(store), ...createCaseFileLoaders(objections, repair) }),
         permissions: departmentPermissions(department),
-        routes: { [EVENTS_ROUTE]: eventFeedRoute(db, department.name, secret) },
+        routes: { [EVENTS_ROUTE]: eventFeedRoute(db, department.name, secret), [EXPORT_ROUTE]: entryExportRoute(department, store, typeDefs, secret) },
         workers: (departmentUrls) => {
           const publisher = relayPublisher(department.name);
           const relay = new OutboxRelay({ db, prefix: department.name, publisher });

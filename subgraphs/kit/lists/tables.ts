@@ -1,6 +1,7 @@
 /** The tables of the list engine, created under each department's prefix. */
 import type { Migration } from '../db.js';
 import { COLUMN_LIMITS } from './limits.js';
+import { referenceKey } from './references.js';
 
 export const entriesTable = (prefix: string) => `${prefix}_entries`;
 export const historyTable = (prefix: string) => `${prefix}_entry_history`;
@@ -147,7 +148,7 @@ export function objectionsAndRepairMigration(prefix: string): Migration {
         t.string('kind', 24).notNullable();
         t.text('details').notNullable();
         t.decimal('class_hours', 5, 1).nullable();
-        t.string('issuer', 200).nullable();
+        t.string('issuer', COLUMN_LIMITS.issuer).nullable();
         t.string('reference', COLUMN_LIMITS.evidenceRef).nullable();
         t.string('recorded_at', 24).notNullable();
         t.string('recorded_by', 200).notNullable();
@@ -225,5 +226,37 @@ export function externalReferenceMigration(prefix: string): Migration {
         });
       }
     },
+  };
+}
+
+/**
+ * Decision numbers stored before they were normalised (`referenceKey`: NFKC, trimmed, spaces
+ * collapsed, upper-cased) rewritten to their key, so that a retry in any rendering finds them.
+ * Two numbers that now have one key were two decisions: the later row keeps its number as it
+ * was (the unique index allows no other), and a retry of it is told CONFLICT as before.
+ */
+export function normalisedReferencesMigration(prefix: string): Migration {
+  return {
+    name: `${prefix}_010_normalised_references`,
+    async up(db) {
+      for (const table of [entriesTable(prefix), historyTable(prefix)]) {
+        let after: string | number | null = null;
+        for (;;) {
+          const query = db(table).whereNotNull('external_reference').orderBy('id').limit(1000).select('id', 'external_reference');
+          if (after !== null) query.where('id', '>', after);
+          const rows: { id: string | number; external_reference: string }[] = await query;
+          if (rows.length === 0) break;
+          after = rows.at(-1)!.id;
+          const changed = rows.filter((row) => referenceKey(row.external_reference) !== row.external_reference);
+          for (const row of changed) {
+            const key = referenceKey(row.external_reference);
+            if (await db(table).where({ external_reference: key }).first()) continue;
+            await db(table).where({ id: row.id }).update({ external_reference: key });
+          }
+        }
+      }
+    },
+    // The numbers' earlier renderings are not kept: nothing to undo.
+    async down() {},
   };
 }
