@@ -30,6 +30,7 @@ import { dashboardRoutes } from './dashboard/serve.js';
 import { explorer } from './explorer/serve.js';
 import { configuration } from '../subgraphs/kit/config/index.js';
 import { exportRoutes } from './export/routes.js';
+import { ACCESS_REGISTER_ROUTE } from '../subgraphs/kit/internal-routes.js';
 import type { IncomingMessage } from 'node:http';
 
 export interface GatewayOptions {
@@ -70,7 +71,7 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error?: unk
   return { message, locations: formatted.locations, path: formatted.path, extensions };
 }
 
-const accessRegisterUrl = (platformGraphqlUrl: string) => new URL('/internal/access-register', platformGraphqlUrl).toString();
+const accessRegisterUrl = (platformGraphqlUrl: string) => new URL(ACCESS_REGISTER_ROUTE, platformGraphqlUrl).toString();
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const settings = configuration();

@@ -1,6 +1,6 @@
 /**
  * Rule: the gateway loads no subgraph code. It imports from subgraphs/ only the shared
- * contracts (kit/auth, kit/errors, kit/config, kit/observability, and the HTTP server, the
+ * contracts (kit/auth, kit/errors, kit/config, kit/observability, kit/internal-routes, and the HTTP server, the
  * SDL directory and the NATS notifier beside them) and the light catalogue (departments.ts, the
  * departments' configurations, layout.ts) — never the platform, the list engine, the
  * subgraph modules or a database driver; what it needs of the departments it reads from the
@@ -40,7 +40,7 @@ function importGraph(entries: string[]): { files: Set<string>; packages: Set<str
 
 const SHARED_CONTRACTS = [
   /^subgraphs\/kit\/(auth|config|observability)\//,
-  /^subgraphs\/kit\/(errors|http|schema|codes|masking)\.ts$/,
+  /^subgraphs\/kit\/(errors|http|schema|codes|masking|internal-routes)\.ts$/,
   /^subgraphs\/kit\/events\/(notifier|nats)\.ts$/,
   // The light catalogue: the departments' configurations and the names and ports derived from them.
   /^subgraphs\/(departments|layout)\.ts$/,

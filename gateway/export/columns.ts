@@ -3,7 +3,7 @@
  * department subgraph's export path gives them (`ENTRY_SELECTION`, the same values the
  * entries query gives), the platform's lists as the gateway's GraphQL execution gives them.
  */
-export { ENTRY_SELECTION } from '../../subgraphs/kit/lists/export.js';
+export { ENTRY_SELECTION } from '../../subgraphs/kit/internal-routes.js';
 
 export interface ExportColumn {
   name: string;

@@ -14,8 +14,7 @@ import type { ApolloServer } from '@apollo/server';
 import type { GatewayContext } from '../context.js';
 import { INTERNAL_TOKEN_HEADER } from '../../subgraphs/kit/auth/internal-token.js';
 import { ErrorCode } from '../../subgraphs/kit/errors.js';
-import { EXPORT_ROUTE, type ExportEntriesPage } from '../../subgraphs/kit/lists/export.js';
-import { FEED_POSITION_ROUTE } from '../../subgraphs/platform/change-feed.js';
+import { EXPORT_ROUTE, FEED_POSITION_ROUTE, type ExportEntriesPage } from '../../subgraphs/kit/internal-routes.js';
 import { registerPersonalDataReads, WITHHELD } from '../personal-data.js';
 
 /** Filters are handed on as the API's input objects (`EntryFilter`, `ConsolidatedListFilter`). */

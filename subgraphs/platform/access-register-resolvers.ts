@@ -41,7 +41,8 @@ export function accessRegisterResolvers(register: AccessRegister, checkpoints: R
   };
 }
 
-export const ACCESS_REGISTER_ROUTE = '/internal/access-register';
+export { ACCESS_REGISTER_ROUTE } from '../kit/internal-routes.js';
+import { ACCESS_REGISTER_ROUTE } from '../kit/internal-routes.js';
 
 /**
  * POST {reads: [{creditCode, field}]} with the identity the gateway forwards for the

@@ -384,7 +384,6 @@ function fromRow(row: any): StoredFeedEvent {
   };
 }
 
-export const FEED_POSITION_ROUTE = '/internal/feed-position';
 
 /** GET /internal/feed-position, with the identity the gateway signs: `{ "cursor": "…" }`, the feed's head now. */
 export function feedPositionRoute(feed: ChangeFeed, secret: Uint8Array): Route {

@@ -10,7 +10,8 @@ import type { Route } from '../http.js';
 import { readOutbox } from '../outbox.js';
 import { authenticateForwarded } from '../auth/context.js';
 
-export const EVENTS_ROUTE = '/internal/events';
+export { EVENTS_ROUTE } from '../internal-routes.js';
+import { EVENTS_ROUTE } from '../internal-routes.js';
 
 export function eventFeedRoute(db: Knex, prefix: string, secret: Uint8Array): Route {
   return async (req, res) => {

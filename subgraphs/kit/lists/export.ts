@@ -31,30 +31,19 @@ import { authenticateForwarded, type AuthContext } from '../auth/context.js';
 import { personalFields, personalValue, type PersonalField } from '../auth/masking.js';
 import { badInput, ErrorCode, isDatabaseUnavailable } from '../errors.js';
 import type { Route } from '../http.js';
+import { ENTRY_SELECTION, EXPORT_ROUTE, type ExportEntriesPage } from '../internal-routes.js';
 import { scalarResolvers } from '../scalars.js';
 import type { DepartmentConfig } from './department.js';
 import { entriesPage } from './resolvers.js';
 import type { ListStore } from './store.js';
 import type { EntryFilter as EntryFilterInput } from './__generated__/resolvers-types.js';
 
-export const EXPORT_ROUTE = '/internal/export';
 
 /** The largest page an export reads at once (the API's entries query stops at 100). */
 export const EXPORT_MAX_PAGE_SIZE = 5000;
 
-/** The `ListEntry` fields an export holds, as a GraphQL selection: the gateway's columns read these. */
-export const ENTRY_SELECTION = `id listKind listName listType creditCode subjectName subjectType regionCode status published
-  recognisedOn validFrom validUntil publicityUntil recognisingAuthority legalBasis facts
-  legalRepresentative { name idDocumentType idDocumentNumber } repair { repairable method rectificationDeadline } sharedAt`;
 
 /** One page as the export endpoint answers it. */
-export interface ExportEntriesPage {
-  entries: Record<string, unknown>[];
-  personalDataReads: AuthContext['personalDataReads'];
-  endCursor: string | null;
-  hasNextPage: boolean;
-}
-
 type Projection = (source: any, ctx: AuthContext) => Record<string, unknown>;
 
 /**
