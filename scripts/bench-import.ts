@@ -15,6 +15,7 @@
  */
 import '../subgraphs/kit/config/startup.js';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,7 @@ import { gatewaySender } from './import/send.js';
 import { writeSampleCsv } from './import/sample-file.js';
 import { department as courts } from '../subgraphs/courts/department.js';
 import { entryIndexTable } from '../subgraphs/platform/migrations.js';
+import { DbTimer, type DbTiming } from './bench/db-timing.js';
 
 const { values } = parseArgs({
   options: {
@@ -53,6 +55,10 @@ interface Measured {
   refused: number;
   collectionSeconds: number | null;
   directSeconds: number;
+  /** Database time of the import and the collection after it, by subgraph. */
+  timings: DbTiming[];
+  /** The process's event-loop utilisation during the import (0–1): below 1, it waited rather than computed. */
+  utilisation: number;
   export?: { rows: number; seconds: number; bytes: number; peakRssMb: number; baseRssMb: number };
 }
 
@@ -101,12 +107,16 @@ async function measure(dialect: string): Promise<Measured> {
     await writeSampleCsv(file, ROWS, { referencePrefix: `BENCH-${dialect}` });
     const token = await mintDevelopmentToken({ role: 'officer', department: 'courts', sub: 'bench-import' });
     log(`${dialect}: importing ${ROWS} rows through the gateway…`);
+    const timers = [...hub.subgraphs].map(([name, subgraph]) => new DbTimer(name, subgraph.db));
+    const loopBefore = performance.eventLoopUtilization();
     const summary = await importFile({ file, department: courts, sender: gatewaySender({ url: hub.gateway.url, token, department: 'courts' }), quiet: !process.stderr.isTTY });
+    const utilisation = performance.eventLoopUtilization(loopBefore).utilization;
     log(`${dialect}: ${summary.accepted} accepted, ${summary.refused} refused in ${summary.seconds.toFixed(1)} s; waiting for the platform's collection…`);
     const collectionSeconds = await collectionCatchUp(hub, summary.accepted);
+    const timings = timers.map((timer) => timer.stop());
     log(`${dialect}: collection caught up after ${collectionSeconds?.toFixed(1)} s; direct store insert of ${ROWS} rows…`);
     const directSeconds = await directInsert(hub.subgraphs.get('courts')!.db, courts, ROWS, `DIRECT-${dialect}`);
-    const result: Measured = { dialect, importSeconds: summary.seconds, accepted: summary.accepted, refused: summary.refused, collectionSeconds, directSeconds };
+    const result: Measured = { dialect, importSeconds: summary.seconds, accepted: summary.accepted, refused: summary.refused, collectionSeconds, directSeconds, timings, utilisation };
     if (dialect === 'sqlite' && EXPORT_ROWS > 0) {
       const missing = EXPORT_ROWS - 2 * ROWS;
       log(`sqlite: bringing the courts' table to ${EXPORT_ROWS} entries, then exporting…`);
@@ -120,6 +130,27 @@ async function measure(dialect: string): Promise<Measured> {
     await hub.stop();
     await database.drop();
   }
+}
+
+/** Where the database time of one dialect's import and collection went: the costliest statements, and waits for a connection. */
+function breakdown(r: Measured): string[] {
+  const name = r.dialect === 'mysql' ? 'MariaDB' : 'SQLite';
+  const statements = r.timings
+    .flatMap((t) => t.statements.map((s) => ({ ...s, subgraph: t.subgraph })))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 8);
+  const waits = r.timings.filter((t) => t.acquires > 0).sort((a, b) => b.acquireWaitMs - a.acquireWaitMs);
+  const seconds = (x: number) => `${(x / 1000).toFixed(2)} s`;
+  return [
+    `${name}, from the import's first request until the collection caught up: the process's event loop was busy ${Math.round(r.utilisation * 100)}% of the import's`,
+    'time; database time by statement (the costliest), and time spent waiting for a pooled connection:',
+    '',
+    '| subgraph | statement | count | total | mean | max |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...statements.map((s) => `| ${s.subgraph} | \`${s.statement}\` | ${s.count.toLocaleString('en')} | ${seconds(s.ms)} | ${(s.ms / s.count).toFixed(2)} ms | ${s.maxMs.toFixed(0)} ms |`),
+    ...waits.map((t) => `| ${t.subgraph} | (waiting for a connection) | ${t.acquires.toLocaleString('en')} | ${seconds(t.acquireWaitMs)} | ${(t.acquireWaitMs / t.acquires).toFixed(2)} ms | ${t.acquireMaxMs.toFixed(0)} ms |`),
+    '',
+  ];
 }
 
 async function main() {
@@ -158,6 +189,7 @@ async function main() {
         `${r.directSeconds.toFixed(1)} s | ${rate(ROWS, r.directSeconds)} |`;
     }),
     '',
+    ...results.flatMap((r) => breakdown(r)),
     ...(exported
       ? [
           `Export: \`GET /export/courts.csv\` of ${exported.rows.toLocaleString('en')} entries (SQLite) as an administrator without a purpose`,

@@ -50,6 +50,7 @@ export function connect(url: string): Database {
           connection.pragma('journal_mode = WAL');
           connection.pragma('synchronous = NORMAL');
           connection.pragma('busy_timeout = 5000');
+          cachePreparedStatements(connection);
           done(null, connection);
         },
       },
@@ -71,6 +72,31 @@ export function connect(url: string): Database {
   });
   Object.defineProperty(db, 'statements', { value: statements });
   return db;
+}
+
+/** Statements each SQLite connection keeps prepared (the most recently used). */
+export const SQLITE_STATEMENT_CACHE_SIZE = 100;
+
+/**
+ * knex prepares every statement it runs on better-sqlite3 afresh, and SQLite compiling a batch
+ * statement (an INSERT of 500 rows, an IN list of 500 keys) costs about as much as running it.
+ * The same texts come back all the time — every batch of a bulk import, every consumer's
+ * poll —, so the connection keeps the last SQLITE_STATEMENT_CACHE_SIZE prepared by their
+ * text. Safe because knex only runs a statement to its end (`all`/`run`, never an open
+ * iterator), one statement at a time on a connection, and SQLite prepares a cached statement
+ * again by itself when a migration changes the schema under it.
+ */
+export function cachePreparedStatements(connection: { prepare(sql: string): unknown }, size = SQLITE_STATEMENT_CACHE_SIZE): void {
+  const prepare = connection.prepare.bind(connection);
+  const cache = new Map<string, unknown>();
+  connection.prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement) cache.delete(sql);
+    else statement = prepare(sql);
+    cache.set(sql, statement); // most recently used last
+    if (cache.size > size) cache.delete(cache.keys().next().value!);
+    return statement;
+  };
 }
 
 /** A migration written in TypeScript beside the code that uses its tables. */
