@@ -59,6 +59,9 @@ interface Measured {
   timings: DbTiming[];
   /** The process's event-loop utilisation during the import (0–1): below 1, it waited rather than computed. */
   utilisation: number;
+  /** CPU seconds the process used during the import, and from its start until the collection caught up. */
+  importCpuSeconds: number;
+  totalCpuSeconds: number;
   export?: { rows: number; seconds: number; bytes: number; peakRssMb: number; baseRssMb: number };
 }
 
@@ -109,14 +112,21 @@ async function measure(dialect: string): Promise<Measured> {
     log(`${dialect}: importing ${ROWS} rows through the gateway…`);
     const timers = [...hub.subgraphs].map(([name, subgraph]) => new DbTimer(name, subgraph.db));
     const loopBefore = performance.eventLoopUtilization();
+    const cpuBefore = process.cpuUsage();
     const summary = await importFile({ file, department: courts, sender: gatewaySender({ url: hub.gateway.url, token, department: 'courts' }), quiet: !process.stderr.isTTY });
     const utilisation = performance.eventLoopUtilization(loopBefore).utilization;
+    const cpuSeconds = () => {
+      const used = process.cpuUsage(cpuBefore);
+      return (used.user + used.system) / 1e6;
+    };
+    const importCpuSeconds = cpuSeconds();
     log(`${dialect}: ${summary.accepted} accepted, ${summary.refused} refused in ${summary.seconds.toFixed(1)} s; waiting for the platform's collection…`);
     const collectionSeconds = await collectionCatchUp(hub, summary.accepted);
     const timings = timers.map((timer) => timer.stop());
+    const totalCpuSeconds = cpuSeconds();
     log(`${dialect}: collection caught up after ${collectionSeconds?.toFixed(1)} s; direct store insert of ${ROWS} rows…`);
     const directSeconds = await directInsert(hub.subgraphs.get('courts')!.db, courts, ROWS, `DIRECT-${dialect}`);
-    const result: Measured = { dialect, importSeconds: summary.seconds, accepted: summary.accepted, refused: summary.refused, collectionSeconds, directSeconds, timings, utilisation };
+    const result: Measured = { dialect, importSeconds: summary.seconds, accepted: summary.accepted, refused: summary.refused, collectionSeconds, directSeconds, timings, utilisation, importCpuSeconds, totalCpuSeconds };
     if (dialect === 'sqlite' && EXPORT_ROWS > 0) {
       const missing = EXPORT_ROWS - 2 * ROWS;
       log(`sqlite: bringing the courts' table to ${EXPORT_ROWS} entries, then exporting…`);
@@ -141,9 +151,12 @@ function breakdown(r: Measured): string[] {
     .slice(0, 8);
   const waits = r.timings.filter((t) => t.acquires > 0).sort((a, b) => b.acquireWaitMs - a.acquireWaitMs);
   const seconds = (x: number) => `${(x / 1000).toFixed(2)} s`;
+  const perEntry = (cpu: number) => `${((cpu / r.accepted) * 1000).toFixed(2)} ms`;
   return [
-    `${name}, from the import's first request until the collection caught up: the process's event loop was busy ${Math.round(r.utilisation * 100)}% of the import's`,
-    'time; database time by statement (the costliest), and time spent waiting for a pooled connection:',
+    `${name}: the process's event loop was busy ${Math.round(r.utilisation * 100)}% of the import's time; the process used ${r.importCpuSeconds.toFixed(1)} CPU-seconds during`,
+    `the import (${perEntry(r.importCpuSeconds)} per entry) and ${r.totalCpuSeconds.toFixed(1)} until the collection caught up (${perEntry(r.totalCpuSeconds)} per entry, ${Math.round(r.accepted / r.totalCpuSeconds).toLocaleString('en')} entries`,
+    'imported and collected per CPU-second; one process, so one core at most). From the first request until the collection caught up, database time',
+    'by statement (the costliest; BEGIN and COMMIT are not among the statements knex reports) and time spent waiting for a pooled connection:',
     '',
     '| subgraph | statement | count | total | mean | max |',
     '| --- | --- | --- | --- | --- | --- |',
