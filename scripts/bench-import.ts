@@ -33,6 +33,7 @@ import { writeSampleCsv } from './import/sample-file.js';
 import { department as courts } from '../subgraphs/courts/department.js';
 import { entryIndexTable } from '../subgraphs/platform/migrations.js';
 import { DbTimer, type DbTiming } from './bench/db-timing.js';
+import { transactionRetries } from '../subgraphs/kit/transactions.js';
 
 const { values } = parseArgs({
   options: {
@@ -62,6 +63,8 @@ interface Measured {
   /** CPU seconds the process used during the import, and from its start until the collection caught up. */
   importCpuSeconds: number;
   totalCpuSeconds: number;
+  /** Transactions run again after a conflict (or an unreachable database) during the import and collection. */
+  retries: { conflict: number; unavailable: number };
   export?: { rows: number; seconds: number; bytes: number; peakRssMb: number; baseRssMb: number };
 }
 
@@ -113,6 +116,7 @@ async function measure(dialect: string): Promise<Measured> {
     const timers = [...hub.subgraphs].map(([name, subgraph]) => new DbTimer(name, subgraph.db));
     const loopBefore = performance.eventLoopUtilization();
     const cpuBefore = process.cpuUsage();
+    const retriesBefore = { ...transactionRetries };
     const summary = await importFile({ file, department: courts, sender: gatewaySender({ url: hub.gateway.url, token, department: 'courts' }), quiet: !process.stderr.isTTY });
     const utilisation = performance.eventLoopUtilization(loopBefore).utilization;
     const cpuSeconds = () => {
@@ -124,9 +128,10 @@ async function measure(dialect: string): Promise<Measured> {
     const collectionSeconds = await collectionCatchUp(hub, summary.accepted);
     const timings = timers.map((timer) => timer.stop());
     const totalCpuSeconds = cpuSeconds();
+    const retries = { conflict: transactionRetries.conflict - retriesBefore.conflict, unavailable: transactionRetries.unavailable - retriesBefore.unavailable };
     log(`${dialect}: collection caught up after ${collectionSeconds?.toFixed(1)} s; direct store insert of ${ROWS} rows…`);
     const directSeconds = await directInsert(hub.subgraphs.get('courts')!.db, courts, ROWS, `DIRECT-${dialect}`);
-    const result: Measured = { dialect, importSeconds: summary.seconds, accepted: summary.accepted, refused: summary.refused, collectionSeconds, directSeconds, timings, utilisation, importCpuSeconds, totalCpuSeconds };
+    const result: Measured = { dialect, importSeconds: summary.seconds, accepted: summary.accepted, refused: summary.refused, collectionSeconds, directSeconds, timings, utilisation, importCpuSeconds, totalCpuSeconds, retries };
     if (dialect === 'sqlite' && EXPORT_ROWS > 0) {
       const missing = EXPORT_ROWS - 2 * ROWS;
       log(`sqlite: bringing the courts' table to ${EXPORT_ROWS} entries, then exporting…`);
@@ -156,7 +161,8 @@ function breakdown(r: Measured): string[] {
     `${name}: the process's event loop was busy ${Math.round(r.utilisation * 100)}% of the import's time; the process used ${r.importCpuSeconds.toFixed(1)} CPU-seconds during`,
     `the import (${perEntry(r.importCpuSeconds)} per entry) and ${r.totalCpuSeconds.toFixed(1)} until the collection caught up (${perEntry(r.totalCpuSeconds)} per entry, ${Math.round(r.accepted / r.totalCpuSeconds).toLocaleString('en')} entries`,
     'imported and collected per CPU-second; one process, so one core at most). From the first request until the collection caught up, database time',
-    'by statement (the costliest; BEGIN and COMMIT are not among the statements knex reports) and time spent waiting for a pooled connection:',
+    'by statement (the costliest; BEGIN and COMMIT are not among the statements knex reports) and time spent waiting for a pooled connection',
+    `(transactions run again after a conflict: ${r.retries.conflict}, after the database was unreachable: ${r.retries.unavailable}):`,
     '',
     '| subgraph | statement | count | total | mean | max |',
     '| --- | --- | --- | --- | --- | --- |',
