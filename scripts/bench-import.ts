@@ -18,6 +18,7 @@
  */
 import '../subgraphs/kit/config/startup.js';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,8 @@ import { gatewaySender } from './import/send.js';
 import { writeSampleCsv } from './import/sample-file.js';
 import { department as courts } from '../subgraphs/courts/department.js';
 import { entryIndexTable } from '../subgraphs/platform/collection.js';
+import { DbTimer, type DbTiming } from './bench/db-timing.js';
+import { transactionRetries } from '../subgraphs/kit/transactions.js';
 
 const { values } = parseArgs({
   options: {
@@ -60,6 +63,15 @@ interface Measured {
   refused: number;
   collectionSeconds: number | null;
   directSeconds: number;
+  /** Database time of the import and the collection after it, by subgraph. */
+  timings: DbTiming[];
+  /** The process's event-loop utilisation during the import (0–1): below 1, it waited rather than computed. */
+  utilisation: number;
+  /** CPU seconds the process used during the import, and from its start until the collection caught up. */
+  importCpuSeconds: number;
+  totalCpuSeconds: number;
+  /** Transactions run again after a conflict (or an unreachable database) during the import and collection. */
+  retries: { conflict: number; unavailable: number };
   export?: { rows: number; seconds: number; bytes: number; peakRssMb: number; baseRssMb: number };
 }
 
@@ -119,12 +131,25 @@ async function measure(dialect: string): Promise<Measured> {
     await writeSampleCsv(file, ROWS, { referencePrefix: `BENCH-${dialect}` });
     const token = await mintDevelopmentToken({ role: 'officer', department: 'courts', sub: 'bench-import' });
     log(`${dialect}: importing ${ROWS} rows through the gateway…`);
+    const timers = [...hub.subgraphs].map(([name, subgraph]) => new DbTimer(name, subgraph.db));
+    const loopBefore = performance.eventLoopUtilization();
+    const cpuBefore = process.cpuUsage();
+    const retriesBefore = { ...transactionRetries };
     const summary = await importFile({ file, department: courts, sender: gatewaySender({ url: hub.gateway.url, token, department: 'courts' }), quiet: !process.stderr.isTTY });
+    const utilisation = performance.eventLoopUtilization(loopBefore).utilization;
+    const cpuSeconds = () => {
+      const used = process.cpuUsage(cpuBefore);
+      return (used.user + used.system) / 1e6;
+    };
+    const importCpuSeconds = cpuSeconds();
     log(`${dialect}: ${summary.accepted} accepted, ${summary.refused} refused in ${summary.seconds.toFixed(1)} s; waiting for the platform's collection…`);
     const collectionSeconds = await collectionCatchUp(hub, summary.accepted);
+    const timings = timers.map((timer) => timer.stop());
+    const totalCpuSeconds = cpuSeconds();
+    const retries = { conflict: transactionRetries.conflict - retriesBefore.conflict, unavailable: transactionRetries.unavailable - retriesBefore.unavailable };
     log(`${dialect}: collection caught up after ${collectionSeconds?.toFixed(1)} s; direct store insert of ${ROWS} rows…`);
     const directSeconds = await directInsert(hub.subgraphs.get('courts')!.db, courts, ROWS, `DIRECT-${dialect}`);
-    const result: Measured = { dialect, importSeconds: summary.seconds, accepted: summary.accepted, refused: summary.refused, collectionSeconds, directSeconds };
+    const result: Measured = { dialect, importSeconds: summary.seconds, accepted: summary.accepted, refused: summary.refused, collectionSeconds, directSeconds, timings, utilisation, importCpuSeconds, totalCpuSeconds, retries };
     if (dialect === 'sqlite' && EXPORT_ROWS > 0) {
       const missing = EXPORT_ROWS - 2 * ROWS;
       log(`sqlite: bringing the courts' table to ${EXPORT_ROWS} entries, then exporting…`);
@@ -173,6 +198,31 @@ function exportParagraph(exported: NonNullable<Measured['export']>, how: string)
   ];
 }
 
+/** Where the database time of one dialect's import and collection went: the costliest statements, and waits for a connection. */
+function breakdown(r: Measured): string[] {
+  const name = r.dialect === 'mysql' ? 'MariaDB' : 'SQLite';
+  const statements = r.timings
+    .flatMap((t) => t.statements.map((s) => ({ ...s, subgraph: t.subgraph })))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 8);
+  const waits = r.timings.filter((t) => t.acquires > 0).sort((a, b) => b.acquireWaitMs - a.acquireWaitMs);
+  const seconds = (x: number) => `${(x / 1000).toFixed(2)} s`;
+  const perEntry = (cpu: number) => `${((cpu / r.accepted) * 1000).toFixed(2)} ms`;
+  return [
+    `${name}: the process's event loop was busy ${Math.round(r.utilisation * 100)}% of the import's time; the process used ${r.importCpuSeconds.toFixed(1)} CPU-seconds during`,
+    `the import (${perEntry(r.importCpuSeconds)} per entry) and ${r.totalCpuSeconds.toFixed(1)} until the collection caught up (${perEntry(r.totalCpuSeconds)} per entry, ${Math.round(r.accepted / r.totalCpuSeconds).toLocaleString('en')} entries`,
+    'imported and collected per CPU-second; one process, so one core at most). From the first request until the collection caught up, database time',
+    'by statement (the costliest; BEGIN and COMMIT are not among the statements knex reports) and time spent waiting for a pooled connection',
+    `(transactions run again after a conflict: ${r.retries.conflict}, after the database was unreachable: ${r.retries.unavailable}):`,
+    '',
+    '| subgraph | statement | count | total | mean | max |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...statements.map((s) => `| ${s.subgraph} | \`${s.statement}\` | ${s.count.toLocaleString('en')} | ${seconds(s.ms)} | ${(s.ms / s.count).toFixed(2)} ms | ${s.maxMs.toFixed(0)} ms |`),
+    ...waits.map((t) => `| ${t.subgraph} | (waiting for a connection) | ${t.acquires.toLocaleString('en')} | ${seconds(t.acquireWaitMs)} | ${(t.acquireWaitMs / t.acquires).toFixed(2)} ms | ${t.acquireMaxMs.toFixed(0)} ms |`),
+    '',
+  ];
+}
+
 async function main() {
   process.env.CREDITHUB_INTERNAL_SECRET ??= randomBytes(24).toString('hex');
   if (values['export-only']) {
@@ -216,6 +266,7 @@ async function main() {
         `${r.directSeconds.toFixed(1)} s | ${rate(ROWS, r.directSeconds)} |`;
     }),
     '',
+    ...results.flatMap((r) => breakdown(r)),
     ...(exported ? exportParagraph(exported, '') .slice(0, 3).concat(['']) : []),
   ].join('\n');
   writeSection(values.out!, SECTION, section);

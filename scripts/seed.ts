@@ -7,10 +7,13 @@
  * command, `--no-cases` to leave them out), departments also get objections and credit
  * repair over the entries' lifetimes.
  */
+import type { LegalRepresentativeInput, ListKind } from '../subgraphs/kit/lists/__generated__/resolvers-types.js';
 import { parseArgs } from 'node:util';
 import { departments, subgraphByName } from '../subgraphs/catalog.js';
 import { connect, databaseUrlFor, insertInChunks, migrate, type Database } from '../subgraphs/kit/db.js';
-import { ListStore } from '../subgraphs/kit/lists/store.js';
+import { ListStore, type ListEntry } from '../subgraphs/kit/lists/store.js';
+import { ListLifecycle } from '../subgraphs/kit/lists/lifecycle.js';
+import type { DepartmentConfig } from '../subgraphs/kit/lists/department.js';
 import { entriesTable, exitApplicationsTable, historyTable, objectionsTable, repairStepsTable, subjectFileTable } from '../subgraphs/kit/lists/tables.js';
 import { outboxTable } from '../subgraphs/kit/outbox.js';
 import { closeNotifier } from '../subgraphs/kit/events/notifier.js';
@@ -29,6 +32,39 @@ export interface SeedOptions {
   databaseUrl?: (subgraph: string) => string | undefined;
   log?: (line: string) => void;
 }
+
+/**
+ * Holds the demo's recognitions to the checks the hub applies to a department's: each goes
+ * through `ListLifecycle.checkRecognition` as of the moment it was shared, on a clock only this
+ * function holds (the hub's lifecycles run on the system clock: no caller can date a
+ * recognition back). A red entry is checked with the publicity it went through; a
+ * key-attention entry that followed a black exit is the hub's consequence, not a recognition.
+ * The demo's decision numbers are recorded without a content digest (demo-data.ts), so the
+ * check leaves them out and computes none.
+ * Throws naming the first entry the hub would refuse, and why.
+ */
+export function checkDemoRecognitions(db: Database, department: DepartmentConfig, entries: readonly ListEntry[]): void {
+  let sharedAt = new Date(0);
+  const lifecycle = new ListLifecycle(db, department, new ListStore(db, department), () => sharedAt);
+  for (const entry of entries) {
+    if (entry.followsEntryId) continue;
+    sharedAt = new Date(entry.createdAt);
+    try {
+      lifecycle.checkRecognition({
+        // A stored entry holds the SDL's enum values as plain strings.
+        listKind: entry.listKind as ListKind, creditCode: entry.creditCode, subjectName: entry.subjectName, lei: entry.lei,
+        legalRepresentative: entry.legalRepresentative as LegalRepresentativeInput | null, facts: entry.facts, legalBasis: entry.legalBasis,
+        recognisedOn: entry.recognisedOn, validUntil: entry.validUntil, publicityDays: entry.publicityUntil ? DEMO_PUBLICITY_DAYS : 0,
+        notification: entry.notification, repair: entry.repair, published: entry.published,
+      });
+    } catch (error) {
+      throw new Error(`demo data: ${department.name} entry ${entry.id} (${entry.listKind}, shared ${entry.createdAt}) would be refused by recognition then: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** The publicity a demo red entry went through (demo-data.ts: it ended a week before recognition). */
+const DEMO_PUBLICITY_DAYS = 7;
 
 async function withDatabase<T>(subgraph: string, options: SeedOptions, work: (db: Database) => Promise<T>): Promise<T> {
   const db = connect(options.databaseUrl?.(subgraph) ?? databaseUrlFor(subgraph));
@@ -57,6 +93,7 @@ export async function seed(options: SeedOptions): Promise<DemoData & { cases: Ma
   for (const department of departments) {
     const entries = data.entriesByDepartment.get(department.name)!;
     await withDatabase(department.name, options, async (db) => {
+      checkDemoRecognitions(db, department, entries);
       await db.transaction(async (trx) => {
         if (!options.append) {
           const tables = [entriesTable, historyTable, outboxTable, objectionsTable, repairStepsTable, exitApplicationsTable, subjectFileTable];

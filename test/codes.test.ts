@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { checkSubjectCode, identityCheckCharacter, usccCheckCharacter } from '../subgraphs/kit/codes.js';
 import { generateDemoData, identityNumber, organisationCode, random } from '../scripts/demo-data.js';
 import { departments } from '../subgraphs/catalog.js';
+import { checkDemoRecognitions } from '../scripts/seed.js';
+import { connect } from '../subgraphs/kit/db.js';
 
 /** Real, published unified social credit codes. */
 const REAL_CODES = ['914403001922038216', '91440300708461136T'];
@@ -153,6 +155,25 @@ describe('demo data is deterministic and lists no real company', () => {
     // Options matter: another seed or another day gives other data.
     expect(asJson(generateDemoData(departments, { subjects: 500, seed: 8, asOf: '2026-01-01' }))).not.toBe(a);
     expect(asJson(generateDemoData(departments, { subjects: 500, seed: 7, asOf: '2025-01-01' }))).not.toBe(a);
+  });
+
+  it("holds every demo recognition to the hub's recognition checks as of when it was shared, and names one the hub would refuse", async () => {
+    const db = connect('sqlite::memory:');
+    try {
+      for (const seed of [undefined, 1]) {
+        const data = generateDemoData(departments, { subjects: 2000, seed });
+        for (const department of departments) expect(() => checkDemoRecognitions(db, department, data.entriesByDepartment.get(department.name)!)).not.toThrow();
+      }
+      const entries = generateDemoData(departments, { subjects: 300 }).entriesByDepartment.get('tax')!;
+      const broken = entries.find((entry) => !entry.followsEntryId)!;
+      // Shared a day after its validity ended: a recognition then is refused.
+      const late = { ...broken, createdAt: `${broken.validUntil}T12:00:00.000Z` };
+      expect(() => checkDemoRecognitions(db, departments.find((d) => d.name === 'tax')!, [late])).toThrow(
+        new RegExp(`tax entry ${broken.id} .*validUntil ${broken.validUntil} is not in the future`),
+      );
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('gives every subject a unique valid code and never lists the real codes', () => {

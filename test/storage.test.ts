@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, dialect, type TestDatabase } from './env.js';
 import { departments, subgraphByName, subgraphs } from '../subgraphs/catalog.js';
-import { connect, migrate, type Database } from '../subgraphs/kit/db.js';
+import { cachePreparedStatements, connect, migrate, SQLITE_STATEMENT_CACHE_SIZE, type Database } from '../subgraphs/kit/db.js';
 import { ListStore } from '../subgraphs/kit/lists/store.js';
 import { entriesTable, historyTable } from '../subgraphs/kit/lists/tables.js';
 import { outboxTable, readOutbox } from '../subgraphs/kit/outbox.js';
@@ -174,5 +174,51 @@ describe(`a failed write leaves nothing behind (${dialect})`, () => {
       history: before.history + batch.length,
       outbox: before.outbox + batch.length,
     });
+  });
+});
+
+describe(`entry versions on the events (${dialect})`, () => {
+  it("gives each new entry's event the version the entry was written at (1), and a change's event the version after it", async () => {
+    const versions = await db(outboxTable('safety')).whereIn('entry_id', entries.map((e) => e.id)).pluck('entry_version');
+    expect(new Set(versions.map(Number))).toEqual(new Set([1]));
+    const entry = entries.find((e) => e.status === 'ACTIVE')!;
+    await db.transaction((trx) =>
+      store.transition(trx, entry, { status: 'EXITED', exit: { way: 'VALIDITY_EXPIRED', on: entry.validUntil, reason: null } }, { action: 'EXPIRE', actor: 'storage-test', eventType: 'ENTRY_EXITED' }),
+    );
+    const events = await db(outboxTable('safety')).where('entry_id', entry.id).orderBy('seq').select('event_type', 'entry_version');
+    expect(events.map((e: any) => [e.event_type, Number(e.entry_version)])).toEqual([['ENTRY_RECOGNISED', 1], ['ENTRY_EXITED', 2]]);
+  });
+});
+
+describe('prepared statements of an SQLite connection', () => {
+  it('prepares a statement text once, keeps the most recently used, and prepares again what it let go', () => {
+    const prepared: string[] = [];
+    const connection = { prepare: (sql: string) => (prepared.push(sql), { sql }) };
+    cachePreparedStatements(connection, 3);
+    const first = connection.prepare('select 1');
+    expect(connection.prepare('select 1')).toBe(first);
+    for (const sql of ['select 2', 'select 3', 'select 1', 'select 4']) connection.prepare(sql); // 'select 2' is the least recently used
+    expect(prepared).toEqual(['select 1', 'select 2', 'select 3', 'select 4']);
+    connection.prepare('select 2');
+    connection.prepare('select 1');
+    expect(prepared).toEqual(['select 1', 'select 2', 'select 3', 'select 4', 'select 2']);
+    expect(SQLITE_STATEMENT_CACHE_SIZE).toBeGreaterThanOrEqual(10);
+  });
+
+  it.runIf(dialect === 'sqlite')('answers a kept statement with the table as it is after a migration changed it', async () => {
+    const scratch = connect('sqlite::memory:');
+    try {
+      await scratch.schema.createTable('cache_probe', (t) => t.integer('a'));
+      await scratch('cache_probe').insert({ a: 1 });
+      expect(await scratch('cache_probe').select('*')).toEqual([{ a: 1 }]);
+      await scratch.schema.alterTable('cache_probe', (t) => t.integer('b').defaultTo(7));
+      expect(await scratch('cache_probe').select('*')).toEqual([{ a: 1, b: 7 }]);
+      await scratch.schema.dropTable('cache_probe');
+      await scratch.schema.createTable('cache_probe', (t) => t.string('z'));
+      await scratch('cache_probe').insert({ z: 'x' });
+      expect(await scratch('cache_probe').select('*')).toEqual([{ z: 'x' }]);
+    } finally {
+      await scratch.destroy();
+    }
   });
 });

@@ -26,7 +26,19 @@ export function isWorkingDay(date: string, calendar: WorkingCalendar): boolean {
 
 /** Working days after `from` up to and including `to` (0 when `to` is not after `from`). */
 export function workingDaysBetween(from: string, to: string, calendar: WorkingCalendar): number {
+  // The collection asks this of every event, mostly for the same few pairs of dates (a batch
+  // recognised on one day, reaching the platform today): each pair is counted once per calendar.
+  const known = counted.get(calendar) ?? counted.set(calendar, new Map()).get(calendar)!;
+  const key = `${from}/${to}`;
+  const cached = known.get(key);
+  if (cached !== undefined) return cached;
   let count = 0;
   for (let day = addDays(from, 1); day <= to; day = addDays(day, 1)) if (isWorkingDay(day, calendar)) count++;
+  if (known.size >= COUNTED_PAIRS) known.clear();
+  known.set(key, count);
   return count;
 }
+
+/** Pairs of dates remembered per calendar (a calendar is read once from the configuration and not changed). */
+const COUNTED_PAIRS = 10_000;
+const counted = new WeakMap<WorkingCalendar, Map<string, number>>();

@@ -56,18 +56,31 @@ export interface ConsumerOptions {
 
 /** Reads each department's /internal/events feed, with the identity the hub signs. */
 export function httpEventSource(sources: Record<string, string>, name: string, secret: Uint8Array): EventSource {
+  // The same identity every time: one token serves the reads of a while (it is valid 60 s),
+  // rather than an HMAC signature per read of every source.
+  let signed = { token: '', until: 0 };
+  const token = async () => {
+    if (Date.now() >= signed.until) {
+      const fresh = await signInternalToken({ principal: systemPrincipal(name), purpose: null, requestId: `consumer:${name}` }, secret);
+      signed = { token: fresh, until: Date.now() + CONSUMER_TOKEN_REUSE_MS };
+    }
+    return signed.token;
+  };
   return {
     async read(source, after, limit) {
-      const token = await signInternalToken({ principal: systemPrincipal(name), purpose: null, requestId: `consumer:${name}` }, secret);
+      const principal = await token();
       const url = new URL(EVENTS_ROUTE, sources[source]);
       url.searchParams.set('after', String(after));
       url.searchParams.set('limit', String(limit));
-      const response = await fetch(url, { headers: { 'x-credithub-principal': token }, signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(url, { headers: { 'x-credithub-principal': principal }, signal: AbortSignal.timeout(10_000) });
       if (!response.ok) throw new Error(`event feed of ${source} answered HTTP ${response.status}`);
       return (await response.json()).events;
     },
   };
 }
+
+/** How long a consumer reuses its feed token: well within the token's 60 s. */
+const CONSUMER_TOKEN_REUSE_MS = 20_000;
 
 export class EventConsumer {
   private readonly source: EventSource;

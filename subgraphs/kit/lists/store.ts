@@ -86,6 +86,8 @@ export interface Change {
   /** The department's decision number of this action (confirmation, exit) and the digest of its content. */
   externalReference?: string | null;
   externalDigest?: string | null;
+  /** The version the change left the entry at, when the writer knows it (a new entry's is 1); else read in the transaction. */
+  entryVersion?: number;
 }
 
 /** One entry's move in a batch: from the state it was read in to the next, with its history and event. */
@@ -94,6 +96,9 @@ export interface Move {
   next: ListEntry;
   change: Omit<Change, 'entry' | 'fromStatus'>;
 }
+
+/** The version an entry is written at; each change adds one. */
+const NEW_ENTRY_VERSION = 1;
 
 /** Rows one batched UPDATE moves: its CASE expressions bind 12 values a row. */
 const MOVES_PER_STATEMENT = 500;
@@ -198,7 +203,7 @@ export class ListStore {
       await insertInChunks(tx, this.entries, entries.map((entry) => this.toRow(entry)));
       await this.recordChanges(
         tx,
-        entries.map((entry) => ({ entry, action: 'RECOGNISE', fromStatus: null, actor, eventType: 'ENTRY_RECOGNISED', at: entry.createdAt })),
+        entries.map((entry) => ({ entry, action: 'RECOGNISE', fromStatus: null, actor, eventType: 'ENTRY_RECOGNISED', at: entry.createdAt, entryVersion: NEW_ENTRY_VERSION })),
       );
     };
     if (trx) await write(trx);
@@ -360,7 +365,7 @@ export class ListStore {
     await insertInChunks(
       trx,
       outboxTable(this.department.name),
-      changes.map(({ entry, eventType, at, action, fromStatus }) => ({
+      changes.map(({ entry, eventType, at, action, fromStatus, entryVersion }) => ({
         ...toOutboxRow({
           type: eventType,
           entryId: entry.id,
@@ -385,9 +390,9 @@ export class ListStore {
             sharedAt: entry.sharedAt,
           },
         }),
-        // The version the change left the entry at (read in this transaction): the relay
-        // keeps each entry's events in this order, whatever order their seq says.
-        entry_version: trx.raw('(select version from ?? where id = ?)', [this.entries, entry.id]),
+        // The version the change left the entry at (read in this transaction unless the writer
+        // knows it): the relay keeps each entry's events in this order, whatever order their seq says.
+        entry_version: entryVersion ?? trx.raw('(select version from ?? where id = ?)', [this.entries, entry.id]),
       })),
     );
   }
@@ -487,7 +492,7 @@ export class ListStore {
       external_digest: entry.externalDigest,
       created_at: entry.createdAt,
       updated_at: entry.updatedAt,
-      version: 1,
+      version: NEW_ENTRY_VERSION,
     };
   }
 }
