@@ -15,6 +15,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flushTracing, REQUEST_ID_ATTRIBUTE, startTracing, stopTracing } from '../subgraphs/kit/observability/tracing.js';
+import { resetConfiguration } from '../subgraphs/kit/config/index.js';
 
 // Read once, when the hub's first log line or server needs them: set before the hub starts.
 const logDir = mkdtempSync(join(tmpdir(), 'credithub-observability-'));
@@ -24,6 +25,7 @@ const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 process.env.METRICS_TOKEN = METRICS_TOKEN;
 const LAG_BOUND_SECONDS = 2;
 process.env.READY_MAX_CONSUMER_LAG_SECONDS = String(LAG_BOUND_SECONDS);
+resetConfiguration();
 
 // Instrumentations patch knex and graphql as they load: tracing starts before the hub is imported.
 const spans = new InMemorySpanExporter();

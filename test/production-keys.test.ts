@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPKCS8, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postGraphQL, startTestHub, type TestHub } from './env.js';
+import { postGraphQL, setEnv, startTestHub, type TestHub } from './env.js';
 import { createTokenVerifier } from '../gateway/auth.js';
 import { compiledEntryPoint } from './processes.js';
 
@@ -120,11 +120,11 @@ describe('NODE_ENV=production without real keys: no start, and what is missing i
 describe('shared secrets', () => {
   it('a too-short CREDITHUB_JWT_SECRET is refused, even in development', async () => {
     const saved = process.env.CREDITHUB_JWT_SECRET;
-    process.env.CREDITHUB_JWT_SECRET = 'a';
+    setEnv({ CREDITHUB_JWT_SECRET: 'a' });
     try {
       await expect(createTokenVerifier({})).rejects.toThrow(/^configuration: CREDITHUB_JWT_SECRET=\(1 characters, not shown\) is not allowed: at least 32 bytes/);
     } finally {
-      process.env.CREDITHUB_JWT_SECRET = saved;
+      setEnv({ CREDITHUB_JWT_SECRET: saved });
     }
   });
 });

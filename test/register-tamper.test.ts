@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPKCS8, generateKeyPair, SignJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dialect, startTestHub, type TestHub } from './env.js';
+import { dialect, setEnv, startTestHub, type TestHub } from './env.js';
 import type { TokenClaims } from '../scripts/token.js';
 import { accessRegisterHeadTable, accessRegisterTable } from '../subgraphs/platform/migrations.js';
 import { accessRegisterCheckpointsTable, headColumns } from '../subgraphs/platform/access-register-keys.js';
@@ -19,9 +19,8 @@ import { CHECKPOINT_TYPE, recordHash } from '../subgraphs/platform/access-regist
 
 const dir = mkdtempSync(join(tmpdir(), 'credithub-register-'));
 const CHECKPOINT_FILE = join(dir, 'checkpoints.jsonl');
-process.env.CREDITHUB_REGISTER_CHECKPOINT_FILE = CHECKPOINT_FILE;
 // Two chains, so each holds several of the few records written here.
-process.env.ACCESS_REGISTER_CHAINS = '2';
+setEnv({ CREDITHUB_REGISTER_CHECKPOINT_FILE: CHECKPOINT_FILE, ACCESS_REGISTER_CHAINS: '2' });
 
 const AGENCY: TokenClaims = { role: 'agency', sub: 'agency-tamper', agency: '某区政府采购中心', region: '4403' };
 const AUDITOR: TokenClaims = { role: 'auditor', sub: 'auditor-tamper' };
