@@ -28,6 +28,8 @@ export const REQUEST_ID_ATTRIBUTE = 'credithub.request_id';
 const UNTRACED_PATHS = /^\/(health(\/.*)?|metrics)$/;
 
 let sdk: NodeSDK | undefined;
+// Asked for once: the API checks its global's version on every getTracer.
+const tracer = trace.getTracer('credithub');
 let processor: BatchSpanProcessor | undefined;
 
 /**
@@ -91,7 +93,7 @@ export function serverSpan(req: IncomingMessage, res: ServerResponse, handle: ()
   // Probes and scrapes every few seconds are not requests anyone traces.
   if (UNTRACED_PATHS.test(path)) return handle();
   const parent = propagation.extract(context.active(), req.headers);
-  const span = trace.getTracer('credithub').startSpan(`${req.method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': path } }, parent);
+  const span = tracer.startSpan(`${req.method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': path } }, parent);
   const requestId = req.headers['x-request-id'];
   if (typeof requestId === 'string') span.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
   return context.with(trace.setSpan(parent, span), () =>
