@@ -93,6 +93,21 @@ describe('logs and traces', () => {
     expect(new Set(subgraphLines.map((l) => l.component))).toEqual(new Set(line.subgraphs));
     for (const subgraphLine of subgraphLines) expect(subgraphLine.traceId).toBe(line.traceId);
   });
+
+  it('probes and scrapes are not traced, nor SQL outside a request', async () => {
+    const platform = hub.hub.subgraphs.get('platform')!;
+    for (const url of [hub.url, platform.url]) {
+      expect((await fetch(`${origin(url)}/health/live`)).status).toBe(200);
+      expect((await fetch(`${origin(url)}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(200);
+    }
+    await platform.db.raw('select 1 as lone_statement');
+    await hub.query('query AfterProbes { __typename }');
+    await flushTracing();
+    const names = spans.getFinishedSpans().map((span) => span.name);
+    expect(names).toContain('POST /graphql');
+    expect(names.filter((name) => /health|metrics/.test(name))).toEqual([]);
+    expect(JSON.stringify(spans.getFinishedSpans().map((span) => span.attributes))).not.toContain('lone_statement');
+  });
 });
 
 describe('/metrics', () => {
