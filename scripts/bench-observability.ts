@@ -1,6 +1,6 @@
 /**
  * npm run bench:observability -- [--subjects 2000] [--requests 1500] [--rounds 2] [--out BENCHMARKS.md]
- *                                [--only TEXT] [--profile DIR]
+ *                                [--minutes M] [--only TEXT] [--profile DIR]
  *
  * What logs and traces cost: the hub's CPU time per request (process.cpuUsage of the hub's
  * process, the client is this process) on the profile workload — one subject's full profile
@@ -15,6 +15,7 @@
  * The settings alternate over --rounds rounds (forwards, then backwards); each setting is
  * compared with the baseline of the same round, and the median and range over the rounds are
  * reported. Writes (or replaces) the "Logs and traces" section of BENCHMARKS.md.
+ * --minutes stops starting rounds once the next would end past that many minutes.
  * --only runs the baseline and the settings whose names contain TEXT; --profile writes a V8
  * CPU profile of each hub's measured requests into DIR (neither writes BENCHMARKS.md).
  */
@@ -36,6 +37,8 @@ const { values } = parseArgs({
     subjects: { type: 'string', default: '2000' },
     requests: { type: 'string', default: '1500' },
     rounds: { type: 'string', default: '2' },
+    // Stop starting rounds once another would end past this many minutes (a shared machine).
+    minutes: { type: 'string' },
     out: { type: 'string', default: 'BENCHMARKS.md' },
     child: { type: 'string' },
     profile: { type: 'string' },
@@ -182,7 +185,12 @@ async function main() {
   const results = new Map<string, number[]>(settings.map((s) => [s.name, []]));
   // The baseline always runs: every other setting is compared with it round by round.
   const chosen = settings.filter((s) => s === settings[0] || !values.only || s.name.includes(values.only));
+  const started = Date.now();
+  let rounds = 0;
   for (let round = 0; round < Number(values.rounds); round++) {
+    const elapsed = (Date.now() - started) / 60_000;
+    if (values.minutes && round > 0 && elapsed + elapsed / round > Number(values.minutes)) break;
+    rounds++;
     const order = round % 2 === 0 ? chosen : [...chosen].reverse();
     for (const setting of order) {
       const micros = await measure(setting, dataDir, sink.url, codes, headers, PROFILE);
@@ -209,7 +217,7 @@ ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version},
 (user + system, \`process.cpuUsage\` of the hub's own process; the client runs elsewhere) per request on
 the profile workload: one subject's full profile through the gateway as an agency with a stated
 purpose (every department called, the access register written), 4 requests at a time,
-${values.requests} requests after 300 of warm-up, each setting in a fresh process, ${values.rounds} rounds alternating.
+${values.requests} requests after 300 of warm-up, each setting in a fresh process, ${rounds} rounds alternating.
 Logs on: every gateway and subgraph request line at \`info\`, JSON to a file. Tracing on: every
 request sampled (the default, \`OTEL_TRACES_SAMPLER_ARG=1\`) or one in ten, spans (HTTP server and
 fetch, GraphQL, knex) exported over OTLP/HTTP to a sink in the benchmark
