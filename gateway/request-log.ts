@@ -5,8 +5,8 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from './context.js';
-import { logger } from '../subgraphs/kit/observability/log.js';
-import { loggedOperationName, operationLabel, requestDuration, requestsTotal } from '../subgraphs/kit/observability/metrics.js';
+import { loggedOperationName, logger } from '../subgraphs/kit/observability/log.js';
+import { operationLabel, requestDuration, requestsTotal } from '../subgraphs/kit/observability/metrics.js';
 import { tagRequest } from '../subgraphs/kit/observability/tracing.js';
 
 export function requestLogPlugin(): ApolloServerPlugin<GatewayContext> {

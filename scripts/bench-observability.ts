@@ -1,37 +1,48 @@
 /**
  * npm run bench:observability -- [--subjects 2000] [--requests 1500] [--rounds 2] [--out BENCHMARKS.md]
+ *                                [--minutes M] [--only TEXT] [--profile DIR]
  *
  * What logs and traces cost: the hub's CPU time per request (process.cpuUsage of the hub's
  * process, the client is this process) on the profile workload — one subject's full profile
  * through the gateway as an agency with a stated purpose, the code rotating over listed
- * subjects, 4 requests at a time — in four settings, each in a fresh child process (tracing
+ * subjects, 4 requests at a time — in five settings, each in a fresh child process (tracing
  * patches modules as they load, so it cannot be turned on and off in one process):
  *   logs off (LOG_LEVEL=silent), tracing off     — the baseline
  *   logs on (info, JSON to a file),  tracing off
  *   logs off, tracing on (every request sampled, spans exported over OTLP/HTTP to a sink here)
  *   logs on, tracing on
- * The settings alternate over --rounds rounds (forwards, then backwards); the median of each
- * is reported. Writes (or replaces) the "Logs and traces" section of BENCHMARKS.md.
+ *   logs on, tracing on with one request in ten sampled (OTEL_TRACES_SAMPLER_ARG=0.1)
+ * The settings alternate over --rounds rounds (forwards, then backwards); each setting is
+ * compared with the baseline of the same round, and the median and range over the rounds are
+ * reported. Writes (or replaces) the "Logs and traces" section of BENCHMARKS.md.
+ * --minutes stops starting rounds once the next would end past that many minutes.
+ * --only runs the baseline and the settings whose names contain TEXT; --profile writes a V8
+ * CPU profile of each hub's measured requests into DIR (neither writes BENCHMARKS.md).
  */
 import '../subgraphs/kit/config/startup.js';
 import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { writeSection } from './bench/section.js';
+import { median } from './bench/stats.js';
 
 const { values } = parseArgs({
   options: {
     subjects: { type: 'string', default: '2000' },
     requests: { type: 'string', default: '1500' },
     rounds: { type: 'string', default: '2' },
+    // Stop starting rounds once another would end past this many minutes (a shared machine).
+    minutes: { type: 'string' },
     out: { type: 'string', default: 'BENCHMARKS.md' },
     child: { type: 'string' },
+    profile: { type: 'string' },
+    only: { type: 'string' },
   },
 });
 
@@ -39,12 +50,15 @@ interface Setting {
   name: string;
   logs: boolean;
   tracing: boolean;
+  /** OTEL_TRACES_SAMPLER_ARG: the share of requests traced (the default: every one). */
+  ratio?: string;
 }
 const settings: Setting[] = [
   { name: 'logs off, tracing off', logs: false, tracing: false },
   { name: 'logs on, tracing off', logs: true, tracing: false },
   { name: 'logs off, tracing on', logs: false, tracing: true },
   { name: 'logs on, tracing on', logs: true, tracing: true },
+  { name: 'logs on, tracing on, 10% sampled', logs: true, tracing: true, ratio: '0.1' },
 ];
 
 /** In the child: the hub on the seeded databases; answers the parent's cpu-usage questions. */
@@ -55,8 +69,23 @@ async function runHub(dataDir: string): Promise<void> {
   }
   const { startHub } = await import('./hub.js');
   const hub = await startHub({ port: 0, subgraphPorts: 'random', databaseUrl: (name) => `sqlite:${join(dataDir, `${name}.sqlite`)}`, workers: 'manual' });
+  // With --profile: a V8 CPU profile of the measured requests only (between the two cpu readings).
+  const profiler = process.env.BENCH_PROFILE ? new (await import('node:inspector/promises')).Session() : undefined;
+  let profiling = false;
   process.on('message', async (message: string) => {
-    if (message === 'cpu') process.send!({ cpu: process.cpuUsage() });
+    if (message === 'cpu') {
+      const cpu = process.cpuUsage();
+      if (profiler && !profiling) {
+        profiling = true;
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.start');
+      } else if (profiler) {
+        const { profile } = await profiler.post('Profiler.stop');
+        writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+      }
+      process.send!({ cpu });
+    }
     if (message === 'stop') {
       await hub.stop();
       const { stopTracing } = await import('../subgraphs/kit/observability/tracing.js');
@@ -94,6 +123,8 @@ async function otlpSink(): Promise<{ url: string; bytes: () => number; close(): 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bytes: () => bytes, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
+let profiles = 0;
+
 async function measure(setting: Setting, dataDir: string, sinkUrl: string, codes: string[], headers: Record<string, string>, query: string): Promise<number> {
   const logDir = mkdtempSync(join(tmpdir(), 'credithub-bench-log-'));
   const child = fork(fileURLToPath(import.meta.url), ['--child', dataDir], {
@@ -104,6 +135,8 @@ async function measure(setting: Setting, dataDir: string, sinkUrl: string, codes
       LOG_DESTINATION: join(logDir, 'bench.log'),
       BENCH_TRACING: setting.tracing ? '1' : '0',
       OTEL_EXPORTER_OTLP_ENDPOINT: setting.tracing ? sinkUrl : '',
+      OTEL_TRACES_SAMPLER_ARG: setting.ratio ?? '',
+      BENCH_PROFILE: values.profile ? join(values.profile, `${setting.name.replace(/[^a-z]+/g, '-')}-${++profiles}.cpuprofile`) : '',
     },
     execArgv: process.execArgv,
   });
@@ -132,7 +165,6 @@ async function measure(setting: Setting, dataDir: string, sinkUrl: string, codes
   return (after.user - before.user + after.system - before.system) / requests;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   const { seed } = await import('./seed.js');
@@ -148,10 +180,18 @@ async function main() {
     'x-credithub-purpose': encodeURIComponent('基准测试'),
     'x-credithub-reference': 'BENCH-OBS',
   };
+  if (values.profile) mkdirSync(values.profile, { recursive: true });
   const sink = await otlpSink();
   const results = new Map<string, number[]>(settings.map((s) => [s.name, []]));
+  // The baseline always runs: every other setting is compared with it round by round.
+  const chosen = settings.filter((s) => s === settings[0] || !values.only || s.name.includes(values.only));
+  const started = Date.now();
+  let rounds = 0;
   for (let round = 0; round < Number(values.rounds); round++) {
-    const order = round % 2 === 0 ? settings : [...settings].reverse();
+    const elapsed = (Date.now() - started) / 60_000;
+    if (values.minutes && round > 0 && elapsed + elapsed / round > Number(values.minutes)) break;
+    rounds++;
+    const order = round % 2 === 0 ? chosen : [...chosen].reverse();
     for (const setting of order) {
       const micros = await measure(setting, dataDir, sink.url, codes, headers, PROFILE);
       results.get(setting.name)!.push(micros);
@@ -161,11 +201,15 @@ async function main() {
   await sink.close();
   rmSync(dataDir, { recursive: true, force: true });
 
-  const baseline = median(results.get(settings[0].name)!);
-  const rows = settings.map((s) => {
-    const m = median(results.get(s.name)!);
-    const change = s === settings[0] ? '—' : `${m >= baseline ? '+' : ''}${(((m - baseline) / baseline) * 100).toFixed(1)}%`;
-    return `| ${s.name} | ${(m / 1000).toFixed(2)} | ${change} | ${results.get(s.name)!.map((x) => (x / 1000).toFixed(2)).join(', ')} |`;
+  const ms = (micros: number) => (micros / 1000).toFixed(2);
+  const percent = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
+  const baseline = results.get(settings[0].name)!;
+  const rows = chosen.map((s) => {
+    const own = results.get(s.name)!;
+    if (s === settings[0]) return `| ${s.name} | ${ms(median(own))} | — | — | ${own.map(ms).join(', ')} |`;
+    // Each round against the baseline of the same round: load that drifts between rounds cancels out.
+    const ratios = own.map((x, round) => x / baseline[round]).sort((a, b) => a - b);
+    return `| ${s.name} | ${ms(median(own))} | ${percent(median(ratios))} | ${percent(ratios[0])} … ${percent(ratios.at(-1)!)} | ${own.map(ms).join(', ')} |`;
   });
   const section = `## Logs and traces (\`npm run bench:observability\`) — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC
 
@@ -173,19 +217,22 @@ ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version},
 (user + system, \`process.cpuUsage\` of the hub's own process; the client runs elsewhere) per request on
 the profile workload: one subject's full profile through the gateway as an agency with a stated
 purpose (every department called, the access register written), 4 requests at a time,
-${values.requests} requests after 300 of warm-up, each setting in a fresh process, ${values.rounds} rounds alternating.
+${values.requests} requests after 300 of warm-up, each setting in a fresh process, ${rounds} rounds alternating.
 Logs on: every gateway and subgraph request line at \`info\`, JSON to a file. Tracing on: every
-request sampled, spans (HTTP server and fetch, GraphQL, knex) exported over OTLP/HTTP to a sink in
-the benchmark (${(sink.bytes() / 1e6).toFixed(1)} MB received in all).
+request sampled (the default, \`OTEL_TRACES_SAMPLER_ARG=1\`) or one in ten, spans (HTTP server and
+fetch, GraphQL, knex) exported over OTLP/HTTP to a sink in the benchmark
+(${(sink.bytes() / 1e6).toFixed(1)} MB received in all). "vs baseline" compares each round with the
+baseline of the same round (the settings of a round run one after another, their order
+alternating), and gives the median and the range of those rounds.
 
-| setting | CPU ms / request (median) | vs baseline | every round (ms) |
-|---|---:|---:|---|
+| setting | CPU ms / request (median) | vs baseline (median of rounds) | lowest … highest round | every round (ms) |
+|---|---:|---:|---|---|
 ${rows.join('\n')}
 
-Goal: at most +5% with tracing off, +15% with it on. The machine is shared: rounds differ by a few
-per cent on their own.
+Goal: at most +5% with tracing off, +15% with it on.
 `;
-  writeSection(values.out!, '## Logs and traces', section);
+  // A partial run (--only, --profile) is printed, not written.
+  if (chosen.length === settings.length && !values.profile) writeSection(values.out!, '## Logs and traces', section);
   console.log(section);
 }
 

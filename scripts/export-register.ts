@@ -6,11 +6,13 @@
  * verifier (npm run verify-register). The export holds what the register holds — subject
  * codes of natural persons among them: it is as confidential as the register.
  */
+import '../subgraphs/kit/config/startup.js';
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { connect, databaseUrlFor } from '../subgraphs/kit/db.js';
 import { chainRecords, registerHeads } from '../subgraphs/platform/access-register.js';
+import { CommandError, errorLine, runMain } from './cli.js';
 
 const USAGE = `Usage: npm run export-register -- [--out FILE]
 
@@ -18,38 +20,46 @@ Writes every record of the access register as a JSON line (to FILE, else to stdo
 the platform's database: PLATFORM_DATABASE_URL, else DATABASE_URL, else data/platform.sqlite.
 Verify it with: npm run verify-register -- --checkpoint CHECKPOINTS.jsonl --records FILE --public-key KEY.pem`;
 
-function fail(code: string, message: string, exitCode = 1): never {
-  console.error(`export-register: ${code}: ${message}`);
-  process.exit(exitCode);
-}
-
-let values: { out?: string; help?: boolean };
-try {
-  ({ values } = parseArgs({ options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-} catch (error) {
-  fail('USAGE', `${(error as Error).message}\n\n${USAGE}`, 2);
-}
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-
-const db = connect(databaseUrlFor('platform'));
-const out: WriteStream | NodeJS.WriteStream = values.out ? createWriteStream(values.out, { mode: 0o600 }) : process.stdout;
-let written = 0;
-try {
-  for (const head of await registerHeads(db)) {
-    for await (const record of chainRecords(db, head.chain)) {
-      if (!out.write(`${JSON.stringify(record)}\n`)) await once(out, 'drain');
-      written++;
+async function main(): Promise<number> {
+  let values: { out?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (error) {
+    throw new CommandError(`USAGE: ${(error as Error).message}\n\n${USAGE}`);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  // Opened before the database is read: a path that cannot be written is said at once.
+  let fd: number | undefined;
+  if (values.out) {
+    try {
+      fd = openSync(values.out, 'w', 0o600);
+    } catch (error) {
+      throw new CommandError(`OUT_UNWRITABLE: cannot write --out ${values.out} (${errorLine(error)}): give a file path in a directory that exists`);
     }
   }
-} catch (error) {
-  fail('REGISTER_UNREADABLE', `cannot read the access register (${(error as Error).message}); check PLATFORM_DATABASE_URL / DATABASE_URL`);
-} finally {
-  await db.destroy();
+  const out: WriteStream | NodeJS.WriteStream = fd !== undefined ? createWriteStream('', { fd }) : process.stdout;
+  const db = connect(databaseUrlFor('platform'));
+  let written = 0;
+  try {
+    for (const head of await registerHeads(db)) {
+      for await (const record of chainRecords(db, head.chain)) {
+        if (!out.write(`${JSON.stringify(record)}\n`)) await once(out, 'drain');
+        written++;
+      }
+    }
+  } catch (error) {
+    throw new CommandError(`REGISTER_UNREADABLE: cannot read the access register (${errorLine(error)}); check PLATFORM_DATABASE_URL / DATABASE_URL`, 1);
+  } finally {
+    await db.destroy();
+  }
+  if (values.out) {
+    await new Promise((resolve) => (out as WriteStream).end(resolve));
+    console.error(`export-register: ${written} records written to ${values.out}`);
+  }
+  return 0;
 }
-if (values.out) {
-  await new Promise((resolve) => (out as WriteStream).end(resolve));
-  console.error(`export-register: ${written} records written to ${values.out}`);
-}
+
+runMain('export-register', main);

@@ -7,22 +7,21 @@
 import '../subgraphs/kit/config/startup.js';
 import './tracing.js';
 import { onShutdown } from './shutdown.js';
+import { CommandError, runMain } from './cli.js';
 import { startGateway } from '../gateway/server.js';
 import { subgraphNames } from '../subgraphs/layout.js';
 import { configuration, subgraphSetting } from '../subgraphs/kit/config/index.js';
 
-const subgraphUrls = Object.fromEntries(
-  subgraphNames.flatMap((name) => {
-    const url = subgraphSetting(name, 'SUBGRAPH_URL');
-    return url ? [[name, url]] : [];
-  }),
-);
-try {
+runMain('gateway could not start', async () => {
+  if (process.argv.length > 2) throw new CommandError(`takes no arguments, its settings are environment variables (see the README, "Configuration"): ${process.argv.slice(2).join(' ')}`, 2);
+  const subgraphUrls = Object.fromEntries(
+    subgraphNames.flatMap((name) => {
+      const url = subgraphSetting(name, 'SUBGRAPH_URL');
+      return url ? [[name, url]] : [];
+    }),
+  );
   const { PORT, HOST } = configuration();
   const gateway = await startGateway({ port: PORT ?? 4000, host: HOST ?? '0.0.0.0', subgraphUrls });
   console.log(`CreditHub gateway ready at ${gateway.url}`);
   onShutdown(() => gateway.stop());
-} catch (error) {
-  console.error(`gateway could not start: ${(error as Error).message}`);
-  process.exit(1);
-}
+});

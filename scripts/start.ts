@@ -8,16 +8,20 @@ import './tracing.js';
 import { startHub } from './hub.js';
 import { seed } from './seed.js';
 import { onShutdown } from './shutdown.js';
-import { connect, databaseUrlFor, migrate } from '../subgraphs/kit/db.js';
+import { connect, databaseUrlFor, explainUnreachable, migrate } from '../subgraphs/kit/db.js';
 import { subgraphByName } from '../subgraphs/catalog.js';
 import { subjectsTable } from '../subgraphs/platform/registry.js';
 import { entriesTable } from '../subgraphs/kit/lists/tables.js';
 import { configuration } from '../subgraphs/kit/config/index.js';
+import { runMain } from './cli.js';
 
 async function registryIsEmpty(): Promise<boolean> {
-  const db = connect(databaseUrlFor('platform'));
+  const url = databaseUrlFor('platform');
+  const db = connect(url);
   try {
-    await migrate(db, 'platform', subgraphByName('platform').migrations);
+    await migrate(db, 'platform', subgraphByName('platform').migrations).catch((error) => {
+      throw explainUnreachable(error, 'platform', url);
+    });
     const [{ total }] = await db(subjectsTable).count({ total: '*' });
     return Number(total) === 0;
   } finally {
@@ -57,7 +61,4 @@ Ask for a subject across every department:
   onShutdown(() => hub.stop());
 }
 
-main().catch((error) => {
-  console.error(`CreditHub could not start: ${error.message}`);
-  process.exit(1);
-});
+runMain('CreditHub could not start', main);

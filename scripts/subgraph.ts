@@ -12,14 +12,16 @@
 import '../subgraphs/kit/config/startup.js';
 import './tracing.js';
 import { onShutdown } from './shutdown.js';
+import { runMain } from './cli.js';
 import { subgraphByName, defaultPorts, departments } from '../subgraphs/catalog.js';
 import { startSubgraph } from '../subgraphs/kit/server.js';
 import { readCheckedInSupergraph, subgraphUrlsIn } from '../gateway/supergraph.js';
 import { configuration, subgraphSetting } from '../subgraphs/kit/config/index.js';
 
+const USAGE = 'Usage: npm run subgraph -- <platform|tax|market|courts|safety>';
 const name = process.argv[2];
-if (!name) {
-  console.error('Usage: npm run subgraph -- <platform|tax|market|courts|safety>');
+if (!name || process.argv.length > 3) {
+  console.error(name ? `subgraph: takes one subgraph's name and nothing more (settings are environment variables): ${process.argv.slice(3).join(' ')}` : USAGE);
   process.exit(2);
 }
 
@@ -29,7 +31,7 @@ function departmentUrls(): Record<string, string> {
   return Object.fromEntries(departments.map((d) => [d.name, subgraphSetting(d.name, 'SUBGRAPH_URL') ?? fromSupergraph[d.name]]));
 }
 
-try {
+runMain(`subgraph ${name} could not start`, async () => {
   const module = subgraphByName(name);
   const { PORT, HOST, CREDITHUB_WORKERS } = configuration();
   const running = await startSubgraph(module, { port: PORT ?? defaultPorts[name], host: HOST ?? '0.0.0.0' });
@@ -39,7 +41,4 @@ try {
   if (workers.length === 0) console.log(`subgraph ${name}: no background workers in this process${workersOff ? ' (CREDITHUB_WORKERS=off)' : ''}`);
   for (const worker of workers) console.log(`subgraph ${name}: worker ${worker.name} running — ${worker.description ?? 'background work'}, every ${worker.intervalMs} ms`);
   onShutdown(() => running.stop());
-} catch (error) {
-  console.error(`subgraph ${name} could not start: ${(error as Error).message}`);
-  process.exit(1);
-}
+});

@@ -14,6 +14,7 @@ import { ALL_READ_SCOPES, principalFromClaims } from '../subgraphs/kit/auth/prin
 import { departments } from '../subgraphs/departments.js';
 import { DEVELOPMENT_ISSUER } from '../gateway/auth.js';
 import { configuration } from '../subgraphs/kit/config/index.js';
+import { runMain } from './cli.js';
 
 export interface TokenClaims {
   role: string;
@@ -71,8 +72,9 @@ export async function mintDevelopmentToken(claims: TokenClaims, expiresIn = '8h'
     .sign(developmentJwtSecret());
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  // As a command: the whole environment is checked first (a library import is not).
+/** As a command: prints a token, or why it cannot (with the usage), exit code 2. */
+async function main(): Promise<number> {
+  // The whole environment is checked first (a library import is not).
   await import('../subgraphs/kit/config/startup.js');
   const fail = (message: string) => {
     console.error(`Cannot mint this token: ${message}\n\n${USAGE}`);
@@ -97,13 +99,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   if (values.help) {
     console.log(USAGE);
-    process.exit(0);
+    return 0;
   }
   if (typeof values.role !== 'string') fail('--role is required');
   const lifetime = lifetimeSeconds(String(values.expires));
   if (typeof lifetime === 'string') fail(lifetime);
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  mintDevelopmentToken(
+  const token = await mintDevelopmentToken(
     {
       role: String(values.role),
       sub: text('sub'),
@@ -113,8 +115,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       scopes: text('scopes')?.split(',').map((s) => s.trim()).filter(Boolean),
     },
     `${lifetime}s`,
-  ).then(
-    (token) => console.log(token),
-    (error) => fail(error.message),
-  );
+  ).catch((error: Error) => fail(error.message));
+  console.log(token);
+  return 0;
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) runMain('token', main, 2);

@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { CommandError, runMain } from './cli.js';
 import { publicKeyVerifier } from '../subgraphs/kit/auth/signing-keys.js';
 import { checkpointJwsLines, CHECKPOINT_TYPE, exportedRecordOf, newestCheckpoint, verifyExport, type ChainedRecord, type Checkpoint } from '../subgraphs/platform/access-register-integrity.js';
 
@@ -23,9 +24,10 @@ Verifies an export of the access register against a signed checkpoint, offline.
 
 Exit status: 0 valid, 1 tampered or forged, 2 wrong arguments or unreadable files.`;
 
-class Refusal extends Error {
-  constructor(readonly code: string, message: string, readonly exitCode = 2) {
-    super(message);
+/** A refusal with its stable code: `verify-register: CODE: what is wrong`. */
+class Refusal extends CommandError {
+  constructor(readonly code: string, message: string, exitCode = 2) {
+    super(`${code}: ${message}`, exitCode);
   }
 }
 
@@ -106,14 +108,5 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    if (error instanceof Refusal) {
-      console.error(`verify-register: ${error.code}: ${error.message}`);
-      process.exit(error.exitCode);
-    }
-    console.error(`verify-register: INTERNAL: ${(error as Error).message}`);
-    process.exit(2);
-  },
-);
+// Anything else (a bug): `verify-register: <what>`, exit code 2 — never a result.
+runMain('verify-register', main, 2);

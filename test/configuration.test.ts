@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, parseConfiguration, sections, unknownVariableWarnings, variables } from '../subgraphs/kit/config/index.js';
+import { ConfigurationError, configuration, parseConfiguration, resetConfiguration, sections, unknownVariableWarnings, variables } from '../subgraphs/kit/config/index.js';
 import { configurationTables, withConfigurationTables } from '../subgraphs/kit/config/docs.js';
 import { docOf } from '../subgraphs/kit/config/variable.js';
 import { subgraphs } from '../subgraphs/catalog.js';
@@ -51,6 +51,29 @@ function refusal(env: NodeJS.ProcessEnv): string {
 }
 
 describe('the configuration module', () => {
+  it('parses the process environment once: a change counts after resetConfiguration(), another environment is read again when it changes', () => {
+    const saved = process.env.SHUTDOWN_GRACE_MS;
+    const before = configuration().SHUTDOWN_GRACE_MS;
+    try {
+      process.env.SHUTDOWN_GRACE_MS = String(before + 1);
+      expect(configuration().SHUTDOWN_GRACE_MS).toBe(before);
+      resetConfiguration();
+      expect(configuration().SHUTDOWN_GRACE_MS).toBe(before + 1);
+    } finally {
+      if (saved === undefined) delete process.env.SHUTDOWN_GRACE_MS;
+      else process.env.SHUTDOWN_GRACE_MS = saved;
+      resetConfiguration();
+    }
+    const env: NodeJS.ProcessEnv = { SHUTDOWN_GRACE_MS: '100' };
+    expect(configuration(env).SHUTDOWN_GRACE_MS).toBe(100);
+    env.SHUTDOWN_GRACE_MS = '200';
+    expect(configuration(env).SHUTDOWN_GRACE_MS).toBe(200);
+    // Read on every request: 100,000 reads take well under a second (checking the environment each time took about 5).
+    const started = performance.now();
+    for (let i = 0; i < 100_000; i++) configuration();
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('accepts an empty environment: every variable has a default or is optional', () => {
     const settings = parseConfiguration({});
     expect(settings.GRAPHQL_MAX_DEPTH).toBe(12);

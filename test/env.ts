@@ -10,8 +10,21 @@ import { seed } from '../scripts/seed.js';
 import type { DemoData } from '../scripts/demo-data.js';
 import type { TokenClaims } from '../scripts/token.js';
 import { callerHeaders, postGraphQL, type GraphQLResponse } from '../scripts/client.js';
+import { resetConfiguration } from '../subgraphs/kit/config/index.js';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
+
+/**
+ * Sets (a string) or removes (undefined) variables of this process's environment, and makes
+ * the hub read them again: `configuration()` keeps what it parsed until told.
+ */
+export function setEnv(variables: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(variables)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  resetConfiguration();
+}
 
 export const mysqlUrl = process.env.TEST_DATABASE_URL?.startsWith('mysql://') ? process.env.TEST_DATABASE_URL : undefined;
 export const dialect = mysqlUrl ? 'mysql' : 'sqlite';

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { dialect, startTestHub, type TestHub } from './env.js';
+import { dialect, setEnv, startTestHub, type TestHub } from './env.js';
 import { ListStore, type ListEntry } from '../subgraphs/kit/lists/store.js';
 import { department as tax } from '../subgraphs/tax/department.js';
 import { outboxTable, type StoredChangeEvent } from '../subgraphs/kit/outbox.js';
@@ -27,7 +27,7 @@ let store: ListStore;
 let taxDb: Knex;
 let candidates: ListEntry[];
 beforeAll(async () => {
-  process.env.EVENT_POLL_MS = String(POLL_MS);
+  setEnv({ EVENT_POLL_MS: String(POLL_MS) });
   hub = await startTestHub({ subjects: 800, workers: 'interval' });
   taxDb = hub.hub.subgraphs.get('tax')!.db;
   store = new ListStore(taxDb, tax);

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from 'nats';
-import { dialect, startTestHub, type TestHub } from './env.js';
+import { dialect, setEnv, startTestHub, type TestHub } from './env.js';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/server.js';
 import { subgraphByName, departments } from '../subgraphs/catalog.js';
 import { jetStreamNames, JetStreamPublisher } from '../subgraphs/kit/events/jetstream.js';
@@ -28,7 +28,7 @@ describe.skipIf(!natsReachable)(`the event log on JetStream (${dialect})`, () =>
   let second: RunningSubgraph;
   let nats: NatsConnection;
   beforeAll(async () => {
-    Object.assign(process.env, { NATS_URL, NATS_PREFIX: prefix, EVENT_POLL_MS: '250', JETSTREAM_ACK_WAIT_MS: '2000' });
+    setEnv({ NATS_URL, NATS_PREFIX: prefix, EVENT_POLL_MS: '250', JETSTREAM_ACK_WAIT_MS: '2000' });
     hub = await startTestHub({ subjects: 150, workers: 'interval' });
     // A second platform replica on the same database, sharing the durable consumers.
     second = await startSubgraph(subgraphByName('platform'), { port: 0, databaseUrl: hub.database.urlFor('platform') });
@@ -40,7 +40,7 @@ describe.skipIf(!natsReachable)(`the event log on JetStream (${dialect})`, () =>
     await hub?.stop();
     await nats?.close();
     await deleteStreams(prefix);
-    for (const key of ['NATS_URL', 'NATS_PREFIX', 'EVENT_POLL_MS', 'JETSTREAM_ACK_WAIT_MS']) delete process.env[key];
+    setEnv({ NATS_URL: undefined, NATS_PREFIX: undefined, EVENT_POLL_MS: undefined, JETSTREAM_ACK_WAIT_MS: undefined });
   });
 
   const platformDb = () => hub.hub.subgraphs.get('platform')!.db;

@@ -7,7 +7,7 @@
  * where only the hub itself calls them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from './env.js';
+import { setEnv, startTestHub, type TestHub } from './env.js';
 import { generateDemoData } from '../scripts/demo-data.js';
 import { errorOf, listActions, officer, REPAIR, testClock } from './list-actions.js';
 import { generateDemoCases } from '../scripts/demo-cases.js';
@@ -150,13 +150,13 @@ describe('1798 (18)(19), 893 §9–§11: each exit way stands on its grounds', (
     const read = await hub.queryAs(ADMIN, `query($c: ID!) { subject(creditCode: $c) { tax { blackListed entries { id history { action } } } } }`, { c: code });
     expect(read.data.subject.tax.blackListed).toBe(true);
 
-    process.env.CREDITHUB_ADMIN_WRITES = 'true';
+    setEnv({ CREDITHUB_ADMIN_WRITES: 'true' });
     try {
       const granted = await standardExit('tax', { entryId: black.id }, ADMIN);
       expect(granted.errors).toBeUndefined();
       expect(granted.data.exited.history.at(-1).actor).toBe('admin:platform-admin-1 acting for tax');
     } finally {
-      delete process.env.CREDITHUB_ADMIN_WRITES;
+      setEnv({ CREDITHUB_ADMIN_WRITES: undefined });
     }
   });
 });
@@ -169,7 +169,7 @@ describe('893 §11: credit reports from qualified agencies, for black and key-at
     for (const [kind, extra] of [['RECTIFICATION', {}], ['CREDIT_COMMITMENT', {}], ['TRAINING', { classHours: 3 }]] as const) await step(kind, extra);
     const unknownIssuer = await step('CREDIT_REPORT', { issuer: '随便写的公司' });
     expect(errorOf(unknownIssuer)).toMatchObject({ code: 'ISSUER_NOT_QUALIFIED', argument: 'input.issuer' });
-    process.env.CREDITHUB_CREDIT_AGENCIES = JSON.stringify([{ name: '临时资质信用服务有限公司', qualifiedUntil: addDaysIso(today(), 2) }]);
+    setEnv({ CREDITHUB_CREDIT_AGENCIES: JSON.stringify([{ name: '临时资质信用服务有限公司', qualifiedUntil: addDaysIso(today(), 2) }]) });
     try {
       expect((await step('CREDIT_REPORT', { issuer: '临时资质信用服务有限公司' })).data.issuer).toBe('临时资质信用服务有限公司');
       const application = await act('tax', 'applyForEarlyExit', '$entryId: ID!', { entryId: keyAttention.id }, 'id');
@@ -179,7 +179,7 @@ describe('893 §11: credit reports from qualified agencies, for black and key-at
       expect(errorOf(decided)).toMatchObject({ code: 'ISSUER_NOT_QUALIFIED' });
       expect((await entry('tax', keyAttention.id)).status).toBe('ACTIVE');
     } finally {
-      delete process.env.CREDITHUB_CREDIT_AGENCIES;
+      setEnv({ CREDITHUB_CREDIT_AGENCIES: undefined });
     }
   });
 });

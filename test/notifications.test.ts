@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createClient } from 'graphql-ws';
-import { callerHeaders, startTestHub, type TestHub } from './env.js';
+import { callerHeaders, setEnv, startTestHub, type TestHub } from './env.js';
 import net from 'node:net';
 import { createNotifier, type Notifier } from '../subgraphs/kit/events/notifier.js';
 import { deleteStreams, NATS_URL, natsReachable, testNatsPrefix } from './nats.js';
@@ -16,18 +16,14 @@ import { organisationCode, random } from '../scripts/demo-data.js';
 describe.skipIf(!natsReachable)('notifications through NATS', () => {
   let hub: TestHub;
   beforeAll(async () => {
-    process.env.NATS_URL = NATS_URL;
     // The server is shared: subjects, streams and consumers of this test under a name of its own.
-    process.env.NATS_PREFIX = testNatsPrefix();
-    process.env.EVENT_POLL_MS = '60000';
-    process.env.SUBSCRIPTION_POLL_MS = '60000';
+    setEnv({ NATS_URL, NATS_PREFIX: testNatsPrefix(), EVENT_POLL_MS: '60000', SUBSCRIPTION_POLL_MS: '60000' });
     hub = await startTestHub({ subjects: 50, workers: 'interval' });
   });
   afterAll(async () => {
     await hub?.stop();
     await deleteStreams(process.env.NATS_PREFIX!);
-    delete process.env.NATS_URL;
-    delete process.env.NATS_PREFIX;
+    setEnv({ NATS_URL: undefined, NATS_PREFIX: undefined });
   });
 
   it('carry a notification from one replica to another', async () => {

@@ -15,6 +15,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flushTracing, REQUEST_ID_ATTRIBUTE, startTracing, stopTracing } from '../subgraphs/kit/observability/tracing.js';
+import { resetConfiguration } from '../subgraphs/kit/config/index.js';
 
 // Read once, when the hub's first log line or server needs them: set before the hub starts.
 const logDir = mkdtempSync(join(tmpdir(), 'credithub-observability-'));
@@ -24,6 +25,7 @@ const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 process.env.METRICS_TOKEN = METRICS_TOKEN;
 const LAG_BOUND_SECONDS = 2;
 process.env.READY_MAX_CONSUMER_LAG_SECONDS = String(LAG_BOUND_SECONDS);
+resetConfiguration();
 
 // Instrumentations patch knex and graphql as they load: tracing starts before the hub is imported.
 const spans = new InMemorySpanExporter();
@@ -90,6 +92,21 @@ describe('logs and traces', () => {
     const subgraphLines = logLines().filter((l) => l.msg === 'subgraph request' && l.requestId === line.requestId);
     expect(new Set(subgraphLines.map((l) => l.component))).toEqual(new Set(line.subgraphs));
     for (const subgraphLine of subgraphLines) expect(subgraphLine.traceId).toBe(line.traceId);
+  });
+
+  it('probes and scrapes are not traced, nor SQL outside a request', async () => {
+    const platform = hub.hub.subgraphs.get('platform')!;
+    for (const url of [hub.url, platform.url]) {
+      expect((await fetch(`${origin(url)}/health/live`)).status).toBe(200);
+      expect((await fetch(`${origin(url)}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(200);
+    }
+    await platform.db.raw('select 1 as lone_statement');
+    await hub.query('query AfterProbes { __typename }');
+    await flushTracing();
+    const names = spans.getFinishedSpans().map((span) => span.name);
+    expect(names).toContain('POST /graphql');
+    expect(names.filter((name) => /health|metrics/.test(name))).toEqual([]);
+    expect(JSON.stringify(spans.getFinishedSpans().map((span) => span.attributes))).not.toContain('lone_statement');
   });
 });
 

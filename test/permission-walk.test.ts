@@ -27,7 +27,7 @@ import {
   buildClientSchema, getIntrospectionQuery, getNamedType, isEnumType, isInputObjectType, isLeafType, isListType, isNonNullType,
   isObjectType, isAbstractType, type GraphQLArgument, type GraphQLField, type GraphQLInputType, type GraphQLNamedType, type GraphQLObjectType, type GraphQLSchema,
 } from 'graphql';
-import { callerHeaders, postGraphQL, startTestHub, type TestHub } from './env.js';
+import { callerHeaders, postGraphQL, setEnv, startTestHub, type TestHub } from './env.js';
 import { identityNumber, random } from '../scripts/demo-data.js';
 import { mintDevelopmentToken, type TokenClaims } from '../scripts/token.js';
 import { departments } from '../subgraphs/catalog.js';
@@ -38,8 +38,7 @@ import { accessRegisterTable } from '../subgraphs/platform/access-register-table
 
 // Every log line of the walk (the hub runs in this process) goes to a file, read at the end.
 const logDir = mkdtempSync(join(tmpdir(), 'credithub-walk-log-'));
-process.env.LOG_DESTINATION = join(logDir, 'walk.log');
-process.env.LOG_LEVEL = 'debug';
+setEnv({ LOG_DESTINATION: join(logDir, 'walk.log'), LOG_LEVEL: 'debug' });
 
 const MAX_DEPTH = 7;
 const PURPOSE = { purpose: '权限遍历核查', reference: 'WALK-1' };

@@ -4,43 +4,24 @@
  * missing. Every token must expire, within a maximum lifetime, from the configured issuer
  * for the configured audience, with string claims; a too-short shared secret is refused.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPKCS8, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postGraphQL, startTestHub, type TestHub } from './env.js';
+import { postGraphQL, setEnv, startTestHub, type TestHub } from './env.js';
 import { createTokenVerifier } from '../gateway/auth.js';
-import { compiledEntryPoint } from '../scripts/cluster/processes.js';
+import { compiledEntryPoint, runScript } from '../scripts/cluster/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'credithub-production-'));
 const STRONG = 'p'.repeat(48);
 
 /**
- * Runs an entry point with `env` (nothing inherited but PATH), for at most 20 s or until its
- * output matches `until` (then it is stopped): its exit code and output.
+ * Runs an entry point (compiled) with `env` (nothing inherited but PATH), for at most 20 s or
+ * until its output matches `until` (then it is stopped): its exit code and output.
  */
-function run(script: string, args: string[], env: Record<string, string>, until?: RegExp): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [compiledEntryPoint(script), ...args], {
-      cwd: process.cwd(),
-      env: { PATH: process.env.PATH!, DATA_DIR: join(dir, 'data'), PORT: '0', HOST: '127.0.0.1', APOLLO_TELEMETRY_DISABLED: '1', ...env },
-    });
-    let output = '';
-    const read = (chunk: Buffer) => {
-      output += chunk;
-      if (until?.test(output)) child.kill('SIGKILL');
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+const run = (script: string, args: string[], env: Record<string, string>, until?: RegExp) =>
+  runScript(script, args, { compiled: true, until, env: { DATA_DIR: join(dir, 'data'), PORT: '0', HOST: '127.0.0.1', ...env } });
 
 describe('NODE_ENV=production without real keys: no start, and what is missing is named', () => {
   it('the gateway', async () => {
@@ -120,11 +101,11 @@ describe('NODE_ENV=production without real keys: no start, and what is missing i
 describe('shared secrets', () => {
   it('a too-short CREDITHUB_JWT_SECRET is refused, even in development', async () => {
     const saved = process.env.CREDITHUB_JWT_SECRET;
-    process.env.CREDITHUB_JWT_SECRET = 'a';
+    setEnv({ CREDITHUB_JWT_SECRET: 'a' });
     try {
       await expect(createTokenVerifier({})).rejects.toThrow(/^configuration: CREDITHUB_JWT_SECRET=\(1 characters, not shown\) is not allowed: at least 32 bytes/);
     } finally {
-      process.env.CREDITHUB_JWT_SECRET = saved;
+      setEnv({ CREDITHUB_JWT_SECRET: saved });
     }
   });
 });

@@ -5,13 +5,13 @@
  * and is checked online (verifyAccessRegister) and offline (npm run export-register, then
  * npm run verify-register with the public key alone, as separate processes with no hub).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPKCS8, generateKeyPair, SignJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dialect, startTestHub, type TestHub } from './env.js';
+import { dialect, setEnv, startTestHub, type TestHub } from './env.js';
+import { runScript } from '../scripts/cluster/processes.js';
 import type { TokenClaims } from '../scripts/token.js';
 import { accessRegisterHeadTable, accessRegisterTable } from '../subgraphs/platform/access-register-tables.js';
 import { accessRegisterCheckpointsTable, headColumns } from '../subgraphs/platform/access-register-keys.js';
@@ -19,9 +19,8 @@ import { CHECKPOINT_TYPE, recordHash } from '../subgraphs/platform/access-regist
 
 const dir = mkdtempSync(join(tmpdir(), 'credithub-register-'));
 const CHECKPOINT_FILE = join(dir, 'checkpoints.jsonl');
-process.env.CREDITHUB_REGISTER_CHECKPOINT_FILE = CHECKPOINT_FILE;
 // Two chains, so each holds several of the few records written here.
-process.env.ACCESS_REGISTER_CHAINS = '2';
+setEnv({ CREDITHUB_REGISTER_CHECKPOINT_FILE: CHECKPOINT_FILE, ACCESS_REGISTER_CHAINS: '2' });
 
 const AGENCY: TokenClaims = { role: 'agency', sub: 'agency-tamper', agency: '某区政府采购中心', region: '4403' };
 const AUDITOR: TokenClaims = { role: 'auditor', sub: 'auditor-tamper' };
@@ -54,18 +53,8 @@ async function sign(): Promise<string> {
   return response.data.signAccessRegisterCheckpoint.checkpoint;
 }
 
-/** Runs a script as its own process: its exit code and output. */
-function run(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      env: { PATH: process.env.PATH!, APOLLO_TELEMETRY_DISABLED: '1', ...env },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
+/** Runs a script (its source) as its own process: its exit code and output. */
+const run = (script: string, args: string[], env: Record<string, string> = {}) => runScript(script, args, { env });
 
 /** The auditor's way: export the register from the database, verify it against the checkpoint file offline. */
 async function verifyOffline(checkpointFile = CHECKPOINT_FILE) {

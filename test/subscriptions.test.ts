@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
-import { callerHeaders, startTestHub, type TestHub } from './env.js';
+import { callerHeaders, setEnv, startTestHub, type TestHub } from './env.js';
 import { organisationCode, random } from '../scripts/demo-data.js';
 import type { TokenClaims } from '../scripts/token.js';
 import { feedEvents, type FeedPage } from '../gateway/subscriptions.js';
@@ -17,7 +17,7 @@ const SUBSCRIPTION = `subscription($after: String, $filter: ChangeFilter) { chan
 let hub: TestHub;
 let wsUrl: string;
 beforeAll(async () => {
-  process.env.SUBSCRIPTION_POLL_MS = '100';
+  setEnv({ SUBSCRIPTION_POLL_MS: '100' });
   hub = await startTestHub({ subjects: 120 });
   await hub.hub.settle();
   wsUrl = hub.url.replace('http://', 'ws://');

@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from './env.js';
+import { setEnv, startTestHub, type TestHub } from './env.js';
 import type { TokenClaims } from '../scripts/token.js';
 import { ChangeFeed, feedCursor } from '../subgraphs/platform/change-feed.js';
 import { WebhookDelivery } from '../subgraphs/platform/webhook-delivery.js';
@@ -26,7 +26,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let hub: TestHub;
 const platform = () => hub.hub.subgraphs.get('platform')!;
 beforeAll(async () => {
-  delete process.env.WEBHOOK_ALLOWED_TARGETS; // the default: nothing internal is allowed
+  setEnv({ WEBHOOK_ALLOWED_TARGETS: undefined }); // the default: nothing internal is allowed
   hub = await startTestHub({ subjects: 60 });
   await hub.hub.settle();
 }, 120_000);

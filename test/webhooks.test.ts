@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from './env.js';
+import { setEnv, startTestHub, type TestHub } from './env.js';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/server.js';
 import { subgraphByName } from '../subgraphs/catalog.js';
 import { organisationCode, random } from '../scripts/demo-data.js';
@@ -178,16 +178,13 @@ async function deliverUntil(done: () => boolean | Promise<boolean>, pass: () => 
 }
 
 beforeAll(async () => {
-  Object.assign(process.env, ENV);
+  setEnv(ENV);
   hub = await startTestHub({ subjects: 120, clock });
   await hub.hub.settle();
 });
 afterAll(async () => {
   await hub?.stop();
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  setEnv(savedEnv);
 });
 
 describe('webhooks: delivery', () => {

@@ -90,6 +90,43 @@ export function spawnProcess(name: string, script: string, args: string[], port:
   };
 }
 
+export interface ScriptRun {
+  code: number | null;
+  /** stdout and stderr as they came. */
+  output: string;
+}
+
+/**
+ * Runs a command-line script as its own process with `env` and nothing inherited but PATH:
+ * the compiled entry point (`dist/`, what production runs) when `compiled`, else the source
+ * through tsx. It is stopped (SIGKILL) once its output matches `until`, or after `timeoutMs`.
+ */
+export function runScript(
+  script: string,
+  args: string[],
+  options: { env?: Record<string, string>; compiled?: boolean; until?: RegExp; timeoutMs?: number } = {},
+): Promise<ScriptRun> {
+  return new Promise((resolve) => {
+    const entry = options.compiled ? [compiledEntryPoint(script)] : ['--import', 'tsx', script];
+    const child = spawn(process.execPath, [...entry, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH!, APOLLO_TELEMETRY_DISABLED: '1', ...options.env },
+    });
+    let output = '';
+    const read = (chunk: Buffer) => {
+      output += chunk;
+      if (options.until?.test(output)) child.kill('SIGKILL');
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
 /** A process and all its descendants, from /proc. */
 export function processTree(pid: number): number[] {
   let children: number[] = [];

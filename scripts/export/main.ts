@@ -14,6 +14,7 @@ import { configuration } from '../../subgraphs/kit/config/index.js';
 import { DEFAULT_GATEWAY_URL } from '../../subgraphs/kit/config/tools.js';
 import { parseArgs } from 'node:util';
 import { departments } from '../../subgraphs/catalog.js';
+import { runMain } from '../cli.js';
 
 const PLATFORM_LISTS = ['consolidated', 'warning-list'];
 
@@ -130,12 +131,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
-    (code) => process.exit(code),
-    (error) => {
-      console.error(`Export failed: ${(error as Error).message}`);
-      process.exit(2);
-    },
-  );
-}
+if (import.meta.url === `file://${process.argv[1]}`) runMain('export', main, 2);

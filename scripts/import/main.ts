@@ -18,6 +18,7 @@ import { importFile } from './import-file.js';
 import { FileProblem } from './rows.js';
 import { gatewaySender, SendProblem } from './send.js';
 import type { Encoding } from './read-csv.js';
+import { runMain } from '../cli.js';
 
 export const USAGE = `Usage: npm run import -- --department NAME FILE [options]
        npm run import -- --template > lists.csv
@@ -94,12 +95,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
-    (code) => process.exit(code),
-    (error) => {
-      console.error(`Import failed: ${(error as Error).message}`);
-      process.exit(2);
-    },
-  );
-}
+if (import.meta.url === `file://${process.argv[1]}`) runMain('import', main, 2);

@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import knex, { type Knex } from 'knex';
 import { configuration, subgraphSetting } from './config/index.js';
 import { isConcurrencyConflict } from './errors.js';
+import { logger } from './observability/log.js';
 
 export type Database = Knex & { readonly statements: StatementCounter };
 
@@ -28,6 +29,36 @@ export class StatementCounter {
 export function databaseUrlFor(subgraph: string, env?: NodeJS.ProcessEnv): string {
   const settings = configuration(env);
   return subgraphSetting(subgraph, 'DATABASE_URL', env) ?? settings.DATABASE_URL ?? `sqlite:${resolve(settings.DATA_DIR, `${subgraph}.sqlite`)}`;
+}
+
+/** The variable a subgraph's database comes from, for a message that says what to fix. */
+export function databaseVariableFor(subgraph: string): string {
+  if (subgraphSetting(subgraph, 'DATABASE_URL')) return `${subgraph.toUpperCase()}_DATABASE_URL`;
+  return configuration().DATABASE_URL ? 'DATABASE_URL' : 'DATA_DIR';
+}
+
+/** Errors that mean "the database cannot be reached or entered" rather than a fault in a statement. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'PROTOCOL_CONNECTION_LOST', 'ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_BAD_DB_ERROR', 'SQLITE_CANTOPEN']);
+
+function isDatabaseUnreachable(error: unknown): boolean {
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  return (typeof code === 'string' && UNREACHABLE.has(code)) || name === 'KnexTimeoutError';
+}
+
+/** A URL as a message may show it: without its password. */
+function shownDatabaseUrl(url: string): string {
+  return url.replace(/^(mysql:\/\/[^:@/]*):[^@]*@/, '$1:***@');
+}
+
+/**
+ * A database that cannot be reached, said in one line naming the variable to fix (the URL
+ * without its password; `url` passed by code rather than read from a variable is shown
+ * alone). Any other error is returned as it is.
+ */
+export function explainUnreachable(error: unknown, subgraph: string, url: string, fromVariables = true): unknown {
+  if (!isDatabaseUnreachable(error)) return error;
+  const source = fromVariables ? `${databaseVariableFor(subgraph)}: ${shownDatabaseUrl(url)}` : shownDatabaseUrl(url);
+  return new Error(`cannot reach the ${subgraph} database (${source}): ${String((error as Error).message).split('\n')[0]}`);
 }
 
 export function isMysql(db: Knex): boolean {
@@ -65,6 +96,11 @@ export function connect(url: string): Database {
   } else {
     throw new Error(`Unsupported database URL "${url}": use mysql://… or sqlite:<file>`);
   }
+  // knex's own warnings (a failed connection attempt, with its stack) go to the log at debug,
+  // one line each: what a failure means reaches the operator once, from the caller.
+  const log = logger('knex');
+  const quiet = (message: unknown) => log.debug({ detail: String(message).split('\n')[0].slice(0, 200) }, 'knex warning');
+  config.log = { warn: quiet, error: quiet, deprecate: quiet, debug: () => {} };
   const db = knex(config) as Database;
   const statements = new StatementCounter();
   db.on('query', () => {

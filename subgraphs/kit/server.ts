@@ -15,7 +15,7 @@ import { authenticateForwarded, type AuthContext } from './auth/context.js';
 import { internalTokenSecret } from './auth/secrets.js';
 import { requireProductionKeys, type ProductionSecret } from './auth/production-keys.js';
 import { maskingMiddleware } from './auth/masking.js';
-import { connect, databaseUrlFor, migrate, type Database, type Migration } from './db.js';
+import { connect, databaseUrlFor, explainUnreachable, migrate, type Database, type Migration } from './db.js';
 import { systemClock, type Clock } from './dates.js';
 import { ErrorCode, isConcurrencyConflict, isDatabaseUnavailable, typedError } from './errors.js';
 import { subgraphTypeDefs } from './schema.js';
@@ -191,8 +191,14 @@ function subgraphRequestLog(name: string): ApolloServerPlugin<SubgraphContext> {
 
 export async function startSubgraph(module: SubgraphModule, options: StartSubgraphOptions = {}): Promise<RunningSubgraph> {
   requireProductionKeys(`subgraph ${module.name}`, ['internal-secret', ...(module.productionSecrets ?? [])]);
-  const db = connect(options.databaseUrl ?? databaseUrlFor(module.name));
-  await migrate(db, module.name, module.migrations);
+  const url = options.databaseUrl ?? databaseUrlFor(module.name);
+  const db = connect(url);
+  try {
+    await migrate(db, module.name, module.migrations);
+  } catch (error) {
+    await db.destroy();
+    throw explainUnreachable(error, module.name, url, !options.databaseUrl);
+  }
   const built = await module.build({ db, clock: options.clock ?? systemClock, typeDefs: subgraphTypeDefs(module) });
   const server = buildSubgraphServer(module, built);
   const secret = internalTokenSecret();

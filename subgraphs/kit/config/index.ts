@@ -88,18 +88,28 @@ export function parseConfiguration(env: NodeJS.ProcessEnv): Configuration {
 }
 
 const parsed = new WeakMap<object, { fingerprint: string; configuration: Configuration }>();
+let processSettings: Configuration | undefined;
 
 /**
- * The settings of `env` (the process's environment unless a test passes its own). Parsed
- * again only when a variable the hub knows has changed, so reading it on every request is cheap.
+ * The settings of `env` (the process's environment unless a test passes its own). The
+ * process's are parsed once and kept: reading them on every request costs a variable read,
+ * where checking the environment again would cost tens of microseconds a call. A test that
+ * changes `process.env` calls `resetConfiguration()`. Another `env` is parsed again only when
+ * a variable the hub knows has changed in it.
  */
 export function configuration(env: NodeJS.ProcessEnv = process.env): Configuration {
+  if (env === process.env) return (processSettings ??= parseConfiguration(env));
   const fingerprint = Object.keys(variables).map((name) => env[name] ?? '\u0000').join('\u0001');
   const cached = parsed.get(env);
   if (cached?.fingerprint === fingerprint) return cached.configuration;
   const fresh = parseConfiguration(env);
   parsed.set(env, { fingerprint, configuration: fresh });
   return fresh;
+}
+
+/** Forgets the process's settings: the next `configuration()` reads `process.env` again (after a test changed it). */
+export function resetConfiguration(): void {
+  processSettings = undefined;
 }
 
 /** A per-subgraph setting: `subgraphSetting('tax', 'DATABASE_URL')` is TAX_DATABASE_URL. */

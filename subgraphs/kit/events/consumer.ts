@@ -84,8 +84,11 @@ const CONSUMER_TOKEN_REUSE_MS = 20_000;
 
 export class EventConsumer {
   private readonly source: EventSource;
+  /** One child logger for the consumer's life, not one per batch. */
+  private readonly log: ReturnType<typeof logger>;
 
   constructor(private readonly options: ConsumerOptions) {
+    this.log = logger(`consumer:${options.name}`);
     this.source = options.eventSource ?? httpEventSource(options.sources, options.name, options.secret);
     // Lag is measured from now until a source is first read up to its end.
     for (const source of Object.keys(options.sources)) watchConsumerSource(options.name, source);
@@ -148,7 +151,7 @@ export class EventConsumer {
     await this.source.applied?.(source, last);
     // A short batch was everything there was: caught up. A full one may have more behind it.
     recordConsumerRead(this.options.name, source, events.length, read.length < batchSize);
-    logger(`consumer:${this.options.name}`).debug({ source, events: events.length, applied, position: last }, 'batch applied');
+    this.log.debug({ source, events: events.length, applied, position: last }, 'batch applied');
     // A batch of duplicates only moved the position: there may be more behind it.
     return applied === 0 ? this.pollSource(source) : applied;
   }

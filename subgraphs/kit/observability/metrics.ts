@@ -162,16 +162,6 @@ export function operationLabel(operation: OperationDefinitionNode | undefined | 
   return `${operation.operation} ${field.startsWith('__') ? 'introspection' : field}`;
 }
 
-/**
- * An operation name as a log line shows it: only as GraphQL spells names, at most 64
- * characters, with every run of 4 or more digits hidden (a client may put a code in a name).
- */
-export function loggedOperationName(name: string | null | undefined): string | null {
-  if (!name) return null;
-  if (!/^[_A-Za-z][_0-9A-Za-z]*$/.test(name)) return '(not a GraphQL name)';
-  return name.slice(0, 64).replace(/\d{4,}/g, '…');
-}
-
 function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 }

@@ -24,7 +24,12 @@ import { configuration } from '../config/index.js';
 /** The request id of the hub, on every server span: the same id as the request's log lines. */
 export const REQUEST_ID_ATTRIBUTE = 'credithub.request_id';
 
+/** Paths served without a span: health probes and the metrics scrape. */
+const UNTRACED_PATHS = /^\/(health(\/.*)?|metrics)$/;
+
 let sdk: NodeSDK | undefined;
+// Asked for once: the API checks its global's version on every getTracer.
+const tracer = trace.getTracer('credithub');
 let processor: BatchSpanProcessor | undefined;
 
 /**
@@ -37,19 +42,28 @@ export function startTracing(serviceName: string, exporter?: SpanExporter): bool
   const endpoint = config.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!exporter && !endpoint) return false;
   const spanExporter = exporter ?? new OTLPTraceExporter({ url: new URL('v1/traces', endpoint!.endsWith('/') ? endpoint : `${endpoint}/`).toString() });
-  processor = new BatchSpanProcessor(spanExporter, { scheduledDelayMillis: 500 });
+  // Spans wait at most a second and go in batches of up to 1,024: a busy process posts a
+  // few times a second, not once per request.
+  processor = new BatchSpanProcessor(spanExporter, { scheduledDelayMillis: 1_000, maxExportBatchSize: 1_024, maxQueueSize: 8_192 });
+  const collector = endpoint ? new URL(endpoint).origin : undefined;
   sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),
     spanProcessors: [processor],
+    // Traces only: the hub's metrics are Prometheus's (/metrics) and its logs pino's, so the
+    // SDK's own metric and log pipelines (OTEL_METRICS_EXPORTER, OTEL_LOGS_EXPORTER) stay off —
+    // they would record a histogram per fetch and post to the collector for nothing.
+    metricReaders: [],
+    logRecordProcessors: [],
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.OTEL_TRACES_SAMPLER_ARG) }),
     instrumentations: [
       // The exporter's own posts to the collector are not traced.
-      new UndiciInstrumentation({ ignoreRequestHook: (request) => Boolean(endpoint && request.origin === new URL(endpoint).origin) }),
+      new UndiciInstrumentation({ ignoreRequestHook: (request) => request.origin === collector }),
       // Per-field resolver spans would double the cost of a traced request: parse, validate and
       // execute are kept. Spans never carry values: literal arguments in documents become "*" (allowValues off),
       // knex records statements with placeholders, and mysql2's statements are masked.
       new GraphQLInstrumentation({ ignoreResolveSpans: true, allowValues: false }),
-      new KnexInstrumentation(),
+      // SQL outside a request (a worker's poll) would be a trace of one span each: only inside a trace.
+      new KnexInstrumentation({ requireParentSpan: true }),
       new MySQL2Instrumentation({ maskStatement: true }),
     ],
   });
@@ -75,9 +89,11 @@ export async function stopTracing(): Promise<void> {
  */
 export function serverSpan(req: IncomingMessage, res: ServerResponse, handle: () => Promise<void>): Promise<void> {
   if (!sdk) return handle();
-  const parent = propagation.extract(context.active(), req.headers);
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  const span = trace.getTracer('credithub').startSpan(`${req.method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': path } }, parent);
+  // Probes and scrapes every few seconds are not requests anyone traces.
+  if (UNTRACED_PATHS.test(path)) return handle();
+  const parent = propagation.extract(context.active(), req.headers);
+  const span = tracer.startSpan(`${req.method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': path } }, parent);
   const requestId = req.headers['x-request-id'];
   if (typeof requestId === 'string') span.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
   return context.with(trace.setSpan(parent, span), () =>
