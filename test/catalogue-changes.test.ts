@@ -133,6 +133,16 @@ describe('what a catalogue change answers', () => {
     expect(response.data.addMemorandum).toMatchObject({ effectiveFrom: '2026-11-26', measures: [] });
   });
 
+  it('an amendment that changes nothing is refused: no new version, no event, no catalogue change', async () => {
+    const added = await hub.queryAs(admin, `mutation { addMeasure(memorandumId: "memorandum-4", input: ${MEASURE_INPUT}, effectiveFrom: "2026-11-26") { id description } }`);
+    expect(added.errors).toBeUndefined();
+    for (const changes of ['{ kind: null, description: null, appliedBy: null, scenarios: null, triggers: null }', '{}', `{ description: "${added.data.addMeasure.description}" }`]) {
+      const refused = await hub.queryAs(admin, `mutation($id: ID!) { amendMeasure(measureId: $id, changes: ${changes}, effectiveFrom: "2026-11-27") { version } }`, { id: added.data.addMeasure.id });
+      expect(refused.errors?.[0]?.extensions?.code, changes).toBe('BAD_USER_INPUT');
+      expect(refused.errors?.[0]?.message).toContain('changes nothing');
+    }
+  });
+
   it('an amendment leaves the fields it gives as null as they were', async () => {
     const added = await hub.queryAs(admin, `mutation { addMeasure(memorandumId: "memorandum-4", input: ${MEASURE_INPUT}, effectiveFrom: "2026-11-26") { id } }`);
     expect(added.errors).toBeUndefined();

@@ -186,6 +186,22 @@ describe('wrong arguments are refused with BAD_USER_INPUT and a helpful message'
     expect(error.message).toContain('is not a cursor of this list');
   });
 
+  it('a cursor of another list, or of the right list with a value of the wrong kind', async () => {
+    const taxPage = await hub.query(PAGE(entriesQuery('tax')), { first: 1 });
+    const taxCursor = taxPage.data.page.pageInfo.endCursor;
+    const [kind, recognisedOn, id] = JSON.parse(Buffer.from(taxCursor, 'base64url').toString());
+    expect(kind).toBe(entriesQuery('tax'));
+    // Another department's entries, the warning list and the access register each name their cursors.
+    expect((await refusal('market', { first: 7, after: taxCursor })).message).toContain('is not a cursor of this list');
+    const forged = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+    expect((await refusal('tax', { first: 7, after: forged([kind, 20260101, id]) })).message).toContain('is not a cursor of this list');
+    expect((await refusal('tax', { first: 7, after: forged(['warning', recognisedOn, id]) })).message).toContain('is not a cursor of this list');
+    const warning = await hub.query(`query($after: String) { warningList(first: 5, after: $after) { edges { cursor } } }`, { after: taxCursor });
+    expect(warning.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const register = await hub.query(`query($after: String) { accessRegister(first: 5, after: $after) { edges { cursor } } }`, { after: taxCursor });
+    expect(register.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('first: 0 and first: 101', async () => {
     expect((await refusal('market', { first: 0 })).message).toBe('"first" must be between 1 and 100, got 0');
     expect((await refusal('market', { first: 101 })).message).toBe('"first" must be between 1 and 100, got 101');

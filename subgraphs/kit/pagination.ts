@@ -21,6 +21,8 @@ export interface SortKey {
   order?: 'asc' | 'desc';
   /** Its value in a row, as a cursor holds it; default: the row's property named like the column. */
   value?: (row: any) => string | number;
+  /** A number (an id, a count): a cursor must hold a finite number here, anything else a text. */
+  numeric?: boolean;
 }
 
 /** How a list writes and reads its cursors, when not as the tuple of its keys' values. */
@@ -29,16 +31,11 @@ export interface CursorCodec {
   decode(cursor: string): (string | number)[];
 }
 
-export interface KeysetOptions<N> {
+interface KeysetCommon<N> {
   /** The order; the last key breaks ties, so that together they are unique. */
   keys: SortKey[];
   first: number;
   after?: string | null;
-  /** The page's rows as its nodes, one per row, in order (batched: one call per page). */
-  nodes: (rows: any[]) => N[] | Promise<N[]>;
-  /** A word the cursor starts with (`["delivery", 42]`): a cursor of another list is refused. */
-  kind?: string;
-  cursor?: CursorCodec;
   /** endCursor of an empty page: null unless the list keeps the reader's place (the change feed: `after`). */
   emptyEndCursor?: string | null;
   /**
@@ -46,12 +43,22 @@ export interface KeysetOptions<N> {
    * the position after the cursor's values here (HAVING); the keys then only name the values.
    */
   seek?: (query: Knex.QueryBuilder, values: (string | number)[]) => void;
+  /** The page's rows as its nodes, one per row, in order (batched: one call per page). */
+  nodes: (rows: any[]) => N[] | Promise<N[]>;
 }
+
+/**
+ * Every list names its cursors: a word the cursor starts with (`["delivery", 42]`), so that a
+ * cursor of another list, or one forged with values of the wrong kind, is refused as
+ * BAD_USER_INPUT instead of silently paging from a wrong place — or, for a list whose cursors
+ * are a published contract (the change feed), its own codec.
+ */
+export type KeysetOptions<N> = KeysetCommon<N> & ({ kind: string; cursor?: never } | { cursor: CursorCodec; kind?: never });
 
 /** One page of `query` (filtered, not yet ordered or limited) in the order of `keys`. */
 export async function keysetPage<N>(query: Knex.QueryBuilder, options: KeysetOptions<N>): Promise<Page<N>> {
   const { keys, first, after } = options;
-  const codec = options.cursor ?? tupleCursor(keys.length, options.kind);
+  const codec = options.cursor ?? tupleCursor(keys, options.kind!);
   if (!options.seek) query.orderBy(keys.map((key) => ({ column: key.column, order: key.order ?? 'asc' })));
   query.limit(first + 1);
   if (after) {
@@ -87,14 +94,14 @@ function seekAfter(query: Knex.QueryBuilder, keys: SortKey[], values: (string | 
   else query.where((w) => build(w, 0));
 }
 
-/** The default cursor: the keys' values, after `kind` when the list has one. */
-function tupleCursor(arity: number, kind?: string): CursorCodec {
-  if (!kind) return { encode: encodeCursor, decode: (cursor) => decodeCursor(cursor, arity) };
+/** The default cursor: the list's kind, then the keys' values, each of its key's type. */
+function tupleCursor(keys: SortKey[], kind: string): CursorCodec {
   return {
     encode: (values) => encodeCursor([kind, ...values]),
     decode(cursor) {
-      const [given, ...values] = decodeCursor(cursor, arity + 1);
-      if (given !== kind) throw badInput(`"${cursor}" is not a cursor of this list: pass the endCursor of a previous page, or omit "after" to start at the beginning`, { argument: 'after' });
+      const [given, ...values] = decodeCursor(cursor, keys.length + 1);
+      const fits = values.every((value, index) => (keys[index].numeric ? typeof value === 'number' && Number.isFinite(value) : typeof value === 'string'));
+      if (given !== kind || !fits) throw badInput(`"${cursor}" is not a cursor of this list: pass the endCursor of a previous page, or omit "after" to start at the beginning`, { argument: 'after' });
       return values;
     },
   };

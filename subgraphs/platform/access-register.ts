@@ -98,7 +98,7 @@ export class AccessRegister {
   }
 
   async page(filter: AccessRecordFilter, first: number, after?: string | null) {
-    return keysetPage(filteredRecords(this.db, filter), { keys: [{ column: 'seq', order: 'desc', value: (row) => Number(row.seq) }], first, after, nodes: (rows) => rows.map(fromRow) });
+    return keysetPage(filteredRecords(this.db, filter), { keys: [{ column: 'seq', order: 'desc', value: (row) => Number(row.seq), numeric: true }], kind: 'access', first, after, nodes: (rows) => rows.map(fromRow) });
   }
 
   heads = () => registerHeads(this.db);

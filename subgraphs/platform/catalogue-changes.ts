@@ -78,7 +78,7 @@ export async function catalogueChangesPage(
   const query = db(catalogueChangesTable);
   if (filter.measureId) query.where({ measure_id: filter.measureId });
   if (filter.memorandumId) query.where({ memorandum_id: filter.memorandumId });
-  return keysetPage(query, { keys: [{ column: 'seq', order: 'desc' }], first, after, nodes: (rows) => rows.map(fromRow) });
+  return keysetPage(query, { keys: [{ column: 'seq', order: 'desc', value: (row) => Number(row.seq), numeric: true }], kind: 'catalogue', first, after, nodes: (rows) => rows.map(fromRow) });
 }
 
 /** A recorded change as GraphQL shows it. */

@@ -280,6 +280,7 @@ export class Collection {
     if (domain) query.where('domain', domain);
     return keysetPage(query, {
       keys: [{ column: 'recognised_on', order: 'desc' }, { column: 'entry_id', order: 'desc' }],
+      kind: 'late',
       first,
       after,
       nodes: (rows) => rows.map(lateSharedFromRow),
@@ -303,6 +304,7 @@ export class Collection {
     if (filter.regionPrefix) query.where('region_code', 'like', `${filter.regionPrefix}%`);
     return keysetPage(query, {
       keys: [{ column: 'updated_at' }, { column: 'entry_id' }],
+      kind: 'changed',
       first,
       after,
       nodes: (rows) => rows.map(entryChangeFromRow),
@@ -322,7 +324,8 @@ export class Collection {
     // A natural person's key is personal data: callers that may not read it do not get such rows.
     if (subjectTypes) query.whereIn('subject_type', subjectTypes);
     return keysetPage(query, {
-      keys: [{ column: 'entered_at', order: 'desc' }, { column: 'id', order: 'desc', value: (row) => Number(row.id) }],
+      keys: [{ column: 'entered_at', order: 'desc' }, { column: 'id', order: 'desc', value: (row) => Number(row.id), numeric: true }],
+      kind: 'warning',
       first,
       after,
       nodes: (rows) => rows.map(stayFromRow),

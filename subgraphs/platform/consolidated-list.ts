@@ -101,7 +101,8 @@ export class ConsolidatedList {
     if (filter.domain) query.havingRaw('MAX(CASE WHEN e.domain = ? THEN 1 ELSE 0 END) = 1', [filter.domain]);
     // Ordered by an aggregate: the position after the cursor is a HAVING.
     return keysetPage(query, {
-      keys: [{ column: 'domain_count', value: (row) => Number(row.domain_count) }, { column: 'credit_code' }],
+      keys: [{ column: 'domain_count', value: (row) => Number(row.domain_count), numeric: true }, { column: 'credit_code' }],
+      kind: 'consolidated',
       first,
       after,
       seek: (q, [domainCount, creditCode]) => q.havingRaw(`(${DOMAIN_COUNT} < ? OR (${DOMAIN_COUNT} = ? AND e.credit_code > ?))`, [Number(domainCount), Number(domainCount), creditCode]),

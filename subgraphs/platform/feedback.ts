@@ -186,6 +186,7 @@ export class Feedback {
     if (filter.measureId) query.where('measure_id', filter.measureId);
     return keysetPage(query, {
       keys: [{ column: 'recorded_at', order: 'desc' }, { column: 'id', order: 'desc' }],
+      kind: 'case',
       first,
       after,
       nodes: (rows) => this.withVisibleEntries(principal, rows.map(fromRow)),

@@ -250,6 +250,11 @@ export class MeasureCatalogue {
         effectiveTo: null,
       };
       this.validateMeasure(next);
+      // An amendment that changes nothing would still version the measure, announce it and record a catalogue change.
+      const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+      if (same([next.kind, next.description, next.appliedBy, next.scenarios, next.triggers], [current.kind, current.description, current.appliedBy, current.scenarios, current.triggers])) {
+        throw badInput('The amendment changes nothing: give at least one of kind, description, appliedBy, scenarios or triggers with a new value', { argument: 'changes' });
+      }
       await trx(measuresTable).where({ id: measureId, version: current.version }).update({ effective_to: effectiveFrom });
       await trx(measuresTable).insert(measureToRow(next, recordedBy(actor), this.clock));
       await this.announce(trx, 'measure', measureId, next.version, 'AMENDED', effectiveFrom);

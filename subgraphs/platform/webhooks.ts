@@ -327,7 +327,7 @@ export class Webhooks {
   async deliveries(principal: Principal, webhookId: string, first: number, after?: string | null) {
     await this.owned(principal, webhookId);
     return keysetPage(this.db(webhookDeliveriesTable).where({ webhook_id: webhookId }), {
-      keys: [{ column: 'id', order: 'desc', value: (row) => Number(row.id) }],
+      keys: [{ column: 'id', order: 'desc', value: (row) => Number(row.id), numeric: true }],
       kind: 'delivery',
       first,
       after,

@@ -183,6 +183,7 @@ export class ListStore {
   async page(filter: EntryFilter, visibility: EntryVisibility, first: number, after?: string | null) {
     return keysetPage(this.filtered(filter, visibility), {
       keys: [{ column: 'recognised_on', order: 'desc' }, { column: 'id', order: 'desc' }],
+      kind: `${this.department.name}Entries`,
       first,
       after,
       nodes: (rows) => rows.map((row: any) => this.toEntry(row)),
