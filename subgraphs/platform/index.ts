@@ -23,6 +23,7 @@ import { ACCESS_REGISTER_ROUTE, accessRegisterResolvers, accessRegisterRoute } f
 import { Collection } from './collection.js';
 import { createWarningListLoaders, warningListResolvers } from './warning-list-resolvers.js';
 import { MeasureCatalogue } from './measures.js';
+import { applyCatalogueSeeds } from './catalogue-seeds.js';
 import { loadReceiptKeys } from './receipts.js';
 import { ScreeningService } from './screening.js';
 import { Feedback } from './feedback.js';
@@ -61,6 +62,8 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
       const corrections = new Corrections(clock, feed);
       const notices = new Notices(db, clock, feed);
       const catalogue = new MeasureCatalogue(db, clock, departments.flatMap((d) => d.lists.map((l) => l.kind)), feed);
+      // The seeds added to the code since this database was migrated, once (catalogue-seeds.ts).
+      await applyCatalogueSeeds(catalogue, clock);
       const receipts = await loadReceiptKeys();
       const screenings = new ScreeningService(db, clock, catalogue, receipts, departments);
       const webhookOptions = webhookOptionsFromEnv();
