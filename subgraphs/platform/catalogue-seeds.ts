@@ -16,7 +16,7 @@
  * Memorandums are added when missing; the catalogue has no mutation that amends one.
  */
 import type { Knex } from 'knex';
-import type { Migration } from '../kit/db.js';
+import { insertInChunks, type Migration } from '../kit/db.js';
 import { toIsoDate, type Clock } from '../kit/dates.js';
 import { inTransaction } from '../kit/transactions.js';
 import { catalogueSeeds, firstVersions, SYSTEM_ACTOR, type Measure, type Memorandum, type MeasureCatalogue } from './measures.js';
@@ -55,7 +55,7 @@ export const catalogueSeedsMigration: Migration = {
       ...loaded.memorandums.map((value) => ledgerRow({ what: 'memorandum', value }, appliedAt)),
       ...loaded.measures.map((value) => ledgerRow({ what: 'measure', value }, appliedAt)),
     ];
-    for (const row of rows) await db(catalogueSeedsTable).insert(row);
+    await insertInChunks(db, catalogueSeedsTable, rows);
   },
   async down(db) {
     await db.schema.dropTableIfExists(catalogueSeedsTable);

@@ -40,6 +40,7 @@ import { ConsolidatedList, consolidatedListResolvers } from './consolidated-list
 import { Corrections } from './corrections.js';
 import { Notices, noticeResolvers } from './notices.js';
 import { configuration } from '../kit/config/index.js';
+import { logger } from '../kit/observability/log.js';
 import { DEPARTMENTS_SCHEMA_FILE } from '../kit/lists/sdl.js';
 
 /** How often retention looks for change-feed events past the window (it runs again at once while it removes some). */
@@ -63,7 +64,8 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
       const notices = new Notices(db, clock, feed);
       const catalogue = new MeasureCatalogue(db, clock, departments.flatMap((d) => d.lists.map((l) => l.kind)), feed);
       // The seeds added to the code since this database was migrated, once (catalogue-seeds.ts).
-      await applyCatalogueSeeds(catalogue, clock);
+      const seeded = await applyCatalogueSeeds(catalogue, clock);
+      if (seeded.added.length || seeded.amended.length || seeded.kept.length) logger('platform').info(seeded, 'catalogue seeds applied (kept: as an administrator changed them)');
       const receipts = await loadReceiptKeys();
       const screenings = new ScreeningService(db, clock, catalogue, receipts, departments);
       const webhookOptions = webhookOptionsFromEnv();
