@@ -108,7 +108,10 @@ async function applySeed(trx: Knex.Transaction, catalogue: MeasureCatalogue, clo
   if (seed.what === 'memorandum') return;
   const current = await catalogue.latestVersion(trx, seed.value.id);
   // Withdrawn by an administrator: it stays withdrawn.
-  if (!current) return done.kept.push(seed.value.id);
+  if (!current) {
+    done.kept.push(seed.value.id);
+    return;
+  }
   const before = JSON.parse(applied);
   const next: Measure = { ...current, version: current.version + 1, effectiveTo: null, effectiveFrom: dayAfter(current.effectiveFrom, today) };
   let changed = false;
