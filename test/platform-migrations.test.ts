@@ -21,6 +21,7 @@ const OWNERS: Record<string, string[]> = {
   platformOffsetsTable: ['collection.ts', 'index.ts'],
   memorandumsTable: ['measures.ts'],
   measuresTable: ['measures.ts'],
+  catalogueSeedsTable: ['catalogue-seeds.ts'],
   screeningsTable: ['screening.ts'],
   casesTable: ['feedback.ts'],
   changeFeedTable: ['change-feed.ts'],
@@ -48,6 +49,7 @@ const APPLIED = [
   'platform_013_published_listings',
   'platform_014_access_register_keys',
   'platform_009_corrections',
+  'platform_015_catalogue_seeds',
 ];
 
 let database: TestDatabase;

@@ -23,6 +23,7 @@ import { ACCESS_REGISTER_ROUTE, accessRegisterResolvers, accessRegisterRoute } f
 import { Collection } from './collection.js';
 import { createWarningListLoaders, warningListResolvers } from './warning-list-resolvers.js';
 import { MeasureCatalogue } from './measures.js';
+import { applyCatalogueSeeds } from './catalogue-seeds.js';
 import { loadReceiptKeys } from './receipts.js';
 import { ScreeningService } from './screening.js';
 import { Feedback } from './feedback.js';
@@ -40,6 +41,7 @@ import { ConsolidatedList, consolidatedListResolvers } from './consolidated-list
 import { Corrections } from './corrections.js';
 import { Notices, noticeResolvers } from './notices.js';
 import { configuration } from '../kit/config/index.js';
+import { logger } from '../kit/observability/log.js';
 import { DEPARTMENTS_SCHEMA_FILE } from '../kit/lists/sdl.js';
 
 /** How often retention looks for change-feed events past the window (it runs again at once while it removes some). */
@@ -62,6 +64,9 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
       const corrections = new Corrections(clock, feed);
       const notices = new Notices(db, clock, feed);
       const catalogue = new MeasureCatalogue(db, clock, departments.flatMap((d) => d.lists.map((l) => l.kind)), feed);
+      // The seeds added to the code since this database was migrated, once (catalogue-seeds.ts).
+      const seeded = await applyCatalogueSeeds(catalogue, clock);
+      if (seeded.added.length || seeded.amended.length || seeded.kept.length) logger('platform').info(seeded, 'catalogue seeds applied (kept: as an administrator changed them)');
       const receipts = await loadReceiptKeys();
       const screenings = new ScreeningService(db, clock, catalogue, receipts, departments);
       const webhookOptions = webhookOptionsFromEnv();

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { toIsoDate, type Clock } from '../kit/dates.js';
-import { insertInChunks, type Migration } from '../kit/db.js';
-import { MEMORANDUM_CATALOGUE, SCENARIOS, type Scenario } from './memorandum-catalogue.js';
+import { insertInChunks, selectInChunks, type Migration } from '../kit/db.js';
+import { MEMORANDUM_CATALOGUE, SCENARIOS, type MemorandumSeed, type Scenario } from './memorandum-catalogue.js';
 import { createCasesTable, dropCasesTable } from './feedback.js';
 import { createScreeningsTable, dropScreeningsTable } from './screening.js';
 import type { ChangeFeed } from './change-feed.js';
@@ -66,40 +66,52 @@ export const jointMeasuresMigration: Migration = {
   },
 };
 
-/** Version 1 of the catalogue, in force from the year of each memorandum's document number. */
-async function seedCatalogue(db: Knex): Promise<void> {
-  const recordedAt = new Date().toISOString();
-  const memorandums = MEMORANDUM_CATALOGUE.map((m) => ({
+/** Who applies the seeds of the code to a database (the first load recorded its rows as `catalogue`). */
+export const SYSTEM_ACTOR: CatalogueActor = { role: 'SYSTEM', id: 'catalogue-seeds' };
+
+/**
+ * The catalogue as the code seeds it, version 1 of each memorandum and measure, in force from the
+ * year of the memorandum's document number. Ids are the seeds' stable ids: `memorandum-<number>`,
+ * `measure-<number>-<position>`.
+ */
+export function catalogueSeeds(catalogue: MemorandumSeed[] = MEMORANDUM_CATALOGUE): { memorandums: Memorandum[]; measures: Measure[] } {
+  const memorandums = catalogue.map((m): Memorandum => ({
     id: `memorandum-${m.number}`,
     version: 1,
     number: m.number,
     title: m.title,
-    document_number: m.documentNumber,
+    documentNumber: m.documentNumber,
     field: m.field,
-    list_types: JSON.stringify(m.listTypes),
-    effective_from: `${/〔(\d{4})〕/.exec(m.documentNumber)?.[1] ?? '2018'}-01-01`,
-    effective_to: null,
-    recorded_at: recordedAt,
-    recorded_by: 'catalogue',
+    listTypes: m.listTypes,
+    effectiveFrom: `${/〔(\d{4})〕/.exec(m.documentNumber)?.[1] ?? '2018'}-01-01`,
+    effectiveTo: null,
   }));
-  const measures = MEMORANDUM_CATALOGUE.flatMap((m, mi) =>
-    (m.measures ?? []).map((measure, i) => ({
+  const measures = catalogue.flatMap((m, mi) =>
+    (m.measures ?? []).map((measure, i): Measure => ({
       id: `measure-${m.number}-${i + 1}`,
       version: 1,
-      memorandum_id: `memorandum-${m.number}`,
-      kind: measure.kind,
-      description: measure.description,
-      applied_by: measure.appliedBy,
-      scenarios: JSON.stringify(measure.scenarios),
-      triggers: JSON.stringify(measure.triggers),
-      effective_from: memorandums[mi].effective_from,
-      effective_to: null,
-      recorded_at: recordedAt,
-      recorded_by: 'catalogue',
+      memorandumId: memorandums[mi].id,
+      ...measure,
+      effectiveFrom: memorandums[mi].effectiveFrom,
+      effectiveTo: null,
     })),
   );
-  await insertInChunks(db, memorandumsTable, memorandums);
-  await insertInChunks(db, measuresTable, measures);
+  return { memorandums, measures };
+}
+
+/** Version 1 of the catalogue, as platform_004 loads it into a new database. */
+export async function seedCatalogue(db: Knex, catalogue: MemorandumSeed[] = MEMORANDUM_CATALOGUE): Promise<void> {
+  const { memorandums, measures } = catalogueSeeds(catalogue);
+  const clock = () => new Date();
+  await insertInChunks(db, memorandumsTable, memorandums.map((m) => memorandumToRow(m, 'catalogue', clock)));
+  await insertInChunks(db, measuresTable, measures.map((m) => measureToRow(m, 'catalogue', clock)));
+}
+
+/** The first version of every memorandum and measure whose id is among `ids` (what the first load wrote, for seeds). */
+export async function firstVersions(db: Knex | Knex.Transaction, ids: string[]): Promise<{ memorandums: Memorandum[]; measures: Measure[] }> {
+  const memorandums = await selectInChunks(ids, (chunk) => db(memorandumsTable).whereIn('id', chunk).where({ version: 1 }));
+  const measures = await selectInChunks(ids, (chunk) => db(measuresTable).whereIn('id', chunk).where({ version: 1 }));
+  return { memorandums: memorandums.map(memorandumFromRow), measures: measures.map(measureFromRow) };
 }
 
 export interface Memorandum {
@@ -201,14 +213,17 @@ export class MeasureCatalogue {
     const badType = input.listTypes.find((type) => !LIST_TYPES.includes(type));
     if (badType || input.listTypes.length === 0) throw badInput(`listTypes are among ${LIST_TYPES.join(', ')}`, { argument: 'input.listTypes' });
     const memorandum: Memorandum = { id: randomUUID(), version: 1, number: null, ...input, effectiveFrom, effectiveTo: null };
-    await inTransaction(this.db, async (trx) => {
-      await trx(memorandumsTable).insert(memorandumToRow(memorandum, recordedBy(actor), this.clock));
-      await this.announce(trx, 'memorandum', memorandum.id, 1, 'ADDED', effectiveFrom);
-      await recordCatalogueChange(trx, this.clock, actor, {
-        action: 'MEMORANDUM_ADDED', memorandumId: memorandum.id, measureId: null, effectiveFrom, before: null, after: memorandum,
-      });
-    });
+    await inTransaction(this.db, (trx) => this.insertMemorandum(trx, actor, memorandum));
     return memorandum;
+  }
+
+  /** A new memorandum, announced and recorded (the administrator's, or a seed of the code's). */
+  async insertMemorandum(trx: Knex.Transaction, actor: CatalogueActor, memorandum: Memorandum): Promise<void> {
+    await trx(memorandumsTable).insert(memorandumToRow(memorandum, recordedBy(actor), this.clock));
+    await this.announce(trx, 'memorandum', memorandum.id, 1, 'ADDED', memorandum.effectiveFrom);
+    await recordCatalogueChange(trx, this.clock, actor, {
+      action: 'MEMORANDUM_ADDED', memorandumId: memorandum.id, measureId: null, effectiveFrom: memorandum.effectiveFrom, before: null, after: memorandum,
+    });
   }
 
   async addMeasure(actor: CatalogueActor, memorandumId: string, input: MeasureInput, effectiveFrom: string): Promise<Measure> {
@@ -217,23 +232,36 @@ export class MeasureCatalogue {
     const memorandum = await this.db(memorandumsTable).where({ id: memorandumId }).whereNull('effective_to').first();
     if (!memorandum) throw typedError(ErrorCode.NOT_FOUND, `No memorandum "${memorandumId}" in force`);
     const measure: Measure = { id: randomUUID(), version: 1, memorandumId, ...input, effectiveFrom, effectiveTo: null };
-    await inTransaction(this.db, async (trx) => {
-      await trx(measuresTable).insert(measureToRow(measure, recordedBy(actor), this.clock));
-      await this.announce(trx, 'measure', measure.id, 1, 'ADDED', effectiveFrom);
-      await recordCatalogueChange(trx, this.clock, actor, {
-        action: 'MEASURE_ADDED', memorandumId, measureId: measure.id, effectiveFrom, before: null, after: measure,
-      });
-    });
+    await inTransaction(this.db, (trx) => this.insertMeasure(trx, actor, measure));
     return measure;
+  }
+
+  /** A new measure, announced and recorded (the administrator's, or a seed of the code's). */
+  async insertMeasure(trx: Knex.Transaction, actor: CatalogueActor, measure: Measure): Promise<void> {
+    await trx(measuresTable).insert(measureToRow(measure, recordedBy(actor), this.clock));
+    await this.announce(trx, 'measure', measure.id, 1, 'ADDED', measure.effectiveFrom);
+    await recordCatalogueChange(trx, this.clock, actor, {
+      action: 'MEASURE_ADDED', memorandumId: measure.memorandumId, measureId: measure.id, effectiveFrom: measure.effectiveFrom, before: null, after: measure,
+    });
+  }
+
+  /** Whether a memorandum or measure of this id was ever recorded (in force, withdrawn or scheduled). */
+  async exists(trx: Knex.Transaction, what: 'memorandum' | 'measure', id: string): Promise<boolean> {
+    return Boolean(await trx(what === 'memorandum' ? memorandumsTable : measuresTable).where({ id }).first('id'));
+  }
+
+  /** A measure's last version, if it has not been withdrawn (its end date is open). */
+  async latestVersion(trx: Knex.Transaction, measureId: string): Promise<Measure | null> {
+    const row = await trx(measuresTable).where({ id: measureId }).whereNull('effective_to').first();
+    return row ? measureFromRow(row) : null;
   }
 
   /** A new version from `effectiveFrom`; the version in force until then keeps applying to earlier days. */
   async amendMeasure(actor: CatalogueActor, measureId: string, changes: MeasureChanges, effectiveFrom: string): Promise<Measure> {
     this.validateEffectiveFrom(effectiveFrom);
     return inTransaction(this.db, async (trx) => {
-      const row = await trx(measuresTable).where({ id: measureId }).whereNull('effective_to').first();
-      if (!row) throw typedError(ErrorCode.NOT_FOUND, `No measure "${measureId}" in force`);
-      const current = measureFromRow(row);
+      const current = await this.latestVersion(trx, measureId);
+      if (!current) throw typedError(ErrorCode.NOT_FOUND, `No measure "${measureId}" in force`);
       if (effectiveFrom <= current.effectiveFrom) {
         throw badInput(`effectiveFrom must be after ${current.effectiveFrom}, when the version in force began`, { argument: 'effectiveFrom' });
       }
@@ -255,13 +283,18 @@ export class MeasureCatalogue {
       if (same([next.kind, next.description, next.appliedBy, next.scenarios, next.triggers], [current.kind, current.description, current.appliedBy, current.scenarios, current.triggers])) {
         throw badInput('The amendment changes nothing: give at least one of kind, description, appliedBy, scenarios or triggers with a new value', { argument: 'changes' });
       }
-      await trx(measuresTable).where({ id: measureId, version: current.version }).update({ effective_to: effectiveFrom });
-      await trx(measuresTable).insert(measureToRow(next, recordedBy(actor), this.clock));
-      await this.announce(trx, 'measure', measureId, next.version, 'AMENDED', effectiveFrom);
-      await recordCatalogueChange(trx, this.clock, actor, {
-        action: 'MEASURE_AMENDED', memorandumId: current.memorandumId, measureId, effectiveFrom, before: current, after: next,
-      });
+      await this.insertVersion(trx, actor, current, next);
       return next;
+    });
+  }
+
+  /** Closes `current` where `next` begins and opens `next`, announced and recorded. */
+  async insertVersion(trx: Knex.Transaction, actor: CatalogueActor, current: Measure, next: Measure): Promise<void> {
+    await trx(measuresTable).where({ id: current.id, version: current.version }).update({ effective_to: next.effectiveFrom });
+    await trx(measuresTable).insert(measureToRow(next, recordedBy(actor), this.clock));
+    await this.announce(trx, 'measure', current.id, next.version, 'AMENDED', next.effectiveFrom);
+    await recordCatalogueChange(trx, this.clock, actor, {
+      action: 'MEASURE_AMENDED', memorandumId: current.memorandumId, measureId: current.id, effectiveFrom: next.effectiveFrom, before: current, after: next,
     });
   }
 

@@ -5,9 +5,21 @@
  * departments' lists and on procurement, public resource trading and bidding — their
  * measures, in the approval scenarios where an implementing agency applies them.
  * Departments and the platform amend all of this through mutations; this is version 1.
+ *
+ * The titles and document numbers follow the attachment of seeds 003; the measures are this
+ * project's summaries of each memorandum's measures for the hub's scenarios, not quotations: the
+ * seeds hold no memorandum's own text (for the customs memorandums 10 and 18 — 发改财金〔2016〕2190号
+ * and 〔2017〕427号 — only their titles and numbers, items 10 and 18 of that attachment).
+ *
+ * A seed is applied to every database once (catalogue-seeds.ts): a measure is known by its id,
+ * `measure-<memorandum number>-<position>`, so a new measure goes at the end of its memorandum's
+ * list, never between, and one that is no longer wanted is withdrawn through the catalogue
+ * mutations, not deleted here. A change to a seed reaches existing databases as a new version,
+ * field by field, unless an administrator changed that field.
  */
 
 import { Scenario, type MeasureKind } from './__generated__/resolvers-types.js';
+import { departments } from '../departments.js';
 
 export type { Scenario };
 
@@ -40,7 +52,13 @@ const SAFETY_BLACK = ['WORK_SAFETY_BLACK'];
 const DISHONEST_ENTERPRISES = ['SERIOUS_ILLEGAL_DISHONEST_ENTERPRISE'];
 const CUSTOMS_DISHONEST = ['CUSTOMS_DISHONEST'];
 const CUSTOMS_CERTIFIED = ['CUSTOMS_ADVANCED_CERTIFIED'];
-const ALL_BLACK = [...JUDGMENT_DEBTORS, ...TAX_VIOLATORS, ...SAFETY_BLACK, ...DISHONEST_ENTERPRISES];
+/**
+ * Every black list of every department of the catalogue (departments.ts): the general
+ * memorandums — public resource trading (39), government procurement and subsidies (43) — act
+ * on every joint-punishment object, whichever department recognised it, so a department added
+ * to the catalogue (customs' 海关失信企业名单, CUSTOMS_DISHONEST) triggers them too.
+ */
+const ALL_BLACK = departments.flatMap((department) => department.lists.filter((list) => list.type === 'BLACK').map((list) => list.kind));
 
 export const MEMORANDUM_CATALOGUE: MemorandumSeed[] = [
   {

@@ -2,7 +2,7 @@
  * The platform's migrations, in the one order they apply. Each module declares its own
  * tables and migrations beside the code that uses them (registry.ts, access-register-*.ts,
  * collection.ts, measures.ts with screening.ts and feedback.ts, change-feed.ts, webhooks.ts,
- * catalogue-changes.ts, corrections.ts); this list only assembles them. Two migrations that
+ * catalogue-changes.ts, corrections.ts, catalogue-seeds.ts); this list only assembles them. Two migrations that
  * alter tables of two modules are here, each step through the owner's table (`.alter`).
  *
  * The order is the order of application, not of the names: knex records each migration by
@@ -13,7 +13,7 @@
  *   before 006 it would fail on a new database. Renumbering it would make knex run it again on
  *   every database that has it recorded as 005.
  * - platform_009_processed_events and platform_009_corrections: two "009"s; the corrections were
- *   always applied after the rest of this list, and stay last.
+ *   always applied after the rest of this list as it was then; what was added since comes after them.
  * - platform_catalogue_changes_001 between 011 and 012: where it was added.
  */
 import type { Migration } from '../kit/db.js';
@@ -29,6 +29,7 @@ import { changeFeed, changeFeedMigration, changeFeedPendingMigration } from './c
 import { webhooksMigration } from './webhooks.js';
 import { catalogueChangesMigration } from './catalogue-changes.js';
 import { correctionsMigration } from './corrections.js';
+import { catalogueSeedsMigration } from './catalogue-seeds.js';
 
 /** The status an entry had before its exit or purge, on the feed's events and in the entry index. */
 const previousStatusMigration: Migration = {
@@ -78,5 +79,6 @@ export const migrations: Migration[] = [
   previousStatusMigration, //           platform_012_previous_status       here (feed, entry index)
   publishedListingsMigration, //        platform_013_published_listings    here (entry index, cases)
   accessRegisterKeysMigration, //       platform_014_access_register_keys  access-register-keys.ts
-  correctionsMigration, //              platform_009_corrections           corrections.ts (always applied last)
+  correctionsMigration, //              platform_009_corrections           corrections.ts (last of those before)
+  catalogueSeedsMigration, //           platform_015_catalogue_seeds       catalogue-seeds.ts (the seed ledger)
 ];
