@@ -16,6 +16,7 @@ import type { TokenClaims } from '../scripts/token.js';
 import { ListLifecycle, type ExitGrounds } from '../subgraphs/kit/lists/lifecycle.js';
 import { ListStore } from '../subgraphs/kit/lists/store.js';
 import { department as taxDepartment } from '../subgraphs/tax/department.js';
+import { defineDepartment } from '../subgraphs/kit/lists/department.js';
 import { entriesTable, historyTable } from '../subgraphs/kit/lists/tables.js';
 
 const time = testClock();
@@ -60,6 +61,27 @@ describe('1798 (18)(19), 893 §9–§11: each exit way stands on its grounds', (
     expect(exited.errors).toBeUndefined();
     expect(exited.data.exited).toMatchObject({ status: 'EXITED', exit: { way: 'VALIDITY_EXPIRED' } });
     expect(exited.data.keyAttention).toMatchObject({ status: 'ACTIVE', listType: 'KEY_ATTENTION' });
+  });
+
+  // Every department, every kind of subject its black lists take: after an exit each lands on the key-attention list (1798 (18)).
+  it.each(departments.flatMap((d) => d.lists.filter((l) => l.type === 'BLACK').flatMap((l) => l.subjectTypes.map((type) => [d.name, l.kind, type] as const))))(
+    'VALIDITY_EXPIRED: a %s %s entry of a %s goes to key attention after its exit',
+    async (department, kind, subjectType) => {
+      const person = subjectType === 'NATURAL_PERSON';
+      const notice = person ? { notification: { notifiedOn: today(), method: '书面告知书' } } : {};
+      const black = await listActive(department, kind, person ? newPerson() : newOrganisation(), { validUntil: addDaysIso(today(), 9), ...notice });
+      advanceDays(10);
+      const exited = await expiryExit(department, { entryId: black.id });
+      expect(exited.errors).toBeUndefined();
+      const target = departments.find((d) => d.name === department)!.keyAttentionAfterBlackExit.kind;
+      expect(exited.data.keyAttention).toMatchObject({ status: 'ACTIVE', listKind: target, creditCode: black.creditCode });
+    },
+  );
+
+  it('a department whose key-attention list would not take the subjects leaving its black list is refused at definition', () => {
+    const safety = departments.find((d) => d.name === 'safety')!;
+    const lists = safety.lists.map((l) => (l.type === 'KEY_ATTENTION' ? { ...l, subjectTypes: ['ORGANISATION' as const] } : l));
+    expect(() => defineDepartment({ ...safety, lists })).toThrow(/WORK_SAFETY_BLACK takes NATURAL_PERSON but WORK_SAFETY_KEY_ATTENTION/);
   });
 
   it.each([

@@ -32,7 +32,8 @@ export const department = defineDepartment({
       title: '安全生产重点关注名单',
       legalBasis: '《关于加强和规范守信联合激励和失信联合惩戒对象名单管理工作的指导意见》（发改财金规〔2017〕1798号）（十六）',
       defaultValidityDays: 365,
-      subjectTypes: ['ORGANISATION'],
+      // The black list's persons (有关人员) come here after leaving it (1798 (18)), so it takes them too.
+      subjectTypes: ['ORGANISATION', 'NATURAL_PERSON'],
       publishedByDefault: false,
     },
   ],

@@ -69,8 +69,16 @@ export function defineDepartment<const D extends string>(definition: DepartmentD
   if (badKind) throw new Error(`${config.name}: list kind "${badKind.kind}" must be an upper-case GraphQL enum value`);
   const kinds = new Set(config.lists.map((list) => list.kind));
   if (kinds.size !== config.lists.length) throw new Error(`${config.name}: list kinds must be unique`);
-  if (listDefinition(config, config.keyAttentionAfterBlackExit.kind)?.type !== 'KEY_ATTENTION') {
+  const afterExit = listDefinition(config, config.keyAttentionAfterBlackExit.kind);
+  if (afterExit?.type !== 'KEY_ATTENTION') {
     throw new Error(`${config.name}: keyAttentionAfterBlackExit must name one of its key-attention lists`);
+  }
+  // Whoever leaves a black list is put on this key-attention list (1798 (18)): it must take every kind of subject they can be.
+  for (const black of config.lists.filter((list) => list.type === 'BLACK')) {
+    const refused = black.subjectTypes.filter((type) => !afterExit.subjectTypes.includes(type));
+    if (refused.length) {
+      throw new Error(`${config.name}: ${black.kind} takes ${refused.join(', ')} but ${afterExit.kind}, where they go after leaving it, does not: add them to its subjectTypes`);
+    }
   }
   return config;
 }
