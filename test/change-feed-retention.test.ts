@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from './env.js';
+import { setEnv, startTestHub, type TestHub } from './env.js';
 import { organisationCode, random } from '../scripts/demo-data.js';
 import type { TokenClaims } from '../scripts/token.js';
 import { feedCursor, positionOf } from '../subgraphs/platform/change-feed.js';
@@ -40,7 +40,7 @@ const receiver = http.createServer((req, res) => {
 });
 
 beforeAll(async () => {
-  Object.assign(process.env, ENV);
+  setEnv(ENV);
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
   hub = await startTestHub({ subjects: 60, clock });
   await hub.hub.settle();
@@ -49,10 +49,7 @@ afterAll(async () => {
   await hub?.stop();
   receiver.closeAllConnections();
   await new Promise((resolve) => receiver.close(resolve));
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  setEnv(savedEnv);
 });
 
 async function readAll(after: string | null) {
