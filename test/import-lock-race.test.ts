@@ -28,7 +28,7 @@ vi.mock('node:fs', async (importOriginal) => {
 
 describe('import lock: stale lock takeover race', () => {
   it('lets only one of two racing imports hold the lock', async () => {
-    const { lockImport, lockPathOf } = await import('../scripts/import/report.ts');
+    const { lockImport, lockPathOf } = await import('../scripts/import/report.js');
     const fs = await import('node:fs');
     const dir = mkdtempSync(join(tmpdir(), 'r2-lock-'));
     const file = join(dir, 'rows.csv');
