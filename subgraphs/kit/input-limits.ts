@@ -23,6 +23,9 @@ export interface InputLimit {
 
 const REGION_CODE = { length: 12 };
 const LIST_TYPES = { length: 30, items: 10 };
+/** A measure's text, as added (MeasureInput) and as amended (MeasureChanges). */
+const MEASURE_TEXT = { description: { length: 5_000 }, appliedBy: { length: 200 }, triggers: { length: 100, items: 50 } };
+const fieldsOf = (type: string, limits: Record<string, InputLimit>) => Object.fromEntries(Object.entries(limits).map(([field, limit]) => [`${type}.${field}`, limit]));
 
 export const INPUT_LIMITS: Record<string, InputLimit> = {
   'AccessRecordFilter.principalId': { length: 200 },
@@ -56,12 +59,8 @@ export const INPUT_LIMITS: Record<string, InputLimit> = {
   'LegalRepresentativeInput.name': { length: COLUMN_LIMITS.legalRepresentativeName },
   'LegalRepresentativeInput.idDocumentNumber': { length: COLUMN_LIMITS.legalRepresentativeIdNumber },
   // measures: `description` TEXT, `applied_by` VARCHAR(200), `triggers` TEXT (a JSON list)
-  'MeasureChanges.description': { length: 5_000 },
-  'MeasureChanges.appliedBy': { length: 200 },
-  'MeasureChanges.triggers': { length: 100, items: 50 },
-  'MeasureInput.description': { length: 5_000 },
-  'MeasureInput.appliedBy': { length: 200 },
-  'MeasureInput.triggers': { length: 100, items: 50 },
+  ...fieldsOf('MeasureChanges', MEASURE_TEXT),
+  ...fieldsOf('MeasureInput', MEASURE_TEXT),
   // memoranda: `title` VARCHAR(300), `document_number` VARCHAR(100), `field` VARCHAR(100), `list_types` TEXT (a JSON list)
   'MemorandumInput.title': { length: 300 },
   'MemorandumInput.documentNumber': { length: 100 },
