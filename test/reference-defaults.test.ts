@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './env.js';
 import { errorOf, listActions, officer, REPAIR, taxBlackRecognition, testClock } from './list-actions.js';
 import { organisationCode, random } from '../scripts/demo-data.js';
+import { contentDigest } from '../subgraphs/kit/lists/references.js';
+import { entriesTable } from '../subgraphs/kit/lists/tables.js';
 
 const clock = testClock('2026-11-23T02:00:00.000Z');
 const rng = random(4242);
@@ -46,6 +48,26 @@ describe('recognise: recognisedOn defaulted to today', () => {
     expect(retried.data.tax.recognise.id).toBe(first.data.tax.recognise.id);
     const other = await recognise({ ...input, recognisedOn: clock.today() });
     expect(errorOf(other)?.code).toBe('CONFLICT');
+  });
+});
+
+describe('recognise: digests recorded before recognisedOn was filled in', () => {
+  it('a recognition recorded without recognisedOn under the former digest: a retry omitting it or spelling out its date is the same entry', async () => {
+    const input = taxBlackRecognition(organisationCode(rng, '320508'), `默认税罚〔2026〕3号`);
+    const first = await hub.queryAs(officer('tax'), `mutation($input: RecogniseInput!) { tax { recognise(input: $input) { id recognisedOn legalBasis published } } }`, { input });
+    expect(first.errors).toBeUndefined();
+    const { id, recognisedOn, legalBasis, published } = first.data.tax.recognise;
+    // The digest as it was recorded before: defaults filled in, recognisedOn as sent (left out).
+    const former = contentDigest({ ...input, externalReference: null, publicityDays: 0, legalBasis, published });
+    const db = hub.hub.subgraphs.get('tax')!.db;
+    expect(await db(entriesTable('tax')).where({ id }).update({ external_digest: former })).toBe(1);
+    clock.advanceDays(1);
+    for (const retry of [input, { ...input, recognisedOn }]) {
+      const again = await recognise(retry);
+      expect(again.errors).toBeUndefined();
+      expect(again.data.tax.recognise.id).toBe(id);
+    }
+    expect(errorOf(await recognise({ ...input, recognisedOn: clock.today() }))?.code).toBe('CONFLICT');
   });
 });
 
