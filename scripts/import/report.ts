@@ -23,14 +23,32 @@ const isRunning = (pid: number) => {
   }
 };
 
+const readHolder = (path: string): { pid?: number; since?: string } => {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return {}; // gone, or being written this instant: taken as held
+  }
+};
+
+const isStale = (holder: { pid?: number }) =>
+  typeof holder.pid === 'number' && holder.pid !== process.pid && !isRunning(holder.pid);
+
 /**
  * Takes FILE.import.lock (created exclusively, holding this process's id) for the length of one
  * import, so that two imports of the same file do not write each other's state file and error
  * report: the second is refused, naming the first. A lock whose process is gone (killed) is taken
- * over. Returns the release.
+ * over, and only under FILE.import.lock.takeover (also created exclusively): the holder of that
+ * file reads the lock again and removes it only if it is still the stale one, so that two imports
+ * taking over the same stale lock cannot both succeed (one removing the lock the other just took).
+ * Returns the release.
  */
 export function lockImport(file: string): () => void {
   const path = lockPathOf(file);
+  const held = (holder: { pid?: number; since?: string }) =>
+    new FileProblem(
+      `another import of this file is running (process ${holder.pid ?? '?'}, since ${holder.since ?? '?'}): wait for it to finish; if it is not running, remove ${path}`,
+    );
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');
@@ -44,22 +62,36 @@ export function lockImport(file: string): () => void {
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      let holder: { pid?: number; since?: string } = {};
-      try {
-        holder = JSON.parse(readFileSync(path, 'utf8'));
-      } catch {
-        // being written this instant: taken as held
-      }
-      if (typeof holder.pid === 'number' && holder.pid !== process.pid && !isRunning(holder.pid)) {
-        rmSync(path, { force: true }); // left by an import that was killed
-        continue;
-      }
-      throw new FileProblem(
-        `another import of this file is running (process ${holder.pid ?? '?'}, since ${holder.since ?? '?'}): wait for it to finish; if it is not running, remove ${path}`,
-      );
+      if (!isStale(readHolder(path))) throw held(readHolder(path));
+      takeOverStale(path, held);
     }
   }
   throw new FileProblem(`cannot take ${path}: remove it if no import of this file is running`);
+}
+
+/** Removes a stale lock under the take-over file; refuses when the lock is, on a second look, held. */
+function takeOverStale(path: string, held: (holder: { pid?: number; since?: string }) => FileProblem): void {
+  const takeover = `${path}.takeover`;
+  let fd: number;
+  try {
+    fd = openSync(takeover, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const other = readHolder(takeover);
+    if (isStale(other)) {
+      throw new FileProblem(`${takeover} was left by an import that was killed (process ${other.pid}): remove it, then run the import again`);
+    }
+    throw held(other); // another import is taking the stale lock over this instant
+  }
+  try {
+    writeFileSync(fd, JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
+    closeSync(fd);
+    const holder = readHolder(path); // again, under the take-over file
+    if (existsSync(path) && !isStale(holder)) throw held(holder);
+    rmSync(path, { force: true }); // left by an import that was killed
+  } finally {
+    rmSync(takeover, { force: true });
+  }
 }
 
 interface ImportState {

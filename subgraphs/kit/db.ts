@@ -10,6 +10,7 @@ import knex, { type Knex } from 'knex';
 import { configuration, subgraphSetting } from './config/index.js';
 import { isConcurrencyConflict } from './errors.js';
 import { logger } from './observability/log.js';
+import { shownUrl } from './shown-url.js';
 
 export type Database = Knex & { readonly statements: StatementCounter };
 
@@ -45,11 +46,6 @@ function isDatabaseUnreachable(error: unknown): boolean {
   return (typeof code === 'string' && UNREACHABLE.has(code)) || name === 'KnexTimeoutError';
 }
 
-/** A URL as a message may show it: without its password. */
-function shownDatabaseUrl(url: string): string {
-  return url.replace(/^(mysql:\/\/[^:@/]*):[^@]*@/, '$1:***@');
-}
-
 /**
  * A database that cannot be reached, said in one line naming the variable to fix (the URL
  * without its password; `url` passed by code rather than read from a variable is shown
@@ -57,7 +53,7 @@ function shownDatabaseUrl(url: string): string {
  */
 export function explainUnreachable(error: unknown, subgraph: string, url: string, fromVariables = true): unknown {
   if (!isDatabaseUnreachable(error)) return error;
-  const source = fromVariables ? `${databaseVariableFor(subgraph)}: ${shownDatabaseUrl(url)}` : shownDatabaseUrl(url);
+  const source = fromVariables ? `${databaseVariableFor(subgraph)}: ${shownUrl(url)}` : shownUrl(url);
   return new Error(`cannot reach the ${subgraph} database (${source}): ${String((error as Error).message).split('\n')[0]}`);
 }
 
@@ -94,7 +90,7 @@ export function connect(url: string): Database {
       acquireConnectionTimeout: 5000,
     };
   } else {
-    throw new Error(`Unsupported database URL "${url}": use mysql://… or sqlite:<file>`);
+    throw new Error(`Unsupported database URL "${shownUrl(url)}": use mysql://… or sqlite:<file>`);
   }
   // knex's own warnings (a failed connection attempt, with its stack) go to the log at debug,
   // one line each: what a failure means reaches the operator once, from the caller.

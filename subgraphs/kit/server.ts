@@ -26,6 +26,7 @@ import { WorkerLoop, type Worker } from './workers.js';
 import { logger } from './observability/log.js';
 import { forgetPool, watchPool } from './observability/metrics.js';
 import { subgraphReadiness } from './observability/readiness.js';
+import { inputLimitsMiddleware } from './input-limits.js';
 
 export interface SubgraphDeps {
   db: Database;
@@ -132,6 +133,7 @@ export function buildSubgraphServer(module: SubgraphModule, built: BuiltSubgraph
       allowExternalErrors: true,
       debug: false,
     }),
+    inputLimitsMiddleware,
     maskingMiddleware(federated, module.name),
   );
   return new ApolloServer<SubgraphContext>({

@@ -26,6 +26,7 @@ import { ChangeFeed, feedCursor, positionOf, validateChangeFilter, type ChangeFi
 import { hostProblem, targetPolicyFromEnv, type TargetPolicy } from './webhook-targets.js';
 import { inTransaction } from '../kit/transactions.js';
 import { configuration } from '../kit/config/index.js';
+import { shownUrl } from '../kit/shown-url.js';
 
 /** Webhooks' tables: this module's and the delivery worker's (webhook-delivery.ts). */
 export const webhooksTable = 'platform_webhooks';
@@ -171,13 +172,13 @@ export function validateWebhookUrl(raw: string, targets: TargetPolicy = targetPo
   try {
     url = new URL(raw.trim());
   } catch {
-    throw badInput(`"${raw}" is not an absolute URL: give an http(s) URL with a host, e.g. https://partner.example/credithub`, { argument });
+    throw badInput(`"${shownUrl(raw)}" is not an absolute URL: give an http(s) URL with a host, e.g. https://partner.example/credithub`, { argument });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw badInput(`Webhooks are delivered over http or https only, not "${url.protocol.replace(/:$/, '')}": give an http(s) URL, e.g. https://partner.example/credithub`, { argument });
   }
   // WHATWG URLs of http(s) always parse a host; an empty one ("http:///x") is refused by the parser above.
-  if (!url.hostname) throw badInput(`"${raw}" names no host: give an http(s) URL with a host`, { argument });
+  if (!url.hostname) throw badInput(`"${shownUrl(raw)}" names no host: give an http(s) URL with a host`, { argument });
   if (url.username || url.password) {
     throw badInput('Put no credentials in the webhook URL: deliveries are authenticated by their signature, and URLs are listed back', { argument });
   }

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { subgraphNames } from '../../layout.js';
 import { docOf, type Section, type Variable } from './variable.js';
+import { shownUrl } from '../shown-url.js';
 import { server } from './server.js';
 import { database } from './database.js';
 import { auth } from './auth.js';
@@ -74,7 +75,7 @@ export class ConfigurationError extends Error {}
 
 const shown = (name: string, raw: unknown) => {
   if (docOf(variables[name]).secret) return `${name}=(${String(raw).length} characters, not shown)`;
-  const value = String(raw);
+  const value = shownUrl(String(raw)); // a URL's credentials never shown
   return `${name}=${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)}`;
 };
 

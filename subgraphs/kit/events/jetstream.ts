@@ -21,6 +21,7 @@ import type { EventSource } from './consumer.js';
 import type { OutboxPublisher } from './relay.js';
 import { natsNamePrefix, natsPrefix, sharedNatsLink, type NatsLink } from './nats.js';
 import { configuration } from '../config/index.js';
+import { shownUrl } from '../shown-url.js';
 
 const codec = JSONCodec<StoredChangeEvent>();
 
@@ -60,7 +61,7 @@ class Streams {
     if (current) return current;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`NATS at ${this.link.url} is not connected`)), 3000);
+      timer = setTimeout(() => reject(new Error(`NATS at ${shownUrl(this.link.url)} is not connected`)), 3000);
     });
     try {
       return await Promise.race([this.link.connected, timeout]);

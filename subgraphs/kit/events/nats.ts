@@ -8,6 +8,7 @@
 import { connect, type NatsConnection } from 'nats';
 import { configuration } from '../config/index.js';
 import { logger } from '../observability/log.js';
+import { shownUrl } from '../shown-url.js';
 
 export const natsPrefix = (env?: NodeJS.ProcessEnv) => configuration(env).NATS_PREFIX;
 /** For stream and consumer names (no dots, no wildcards). */
@@ -36,11 +37,11 @@ export function linkToNats(url: string, name = 'credithub'): NatsLink {
           throw new Error('closed');
         }
         connection = nc;
-        if (warned) logger('nats').info({ url }, 'NATS is reachable again');
+        if (warned) logger('nats').info({ url: shownUrl(url) }, 'NATS is reachable again');
         return nc;
       } catch (error) {
         if (closed) throw error;
-        if (!warned) logger('nats').warn({ url, err: error }, 'NATS is not reachable; retrying, notifications stay in this process meanwhile');
+        if (!warned) logger('nats').warn({ url: shownUrl(url), err: error }, 'NATS is not reachable; retrying, notifications stay in this process meanwhile');
         warned = true;
         // Unref'd: a command that is done exits even while NATS stays away.
         await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)).unref());

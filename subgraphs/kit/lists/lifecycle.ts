@@ -21,7 +21,7 @@ import { inTransaction } from '../transactions.js';
 import { openObjectionsOf } from './objections.js';
 import { mayNameListing } from '../auth/policy.js';
 import type { Principal } from '../auth/principal.js';
-import { actionName, attempt, contentDigest, externalReferenceOf, referenceConflict, rereadAfterRace, type Outcome } from './references.js';
+import { actionName, attempt, contentDigest, externalReferenceOf, referenceConflict, rereadAfterRace, sameDecision, withDefaults, type Outcome } from './references.js';
 import { selectInChunks } from '../db.js';
 import { checkLength, COLUMN_LIMITS, TEXT_LIMITS } from './limits.js';
 import type { ConfirmInput, EscalateInput, ExitWay, RecogniseInput } from './__generated__/resolvers-types.js';
@@ -132,7 +132,8 @@ const DISQUALIFYING_FOR_RED: ListType[] = ['BLACK', 'KEY_ATTENTION'];
  * The digest of what defines a recognition: what the department sent, its code normalised and
  * the defaults the recognition applies filled in (no publicity, the list's legal basis and
  * publication), so that a retry spelling out a default is the same decision. The reference
- * itself is the key, not content. `recognisedOn` is compared as sent: its default, today, moves.
+ * itself is the key, not content. `recognisedOn` is taken as applied (its default, today, moves):
+ * a retry that omits it is compared with the recorded entry's date filled in (`sameDecision`).
  */
 function recognitionDigest(list: ListDefinition, input: RecogniseInput & { creditCode: string }): string {
   return contentDigest({
@@ -146,6 +147,12 @@ function recognitionDigest(list: ListDefinition, input: RecogniseInput & { credi
 
 /** The digest recognitions were recorded under before defaults were filled in: their retries are still the same decision. */
 const legacyRecognitionDigest = (input: RecogniseInput, creditCode: string) => contentDigest({ ...input, creditCode, externalReference: null });
+
+/** What an exit asks, but its decision number: what its digest is taken over. */
+function exitContent(request: ExitRequest): Record<string, unknown> {
+  const { externalReference: _key, ...content } = request;
+  return { action: 'EXIT', ...content };
+}
 
 export class ListLifecycle {
   constructor(
@@ -348,7 +355,7 @@ export class ListLifecycle {
       },
       input,
     );
-    const externalDigest = externalReference ? recognitionDigest(list, { ...input, creditCode: code.code }) : null;
+    const externalDigest = externalReference ? recognitionDigest(list, { ...input, creditCode: code.code, recognisedOn: entry.recognisedOn }) : null;
     return { ...entry, externalReference, externalDigest };
   }
 
@@ -378,7 +385,11 @@ export class ListLifecycle {
           const reference = entry.externalReference;
           const earlier = reference ? recorded.get(reference) : undefined;
           if (earlier) {
-            const same = earlier.externalDigest === entry.externalDigest || earlier.externalDigest === legacyRecognitionDigest(inputs[index], entry.creditCode);
+            const list = this.requireList(entry.listKind);
+            const sent = { ...inputs[index], creditCode: entry.creditCode };
+            const same =
+              sameDecision(earlier.externalDigest, (content) => recognitionDigest(list, content as typeof sent), sent, { recognisedOn: earlier.recognisedOn }) ||
+              sameDecision(earlier.externalDigest, (content) => legacyRecognitionDigest(content as RecogniseInput, entry.creditCode), inputs[index], { recognisedOn: earlier.recognisedOn });
             return same ? { value: earlier } : { error: referenceConflict(reference!, earlier.id, 'the recognition') };
           }
           const action = reference ? actions.get(reference) : undefined;
@@ -503,14 +514,14 @@ export class ListLifecycle {
    * An exit already recorded under `reference`: the entry as it is now when the content is the
    * same, CONFLICT naming the entry when not; null for a new decision number.
    */
-  private async entryOfRecordedAction(trx: Knex.Transaction, reference: string, digest: string): Promise<ListEntry | null> {
+  private async entryOfRecordedAction(trx: Knex.Transaction, reference: string, same: (recorded: ReferencedAction) => boolean | Promise<boolean>): Promise<ListEntry | null> {
     const recorded = (await this.store.actionsByExternalReferences([reference], trx)).get(reference);
     if (!recorded) {
       const recognition = (await this.store.findByExternalReferences([reference], trx)).get(reference);
       if (recognition) throw referenceConflict(reference, recognition.id, 'the recognition');
       return null;
     }
-    if (recorded.digest !== digest) throw referenceConflict(reference, recorded.entryId, actionName(recorded.action));
+    if (!(await same(recorded))) throw referenceConflict(reference, recorded.entryId, actionName(recorded.action));
     return this.requireEntry(recorded.entryId, trx);
   }
 
@@ -685,11 +696,11 @@ export class ListLifecycle {
             outcomes.push(item);
             continue;
           }
-          const { request, externalReference, externalDigest } = item.value;
+          const { request, externalReference } = item.value;
           const prior = externalReference ? recorded.get(externalReference) : undefined;
           if (prior) {
             outcomes.push(
-              prior.digest === externalDigest
+              this.sameExit(prior, request, followers.get(prior.entryId))
                 ? { value: { exited: current.get(prior.entryId)!, keyAttention: followers.get(prior.entryId) ?? null } }
                 : { error: referenceConflict(externalReference!, prior.entryId, actionName(prior.action)) },
             );
@@ -715,8 +726,11 @@ export class ListLifecycle {
           }
           const exited = this.exitedState(entry, request);
           const keyAttention = this.followsWithKeyAttention(entry, request) ? this.keyAttentionFollowing(exited, request.keyAttentionValidUntil) : null;
+          const externalDigest = this.exitDigest(externalReference, request, guard.groundRef, keyAttention?.validUntil);
           current.set(entry.id, exited);
-          if (externalReference) recorded.set(externalReference, { entryId: entry.id, action: `EXIT_${request.grounds.way}`, digest: externalDigest });
+          if (externalReference) {
+            recorded.set(externalReference, { entryId: entry.id, action: `EXIT_${request.grounds.way}`, digest: externalDigest, evidenceRef: request.evidenceRef ?? guard.groundRef });
+          }
           if (keyAttention) followers.set(entry.id, keyAttention);
           moves.push({ from: entry, next: exited, change: this.exitChange(actor, request, guard.groundRef, externalReference, externalDigest) });
           outcomes.push({ value: { exited, keyAttention } });
@@ -728,11 +742,26 @@ export class ListLifecycle {
     );
   }
 
-  /** The exit's decision number and the digest of what it asks (everything but the number). */
+  /** The exit's decision number. */
   private exitReference(request: ExitRequest) {
-    const externalReference = externalReferenceOf(request.externalReference);
-    const { externalReference: _key, ...content } = request;
-    return { externalReference, externalDigest: externalReference ? contentDigest({ action: 'EXIT', ...content }) : null };
+    return { externalReference: externalReferenceOf(request.externalReference) };
+  }
+
+  /**
+   * The digest of what an exit asks (everything but the number), with its defaults as applied:
+   * the evidence (its ground's reference when not given) and the following key-attention
+   * entry's validity (the department's default when not given).
+   */
+  private exitDigest(externalReference: string | null, request: ExitRequest, groundRef: string | null, keyAttentionValidUntil: string | undefined): string | null {
+    if (!externalReference) return null;
+    return contentDigest(withDefaults(exitContent(request), { evidenceRef: groundRef, keyAttentionValidUntil }));
+  }
+
+  /** Whether a retry of an exit is the one recorded: its omitted defaults as that exit applied them (`sameDecision`). */
+  private sameExit(recorded: ReferencedAction, request: ExitRequest, keyAttention: ListEntry | null | undefined): boolean {
+    const applied: Record<string, unknown> = { evidenceRef: recorded.evidenceRef };
+    if (keyAttention) applied.keyAttentionValidUntil = keyAttention.validUntil;
+    return sameDecision(recorded.digest, contentDigest, exitContent(request), applied);
   }
 
   /** The guard of every exit: an exitable status, a way the list allows, a reason, and the way's ground. Returns the ground's reference. */
@@ -770,28 +799,36 @@ export class ListLifecycle {
   }
 
   private async exitIn(tx: Knex.Transaction, actor: string, input: ExitRequest): Promise<ExitResult> {
-    const { externalReference, externalDigest } = this.exitReference(input);
+    const { externalReference } = this.exitReference(input);
     if (externalReference) {
-      const recorded = await this.entryOfRecordedAction(tx, externalReference, externalDigest!);
-      if (recorded) {
-        const keyAttention = (await this.store.followersOf(recorded.id, tx)).find((follower) => follower.listType === 'KEY_ATTENTION') ?? null;
-        return { exited: recorded, keyAttention };
-      }
+      let keyAttention: ListEntry | null = null;
+      const recorded = await this.entryOfRecordedAction(tx, externalReference, async (action) => {
+        keyAttention = (await this.store.followersOf(action.entryId, tx)).find((follower) => follower.listType === 'KEY_ATTENTION') ?? null;
+        return this.sameExit(action, input, keyAttention);
+      });
+      if (recorded) return { exited: recorded, keyAttention };
     }
     const entry = await this.requireEntry(input.entryId, tx);
     const groundRef = await this.exitGuard(tx, entry, input);
     const { updatedAt, status, exit } = this.exitedState(entry, input);
+    const follows = this.followsWithKeyAttention(entry, input);
+    const externalDigest = this.exitDigest(externalReference, input, groundRef, follows ? this.keyAttentionValidity(input.keyAttentionValidUntil) : undefined);
     const exited = await this.store.transition(tx, entry, { status, exit, updatedAt }, this.exitChange(actor, input, groundRef, externalReference, externalDigest));
     if (!exited) throw invalidTransition(entry, 'exit', 'it changed meanwhile; read it again');
-    if (!this.followsWithKeyAttention(entry, input)) return { exited, keyAttention: null };
+    if (!follows) return { exited, keyAttention: null };
     const keyAttention = this.keyAttentionFollowing(exited, input.keyAttentionValidUntil);
     await this.store.insertEntries([keyAttention], actor, tx);
     return { exited, keyAttention };
   }
 
+  /** The validity of the key-attention entry after a black exit: as asked, or the department's default. */
+  private keyAttentionValidity(validUntil?: string | null): string {
+    return validUntil ?? addDays(this.today(), this.department.keyAttentionAfterBlackExit.validityDays);
+  }
+
   /** 1798 (18): after a black-list exit the subject is put on the key-attention list at once: the entry to write. */
   private keyAttentionFollowing(exited: ListEntry, validUntil?: string | null): ListEntry {
-    const { kind, validityDays } = this.department.keyAttentionAfterBlackExit;
+    const { kind } = this.department.keyAttentionAfterBlackExit;
     const list = this.requireList(kind);
     const now = this.now();
     const today = this.today();
@@ -805,7 +842,7 @@ export class ListLifecycle {
       legalBasis: list.legalBasis,
       recognisedOn: today,
       validFrom: today,
-      validUntil: validUntil ?? addDays(today, validityDays),
+      validUntil: this.keyAttentionValidity(validUntil),
       status: 'ACTIVE',
       published: list.publishedByDefault,
       publicityUntil: null,
@@ -833,11 +870,14 @@ export class ListLifecycle {
     if (blackList.type !== 'BLACK') throw badInput(`${input.blackListKind} is not a black list`, { argument: 'input.blackListKind' });
     // The black recognition's decision number, as for `recognise`: a retry answers the black entry already recognised.
     const externalReference = externalReferenceOf(input.externalReference);
-    const externalDigest = externalReference ? contentDigest({ ...input, externalReference: null }) : null;
+    // Its defaults, as for a recognition: no publicity, the black list's legal basis and publication.
+    const sent = { ...input, externalReference: null };
+    const defaults = { publicityDays: 0, legalBasis: blackList.legalBasis, published: blackList.publishedByDefault };
+    const externalDigest = externalReference ? contentDigest(withDefaults(sent, defaults)) : null;
     return rereadAfterRace(() => inTransaction(this.db, async (trx) => {
       const recorded = externalReference ? (await this.store.findByExternalReferences([externalReference], trx)).get(externalReference) : undefined;
       if (recorded) {
-        if (recorded.externalDigest !== externalDigest || !recorded.followsEntryId) throw referenceConflict(externalReference!, recorded.id, 'the recognition');
+        if (!sameDecision(recorded.externalDigest, contentDigest, sent, defaults) || !recorded.followsEntryId) throw referenceConflict(externalReference!, recorded.id, 'the recognition');
         return { black: recorded, keyAttention: await this.requireEntry(recorded.followsEntryId, trx) };
       }
       const entry = await this.requireEntry(input.entryId, trx);

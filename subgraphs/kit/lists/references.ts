@@ -65,6 +65,34 @@ export function contentDigest(content: Record<string, unknown>): string {
   return createHash('sha256').update(JSON.stringify(canonical(content))).digest('hex');
 }
 
+/** `content` with each field of `applied` it leaves out filled with that value: what a decision's digest is taken over. */
+export const withDefaults = (content: Record<string, unknown>, applied: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries({ ...applied, ...content }).map(([key, value]) => [key, value ?? applied[key]]));
+
+/**
+ * Whether a retry is the decision recorded under its number. A field a call leaves out means
+ * "as recorded": the retry is compared with each defaulted field it omits filled with the value
+ * the first call was given or defaulted to (`applied`, read from what was recorded), so that
+ * spelling a default out and leaving it out are the same decision, in either order. Digests
+ * recorded before defaults were filled in (over the fields as sent) are still accepted: a field
+ * the retry omits, or spells out as recorded, is also tried left out.
+ */
+export function sameDecision(
+  recorded: string | null | undefined,
+  digestOf: (content: Record<string, unknown>) => string,
+  sent: Record<string, unknown>,
+  applied: Record<string, unknown>,
+): boolean {
+  if (!recorded) return false;
+  const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+  let variants: Record<string, unknown>[] = [sent];
+  for (const [key, value] of Object.entries(applied)) {
+    if (sent[key] != null && !same(sent[key], value)) continue; // spelled out otherwise: compared as sent
+    variants = variants.flatMap((variant) => [{ ...variant, [key]: value }, { ...variant, [key]: null }]);
+  }
+  return variants.some((variant) => digestOf(variant) === recorded);
+}
+
 /** What a recorded action was, for a message: `CONFIRM` the confirmation, `EXIT_EXPIRED` the exit (EXPIRED), `RECOGNISE` the recognition. */
 export function actionName(action: string): string {
   if (action === 'RECOGNISE') return 'the recognition';

@@ -108,6 +108,8 @@ export interface ReferencedAction {
   entryId: string;
   action: string;
   digest: string | null;
+  /** The evidence the action recorded (an exit's evidenceRef, given or its ground's reference). */
+  evidenceRef?: string | null;
 }
 
 export interface EntryFilter {
@@ -239,9 +241,11 @@ export class ListStore {
   /** The confirmations and exits recorded under these decision numbers, by number (one statement per 1,000). */
   async actionsByExternalReferences(references: readonly string[], trx: Knex.Transaction): Promise<Map<string, ReferencedAction>> {
     const rows = await selectInChunks(references, (chunk) =>
-      trx(this.history).whereIn('external_reference', chunk).select('external_reference', 'entry_id', 'action', 'external_digest'),
+      trx(this.history).whereIn('external_reference', chunk).select('external_reference', 'entry_id', 'action', 'external_digest', 'evidence_ref'),
     );
-    return new Map(rows.map((row: any) => [row.external_reference, { entryId: row.entry_id, action: row.action, digest: row.external_digest }]));
+    return new Map(
+      rows.map((row: any) => [row.external_reference, { entryId: row.entry_id, action: row.action, digest: row.external_digest, evidenceRef: row.evidence_ref }]),
+    );
   }
 
   /** Entries by id inside `trx`, by id (one statement per 1,000). */

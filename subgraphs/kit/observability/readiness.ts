@@ -10,6 +10,7 @@ import { migrationSource } from '../db.js';
 import { configuration } from '../config/index.js';
 import { sharedNatsLink } from '../events/nats.js';
 import { worstConsumerLag } from './metrics.js';
+import { shownUrl } from '../shown-url.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -43,7 +44,7 @@ export function subgraphReadiness(subgraph: string, db: Knex, migrations: Migrat
       }),
     ];
     const nats = sharedNatsLink();
-    if (nats) checks.push(check('broker', async () => (nats.current() ? undefined : `NATS at ${nats.url} is not connected`)));
+    if (nats) checks.push(check('broker', async () => (nats.current() ? undefined : `NATS at ${shownUrl(nats.url)} is not connected`)));
     const bound = configuration().READY_MAX_CONSUMER_LAG_SECONDS;
     const worst = worstConsumerLag(subgraph);
     const lagging = worst && worst.seconds > bound;
