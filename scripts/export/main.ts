@@ -28,8 +28,8 @@ export const USAGE = `Usage: npm run export -- --department NAME --out FILE [opt
   --list-type TYPE    RED | BLACK | KEY_ATTENTION (repeatable; the consolidated list takes one)
   --status STATUS     PRELIMINARY | PUBLICITY | ACTIVE | EXITED (repeatable; departments only)
   --region CODE       administrative division code or prefix (departments, consolidated list)
-  --domain DOMAIN     TAX | MARKET_SUPERVISION | COURTS | WORK_SAFETY (consolidated list)
-  --min-domains N     subjects listed in at least N domains, 1 to 4 (consolidated list)
+  --domain DOMAIN     ${departments.map((d) => d.domain).join(' | ')} (consolidated list)
+  --min-domains N     subjects listed in at least N domains, 1 to ${departments.length} (consolidated list)
   --token JWT         default CREDITHUB_TOKEN; none: what the public sees
   --purpose TEXT      why personal data is read (with --reference)
   --reference TEXT    the matter it serves, e.g. an approval case number
