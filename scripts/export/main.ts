@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { configuration } from '../../subgraphs/kit/config/index.js';
 import { DEFAULT_GATEWAY_URL } from '../../subgraphs/kit/config/tools.js';
 import { parseArgs } from 'node:util';
-import { departments } from '../../subgraphs/catalog.js';
+import { departments } from '../../subgraphs/departments.js';
 import { runMain } from '../cli.js';
 
 const PLATFORM_LISTS = ['consolidated', 'warning-list'];
