@@ -11,10 +11,10 @@
  * no duplicates, within 2 s of the last commit on one node, 5 s on the cluster).
  */
 import '../subgraphs/kit/config/startup.js';
+import { benchEnvironment } from './bench/run-environment.js';
 import os from 'node:os';
 import { execSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { randomBytes } from 'node:crypto';
 import { writeSection } from './bench/section.js';
 import { DEFAULT_MYSQL_URL, runScenario, summarise, type ScenarioMode, type ScenarioReport } from './cluster/convergence.js';
 import { galeraPrerequisites } from './cluster/galera.js';
@@ -26,8 +26,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'BENCHMARKS.md' },
   },
 });
-process.env.CREDITHUB_JWT_SECRET ??= randomBytes(24).toString('hex');
-process.env.CREDITHUB_INTERNAL_SECRET ??= randomBytes(24).toString('hex');
+benchEnvironment();
 const log = (line: string) => console.log(`[bench:convergence] ${line}`);
 const SECTION = '## Convergence of the event path (`npm run bench:convergence`)';
 const GOAL_MS: Record<ScenarioMode, number> = { single: 2000, replicas: 2000, galera: 5000 };

@@ -17,12 +17,12 @@
  * only the section's export paragraph is rewritten.
  */
 import '../subgraphs/kit/config/startup.js';
+import { benchEnvironment } from './bench/run-environment.js';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { execSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { startHub, type RunningHub } from './hub.js';
@@ -224,7 +224,7 @@ function breakdown(r: Measured): string[] {
 }
 
 async function main() {
-  process.env.CREDITHUB_INTERNAL_SECRET ??= randomBytes(24).toString('hex');
+  benchEnvironment();
   if (values['export-only']) {
     const exported = await measureExportOnly();
     const paragraph = exportParagraph(

@@ -33,6 +33,8 @@ const env = {
   CREDITHUB_JWT_SECRET: randomBytes(24).toString('hex'),
   CREDITHUB_INTERNAL_SECRET: randomBytes(24).toString('hex'),
   HOST: '127.0.0.1',
+  // Request logs are not what this measures (bench:observability does).
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 };
 Object.assign(process.env, { DATA_DIR: dataDir, CREDITHUB_JWT_SECRET: env.CREDITHUB_JWT_SECRET });
 const basePort = 4600;

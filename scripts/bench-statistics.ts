@@ -9,11 +9,11 @@
  * BENCHMARKS.md, leaving every other section as it is.
  */
 import '../subgraphs/kit/config/startup.js';
+import { benchEnvironment } from './bench/run-environment.js';
 import os from 'node:os';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { startHub } from './hub.js';
 import { seed } from './seed.js';
@@ -40,8 +40,7 @@ if (!Number.isInteger(subjects) || subjects < 1 || !Number.isInteger(runs) || ru
   console.error('--subjects and --runs are positive whole numbers');
   process.exit(2);
 }
-process.env.CREDITHUB_JWT_SECRET ??= randomBytes(24).toString('hex');
-process.env.CREDITHUB_INTERNAL_SECRET ??= randomBytes(24).toString('hex');
+benchEnvironment();
 const log = (line: string) => console.log(`[bench:statistics] ${line}`);
 const SECTION = '## Statistics (`npm run bench:statistics`)';
 

@@ -29,13 +29,12 @@
  * markdown: suite.ts, details.ts, findings.ts, scale.ts, file.ts).
  */
 import '../subgraphs/kit/config/startup.js';
-import { randomBytes } from 'node:crypto';
+import { benchEnvironment } from './bench/run-environment.js';
 import { parseBenchOptions } from './bench/options.js';
 
 const options = parseBenchOptions();
 // Secrets of this run only: nothing is written under ./data.
-process.env.CREDITHUB_JWT_SECRET ??= randomBytes(24).toString('hex');
-process.env.CREDITHUB_INTERNAL_SECRET ??= randomBytes(24).toString('hex');
+benchEnvironment();
 
 // Imported after the secrets are set (the modules read them when first used).
 const { main } = await import('./bench/main.js');

@@ -1,5 +1,5 @@
 /**
- * npm run subgraph -- <name>   (platform, tax, market, courts, safety)
+ * npm run subgraph -- <name>   (platform or a department of subgraphs/departments.ts)
  *
  * Runs one subgraph as its own process, as production does: PORT (default: its port in
  * the embedded layout), HOST (default 0.0.0.0 here), <NAME>_DATABASE_URL or DATABASE_URL,
@@ -18,7 +18,7 @@ import { startSubgraph } from '../subgraphs/kit/server.js';
 import { readCheckedInSupergraph, subgraphUrlsIn } from '../gateway/supergraph.js';
 import { configuration, subgraphSetting } from '../subgraphs/kit/config/index.js';
 
-const USAGE = 'Usage: npm run subgraph -- <platform|tax|market|courts|safety>';
+const USAGE = `Usage: npm run subgraph -- <${['platform', ...departments.map((d) => d.name)].join('|')}>`;
 const name = process.argv[2];
 if (!name || process.argv.length > 3) {
   console.error(name ? `subgraph: takes one subgraph's name and nothing more (settings are environment variables): ${process.argv.slice(3).join(' ')}` : USAGE);

@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { configuration } from '../../subgraphs/kit/config/index.js';
 import { DEFAULT_GATEWAY_URL } from '../../subgraphs/kit/config/tools.js';
 import { parseArgs } from 'node:util';
-import { departments } from '../../subgraphs/catalog.js';
+import { departments } from '../../subgraphs/departments.js';
 import { runMain } from '../cli.js';
 
 const PLATFORM_LISTS = ['consolidated', 'warning-list'];
@@ -28,8 +28,8 @@ export const USAGE = `Usage: npm run export -- --department NAME --out FILE [opt
   --list-type TYPE    RED | BLACK | KEY_ATTENTION (repeatable; the consolidated list takes one)
   --status STATUS     PRELIMINARY | PUBLICITY | ACTIVE | EXITED (repeatable; departments only)
   --region CODE       administrative division code or prefix (departments, consolidated list)
-  --domain DOMAIN     TAX | MARKET_SUPERVISION | COURTS | WORK_SAFETY (consolidated list)
-  --min-domains N     subjects listed in at least N domains, 1 to 4 (consolidated list)
+  --domain DOMAIN     ${departments.map((d) => d.domain).join(' | ')} (consolidated list)
+  --min-domains N     subjects listed in at least N domains, 1 to ${departments.length} (consolidated list)
   --token JWT         default CREDITHUB_TOKEN; none: what the public sees
   --purpose TEXT      why personal data is read (with --reference)
   --reference TEXT    the matter it serves, e.g. an approval case number

@@ -13,7 +13,6 @@ import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentele
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { GraphQLInstrumentation } from '@opentelemetry/instrumentation-graphql';
 import { KnexInstrumentation } from '@opentelemetry/instrumentation-knex';
-import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -60,11 +59,13 @@ export function startTracing(serviceName: string, exporter?: SpanExporter): bool
       new UndiciInstrumentation({ ignoreRequestHook: (request) => request.origin === collector }),
       // Per-field resolver spans would double the cost of a traced request: parse, validate and
       // execute are kept. Spans never carry values: literal arguments in documents become "*" (allowValues off),
-      // knex records statements with placeholders, and mysql2's statements are masked.
+      // and knex records statements with placeholders.
       new GraphQLInstrumentation({ ignoreResolveSpans: true, allowValues: false }),
       // SQL outside a request (a worker's poll) would be a trace of one span each: only inside a trace.
+      // Every statement goes through knex, on SQLite and MySQL alike, so its spans are the SQL of a
+      // trace; the mysql2 driver's instrumentation would add a second span per statement and, having
+      // no requireParentSpan, a trace of its own for every worker's poll.
       new KnexInstrumentation({ requireParentSpan: true }),
-      new MySQL2Instrumentation({ maskStatement: true }),
     ],
   });
   sdk.start();
