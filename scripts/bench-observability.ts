@@ -21,6 +21,7 @@
  */
 import '../subgraphs/kit/config/startup.js';
 import os from 'node:os';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fork } from 'node:child_process';
@@ -52,6 +53,8 @@ interface Setting {
   tracing: boolean;
   /** OTEL_TRACES_SAMPLER_ARG: the share of requests traced (the default: every one). */
   ratio?: string;
+  /** No tracing, only OpenTelemetry's context manager carrying a context through every promise: tracing's floor. */
+  contextOnly?: boolean;
 }
 const settings: Setting[] = [
   { name: 'logs off, tracing off', logs: false, tracing: false },
@@ -59,6 +62,8 @@ const settings: Setting[] = [
   { name: 'logs off, tracing on', logs: false, tracing: true },
   { name: 'logs on, tracing on', logs: true, tracing: true },
   { name: 'logs on, tracing on, 10% sampled', logs: true, tracing: true, ratio: '0.1' },
+  { name: 'logs off, tracing on, none sampled', logs: false, tracing: true, ratio: '0' },
+  { name: 'logs off, context manager only', logs: false, tracing: false, contextOnly: true },
 ];
 
 /** In the child: the hub on the seeded databases; answers the parent's cpu-usage questions. */
@@ -67,8 +72,13 @@ async function runHub(dataDir: string): Promise<void> {
     const { startTracing } = await import('../subgraphs/kit/observability/tracing.js');
     startTracing('credithub-bench');
   }
+  // The floor of tracing on Node 20: no tracer, no instrumentation, only what the SDK's context
+  // manager (an AsyncLocalStorage) costs once it holds a value — every promise and async
+  // resource of the hub inheriting it through async_hooks.
+  const inContext = <T>(start: () => Promise<T>): Promise<T> =>
+    process.env.BENCH_CONTEXT_ONLY === '1' ? new AsyncLocalStorage<boolean>().run(true, start) : start();
   const { startHub } = await import('./hub.js');
-  const hub = await startHub({ port: 0, subgraphPorts: 'random', databaseUrl: (name) => `sqlite:${join(dataDir, `${name}.sqlite`)}`, workers: 'manual' });
+  const hub = await inContext(() => startHub({ port: 0, subgraphPorts: 'random', databaseUrl: (name) => `sqlite:${join(dataDir, `${name}.sqlite`)}`, workers: 'manual' }));
   // With --profile: a V8 CPU profile of the measured requests only (between the two cpu readings).
   const profiler = process.env.BENCH_PROFILE ? new (await import('node:inspector/promises')).Session() : undefined;
   let profiling = false;
@@ -134,6 +144,7 @@ async function measure(setting: Setting, dataDir: string, sinkUrl: string, codes
       LOG_FORMAT: 'json',
       LOG_DESTINATION: join(logDir, 'bench.log'),
       BENCH_TRACING: setting.tracing ? '1' : '0',
+      BENCH_CONTEXT_ONLY: setting.contextOnly ? '1' : '0',
       OTEL_EXPORTER_OTLP_ENDPOINT: setting.tracing ? sinkUrl : '',
       OTEL_TRACES_SAMPLER_ARG: setting.ratio ?? '',
       BENCH_PROFILE: values.profile ? join(values.profile, `${setting.name.replace(/[^a-z]+/g, '-')}-${++profiles}.cpuprofile`) : '',
