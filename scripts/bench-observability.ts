@@ -5,13 +5,15 @@
  * What logs and traces cost: the hub's CPU time per request (process.cpuUsage of the hub's
  * process, the client is this process) on the profile workload — one subject's full profile
  * through the gateway as an agency with a stated purpose, the code rotating over listed
- * subjects, 4 requests at a time — in five settings, each in a fresh child process (tracing
+ * subjects, 4 requests at a time — in seven settings, each in a fresh child process (tracing
  * patches modules as they load, so it cannot be turned on and off in one process):
  *   logs off (LOG_LEVEL=silent), tracing off     — the baseline
  *   logs on (info, JSON to a file),  tracing off
  *   logs off, tracing on (every request sampled, spans exported over OTLP/HTTP to a sink here)
  *   logs on, tracing on
  *   logs on, tracing on with one request in ten sampled (OTEL_TRACES_SAMPLER_ARG=0.1)
+ *   logs off, tracing on with no request sampled (=0): every instrumentation and span, none recorded
+ *   logs off, no tracing but an AsyncLocalStorage holding a value: what carrying a context costs on Node 20
  * The settings alternate over --rounds rounds (forwards, then backwards); each setting is
  * compared with the baseline of the same round, and the median and range over the rounds are
  * reported. Writes (or replaces) the "Logs and traces" section of BENCHMARKS.md.
@@ -230,11 +232,14 @@ the profile workload: one subject's full profile through the gateway as an agenc
 purpose (every department called, the access register written), 4 requests at a time,
 ${values.requests} requests after 300 of warm-up, each setting in a fresh process, ${rounds} rounds alternating.
 Logs on: every gateway and subgraph request line at \`info\`, JSON to a file. Tracing on: every
-request sampled (the default, \`OTEL_TRACES_SAMPLER_ARG=1\`) or one in ten, spans (HTTP server and
-fetch, GraphQL, knex) exported over OTLP/HTTP to a sink in the benchmark
+request sampled (the default, \`OTEL_TRACES_SAMPLER_ARG=1\`), one in ten or none (\`0\`: every
+span made, none recorded or exported), spans (HTTP server and
+fetch, GraphQL execute, knex) exported over OTLP/HTTP to a sink in the benchmark
 (${(sink.bytes() / 1e6).toFixed(1)} MB received in all). "vs baseline" compares each round with the
 baseline of the same round (the settings of a round run one after another, their order
-alternating), and gives the median and the range of those rounds.
+alternating), and gives the median and the range of those rounds. "Context manager only": no
+tracing, the hub started inside an AsyncLocalStorage holding a value, so that every promise and
+async resource inherits it, as under tracing's context manager — the floor of tracing on Node 20.
 
 | setting | CPU ms / request (median) | vs baseline (median of rounds) | lowest … highest round | every round (ms) |
 |---|---:|---:|---|---|
