@@ -17,7 +17,7 @@ import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, ParentBasedSampler, SamplingDecision, TraceIdRatioBasedSampler, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { configuration } from '../config/index.js';
 
@@ -38,6 +38,21 @@ class ExecuteSpans extends GraphQLInstrumentation {
     const graphql = super.init();
     graphql.files = graphql.files.filter((file) => file.name.includes('execution/execute'));
     return graphql;
+  }
+}
+
+/**
+ * Where a trace may start: at a server span (a request), sampled at the configured ratio. SQL or
+ * a fetch outside a request (a worker's poll; mysql2's spans, which cannot ask for a parent)
+ * starts none.
+ */
+class RequestsOnly implements Sampler {
+  constructor(private readonly ratio: Sampler) {}
+  shouldSample(...args: Parameters<Sampler['shouldSample']>): ReturnType<Sampler['shouldSample']> {
+    return args[3] === SpanKind.SERVER ? this.ratio.shouldSample(...args) : { decision: SamplingDecision.NOT_RECORD };
+  }
+  toString(): string {
+    return `RequestsOnly{${this.ratio.toString()}}`;
   }
 }
 
@@ -68,7 +83,7 @@ export function startTracing(serviceName: string, exporter?: SpanExporter): bool
     // they would record a histogram per fetch and post to the collector for nothing.
     metricReaders: [],
     logRecordProcessors: [],
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.OTEL_TRACES_SAMPLER_ARG) }),
+    sampler: new ParentBasedSampler({ root: new RequestsOnly(new TraceIdRatioBasedSampler(config.OTEL_TRACES_SAMPLER_ARG)) }),
     instrumentations: [
       // Fetches inside a trace only (the gateway's calls to subgraphs, which carry traceparent);
       // the exporter's own posts to the collector are not traced.
