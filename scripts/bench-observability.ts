@@ -5,13 +5,15 @@
  * What logs and traces cost: the hub's CPU time per request (process.cpuUsage of the hub's
  * process, the client is this process) on the profile workload — one subject's full profile
  * through the gateway as an agency with a stated purpose, the code rotating over listed
- * subjects, 4 requests at a time — in five settings, each in a fresh child process (tracing
+ * subjects, 4 requests at a time — in seven settings, each in a fresh child process (tracing
  * patches modules as they load, so it cannot be turned on and off in one process):
  *   logs off (LOG_LEVEL=silent), tracing off     — the baseline
  *   logs on (info, JSON to a file),  tracing off
  *   logs off, tracing on (every request sampled, spans exported over OTLP/HTTP to a sink here)
  *   logs on, tracing on
  *   logs on, tracing on with one request in ten sampled (OTEL_TRACES_SAMPLER_ARG=0.1)
+ *   logs off, tracing on with no request sampled (=0): every instrumentation and span, none recorded
+ *   logs off, no tracing but an AsyncLocalStorage holding a value: what carrying a context costs on Node 20
  * The settings alternate over --rounds rounds (forwards, then backwards); each setting is
  * compared with the baseline of the same round, and the median and range over the rounds are
  * reported. Writes (or replaces) the "Logs and traces" section of BENCHMARKS.md.
@@ -21,6 +23,7 @@
  */
 import '../subgraphs/kit/config/startup.js';
 import os from 'node:os';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fork } from 'node:child_process';
@@ -52,6 +55,8 @@ interface Setting {
   tracing: boolean;
   /** OTEL_TRACES_SAMPLER_ARG: the share of requests traced (the default: every one). */
   ratio?: string;
+  /** No tracing, only OpenTelemetry's context manager carrying a context through every promise: tracing's floor. */
+  contextOnly?: boolean;
 }
 const settings: Setting[] = [
   { name: 'logs off, tracing off', logs: false, tracing: false },
@@ -59,6 +64,8 @@ const settings: Setting[] = [
   { name: 'logs off, tracing on', logs: false, tracing: true },
   { name: 'logs on, tracing on', logs: true, tracing: true },
   { name: 'logs on, tracing on, 10% sampled', logs: true, tracing: true, ratio: '0.1' },
+  { name: 'logs off, tracing on, none sampled', logs: false, tracing: true, ratio: '0' },
+  { name: 'logs off, context manager only', logs: false, tracing: false, contextOnly: true },
 ];
 
 /** In the child: the hub on the seeded databases; answers the parent's cpu-usage questions. */
@@ -67,8 +74,13 @@ async function runHub(dataDir: string): Promise<void> {
     const { startTracing } = await import('../subgraphs/kit/observability/tracing.js');
     startTracing('credithub-bench');
   }
+  // The floor of tracing on Node 20: no tracer, no instrumentation, only what the SDK's context
+  // manager (an AsyncLocalStorage) costs once it holds a value — every promise and async
+  // resource of the hub inheriting it through async_hooks.
+  const inContext = <T>(start: () => Promise<T>): Promise<T> =>
+    process.env.BENCH_CONTEXT_ONLY === '1' ? new AsyncLocalStorage<boolean>().run(true, start) : start();
   const { startHub } = await import('./hub.js');
-  const hub = await startHub({ port: 0, subgraphPorts: 'random', databaseUrl: (name) => `sqlite:${join(dataDir, `${name}.sqlite`)}`, workers: 'manual' });
+  const hub = await inContext(() => startHub({ port: 0, subgraphPorts: 'random', databaseUrl: (name) => `sqlite:${join(dataDir, `${name}.sqlite`)}`, workers: 'manual' }));
   // With --profile: a V8 CPU profile of the measured requests only (between the two cpu readings).
   const profiler = process.env.BENCH_PROFILE ? new (await import('node:inspector/promises')).Session() : undefined;
   let profiling = false;
@@ -134,6 +146,7 @@ async function measure(setting: Setting, dataDir: string, sinkUrl: string, codes
       LOG_FORMAT: 'json',
       LOG_DESTINATION: join(logDir, 'bench.log'),
       BENCH_TRACING: setting.tracing ? '1' : '0',
+      BENCH_CONTEXT_ONLY: setting.contextOnly ? '1' : '0',
       OTEL_EXPORTER_OTLP_ENDPOINT: setting.tracing ? sinkUrl : '',
       OTEL_TRACES_SAMPLER_ARG: setting.ratio ?? '',
       BENCH_PROFILE: values.profile ? join(values.profile, `${setting.name.replace(/[^a-z]+/g, '-')}-${++profiles}.cpuprofile`) : '',
@@ -219,11 +232,14 @@ the profile workload: one subject's full profile through the gateway as an agenc
 purpose (every department called, the access register written), 4 requests at a time,
 ${values.requests} requests after 300 of warm-up, each setting in a fresh process, ${rounds} rounds alternating.
 Logs on: every gateway and subgraph request line at \`info\`, JSON to a file. Tracing on: every
-request sampled (the default, \`OTEL_TRACES_SAMPLER_ARG=1\`) or one in ten, spans (HTTP server and
-fetch, GraphQL, knex) exported over OTLP/HTTP to a sink in the benchmark
+request sampled (the default, \`OTEL_TRACES_SAMPLER_ARG=1\`), one in ten or none (\`0\`: every
+span made, none recorded or exported), spans (HTTP server and
+fetch, GraphQL execute, knex) exported over OTLP/HTTP to a sink in the benchmark
 (${(sink.bytes() / 1e6).toFixed(1)} MB received in all). "vs baseline" compares each round with the
 baseline of the same round (the settings of a round run one after another, their order
-alternating), and gives the median and the range of those rounds.
+alternating), and gives the median and the range of those rounds. "Context manager only": no
+tracing, the hub started inside an AsyncLocalStorage holding a value, so that every promise and
+async resource inherits it, as under tracing's context manager — the floor of tracing on Node 20.
 
 | setting | CPU ms / request (median) | vs baseline (median of rounds) | lowest … highest round | every round (ms) |
 |---|---:|---:|---|---|

@@ -82,6 +82,10 @@ describe('logs and traces', () => {
     expect(servers.length).toBe(1 + line.subgraphs.length);
     for (const server of servers) expect(server.attributes[REQUEST_ID_ATTRIBUTE]).toBe(line.requestId);
     expect(trace.filter((span) => span.kind === SpanKind.CLIENT && span.instrumentationScope.name.includes('undici')).length).toBeGreaterThanOrEqual(line.subgraphs.length);
+    // GraphQL: one execute span per subgraph operation (and none per field), no parse or validate spans.
+    const graphql = trace.filter((span) => span.instrumentationScope.name.includes('instrumentation-graphql'));
+    expect(graphql.filter((span) => span.name.startsWith('query ')).length).toBe(line.subgraphs.length);
+    expect(graphql.filter((span) => !span.name.startsWith('query ')).map((span) => span.name)).toEqual([]);
     const sql = trace.filter((span) => span.instrumentationScope.name.includes('knex'));
     // Each subgraph's tables are named after it (tax_entries, platform_subjects, …).
     for (const subgraph of line.subgraphs) expect(sql.some((span) => JSON.stringify(span.attributes).includes(`${subgraph}_`)), subgraph).toBe(true);

@@ -1,7 +1,7 @@
 /**
  * Traces (OpenTelemetry): with OTEL_EXPORTER_OTLP_ENDPOINT set, every request is one trace
  * from the gateway through each subgraph it calls to their SQL — the gateway's fetches
- * (undici) carry the trace context, each server continues it, GraphQL and knex/mysql2 add
+ * (undici) carry the trace context, each server continues it, GraphQL and knex add
  * their spans — exported over OTLP/HTTP. Without it tracing is off: nothing is patched and
  * a request costs one `if`.
  *
@@ -16,7 +16,7 @@ import { KnexInstrumentation } from '@opentelemetry/instrumentation-knex';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, ParentBasedSampler, SamplingDecision, TraceIdRatioBasedSampler, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { configuration } from '../config/index.js';
 
@@ -25,6 +25,34 @@ export const REQUEST_ID_ATTRIBUTE = 'credithub.request_id';
 
 /** Paths served without a span: health probes and the metrics scrape. */
 const UNTRACED_PATHS = /^\/(health(\/.*)?|metrics)$/;
+
+/**
+ * The GraphQL instrumentation with its execute spans only. Parse and validate spans would add
+ * two spans per subgraph call, each copying the whole document (its values masked by lexing it
+ * again) into an attribute, for steps that Apollo's document cache mostly skips: what a request
+ * spends in GraphQL is in the execute span, which carries the operation and its document.
+ */
+class ExecuteSpans extends GraphQLInstrumentation {
+  protected override init() {
+    const graphql = super.init();
+    graphql.files = graphql.files.filter((file) => file.name.includes('execution/execute'));
+    return graphql;
+  }
+}
+
+/**
+ * Where a trace may start: at a server span (a request), sampled at the configured ratio. SQL or
+ * a fetch outside a request (a worker's poll) starts none, whatever its instrumentation asks.
+ */
+class RequestsOnly implements Sampler {
+  constructor(private readonly ratio: Sampler) {}
+  shouldSample(...args: Parameters<Sampler['shouldSample']>): ReturnType<Sampler['shouldSample']> {
+    return args[3] === SpanKind.SERVER ? this.ratio.shouldSample(...args) : { decision: SamplingDecision.NOT_RECORD };
+  }
+  toString(): string {
+    return `RequestsOnly{${this.ratio.toString()}}`;
+  }
+}
 
 let sdk: NodeSDK | undefined;
 // Asked for once: the API checks its global's version on every getTracer.
@@ -53,14 +81,15 @@ export function startTracing(serviceName: string, exporter?: SpanExporter): bool
     // they would record a histogram per fetch and post to the collector for nothing.
     metricReaders: [],
     logRecordProcessors: [],
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.OTEL_TRACES_SAMPLER_ARG) }),
+    sampler: new ParentBasedSampler({ root: new RequestsOnly(new TraceIdRatioBasedSampler(config.OTEL_TRACES_SAMPLER_ARG)) }),
     instrumentations: [
-      // The exporter's own posts to the collector are not traced.
-      new UndiciInstrumentation({ ignoreRequestHook: (request) => request.origin === collector }),
-      // Per-field resolver spans would double the cost of a traced request: parse, validate and
-      // execute are kept. Spans never carry values: literal arguments in documents become "*" (allowValues off),
-      // and knex records statements with placeholders.
-      new GraphQLInstrumentation({ ignoreResolveSpans: true, allowValues: false }),
+      // Fetches inside a trace only (the gateway's calls to subgraphs, which carry traceparent);
+      // the exporter's own posts to the collector are not traced.
+      new UndiciInstrumentation({ requireParentforSpans: true, ignoreRequestHook: (request) => request.origin === collector }),
+      // One span per execution: no per-field resolver spans, and no parse or validate spans (see
+      // ExecuteSpans). Spans never carry values: literal arguments in documents become "*"
+      // (allowValues off), and knex records statements with placeholders.
+      new ExecuteSpans({ ignoreResolveSpans: true, depth: 0, allowValues: false }),
       // SQL outside a request (a worker's poll) would be a trace of one span each: only inside a trace.
       // Every statement goes through knex, on SQLite and MySQL alike, so its spans are the SQL of a
       // trace; the mysql2 driver's instrumentation would add a second span per statement and, having
