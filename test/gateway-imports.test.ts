@@ -40,7 +40,7 @@ function importGraph(entries: string[]): { files: Set<string>; packages: Set<str
 
 const SHARED_CONTRACTS = [
   /^subgraphs\/kit\/(auth|config|observability)\//,
-  /^subgraphs\/kit\/(errors|http|schema|codes|masking|internal-routes)\.ts$/,
+  /^subgraphs\/kit\/(errors|http|schema|codes|masking|internal-routes|shown-url)\.ts$/,
   /^subgraphs\/kit\/events\/(notifier|nats)\.ts$/,
   // The light catalogue: the departments' configurations and the names and ports derived from them.
   /^subgraphs\/(departments|layout)\.ts$/,
