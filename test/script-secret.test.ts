@@ -42,6 +42,16 @@ describe('a URL value in a configuration error', () => {
       expect(message).not.toContain('S3cretPw');
     });
   }
+  it('shownUrl masks passwords holding "@", "/", "#" or "?", a value with a leading space, and a lone token', () => {
+    for (const password of ['p@ss', 'pa/ss', 'pa#ss', 'pa?ss']) {
+      const shown = shownUrl(`mysql://user:${password}@host/db`);
+      expect(shown).toBe('mysql://user:***@host/db');
+      expect(shown).not.toContain(password.slice(2));
+    }
+    expect(shownUrl(' mysql://user:pw123@host/db')).toBe(' mysql://user:***@host/db');
+    expect(shownUrl('nats://s3cr3tToken@host:4222')).toBe('nats://***@host:4222');
+  });
+
   it('shownUrl leaves a URL without credentials as it is', () => {
     expect(shownUrl('https://hooks.example/in?team=a#x')).toBe('https://hooks.example/in?team=a#x');
     expect(shownUrl('mysql://root@127.0.0.1:3306/test')).toBe('mysql://root@127.0.0.1:3306/test');

@@ -4,6 +4,7 @@
  * `externalReference` makes resending safe: the hub answers an item it already holds with
  * the existing entry. Unavailable hubs and dropped connections are retried with backoff.
  */
+import { shownUrl } from '../../subgraphs/kit/shown-url.js';
 
 export interface ItemResult {
   entryId?: string;
@@ -48,7 +49,7 @@ export function gatewaySender(options: { url: string; token: string; department:
         const retryable = !outcome || outcome.status >= 500 || error?.extensions?.code === 'SERVICE_UNAVAILABLE';
         if (!retryable || attempt >= RETRIES) {
           throw new SendProblem(
-            error ? `the hub refused the batch (${error.extensions?.code ?? outcome?.status}): ${error.message}` : `the hub cannot be reached at ${options.url}: ${failure || `HTTP ${outcome?.status}`}`,
+            error ? `the hub refused the batch (${error.extensions?.code ?? outcome?.status}): ${error.message}` : `the hub cannot be reached at ${shownUrl(options.url)}: ${failure || `HTTP ${outcome?.status}`}`,
           );
         }
         await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
