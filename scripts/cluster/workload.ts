@@ -18,6 +18,7 @@ import type { DemoData } from '../demo-data.js';
 import { departments } from '../../subgraphs/catalog.js';
 import { systemClock } from '../../subgraphs/kit/dates.js';
 import { ListLifecycle } from '../../subgraphs/kit/lists/lifecycle.js';
+import { inTransaction } from '../../subgraphs/kit/transactions.js';
 import { ListStore } from '../../subgraphs/kit/lists/store.js';
 import { outboxTable } from '../../subgraphs/kit/outbox.js';
 import { entriesTable } from '../../subgraphs/kit/lists/tables.js';
@@ -149,11 +150,13 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
   let succeeded = 0;
   let started = 0;
   const faultRuns: Promise<void>[] = [];
+  const faultFailures: unknown[] = [];
   const queue = [...operations];
   const worker = async () => {
     for (let op = queue.shift(); op; op = queue.shift()) {
       const index = started++;
-      for (const fault of options.faults ?? []) if (Math.floor(operations.length * fault.at) === index) faultRuns.push(fault.run());
+      // Held, not left pending: a fault that fails before the workload ends is reported after it, never as an unhandled rejection.
+      for (const fault of options.faults ?? []) if (Math.floor(operations.length * fault.at) === index) faultRuns.push(fault.run().catch((error) => void faultFailures.push(error)));
       try {
         await op.run();
         succeeded++;
@@ -164,6 +167,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
   await Promise.all(faultRuns);
+  if (faultFailures.length) throw faultFailures[0];
   return { succeeded, failed, retries, retriedCommitted, lastCommitAt, codes: operations.map((op) => op.code), crossCodes };
 }
 
@@ -181,7 +185,8 @@ export async function commitLate(databaseUrl: string, department: string, demo: 
   const db = connectForChecks(databaseUrl);
   try {
     const lifecycle = new ListLifecycle(db, config, new ListStore(db, config), systemClock);
-    await db.transaction(async (trx) => {
+    // Retried as the hub retries its own (a Galera node leaving the primary component aborts the commit).
+    await inTransaction(db, async (trx) => {
       await lifecycle.exit('rule:late-writer', {
         entryId: entry.id,
         grounds: { way: 'STANDARD_CHANGED', standardReference: '负载测试标准2026年第1号', standardEffectiveOn: new Date().toISOString().slice(0, 10) },
