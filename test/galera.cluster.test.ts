@@ -19,6 +19,13 @@ describe.skipIf('missing' in prerequisites)('the production layout on a 3-node G
   it('every committed change in the change feed once, every consequence, screening right, with a node killed and restarted', async () => {
     const report = await runScenario({ mode: 'galera', log: (line) => console.log(`[galera] ${line}`) });
     expectConverged(report, 5_000);
-    expect(report.faults.sort()).toEqual(['a tax exit committed 8 s after it took its place', 'galera node 2 SIGKILL at 35%', 'galera node 2 restarted and synced'].sort());
+    // The late writer is held open across the node's kill: on Galera its commit may be refused
+    // (its node briefly outside the primary component), typed as unavailable; then nothing of it
+    // committed and the convergence checks above hold without it. Either way it is reported.
+    const isLateWriter = (fault: string) => fault.startsWith('a tax exit');
+    expect(report.faults.filter(isLateWriter)).toEqual([
+      expect.stringMatching(/^a tax exit (committed 8 s after it took its place|meant to commit 8 s late did not commit \(The database is unavailable right now; retry in a few seconds\))$/),
+    ]);
+    expect(report.faults.filter((fault) => !isLateWriter(fault)).sort()).toEqual(['galera node 2 SIGKILL at 35%', 'galera node 2 restarted and synced']);
   });
 });
