@@ -1,34 +1,57 @@
 /**
- * Every String (and [String]) field of every input type of the supergraph has a declared limit
- * (subgraphs/kit/input-limits.ts): a new field without one fails here. And the limits hold over
- * HTTP: free text of platform mutations longer than its limit, or a list with too many items,
- * is a typed BAD_USER_INPUT naming the field and the limit, before anything is written.
+ * Every String (and [String]) field of every input type of every subgraph has a limit its
+ * module declares (`SubgraphModule.inputLimits`, checked by kit/input-limits.ts): a new field
+ * without one fails here. The platform's limits are the lengths its tables were created with, in
+ * the database. And the limits hold over HTTP: free text of platform mutations longer than its
+ * limit, or a list with too many items, is a typed BAD_USER_INPUT naming the field and the
+ * limit, before anything is written.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kind, parse, type TypeNode } from 'graphql';
-import { INPUT_LIMITS } from '../subgraphs/kit/input-limits.js';
+import { Kind, parse, type DocumentNode, type TypeNode } from 'graphql';
+import type { InputLimits } from '../subgraphs/kit/input-limits.js';
+import { subgraphTypeDefs } from '../subgraphs/kit/schema.js';
+import { subgraphs } from '../subgraphs/catalog.js';
 import { startTestHub, type TestHub } from './env.js';
 import { officer } from './list-actions.js';
 
 const namedType = (type: TypeNode): string => (type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type));
 
-describe('the declaration covers the supergraph', () => {
-  const document = parse(readFileSync(new URL('../schema/supergraph.graphql', import.meta.url), 'utf8'));
-  const stringFields = document.definitions.flatMap((definition) =>
-    definition.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION
+/** `Type.field` of every String (or [String]) field of the input types of an SDL. */
+const stringInputFields = (document: DocumentNode) =>
+  document.definitions.flatMap((definition) =>
+    definition.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION || definition.kind === Kind.INPUT_OBJECT_TYPE_EXTENSION
       ? (definition.fields ?? []).filter((field) => namedType(field.type) === 'String').map((field) => `${definition.name.value}.${field.name.value}`)
       : [],
   );
+
+/** What an SDL and a module's limits disagree on: fields without a limit, limits of no field. */
+const mismatch = (fields: string[], limits: InputLimits) => ({
+  unlimited: fields.filter((field) => !limits[field]),
+  ofNoField: Object.keys(limits).filter((field) => !fields.includes(field)),
+});
+
+describe('every subgraph declares the limits of its input fields', () => {
+  const supergraphFields = stringInputFields(parse(readFileSync(new URL('../schema/supergraph.graphql', import.meta.url), 'utf8')));
   it('lists the String input fields (the walk finds them)', () => {
-    expect(stringFields.length).toBeGreaterThan(50);
-    expect(stringFields).toContain('MemorandumInput.title');
+    expect(supergraphFields.length).toBeGreaterThan(50);
+    expect(supergraphFields).toContain('MemorandumInput.title');
+    expect(supergraphFields).toContain('RecogniseInput.facts');
   });
-  it('every String input field has a declared limit', () => {
-    expect(stringFields.filter((field) => !INPUT_LIMITS[field])).toEqual([]);
+
+  it.each(subgraphs.map((module) => [module.name, module] as const))('%s: a limit for every String input field of its SDL, and none for another', (_, module) => {
+    expect(mismatch(stringInputFields(subgraphTypeDefs(module)), module.inputLimits)).toEqual({ unlimited: [], ofNoField: [] });
   });
-  it('every declared limit is of a String input field of the supergraph', () => {
-    expect(Object.keys(INPUT_LIMITS).filter((field) => !stringFields.includes(field))).toEqual([]);
+
+  it('every String input field of the supergraph is limited by the subgraphs that serve it', () => {
+    const limited = new Set(subgraphs.flatMap((module) => Object.keys(module.inputLimits)));
+    expect(supergraphFields.filter((field) => !limited.has(field))).toEqual([]);
+  });
+
+  it('the check can fail: a field its module gives no limit is named', () => {
+    const platform = subgraphs.find((module) => module.name === 'platform')!;
+    const { 'MemorandumInput.title': _title, ...withoutTitle } = platform.inputLimits;
+    expect(mismatch(stringInputFields(subgraphTypeDefs(platform)), withoutTitle).unlimited).toEqual(['MemorandumInput.title']);
   });
 });
 
@@ -73,5 +96,26 @@ describe('free text of platform mutations is bounded', () => {
     const { errors, data } = await hub.query(MEMORANDUM, { input: { ...memorandum, title: '题'.repeat(300), documentNumber: `限〔2026〕${'9'.repeat(80)}号` } });
     expect(errors).toBeUndefined();
     expect(data.addMemorandum.id).toBeTruthy();
+  });
+});
+
+/** The platform's limits that are a column's length, and the column, as its module created it. */
+const PLATFORM_COLUMNS: [field: string, table: string, column: string][] = [
+  ['AccessRecordFilter.principalId', 'platform_access_register', 'principal_id'],
+  ['FeedbackInput.caseReference', 'platform_cases', 'case_reference'],
+  ['MeasureInput.appliedBy', 'platform_measures', 'applied_by'],
+  ['MeasureChanges.appliedBy', 'platform_measures', 'applied_by'],
+  ['MemorandumInput.title', 'platform_memorandums', 'title'],
+  ['MemorandumInput.documentNumber', 'platform_memorandums', 'document_number'],
+  ['MemorandumInput.field', 'platform_memorandums', 'field'],
+  ['WebhookInput.url', 'platform_webhooks', 'url'],
+  ['WebhookInput.secret', 'platform_webhooks', 'secret'],
+];
+
+describe("the platform's limits are its columns' lengths", () => {
+  const platform = subgraphs.find((module) => module.name === 'platform')!;
+  it.each(PLATFORM_COLUMNS)('%s is the length of %s.%s in the database', async (field, table, column) => {
+    const info = await hub.hub.subgraphs.get('platform')!.db(table).columnInfo(column);
+    expect(Number(info.maxLength)).toBe(platform.inputLimits[field].length);
   });
 });

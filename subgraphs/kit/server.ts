@@ -26,7 +26,7 @@ import { WorkerLoop, type Worker } from './workers.js';
 import { logger } from './observability/log.js';
 import { forgetPool, watchPool } from './observability/metrics.js';
 import { subgraphReadiness } from './observability/readiness.js';
-import { inputLimitsMiddleware } from './input-limits.js';
+import { inputLimitsMiddleware, type InputLimits } from './input-limits.js';
 
 export interface SubgraphDeps {
   db: Database;
@@ -63,6 +63,11 @@ export interface SubgraphModule {
   /** SDL generated from the catalogue (kit/lists/sdl.ts), by its file name in `schemaFiles`; `npm run compose` writes a copy. */
   generatedSchema?: Record<string, string>;
   migrations: Migration[];
+  /**
+   * How long every String input field of its SDL may be (kit/input-limits.ts), checked before
+   * every resolver: declared by the module, from the lengths of the columns the values go to.
+   */
+  inputLimits: InputLimits;
   /** Secrets beyond the internal one that this subgraph needs in production (checked before it starts). */
   productionSecrets?: ProductionSecret[];
   build(deps: SubgraphDeps): BuiltSubgraph | Promise<BuiltSubgraph>;
@@ -133,7 +138,7 @@ export function buildSubgraphServer(module: SubgraphModule, built: BuiltSubgraph
       allowExternalErrors: true,
       debug: false,
     }),
-    inputLimitsMiddleware,
+    inputLimitsMiddleware(module.inputLimits),
     maskingMiddleware(federated, module.name),
   );
   return new ApolloServer<SubgraphContext>({

@@ -6,6 +6,9 @@ export const accessRegisterTable = 'platform_access_register';
 export const accessRegisterHeadTable = 'platform_access_register_head';
 export { GENESIS_HASH };
 
+/** Lengths of the register's VARCHAR columns that a filter names (the migration below; the platform's input limits). */
+export const ACCESS_REGISTER_COLUMNS = { principalId: 200 } as const;
+
 /** The register and the head of its chain. */
 export const accessRegisterMigration: Migration = {
   name: 'platform_002_access_register',
@@ -15,7 +18,7 @@ export const accessRegisterMigration: Migration = {
       t.bigIncrements('seq').primary();
       t.string('recorded_at', 24).notNullable();
       t.string('request_id', 36).notNullable();
-      t.string('principal_id', 200).notNullable();
+      t.string('principal_id', ACCESS_REGISTER_COLUMNS.principalId).notNullable();
       t.string('role', 16).notNullable();
       t.string('organisation', 200).nullable();
       t.string('subject_code', 18).notNullable();

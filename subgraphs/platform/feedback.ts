@@ -27,6 +27,9 @@ import type { FeedbackInput, MeasureOutcome as Outcome } from './__generated__/r
 export const casesTable = 'platform_cases';
 export const cases = tableRef(casesTable);
 
+/** Lengths of the cases' VARCHAR columns that take what an agency sends (createCasesTable; the platform's input limits). */
+export const CASE_COLUMNS = { caseReference: 200 } as const;
+
 /** The cases' table (created by platform_004_joint_measures, measures.ts). */
 export async function createCasesTable(db: Knex): Promise<void> {
   // 发起—响应—反馈: what an agency did for a subject and a measure.
@@ -39,7 +42,7 @@ export async function createCasesTable(db: Knex): Promise<void> {
     t.string('measure_kind', 16).notNullable();
     t.string('outcome', 24).notNullable();
     t.text('reason').nullable();
-    t.string('case_reference', 200).notNullable();
+    t.string('case_reference', CASE_COLUMNS.caseReference).notNullable();
     t.string('agency', 200).nullable();
     t.string('region', 6).notNullable();
     t.string('domain', 24).nullable();

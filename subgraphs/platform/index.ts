@@ -13,6 +13,7 @@ import { relayedTopic } from '../kit/events/relay.js';
 import { consumerEventLog } from '../kit/events/jetstream.js';
 import { calendarFromEnv } from '../kit/working-days.js';
 import { migrations } from './migrations.js';
+import { PLATFORM_INPUT_LIMITS } from './input-limits.js';
 import { platformOffsetsTable } from './collection.js';
 import { SubjectRegistry } from './registry.js';
 import { createPlatformLoaders, platformResolvers } from './resolvers.js';
@@ -53,6 +54,7 @@ export function createPlatformSubgraph(departments: DepartmentConfig[]): Subgrap
     name: 'platform',
     schemaFiles: ['shared/common.graphql', DEPARTMENTS_SCHEMA_FILE, 'platform.graphql'],
     migrations,
+    inputLimits: PLATFORM_INPUT_LIMITS,
     productionSecrets: ['receipt-key', 'register-keys'],
     async build({ db, clock }) {
       const secret = internalTokenSecret();

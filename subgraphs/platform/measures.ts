@@ -20,6 +20,21 @@ import type { MeasureChanges, MeasureInput, MeasureKind, MemorandumInput } from 
 export const memorandumsTable = 'platform_memorandums';
 export const measuresTable = 'platform_measures';
 
+/**
+ * What the catalogue's columns hold, in characters: the lengths of its VARCHAR columns (the
+ * migration below creates them with these) and the caps on what goes into its TEXT columns.
+ * The platform's input limits (input-limits.ts) take theirs from here.
+ */
+export const MEMORANDUM_COLUMNS = { title: 300, documentNumber: 100, field: 100 } as const;
+export const MEASURE_COLUMNS = {
+  /** TEXT. */
+  description: 5_000,
+  appliedBy: 200,
+  /** TEXT: a JSON list of list kinds, at most `triggers` of at most `trigger` characters. */
+  trigger: 100,
+  triggers: 50,
+} as const;
+
 /** The catalogue (memorandums, measures), and the screenings and cases that apply it (screening.ts, feedback.ts own theirs). */
 export const jointMeasuresMigration: Migration = {
   name: 'platform_004_joint_measures',
@@ -29,9 +44,9 @@ export const jointMeasuresMigration: Migration = {
       t.string('id', 36).notNullable();
       t.integer('version').notNullable();
       t.integer('number').nullable();
-      t.string('title', 300).notNullable();
-      t.string('document_number', 100).notNullable();
-      t.string('field', 100).notNullable();
+      t.string('title', MEMORANDUM_COLUMNS.title).notNullable();
+      t.string('document_number', MEMORANDUM_COLUMNS.documentNumber).notNullable();
+      t.string('field', MEMORANDUM_COLUMNS.field).notNullable();
       t.text('list_types').notNullable();
       t.string('effective_from', 10).notNullable();
       t.string('effective_to', 10).nullable();
@@ -45,7 +60,7 @@ export const jointMeasuresMigration: Migration = {
       t.string('memorandum_id', 36).notNullable();
       t.string('kind', 16).notNullable();
       t.text('description').notNullable();
-      t.string('applied_by', 200).notNullable();
+      t.string('applied_by', MEASURE_COLUMNS.appliedBy).notNullable();
       t.text('scenarios').notNullable();
       t.text('triggers').notNullable();
       t.string('effective_from', 10).notNullable();

@@ -33,6 +33,9 @@ export const webhooksTable = 'platform_webhooks';
 export const webhookDeliveriesTable = 'platform_webhook_deliveries';
 export const webhookDeadLettersTable = 'platform_webhook_dead_letters';
 
+/** Lengths of the webhooks' VARCHAR columns that take what a partner sends (the migration below, the checks, the platform's input limits). */
+export const WEBHOOK_COLUMNS = { url: 2_000, secret: 200 } as const;
+
 /** Webhooks, their delivery log and their dead letters. */
 export const webhooksMigration: Migration = {
   name: 'platform_007_webhooks',
@@ -45,9 +48,9 @@ export const webhooksMigration: Migration = {
       t.string('id', 36).primary();
       t.string('owner_key', 400).notNullable();
       t.text('owner').notNullable();
-      t.string('url', 2000).notNullable();
+      t.string('url', WEBHOOK_COLUMNS.url).notNullable();
       t.text('filter').notNullable();
-      t.string('secret', 200).notNullable();
+      t.string('secret', WEBHOOK_COLUMNS.secret).notNullable();
       t.bigInteger('position').notNullable();
       t.integer('attempts').notNullable();
       t.bigInteger('next_attempt_at').notNullable();
@@ -159,8 +162,8 @@ export function storedPrincipal(principal: Principal): Principal {
 const ownerKey = (principal: Principal) => JSON.stringify([principal.role, principal.agency ?? principal.department ?? '', principal.id]);
 
 export const MIN_SECRET_LENGTH = 16;
-const MAX_SECRET_LENGTH = 200;
-const MAX_URL_LENGTH = 2000;
+const MAX_SECRET_LENGTH = WEBHOOK_COLUMNS.secret;
+const MAX_URL_LENGTH = WEBHOOK_COLUMNS.url;
 export const MAX_WEBHOOKS_PER_OWNER = 20;
 
 /** An absolute http(s) URL with a host, or a BAD_USER_INPUT that says what is wrong. */

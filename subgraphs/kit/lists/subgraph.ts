@@ -36,6 +36,7 @@ import { repairRecordResolvers } from './repair-records.js';
 import { ObjectionAndRepairStatistics, statisticsDimensionsMigration, statisticsIndexMigration, statisticsResolvers } from './statistics.js';
 import { configuration } from '../config/index.js';
 import { DEPARTMENTS_SCHEMA_FILE, departmentSchemaFile, departmentSdl } from './sdl.js';
+import { LIST_INPUT_LIMITS } from './input-limits.js';
 
 /** The engine's own tables; a department adds its migrations after these. */
 export function listEngineMigrations(department: DepartmentConfig): Migration[] {
@@ -70,6 +71,7 @@ export function departmentSubgraph(department: DepartmentConfig, migrations: Mig
     schemaFiles: ['shared/common.graphql', DEPARTMENTS_SCHEMA_FILE, 'shared/lists.graphql', departmentSchemaFile(department)],
     generatedSchema: { [departmentSchemaFile(department)]: departmentSdl(department) },
     migrations,
+    inputLimits: LIST_INPUT_LIMITS,
     build({ db, clock, typeDefs }) {
       const store = new ListStore(db, department);
       const lifecycle = new ListLifecycle(db, department, store, clock);
