@@ -1,12 +1,12 @@
 /**
  * The supergraph the gateway serves: `schema/supergraph.graphql`, composed and written by
  * `npm run compose` (subgraphs/compose.ts). The gateway reads what it needs of the
- * departments from it — their names (`join__Graph`), the `Domain` enum — and imports no
- * subgraph code.
+ * departments from it — their names (`join__Graph`, their `Mutation` fields), the `Domain`
+ * enum — and imports no subgraph code.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kind, parse, print, type EnumTypeDefinitionNode } from 'graphql';
+import { Kind, parse, print, type EnumTypeDefinitionNode, type ObjectTypeDefinitionNode, type TypeNode } from 'graphql';
 import { SCHEMA_DIR } from '../subgraphs/kit/schema.js';
 
 export const SUPERGRAPH_FILE = join(SCHEMA_DIR, 'supergraph.graphql');
@@ -22,10 +22,35 @@ export function subgraphUrlsIn(supergraphSdl: string): Record<string, string> {
   return urls;
 }
 
-/** The departments a supergraph composes: every subgraph but the platform, in its order. */
+/**
+ * The departments a supergraph composes, in its order: the subgraphs that serve the list engine,
+ * each of which contributes its actions as `Mutation.<its name>: DepartmentActions!`
+ * (kit/lists/sdl.ts). Read from the supergraph the gateway serves, not from the catalogue, so a
+ * supergraph of another catalogue (a test's throw-away department) is read as it is; and not
+ * from the `Domain` enum, whose values are not subgraph names (MARKET_SUPERVISION: market).
+ * A subgraph that is no department — the platform, or any other — has no such field.
+ */
 export function departmentNamesIn(supergraphSdl: string): string[] {
-  return Object.keys(subgraphUrlsIn(supergraphSdl)).filter((name) => name !== 'platform');
+  const document = parse(supergraphSdl);
+  const graphNames = new Map<string, string>(); // join__Graph value (TAX) → subgraph name (tax)
+  const graphs = document.definitions.find((d): d is EnumTypeDefinitionNode => d.kind === Kind.ENUM_TYPE_DEFINITION && d.name.value === 'join__Graph');
+  for (const value of graphs?.values ?? []) {
+    const name = value.directives?.find((d) => d.name.value === 'join__graph')?.arguments?.find((a) => a.name.value === 'name')?.value;
+    if (name?.kind === Kind.STRING) graphNames.set(value.name.value, name.value);
+  }
+  const mutation = document.definitions.find((d): d is ObjectTypeDefinitionNode => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === 'Mutation');
+  const departments = new Set<string>();
+  for (const field of mutation?.fields ?? []) {
+    if (namedTypeOf(field.type) !== 'DepartmentActions') continue;
+    for (const join of field.directives?.filter((d) => d.name.value === 'join__field') ?? []) {
+      const graph = join.arguments?.find((a) => a.name.value === 'graph')?.value;
+      if (graph?.kind === Kind.ENUM && graphNames.get(graph.value) === field.name.value) departments.add(field.name.value);
+    }
+  }
+  return Object.keys(subgraphUrlsIn(supergraphSdl)).filter((name) => departments.has(name));
 }
+
+const namedTypeOf = (type: TypeNode): string => (type.kind === Kind.NAMED_TYPE ? type.name.value : namedTypeOf(type.type));
 
 /** The supergraph's `Domain` enum as plain SDL (its descriptions kept, the join directives dropped). */
 export function domainEnumIn(supergraphSdl: string): string {

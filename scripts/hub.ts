@@ -6,6 +6,7 @@ import { startGateway, type RunningGateway } from '../gateway/server.js';
 import { subgraphs as catalogue, defaultPorts } from '../subgraphs/catalog.js';
 import type { SubgraphModule } from '../subgraphs/kit/server.js';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/server.js';
+import { isDepartmentSubgraph } from '../subgraphs/kit/lists/subgraph.js';
 import type { Clock } from '../subgraphs/kit/dates.js';
 
 export interface HubOptions {
@@ -52,8 +53,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
         }),
       );
     }
-    // Every subgraph consumes the departments' change events.
-    const departmentUrls = Object.fromEntries([...running].filter(([name]) => name !== 'platform').map(([name, subgraph]) => [name, subgraph.url]));
+    // Every subgraph consumes the departments' change events: those of the subgraphs that are departments.
+    const departmentUrls = Object.fromEntries(subgraphs.filter(isDepartmentSubgraph).map(({ name }) => [name, running.get(name)!.url]));
     for (const subgraph of running.values()) subgraph.startWorkers(departmentUrls, options.workers);
     const gateway = await startGateway({
       port: options.port ?? 0,

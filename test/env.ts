@@ -11,6 +11,7 @@ import type { DemoData } from '../scripts/demo-data.js';
 import type { TokenClaims } from '../scripts/token.js';
 import { callerHeaders, postGraphQL, type GraphQLResponse } from '../scripts/client.js';
 import { resetConfiguration } from '../subgraphs/kit/config/index.js';
+import { departmentNamesIn, readCheckedInSupergraph } from '../gateway/supergraph.js';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
@@ -81,8 +82,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     subgraphs: options.subgraphs,
     supergraphSdl: options.supergraphSdl,
   });
-  // The departments an officer's token may name: those of the hub's catalogue (its own, when the test gave one).
-  const departmentNames = [...hub.subgraphs.keys()].filter((name) => name !== 'platform');
+  // The departments an officer's token may name: those of the supergraph served (the test's own, when it gave one), as the gateway reads them.
+  const departmentNames = departmentNamesIn(options.supergraphSdl ?? readCheckedInSupergraph());
   const adminHeaders = await callerHeaders({ role: 'admin', sub: 'test-admin' }, { purpose: 'test', reference: 'TEST-1' });
   return {
     url: hub.gateway.url,

@@ -60,6 +60,9 @@ export interface DepartmentSubgraph extends SubgraphModule {
   department: DepartmentConfig;
 }
 
+/** Whether a module is a department's (the list engine's, with its configuration): not the platform, nor any other subgraph. */
+export const isDepartmentSubgraph = (module: SubgraphModule): module is DepartmentSubgraph => 'department' in module && module.department != null;
+
 /**
  * The department's SDL is generated from its configuration (kit/lists/sdl.ts); the catalogue
  * (subgraphs/catalog.ts) adds the `Domain` and `ListKind` enums of all the departments.
