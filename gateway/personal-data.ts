@@ -14,6 +14,7 @@ import type { Principal, Purpose } from '../subgraphs/kit/auth/principal.js';
 import { logger } from '../subgraphs/kit/observability/log.js';
 import { accessRegisterRefusals, accessRegisterWriteDuration } from '../subgraphs/kit/observability/metrics.js';
 import { PURPOSE_HEADER, REFERENCE_HEADER } from './auth.js';
+import { tracedFetch } from '../subgraphs/kit/observability/tracing.js';
 
 /**
  * Writes reads of unmasked personal data to the platform's access register, with the
@@ -25,7 +26,7 @@ export async function registerPersonalDataReads(accessRegisterUrl: string, inter
   const stopTimer = accessRegisterWriteDuration.startTimer();
   let reason: string;
   try {
-    const response = await fetch(accessRegisterUrl, {
+    const response = await tracedFetch(accessRegisterUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: internalToken },
       body: JSON.stringify({ reads }),

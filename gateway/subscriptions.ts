@@ -37,6 +37,7 @@ import { FEED_TOPIC, notifier } from '../subgraphs/kit/events/notifier.js';
 import { subscriptionGuard } from './subscription-limits.js';
 import { configuration } from '../subgraphs/kit/config/index.js';
 import { subscriptionsActive } from '../subgraphs/kit/observability/metrics.js';
+import { requestTrace, tagRequest, tracedFetch } from '../subgraphs/kit/observability/tracing.js';
 
 export interface SubscriptionOptions {
   httpServer: Server;
@@ -91,8 +92,9 @@ export function serveSubscriptions(options: SubscriptionOptions): { close(): Pro
 
   async function readFeed(context: SubscriberContext, after: string | null, filter: unknown) {
     const requestId = randomUUID(); // one per page read: its register records name it
+    tagRequest(requestId);
     const token = await signInternalToken({ principal: context.principal, purpose: context.purpose, requestId }, options.internalSecret);
-    const response = await fetch(options.platformUrl, {
+    const response = await tracedFetch(options.platformUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: token },
       body: JSON.stringify({ query: FEED_QUERY, variables: { after, filter } }),
@@ -163,20 +165,26 @@ export function serveSubscriptions(options: SubscriptionOptions): { close(): Pro
   // Resolvers: the schema is built from SDL, so the field's subscribe function is attached here.
   const subscriptionType = schema.getSubscriptionType()!;
   const field = subscriptionType.getFields().changes;
-  field.subscribe = (_root: unknown, args: any, context: SubscriberContext & { socket: WebSocket }) =>
-    feedEvents(
+  field.subscribe = (_root: unknown, args: any, context: SubscriberContext & { socket: WebSocket }) => {
+    // A subscription's start (its cursor and filter checked, its first page read and registered)
+    // is its request, traced as one; the reads that follow are polls, untraced like a worker's.
+    let started = false;
+    return feedEvents(
       (after, filter) => {
         // Every read re-checks the token: nothing is read for a subscriber whose token lapsed.
         if (context.expiresAt <= Date.now()) {
           context.socket.close(TOKEN_EXPIRED_CLOSE.code, TOKEN_EXPIRED_CLOSE.reason);
           return Promise.resolve({ edges: [], pageInfo: { hasNextPage: false, endCursor: after } });
         }
-        return readFeed(context, after, filter);
+        if (started) return readFeed(context, after, filter);
+        started = true;
+        return requestTrace('WS subscription changes', () => readFeed(context, after, filter));
       },
       context.socket,
       args,
       { pollMs, maxBufferedBytes, sendTimeoutMs },
     );
+  };
   field.resolve = (payload: any) => payload.changes;
 
   return {
@@ -194,12 +202,39 @@ export type FeedPage = { edges: { cursor: string; node: any }[]; pageInfo: { has
  * next event only once the previous one is sent, so a subscriber that does not read holds
  * only its own subscription (one page in memory) and is let go after `sendTimeoutMs`.
  */
-export async function* feedEvents(
+export function feedEvents(
   read: (after: string | null, filter: unknown) => Promise<FeedPage>,
   socket: Pick<WebSocket, 'bufferedAmount' | 'close'>,
   args: { after?: string | null; filter?: unknown },
   limits: { pollMs: number; maxBufferedBytes: number; sendTimeoutMs: number },
+): AsyncIterableIterator<{ changes: any }, void, undefined> {
+  // Ending a subscription (the client's `complete`, its socket closing) returns the generator,
+  // but a generator waiting for the feed to advance hears it only after the wait — up to the
+  // poll interval later, and then it reads the feed once more for nobody. The stop ends the wait.
+  const stopped = new AbortController();
+  const events = subscriberEvents(read, socket, args, limits, stopped.signal);
+  const stop = <T>(then: () => Promise<T>) => {
+    stopped.abort();
+    return then();
+  };
+  return {
+    next: () => events.next(),
+    return: (value?: void) => stop(() => events.return(value)),
+    throw: (error?: unknown) => stop(() => events.throw(error)),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+async function* subscriberEvents(
+  read: (after: string | null, filter: unknown) => Promise<FeedPage>,
+  socket: Pick<WebSocket, 'bufferedAmount' | 'close'>,
+  args: { after?: string | null; filter?: unknown },
+  limits: { pollMs: number; maxBufferedBytes: number; sendTimeoutMs: number },
+  stopped: AbortSignal,
 ) {
+  const whenStopped = new Promise<void>((resolve) => stopped.addEventListener('abort', () => resolve(), { once: true }));
   let after = args.after ?? null;
   subscriptionsActive.inc();
   try {
@@ -224,7 +259,8 @@ export async function* feedEvents(
       }
       after = page.pageInfo.endCursor ?? after;
       // Caught up: wait for the feed to advance (a notification), or the poll interval.
-      if (!page.pageInfo.hasNextPage) await (await notifier()).wait(FEED_TOPIC, limits.pollMs);
+      if (!page.pageInfo.hasNextPage) await Promise.race([notifier().then((feed) => feed.wait(FEED_TOPIC, limits.pollMs)), whenStopped]);
+      if (stopped.aborted) return;
     }
   } finally {
     subscriptionsActive.dec();

@@ -11,8 +11,8 @@
  *   logs on (info, JSON to a file),  tracing off
  *   logs off, tracing on (every request sampled, spans exported over OTLP/HTTP to a sink here)
  *   logs on, tracing on
- *   logs on, tracing on with one request in ten sampled (OTEL_TRACES_SAMPLER_ARG=0.1)
- *   logs off, tracing on with no request sampled (=0): every instrumentation and span, none recorded
+ *   logs off, then on, tracing on with one request in ten sampled (OTEL_TRACES_SAMPLER_ARG=0.1)
+ *   logs off, tracing on with no request sampled (=0): instrumentations in place, no span made
  *   logs off, no tracing but an AsyncLocalStorage holding a value: what carrying a context costs on Node 20
  * The settings alternate over --rounds rounds (forwards, then backwards); each setting is
  * compared with the baseline of the same round, and the median and range over the rounds are
@@ -63,6 +63,7 @@ const settings: Setting[] = [
   { name: 'logs on, tracing off', logs: true, tracing: false },
   { name: 'logs off, tracing on', logs: false, tracing: true },
   { name: 'logs on, tracing on', logs: true, tracing: true },
+  { name: 'logs off, tracing on, 10% sampled', logs: false, tracing: true, ratio: '0.1' },
   { name: 'logs on, tracing on, 10% sampled', logs: true, tracing: true, ratio: '0.1' },
   { name: 'logs off, tracing on, none sampled', logs: false, tracing: true, ratio: '0' },
   { name: 'logs off, context manager only', logs: false, tracing: false, contextOnly: true },
@@ -232,10 +233,10 @@ the profile workload: one subject's full profile through the gateway as an agenc
 purpose (every department called, the access register written), 4 requests at a time,
 ${values.requests} requests after 300 of warm-up, each setting in a fresh process, ${rounds} rounds alternating.
 Logs on: every gateway and subgraph request line at \`info\`, JSON to a file. Tracing on: every
-request sampled (the default, \`OTEL_TRACES_SAMPLER_ARG=1\`), one in ten or none (\`0\`: every
-span made, none recorded or exported), spans (HTTP server and
-fetch, GraphQL execute, knex) exported over OTLP/HTTP to a sink in the benchmark
-(${(sink.bytes() / 1e6).toFixed(1)} MB received in all). "vs baseline" compares each round with the
+request sampled (the default, \`OTEL_TRACES_SAMPLER_ARG=1\`), one in ten, or none (\`0\`: the
+instrumentations in place, no span made); a sampled request's spans (HTTP server and the hub's
+fetches between its processes, GraphQL execute, knex; not the gateway's own steps) exported over
+OTLP/HTTP to a sink in the benchmark (${(sink.bytes() / 1e6).toFixed(1)} MB received in all). "vs baseline" compares each round with the
 baseline of the same round (the settings of a round run one after another, their order
 alternating), and gives the median and the range of those rounds. "Context manager only": no
 tracing, the hub started inside an AsyncLocalStorage holding a value, so that every promise and

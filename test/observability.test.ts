@@ -81,7 +81,17 @@ describe('logs and traces', () => {
     // The gateway's and one per subgraph called, all under the request's id.
     expect(servers.length).toBe(1 + line.subgraphs.length);
     for (const server of servers) expect(server.attributes[REQUEST_ID_ATTRIBUTE]).toBe(line.requestId);
-    expect(trace.filter((span) => span.kind === SpanKind.CLIENT && span.instrumentationScope.name.includes('undici')).length).toBeGreaterThanOrEqual(line.subgraphs.length);
+    // One trace, connected: the gateway's server span is its root; each subgraph's server span is
+    // the child of one of the gateway's fetches, which are children of the gateway's server span.
+    const [gatewayServer] = servers.filter((span) => !span.parentSpanContext);
+    expect(servers.filter((span) => !span.parentSpanContext)).toHaveLength(1);
+    const fetches = trace.filter((span) => span.kind === SpanKind.CLIENT && span.instrumentationScope.name === 'credithub');
+    expect(fetches.length).toBeGreaterThanOrEqual(line.subgraphs.length);
+    for (const fetch of fetches) expect(fetch.parentSpanContext?.spanId).toBe(gatewayServer.spanContext().spanId);
+    const fetchIds = new Set(fetches.map((span) => span.spanContext().spanId));
+    for (const server of servers.filter((span) => span !== gatewayServer)) expect(fetchIds.has(server.parentSpanContext!.spanId)).toBe(true);
+    // The gateway's own steps (gateway.plan, gateway.fetch, …) make no spans unless asked for.
+    expect(trace.filter((span) => span.name.startsWith('gateway.')).map((span) => span.name)).toEqual([]);
     // GraphQL: one execute span per subgraph operation (and none per field), no parse or validate spans.
     const graphql = trace.filter((span) => span.instrumentationScope.name.includes('instrumentation-graphql'));
     expect(graphql.filter((span) => span.name.startsWith('query ')).length).toBe(line.subgraphs.length);
@@ -96,6 +106,59 @@ describe('logs and traces', () => {
     const subgraphLines = logLines().filter((l) => l.msg === 'subgraph request' && l.requestId === line.requestId);
     expect(new Set(subgraphLines.map((l) => l.component))).toEqual(new Set(line.subgraphs));
     for (const subgraphLine of subgraphLines) expect(subgraphLine.traceId).toBe(line.traceId);
+  });
+
+  it('a trace starts at the gateway: a client\'s traceparent is not continued; a subgraph continues only the hub\'s own calls', async () => {
+    const outside = { traceId: 'abcdefabcdefabcdefabcdefabcdef01', spanId: '0123456789abcdef' };
+    const traceparent = `00-${outside.traceId}-${outside.spanId}-01`;
+    const answer = await hub.query('query OutsideTrace { __typename }', {}, { traceparent });
+    expect(answer.errors).toBeUndefined();
+    // Straight to a subgraph, without the internal token (refused, and its trace its own).
+    const tax = hub.hub.subgraphs.get('tax')!;
+    await fetch(tax.url, { method: 'POST', headers: { 'content-type': 'application/json', traceparent }, body: JSON.stringify({ query: '{ __typename }' }) });
+    await flushTracing();
+    const servers = spans.getFinishedSpans().filter((span) => span.kind === SpanKind.SERVER);
+    expect(servers.filter((span) => span.spanContext().traceId === outside.traceId)).toEqual([]);
+    expect(servers.filter((span) => span.parentSpanContext?.spanId === outside.spanId)).toEqual([]);
+  });
+
+  it('a subscription\'s start is a trace: its read of the change feed and the platform\'s SQL inside it', async () => {
+    const { createClient } = await import('graphql-ws');
+    const { default: WebSocket } = await import('ws');
+    const { callerHeaders } = await import('./env.js');
+    const client = createClient({
+      url: hub.url.replace('http://', 'ws://'),
+      webSocketImpl: WebSocket,
+      connectionParams: await callerHeaders({ role: 'partner', agency: '某商业银行', sub: 'bank-traced' }),
+      retryAttempts: 0,
+    });
+    // The start ends once the first page of the feed is read (an empty one here: nothing collected yet).
+    const stop = client.subscribe({ query: 'subscription { changes { eventId } }' }, { next: () => {}, error: () => {}, complete: () => {} });
+    let finished = spans.getFinishedSpans();
+    try {
+      for (let waited = 0; waited < 5_000 && !finished.some((span) => span.name === 'WS subscription changes'); waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await flushTracing();
+        finished = spans.getFinishedSpans();
+      }
+    } finally {
+      stop();
+      await client.dispose();
+    }
+    // Ended, the subscription is let go at once, not after its wait for the feed (the poll interval).
+    let active = '';
+    for (let waited = 0; waited < 2_000 && !active.includes('credithub_subscriptions_active 0'); waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      active = await scrape(hub.url);
+    }
+    expect(active).toContain('credithub_subscriptions_active 0');
+    const start = finished.find((span) => span.name === 'WS subscription changes');
+    expect(start?.kind).toBe(SpanKind.SERVER);
+    expect(start?.parentSpanContext).toBeUndefined();
+    const inTrace = finished.filter((span) => span.spanContext().traceId === start!.spanContext().traceId);
+    expect(inTrace.some((span) => span.kind === SpanKind.CLIENT)).toBe(true);
+    expect(inTrace.some((span) => span.kind === SpanKind.SERVER && span.name === 'POST /graphql')).toBe(true);
+    expect(inTrace.some((span) => span.instrumentationScope.name.includes('knex') && JSON.stringify(span.attributes).includes('platform_'))).toBe(true);
   });
 
   it('probes and scrapes are not traced, nor SQL outside a request', async () => {

@@ -139,3 +139,19 @@ describe('a subscriber too slow to read', () => {
     expect(closes.at(-1)).toMatchObject({ code: 4008, reason: expect.stringMatching(/bytes unsent/) });
   });
 });
+
+describe('a subscription ended while it waits for the feed', () => {
+  it('is let go at once: no wait for the poll interval, no further read of the feed', async () => {
+    const socket = { bufferedAmount: 0, close: () => {} };
+    const empty: FeedPage = { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+    let reads = 0;
+    const events = feedEvents(async () => (reads++, empty), socket as any, {}, { pollMs: 60_000, maxBufferedBytes: 1000, sendTimeoutMs: 200 });
+    const pending = events.next(); // reads the (empty) feed, then waits up to a minute for it to advance
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const startedAt = Date.now();
+    expect(await events.return!(undefined)).toMatchObject({ done: true });
+    expect(await pending).toMatchObject({ done: true });
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    expect(reads).toBe(1);
+  });
+});

@@ -16,6 +16,7 @@ import { INTERNAL_TOKEN_HEADER } from '../../subgraphs/kit/auth/internal-token.j
 import { ErrorCode } from '../../subgraphs/kit/errors.js';
 import { EXPORT_ROUTE, FEED_POSITION_ROUTE, type ExportEntriesPage } from '../../subgraphs/kit/internal-routes.js';
 import { registerPersonalDataReads, WITHHELD } from '../personal-data.js';
+import { tracedFetch } from '../../subgraphs/kit/observability/tracing.js';
 
 /** Filters are handed on as the API's input objects (`EntryFilter`, `ConsolidatedListFilter`). */
 export type ExportFilter = Record<string, unknown>;
@@ -46,7 +47,7 @@ export interface ExportSources {
 async function callSubgraph(sources: ExportSources, subgraph: string, url: URL, context: GatewayContext): Promise<any> {
   let response: Response;
   try {
-    response = await fetch(url, {
+    response = await tracedFetch(url, {
       headers: { [INTERNAL_TOKEN_HEADER]: await context.internalToken, 'x-request-id': context.requestId },
       signal: AbortSignal.timeout(sources.timeoutMs),
     });

@@ -12,7 +12,8 @@ import { createHttpTerminator } from 'http-terminator';
 import { configuration } from './config/index.js';
 import { logger } from './observability/log.js';
 import { metricsRoute } from './observability/metrics.js';
-import { serverSpan } from './observability/tracing.js';
+import { serverSpan, type CallerTrace } from './observability/tracing.js';
+import { INTERNAL_TOKEN_HEADER } from './auth/internal-token.js';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -26,6 +27,12 @@ export interface ServeOptions<Context extends BaseContext> {
   routes?: Record<string, Route>;
   /** Served instead of GraphQL for a GET of `path` from a browser (`Accept: text/html`): the development explorer. */
   browserPage?: Route;
+  /**
+   * The hub's edge (the gateway): it decides which requests are traced, a caller's trace context
+   * is never continued. Otherwise a call from another of the hub's processes (carrying the
+   * internal token) follows its caller's decision (see CallerTrace).
+   */
+  edge?: boolean;
   /** What must hold for this process to take traffic (/health/ready); none: ready while not stopping. */
   readiness?: () => Promise<ReadinessCheck[]>;
 }
@@ -113,7 +120,8 @@ export async function serveGraphQL<Context extends BaseContext>(
   };
   const log = logger('http');
 
-  const httpServer = http.createServer((req, res) => serverSpan(req, res, () => handle(req, res)));
+  const callerTrace = (req: IncomingMessage): CallerTrace => (!options.edge && INTERNAL_TOKEN_HEADER in req.headers ? 'follow' : 'ignore');
+  const httpServer = http.createServer((req, res) => serverSpan(req, res, () => handle(req, res), callerTrace(req)));
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const callerGone = new AbortController();
     res.on('close', () => {

@@ -1,5 +1,5 @@
 /** Logs, metrics, traces, health and shutdown. */
-import { decimal, integer, oneOf, text, url } from './variable.js';
+import { decimal, flag, integer, oneOf, text, url } from './variable.js';
 
 export const observability = {
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info', doc: 'least severe log level written' }),
@@ -7,6 +7,7 @@ export const observability = {
   LOG_DESTINATION: text({ allowed: 'a file path', defaultText: 'standard output', doc: 'a file to append log lines to instead of standard output' }),
   METRICS_TOKEN: text({ secret: true, minLength: 16, allowed: 'at least 16 bytes', doc: 'bearer token `/metrics` asks for; without it `/metrics` answers loopback callers only' }),
   OTEL_EXPORTER_OTLP_ENDPOINT: url({ schemes: ['http:', 'https:'], doc: 'OTLP/HTTP (JSON) collector base URL, e.g. `http://otel-collector:4318` (spans go to `<url>/v1/traces`); tracing is off without it' }),
+  OTEL_GATEWAY_STEP_SPANS: flag({ default: false, doc: "also trace the gateway's own steps (validate, plan, execute, each fetch, post-processing): about ten more spans a request" }),
   OTEL_TRACES_SAMPLER_ARG: decimal({ min: 0, max: 1, default: 1, doc: 'share of new traces recorded (1: every request)' }),
   READY_MAX_CONSUMER_LAG_SECONDS: integer({ min: 1, max: 86_400, default: 300, unit: 'seconds', doc: '`/health/ready` answers 503 once an event consumer has not caught up with a source for this long' }),
   SHUTDOWN_GRACE_MS: integer({ min: 0, max: 120_000, default: 8_000, unit: 'ms', doc: 'how long a stopping process waits for in-flight requests to finish before closing their connections' }),

@@ -1,15 +1,21 @@
 /**
- * Traces (OpenTelemetry): with OTEL_EXPORTER_OTLP_ENDPOINT set, every request is one trace
- * from the gateway through each subgraph it calls to their SQL — the gateway's fetches
- * (undici) carry the trace context, each server continues it, GraphQL and knex add
- * their spans — exported over OTLP/HTTP. Without it tracing is off: nothing is patched and
- * a request costs one `if`.
+ * Traces (OpenTelemetry): with OTEL_EXPORTER_OTLP_ENDPOINT set, a sampled request is one trace
+ * from the gateway through each subgraph it calls to their SQL — the gateway's fetches carry the
+ * trace context (`tracedFetch`), each subgraph continues it, GraphQL and knex add their spans —
+ * exported over OTLP/HTTP. Without it tracing is off: nothing is patched and a request costs one `if`.
+ *
+ * One rule decides where spans are made: **only inside a recorded trace**. The gateway decides
+ * per request (OTEL_TRACES_SAMPLER_ARG); a request it does not sample runs with no span at all
+ * — no non-recording spans, no context entered, no `traceparent` sent — so its subgraphs, GraphQL
+ * and SQL make none either, and a trace is whole or absent. (Every instrumentation would
+ * otherwise make its non-recording span and enter a context for it on every request, sampled
+ * or not: BENCHMARKS.md, "Logs and traces", gives what each costs.)
  *
  * Instrumentations patch modules as they load: an entry point starts tracing before it
  * imports the hub (scripts/tracing.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type ProxyTracerProvider, type Span, type Tracer, type TracerOptions, type TracerProvider } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { GraphQLInstrumentation } from '@opentelemetry/instrumentation-graphql';
 import { KnexInstrumentation } from '@opentelemetry/instrumentation-knex';
@@ -33,12 +39,31 @@ const UNTRACED_PATHS = /^\/(health(\/.*)?|metrics)$/;
  * spends in GraphQL is in the execute span, which carries the operation and its document.
  */
 class ExecuteSpans extends GraphQLInstrumentation {
+  constructor(config: ConstructorParameters<typeof GraphQLInstrumentation>[0]) {
+    super(config);
+    // Execution outside a recorded trace runs graphql's own execute: the instrumentation would
+    // make a span, copy the document into it and enter a context for it whatever the sampling.
+    // `_patchExecute` is the instrumentation's own step (private in its typings).
+    const self = this as unknown as { _patchExecute(resolver: unknown): (original: Execute) => Execute };
+    const patch = self._patchExecute.bind(this);
+    self._patchExecute = (resolver) => (original) => {
+      const instrumented = patch(resolver)(original);
+      return function execute(this: unknown, ...args) {
+        return (inRecordedTrace() ? instrumented : original).apply(this, args);
+      };
+    };
+  }
+
   protected override init() {
     const graphql = super.init();
     graphql.files = graphql.files.filter((file) => file.name.includes('execution/execute'));
     return graphql;
   }
 }
+type Execute = (...args: unknown[]) => unknown;
+
+/** Whether the code running now is part of a recorded trace (and so may make spans). */
+const inRecordedTrace = () => trace.getSpan(context.active())?.isRecording() === true;
 
 /**
  * Where a trace may start: at a server span (a request), sampled at the configured ratio. SQL or
@@ -51,6 +76,36 @@ class RequestsOnly implements Sampler {
   }
   toString(): string {
     return `RequestsOnly{${this.ratio.toString()}}`;
+  }
+}
+
+/** The tracer @apollo/gateway makes its own step spans with (gateway.request, .validate, .plan, .execute, .fetch, .postprocessing). */
+const GATEWAY_STEPS_TRACER = 'apollo/gateway-js';
+
+/**
+ * What runs the gateway's steps without a span and without entering a context for each: about
+ * ten a request, and @apollo/gateway has no switch for them. The server span, each subgraph
+ * fetch and everything below stay, connected as before.
+ */
+const untraced: Tracer = {
+  startSpan: () => trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
+  startActiveSpan: ((...args: unknown[]) => (args[args.length - 1] as (span: Span) => unknown)(trace.wrapSpanContext(INVALID_SPAN_CONTEXT))) as Tracer['startActiveSpan'],
+};
+
+/** The gateway's step spans: none, or (OTEL_GATEWAY_STEP_SPANS) inside recorded traces only. */
+class GatewaySteps implements TracerProvider {
+  constructor(
+    private readonly provider: TracerProvider,
+    private readonly stepSpans: boolean,
+  ) {}
+  getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
+    const tracer = this.provider.getTracer(name, version, options);
+    if (name !== GATEWAY_STEPS_TRACER) return tracer;
+    if (!this.stepSpans) return untraced;
+    return {
+      startSpan: (...args) => (inRecordedTrace() ? tracer : untraced).startSpan(...args),
+      startActiveSpan: ((...args: unknown[]) => ((inRecordedTrace() ? tracer : untraced).startActiveSpan as (...all: unknown[]) => unknown)(...args)) as Tracer['startActiveSpan'],
+    };
   }
 }
 
@@ -85,7 +140,7 @@ export function startTracing(serviceName: string, exporter?: SpanExporter): bool
     instrumentations: [
       // Fetches inside a trace only (the gateway's calls to subgraphs, which carry traceparent);
       // the exporter's own posts to the collector are not traced.
-      new UndiciInstrumentation({ requireParentforSpans: true, ignoreRequestHook: (request) => request.origin === collector }),
+      ...(process.env.TRACE_EXPERIMENT?.includes('undici') ? [new UndiciInstrumentation({ requireParentforSpans: true, ignoreRequestHook: (request) => request.origin === collector })] : []),
       // One span per execution: no per-field resolver spans, and no parse or validate spans (see
       // ExecuteSpans). Spans never carry values: literal arguments in documents become "*"
       // (allowValues off), and knex records statements with placeholders.
@@ -98,6 +153,9 @@ export function startTracing(serviceName: string, exporter?: SpanExporter): bool
     ],
   });
   sdk.start();
+  // Before anything asks for a tracer: a tracer, once had, keeps its provider.
+  const global = trace.getTracerProvider() as ProxyTracerProvider;
+  global.setDelegate(new GatewaySteps(global.getDelegate(), config.OTEL_GATEWAY_STEP_SPANS));
   return true;
 }
 
@@ -114,16 +172,28 @@ export async function stopTracing(): Promise<void> {
 }
 
 /**
- * Runs one HTTP request's handling inside a server span that continues the caller's trace
- * (the gateway's traceparent header). Off: runs it as it is.
+ * Whether a server follows its caller's decision: a subgraph follows the gateway's (a call from
+ * the hub's own processes, carrying their internal token) — continuing its trace, or, with no
+ * `traceparent`, tracing nothing. The gateway, the hub's edge, decides every request itself at
+ * the configured ratio: a client's `traceparent` marked sampled would otherwise have every one of
+ * its requests traced whatever OTEL_TRACES_SAMPLER_ARG says.
  */
-export function serverSpan(req: IncomingMessage, res: ServerResponse, handle: () => Promise<void>): Promise<void> {
+export type CallerTrace = 'follow' | 'ignore';
+
+/**
+ * Runs one HTTP request's handling inside a server span when it is traced (see CallerTrace);
+ * otherwise, and with tracing off, runs it as it is.
+ */
+export function serverSpan(req: IncomingMessage, res: ServerResponse, handle: () => Promise<void>, callerTrace: CallerTrace): Promise<void> {
   if (!sdk) return handle();
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   // Probes and scrapes every few seconds are not requests anyone traces.
   if (UNTRACED_PATHS.test(path)) return handle();
-  const parent = propagation.extract(context.active(), req.headers);
+  const parent = callerTrace === 'follow' ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
+  if (callerTrace === 'follow' && !trace.getSpanContext(parent)) return handle(); // the caller traces nothing
   const span = tracer.startSpan(`${req.method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': path } }, parent);
+  // Not sampled (here, or by the caller): no span is carried, so nothing below makes one.
+  if (!span.isRecording()) return handle();
   const requestId = req.headers['x-request-id'];
   if (typeof requestId === 'string') span.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
   return context.with(trace.setSpan(parent, span), () =>
@@ -135,7 +205,62 @@ export function serverSpan(req: IncomingMessage, res: ServerResponse, handle: ()
   );
 }
 
+/**
+ * Runs a request that is not an HTTP one — a subscription's start over its WebSocket — as the
+ * root of a trace of its own (sampled at the configured ratio), its fetches inside it. Off: runs it as it is.
+ */
+export function requestTrace<T>(name: string, work: () => Promise<T>): Promise<T> {
+  if (!sdk) return work();
+  const span = tracer.startSpan(name, { kind: SpanKind.SERVER }, ROOT_CONTEXT);
+  if (!span.isRecording()) return work();
+  return context.with(trace.setSpan(ROOT_CONTEXT, span), () =>
+    work()
+      .catch((error) => {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.name });
+        throw error;
+      })
+      .finally(() => span.end()),
+  );
+}
+
 /** Names the request on the active span (the gateway makes its id after the span started). */
 export function tagRequest(requestId: string): void {
   trace.getActiveSpan()?.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
+}
+
+const setHeader = { set: (headers: Headers, key: string, value: string) => headers.set(key, value) };
+
+/**
+ * `fetch` as the hub's processes call one another (the gateway its subgraphs, the access
+ * register, the change feed). Inside a recorded trace: a client span from the call to its
+ * response's headers, and the trace context sent in `traceparent` so the callee's spans join the
+ * trace. Outside one (an unsampled request, a worker's poll) or with tracing off: the plain fetch,
+ * and the callee traces nothing either.
+ *
+ * Written here rather than taken from the undici instrumentation, which listens to every request
+ * of the process and, inside an unsampled request, would still make its span and send the context.
+ */
+export async function tracedFetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
+  if (!sdk || process.env.TRACE_EXPERIMENT?.includes('undici') || !inRecordedTrace()) return fetch(input, init);
+  const active = context.active();
+  const url = new URL(input);
+  const method = init.method ?? 'GET';
+  const span = tracer.startSpan(
+    method,
+    { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'server.address': url.hostname, 'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)), 'url.full': `${url.origin}${url.pathname}` } },
+    active,
+  );
+  const headers = new Headers(init.headers);
+  propagation.inject(trace.setSpan(active, span), headers, { set: (carrier: Headers, key: string, value: string) => carrier.set(key, value) });
+  try {
+    const response = await fetch(input, { ...init, headers });
+    span.setAttribute('http.response.status_code', response.status);
+    if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    return response;
+  } catch (error) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.name });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
