@@ -27,11 +27,11 @@ export function departmentNamesIn(supergraphSdl: string): string[] {
   return Object.keys(subgraphUrlsIn(supergraphSdl)).filter((name) => name !== 'platform');
 }
 
-/** The supergraph's `Domain` enum as plain SDL (its descriptions kept, the join directives dropped). */
-export function domainEnumIn(supergraphSdl: string): string {
-  const domain = parse(supergraphSdl).definitions.find(
-    (definition): definition is EnumTypeDefinitionNode => definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === 'Domain',
+/** One of the supergraph's enums (`Domain`, `ChangeType`) as plain SDL (its descriptions kept, the join directives dropped). */
+export function enumIn(supergraphSdl: string, name: string): string {
+  const found = parse(supergraphSdl).definitions.find(
+    (definition): definition is EnumTypeDefinitionNode => definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === name,
   );
-  if (!domain) throw new Error('The supergraph has no Domain enum: run `npm run compose`');
-  return print({ ...domain, directives: [], values: domain.values?.map((value) => ({ ...value, directives: [] })) });
+  if (!found) throw new Error(`The supergraph has no ${name} enum: run \`npm run compose\``);
+  return print({ ...found, directives: [], values: found.values?.map((value) => ({ ...value, directives: [] })) });
 }
