@@ -30,7 +30,7 @@ import type { Principal, Purpose } from '../subgraphs/kit/auth/principal.js';
 import { ErrorCode } from '../subgraphs/kit/errors.js';
 import { decodeJwt } from 'jose';
 import { authenticateHeaders, type TokenVerifier } from './auth.js';
-import { departmentNamesIn, domainEnumIn } from './supergraph.js';
+import { departmentNamesIn, enumIn } from './supergraph.js';
 import { registerPersonalDataReads } from './personal-data.js';
 import { maySubscribe } from '../subgraphs/kit/auth/policy.js';
 import { FEED_TOPIC, notifier } from '../subgraphs/kit/events/notifier.js';
@@ -75,9 +75,13 @@ const FEED_QUERY = `query($after: String, $filter: ChangeFilter) { changes(after
   edges { cursor node { eventId type domain creditCode listType listKind regionCode entryId status exitWay occurredAt detail } }
   pageInfo { hasNextPage endCursor } } }`;
 
-/** The gateway's subscription schema: schema/subscriptions.graphql with the supergraph's `Domain` enum. */
+/**
+ * The gateway's subscription schema: schema/subscriptions.graphql with the supergraph's `Domain`
+ * and `ChangeType` enums — the feed's own, so that every event the `changes` query gives (notices
+ * included) can be delivered, and a new type of change reaches subscribers without a change here.
+ */
 export function subscriptionSchema(supergraphSdl: string): GraphQLSchema {
-  return buildSchema(`${readFileSync(join(SCHEMA_DIR, 'subscriptions.graphql'), 'utf8')}\n${domainEnumIn(supergraphSdl)}`);
+  return buildSchema(`${readFileSync(join(SCHEMA_DIR, 'subscriptions.graphql'), 'utf8')}\n${enumIn(supergraphSdl, 'Domain')}\n${enumIn(supergraphSdl, 'ChangeType')}`);
 }
 
 export function serveSubscriptions(options: SubscriptionOptions): { close(): Promise<void> } {

@@ -52,11 +52,11 @@ export function departmentNamesIn(supergraphSdl: string): string[] {
 
 const namedTypeOf = (type: TypeNode): string => (type.kind === Kind.NAMED_TYPE ? type.name.value : namedTypeOf(type.type));
 
-/** The supergraph's `Domain` enum as plain SDL (its descriptions kept, the join directives dropped). */
-export function domainEnumIn(supergraphSdl: string): string {
-  const domain = parse(supergraphSdl).definitions.find(
-    (definition): definition is EnumTypeDefinitionNode => definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === 'Domain',
+/** One of the supergraph's enums (`Domain`, `ChangeType`) as plain SDL (its descriptions kept, the join directives dropped). */
+export function enumIn(supergraphSdl: string, name: string): string {
+  const found = parse(supergraphSdl).definitions.find(
+    (definition): definition is EnumTypeDefinitionNode => definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === name,
   );
-  if (!domain) throw new Error('The supergraph has no Domain enum: run `npm run compose`');
-  return print({ ...domain, directives: [], values: domain.values?.map((value) => ({ ...value, directives: [] })) });
+  if (!found) throw new Error(`The supergraph has no ${name} enum: run \`npm run compose\``);
+  return print({ ...found, directives: [], values: found.values?.map((value) => ({ ...value, directives: [] })) });
 }

@@ -1,7 +1,11 @@
 /**
- * Exports (GET /export/<department>.csv|.xlsx at the gateway): for every role, with and
- * without a stated purpose, the file holds exactly what the GraphQL entries query gives that
- * caller — the same entries, masked the same way — and unmasked reads reach the access register.
+ * Exports (GET /export/<department>.csv|.xlsx and /export/platform/… at the gateway): for every
+ * role at every export — each department's lists (customs included) and the platform's
+ * consolidated (each list type) and warning lists, CSV and XLSX, with and without a stated
+ * purpose — the file holds exactly what the GraphQL query gives that caller (the same rows,
+ * masked the same way, or the same refusal), no entry the policy does not show it (against the
+ * departments' own tables), unmasked personal data only for a role that may read it with a
+ * purpose, and every unmasked value read is in the access register under that caller.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -15,48 +19,92 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { callerHeaders, startTestHub, type TestHub } from './env.js';
 import type { TokenClaims } from '../scripts/token.js';
-import { CONSOLIDATED_COLUMNS, CONSOLIDATED_SELECTION, ENTRY_COLUMNS, ENTRY_SELECTION, WARNING_LIST_COLUMNS, WARNING_LIST_SELECTION } from '../gateway/export/columns.js';
+import { CONSOLIDATED_COLUMNS, CONSOLIDATED_SELECTION, ENTRY_COLUMNS, ENTRY_SELECTION, WARNING_LIST_COLUMNS, WARNING_LIST_SELECTION, type ExportColumn } from '../gateway/export/columns.js';
+import { departments } from '../subgraphs/catalog.js';
+import { entryVisibility, isVisible, mayReadPersonalData } from '../subgraphs/kit/auth/policy.js';
+import { everyRole, principalOf, registeredUnder } from './roles.js';
 
 const PURPOSE = { purpose: '授信前尽职调查', reference: 'SX-2026-0077' };
-const CALLERS: [string, TokenClaims | null][] = [
-  ['public', null],
-  ['agency', { role: 'agency', agency: '某市财政局', sub: 'agency-export' }],
-  ['agency without scopes', { role: 'agency', agency: '某市财政局', sub: 'agency-export-none', scopes: [] }],
-  ['red-only agency', { role: 'agency', agency: '某市财政局', sub: 'agency-export-red', scopes: ['read:red'] }],
-  ['partner', { role: 'partner', agency: '某银行', sub: 'partner-export' }],
-  ['red-only partner', { role: 'partner', agency: '某行业协会', sub: 'partner-export-red', scopes: ['read:red'] }],
-  ['auditor', { role: 'auditor', sub: 'auditor-export' }],
-  ['admin', { role: 'admin', sub: 'admin-export' }],
-  ['courts officer', { role: 'officer', department: 'courts', sub: 'officer-export-courts' }],
-  ['tax officer', { role: 'officer', department: 'tax', sub: 'officer-export-tax' }],
-];
+const CALLERS = everyRole('export');
+const calling = (name: string) => CALLERS.find(([caller]) => caller === name)![1];
+
+/** The caller under an id of its own for one export: its register records are that export's alone. */
+const asExporter = (claims: TokenClaims | null, door: string, purpose?: unknown): TokenClaims | null =>
+  claims && { ...claims, sub: `${claims.sub}@${door}${purpose ? '+p' : ''}` };
+
+const isMasked = (value: string) => value.includes('*');
 
 let hub: TestHub;
 const exportUrl = (path: string) => new URL(path, hub.url).toString();
 
 /** Every page of courtsEntries for a caller, as rows of the export's columns. */
-async function apiRows(claims: TokenClaims | null, purpose?: typeof PURPOSE): Promise<string[][]> {
+async function apiRows(claims: TokenClaims | null, purpose?: typeof PURPOSE, department = departments.find((d) => d.name === 'courts')!): Promise<string[][]> {
   const rows: string[][] = [];
+  const field = department.entriesQuery;
   let after: string | null = null;
   for (;;) {
     const { data, errors }: { data?: any; errors?: unknown[] } = await hub.queryAs(
       claims,
-      `query($after: String) { courtsEntries(first: 100, after: $after) { edges { node { ${ENTRY_SELECTION} } } pageInfo { hasNextPage endCursor } } }`,
+      `query($after: String) { ${field}(first: 100, after: $after) { edges { node { ${ENTRY_SELECTION} } } pageInfo { hasNextPage endCursor } } }`,
       { after },
       purpose,
     );
     expect(errors).toBeUndefined();
-    for (const { node } of data.courtsEntries.edges) rows.push(ENTRY_COLUMNS.map((c) => String(c.value(node) ?? '')));
-    if (!data.courtsEntries.pageInfo.hasNextPage) return rows;
-    after = data.courtsEntries.pageInfo.endCursor;
+    for (const { node } of data[field].edges) rows.push(ENTRY_COLUMNS.map((c) => String(c.value(node) ?? '')));
+    if (!data[field].pageInfo.hasNextPage) return rows;
+    after = data[field].pageInfo.endCursor;
   }
 }
 
-async function exportCsv(claims: TokenClaims | null, purpose?: typeof PURPOSE, query = '') {
-  const response = await fetch(exportUrl(`/export/courts.csv${query}`), { headers: await callerHeaders(claims, purpose) });
+async function exportCsv(claims: TokenClaims | null, purpose?: typeof PURPOSE, query = '', path = '/export/courts.csv') {
+  const response = await fetch(exportUrl(`${path}${query}`), { headers: await callerHeaders(claims, purpose) });
   const text = await response.text();
   return { response, text, rows: response.ok ? (parse(text, { bom: true }) as string[][]) : [] };
 }
+
+/** An XLSX export's rows (header first) as text, the columns of the export. */
+async function exportXlsx(claims: TokenClaims | null, purpose: typeof PURPOSE | undefined, path: string, columns: ExportColumn[]) {
+  const response = await fetch(exportUrl(path), { headers: await callerHeaders(claims, purpose) });
+  if (!response.ok) return { response, rows: [] as string[][], body: await response.json() };
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as any);
+  const rows: string[][] = [];
+  workbook.worksheets[0].eachRow((row) => {
+    rows.push(columns.map((_, i) => String(row.getCell(i + 1).value ?? '')));
+  });
+  return { response, rows, body: null };
+}
+
+/**
+ * The persons whose data a department export's rows hold unmasked, each under the code the
+ * register files it under: a natural person's own code (their code and name), a legal
+ * representative's own document number (the number, and the name on an unpublished list).
+ */
+function unmaskedPersons(header: string[], rows: string[][]): string[] {
+  const at = (row: string[], column: string) => row[header.indexOf(column)];
+  const persons: string[] = [];
+  for (const row of rows) {
+    if (at(row, 'subjectType') === 'NATURAL_PERSON' && (!isMasked(at(row, 'creditCode')) || !isMasked(at(row, 'subjectName')))) persons.push(at(row, 'creditCode'));
+    const number = at(row, 'legalRepresentativeIdNumber');
+    const repName = at(row, 'legalRepresentativeName');
+    if (number && !isMasked(number)) persons.push(number);
+    if (at(row, 'published') === 'false' && repName && !isMasked(repName)) persons.push(number || at(row, 'creditCode'));
+  }
+  return persons;
+}
+
+/** Every department's entries as its own tables hold them, by department: the ground truth the policy is applied to. */
+async function entriesInTables(): Promise<Map<string, { id: string; status: string; listType: string; published: boolean }[]>> {
+  const byDepartment = new Map();
+  for (const department of departments) {
+    const rows = await hub.hub.subgraphs.get(department.name)!.db(`${department.name}_entries`).select('id', 'status', 'list_type', 'published');
+    byDepartment.set(department.name, rows.map((row: any) => ({ id: row.id, status: row.status, listType: row.list_type, published: Boolean(row.published) })));
+  }
+  return byDepartment;
+}
+
+/** The HTTP status an export answers a refusal with, by the API's error code. */
+const STATUS_OF = { FORBIDDEN: 403, UNAUTHENTICATED: 401, BAD_USER_INPUT: 400 } as Record<string, number>;
 
 const ACCESS_REGISTER = `query($code: ID) { accessRegister(filter: { subjectCode: $code }, first: 100) { edges { node { principalId fields } } } }`;
 
@@ -71,25 +119,58 @@ afterAll(async () => {
   await hub?.stop();
 });
 
-describe('GET /export/<department>.csv', () => {
-  for (const [name, claims] of CALLERS) {
-    for (const purpose of [undefined, PURPOSE]) {
-      it(`gives the ${name} ${purpose ? 'with' : 'without'} a purpose exactly what the API gives`, async () => {
-        const { response, rows } = await exportCsv(claims, purpose);
-        expect(response.status).toBe(200);
-        expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-        const [header, ...body] = rows;
-        expect(header).toEqual(ENTRY_COLUMNS.map((c) => c.name));
-        const expected = await apiRows(claims, purpose);
-        expect(body).toEqual(expected);
-        const persons = body.filter((row) => row[header.indexOf('subjectType')] === 'NATURAL_PERSON');
-        const masked = persons.some((row) => row[header.indexOf('creditCode')].includes('*'));
-        // The header says so whenever something was masked.
-        if (masked) expect(response.headers.get('x-credithub-personal-data')).toMatch(/^masked; /);
-      });
-    }
-  }
+describe('GET /export/<department>.csv|.xlsx: every role at every department\'s export', () => {
+  let tables: Awaited<ReturnType<typeof entriesInTables>>;
+  beforeAll(async () => {
+    tables = await entriesInTables();
+  });
+  const unmaskedSeen = new Map<string, number>();
 
+  for (const department of departments) {
+    for (const [name, claims] of CALLERS) {
+      for (const purpose of [undefined, PURPOSE]) {
+        it(`${department.name}: gives the ${name} ${purpose ? 'with' : 'without'} a purpose exactly what the API gives, in CSV and XLSX, registering what it reads unmasked`, async () => {
+          const exporter = asExporter(claims, department.name, purpose);
+          const principal = principalOf(exporter);
+          const { response, rows } = await exportCsv(exporter, purpose, '', `/export/${department.name}.csv`);
+          expect(response.status).toBe(200);
+          expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+          const [header, ...body] = rows;
+          expect(header).toEqual(ENTRY_COLUMNS.map((c) => c.name));
+          expect(body).toEqual(await apiRows(claims, purpose, department));
+
+          // The policy, applied to the department's own table: the file holds every entry it shows the caller, and no other.
+          const visibility = entryVisibility(principal, department.name);
+          const expected = tables.get(department.name)!.filter((entry) => isVisible(entry, visibility)).map((entry) => entry.id);
+          expect(body.map((row) => row[0]).sort()).toEqual(expected.sort());
+
+          // Personal data: unmasked only to a role that may read it with a purpose, and then every such read registered under the caller.
+          const allowed = mayReadPersonalData(principal, purpose ?? null);
+          const persons = unmaskedPersons(header, body);
+          const registered = exporter ? await registeredUnder(hub, exporter.sub!) : new Set<string>();
+          if (allowed) {
+            expect(response.headers.get('x-credithub-personal-data')).toBeNull();
+            expect(persons.filter((person) => !registered.has(person))).toEqual([]);
+            unmaskedSeen.set(department.name, (unmaskedSeen.get(department.name) ?? 0) + persons.length);
+          } else {
+            expect(response.headers.get('x-credithub-personal-data')).toMatch(/^masked; /);
+            expect(persons).toEqual([]);
+            expect([...registered]).toEqual([]);
+          }
+
+          const xlsx = await exportXlsx(exporter, purpose, `/export/${department.name}.xlsx`, ENTRY_COLUMNS);
+          expect(xlsx.response.status).toBe(200);
+          expect(xlsx.rows).toEqual(rows);
+        });
+      }
+    }
+    it(`${department.name}: the walk above saw personal data unmasked (it checked something)`, () => {
+      expect(unmaskedSeen.get(department.name)).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('GET /export/<department>.csv', () => {
   it('holds unmasked natural persons only for a role that may read them with a purpose, and registers each read', async () => {
     const admin = CALLERS.find(([name]) => name === 'admin')![1];
     const { rows } = await exportCsv(admin, PURPOSE);
@@ -172,22 +253,6 @@ describe('GET /export/<department>.csv', () => {
 
 });
 
-describe('GET /export/<department>.xlsx', () => {
-  it('holds the same rows as the CSV export, typed cells aside', async () => {
-    const auditor = CALLERS.find(([name]) => name === 'auditor')![1];
-    const csv = (await exportCsv(auditor, PURPOSE)).rows;
-    const response = await fetch(exportUrl('/export/courts.xlsx'), { headers: await callerHeaders(auditor, PURPOSE) });
-    expect(response.status).toBe(200);
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as any);
-    const rows: string[][] = [];
-    workbook.worksheets[0].eachRow((row) => {
-      rows.push(ENTRY_COLUMNS.map((_, i) => String(row.getCell(i + 1).value ?? '')));
-    });
-    expect(rows).toEqual(csv);
-  });
-});
-
 describe('GET /export/platform/…', () => {
   const CONSOLIDATED = `query($filter: ConsolidatedListFilter, $after: String) { consolidatedList(filter: $filter, first: 100, after: $after) {
     edges { node { ${CONSOLIDATED_SELECTION} } } pageInfo { hasNextPage endCursor } } }`;
@@ -205,22 +270,95 @@ describe('GET /export/platform/…', () => {
     }
   }
 
-  const auditor = CALLERS.find(([name]) => name === 'auditor')![1];
-  const partner = CALLERS.find(([name]) => name === 'partner')![1];
+  const auditor = calling('auditor');
+  const DOORS = [
+    ...(['BLACK', 'RED', 'KEY_ATTENTION'] as const).map((listType) => ({
+      name: `consolidated ${listType}`, path: 'consolidated', query: `?listType=${listType}`, field: 'consolidatedList', gql: CONSOLIDATED,
+      columns: CONSOLIDATED_COLUMNS, filter: { listType } as Record<string, unknown> | undefined, listType: listType as string | undefined,
+    })),
+    { name: 'warning list', path: 'warning-list', query: '', field: 'warningList', gql: WARNING_LIST, columns: WARNING_LIST_COLUMNS, filter: undefined, listType: undefined },
+  ];
 
-  for (const [name, claims, purpose] of [['auditor with a purpose', auditor, PURPOSE], ['partner', partner, undefined]] as const) {
-    it(`gives the ${name} the consolidated list exactly as consolidatedList does`, async () => {
-      const response = await fetch(exportUrl('/export/platform/consolidated.csv?listType=BLACK&minDomains=1'), { headers: await callerHeaders(claims, purpose) });
-      expect(response.status).toBe(200);
-      expect(response.headers.get('x-credithub-feed-cursor')).toBeTruthy();
-      const [header, ...body] = parse(await response.text(), { bom: true }) as string[][];
-      expect(header).toEqual(CONSOLIDATED_COLUMNS.map((c) => c.name));
-      expect(body.length).toBeGreaterThan(0);
-      expect(body).toEqual(await listRows(claims, CONSOLIDATED, 'consolidatedList', CONSOLIDATED_COLUMNS, { listType: 'BLACK', minDomains: 1 }, purpose));
-      // Natural persons only with a purpose, to a role that may read them.
-      const persons = body.filter((row) => row[header.indexOf('subjectType')] === 'NATURAL_PERSON');
-      if (!purpose) expect(persons).toEqual([]);
-    });
+  /** Every page as the API gives it to the caller, or its refusal. */
+  async function apiAnswer(claims: TokenClaims | null, door: (typeof DOORS)[number], purpose?: typeof PURPOSE): Promise<{ rows: string[][]; code?: string }> {
+    const rows: string[][] = [];
+    let after: string | null = null;
+    for (;;) {
+      const { data, errors }: { data?: any; errors?: any[] } = await hub.queryAs(claims, door.gql, { filter: door.filter, after }, purpose);
+      if (errors?.length) return { rows, code: errors[0].extensions?.code };
+      for (const { node } of data[door.field].edges) rows.push(door.columns.map((c) => String(c.value(node) ?? '')));
+      if (!data[door.field].pageInfo.hasNextPage) return { rows };
+      after = data[door.field].pageInfo.endCursor;
+    }
+  }
+
+  /** Per list type: each credit code with an active entry of it, and the domains of those entries (the departments' own tables). */
+  async function activeDomains(listType: string): Promise<{ byCode: Map<string, Set<string>>; persons: Set<string> }> {
+    const byCode = new Map<string, Set<string>>();
+    const persons = new Set<string>();
+    for (const department of departments) {
+      const rows = await hub.hub.subgraphs.get(department.name)!.db(`${department.name}_entries`).where({ status: 'ACTIVE', list_type: listType }).select('credit_code', 'subject_type');
+      for (const row of rows) {
+        byCode.set(row.credit_code, (byCode.get(row.credit_code) ?? new Set()).add(department.domain));
+        if (row.subject_type === 'NATURAL_PERSON') persons.add(row.credit_code);
+      }
+    }
+    return { byCode, persons };
+  }
+
+  for (const door of DOORS) {
+    for (const [name, claims] of CALLERS) {
+      for (const purpose of [undefined, PURPOSE]) {
+        it(`${door.name}: gives the ${name} ${purpose ? 'with' : 'without'} a purpose what the API gives, in CSV and XLSX, natural persons only with the right and a purpose, each registered`, async () => {
+          const exporter = asExporter(claims, door.path, purpose);
+          const principal = principalOf(exporter);
+          const api = await apiAnswer(claims, door, purpose);
+          const csv = await exportCsv(exporter, purpose, door.query, `/export/platform/${door.path}.csv`);
+          const xlsx = await exportXlsx(exporter, purpose, `/export/platform/${door.path}.xlsx${door.query}`, door.columns);
+          if (api.code) {
+            // Refused as the API refuses it, with its status.
+            expect(csv.response.status).toBe(STATUS_OF[api.code]);
+            expect(JSON.parse(csv.text).errors[0].extensions.code).toBe(api.code);
+            expect(xlsx.response.status).toBe(STATUS_OF[api.code]);
+            expect(xlsx.body.errors[0].extensions.code).toBe(api.code);
+            return;
+          }
+          expect(csv.response.status).toBe(200);
+          expect(csv.response.headers.get('x-credithub-feed-cursor')).toBeTruthy();
+          const [header, ...body] = csv.rows;
+          expect(header).toEqual(door.columns.map((c) => c.name));
+          expect(body).toEqual(api.rows);
+          expect(xlsx.response.status).toBe(200);
+          expect(xlsx.rows).toEqual(csv.rows);
+
+          const at = (row: string[], column: string) => row[header.indexOf(column)];
+          const persons = body.filter((row) => at(row, 'subjectType') === 'NATURAL_PERSON');
+          const registered = exporter ? await registeredUnder(hub, exporter.sub!) : new Set<string>();
+          if (mayReadPersonalData(principal, purpose ?? null)) {
+            for (const row of persons) expect(registered.has(at(row, 'creditCode')), at(row, 'creditCode')).toBe(true);
+          } else {
+            expect(persons.map((row) => at(row, 'creditCode'))).toEqual([]);
+            expect([...registered]).toEqual([]);
+            expect(csv.response.headers.get('x-credithub-personal-data')).toMatch(/^masked; /);
+          }
+
+          if (door.listType) {
+            // Against the departments' tables: each member has active entries of the list type in the domains it is shown with.
+            const { byCode: truth, persons: naturalPersons } = await activeDomains(door.listType);
+            for (const row of body) {
+              const domains = at(row, 'domains').split(' ');
+              expect(domains.every((domain) => truth.get(at(row, 'creditCode'))?.has(domain)), at(row, 'creditCode')).toBe(true);
+            }
+            if (body.length > 0) {
+              // Complete: every subject on such a list (natural persons only where they may be read) is in the file.
+              const shown = new Set(body.map((row) => at(row, 'creditCode')));
+              const organisations = [...truth.keys()].filter((code) => !naturalPersons.has(code));
+              expect(organisations.filter((code) => !shown.has(code))).toEqual([]);
+            }
+          }
+        });
+      }
+    }
   }
 
   it('gives the warning list as warningList does, and refuses what consolidatedList refuses', async () => {

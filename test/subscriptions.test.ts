@@ -1,6 +1,10 @@
 /**
  * GraphQL subscriptions beside the gateway (graphql-ws): authenticated at connection,
  * resumable from a cursor, masked like queries, and a slow subscriber is cut off alone.
+ * Every role × every domain (customs included) × every list type, with and without a
+ * purpose: a subscriber receives exactly what the same principal's `changes` query gives,
+ * natural persons' codes unmasked only to a role that may read them with a purpose, and
+ * every unmasked delivery registered under the subscriber; the public is refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -9,6 +13,9 @@ import { callerHeaders, setEnv, startTestHub, type TestHub } from './env.js';
 import { organisationCode, random } from '../scripts/demo-data.js';
 import type { TokenClaims } from '../scripts/token.js';
 import { feedEvents, type FeedPage } from '../gateway/subscriptions.js';
+import { departments } from '../subgraphs/catalog.js';
+import { feedVisibility, mayReadPersonalData } from '../subgraphs/kit/auth/policy.js';
+import { everyRole, isIdentityNumber, principalOf, registeredUnder } from './roles.js';
 
 const PARTNER: TokenClaims = { role: 'partner', agency: '某商业银行', sub: 'bank-ws' };
 const SUBSCRIPTION = `subscription($after: String, $filter: ChangeFilter) { changes(after: $after, filter: $filter) {
@@ -24,9 +31,9 @@ beforeAll(async () => {
 });
 afterAll(() => hub?.stop());
 
-async function clientFor(claims: TokenClaims | null, extra: Record<string, string> = {}): Promise<Client> {
+async function clientFor(claims: TokenClaims | null, extra: Record<string, string> = {}, on?: Parameters<typeof createClient>[0]['on']): Promise<Client> {
   const headers = claims ? await callerHeaders(claims) : {};
-  return createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { ...headers, ...extra }, retryAttempts: 0, lazy: true });
+  return createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { ...headers, ...extra }, retryAttempts: 0, lazy: true, on });
 }
 
 /** Collects events until `count` arrived (or the timeout), then unsubscribes. */
@@ -42,7 +49,13 @@ function collect(client: Client, variables: Record<string, unknown>, count: numb
       { query: SUBSCRIPTION, variables },
       {
         next: (message) => {
-          if (message.errors) return;
+          if (message.errors) {
+            // An event the subscription could not deliver (say, a type its schema lacks) is a failure, never skipped.
+            clearTimeout(timer);
+            dispose();
+            resolve({ events, error: message.errors });
+            return;
+          }
           events.push(message.data!.changes);
           if (events.length >= count) {
             clearTimeout(timer);
@@ -70,14 +83,16 @@ describe('subscriptions to the change feed (graphql-ws, same port and path as th
     expect(new Set(backlog.events.map((e) => e.eventId)).size).toBe(backlog.events.length);
 
     const cursor = backlog.events.at(-1).cursor;
-    const live = collect(client, { after: cursor, filter: { domains: ['COURTS'] } }, 1);
     const code = organisationCode(random(44), '440305');
+    // From the cursor: the feed holds other changes after it (notices among them); this subject's is the one made here.
+    const live = collect(client, { after: cursor, filter: { domains: ['COURTS'], creditCode: code } }, 1);
     const officer: TokenClaims = { role: 'officer', department: 'courts', sub: 'c-1' };
     const recognised = await hub.queryAs(officer, `mutation { courts { recognise(input: { listKind: DISHONEST_JUDGMENT_DEBTOR, creditCode: "${code}", subjectName: "某公司",
       facts: "拒不履行", validUntil: "2029-01-01", repair: { repairable: false } }) { id } } }`);
     await hub.queryAs(officer, `mutation { courts { confirm(entryId: "${recognised.data.courts.recognise.id}") { id } } }`);
     await hub.hub.settle();
-    const { events } = await live;
+    const { events, error } = await live;
+    expect(error).toBeUndefined();
     expect(events[0]).toMatchObject({ type: 'ENTRY_ACTIVATED', creditCode: code, status: 'ACTIVE' });
     await client.dispose();
   });
@@ -153,5 +168,111 @@ describe('a subscription ended while it waits for the feed', () => {
     expect(await pending).toMatchObject({ done: true });
     expect(Date.now() - startedAt).toBeLessThan(1_000);
     expect(reads).toBe(1);
+  });
+});
+
+const PURPOSE = { purpose: '授信前尽职调查', reference: 'SX-2026-0078' };
+const CALLERS = everyRole('ws');
+const FIELDS = 'eventId type domain creditCode listType listKind regionCode entryId status exitWay occurredAt detail';
+const FEED = `query($after: String, $filter: ChangeFilter) { changes(after: $after, filter: $filter, first: 500) {
+  edges { cursor node { ${FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
+const EVERY = `subscription($filter: ChangeFilter) { changes(filter: $filter) { cursor ${FIELDS} } }`;
+const LIST_TYPES = [undefined, 'RED', 'BLACK', 'KEY_ATTENTION'];
+
+/** The `changes` query's events for the caller over HTTP, every page, as a subscription delivers them. */
+async function queried(claims: TokenClaims | null, filter: unknown, purpose?: typeof PURPOSE): Promise<any[]> {
+  const events: any[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const { data, errors }: { data?: any; errors?: unknown[] } = await hub.queryAs(claims, FEED, { after, filter }, purpose);
+    expect(errors).toBeUndefined();
+    events.push(...data.changes.edges.map((edge: any) => ({ cursor: edge.cursor, ...edge.node })));
+    if (!data.changes.pageInfo.hasNextPage) return events;
+    after = data.changes.pageInfo.endCursor;
+  }
+}
+
+/** What one subscription delivers from the feed's start: `count` events (then a short wait for any more), or its error. */
+function delivered(client: Client, filter: unknown, count: number): Promise<{ events: any[]; errors: unknown[] }> {
+  return new Promise((resolve) => {
+    const events: any[] = [];
+    const errors: unknown[] = [];
+    let dispose = () => {};
+    let timer: NodeJS.Timeout;
+    const finish = () => (clearTimeout(timer), dispose(), resolve({ events, errors }));
+    // Up to the count, then 300 ms more, so that an event too many shows.
+    const wait = (ms: number) => (clearTimeout(timer), (timer = setTimeout(finish, ms)));
+    wait(count === 0 ? 600 : 8000);
+    dispose = client.subscribe({ query: EVERY, variables: { filter } }, {
+      next: (message) => {
+        if (message.errors) errors.push(...message.errors);
+        else events.push(message.data!.changes);
+        if (events.length + errors.length === count) wait(300);
+      },
+      error: (error) => (errors.push(error), finish()),
+      complete: finish,
+    });
+  });
+}
+
+const unmaskedSeen = new Map<string, number>();
+// Subscribers are independent (each principal its own id): a few at a time.
+describe.concurrent('every role subscribes to every domain\'s changes, each list type', () => {
+  for (const department of departments) {
+    for (const [name, claims] of CALLERS) {
+      for (const purpose of [undefined, PURPOSE]) {
+        it(`${department.domain}: the ${name} ${purpose ? 'with' : 'without'} a purpose receives what its changes query gives, masked alike, unmasked deliveries registered`, async () => {
+          if (!claims) {
+            // The public: the connection is refused (4403), nothing is delivered.
+            let closed: number | undefined;
+            const client = await clientFor(null, purpose ?? {}, { closed: (event: any) => (closed = event.code) });
+            const { events, errors } = await delivered(client, { domains: [department.domain] }, 1);
+            await client.dispose();
+            expect(events).toEqual([]);
+            expect(errors.length).toBeGreaterThan(0);
+            expect(closed).toBe(4403);
+            return;
+          }
+          const subscriber = { ...claims, sub: `${claims.sub}@${department.name}${purpose ? '+p' : ''}` };
+          const principal = principalOf(subscriber);
+          const allowed = mayReadPersonalData(principal, purpose ?? null);
+          const visibility = feedVisibility(principal, department.name);
+          const client = await clientFor(subscriber, purpose ?? {});
+          try {
+            for (const listType of LIST_TYPES) {
+              const filter = { domains: [department.domain], ...(listType ? { listTypes: [listType] } : {}) };
+              const expected = await queried(claims, filter, purpose);
+              const { events, errors } = await delivered(client, filter, expected.length);
+              expect(errors, `${listType ?? 'every list type'}: ${JSON.stringify(errors).slice(0, 300)}`).toEqual([]);
+              expect(events, listType ?? 'every list type').toEqual(expected);
+              // The policy's own limits, whatever the query says: the domain, the list types and statuses it shows the principal.
+              for (const event of events) {
+                expect(event.domain).toBe(department.domain);
+                if (listType && event.listType) expect(event.listType).toBe(listType);
+                if (visibility.listTypes && event.listType) expect(visibility.listTypes).toContain(event.listType);
+                if (visibility.statuses && event.entryId && event.status !== 'CORRECTED') expect(visibility.statuses, event.type).toContain(event.status);
+              }
+              const unmasked = events.map((event) => event.creditCode).filter((code) => typeof code === 'string' && isIdentityNumber(code));
+              const registered = await registeredUnder(hub, subscriber.sub);
+              if (allowed) {
+                expect(unmasked.filter((code) => !registered.has(code))).toEqual([]);
+                unmaskedSeen.set(department.domain, (unmaskedSeen.get(department.domain) ?? 0) + unmasked.length);
+              } else {
+                expect(unmasked).toEqual([]);
+                expect([...registered]).toEqual([]);
+              }
+            }
+          } finally {
+            await client.dispose();
+          }
+        }, 120_000);
+      }
+    }
+  }
+});
+
+describe('the subscriptions walk', () => {
+  it('saw natural persons\' codes delivered unmasked (to those who may read them), so it checked something', () => {
+    expect([...unmaskedSeen.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 });

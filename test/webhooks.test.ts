@@ -18,6 +18,11 @@ import { ChangeFeed, feedCursor, positionOf } from '../subgraphs/platform/change
 import { WebhookDelivery, backoffDelay } from '../subgraphs/platform/webhook-delivery.js';
 import { Webhooks, webhookOptionsFromEnv } from '../subgraphs/platform/webhooks.js';
 import { webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable } from '../subgraphs/platform/webhooks.js';
+import { feedVisibility } from '../subgraphs/kit/auth/policy.js';
+import { departments } from '../subgraphs/catalog.js';
+import { principalOf, registeredUnder } from './roles.js';
+
+const subgraphs = departments.map((d) => d.name);
 
 const PARTNER: TokenClaims = { role: 'partner', agency: '某商业银行', sub: 'bank-hook' };
 const RED_PARTNER: TokenClaims = { role: 'partner', agency: '某行业协会', sub: 'assoc-hook', scopes: ['read:red'] };
@@ -280,6 +285,83 @@ describe('webhooks: delivery', () => {
     for (const [hook, owner] of hooks) await remove(owner, hook.id);
     await Promise.all([partnerTarget.close(), adminTarget.close(), redTarget.close()]);
   });
+});
+
+describe('webhooks: every role, every domain', () => {
+  const PURPOSE = { purpose: '授信前尽职调查', reference: 'SX-2026-0079' };
+  const OWNERS: [string, TokenClaims, typeof PURPOSE | undefined][] = [
+    ['agency', { role: 'agency', agency: '某市财政局', sub: 'agency-hook-all' }, undefined],
+    ['agency with a purpose', { role: 'agency', agency: '某市财政局', sub: 'agency-hook-purpose' }, PURPOSE],
+    ['agency without scopes', { role: 'agency', agency: '某市财政局', sub: 'agency-hook-none', scopes: [] }, undefined],
+    ['red-only agency', { role: 'agency', agency: '某市财政局', sub: 'agency-hook-red', scopes: ['read:red'] }, undefined],
+    ['black-only agency', { role: 'agency', agency: '某市财政局', sub: 'agency-hook-black', scopes: ['read:black'] }, undefined],
+    ['key-attention agency', { role: 'agency', agency: '某市财政局', sub: 'agency-hook-key', scopes: ['read:key_attention'] }, undefined],
+    ['partner', { role: 'partner', agency: '某银行', sub: 'partner-hook-all' }, undefined],
+    ['red-only partner', { role: 'partner', agency: '某行业协会', sub: 'partner-hook-red', scopes: ['read:red'] }, undefined],
+    ['admin', { role: 'admin', sub: 'admin-hook-all' }, undefined],
+    ['admin with a purpose', { role: 'admin', sub: 'admin-hook-purpose' }, PURPOSE],
+  ];
+  const REFUSED: [string, TokenClaims | null, string][] = [
+    ['public', null, 'UNAUTHENTICATED'],
+    ['auditor', { role: 'auditor', sub: 'auditor-hook' }, 'FORBIDDEN'],
+    ...subgraphs.map((name): [string, TokenClaims, string] => [`${name} officer`, { role: 'officer', department: name, sub: `officer-hook-${name}` }, 'FORBIDDEN']),
+  ];
+  const FULL = `query($after: String, $filter: ChangeFilter) { changes(after: $after, filter: $filter, first: 500) {
+    edges { node { eventId type domain creditCode listType listKind regionCode entryId status exitWay } } pageInfo { hasNextPage endCursor } } }`;
+
+  for (const [name, claims, code] of REFUSED) {
+    it(`refuse the ${name} a webhook (${code}), storing nothing`, async () => {
+      const before = await platform().db(webhooksTable).count({ n: '*' }).first();
+      const { errors } = await hub.queryAs(claims, REGISTER, { input: { url: 'http://127.0.0.1:9/never', secret: SECRET } }, PURPOSE);
+      expect(errors?.[0].extensions?.code).toBe(code);
+      expect(await platform().db(webhooksTable).count({ n: '*' }).first()).toEqual(before);
+    });
+  }
+
+  it('carry to each owner exactly what its changes query gives without a purpose — every domain, customs included — natural persons always masked, nothing registered', async () => {
+    const hooks: { name: string; claims: TokenClaims; hook: { id: string }; target: Awaited<ReturnType<typeof receiver>>; expected: any[] }[] = [];
+    for (const [name, claims, purpose] of OWNERS) {
+      const target = await receiver();
+      const { data, errors } = await hub.queryAs(claims, REGISTER, { input: { url: target.url, secret: SECRET } }, purpose);
+      expect(errors, name).toBeUndefined();
+      const hook = data.registerWebhook;
+      expect((await hub.queryAs(claims, REPLAY, { id: hook.id, from: feedCursor(0) })).errors).toBeUndefined();
+      // A webhook states no purpose: it carries what the owner's query without one gives.
+      const expected: any[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page: any = await hub.queryAs(claims, FULL, { after });
+        expect(page.errors).toBeUndefined();
+        expected.push(...page.data.changes.edges.map((edge: any) => edge.node));
+        if (!page.data.changes.pageInfo.hasNextPage) break;
+        after = page.data.changes.pageInfo.endCursor;
+      }
+      hooks.push({ name, claims, hook, target, expected });
+    }
+    await deliverUntil(() => hooks.every(({ target, expected }) => target.delivered.length >= expected.length), undefined, 60_000);
+    while ((await platform().runWorker('webhooks')) > 0);
+
+    const fields = ['eventId', 'type', 'domain', 'creditCode', 'listType', 'listKind', 'regionCode', 'entryId', 'status', 'exitWay'];
+    const pick = (event: any) => Object.fromEntries(fields.map((field) => [field, event[field] ?? null]));
+    const persons = new Set([...hub.demo.entriesByDepartment.values()].flat().filter((e) => e.subjectType === 'NATURAL_PERSON').map((e) => e.creditCode));
+    for (const { name, claims, hook, target, expected } of hooks) {
+      expect(target.delivered.map((r) => pick(r.body.event)), name).toEqual(expected.map(pick));
+      for (const { name: department, domain } of departments) {
+        const visibility = feedVisibility(principalOf(claims), department);
+        for (const { body } of target.delivered.filter((r) => r.body.event.domain === domain)) {
+          if (visibility.listTypes && body.event.listType) expect(visibility.listTypes, name).toContain(body.event.listType);
+        }
+      }
+      // Masked always: no natural person's code in any body, and no read registered under the owner.
+      expect(target.delivered.filter((r) => [...persons].some((code) => r.raw.includes(code))).map((r) => r.eventId), name).toEqual([]);
+      expect([...(await registeredUnder(hub, claims.sub!))], name).toEqual([]);
+      await remove(claims, hook.id);
+      await target.close();
+    }
+    // Every domain reached some owner, customs included.
+    const domains = new Set(hooks.flatMap(({ target }) => target.delivered.map((r) => r.body.event.domain)));
+    for (const { domain } of departments) expect(domains).toContain(domain);
+  }, 120_000);
 });
 
 describe('webhooks: retries, dead letters, replay', () => {
