@@ -1,7 +1,7 @@
 /**
  * Traces (OpenTelemetry): with OTEL_EXPORTER_OTLP_ENDPOINT set, a sampled request is one trace
- * from the gateway through each subgraph it calls to their SQL — the gateway's fetches carry the
- * trace context (`tracedFetch`), each subgraph continues it, GraphQL and knex add their spans —
+ * from the gateway through each subgraph it calls to their SQL — the gateway's fetches (undici)
+ * carry the trace context, each subgraph continues it, GraphQL and knex add their spans —
  * exported over OTLP/HTTP. Without it tracing is off: nothing is patched and a request costs one `if`.
  *
  * One rule decides where spans are made: **only inside a recorded trace**. The gateway decides
@@ -49,7 +49,7 @@ class ExecuteSpans extends GraphQLInstrumentation {
     self._patchExecute = (resolver) => (original) => {
       const instrumented = patch(resolver)(original);
       return function execute(this: unknown, ...args) {
-        return (inRecordedTrace() ? instrumented : original).apply(this, args);
+          return (inRecordedTrace() ? instrumented : original).apply(this, args);
       };
     };
   }
@@ -138,9 +138,9 @@ export function startTracing(serviceName: string, exporter?: SpanExporter): bool
     logRecordProcessors: [],
     sampler: new ParentBasedSampler({ root: new RequestsOnly(new TraceIdRatioBasedSampler(config.OTEL_TRACES_SAMPLER_ARG)) }),
     instrumentations: [
-      // Fetches inside a trace only (the gateway's calls to subgraphs, which carry traceparent);
-      // the exporter's own posts to the collector are not traced.
-      ...(process.env.TRACE_EXPERIMENT?.includes('undici') ? [new UndiciInstrumentation({ requireParentforSpans: true, ignoreRequestHook: (request) => request.origin === collector })] : []),
+      // Fetches inside a recorded trace only (the gateway's calls to subgraphs and the access
+      // register, which then carry traceparent); the exporter's own posts to the collector are not traced.
+      new UndiciInstrumentation({ requireParentforSpans: true, ignoreRequestHook: (request) => request.origin === collector }),
       // One span per execution: no per-field resolver spans, and no parse or validate spans (see
       // ExecuteSpans). Spans never carry values: literal arguments in documents become "*"
       // (allowValues off), and knex records statements with placeholders.
@@ -229,38 +229,3 @@ export function tagRequest(requestId: string): void {
 }
 
 const setHeader = { set: (headers: Headers, key: string, value: string) => headers.set(key, value) };
-
-/**
- * `fetch` as the hub's processes call one another (the gateway its subgraphs, the access
- * register, the change feed). Inside a recorded trace: a client span from the call to its
- * response's headers, and the trace context sent in `traceparent` so the callee's spans join the
- * trace. Outside one (an unsampled request, a worker's poll) or with tracing off: the plain fetch,
- * and the callee traces nothing either.
- *
- * Written here rather than taken from the undici instrumentation, which listens to every request
- * of the process and, inside an unsampled request, would still make its span and send the context.
- */
-export async function tracedFetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
-  if (!sdk || process.env.TRACE_EXPERIMENT?.includes('undici') || !inRecordedTrace()) return fetch(input, init);
-  const active = context.active();
-  const url = new URL(input);
-  const method = init.method ?? 'GET';
-  const span = tracer.startSpan(
-    method,
-    { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'server.address': url.hostname, 'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)), 'url.full': `${url.origin}${url.pathname}` } },
-    active,
-  );
-  const headers = new Headers(init.headers);
-  propagation.inject(trace.setSpan(active, span), headers, { set: (carrier: Headers, key: string, value: string) => carrier.set(key, value) });
-  try {
-    const response = await fetch(input, { ...init, headers });
-    span.setAttribute('http.response.status_code', response.status);
-    if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-    return response;
-  } catch (error) {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.name });
-    throw error;
-  } finally {
-    span.end();
-  }
-}
