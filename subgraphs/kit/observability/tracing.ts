@@ -15,7 +15,7 @@
  * imports the hub (scripts/tracing.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, INVALID_SPAN_CONTEXT, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type ProxyTracerProvider, type Span, type Tracer, type TracerOptions, type TracerProvider } from '@opentelemetry/api';
+import { context, type Context, INVALID_SPAN_CONTEXT, TraceFlags, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type ProxyTracerProvider, type Span, type Tracer, type TracerOptions, type TracerProvider } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { GraphQLInstrumentation } from '@opentelemetry/instrumentation-graphql';
 import { KnexInstrumentation } from '@opentelemetry/instrumentation-knex';
@@ -174,11 +174,13 @@ export async function stopTracing(): Promise<void> {
 /**
  * Whether a server follows its caller's decision: a subgraph follows the gateway's (a call from
  * the hub's own processes, carrying their internal token) — continuing its trace, or, with no
- * `traceparent`, tracing nothing. The gateway, the hub's edge, decides every request itself at
- * the configured ratio: a client's `traceparent` marked sampled would otherwise have every one of
- * its requests traced whatever OTEL_TRACES_SAMPLER_ARG says.
+ * `traceparent`, tracing nothing. `verify` tells whether the token is the hub's (asked only of a
+ * caller whose trace is sampled); a caller whose token is not is decided as any other. The
+ * gateway, the hub's edge, decides every request itself at the configured ratio: a client's
+ * `traceparent` marked sampled would otherwise have every one of its requests traced whatever
+ * OTEL_TRACES_SAMPLER_ARG says.
  */
-export type CallerTrace = 'follow' | 'ignore';
+export type CallerTrace = { verify: () => Promise<boolean> } | 'ignore';
 
 /**
  * Runs one HTTP request's handling inside a server span when it is traced (see CallerTrace);
@@ -189,13 +191,21 @@ export function serverSpan(req: IncomingMessage, res: ServerResponse, handle: ()
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   // Probes and scrapes every few seconds are not requests anyone traces.
   if (UNTRACED_PATHS.test(path)) return handle();
-  const parent = callerTrace === 'follow' ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
-  if (callerTrace === 'follow' && !trace.getSpanContext(parent)) return handle(); // the caller traces nothing
+  if (callerTrace === 'ignore') return requestSpan(req, res, handle, path, ROOT_CONTEXT, false);
+  const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+  const caller = trace.getSpanContext(parent);
+  if (!caller || !(caller.traceFlags & TraceFlags.SAMPLED)) return handle(); // the caller traces nothing
+  return callerTrace.verify().then((fromHub) => requestSpan(req, res, handle, path, fromHub ? parent : ROOT_CONTEXT, fromHub));
+}
+
+function requestSpan(req: IncomingMessage, res: ServerResponse, handle: () => Promise<void>, path: string, parent: Context, fromHub: boolean): Promise<void> {
   const span = tracer.startSpan(`${req.method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': path } }, parent);
   // Not sampled (here, or by the caller): no span is carried, so nothing below makes one.
   if (!span.isRecording()) return handle();
+  // The hub's own callers name the request; a client's x-request-id names nothing (the gateway
+  // tags its request with the id it makes).
   const requestId = req.headers['x-request-id'];
-  if (typeof requestId === 'string') span.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
+  if (fromHub && typeof requestId === 'string') span.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
   return context.with(trace.setSpan(parent, span), () =>
     handle().finally(() => {
       span.setAttribute('http.response.status_code', res.statusCode);
@@ -227,5 +237,3 @@ export function requestTrace<T>(name: string, work: () => Promise<T>): Promise<T
 export function tagRequest(requestId: string): void {
   trace.getActiveSpan()?.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
 }
-
-const setHeader = { set: (headers: Headers, key: string, value: string) => headers.set(key, value) };
