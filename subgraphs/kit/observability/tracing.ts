@@ -44,7 +44,9 @@ class ExecuteSpans extends GraphQLInstrumentation {
     // Execution outside a recorded trace runs graphql's own execute: the instrumentation would
     // make a span, copy the document into it and enter a context for it whatever the sampling.
     // `_patchExecute` is the instrumentation's own step (private in its typings).
-    const self = this as unknown as { _patchExecute(resolver: unknown): (original: Execute) => Execute };
+    const self = this as unknown as { _patchExecute?(resolver: unknown): (original: Execute) => Execute };
+    // Checked at start: an upgrade of the instrumentation that renames its step stops tracing's start with this line.
+    if (typeof self._patchExecute !== 'function') throw new Error('@opentelemetry/instrumentation-graphql has no _patchExecute: ExecuteSpans (subgraphs/kit/observability/tracing.ts) must follow its new version');
     const patch = self._patchExecute.bind(this);
     self._patchExecute = (resolver) => (original) => {
       const instrumented = patch(resolver)(original);
@@ -140,7 +142,15 @@ export function startTracing(serviceName: string, exporter?: SpanExporter): bool
     instrumentations: [
       // Fetches inside a recorded trace only (the gateway's calls to subgraphs and the access
       // register, which then carry traceparent); the exporter's own posts to the collector are not traced.
-      new UndiciInstrumentation({ requireParentforSpans: true, ignoreRequestHook: (request) => request.origin === collector }),
+      new UndiciInstrumentation({
+        requireParentforSpans: true,
+        ignoreRequestHook: (request) => request.origin === collector,
+        // Spans carry no values: an export page's fetch has its filter and cursor in the query string.
+        requestHook: (span, request) => {
+          span.setAttribute('url.full', `${request.origin}${request.path.split('?')[0]}`);
+          span.setAttribute('url.query', '');
+        },
+      }),
       // One span per execution: no per-field resolver spans, and no parse or validate spans (see
       // ExecuteSpans). Spans never carry values: literal arguments in documents become "*"
       // (allowValues off), and knex records statements with placeholders.
@@ -231,6 +241,15 @@ export function requestTrace<T>(name: string, work: () => Promise<T>): Promise<T
       })
       .finally(() => span.end()),
   );
+}
+
+/**
+ * Runs `open` outside any trace: a link the whole process shares (the broker's connection), opened
+ * lazily during a traced request, would otherwise carry that request's context into every
+ * callback it ever makes, and what those callbacks do would join an ended trace.
+ */
+export function outsideTrace<T>(open: () => T): T {
+  return sdk ? context.with(ROOT_CONTEXT, open) : open();
 }
 
 /** Names the request on the active span (the gateway makes its id after the span started). */
