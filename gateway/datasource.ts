@@ -9,7 +9,6 @@ import { ErrorCode } from '../subgraphs/kit/errors.js';
 import type { GatewayContext } from './context.js';
 import { INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/auth/internal-token.js';
 import { domainUnavailable, subgraphFetchDuration, subgraphFetchErrors } from '../subgraphs/kit/observability/metrics.js';
-import { tracedFetch } from '../subgraphs/kit/observability/tracing.js';
 
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -22,7 +21,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.fetcher = (async (input: any, init: any) => {
       const stopTimer = subgraphFetchDuration.startTimer({ subgraph: subgraphName });
       try {
-        const response = await tracedFetch(input, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+        const response = await fetch(input, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
         stopTimer({ outcome: response.ok ? 'ok' : 'error' });
         return response;
       } catch (error) {

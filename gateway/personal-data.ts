@@ -14,7 +14,6 @@ import type { Principal, Purpose } from '../subgraphs/kit/auth/principal.js';
 import { logger } from '../subgraphs/kit/observability/log.js';
 import { accessRegisterRefusals, accessRegisterWriteDuration } from '../subgraphs/kit/observability/metrics.js';
 import { PURPOSE_HEADER, REFERENCE_HEADER } from './auth.js';
-import { tracedFetch } from '../subgraphs/kit/observability/tracing.js';
 
 /**
  * Writes reads of unmasked personal data to the platform's access register, with the
@@ -26,7 +25,7 @@ export async function registerPersonalDataReads(accessRegisterUrl: string, inter
   const stopTimer = accessRegisterWriteDuration.startTimer();
   let reason: string;
   try {
-    const response = await tracedFetch(accessRegisterUrl, {
+    const response = await fetch(accessRegisterUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: internalToken },
       body: JSON.stringify({ reads }),

@@ -135,7 +135,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     routes: { ...dashboardRoutes(), ...(explorerPage ? explorerPage.routes : {}), ...exportRoutes(server, departments, { subgraphUrls, accessRegisterUrl: accessRegisterUrl(subgraphUrls.platform), timeoutMs, pageSize: settings.EXPORT_PAGE_SIZE }, contextOf) },
     browserPage: explorerPage?.page,
     context: contextOf,
-    edge: true,
   });
   const subscriptions = serveSubscriptions({
     httpServer: http.httpServer,

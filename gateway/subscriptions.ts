@@ -37,7 +37,7 @@ import { FEED_TOPIC, notifier } from '../subgraphs/kit/events/notifier.js';
 import { subscriptionGuard } from './subscription-limits.js';
 import { configuration } from '../subgraphs/kit/config/index.js';
 import { subscriptionsActive } from '../subgraphs/kit/observability/metrics.js';
-import { requestTrace, tagRequest, tracedFetch } from '../subgraphs/kit/observability/tracing.js';
+import { requestTrace, tagRequest } from '../subgraphs/kit/observability/tracing.js';
 
 export interface SubscriptionOptions {
   httpServer: Server;
@@ -98,9 +98,10 @@ export function serveSubscriptions(options: SubscriptionOptions): { close(): Pro
     const requestId = randomUUID(); // one per page read: its register records name it
     tagRequest(requestId);
     const token = await signInternalToken({ principal: context.principal, purpose: context.purpose, requestId }, options.internalSecret);
-    const response = await tracedFetch(options.platformUrl, {
+    const response = await fetch(options.platformUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: token },
+      // The page's request id names the platform's span and log line, as the register's records of the page.
+      headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: token, 'x-request-id': requestId },
       body: JSON.stringify({ query: FEED_QUERY, variables: { after, filter } }),
       signal: AbortSignal.timeout(10_000),
     });

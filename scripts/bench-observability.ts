@@ -5,8 +5,9 @@
  * What logs and traces cost: the hub's CPU time per request (process.cpuUsage of the hub's
  * process, the client is this process) on the profile workload — one subject's full profile
  * through the gateway as an agency with a stated purpose, the code rotating over listed
- * subjects, 4 requests at a time — in seven settings, each in a fresh child process (tracing
- * patches modules as they load, so it cannot be turned on and off in one process):
+ * subjects, 4 requests at a time per hub — in eight settings, each its hub in a fresh child
+ * process on its own copy of the databases (tracing patches modules as they load, so it cannot
+ * be turned on and off in one process):
  *   logs off (LOG_LEVEL=silent), tracing off     — the baseline
  *   logs on (info, JSON to a file),  tracing off
  *   logs off, tracing on (every request sampled, spans exported over OTLP/HTTP to a sink here)
@@ -14,8 +15,9 @@
  *   logs off, then on, tracing on with one request in ten sampled (OTEL_TRACES_SAMPLER_ARG=0.1)
  *   logs off, tracing on with no request sampled (=0): instrumentations in place, no span made
  *   logs off, no tracing but an AsyncLocalStorage holding a value: what carrying a context costs on Node 20
- * The settings alternate over --rounds rounds (forwards, then backwards); each setting is
- * compared with the baseline of the same round, and the median and range over the rounds are
+ * In each of --rounds rounds every setting's hub runs at once, the requests dealt to them in turn,
+ * so a load that comes and goes on a shared machine weighs on every setting alike; each setting
+ * is compared with the baseline of the same round, and the median and range over the rounds are
  * reported. Writes (or replaces) the "Logs and traces" section of BENCHMARKS.md.
  * --minutes stops starting rounds once the next would end past that many minutes.
  * --only runs the baseline and the settings whose names contain TEXT; --profile writes a V8
@@ -27,7 +29,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -138,7 +140,17 @@ async function otlpSink(): Promise<{ url: string; bytes: () => number; close(): 
 
 let profiles = 0;
 
-async function measure(setting: Setting, dataDir: string, sinkUrl: string, codes: string[], headers: Record<string, string>, query: string): Promise<number> {
+interface RunningHub {
+  setting: Setting;
+  child: ReturnType<typeof fork>;
+  url: string;
+  dirs: string[];
+}
+
+/** One setting's hub in a fresh process, on its own copy of the seeded databases. */
+async function startSettingHub(setting: Setting, seeded: string, sinkUrl: string): Promise<RunningHub> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'credithub-bench-data-'));
+  cpSync(seeded, dataDir, { recursive: true });
   const logDir = mkdtempSync(join(tmpdir(), 'credithub-bench-log-'));
   const child = fork(fileURLToPath(import.meta.url), ['--child', dataDir], {
     env: {
@@ -155,30 +167,43 @@ async function measure(setting: Setting, dataDir: string, sinkUrl: string, codes
     execArgv: process.execArgv,
   });
   const url = await new Promise<string>((resolve) => child.on('message', (m: any) => m.url && resolve(m.url)));
-  const requests = Number(values.requests);
-  let sent = 0;
-  const run = async (count: number) => {
-    const end = sent + count;
-    const lane = async () => {
-      while (sent < end) {
-        const code = codes[sent++ % codes.length];
-        const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables: { code } }) });
-        const body = await response.json();
-        if (body.errors) throw new Error(`profile failed: ${JSON.stringify(body.errors).slice(0, 200)}`);
-      }
-    };
-    await Promise.all([lane(), lane(), lane(), lane()]);
-  };
-  await run(300); // warm-up: JIT, caches, pools
-  const before = await ask<NodeJS.CpuUsage>(child, 'cpu', 'cpu');
-  await run(requests);
-  const after = await ask<NodeJS.CpuUsage>(child, 'cpu', 'cpu');
-  child.send('stop');
-  await new Promise((resolve) => child.once('exit', resolve));
-  rmSync(logDir, { recursive: true, force: true });
-  return (after.user - before.user + after.system - before.system) / requests;
+  return { setting, child, url, dirs: [dataDir, logDir] };
 }
 
+/**
+ * Every setting's hub at once, the requests dealt to them in turn (request i to hub i mod n, 4
+ * in flight per hub): whatever else loads the machine loads every setting alike over the same
+ * seconds, so comparing them within a round cancels it. Returns each hub's CPU µs per request.
+ */
+async function measureTogether(chosen: Setting[], seeded: string, sinkUrl: string, codes: string[], headers: Record<string, string>, query: string): Promise<Map<string, number>> {
+  const hubs: RunningHub[] = [];
+  for (const setting of chosen) hubs.push(await startSettingHub(setting, seeded, sinkUrl));
+  const requests = Number(values.requests);
+  const run = async (perHub: number) => {
+    let next = 0;
+    const total = perHub * hubs.length;
+    const lane = async () => {
+      while (next < total) {
+        const i = next++;
+        const hub = hubs[i % hubs.length];
+        const code = codes[Math.floor(i / hubs.length) % codes.length];
+        const response = await fetch(hub.url, { method: 'POST', headers, body: JSON.stringify({ query, variables: { code } }) });
+        const body = await response.json();
+        if (body.errors) throw new Error(`profile failed (${hub.setting.name}): ${JSON.stringify(body.errors).slice(0, 200)}`);
+      }
+    };
+    await Promise.all(Array.from({ length: 4 * hubs.length }, lane));
+  };
+  const cpu = () => Promise.all(hubs.map((hub) => ask<NodeJS.CpuUsage>(hub.child, 'cpu', 'cpu')));
+  await run(300); // warm-up: JIT, caches, pools
+  const before = await cpu();
+  await run(requests);
+  const after = await cpu();
+  for (const hub of hubs) hub.child.send('stop');
+  await Promise.all(hubs.map((hub) => new Promise((resolve) => hub.child.once('exit', resolve))));
+  for (const hub of hubs) for (const dir of hub.dirs) rmSync(dir, { recursive: true, force: true });
+  return new Map(hubs.map((hub, i) => [hub.setting.name, (after[i].user - before[i].user + after[i].system - before[i].system) / requests]));
+}
 
 async function main() {
   const { seed } = await import('./seed.js');
@@ -205,11 +230,10 @@ async function main() {
     const elapsed = (Date.now() - started) / 60_000;
     if (values.minutes && round > 0 && elapsed + elapsed / round > Number(values.minutes)) break;
     rounds++;
-    const order = round % 2 === 0 ? chosen : [...chosen].reverse();
-    for (const setting of order) {
-      const micros = await measure(setting, dataDir, sink.url, codes, headers, PROFILE);
-      results.get(setting.name)!.push(micros);
-      console.log(`round ${round + 1}: ${setting.name}: ${(micros / 1000).toFixed(2)} ms CPU per request`);
+    const measured = await measureTogether(chosen, dataDir, sink.url, codes, headers, PROFILE);
+    for (const setting of chosen) {
+      results.get(setting.name)!.push(measured.get(setting.name)!);
+      console.log(`round ${round + 1}: ${setting.name}: ${(measured.get(setting.name)! / 1000).toFixed(2)} ms CPU per request`);
     }
   }
   await sink.close();
@@ -231,14 +255,16 @@ ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version},
 (user + system, \`process.cpuUsage\` of the hub's own process; the client runs elsewhere) per request on
 the profile workload: one subject's full profile through the gateway as an agency with a stated
 purpose (every department called, the access register written), 4 requests at a time,
-${values.requests} requests after 300 of warm-up, each setting in a fresh process, ${rounds} rounds alternating.
+${values.requests} requests after 300 of warm-up, each setting in a fresh process on its own copy of the
+databases, ${rounds} rounds; in a round every setting's hub runs at the same time, the requests dealt to
+them in turn (request i to hub i mod ${chosen.length}, 4 in flight per hub), so what else loads the machine
+loads them alike.
 Logs on: every gateway and subgraph request line at \`info\`, JSON to a file. Tracing on: every
 request sampled (the default, \`OTEL_TRACES_SAMPLER_ARG=1\`), one in ten, or none (\`0\`: the
 instrumentations in place, no span made); a sampled request's spans (HTTP server and the hub's
 fetches between its processes, GraphQL execute, knex; not the gateway's own steps) exported over
 OTLP/HTTP to a sink in the benchmark (${(sink.bytes() / 1e6).toFixed(1)} MB received in all). "vs baseline" compares each round with the
-baseline of the same round (the settings of a round run one after another, their order
-alternating), and gives the median and the range of those rounds. "Context manager only": no
+baseline of the same round, and gives the median and the range of those rounds. "Context manager only": no
 tracing, the hub started inside an AsyncLocalStorage holding a value, so that every promise and
 async resource inherits it, as under tracing's context manager — the floor of tracing on Node 20.
 

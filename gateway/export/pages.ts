@@ -16,7 +16,6 @@ import { INTERNAL_TOKEN_HEADER } from '../../subgraphs/kit/auth/internal-token.j
 import { ErrorCode } from '../../subgraphs/kit/errors.js';
 import { EXPORT_ROUTE, FEED_POSITION_ROUTE, type ExportEntriesPage } from '../../subgraphs/kit/internal-routes.js';
 import { registerPersonalDataReads, WITHHELD } from '../personal-data.js';
-import { tracedFetch } from '../../subgraphs/kit/observability/tracing.js';
 
 /** Filters are handed on as the API's input objects (`EntryFilter`, `ConsolidatedListFilter`). */
 export type ExportFilter = Record<string, unknown>;
@@ -47,7 +46,7 @@ export interface ExportSources {
 async function callSubgraph(sources: ExportSources, subgraph: string, url: URL, context: GatewayContext): Promise<any> {
   let response: Response;
   try {
-    response = await tracedFetch(url, {
+    response = await fetch(url, {
       headers: { [INTERNAL_TOKEN_HEADER]: await context.internalToken, 'x-request-id': context.requestId },
       signal: AbortSignal.timeout(sources.timeoutMs),
     });

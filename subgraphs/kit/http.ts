@@ -13,7 +13,7 @@ import { configuration } from './config/index.js';
 import { logger } from './observability/log.js';
 import { metricsRoute } from './observability/metrics.js';
 import { serverSpan, type CallerTrace } from './observability/tracing.js';
-import { INTERNAL_TOKEN_HEADER } from './auth/internal-token.js';
+import { INTERNAL_TOKEN_HEADER, verifyInternalToken } from './auth/internal-token.js';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -28,11 +28,12 @@ export interface ServeOptions<Context extends BaseContext> {
   /** Served instead of GraphQL for a GET of `path` from a browser (`Accept: text/html`): the development explorer. */
   browserPage?: Route;
   /**
-   * The hub's edge (the gateway): it decides which requests are traced, a caller's trace context
-   * is never continued. Otherwise a call from another of the hub's processes (carrying the
-   * internal token) follows its caller's decision (see CallerTrace).
+   * The secret of the hub's internal token: a call whose token verifies with it comes from another
+   * of the hub's processes and follows its caller's decision (see CallerTrace). Without it (the
+   * gateway, the hub's edge) this process decides which requests are traced and never continues a
+   * caller's trace context.
    */
-  edge?: boolean;
+  internalSecret?: Uint8Array;
   /** What must hold for this process to take traffic (/health/ready); none: ready while not stopping. */
   readiness?: () => Promise<ReadinessCheck[]>;
 }
@@ -120,7 +121,12 @@ export async function serveGraphQL<Context extends BaseContext>(
   };
   const log = logger('http');
 
-  const callerTrace = (req: IncomingMessage): CallerTrace => (!options.edge && INTERNAL_TOKEN_HEADER in req.headers ? 'follow' : 'ignore');
+  // The header's mere presence is not enough: a forged one next to a sampled traceparent would
+  // have any caller traced. Only a sampled caller's token is verified here (again: the context
+  // verifies it too), so an unsampled or untraced request pays nothing.
+  const secret = options.internalSecret;
+  const fromHub = async (token: string | string[] | undefined) => !('problem' in (await verifyInternalToken(Array.isArray(token) ? token[0] : token, secret!)));
+  const callerTrace = (req: IncomingMessage): CallerTrace => (secret && INTERNAL_TOKEN_HEADER in req.headers ? { verify: () => fromHub(req.headers[INTERNAL_TOKEN_HEADER]) } : 'ignore');
   const httpServer = http.createServer((req, res) => serverSpan(req, res, () => handle(req, res), callerTrace(req)));
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const callerGone = new AbortController();

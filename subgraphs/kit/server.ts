@@ -217,6 +217,7 @@ export async function startSubgraph(module: SubgraphModule, options: StartSubgra
       host: options.host,
       routes: built.routes,
       readiness: subgraphReadiness(module.name, db, module.migrations),
+      internalSecret: secret,
       context: async (req, signal) => {
         const auth = await authenticateForwarded(req, secret);
         return { ...auth, requestId: auth.requestId ?? randomUUID(), loaders: built.createLoaders(), signal };

@@ -22,7 +22,6 @@ import { EVENTS_ROUTE } from './feed.js';
 import { processedEventsTable } from './tables.js';
 import { logger } from '../observability/log.js';
 import { recordConsumerRead, watchConsumerSource } from '../observability/metrics.js';
-import { tracedFetch } from '../observability/tracing.js';
 
 export type EventHandler = (trx: Knex.Transaction, event: StoredChangeEvent) => Promise<void>;
 /** Applies a whole batch at once, for consumers that can do it in fewer statements. */
@@ -73,7 +72,7 @@ export function httpEventSource(sources: Record<string, string>, name: string, s
       const url = new URL(EVENTS_ROUTE, sources[source]);
       url.searchParams.set('after', String(after));
       url.searchParams.set('limit', String(limit));
-      const response = await tracedFetch(url, { headers: { 'x-credithub-principal': principal }, signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(url, { headers: { 'x-credithub-principal': principal }, signal: AbortSignal.timeout(10_000) });
       if (!response.ok) throw new Error(`event feed of ${source} answered HTTP ${response.status}`);
       return (await response.json()).events;
     },

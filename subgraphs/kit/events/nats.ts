@@ -9,6 +9,7 @@ import { connect, type NatsConnection } from 'nats';
 import { configuration } from '../config/index.js';
 import { logger } from '../observability/log.js';
 import { shownUrl } from '../shown-url.js';
+import { outsideTrace } from '../observability/tracing.js';
 
 export const natsPrefix = (env?: NodeJS.ProcessEnv) => configuration(env).NATS_PREFIX;
 /** For stream and consumer names (no dots, no wildcards). */
@@ -66,7 +67,7 @@ let shared: NatsLink | undefined;
 export function sharedNatsLink(): NatsLink | undefined {
   const url = configuration().NATS_URL;
   if (!url) return undefined;
-  if (!shared || shared.url !== url) shared = linkToNats(url);
+  if (!shared || shared.url !== url) shared = outsideTrace(() => linkToNats(url));
   return shared;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Traces (OpenTelemetry): with OTEL_EXPORTER_OTLP_ENDPOINT set, a sampled request is one trace
- * from the gateway through each subgraph it calls to their SQL — the gateway's fetches carry the
- * trace context (`tracedFetch`), each subgraph continues it, GraphQL and knex add their spans —
+ * from the gateway through each subgraph it calls to their SQL — the gateway's fetches (undici)
+ * carry the trace context, each subgraph continues it, GraphQL and knex add their spans —
  * exported over OTLP/HTTP. Without it tracing is off: nothing is patched and a request costs one `if`.
  *
  * One rule decides where spans are made: **only inside a recorded trace**. The gateway decides
@@ -15,7 +15,7 @@
  * imports the hub (scripts/tracing.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, INVALID_SPAN_CONTEXT, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type ProxyTracerProvider, type Span, type Tracer, type TracerOptions, type TracerProvider } from '@opentelemetry/api';
+import { context, type Context, INVALID_SPAN_CONTEXT, TraceFlags, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type ProxyTracerProvider, type Span, type Tracer, type TracerOptions, type TracerProvider } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { GraphQLInstrumentation } from '@opentelemetry/instrumentation-graphql';
 import { KnexInstrumentation } from '@opentelemetry/instrumentation-knex';
@@ -44,12 +44,14 @@ class ExecuteSpans extends GraphQLInstrumentation {
     // Execution outside a recorded trace runs graphql's own execute: the instrumentation would
     // make a span, copy the document into it and enter a context for it whatever the sampling.
     // `_patchExecute` is the instrumentation's own step (private in its typings).
-    const self = this as unknown as { _patchExecute(resolver: unknown): (original: Execute) => Execute };
+    const self = this as unknown as { _patchExecute?(resolver: unknown): (original: Execute) => Execute };
+    // Checked at start: an upgrade of the instrumentation that renames its step stops tracing's start with this line.
+    if (typeof self._patchExecute !== 'function') throw new Error('@opentelemetry/instrumentation-graphql has no _patchExecute: ExecuteSpans (subgraphs/kit/observability/tracing.ts) must follow its new version');
     const patch = self._patchExecute.bind(this);
     self._patchExecute = (resolver) => (original) => {
       const instrumented = patch(resolver)(original);
       return function execute(this: unknown, ...args) {
-        return (inRecordedTrace() ? instrumented : original).apply(this, args);
+          return (inRecordedTrace() ? instrumented : original).apply(this, args);
       };
     };
   }
@@ -138,9 +140,17 @@ export function startTracing(serviceName: string, exporter?: SpanExporter): bool
     logRecordProcessors: [],
     sampler: new ParentBasedSampler({ root: new RequestsOnly(new TraceIdRatioBasedSampler(config.OTEL_TRACES_SAMPLER_ARG)) }),
     instrumentations: [
-      // Fetches inside a trace only (the gateway's calls to subgraphs, which carry traceparent);
-      // the exporter's own posts to the collector are not traced.
-      ...(process.env.TRACE_EXPERIMENT?.includes('undici') ? [new UndiciInstrumentation({ requireParentforSpans: true, ignoreRequestHook: (request) => request.origin === collector })] : []),
+      // Fetches inside a recorded trace only (the gateway's calls to subgraphs and the access
+      // register, which then carry traceparent); the exporter's own posts to the collector are not traced.
+      new UndiciInstrumentation({
+        requireParentforSpans: true,
+        ignoreRequestHook: (request) => request.origin === collector,
+        // Spans carry no values: an export page's fetch has its filter and cursor in the query string.
+        requestHook: (span, request) => {
+          span.setAttribute('url.full', `${request.origin}${request.path.split('?')[0]}`);
+          span.setAttribute('url.query', '');
+        },
+      }),
       // One span per execution: no per-field resolver spans, and no parse or validate spans (see
       // ExecuteSpans). Spans never carry values: literal arguments in documents become "*"
       // (allowValues off), and knex records statements with placeholders.
@@ -174,11 +184,13 @@ export async function stopTracing(): Promise<void> {
 /**
  * Whether a server follows its caller's decision: a subgraph follows the gateway's (a call from
  * the hub's own processes, carrying their internal token) — continuing its trace, or, with no
- * `traceparent`, tracing nothing. The gateway, the hub's edge, decides every request itself at
- * the configured ratio: a client's `traceparent` marked sampled would otherwise have every one of
- * its requests traced whatever OTEL_TRACES_SAMPLER_ARG says.
+ * `traceparent`, tracing nothing. `verify` tells whether the token is the hub's (asked only of a
+ * caller whose trace is sampled); a caller whose token is not is decided as any other. The
+ * gateway, the hub's edge, decides every request itself at the configured ratio: a client's
+ * `traceparent` marked sampled would otherwise have every one of its requests traced whatever
+ * OTEL_TRACES_SAMPLER_ARG says.
  */
-export type CallerTrace = 'follow' | 'ignore';
+export type CallerTrace = { verify: () => Promise<boolean> } | 'ignore';
 
 /**
  * Runs one HTTP request's handling inside a server span when it is traced (see CallerTrace);
@@ -189,13 +201,21 @@ export function serverSpan(req: IncomingMessage, res: ServerResponse, handle: ()
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   // Probes and scrapes every few seconds are not requests anyone traces.
   if (UNTRACED_PATHS.test(path)) return handle();
-  const parent = callerTrace === 'follow' ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
-  if (callerTrace === 'follow' && !trace.getSpanContext(parent)) return handle(); // the caller traces nothing
+  if (callerTrace === 'ignore') return requestSpan(req, res, handle, path, ROOT_CONTEXT, false);
+  const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+  const caller = trace.getSpanContext(parent);
+  if (!caller || !(caller.traceFlags & TraceFlags.SAMPLED)) return handle(); // the caller traces nothing
+  return callerTrace.verify().then((fromHub) => requestSpan(req, res, handle, path, fromHub ? parent : ROOT_CONTEXT, fromHub));
+}
+
+function requestSpan(req: IncomingMessage, res: ServerResponse, handle: () => Promise<void>, path: string, parent: Context, fromHub: boolean): Promise<void> {
   const span = tracer.startSpan(`${req.method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': path } }, parent);
   // Not sampled (here, or by the caller): no span is carried, so nothing below makes one.
   if (!span.isRecording()) return handle();
+  // The hub's own callers name the request; a client's x-request-id names nothing (the gateway
+  // tags its request with the id it makes).
   const requestId = req.headers['x-request-id'];
-  if (typeof requestId === 'string') span.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
+  if (fromHub && typeof requestId === 'string') span.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
   return context.with(trace.setSpan(parent, span), () =>
     handle().finally(() => {
       span.setAttribute('http.response.status_code', res.statusCode);
@@ -223,44 +243,16 @@ export function requestTrace<T>(name: string, work: () => Promise<T>): Promise<T
   );
 }
 
+/**
+ * Runs `open` outside any trace: a link the whole process shares (the broker's connection), opened
+ * lazily during a traced request, would otherwise carry that request's context into every
+ * callback it ever makes, and what those callbacks do would join an ended trace.
+ */
+export function outsideTrace<T>(open: () => T): T {
+  return sdk ? context.with(ROOT_CONTEXT, open) : open();
+}
+
 /** Names the request on the active span (the gateway makes its id after the span started). */
 export function tagRequest(requestId: string): void {
   trace.getActiveSpan()?.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
-}
-
-const setHeader = { set: (headers: Headers, key: string, value: string) => headers.set(key, value) };
-
-/**
- * `fetch` as the hub's processes call one another (the gateway its subgraphs, the access
- * register, the change feed). Inside a recorded trace: a client span from the call to its
- * response's headers, and the trace context sent in `traceparent` so the callee's spans join the
- * trace. Outside one (an unsampled request, a worker's poll) or with tracing off: the plain fetch,
- * and the callee traces nothing either.
- *
- * Written here rather than taken from the undici instrumentation, which listens to every request
- * of the process and, inside an unsampled request, would still make its span and send the context.
- */
-export async function tracedFetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
-  if (!sdk || process.env.TRACE_EXPERIMENT?.includes('undici') || !inRecordedTrace()) return fetch(input, init);
-  const active = context.active();
-  const url = new URL(input);
-  const method = init.method ?? 'GET';
-  const span = tracer.startSpan(
-    method,
-    { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'server.address': url.hostname, 'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)), 'url.full': `${url.origin}${url.pathname}` } },
-    active,
-  );
-  const headers = new Headers(init.headers);
-  propagation.inject(trace.setSpan(active, span), headers, { set: (carrier: Headers, key: string, value: string) => carrier.set(key, value) });
-  try {
-    const response = await fetch(input, { ...init, headers });
-    span.setAttribute('http.response.status_code', response.status);
-    if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-    return response;
-  } catch (error) {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.name });
-    throw error;
-  } finally {
-    span.end();
-  }
 }
