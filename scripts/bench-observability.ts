@@ -15,10 +15,10 @@
  *   logs off, then on, tracing on with one request in ten sampled (OTEL_TRACES_SAMPLER_ARG=0.1)
  *   logs off, tracing on with no request sampled (=0): instrumentations in place, no span made
  *   logs off, no tracing but an AsyncLocalStorage holding a value: what carrying a context costs on Node 20
- * In each of --rounds rounds every setting's hub runs at once, the requests dealt to them in turn,
- * so a load that comes and goes on a shared machine weighs on every setting alike; each setting
- * is compared with the baseline of the same round, and the median and range over the rounds are
- * reported. Writes (or replaces) the "Logs and traces" section of BENCHMARKS.md.
+ * In each of --rounds rounds every setting runs once beside a baseline of its own, the two hubs
+ * at once with the requests dealt to them in turn, so a load that comes and goes on a shared
+ * machine weighs on both alike; each setting is compared with the baseline beside it, and the
+ * median and range over the rounds are reported. Writes (or replaces) the "Logs and traces" section of BENCHMARKS.md.
  * --minutes stops starting rounds once the next would end past that many minutes.
  * --only runs the baseline and the settings whose names contain TEXT; --profile writes a V8
  * CPU profile of each hub's measured requests into DIR (neither writes BENCHMARKS.md).
@@ -222,7 +222,9 @@ async function main() {
   if (values.profile) mkdirSync(values.profile, { recursive: true });
   const sink = await otlpSink();
   const results = new Map<string, number[]>(settings.map((s) => [s.name, []]));
-  // The baseline always runs: every other setting is compared with it round by round.
+  // Each setting over its own baseline, measured beside it: the ratios of every pair.
+  const ratiosOf = new Map<string, number[]>(settings.map((s) => [s.name, []]));
+  // The baseline always runs: every other setting is compared with it, pair by pair.
   const chosen = settings.filter((s) => s === settings[0] || !values.only || s.name.includes(values.only));
   const started = Date.now();
   let rounds = 0;
@@ -230,10 +232,13 @@ async function main() {
     const elapsed = (Date.now() - started) / 60_000;
     if (values.minutes && round > 0 && elapsed + elapsed / round > Number(values.minutes)) break;
     rounds++;
-    const measured = await measureTogether(chosen, dataDir, sink.url, codes, headers, PROFILE);
-    for (const setting of chosen) {
-      results.get(setting.name)!.push(measured.get(setting.name)!);
-      console.log(`round ${round + 1}: ${setting.name}: ${(measured.get(setting.name)! / 1000).toFixed(2)} ms CPU per request`);
+    for (const setting of chosen.slice(1)) {
+      const measured = await measureTogether([settings[0], setting], dataDir, sink.url, codes, headers, PROFILE);
+      const [base, own] = [measured.get(settings[0].name)!, measured.get(setting.name)!];
+      results.get(settings[0].name)!.push(base);
+      results.get(setting.name)!.push(own);
+      ratiosOf.get(setting.name)!.push(own / base);
+      console.log(`round ${round + 1}: ${setting.name}: ${(own / 1000).toFixed(2)} ms CPU per request, its baseline beside it ${(base / 1000).toFixed(2)}`);
     }
   }
   await sink.close();
@@ -241,12 +246,11 @@ async function main() {
 
   const ms = (micros: number) => (micros / 1000).toFixed(2);
   const percent = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
-  const baseline = results.get(settings[0].name)!;
   const rows = chosen.map((s) => {
     const own = results.get(s.name)!;
-    if (s === settings[0]) return `| ${s.name} | ${ms(median(own))} | — | — | ${own.map(ms).join(', ')} |`;
-    // Each round against the baseline of the same round: load that drifts between rounds cancels out.
-    const ratios = own.map((x, round) => x / baseline[round]).sort((a, b) => a - b);
+    if (s === settings[0]) return `| ${s.name} | ${ms(median(own))} | — | — | ${own.length} runs, ${ms(Math.min(...own))} … ${ms(Math.max(...own))} |`;
+    // Each run against the baseline measured beside it: load that drifts between runs cancels out.
+    const ratios = [...ratiosOf.get(s.name)!].sort((a, b) => a - b);
     return `| ${s.name} | ${ms(median(own))} | ${percent(median(ratios))} | ${percent(ratios[0])} … ${percent(ratios.at(-1)!)} | ${own.map(ms).join(', ')} |`;
   });
   const section = `## Logs and traces (\`npm run bench:observability\`) — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC
@@ -256,15 +260,15 @@ ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version},
 the profile workload: one subject's full profile through the gateway as an agency with a stated
 purpose (every department called, the access register written), 4 requests at a time,
 ${values.requests} requests after 300 of warm-up, each setting in a fresh process on its own copy of the
-databases, ${rounds} rounds; in a round every setting's hub runs at the same time, the requests dealt to
-them in turn (request i to hub i mod ${chosen.length}, 4 in flight per hub), so what else loads the machine
-loads them alike.
+databases, ${rounds} rounds; in a round each setting runs beside a baseline hub of its own, both at the
+same time with the requests dealt to them in turn (4 in flight per hub), so what else loads the machine
+loads the two alike, and each setting is compared with the baseline beside it.
 Logs on: every gateway and subgraph request line at \`info\`, JSON to a file. Tracing on: every
 request sampled (the default, \`OTEL_TRACES_SAMPLER_ARG=1\`), one in ten, or none (\`0\`: the
 instrumentations in place, no span made); a sampled request's spans (HTTP server and the hub's
 fetches between its processes, GraphQL execute, knex; not the gateway's own steps) exported over
-OTLP/HTTP to a sink in the benchmark (${(sink.bytes() / 1e6).toFixed(1)} MB received in all). "vs baseline" compares each round with the
-baseline of the same round, and gives the median and the range of those rounds. "Context manager only": no
+OTLP/HTTP to a sink in the benchmark (${(sink.bytes() / 1e6).toFixed(1)} MB received in all). "vs baseline" compares each run with the
+baseline beside it, and gives the median and the range over the rounds. "Context manager only": no
 tracing, the hub started inside an AsyncLocalStorage holding a value, so that every promise and
 async resource inherits it, as under tracing's context manager — the floor of tracing on Node 20.
 
