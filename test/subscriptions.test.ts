@@ -73,6 +73,55 @@ function collect(client: Client, variables: Record<string, unknown>, count: numb
   });
 }
 
+// First in the file: they read the process's subscriptionsActive gauge, which the real
+// subscriptions below move as they end (a moment after their client let them go).
+describe('a subscription ended at any moment', () => {
+  // Every way the transport ends one (the client's `complete` or its socket closing: return();
+  // an error: throw()) × every moment it may be in: not started, reading the feed, waiting for
+  // it to advance, holding an event not yet sent.
+  const moments = ['before its first read', 'while reading the feed', 'while waiting for the feed', 'while an event waits to be sent'] as const;
+  for (const how of ['return', 'throw'] as const) {
+    for (const moment of moments) {
+      it(`${how}() ${moment}: let go at once, no read after, subscriptionsActive back where it was`, async () => {
+        const { subscriptionsActive } = await import('../subgraphs/kit/observability/metrics.js');
+        const active = async () => (await subscriptionsActive.get()).values[0]?.value ?? 0;
+        const before = await active();
+        const closes: number[] = [];
+        const socket = { bufferedAmount: 0, close: (code: number) => closes.push(code) };
+        let reads = 0;
+        let stoppedAt = Infinity;
+        let readsAtStop = 0;
+        let release!: () => void;
+        const slowRead = new Promise<void>((resolve) => (release = resolve));
+        const withEvent: FeedPage = { edges: [{ cursor: 'c1', node: { eventId: 'e1' } }], pageInfo: { hasNextPage: false, endCursor: 'c1' } };
+        const empty: FeedPage = { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+        const read = async () => {
+          reads++;
+          if (moment === 'while reading the feed') await slowRead;
+          return moment === 'while an event waits to be sent' || moment === 'while reading the feed' ? withEvent : empty;
+        };
+        const events = feedEvents(read, socket as any, {}, { pollMs: 60_000, maxBufferedBytes: 1000, sendTimeoutMs: 5_000 });
+        let pending: Promise<unknown> | undefined;
+        if (moment === 'while an event waits to be sent') expect((await events.next()).value).toEqual({ changes: { eventId: 'e1', cursor: 'c1' } });
+        else if (moment !== 'before its first read') pending = events.next().catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        stoppedAt = Date.now();
+        readsAtStop = reads;
+        const stopped = how === 'return' ? events.return!(undefined) : events.throw!(new Error('transport error'));
+        release();
+        await stopped.catch(() => undefined);
+        await pending;
+        expect(Date.now() - stoppedAt).toBeLessThan(1_000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(reads).toBe(readsAtStop);
+        expect(await active()).toBe(before);
+        expect(closes).toEqual([]);
+        expect((await events.next()).done).toBe(true);
+      });
+    }
+  }
+});
+
 describe('subscriptions to the change feed (graphql-ws, same port and path as the gateway)', () => {
   it('first sends what the subscriber missed since its cursor, then live changes, in order', async () => {
     const client = await clientFor(PARTNER);
@@ -275,51 +324,4 @@ describe('the subscriptions walk', () => {
   it('saw natural persons\' codes delivered unmasked (to those who may read them), so it checked something', () => {
     expect([...unmaskedSeen.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
-});
-
-describe('a subscription ended at any moment', () => {
-  // Every way the transport ends one (the client's `complete` or its socket closing: return();
-  // an error: throw()) × every moment it may be in: not started, reading the feed, waiting for
-  // it to advance, holding an event not yet sent.
-  const moments = ['before its first read', 'while reading the feed', 'while waiting for the feed', 'while an event waits to be sent'] as const;
-  for (const how of ['return', 'throw'] as const) {
-    for (const moment of moments) {
-      it(`${how}() ${moment}: let go at once, no read after, subscriptionsActive back where it was`, async () => {
-        const { subscriptionsActive } = await import('../subgraphs/kit/observability/metrics.js');
-        const active = async () => (await subscriptionsActive.get()).values[0]?.value ?? 0;
-        const before = await active();
-        const closes: number[] = [];
-        const socket = { bufferedAmount: 0, close: (code: number) => closes.push(code) };
-        let reads = 0;
-        let stoppedAt = Infinity;
-        let readsAtStop = 0;
-        let release!: () => void;
-        const slowRead = new Promise<void>((resolve) => (release = resolve));
-        const withEvent: FeedPage = { edges: [{ cursor: 'c1', node: { eventId: 'e1' } }], pageInfo: { hasNextPage: false, endCursor: 'c1' } };
-        const empty: FeedPage = { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
-        const read = async () => {
-          reads++;
-          if (moment === 'while reading the feed') await slowRead;
-          return moment === 'while an event waits to be sent' || moment === 'while reading the feed' ? withEvent : empty;
-        };
-        const events = feedEvents(read, socket as any, {}, { pollMs: 60_000, maxBufferedBytes: 1000, sendTimeoutMs: 5_000 });
-        let pending: Promise<unknown> | undefined;
-        if (moment === 'while an event waits to be sent') expect((await events.next()).value).toEqual({ changes: { eventId: 'e1', cursor: 'c1' } });
-        else if (moment !== 'before its first read') pending = events.next().catch(() => undefined);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        stoppedAt = Date.now();
-        readsAtStop = reads;
-        const stopped = how === 'return' ? events.return!(undefined) : events.throw!(new Error('transport error'));
-        release();
-        await stopped.catch(() => undefined);
-        await pending;
-        expect(Date.now() - stoppedAt).toBeLessThan(1_000);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        expect(reads).toBe(readsAtStop);
-        expect(await active()).toBe(before);
-        expect(closes).toEqual([]);
-        expect((await events.next()).done).toBe(true);
-      });
-    }
-  }
 });
