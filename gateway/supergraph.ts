@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kind, parse, print, type EnumTypeDefinitionNode, type ObjectTypeDefinitionNode, type TypeNode } from 'graphql';
+import { Kind, parse, print, type DocumentNode, type EnumTypeDefinitionNode, type ObjectTypeDefinitionNode, type TypeNode } from 'graphql';
 import { SCHEMA_DIR } from '../subgraphs/kit/schema.js';
 
 export const SUPERGRAPH_FILE = join(SCHEMA_DIR, 'supergraph.graphql');
@@ -15,11 +15,21 @@ export function readCheckedInSupergraph(): string {
   return readFileSync(SUPERGRAPH_FILE, 'utf8');
 }
 
+/** A supergraph's subgraphs by their `join__Graph` value (TAX): name (tax) and URL, in the supergraph's order. */
+function joinGraphsIn(document: DocumentNode): Map<string, { name: string; url: string }> {
+  const graphs = new Map<string, { name: string; url: string }>();
+  const joinGraph = document.definitions.find((d): d is EnumTypeDefinitionNode => d.kind === Kind.ENUM_TYPE_DEFINITION && d.name.value === 'join__Graph');
+  for (const value of joinGraph?.values ?? []) {
+    const args = value.directives?.find((d) => d.name.value === 'join__graph')?.arguments ?? [];
+    const [name, url] = ['name', 'url'].map((key) => args.find((a) => a.name.value === key)?.value);
+    if (name?.kind === Kind.STRING && url?.kind === Kind.STRING) graphs.set(value.name.value, { name: name.value, url: url.value });
+  }
+  return graphs;
+}
+
 /** The subgraph URLs written in a supergraph, by subgraph name. */
 export function subgraphUrlsIn(supergraphSdl: string): Record<string, string> {
-  const urls: Record<string, string> = {};
-  for (const match of supergraphSdl.matchAll(/@join__graph\(name: "([^"]+)", url: "([^"]+)"\)/g)) urls[match[1]] = match[2];
-  return urls;
+  return Object.fromEntries([...joinGraphsIn(parse(supergraphSdl)).values()].map(({ name, url }) => [name, url]));
 }
 
 /**
@@ -32,22 +42,17 @@ export function subgraphUrlsIn(supergraphSdl: string): Record<string, string> {
  */
 export function departmentNamesIn(supergraphSdl: string): string[] {
   const document = parse(supergraphSdl);
-  const graphNames = new Map<string, string>(); // join__Graph value (TAX) → subgraph name (tax)
-  const graphs = document.definitions.find((d): d is EnumTypeDefinitionNode => d.kind === Kind.ENUM_TYPE_DEFINITION && d.name.value === 'join__Graph');
-  for (const value of graphs?.values ?? []) {
-    const name = value.directives?.find((d) => d.name.value === 'join__graph')?.arguments?.find((a) => a.name.value === 'name')?.value;
-    if (name?.kind === Kind.STRING) graphNames.set(value.name.value, name.value);
-  }
+  const graphs = joinGraphsIn(document);
   const mutation = document.definitions.find((d): d is ObjectTypeDefinitionNode => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === 'Mutation');
   const departments = new Set<string>();
   for (const field of mutation?.fields ?? []) {
     if (namedTypeOf(field.type) !== 'DepartmentActions') continue;
     for (const join of field.directives?.filter((d) => d.name.value === 'join__field') ?? []) {
       const graph = join.arguments?.find((a) => a.name.value === 'graph')?.value;
-      if (graph?.kind === Kind.ENUM && graphNames.get(graph.value) === field.name.value) departments.add(field.name.value);
+      if (graph?.kind === Kind.ENUM && graphs.get(graph.value)?.name === field.name.value) departments.add(field.name.value);
     }
   }
-  return Object.keys(subgraphUrlsIn(supergraphSdl)).filter((name) => departments.has(name));
+  return [...graphs.values()].map(({ name }) => name).filter((name) => departments.has(name));
 }
 
 const namedTypeOf = (type: TypeNode): string => (type.kind === Kind.NAMED_TYPE ? type.name.value : namedTypeOf(type.type));
