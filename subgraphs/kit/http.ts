@@ -13,7 +13,7 @@ import { configuration } from './config/index.js';
 import { logger } from './observability/log.js';
 import { metricsRoute } from './observability/metrics.js';
 import { serverSpan, type CallerTrace } from './observability/tracing.js';
-import { INTERNAL_TOKEN_HEADER, verifyInternalToken } from './auth/internal-token.js';
+import { forwardedIdentityOf, INTERNAL_TOKEN_HEADER } from './auth/internal-token.js';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -122,11 +122,11 @@ export async function serveGraphQL<Context extends BaseContext>(
   const log = logger('http');
 
   // The header's mere presence is not enough: a forged one next to a sampled traceparent would
-  // have any caller traced. Only a sampled caller's token is verified here (again: the context
-  // verifies it too), so an unsampled or untraced request pays nothing.
+  // have any caller traced. Only a sampled caller's token is verified here, and the context then
+  // reuses that verification (forwardedIdentityOf), so no request pays for it twice.
   const secret = options.internalSecret;
-  const fromHub = async (token: string | string[] | undefined) => !('problem' in (await verifyInternalToken(Array.isArray(token) ? token[0] : token, secret!)));
-  const callerTrace = (req: IncomingMessage): CallerTrace => (secret && INTERNAL_TOKEN_HEADER in req.headers ? { verify: () => fromHub(req.headers[INTERNAL_TOKEN_HEADER]) } : 'ignore');
+  const fromHub = async (req: IncomingMessage) => !('problem' in (await forwardedIdentityOf(req, secret!)));
+  const callerTrace = (req: IncomingMessage): CallerTrace => (secret && INTERNAL_TOKEN_HEADER in req.headers ? { verify: () => fromHub(req) } : 'ignore');
   const httpServer = http.createServer((req, res) => serverSpan(req, res, () => handle(req, res), callerTrace(req)));
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const callerGone = new AbortController();

@@ -1,6 +1,6 @@
 /** The identity part of a subgraph request's context. */
 import type { IncomingMessage } from 'node:http';
-import { INTERNAL_TOKEN_HEADER, verifyInternalToken } from './internal-token.js';
+import { forwardedIdentityOf } from './internal-token.js';
 import type { Principal, Purpose } from './principal.js';
 import type { PersonalDataRead } from './masking.js';
 
@@ -15,8 +15,7 @@ export interface AuthContext {
 }
 
 export async function authenticateForwarded(req: IncomingMessage, secret: Uint8Array): Promise<AuthContext & { requestId?: string }> {
-  const header = req.headers[INTERNAL_TOKEN_HEADER];
-  const identity = await verifyInternalToken(Array.isArray(header) ? header[0] : header, secret);
+  const identity = await forwardedIdentityOf(req, secret);
   if ('problem' in identity) return { principal: null, purpose: null, authProblem: identity.problem, personalDataReads: [] };
   return { principal: identity.principal, purpose: identity.purpose, requestId: identity.requestId, personalDataReads: [] };
 }

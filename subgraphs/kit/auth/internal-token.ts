@@ -2,6 +2,7 @@
  * The gateway forwards the verified principal (and the stated purpose) to subgraphs as a
  * short-lived token it signs; subgraphs trust nothing else — never a plain role header.
  */
+import type { IncomingMessage } from 'node:http';
 import { jwtVerify, SignJWT } from 'jose';
 import type { Principal, Purpose } from './principal.js';
 
@@ -34,4 +35,20 @@ export async function verifyInternalToken(token: string | undefined, secret: Uin
   } catch {
     return { problem: 'the forwarded identity is not valid: call the CreditHub gateway, not the subgraph' };
   }
+}
+
+const verified = new WeakMap<IncomingMessage, Promise<ForwardedIdentity | { problem: string }>>();
+
+/**
+ * The identity a request carries in its internal token, verified once per request: the server
+ * asks (to decide whether the request continues its caller's trace) before the context does.
+ */
+export function forwardedIdentityOf(req: IncomingMessage, secret: Uint8Array): Promise<ForwardedIdentity | { problem: string }> {
+  let identity = verified.get(req);
+  if (!identity) {
+    const header = req.headers[INTERNAL_TOKEN_HEADER];
+    identity = verifyInternalToken(Array.isArray(header) ? header[0] : header, secret);
+    verified.set(req, identity);
+  }
+  return identity;
 }
