@@ -34,7 +34,6 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     if (!context?.internalToken) return; // composition tooling: no identity, only _service answers
     context.subgraphsCalled.add(this.subgraphName);
-    request.http?.headers.set('x-request-id', context.requestId);
     request.http?.headers.set(INTERNAL_TOKEN_HEADER, await context.internalToken);
   }
 

@@ -100,8 +100,8 @@ export function serveSubscriptions(options: SubscriptionOptions): { close(): Pro
     const token = await signInternalToken({ principal: context.principal, purpose: context.purpose, requestId }, options.internalSecret);
     const response = await fetch(options.platformUrl, {
       method: 'POST',
-      // The page's request id names the platform's span and log line, as the register's records of the page.
-      headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: token, 'x-request-id': requestId },
+      // The page's request id (in its token) names the platform's span and log line, as the register's records of the page.
+      headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: token },
       body: JSON.stringify({ query: FEED_QUERY, variables: { after, filter } }),
       signal: AbortSignal.timeout(10_000),
     });

@@ -6,7 +6,8 @@
 import { basename } from 'node:path';
 import { startTracing } from '../subgraphs/kit/observability/tracing.js';
 
-const entry = basename(process.argv[1] ?? 'start', '.ts');
+// The entry point's name, run from source (scripts/subgraph.ts) or compiled (dist/scripts/subgraph.js).
+const entry = basename(process.argv[1] ?? 'start').replace(/\.(ts|js)$/, '');
 const service = entry === 'subgraph' ? `credithub-${process.argv[2] ?? 'subgraph'}` : entry === 'gateway' ? 'credithub-gateway' : 'credithub';
 try {
   startTracing(service);

@@ -47,7 +47,7 @@ async function callSubgraph(sources: ExportSources, subgraph: string, url: URL, 
   let response: Response;
   try {
     response = await fetch(url, {
-      headers: { [INTERNAL_TOKEN_HEADER]: await context.internalToken, 'x-request-id': context.requestId },
+      headers: { [INTERNAL_TOKEN_HEADER]: await context.internalToken },
       signal: AbortSignal.timeout(sources.timeoutMs),
     });
   } catch (error) {

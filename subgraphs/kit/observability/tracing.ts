@@ -33,28 +33,38 @@ export const REQUEST_ID_ATTRIBUTE = 'credithub.request_id';
 /** Paths served without a span: health probes and the metrics scrape. */
 const UNTRACED_PATHS = /^\/(health(\/.*)?|metrics)$/;
 
+type Wrapped = (...args: unknown[]) => unknown;
+
+/**
+ * Makes what an instrumentation wraps run as it is outside a recorded trace. `step` is the
+ * instrumentation's own method (private in its typings) that, given its arguments, wraps the
+ * library's function; checked at start, so an upgrade that renames it stops tracing's start with
+ * this line rather than silently tracing everything again.
+ */
+function onlyInRecordedTraces(instrumentation: object, step: string, library: string): void {
+  const self = instrumentation as Record<string, unknown>;
+  const wrapperOf = self[step];
+  if (typeof wrapperOf !== 'function') throw new Error(`${library} has no ${step}: ${instrumentation.constructor.name} (subgraphs/kit/observability/tracing.ts) must follow its new version`);
+  self[step] = (...stepArgs: unknown[]) => (original: Wrapped) => {
+    const instrumented = (wrapperOf.apply(instrumentation, stepArgs) as (original: Wrapped) => Wrapped)(original);
+    return function inTraceOnly(this: unknown, ...args: unknown[]) {
+      return (inRecordedTrace() ? instrumented : original).apply(this, args);
+    };
+  };
+}
+
 /**
  * The GraphQL instrumentation with its execute spans only. Parse and validate spans would add
  * two spans per subgraph call, each copying the whole document (its values masked by lexing it
  * again) into an attribute, for steps that Apollo's document cache mostly skips: what a request
  * spends in GraphQL is in the execute span, which carries the operation and its document.
+ * Execution outside a recorded trace runs graphql's own execute: the instrumentation would make
+ * a span, copy the document into it and enter a context for it whatever the sampling.
  */
 class ExecuteSpans extends GraphQLInstrumentation {
   constructor(config: ConstructorParameters<typeof GraphQLInstrumentation>[0]) {
     super(config);
-    // Execution outside a recorded trace runs graphql's own execute: the instrumentation would
-    // make a span, copy the document into it and enter a context for it whatever the sampling.
-    // `_patchExecute` is the instrumentation's own step (private in its typings).
-    const self = this as unknown as { _patchExecute?(resolver: unknown): (original: Execute) => Execute };
-    // Checked at start: an upgrade of the instrumentation that renames its step stops tracing's start with this line.
-    if (typeof self._patchExecute !== 'function') throw new Error('@opentelemetry/instrumentation-graphql has no _patchExecute: ExecuteSpans (subgraphs/kit/observability/tracing.ts) must follow its new version');
-    const patch = self._patchExecute.bind(this);
-    self._patchExecute = (resolver) => (original) => {
-      const instrumented = patch(resolver)(original);
-      return function execute(this: unknown, ...args) {
-          return (inRecordedTrace() ? instrumented : original).apply(this, args);
-      };
-    };
+    onlyInRecordedTraces(this, '_patchExecute', '@opentelemetry/instrumentation-graphql');
   }
 
   protected override init() {
@@ -63,7 +73,18 @@ class ExecuteSpans extends GraphQLInstrumentation {
     return graphql;
   }
 }
-type Execute = (...args: unknown[]) => unknown;
+
+/**
+ * knex's instrumentation with its statements outside a recorded trace run as they are: it reads
+ * the connection's settings and builds the span's attributes, statement text included, before it
+ * checks for a parent — for every statement of the process, a worker's polls included.
+ */
+class StatementSpans extends KnexInstrumentation {
+  constructor(config: ConstructorParameters<typeof KnexInstrumentation>[0]) {
+    super(config);
+    onlyInRecordedTraces(this, 'createQueryWrapper', '@opentelemetry/instrumentation-knex');
+  }
+}
 
 /** Whether the code running now is part of a recorded trace (and so may make spans). */
 const inRecordedTrace = () => trace.getSpan(context.active())?.isRecording() === true;
@@ -162,7 +183,7 @@ export function startTracing(serviceName: string, exporter?: SpanExporter): bool
       // Every statement goes through knex, on SQLite and MySQL alike, so its spans are the SQL of a
       // trace; the mysql2 driver's instrumentation would add a second span per statement and, having
       // no requireParentSpan, a trace of its own for every worker's poll.
-      new KnexInstrumentation({ requireParentSpan: true }),
+      new StatementSpans({ requireParentSpan: true }),
     ],
   });
   sdk.start();
@@ -196,13 +217,14 @@ export async function stopTracing(): Promise<void> {
 /**
  * Whether a server follows its caller's decision: a subgraph follows the gateway's (a call from
  * the hub's own processes, carrying their internal token) — continuing its trace, or, with no
- * `traceparent`, tracing nothing. `verify` tells whether the token is the hub's (asked only of a
- * caller whose trace is sampled); a caller whose token is not is decided as any other. The
+ * `traceparent`, tracing nothing. `verify` gives the request id of the hub's token the caller
+ * carries, undefined if the token is not the hub's (asked only of a caller whose trace is
+ * sampled); a caller whose token is not is decided as any other. The
  * gateway, the hub's edge, decides every request itself at the configured ratio: a client's
  * `traceparent` marked sampled would otherwise have every one of its requests traced whatever
  * OTEL_TRACES_SAMPLER_ARG says.
  */
-export type CallerTrace = { verify: () => Promise<boolean> } | 'ignore';
+export type CallerTrace = { verify: () => Promise<string | undefined> } | 'ignore';
 
 /**
  * Runs one HTTP request's handling inside a server span when it is traced (see CallerTrace);
@@ -213,21 +235,22 @@ export function serverSpan(req: IncomingMessage, res: ServerResponse, handle: ()
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   // Probes and scrapes every few seconds are not requests anyone traces.
   if (UNTRACED_PATHS.test(path)) return handle();
-  if (callerTrace === 'ignore') return requestSpan(req, res, handle, path, ROOT_CONTEXT, false);
+  if (callerTrace === 'ignore') return requestSpan(req, res, handle, path, ROOT_CONTEXT, undefined);
   const parent = propagation.extract(ROOT_CONTEXT, req.headers);
   const caller = trace.getSpanContext(parent);
   if (!caller || !(caller.traceFlags & TraceFlags.SAMPLED)) return handle(); // the caller traces nothing
-  return callerTrace.verify().then((fromHub) => requestSpan(req, res, handle, path, fromHub ? parent : ROOT_CONTEXT, fromHub));
+  return callerTrace.verify().then((hubRequestId) => requestSpan(req, res, handle, path, hubRequestId ? parent : ROOT_CONTEXT, hubRequestId));
 }
 
-function requestSpan(req: IncomingMessage, res: ServerResponse, handle: () => Promise<void>, path: string, parent: Context, fromHub: boolean): Promise<void> {
+/** `hubRequestId`: the request id of the hub's call this is (from its verified token), else undefined. */
+function requestSpan(req: IncomingMessage, res: ServerResponse, handle: () => Promise<void>, path: string, parent: Context, hubRequestId: string | undefined): Promise<void> {
   const span = tracer.startSpan(`${req.method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': path } }, parent);
   // Not sampled (here, or by the caller): no span is carried, so nothing below makes one.
   if (!span.isRecording()) return handle();
-  // The hub's own callers name the request; a client's x-request-id names nothing (the gateway
-  // tags its request with the id it makes).
-  const requestId = req.headers['x-request-id'];
-  if (fromHub && typeof requestId === 'string') span.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
+  // The hub's own calls name the request in their signed token, as the subgraph's log line does,
+  // whichever route they call; a client's x-request-id names nothing (the gateway tags its
+  // request with the id it makes).
+  if (hubRequestId) span.setAttribute(REQUEST_ID_ATTRIBUTE, hubRequestId);
   return context.with(trace.setSpan(parent, span), () =>
     handle().finally(() => {
       span.setAttribute('http.response.status_code', res.statusCode);
