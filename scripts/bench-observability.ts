@@ -5,12 +5,13 @@
  * What logs and traces cost: the hub's CPU time per request (process.cpuUsage of the hub's
  * process, the client is this process) on the profile workload — one subject's full profile
  * through the gateway as an agency with a stated purpose, the code rotating over listed
- * subjects, 4 requests at a time per hub — in eight settings, each its hub in a fresh child
+ * subjects, 4 requests at a time per hub — in nine settings, each its hub in a fresh child
  * process on its own copy of the databases (tracing patches modules as they load, so it cannot
  * be turned on and off in one process):
  *   logs off (LOG_LEVEL=silent), tracing off     — the baseline
  *   logs on (info, JSON to a file),  tracing off
- *   logs off, tracing on (every request sampled, spans exported over OTLP/HTTP to a sink here)
+ *   logs off, tracing off again: a second baseline, how far two identical hubs differ
+ *   logs off, tracing on (every request sampled, spans exported over OTLP/HTTP JSON to a sink here)
  *   logs on, tracing on
  *   logs off, then on, tracing on with one request in ten sampled (OTEL_TRACES_SAMPLER_ARG=0.1)
  *   logs off, tracing on with no request sampled (=0): instrumentations in place, no span made
@@ -62,6 +63,8 @@ interface Setting {
 }
 const settings: Setting[] = [
   { name: 'logs off, tracing off', logs: false, tracing: false },
+  // The same as the baseline in a process of its own: how far two identical hubs differ, the resolution of every other row.
+  { name: 'logs off, tracing off (a second baseline)', logs: false, tracing: false },
   { name: 'logs on, tracing off', logs: true, tracing: false },
   { name: 'logs off, tracing on', logs: false, tracing: true },
   { name: 'logs on, tracing on', logs: true, tracing: true },
@@ -84,22 +87,27 @@ async function runHub(dataDir: string): Promise<void> {
     process.env.BENCH_CONTEXT_ONLY === '1' ? new AsyncLocalStorage<boolean>().run(true, start) : start();
   const { startHub } = await import('./hub.js');
   const hub = await inContext(() => startHub({ port: 0, subgraphPorts: 'random', databaseUrl: (name) => `sqlite:${join(dataDir, `${name}.sqlite`)}`, workers: 'manual' }));
-  // With --profile: a V8 CPU profile of the measured requests only (between the two cpu readings).
+  // With --profile: a V8 CPU profile of the measured requests only ('profile' starts it, the next stops it).
   const profiler = process.env.BENCH_PROFILE ? new (await import('node:inspector/promises')).Session() : undefined;
   let profiling = false;
   process.on('message', async (message: string) => {
+    // Spans still waiting in the batch are written first: the writing is the turn's work, not the next hub's turn's.
     if (message === 'cpu') {
-      const cpu = process.cpuUsage();
-      if (profiler && !profiling) {
+      const { flushTracing } = await import('../subgraphs/kit/observability/tracing.js');
+      await flushTracing();
+      process.send!({ cpu: process.cpuUsage() });
+    }
+    if (message === 'profile' && profiler) {
+      if (!profiling) {
         profiling = true;
         profiler.connect();
         await profiler.post('Profiler.enable');
         await profiler.post('Profiler.start');
-      } else if (profiler) {
+      } else {
         const { profile } = await profiler.post('Profiler.stop');
         writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
       }
-      process.send!({ cpu });
+      process.send!({ profiled: true });
     }
     if (message === 'stop') {
       await hub.stop();
@@ -171,9 +179,11 @@ async function startSettingHub(setting: Setting, seeded: string, sinkUrl: string
 }
 
 /**
- * Every setting's hub at once, the requests dealt to them in turn (request i to hub i mod n, 4
- * in flight per hub): whatever else loads the machine loads every setting alike over the same
- * seconds, so comparing them within a round cancels it. Returns each hub's CPU µs per request.
+ * A setting's hub and its baseline at once, the requests dealt to them in turn (request i to
+ * hub i mod n, 4 in flight per hub, every hub asking the same codes in the same order): whatever
+ * else loads the machine loads both alike over the same seconds, so comparing them cancels it.
+ * (Served one after another, hubs met different loads on this shared machine, and two identical
+ * hubs differed by up to 17%.) Returns each hub's CPU µs per request.
  */
 async function measureTogether(chosen: Setting[], seeded: string, sinkUrl: string, codes: string[], headers: Record<string, string>, query: string): Promise<Map<string, number>> {
   const hubs: RunningHub[] = [];
@@ -195,9 +205,13 @@ async function measureTogether(chosen: Setting[], seeded: string, sinkUrl: strin
     await Promise.all(Array.from({ length: 4 * hubs.length }, lane));
   };
   const cpu = () => Promise.all(hubs.map((hub) => ask<NodeJS.CpuUsage>(hub.child, 'cpu', 'cpu')));
+  // With --profile: each hub's profile covers the measured requests only.
+  const profile = () => Promise.all(values.profile ? hubs.map((hub) => ask(hub.child, 'profile', 'profiled')) : []);
   await run(300); // warm-up: JIT, caches, pools
   const before = await cpu();
+  await profile();
   await run(requests);
+  await profile();
   const after = await cpu();
   for (const hub of hubs) hub.child.send('stop');
   await Promise.all(hubs.map((hub) => new Promise((resolve) => hub.child.once('exit', resolve))));
@@ -267,10 +281,12 @@ Logs on: every gateway and subgraph request line at \`info\`, JSON to a file. Tr
 request sampled (the default, \`OTEL_TRACES_SAMPLER_ARG=1\`), one in ten, or none (\`0\`: the
 instrumentations in place, no span made); a sampled request's spans (HTTP server and the hub's
 fetches between its processes, GraphQL execute, knex; not the gateway's own steps) exported over
-OTLP/HTTP to a sink in the benchmark (${(sink.bytes() / 1e6).toFixed(1)} MB received in all). "vs baseline" compares each run with the
+OTLP/HTTP (JSON, the default) to a sink in the benchmark (${(sink.bytes() / 1e6).toFixed(1)} MB received in all). "vs baseline" compares each run with the
 baseline beside it, and gives the median and the range over the rounds. "Context manager only": no
 tracing, the hub started inside an AsyncLocalStorage holding a value, so that every promise and
 async resource inherits it, as under tracing's context manager — the floor of tracing on Node 20.
+"A second baseline" is the baseline's own setting in a hub of its own: what two identical hubs
+differ by, the resolution of every other row.
 
 | setting | CPU ms / request (median) | vs baseline (median of rounds) | lowest … highest round | every round (ms) |
 |---|---:|---:|---|---|

@@ -1,7 +1,7 @@
 /**
  * Tracing in the production layout: the gateway and every subgraph as their own processes
- * (`node dist/scripts/…`), each exporting its spans to a collector over OTLP/HTTP — protobuf,
- * the default. A subject's full profile is one trace across the processes: the gateway's server
+ * (`node dist/scripts/…`), each exporting its spans to a collector over OTLP/HTTP — protobuf
+ * here, the leaner of its two encodings on the wire (JSON, the default, is posted below). A subject's full profile is one trace across the processes: the gateway's server
  * span is its root; each subgraph's process continues it under the gateway's fetch to it, with
  * its GraphQL execution and its SQL below; each process names itself (`service.name`); and the
  * gateway's log line for the request carries the trace's id and, on every server span, its
@@ -31,7 +31,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   demo = await seed({ subjects: 50, databaseUrl: database.urlFor });
   // Every other request sampled, decided by each request's trace id.
-  layout = await startProcessLayout({ databaseUrl: database.urlFor, env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER_ARG: '0.5', LOG_LEVEL: 'info', LOG_FORMAT: 'json' } });
+  layout = await startProcessLayout({ databaseUrl: database.urlFor, env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_TRACES_SAMPLER_ARG: '0.5', LOG_LEVEL: 'info', LOG_FORMAT: 'json' } });
 }, 120_000);
 afterAll(async () => {
   await layout?.stop();

@@ -7,7 +7,7 @@ export const observability = {
   LOG_DESTINATION: text({ allowed: 'a file path', defaultText: 'standard output', doc: 'a file to append log lines to instead of standard output' }),
   METRICS_TOKEN: text({ secret: true, minLength: 16, allowed: 'at least 16 bytes', doc: 'bearer token `/metrics` asks for; without it `/metrics` answers loopback callers only' }),
   OTEL_EXPORTER_OTLP_ENDPOINT: url({ schemes: ['http:', 'https:'], doc: 'OTLP/HTTP collector base URL, e.g. `http://otel-collector:4318` (spans go to `<url>/v1/traces`); tracing is off without it' }),
-  OTEL_EXPORTER_OTLP_PROTOCOL: oneOf(['http/protobuf', 'http/json'], { default: 'http/protobuf', doc: "how spans are written to the collector: OTLP's protobuf (half the bytes of JSON, and cheaper to write) or its JSON, for a collector that takes only JSON" }),
+  OTEL_EXPORTER_OTLP_PROTOCOL: oneOf(['http/json', 'http/protobuf'], { default: 'http/json', doc: "how spans are written to the collector: OTLP's JSON, or its protobuf (half the bytes, for a collector far away; in the hub's process it took about twice JSON's CPU to write, BENCHMARKS.md)" }),
   OTEL_GATEWAY_STEP_SPANS: flag({ default: false, doc: "also trace the gateway's own steps (validate, plan, execute, each fetch, post-processing): about ten more spans a request" }),
   OTEL_TRACES_SAMPLER_ARG: decimal({ min: 0, max: 1, default: 1, doc: 'share of new traces recorded (1: every request)' }),
   READY_MAX_CONSUMER_LAG_SECONDS: integer({ min: 1, max: 86_400, default: 300, unit: 'seconds', doc: '`/health/ready` answers 503 once an event consumer has not caught up with a source for this long' }),

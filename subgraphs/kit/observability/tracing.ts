@@ -2,7 +2,7 @@
  * Traces (OpenTelemetry): with OTEL_EXPORTER_OTLP_ENDPOINT set, a sampled request is one trace
  * from the gateway through each subgraph it calls to their SQL — the gateway's fetches (undici)
  * carry the trace context, each subgraph continues it, GraphQL and knex add their spans —
- * exported over OTLP/HTTP (protobuf, or JSON with OTEL_EXPORTER_OTLP_PROTOCOL). Without it tracing is off: nothing is patched and a request costs one `if`.
+ * exported over OTLP/HTTP (JSON, or protobuf with OTEL_EXPORTER_OTLP_PROTOCOL). Without it tracing is off: nothing is patched and a request costs one `if`.
  *
  * One rule decides where spans are made: **only inside a recorded trace**. The gateway decides
  * per request (OTEL_TRACES_SAMPLER_ARG); a request it does not sample runs with no span at all
@@ -194,8 +194,9 @@ export function startTracing(serviceName: string, exporter?: SpanExporter): bool
 }
 
 /**
- * The OTLP/HTTP exporter to `<endpoint>/v1/traces`. Protobuf is OTLP's default encoding: a
- * span takes about half the bytes of its JSON and less CPU to write (BENCHMARKS.md, "Logs and traces").
+ * The OTLP/HTTP exporter to `<endpoint>/v1/traces`. JSON by default: protobuf takes half the
+ * bytes, but its writer (strings encoded character by character in JavaScript) cost about twice
+ * JSON.stringify's CPU per span in the hub's CPU profiles (BENCHMARKS.md, "Logs and traces").
  */
 export function collectorExporter(endpoint: string, protocol: 'http/protobuf' | 'http/json'): SpanExporter {
   const url = new URL('v1/traces', endpoint.endsWith('/') ? endpoint : `${endpoint}/`).toString();
