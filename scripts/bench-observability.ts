@@ -169,6 +169,9 @@ async function startSettingHub(setting: Setting, seeded: string, sinkUrl: string
       BENCH_TRACING: setting.tracing ? '1' : '0',
       BENCH_CONTEXT_ONLY: setting.contextOnly ? '1' : '0',
       OTEL_EXPORTER_OTLP_ENDPOINT: setting.tracing ? sinkUrl : '',
+      // The encoding the report names, whatever the shell running the benchmark sets.
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
       OTEL_TRACES_SAMPLER_ARG: setting.ratio ?? '',
       BENCH_PROFILE: values.profile ? join(values.profile, `${setting.name.replace(/[^a-z]+/g, '-')}-${++profiles}.cpuprofile`) : '',
     },

@@ -140,6 +140,27 @@ describe('logs and traces', () => {
     expect(servers.filter((span) => span.attributes[REQUEST_ID_ATTRIBUTE] === spoofed).map((span) => span.name)).toEqual([]);
   });
 
+  it('at a subgraph, a hub call\'s span is named by the request id in its signed token, never by an x-request-id beside it, and a token without one names none', async () => {
+    const { signInternalToken } = await import('../subgraphs/kit/auth/internal-token.js');
+    const { internalTokenSecret } = await import('../subgraphs/kit/auth/secrets.js');
+    const tax = hub.hub.subgraphs.get('tax')!;
+    const principal = { role: 'ADMIN', id: 'request-id-from-token', scopes: [] } as any;
+    const cases = [
+      { token: await signInternalToken({ principal, purpose: null, requestId: 'from-token' }, internalTokenSecret()), expected: 'from-token' },
+      { token: await signInternalToken({ principal, purpose: null, requestId: undefined }, internalTokenSecret()), expected: undefined },
+    ];
+    for (const [i, { token, expected }] of cases.entries()) {
+      spans.reset();
+      const traceId = `${'ab'.repeat(15)}0${i}`;
+      const traceparent = `00-${traceId}-${'cd'.repeat(8)}-01`;
+      await (await fetch(tax.url, { method: 'POST', headers: { 'content-type': 'application/json', traceparent, 'x-request-id': 'spoofed-beside-token', 'x-credithub-principal': token }, body: JSON.stringify({ query: '{ __typename }' }) })).arrayBuffer();
+      await flushTracing();
+      const servers = spans.getFinishedSpans().filter((span) => span.kind === SpanKind.SERVER && span.spanContext().traceId === traceId);
+      expect(servers).toHaveLength(1); // the hub's call continues its caller's trace
+      expect(servers[0].attributes[REQUEST_ID_ATTRIBUTE]).toBe(expected);
+    }
+  });
+
   it('a subscription\'s start is a trace: its read of the change feed and the platform\'s SQL inside it', async () => {
     const { createClient } = await import('graphql-ws');
     const { default: WebSocket } = await import('ws');

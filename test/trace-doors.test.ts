@@ -5,7 +5,7 @@
  * carrying trace context (W3C traceparent marked sampled, with tracestate and baggage; b3 single
  * and multi headers; Jaeger's), with and without a forged internal token header: none may make a span.
  * And at the gateway a client's x-request-id never names a server span (ratio 1 in
- * test/trace-request-id.test.ts).
+ * test/observability.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerHeaders, createTestDatabase, dialect, postGraphQL, type TestDatabase } from './env.js';
 import { startOtlpSink, type OtlpSink, type ReceivedSpan } from './otlp-sink.js';
-import { startProcessLayout, type ProcessLayout } from '../scripts/cluster/processes.js';
+import { runScript, startProcessLayout, type ProcessLayout } from '../scripts/cluster/processes.js';
 import { seed } from '../scripts/seed.js';
 import { PROFILE } from '../scripts/bench/workload.js';
 import { subgraphNames } from '../subgraphs/layout.js';
@@ -130,4 +130,27 @@ describe('OTEL_EXPORTER_OTLP_PROTOCOL', () => {
       expect(collector.spans).toMatchObject([{ name: 'one span', scope: 'protocol-test', traceId: span.spanContext().traceId, spanId: span.spanContext().spanId, parentSpanId: '', attributes: { 'credithub.request_id': 'r-1', count: 3, ratio: 0.5, sampled: true } }]);
     });
   }
+});
+
+describe('OTEL_EXPORTER_OTLP_PROTOCOL=grpc, which platforms often set for every workload', () => {
+  it('starts a process with tracing off, and with tracing on stops it with one line saying to use OTLP/HTTP', async () => {
+    // Tracing off: the value is accepted and the subgraph serves (stopped once it says it listens).
+    const off = await runScript('scripts/subgraph.ts', ['tax'], { compiled: true, env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', PORT: '0', HOST: '127.0.0.1', TAX_DATABASE_URL: 'sqlite::memory:' }, until: /ready at/, timeoutMs: 30_000 });
+    expect(off.output).not.toMatch(/OTLP\/HTTP only/);
+    expect(off.output).toMatch(/ready at/);
+    for (const variable of ['OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL']) {
+      const on = await runScript('scripts/subgraph.ts', ['tax'], { compiled: true, env: { [variable]: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9/', PORT: '0', HOST: '127.0.0.1', TAX_DATABASE_URL: 'sqlite::memory:' }, timeoutMs: 30_000 });
+      expect(on.code, on.output).toBe(2);
+      expect(on.output.trim().split('\n')).toHaveLength(1);
+      expect(on.output).toMatch(/"grpc".*OTLP\/HTTP only.*http\/json or http\/protobuf.*4318/);
+    }
+  }, 90_000);
+
+  it('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL wins over OTEL_EXPORTER_OTLP_PROTOCOL', async () => {
+    const collector = await startOtlpSink();
+    const run = await runScript('scripts/subgraph.ts', ['tax'], { compiled: true, env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, PORT: '0', HOST: '127.0.0.1', TAX_DATABASE_URL: 'sqlite::memory:' }, until: /ready at/, timeoutMs: 30_000 });
+    await collector.close();
+    expect(run.output).not.toMatch(/OTLP\/HTTP only/);
+    expect(run.output).toMatch(/ready at/);
+  }, 60_000);
 });

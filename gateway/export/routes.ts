@@ -21,6 +21,7 @@ import type { ApolloServer } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 import { sendJsonError, type Route } from '../../subgraphs/kit/http.js';
 import { ErrorCode } from '../../subgraphs/kit/errors.js';
+import { tagRequest } from '../../subgraphs/kit/observability/tracing.js';
 import type { GatewayContext } from '../context.js';
 import { maskedBecause } from '../personal-data.js';
 import { CONSOLIDATED_COLUMNS, CONSOLIDATED_SELECTION, ENTRY_COLUMNS, WARNING_LIST_COLUMNS, WARNING_LIST_SELECTION, type ExportColumn } from './columns.js';
@@ -75,6 +76,7 @@ function exportRoute(kind: ExportKind, format: keyof typeof CONTENT_TYPES, sourc
     let context: GatewayContext;
     try {
       context = await contextOf(req); // authenticates, and checks the stated purpose, before anything is sent
+      tagRequest(context.requestId); // the export's server span, as a GraphQL request's
     } catch (error) {
       const { extensions, message } = error as GraphQLError;
       const code = String(extensions?.code ?? ErrorCode.BAD_USER_INPUT);

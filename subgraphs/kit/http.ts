@@ -125,11 +125,11 @@ export async function serveGraphQL<Context extends BaseContext>(
   // have any caller traced. Only a sampled caller's token is verified here, and the context then
   // reuses that verification (forwardedIdentityOf), so no request pays for it twice.
   const secret = options.internalSecret;
-  const hubRequestId = async (req: IncomingMessage) => {
+  const hubCall = async (req: IncomingMessage) => {
     const identity = await forwardedIdentityOf(req, secret!);
-    return 'problem' in identity ? undefined : identity.requestId;
+    return 'problem' in identity ? undefined : { requestId: identity.requestId };
   };
-  const callerTrace = (req: IncomingMessage): CallerTrace => (secret && INTERNAL_TOKEN_HEADER in req.headers ? { verify: () => hubRequestId(req) } : 'ignore');
+  const callerTrace = (req: IncomingMessage): CallerTrace => (secret && INTERNAL_TOKEN_HEADER in req.headers ? { verify: () => hubCall(req) } : 'ignore');
   const httpServer = http.createServer((req, res) => serverSpan(req, res, () => handle(req, res), callerTrace(req)));
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const callerGone = new AbortController();

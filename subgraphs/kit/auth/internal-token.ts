@@ -13,7 +13,8 @@ const ISSUER = 'credithub-gateway';
 export interface ForwardedIdentity {
   principal: Principal;
   purpose: Purpose | null;
-  requestId: string;
+  /** The gateway's id of the request this call serves (its log lines, register records and spans). */
+  requestId: string | undefined;
 }
 
 export async function signInternalToken(identity: ForwardedIdentity, secret: Uint8Array): Promise<string> {
@@ -31,7 +32,9 @@ export async function verifyInternalToken(token: string | undefined, secret: Uin
   if (!token) return { problem: 'this subgraph answers only requests forwarded by the CreditHub gateway' };
   try {
     const { payload } = await jwtVerify(token, secret, { audience: AUDIENCE, issuer: ISSUER, algorithms: ['HS256'] });
-    return { principal: payload.principal as Principal, purpose: (payload.purpose as Purpose) ?? null, requestId: String(payload.rid) };
+    // A token without a request id names no request: the subgraph makes its own id for its lines.
+    const requestId = typeof payload.rid === 'string' && payload.rid ? payload.rid : undefined;
+    return { principal: payload.principal as Principal, purpose: (payload.purpose as Purpose) ?? null, requestId };
   } catch {
     return { problem: 'the forwarded identity is not valid: call the CreditHub gateway, not the subgraph' };
   }

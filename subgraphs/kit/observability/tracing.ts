@@ -147,7 +147,7 @@ export function startTracing(serviceName: string, exporter?: SpanExporter): bool
   const config = configuration();
   const endpoint = config.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!exporter && !endpoint) return false;
-  const spanExporter = exporter ?? collectorExporter(endpoint!, config.OTEL_EXPORTER_OTLP_PROTOCOL);
+  const spanExporter = exporter ?? collectorExporter(endpoint!, config.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? config.OTEL_EXPORTER_OTLP_PROTOCOL);
   // Spans go in batches of up to 128, waiting at most 100 ms: a busy process posts some 20
   // times a second, not once per request, and its spans die young. Held for up to a second in
   // batches of 1,024, they outlived the young generation's collections, and every request sampled
@@ -200,7 +200,8 @@ export function startTracing(serviceName: string, exporter?: SpanExporter): bool
  * bytes, but its writer (strings encoded character by character in JavaScript) cost about twice
  * JSON.stringify's CPU per span in the hub's CPU profiles (BENCHMARKS.md, "Logs and traces").
  */
-export function collectorExporter(endpoint: string, protocol: 'http/protobuf' | 'http/json'): SpanExporter {
+export function collectorExporter(endpoint: string, protocol: 'http/protobuf' | 'http/json' | 'grpc'): SpanExporter {
+  if (protocol === 'grpc') throw new Error('configuration: OTEL_EXPORTER_OTLP_PROTOCOL (or OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) is "grpc", but the hub exports traces over OTLP/HTTP only: set it to http/json or http/protobuf and point OTEL_EXPORTER_OTLP_ENDPOINT at the collector\'s HTTP port (usually 4318)');
   const url = new URL('v1/traces', endpoint.endsWith('/') ? endpoint : `${endpoint}/`).toString();
   return protocol === 'http/json' ? new JsonExporter({ url }) : new ProtobufExporter({ url });
 }
@@ -220,14 +221,19 @@ export async function stopTracing(): Promise<void> {
 /**
  * Whether a server follows its caller's decision: a subgraph follows the gateway's (a call from
  * the hub's own processes, carrying their internal token) — continuing its trace, or, with no
- * `traceparent`, tracing nothing. `verify` gives the request id of the hub's token the caller
- * carries, undefined if the token is not the hub's (asked only of a caller whose trace is
+ * `traceparent`, tracing nothing. `verify` gives the hub's call the caller makes (with the request
+ * id its token names, if any), undefined if the token is not the hub's (asked only of a caller whose trace is
  * sampled); a caller whose token is not is decided as any other. The
  * gateway, the hub's edge, decides every request itself at the configured ratio: a client's
  * `traceparent` marked sampled would otherwise have every one of its requests traced whatever
  * OTEL_TRACES_SAMPLER_ARG says.
  */
-export type CallerTrace = { verify: () => Promise<string | undefined> } | 'ignore';
+export type CallerTrace = { verify: () => Promise<HubCall | undefined> } | 'ignore';
+
+/** A call from one of the hub's processes: its verified token, and the request it serves. */
+export interface HubCall {
+  requestId: string | undefined;
+}
 
 /**
  * Runs one HTTP request's handling inside a server span when it is traced (see CallerTrace);
@@ -242,10 +248,10 @@ export function serverSpan(req: IncomingMessage, res: ServerResponse, handle: ()
   const parent = propagation.extract(ROOT_CONTEXT, req.headers);
   const caller = trace.getSpanContext(parent);
   if (!caller || !(caller.traceFlags & TraceFlags.SAMPLED)) return handle(); // the caller traces nothing
-  return callerTrace.verify().then((hubRequestId) => requestSpan(req, res, handle, path, hubRequestId ? parent : ROOT_CONTEXT, hubRequestId));
+  return callerTrace.verify().then((hubCall) => requestSpan(req, res, handle, path, hubCall ? parent : ROOT_CONTEXT, hubCall?.requestId));
 }
 
-/** `hubRequestId`: the request id of the hub's call this is (from its verified token), else undefined. */
+/** `hubRequestId`: the request id a hub's call names in its verified token, else undefined. */
 function requestSpan(req: IncomingMessage, res: ServerResponse, handle: () => Promise<void>, path: string, parent: Context, hubRequestId: string | undefined): Promise<void> {
   const span = tracer.startSpan(`${req.method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': path } }, parent);
   // Not sampled (here, or by the caller): no span is carried, so nothing below makes one.
