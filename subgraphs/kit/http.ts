@@ -127,7 +127,7 @@ export async function serveGraphQL<Context extends BaseContext>(
   const secret = options.internalSecret;
   const hubCall = async (req: IncomingMessage) => {
     const identity = await forwardedIdentityOf(req, secret!);
-    return 'problem' in identity ? undefined : { requestId: identity.requestId };
+    return 'problem' in identity ? undefined : identity;
   };
   const callerTrace = (req: IncomingMessage): CallerTrace => (secret && INTERNAL_TOKEN_HEADER in req.headers ? { verify: () => hubCall(req) } : 'ignore');
   const httpServer = http.createServer((req, res) => serverSpan(req, res, () => handle(req, res), callerTrace(req)));

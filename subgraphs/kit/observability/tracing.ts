@@ -26,6 +26,8 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, ParentBasedSampler, SamplingDecision, TraceIdRatioBasedSampler, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { configuration } from '../config/index.js';
+import type { OtlpProtocol } from '../config/observability.js';
+import type { ForwardedIdentity } from '../auth/internal-token.js';
 
 /** The request id of the hub, on every server span: the same id as the request's log lines. */
 export const REQUEST_ID_ATTRIBUTE = 'credithub.request_id';
@@ -200,7 +202,7 @@ export function startTracing(serviceName: string, exporter?: SpanExporter): bool
  * bytes, but its writer (strings encoded character by character in JavaScript) cost about twice
  * JSON.stringify's CPU per span in the hub's CPU profiles (BENCHMARKS.md, "Logs and traces").
  */
-export function collectorExporter(endpoint: string, protocol: 'http/protobuf' | 'http/json' | 'grpc'): SpanExporter {
+export function collectorExporter(endpoint: string, protocol: OtlpProtocol): SpanExporter {
   if (protocol === 'grpc') throw new Error('configuration: OTEL_EXPORTER_OTLP_PROTOCOL (or OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) is "grpc", but the hub exports traces over OTLP/HTTP only: set it to http/json or http/protobuf and point OTEL_EXPORTER_OTLP_ENDPOINT at the collector\'s HTTP port (usually 4318)');
   const url = new URL('v1/traces', endpoint.endsWith('/') ? endpoint : `${endpoint}/`).toString();
   return protocol === 'http/json' ? new JsonExporter({ url }) : new ProtobufExporter({ url });
@@ -221,19 +223,14 @@ export async function stopTracing(): Promise<void> {
 /**
  * Whether a server follows its caller's decision: a subgraph follows the gateway's (a call from
  * the hub's own processes, carrying their internal token) — continuing its trace, or, with no
- * `traceparent`, tracing nothing. `verify` gives the hub's call the caller makes (with the request
- * id its token names, if any), undefined if the token is not the hub's (asked only of a caller whose trace is
+ * `traceparent`, tracing nothing. `verify` gives the identity the caller's token forwards (with the
+ * request id it names, if any), undefined if the token is not the hub's (asked only of a caller whose trace is
  * sampled); a caller whose token is not is decided as any other. The
  * gateway, the hub's edge, decides every request itself at the configured ratio: a client's
  * `traceparent` marked sampled would otherwise have every one of its requests traced whatever
  * OTEL_TRACES_SAMPLER_ARG says.
  */
-export type CallerTrace = { verify: () => Promise<HubCall | undefined> } | 'ignore';
-
-/** A call from one of the hub's processes: its verified token, and the request it serves. */
-export interface HubCall {
-  requestId: string | undefined;
-}
+export type CallerTrace = { verify: () => Promise<Pick<ForwardedIdentity, 'requestId'> | undefined> } | 'ignore';
 
 /**
  * Runs one HTTP request's handling inside a server span when it is traced (see CallerTrace);
