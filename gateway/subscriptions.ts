@@ -243,28 +243,36 @@ async function* subscriberEvents(
   let after = args.after ?? null;
   subscriptionsActive.inc();
   try {
-    // The first read validates the cursor and filter: a bad one ends the subscription with its error.
+    const feed = await notifier();
     for (;;) {
-      const page = await read(after, args.filter ?? null);
-      for (const { cursor, node } of page.edges) {
-        if (socket.bufferedAmount > limits.maxBufferedBytes) {
-          socket.close(4008, `Subscriber too slow: more than ${limits.maxBufferedBytes} bytes unsent; reconnect with after: "${after}"`);
-          return;
+      // Listen before reading: a change committed while this page is read still wakes the
+      // wait below at once, instead of waiting for the next poll. The first read validates
+      // the cursor and filter: a bad one ends the subscription with its error.
+      const advanced = feed.listen([FEED_TOPIC]);
+      try {
+        const page = await read(after, args.filter ?? null);
+        for (const { cursor, node } of page.edges) {
+          if (socket.bufferedAmount > limits.maxBufferedBytes) {
+            socket.close(4008, `Subscriber too slow: more than ${limits.maxBufferedBytes} bytes unsent; reconnect with after: "${after}"`);
+            return;
+          }
+          after = cursor;
+          const watchdog = setTimeout(
+            () => socket.close(4008, `Subscriber too slow: an event waited over ${limits.sendTimeoutMs} ms to be sent; reconnect with after: "${after}"`),
+            limits.sendTimeoutMs,
+          );
+          try {
+            yield { changes: { ...node, cursor } };
+          } finally {
+            clearTimeout(watchdog);
+          }
         }
-        after = cursor;
-        const watchdog = setTimeout(
-          () => socket.close(4008, `Subscriber too slow: an event waited over ${limits.sendTimeoutMs} ms to be sent; reconnect with after: "${after}"`),
-          limits.sendTimeoutMs,
-        );
-        try {
-          yield { changes: { ...node, cursor } };
-        } finally {
-          clearTimeout(watchdog);
-        }
+        after = page.pageInfo.endCursor ?? after;
+        // Caught up: wait for the feed to advance (a notification), or the poll interval.
+        if (!page.pageInfo.hasNextPage) await Promise.race([advanced.wait(limits.pollMs), whenStopped]);
+      } finally {
+        advanced.cancel();
       }
-      after = page.pageInfo.endCursor ?? after;
-      // Caught up: wait for the feed to advance (a notification), or the poll interval.
-      if (!page.pageInfo.hasNextPage) await Promise.race([notifier().then((feed) => feed.wait(FEED_TOPIC, limits.pollMs)), whenStopped]);
       if (stopped.aborted) return;
     }
   } finally {

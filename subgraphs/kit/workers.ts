@@ -3,7 +3,7 @@
  * runs `runOnce` on an interval, and at once again while it finds work; every run is
  * safe to repeat and safe beside the same worker in another replica.
  */
-import { notifier } from './events/notifier.js';
+import { notifier, type Notifier, type Wakeup } from './events/notifier.js';
 import { logger } from './observability/log.js';
 import { workerRuns } from './observability/metrics.js';
 
@@ -23,7 +23,10 @@ export class WorkerLoop {
   private running: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private lastError = '';
-  private wake: AbortController | undefined;
+  /** The notifications heard since the current (or last) run began; see `Notifier.listen`. */
+  private wakeup: Wakeup | undefined;
+  /** Resolved at start for a worker that wakes on notifications. */
+  private notifier: Notifier | undefined;
   private readonly log;
 
   constructor(readonly worker: Worker) {
@@ -31,23 +34,28 @@ export class WorkerLoop {
   }
 
   start(): void {
-    this.schedule(0);
+    if (!this.worker.wakeOn?.length) return this.schedule(0);
+    notifier().then((n) => {
+      this.notifier = n;
+      this.schedule(0);
+    });
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
-    if (delayMs > 0 && this.worker.wakeOn?.length) {
-      // Sleep until the interval is up or a notification comes, whichever is first.
-      const wake = new AbortController();
-      this.wake = wake;
-      notifier().then((n) =>
-        Promise.race(this.worker.wakeOn!.map((topic) => n.wait(topic, delayMs))).then(() => {
-          if (!wake.signal.aborted && !this.stopped) this.schedule(0);
-        }),
-      );
+    const wakeup = this.wakeup;
+    if (delayMs > 0 && wakeup) {
+      // Sleep until the interval is up or a notification comes, whichever is first; one
+      // that came while the last run was reading counts, so it wakes the loop at once.
+      wakeup.wait(delayMs).then(() => {
+        if (this.wakeup === wakeup && !this.stopped) this.schedule(0);
+      });
       return;
     }
+    wakeup?.cancel();
     this.timer = setTimeout(() => {
+      // Listen before looking: a commit announced while this run reads still wakes the next.
+      this.wakeup = this.notifier?.listen(this.worker.wakeOn!);
       this.running = this.worker.runOnce().then(
         (done) => {
           workerRuns.inc({ worker: this.worker.name, outcome: 'ok' });
@@ -70,7 +78,7 @@ export class WorkerLoop {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.abort();
+    this.wakeup?.cancel();
     clearTimeout(this.timer);
     await this.running.catch(() => {});
   }

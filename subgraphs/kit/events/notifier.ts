@@ -15,9 +15,26 @@ import type { Knex } from 'knex';
 
 export interface Notifier {
   notify(topic: string): void;
+  /**
+   * Starts hearing notifications on `topics` now. A reader listens *before* it looks for
+   * work and waits after: a commit announced while it was still reading wakes it at once
+   * instead of being lost until the next poll (the wake-up that falls between "found
+   * nothing" and "waiting").
+   */
+  listen(topics: readonly string[]): Wakeup;
   /** Resolves at the next notification on `topic`, or after `timeoutMs`. */
   wait(topic: string, timeoutMs: number): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface Wakeup {
+  /**
+   * Resolves at once if a notification came since `listen`, else at the next one or after
+   * `timeoutMs`; stops listening either way.
+   */
+  wait(timeoutMs: number): Promise<void>;
+  /** Stops listening, without resolving a pending wait (the reader is done with it). Repeatable. */
+  cancel(): void;
 }
 
 /** The platform's change feed advanced. Departments' outboxes are `outbox.<department>`. */
@@ -32,16 +49,35 @@ class LocalNotifier implements Notifier {
     this.emitter.emit(topic);
   }
 
+  listen(topics: readonly string[]): Wakeup {
+    let heard = false;
+    let wakeUp: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const onNotification = () => {
+      heard = true;
+      wakeUp?.();
+    };
+    for (const topic of topics) this.emitter.on(topic, onNotification);
+    const cancel = () => {
+      for (const topic of topics) this.emitter.off(topic, onNotification);
+      clearTimeout(timer);
+    };
+    return {
+      wait: (timeoutMs) =>
+        new Promise<void>((resolve) => {
+          wakeUp = () => {
+            cancel();
+            resolve();
+          };
+          if (heard) wakeUp();
+          else timer = setTimeout(wakeUp, timeoutMs);
+        }),
+      cancel,
+    };
+  }
+
   wait(topic: string, timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.emitter.off(topic, done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      this.emitter.once(topic, done);
-    });
+    return this.listen([topic]).wait(timeoutMs);
   }
 
   async close(): Promise<void> {
