@@ -1,4 +1,5 @@
 /** Masking of personal data (1798 (11), 893 §4: 技术处理 before anything personal leaves the hub). */
+import { checkSubjectCode } from './codes.js';
 
 /** Masks an identity-like number, keeping the first 4 and last 4 characters: `1101**********1234`. */
 export function maskIdentityNumber(value: string): string {
@@ -15,9 +16,11 @@ export function maskPersonName(value: string): string {
 
 /**
  * A credit code as it may appear where no one checks who reads it (error messages, receipts):
- * an organisation's code as it is, anything else — a natural person's identity number, or a
- * code that is not valid and may be a mistyped one — masked.
+ * a valid organisation's code as it is, anything else — a natural person's identity number, or
+ * a code that is not valid and may be a mistyped one — masked.
  */
 export function codeForAnyone(code: string): string {
-  return /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/.test(code) && !/^\d{17}[\dX]$/.test(code) ? code : maskIdentityNumber(code);
+  // What a code is, as the hub decides it everywhere (an identity number is read as one first).
+  const check = checkSubjectCode(code);
+  return check.valid && check.kind === 'ORGANISATION' ? code : maskIdentityNumber(code);
 }

@@ -16,7 +16,7 @@ import { checkSubjectCode } from '../kit/codes.js';
 import { toIsoDate, type Clock } from '../kit/dates.js';
 import type { Principal } from '../kit/auth/principal.js';
 import { entryVisibilityAcross, isVisible, ownsRecord, type DepartmentRef } from '../kit/auth/policy.js';
-import { maskIdentityNumber } from '../kit/masking.js';
+import { codeForAnyone } from '../kit/masking.js';
 import { SCENARIOS, type Scenario } from './memorandum-catalogue.js';
 import type { Measure, MeasureCatalogue, Memorandum } from './measures.js';
 import type { ReceiptKeys } from './receipts.js';
@@ -255,11 +255,8 @@ export class ScreeningService {
   }
 }
 
-/** How a receipt names a screened code: an organisation's as given, a natural person's identity number (or an invalid code) masked. */
-function receiptCode(item: ScreeningItem): string {
-  const check = checkSubjectCode(item.creditCode);
-  return check.valid && check.kind === 'ORGANISATION' ? item.creditCode : maskIdentityNumber(item.creditCode);
-}
+/** How a receipt names a screened code: as anyone may see it (`codeForAnyone`), for a receipt is shown to others. */
+const receiptCode = (item: ScreeningItem): string => codeForAnyone(item.creditCode);
 
 export interface StoredItem {
   code: string;

@@ -25,8 +25,8 @@ import type { Knex } from 'knex';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../kit/errors.js';
 import type { Clock } from '../kit/dates.js';
-import { maskIdentityNumber } from '../kit/masking.js';
-import { isPersonalFor, mayReadPersonalData } from '../kit/auth/policy.js';
+import { maskedValue, personalFieldInSdl, personalValue, type PersonalDataRead } from '../kit/auth/masking.js';
+import { parseSdl } from '../kit/schema.js';
 import type { Principal } from '../kit/auth/principal.js';
 import { feedCursor, type ChangeFeed, type ChangeFilter, type StoredFeedEvent } from './change-feed.js';
 import { sign, webhookDeadLettersTable, webhookDeliveriesTable, webhooksTable, type WebhookFilter, type WebhookOptions } from './webhooks.js';
@@ -44,20 +44,26 @@ export function backoffDelay(failures: number, options: Pick<WebhookOptions, 'ba
   return Math.floor(Math.min(options.random(), 0.999999) * ceiling);
 }
 
+/** How the SDL marks `ChangeEvent.creditCode`, the one personal field of the event a webhook posts. */
+const EVENT_CODE = personalFieldInSdl(parseSdl(['platform.graphql']), 'ChangeEvent.creditCode');
+
 /**
  * The event as the webhook's owner may see it: the fields of the GraphQL `ChangeEvent`,
- * the cursor to replay from, and `detail` as an object. A natural person's code is masked
- * as GraphQL masks it for a caller without a stated purpose — and a webhook states none.
+ * the cursor to replay from, and `detail` as an object. Its code goes through the one rule
+ * (`personalValue`) as GraphQL answers the owner without a stated purpose — a webhook
+ * states none: a natural person's code (or one whose owner is unknown) is masked.
  */
 export function webhookEvent(event: StoredFeedEvent, owner: Principal) {
-  // The policy's test, which fails closed: a code whose subject type is unknown is masked too.
-  const personal = isPersonalFor('NATURAL_PERSON', { ...event.owner, creditCode: event.creditCode ?? '' }) && !mayReadPersonalData(owner, null);
+  const noPurpose = { principal: owner, purpose: null, personalDataReads: [] as PersonalDataRead[] };
+  let creditCode = event.creditCode ? personalValue(EVENT_CODE, 'platform', event.creditCode, event, noPurpose) : null;
+  // Nothing registers what a delivery shows: should the policy ever unmask without a purpose, mask anyway.
+  if (noPurpose.personalDataReads.length && event.creditCode) creditCode = maskedValue(EVENT_CODE, event.creditCode);
   return {
     eventId: event.eventId,
     cursor: feedCursor(event.position),
     type: event.type,
     domain: event.domain ?? null,
-    creditCode: personal && event.creditCode ? maskIdentityNumber(event.creditCode) : (event.creditCode ?? null),
+    creditCode,
     listType: event.listType ?? null,
     listKind: event.listKind ?? null,
     regionCode: event.regionCode ?? null,

@@ -7,7 +7,7 @@
  * register it under, or an unknown subject type or publication where those decide — is masked.
  */
 import { getDirective } from '@graphql-tools/utils';
-import { GraphQLSchema, isObjectType } from 'graphql';
+import { GraphQLSchema, isObjectType, Kind, type DocumentNode } from 'graphql';
 import type { IMiddleware } from 'graphql-middleware';
 import { maskIdentityNumber, maskPersonName } from '../masking.js';
 import { isPersonalFor, mayReadPersonalData, type DataOwner } from './policy.js';
@@ -42,6 +42,39 @@ export function personalFields(schema: GraphQLSchema): PersonalField[] {
   return fields;
 }
 
+/** A field's `@personal` marking by its coordinate (`Type.field`), as `schema` has it; throws if it has none. */
+export function personalField(schema: GraphQLSchema, coordinate: string): PersonalField {
+  let fields = fieldsBySchema.get(schema);
+  if (!fields) fieldsBySchema.set(schema, (fields = new Map(personalFields(schema).map((f) => [`${f.type}.${f.field}`, f]))));
+  return markedOrThrow(fields.get(coordinate), coordinate);
+}
+const fieldsBySchema = new WeakMap<GraphQLSchema, Map<string, PersonalField>>();
+
+/**
+ * The same, read from SDL not yet built into a schema — for a path that serves a type's
+ * fields outside GraphQL (a webhook's body is the `ChangeEvent` type) and has no schema at hand.
+ */
+export function personalFieldInSdl(document: DocumentNode, coordinate: string): PersonalField {
+  const [typeName, fieldName] = coordinate.split('.');
+  for (const definition of document.definitions) {
+    if ((definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) || definition.name.value !== typeName) continue;
+    const directive = definition.fields?.find((f) => f.name.value === fieldName)?.directives?.find((d) => d.name.value === 'personal');
+    if (!directive) continue;
+    const argument = (name: string) => {
+      const node = directive.arguments?.find((a) => a.name.value === name)?.value;
+      return node?.kind === Kind.STRING ? node.value : undefined;
+    };
+    return { type: typeName, field: fieldName, mask: argument('mask') as PersonalField['mask'], when: (argument('when') ?? 'ALWAYS') as PersonalField['when'] };
+  }
+  return markedOrThrow(undefined, coordinate);
+}
+
+function markedOrThrow(field: PersonalField | undefined, coordinate: string): PersonalField {
+  // A coding error, met at start: the path names a field the SDL does not mark.
+  if (!field) throw new Error(`${coordinate} is not marked @personal in the SDL; mark it, or do not treat it as personal data`);
+  return field;
+}
+
 /** The owner of a personal value: the record it hangs from, or the parent itself; null when unknown. */
 function ownerOf(parent: any): DataOwner | null {
   const owner = parent?.owner ?? parent;
@@ -56,14 +89,20 @@ const maskers = { NAME: maskPersonName, IDENTITY_NUMBER: maskIdentityNumber };
  * else masked. The one rule, for GraphQL fields (`maskingMiddleware`) and exports alike.
  */
 export function personalValue(field: PersonalField, subgraph: string, value: unknown, parent: any, ctx: AuthContext): unknown {
-  if (typeof value !== 'string' || !ctx.principal) return value;
+  if (typeof value !== 'string') return value;
   const owner = ownerOf(parent);
   if (owner && !isPersonalFor(field.when, owner)) return value;
-  if (owner && mayReadPersonalData(ctx.principal, ctx.purpose)) {
+  // No principal (a request that did not come through the gateway) reads nothing unmasked.
+  if (owner && ctx.principal && mayReadPersonalData(ctx.principal, ctx.purpose)) {
     const person = owner.person ? { creditCode: owner.person, subjectType: owner.personType ?? 'NATURAL_PERSON' } : { creditCode: owner.creditCode };
     ctx.personalDataReads.push({ subgraph, ...person, field: `${field.type}.${field.field}` });
     return value;
   }
+  return maskedValue(field, value);
+}
+
+/** The value as `field`'s mask shows it. */
+export function maskedValue(field: PersonalField, value: string): string {
   return maskers[field.mask](value);
 }
 
