@@ -13,12 +13,13 @@
  */
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../subgraphs/kit/errors.js';
-import type { Purpose } from '../subgraphs/kit/auth/principal.js';
+import { RECORDED_LENGTHS, type Purpose } from '../subgraphs/kit/auth/principal.js';
 
 export const PURPOSE_HEADER = 'x-credithub-purpose';
 export const REFERENCE_HEADER = 'x-credithub-reference';
-export const MAX_PURPOSE_LENGTH = 200;
-export const MAX_REFERENCE_LENGTH = 100;
+/** As long as the access register records them. */
+export const MAX_PURPOSE_LENGTH = RECORDED_LENGTHS.purpose;
+export const MAX_REFERENCE_LENGTH = RECORDED_LENGTHS.reference;
 
 const HOW_TO_SEND = 'send UTF-8 text percent-encoded (encodeURIComponent), e.g. x-credithub-purpose: %E8%A1%8C%E6%94%BF%E8%AE%B8%E5%8F%AF';
 

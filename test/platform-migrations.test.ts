@@ -50,6 +50,7 @@ const APPLIED = [
   'platform_014_access_register_keys',
   'platform_009_corrections',
   'platform_015_catalogue_seeds',
+  'platform_016_webhook_owner_key',
 ];
 
 let database: TestDatabase;

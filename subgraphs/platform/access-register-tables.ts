@@ -1,5 +1,6 @@
 /** The access register's tables and their first migration (the chains and keys add theirs: access-register-chains.ts, -keys.ts). */
 import type { Migration } from '../kit/db.js';
+import { RECORDED_LENGTHS } from '../kit/auth/principal.js';
 import { GENESIS_HASH } from './access-register-integrity.js';
 
 export const accessRegisterTable = 'platform_access_register';
@@ -7,7 +8,7 @@ export const accessRegisterHeadTable = 'platform_access_register_head';
 export { GENESIS_HASH };
 
 /** Lengths of the register's VARCHAR columns that a filter names (the migration below; the platform's input limits). */
-export const ACCESS_REGISTER_COLUMNS = { principalId: 200 } as const;
+export const ACCESS_REGISTER_COLUMNS = { principalId: RECORDED_LENGTHS.who } as const;
 
 /** The register and the head of its chain. */
 export const accessRegisterMigration: Migration = {
@@ -20,12 +21,12 @@ export const accessRegisterMigration: Migration = {
       t.string('request_id', 36).notNullable();
       t.string('principal_id', ACCESS_REGISTER_COLUMNS.principalId).notNullable();
       t.string('role', 16).notNullable();
-      t.string('organisation', 200).nullable();
+      t.string('organisation', RECORDED_LENGTHS.agency).nullable();
       t.string('subject_code', 18).notNullable();
       t.string('subject_type', 16).notNullable();
       t.text('fields').notNullable();
-      t.string('purpose', 200).notNullable();
-      t.string('reference', 100).notNullable();
+      t.string('purpose', RECORDED_LENGTHS.purpose).notNullable();
+      t.string('reference', RECORDED_LENGTHS.reference).notNullable();
       t.string('prev_hash', 64).notNullable();
       t.string('hash', 64).notNullable();
       t.index(['subject_code', 'seq'], 'platform_access_register_by_subject');

@@ -11,7 +11,7 @@ import type { Knex } from 'knex';
 import { badInput } from '../kit/errors.js';
 import { codeForAnyone } from '../kit/masking.js';
 import type { Clock } from '../kit/dates.js';
-import type { Principal } from '../kit/auth/principal.js';
+import { RECORDED_LENGTHS, type Principal } from '../kit/auth/principal.js';
 import { keysetPage } from '../kit/pagination.js';
 import { checkSubjectCode } from '../kit/codes.js';
 import type { ScreeningService } from './screening.js';
@@ -43,7 +43,7 @@ export async function createCasesTable(db: Knex): Promise<void> {
     t.string('outcome', 24).notNullable();
     t.text('reason').nullable();
     t.string('case_reference', CASE_COLUMNS.caseReference).notNullable();
-    t.string('agency', 200).nullable();
+    t.string('agency', RECORDED_LENGTHS.agency).nullable();
     t.string('region', 6).notNullable();
     t.string('domain', 24).nullable();
     t.text('entry_ids').notNullable();

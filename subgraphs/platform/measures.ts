@@ -15,6 +15,7 @@ import type { ChangeFeed } from './change-feed.js';
 import { recordCatalogueChange, type CatalogueActor } from './catalogue-changes.js';
 import { inTransaction } from '../kit/transactions.js';
 import type { MeasureChanges, MeasureInput, MeasureKind, MemorandumInput } from './__generated__/resolvers-types.js';
+import { RECORDED_LENGTHS } from '../kit/auth/principal.js';
 
 /** The catalogue's tables: this module's. */
 export const memorandumsTable = 'platform_memorandums';
@@ -51,7 +52,7 @@ export const jointMeasuresMigration: Migration = {
       t.string('effective_from', 10).notNullable();
       t.string('effective_to', 10).nullable();
       t.string('recorded_at', 24).notNullable();
-      t.string('recorded_by', 200).notNullable();
+      t.string('recorded_by', RECORDED_LENGTHS.who).notNullable();
       t.primary(['id', 'version']);
     });
     await db.schema.createTable(measuresTable, (t) => {
@@ -66,7 +67,7 @@ export const jointMeasuresMigration: Migration = {
       t.string('effective_from', 10).notNullable();
       t.string('effective_to', 10).nullable();
       t.string('recorded_at', 24).notNullable();
-      t.string('recorded_by', 200).notNullable();
+      t.string('recorded_by', RECORDED_LENGTHS.who).notNullable();
       t.primary(['id', 'version']);
       t.index(['effective_from', 'effective_to'], 'platform_measures_in_force');
     });

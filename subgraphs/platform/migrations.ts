@@ -26,7 +26,7 @@ import { cases } from './feedback.js';
 import { collectionMigration, entryIndex, screeningIndexMigration, statisticsColumnsMigration } from './collection.js';
 import { jointMeasuresMigration } from './measures.js';
 import { changeFeed, changeFeedMigration, changeFeedPendingMigration } from './change-feed.js';
-import { webhooksMigration } from './webhooks.js';
+import { webhookOwnerKeyMigration, webhooksMigration } from './webhooks.js';
 import { catalogueChangesMigration } from './catalogue-changes.js';
 import { correctionsMigration } from './corrections.js';
 import { catalogueSeedsMigration } from './catalogue-seeds.js';
@@ -81,4 +81,5 @@ export const migrations: Migration[] = [
   accessRegisterKeysMigration, //       platform_014_access_register_keys  access-register-keys.ts
   correctionsMigration, //              platform_009_corrections           corrections.ts (last of those before)
   catalogueSeedsMigration, //           platform_015_catalogue_seeds       catalogue-seeds.ts (the seed ledger)
+  webhookOwnerKeyMigration, //          platform_016_webhook_owner_key     webhooks.ts (room for the longest owner)
 ];

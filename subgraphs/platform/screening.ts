@@ -14,7 +14,7 @@ import type { Knex } from 'knex';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { checkSubjectCode } from '../kit/codes.js';
 import { toIsoDate, type Clock } from '../kit/dates.js';
-import type { Principal } from '../kit/auth/principal.js';
+import { RECORDED_LENGTHS, type Principal } from '../kit/auth/principal.js';
 import { entryVisibilityAcross, isVisible, ownsRecord, type DepartmentRef } from '../kit/auth/policy.js';
 import { codeForAnyone } from '../kit/masking.js';
 import { SCENARIOS, type Scenario } from './memorandum-catalogue.js';
@@ -33,9 +33,9 @@ export async function createScreeningsTable(db: Knex): Promise<void> {
   // 逢报必查: every screening, with what it found and the data it saw.
   await db.schema.createTable(screeningsTable, (t) => {
     t.string('id', 36).primary();
-    t.string('principal_id', 200).notNullable();
+    t.string('principal_id', RECORDED_LENGTHS.who).notNullable();
     t.string('role', 16).notNullable();
-    t.string('agency', 200).nullable();
+    t.string('agency', RECORDED_LENGTHS.agency).nullable();
     t.string('region', 6).nullable();
     t.string('scenario', 48).notNullable();
     t.string('reference', 200).notNullable();

@@ -14,12 +14,12 @@
 import { isAdministrator } from '../kit/auth/policy.js';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Migration } from '../kit/db.js';
+import { isMysql, type Migration } from '../kit/db.js';
 import { GraphQLError } from 'graphql';
 import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { keysetPage } from '../kit/pagination.js';
 import type { Clock } from '../kit/dates.js';
-import type { Principal } from '../kit/auth/principal.js';
+import { MAX_PRINCIPAL_ID_LENGTH, RECORDED_LENGTHS, type Principal } from '../kit/auth/principal.js';
 import { requireValidCode } from '../kit/lists/resolvers.js';
 import { notifier } from '../kit/events/notifier.js';
 import { ChangeFeed, feedCursor, positionOf, validateChangeFilter, type ChangeFilter } from './change-feed.js';
@@ -35,6 +35,24 @@ export const webhookDeadLettersTable = 'platform_webhook_dead_letters';
 
 /** Lengths of the webhooks' VARCHAR columns that take what a partner sends (the migration below, the checks, the platform's input limits). */
 export const WEBHOOK_COLUMNS = { url: 2_000, secret: 200 } as const;
+
+/**
+ * How long an owner key may be: the JSON of [role, organisation, id] at the longest the
+ * principal allows (RECORDED_LENGTHS.agency, MAX_PRINCIPAL_ID_LENGTH), every character escaped
+ * to two (`"` and `\`; control characters are refused in claims), plus the brackets and quotes.
+ */
+export const OWNER_KEY_LENGTH = 2 * (RECORDED_LENGTHS.agency + MAX_PRINCIPAL_ID_LENGTH) + 32;
+
+/** Widens `owner_key` (400 in platform_007) to what the longest owner takes; SQLite checks no lengths. */
+export const webhookOwnerKeyMigration: Migration = {
+  name: 'platform_016_webhook_owner_key',
+  async up(db) {
+    if (isMysql(db)) await db.schema.alterTable(webhooksTable, (t) => t.string('owner_key', OWNER_KEY_LENGTH).notNullable().alter());
+  },
+  async down(db) {
+    if (isMysql(db)) await db.schema.alterTable(webhooksTable, (t) => t.string('owner_key', 400).notNullable().alter());
+  },
+};
 
 /** Webhooks, their delivery log and their dead letters. */
 export const webhooksMigration: Migration = {

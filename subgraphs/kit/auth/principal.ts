@@ -34,6 +34,21 @@ export interface Purpose {
   reference: string;
 }
 
+/**
+ * How long what the hub records of a caller may be. Every column that holds it takes these
+ * lengths — the access register, screenings, feedback, histories (`who`: a principal id, or
+ * an actor as histories write it, `role:id@department acting for department`) — so a token
+ * that passes here is one every database can record: a longer claim is refused at the door,
+ * not by MariaDB halfway through a write (SQLite checks no lengths at all).
+ */
+export const RECORDED_LENGTHS = { who: 200, agency: 200, purpose: 200, reference: 100 } as const;
+/** A principal id (`sub`) leaves room in `who` for the rest of an actor (role, department, "acting for"). */
+export const MAX_PRINCIPAL_ID_LENGTH = 128;
+
+const characters = (value: string) => [...value].length;
+// C0 and C1 control characters and line separators: never part of who someone is (and they forge log lines).
+const CONTROL = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/u;
+
 export const PUBLIC_PRINCIPAL: Principal = { role: 'PUBLIC', id: 'public', scopes: [] };
 export const systemPrincipal = (process: string): Principal => ({ role: 'SYSTEM', id: `system:${process}`, scopes: [] });
 
@@ -48,6 +63,8 @@ export function principalFromClaims(claims: Record<string, unknown>, departments
   // SYSTEM is the hub's own processes (event consumers); no token from outside carries it.
   if (!ROLES.includes(role) || role === 'PUBLIC' || role === 'SYSTEM') return `claim "role" must be one of agency, officer, admin, auditor, partner`;
   if (typeof claims.sub !== 'string' || claims.sub.length === 0) return 'claim "sub" (who the token is for) is missing';
+  if (CONTROL.test(claims.sub)) return 'claim "sub" contains a control character (NUL, line break, …): issue the token for a printable id';
+  if (characters(claims.sub) > MAX_PRINCIPAL_ID_LENGTH) return `claim "sub" is at most ${MAX_PRINCIPAL_ID_LENGTH} characters, this one has ${characters(claims.sub)}: issue the token for a shorter id`;
   const scopes = Array.isArray(claims.scopes) ? claims.scopes.map(String) : typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
   const principal: Principal = { role, id: claims.sub, scopes };
   if (role === 'OFFICER') {
@@ -59,6 +76,8 @@ export function principalFromClaims(claims: Record<string, unknown>, departments
   }
   if (role === 'AGENCY' || role === 'PARTNER') {
     if (typeof claims.agency !== 'string' || claims.agency.length === 0) return `a${role === 'AGENCY' ? 'n agency' : ' partner'} token must name the organisation in "agency"`;
+    if (CONTROL.test(claims.agency)) return 'claim "agency" contains a control character (NUL, line break, …): name the organisation in one line';
+    if (characters(claims.agency) > RECORDED_LENGTHS.agency) return `claim "agency" is at most ${RECORDED_LENGTHS.agency} characters, this one has ${characters(claims.agency)}`;
     principal.agency = claims.agency;
   }
   if (typeof claims.region === 'string') {

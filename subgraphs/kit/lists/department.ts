@@ -58,12 +58,13 @@ export interface DepartmentConfig<D extends string = string> extends DepartmentD
 /** The root query listing a department's entries (the gateway's exports name it from the supergraph's graph names). */
 export const entriesQueryOf = (name: string) => `${name}Entries`;
 
-const NAME = /^[a-z][a-z0-9]*$/;
+// At most 24 characters: it prefixes table names (64 at most in MySQL) and fits in a history's actor (RECORDED_LENGTHS.who).
+const NAME = /^[a-z][a-z0-9]{0,23}$/;
 const UPPER = /^[A-Z][A-Z0-9_]*$/;
 
 export function defineDepartment<const D extends string>(definition: DepartmentDefinition<D>): DepartmentConfig<D> {
   const config: DepartmentConfig<D> = { ...definition, subjectField: definition.name, entriesQuery: entriesQueryOf(definition.name) };
-  if (!NAME.test(config.name)) throw new Error(`Department "${config.name}": a name is lower-case letters and digits (it prefixes tables, variables and fields)`);
+  if (!NAME.test(config.name)) throw new Error(`Department "${config.name}": a name is 1 to 24 lower-case letters and digits, starting with a letter (it prefixes tables, variables and fields)`);
   if (!UPPER.test(config.domain)) throw new Error(`${config.name}: domain "${config.domain}" must be an upper-case GraphQL enum value, e.g. CUSTOMS`);
   const badKind = config.lists.find((list) => !UPPER.test(list.kind));
   if (badKind) throw new Error(`${config.name}: list kind "${badKind.kind}" must be an upper-case GraphQL enum value`);

@@ -2,6 +2,7 @@
 import type { Migration } from '../db.js';
 import { COLUMN_LIMITS } from './limits.js';
 import { referenceKey } from './references.js';
+import { RECORDED_LENGTHS } from '../auth/principal.js';
 
 export const entriesTable = (prefix: string) => `${prefix}_entries`;
 export const historyTable = (prefix: string) => `${prefix}_entry_history`;
@@ -132,7 +133,7 @@ export function objectionsAndRepairMigration(prefix: string): Migration {
         t.string('entry_id', 36).notNullable();
         t.string('credit_code', 18).notNullable();
         t.string('kind', 24).notNullable();
-        t.string('filed_by', 200).notNullable();
+        t.string('filed_by', RECORDED_LENGTHS.who).notNullable();
         t.text('grounds').notNullable();
         t.text('evidence_refs').notNullable();
         t.string('status', 16).notNullable();
@@ -151,7 +152,7 @@ export function objectionsAndRepairMigration(prefix: string): Migration {
         t.string('issuer', COLUMN_LIMITS.issuer).nullable();
         t.string('reference', COLUMN_LIMITS.evidenceRef).nullable();
         t.string('recorded_at', 24).notNullable();
-        t.string('recorded_by', 200).notNullable();
+        t.string('recorded_by', RECORDED_LENGTHS.who).notNullable();
         t.index(['entry_id'], `${repairStepsTable(prefix)}_by_entry`);
       });
       await db.schema.createTable(exitApplicationsTable(prefix), (t) => {
@@ -173,7 +174,7 @@ export function objectionsAndRepairMigration(prefix: string): Migration {
         t.text('details').notNullable();
         t.boolean('refused').notNullable().defaultTo(false);
         t.string('recorded_at', 24).notNullable();
-        t.string('recorded_by', 200).notNullable();
+        t.string('recorded_by', RECORDED_LENGTHS.who).notNullable();
         t.index(['credit_code', 'id'], `${subjectFileTable(prefix)}_by_subject`);
       });
     },
