@@ -99,3 +99,26 @@ describe('a longer claim, or one with a control character', () => {
     });
   }
 });
+
+describe("a webhook URL, measured as it is stored (the parser's percent-encoded form)", () => {
+  const REGISTER = `mutation($input: WebhookInput!) { registerWebhook(input: $input) { id url } }`;
+  const base = 'http://127.0.0.1:9/';
+  // Each 审 is 9 characters once percent-encoded (%E5%AE%A1): the raw URL is far shorter than the stored one.
+  const encodedTo = (length: number) => base + '审'.repeat(Math.floor((length - base.length) / 9)) + 'a'.repeat((length - base.length) % 9);
+  const register = (url: string) => hub.queryAs(PARTNER, REGISTER, { input: { url, secret: 'a-webhook-secret-of-some-length' } });
+
+  it('is taken at the column length, and stored whole', async () => {
+    const url = encodedTo(2_000);
+    expect(new URL(url).href.length).toBe(2_000);
+    const registered = ok(await register(url), 'at the limit');
+    expect(registered.registerWebhook.url).toBe(new URL(url).href);
+  });
+
+  it('is refused one character beyond, with its encoded length, not by the database', async () => {
+    const url = encodedTo(2_001);
+    expect(url.length).toBeLessThan(300);
+    const response = await register(url);
+    expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.url' });
+    expect(response.errors?.[0]?.message).toBe('The webhook URL is 2001 characters once percent-encoded, more than 2000: shorten it');
+  });
+});

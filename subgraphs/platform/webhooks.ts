@@ -209,7 +209,13 @@ export function validateWebhookUrl(raw: string, targets: TargetPolicy = targetPo
     throw badInput(`The webhook host ${url.hostname} ${problem}: webhooks are delivered to public addresses only (the operator may allow others with WEBHOOK_ALLOWED_TARGETS)`, { argument });
   }
   url.hash = '';
-  return url.toString();
+  // What is stored and delivered to is the parser's form: non-ASCII is percent-encoded there
+  // (one character can become nine), so it is that form the column must hold.
+  const normalised = url.toString();
+  if (normalised.length > MAX_URL_LENGTH) {
+    throw badInput(`The webhook URL is ${normalised.length} characters once percent-encoded, more than ${MAX_URL_LENGTH}: shorten it`, { argument });
+  }
+  return normalised;
 }
 
 /** Moves a filter error's argument under `input.filter`, where the webhook's caller put it. */
