@@ -13,7 +13,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../subgraphs/kit/errors.js';
-import { RECORDED_LENGTHS, type Purpose } from '../subgraphs/kit/auth/principal.js';
+import { isWellFormedText, RECORDED_LENGTHS, type Purpose } from '../subgraphs/kit/auth/principal.js';
 
 export const PURPOSE_HEADER = 'x-credithub-purpose';
 export const REFERENCE_HEADER = 'x-credithub-reference';
@@ -54,6 +54,8 @@ const INVISIBLE = /[\s\p{Cf}]/gu;
 
 function validated(name: string, text: string, maxLength: number): string {
   const trimmed = text.trim();
+  // Connection params skip the UTF-8 step: a lone surrogate would be stored as U+FFFD, unlike what was checked.
+  if (!isWellFormedText(trimmed)) throw refused(`${name} is not well-formed Unicode (a lone surrogate): ${HOW_TO_SEND}`);
   if (CONTROL.test(trimmed)) throw refused(`${name} contains a control character (NUL, line break, …): state the purpose as one line of text`);
   if (trimmed.replace(INVISIBLE, '') === '') throw refused(`${name} is blank: say why (purpose) and for which matter (reference)`);
   const length = [...trimmed].length;

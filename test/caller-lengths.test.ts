@@ -17,6 +17,7 @@ import { DEVELOPMENT_ISSUER } from '../gateway/auth.js';
 import { developmentJwtSecret } from '../subgraphs/kit/auth/secrets.js';
 import { configuration } from '../subgraphs/kit/config/index.js';
 import { postGraphQL } from '../scripts/client.js';
+import { purposeFrom } from '../gateway/purpose.js';
 
 /** `length` characters, half that JSON escapes (a quote, a backslash), half outside the BMP or CJK. */
 const longest = (length: number, tag: string) => [...`${tag}${'"\\审𠀀'.repeat(length)}`].slice(0, length).join('');
@@ -84,8 +85,13 @@ describe('a longer claim, or one with a control character', () => {
   const refusals: [string, TokenClaims, RegExp][] = [
     ['a sub one character too long', { ...AGENCY, sub: ID('agency') + 'x' }, new RegExp(`"sub" is at most ${MAX_PRINCIPAL_ID_LENGTH} characters, this one has ${MAX_PRINCIPAL_ID_LENGTH + 1}`)],
     ['an agency one character too long', { ...AGENCY, agency: AGENCY.agency + 'x' }, new RegExp(`"agency" is at most ${RECORDED_LENGTHS.agency} characters`)],
-    ['a sub with a line break', { ...OFFICER, sub: 'officer\nforged log line' }, /"sub" contains a control character/],
-    ['an agency with a NUL', { ...PARTNER, agency: '某银行\u0000' }, /"agency" contains a control character/],
+    ['a sub with a line break', { ...OFFICER, sub: 'officer\nforged log line' }, /"sub" contains a control or invisible character/],
+    ['an agency with a NUL', { ...PARTNER, agency: '某银行\u0000' }, /"agency" contains a control or invisible character/],
+    ['a sub with a bidi override', { ...AGENCY, sub: 'agency-\u202Egnp.exe' }, /"sub" contains a control or invisible character/],
+    ['a sub with a zero-width space', { ...AGENCY, sub: 'agency\u200B-1' }, /"sub" contains a control or invisible character/],
+    // Stored as U+FFFD, it would no longer match its register record's hash, nor own its screenings.
+    ['a sub with a lone surrogate', { ...AGENCY, sub: 'agency-\uD800-x' }, /"sub" is not well-formed Unicode/],
+    ['an agency with a lone surrogate', { ...AGENCY, agency: '某局\uDC00' }, /"agency" is not well-formed Unicode/],
   ];
   for (const [what, claims, message] of refusals) {
     it(`is refused at the door: ${what}`, async () => {
@@ -120,5 +126,13 @@ describe("a webhook URL, measured as it is stored (the parser's percent-encoded 
     const response = await register(url);
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.url' });
     expect(response.errors?.[0]?.message).toBe('The webhook URL is 2001 characters once percent-encoded, more than 2000: shorten it');
+  });
+});
+
+describe('a stated purpose', () => {
+  it('with a lone surrogate (possible in connection params, which skip the UTF-8 step) is refused, not stored as U+FFFD', () => {
+    expect(() => purposeFrom('审批\uD800', 'CG-1', false)).toThrow(/x-credithub-purpose is not well-formed Unicode/);
+    expect(() => purposeFrom('审批', 'CG-\uDC00', false)).toThrow(/x-credithub-reference is not well-formed Unicode/);
+    expect(purposeFrom('审批𠀀', 'CG-1', false)).toEqual({ purpose: '审批𠀀', reference: 'CG-1' });
   });
 });

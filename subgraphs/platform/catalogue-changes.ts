@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { keysetPage } from '../kit/pagination.js';
 import type { Migration } from '../kit/db.js';
 import type { Clock } from '../kit/dates.js';
-import type { Principal } from '../kit/auth/principal.js';
+import { RECORDED_LENGTHS, type Principal } from '../kit/auth/principal.js';
 import type { CatalogueAction } from './__generated__/resolvers-types.js';
 
 export const catalogueChangesTable = 'platform_catalogue_changes';
@@ -39,7 +39,7 @@ export const catalogueChangesMigration: Migration = {
       t.increments('seq').primary();
       t.string('changed_at', 24).notNullable();
       t.string('actor_role', 16).notNullable();
-      t.string('actor_id', 200).notNullable();
+      t.string('actor_id', RECORDED_LENGTHS.who).notNullable();
       t.string('action', 24).notNullable();
       t.string('memorandum_id', 64).notNullable();
       t.string('measure_id', 64).nullable();

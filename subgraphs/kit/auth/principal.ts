@@ -46,8 +46,21 @@ export const RECORDED_LENGTHS = { who: 200, agency: 200, purpose: 200, reference
 export const MAX_PRINCIPAL_ID_LENGTH = 128;
 
 const characters = (value: string) => [...value].length;
-// C0 and C1 control characters and line separators: never part of who someone is (and they forge log lines).
-const CONTROL = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/u;
+// C0 and C1 control characters, line separators and invisible format characters (zero-width,
+// bidi): never part of who someone is, and they forge log lines or disguise one id as another.
+const UNPRINTABLE = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\p{Cf}]/u;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Whether text is well-formed Unicode (no lone surrogate): what a database stores is then what was checked. */
+export const isWellFormedText = (value: string) => !LONE_SURROGATE.test(value);
+
+/** Why a claim's text cannot be recorded as it is, or null. */
+function unrecordable(claim: string, value: string): string | null {
+  // A lone surrogate is no character: a database stores it as U+FFFD, and the record no longer matches its hash.
+  if (!isWellFormedText(value)) return `claim "${claim}" is not well-formed Unicode (a lone surrogate): send UTF-8 text`;
+  if (UNPRINTABLE.test(value)) return `claim "${claim}" contains a control or invisible character (NUL, line break, zero-width or bidi mark): send printable text on one line`;
+  return null;
+}
 
 export const PUBLIC_PRINCIPAL: Principal = { role: 'PUBLIC', id: 'public', scopes: [] };
 export const systemPrincipal = (process: string): Principal => ({ role: 'SYSTEM', id: `system:${process}`, scopes: [] });
@@ -63,7 +76,8 @@ export function principalFromClaims(claims: Record<string, unknown>, departments
   // SYSTEM is the hub's own processes (event consumers); no token from outside carries it.
   if (!ROLES.includes(role) || role === 'PUBLIC' || role === 'SYSTEM') return `claim "role" must be one of agency, officer, admin, auditor, partner`;
   if (typeof claims.sub !== 'string' || claims.sub.length === 0) return 'claim "sub" (who the token is for) is missing';
-  if (CONTROL.test(claims.sub)) return 'claim "sub" contains a control character (NUL, line break, …): issue the token for a printable id';
+  const subProblem = unrecordable('sub', claims.sub);
+  if (subProblem) return subProblem;
   if (characters(claims.sub) > MAX_PRINCIPAL_ID_LENGTH) return `claim "sub" is at most ${MAX_PRINCIPAL_ID_LENGTH} characters, this one has ${characters(claims.sub)}: issue the token for a shorter id`;
   const scopes = Array.isArray(claims.scopes) ? claims.scopes.map(String) : typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
   const principal: Principal = { role, id: claims.sub, scopes };
@@ -76,7 +90,8 @@ export function principalFromClaims(claims: Record<string, unknown>, departments
   }
   if (role === 'AGENCY' || role === 'PARTNER') {
     if (typeof claims.agency !== 'string' || claims.agency.length === 0) return `a${role === 'AGENCY' ? 'n agency' : ' partner'} token must name the organisation in "agency"`;
-    if (CONTROL.test(claims.agency)) return 'claim "agency" contains a control character (NUL, line break, …): name the organisation in one line';
+    const agencyProblem = unrecordable('agency', claims.agency);
+    if (agencyProblem) return agencyProblem;
     if (characters(claims.agency) > RECORDED_LENGTHS.agency) return `claim "agency" is at most ${RECORDED_LENGTHS.agency} characters, this one has ${characters(claims.agency)}`;
     principal.agency = claims.agency;
   }

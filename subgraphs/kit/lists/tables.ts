@@ -56,7 +56,7 @@ export function listTablesMigration(prefix: string): Migration {
         t.bigIncrements('id').primary();
         t.string('entry_id', 36).notNullable();
         t.string('at', 24).notNullable();
-        t.string('actor', 200).notNullable();
+        t.string('actor', RECORDED_LENGTHS.who).notNullable();
         t.string('action', 48).notNullable();
         t.string('from_status', 16).nullable();
         t.string('to_status', 16).notNullable();
