@@ -10,7 +10,7 @@ import type { Feedback } from './feedback.js';
 import type { Measure, MeasureCatalogue, Memorandum } from './measures.js';
 import type { ReceiptKeys } from './receipts.js';
 import { publishedKey } from '../kit/auth/signing-keys.js';
-import type { ScreeningRecord, ScreeningService } from './screening.js';
+import { screenedCodeOwner, type ScreeningRecord, type ScreeningService } from './screening.js';
 import { feedVisibilityAcross, type DepartmentRef } from '../kit/auth/policy.js';
 import { subjectOf } from './resolvers.js';
 import { catalogueActor, catalogueChangesPage } from './catalogue-changes.js';
@@ -60,7 +60,7 @@ export function jointMeasureResolvers(deps: {
           id: row.id, scenario: row.scenario, reference: row.reference, agency: row.agency, screenedAt: row.screened_at,
           asOf, dataVersion: row.data_version, receipt: row.receipt,
           items: stored!.items.map((item, index) => ({
-            index, creditCode: item.code, valid: item.valid, reason: item.valid ? null : 'not a valid credit code', verdict: item.verdict,
+            index, creditCode: item.code, owner: screenedCodeOwner(item.code), valid: item.valid, reason: item.valid ? null : 'not a valid credit code', verdict: item.verdict,
             onWarningList: item.measures.some((m) => m.triggeredBy.includes('WARNING_LIST')),
             regionCode: item.regionCode,
             activeEntries: [],

@@ -15,7 +15,7 @@ import { badInput, ErrorCode, typedError } from '../kit/errors.js';
 import { checkSubjectCode } from '../kit/codes.js';
 import { toIsoDate, type Clock } from '../kit/dates.js';
 import { RECORDED_LENGTHS, type Principal } from '../kit/auth/principal.js';
-import { entryVisibilityAcross, isVisible, ownsRecord, type DepartmentRef } from '../kit/auth/policy.js';
+import { entryVisibilityAcross, isVisible, ownsRecord, type DataOwner, type DepartmentRef } from '../kit/auth/policy.js';
 import { codeForAnyone } from '../kit/masking.js';
 import { SCENARIOS, type Scenario } from './memorandum-catalogue.js';
 import type { Measure, MeasureCatalogue, Memorandum } from './measures.js';
@@ -72,9 +72,17 @@ export interface TriggeredMeasure {
   triggeredBy: string[];
 }
 
+/** A screened code's owner as the hub reads the code; an invalid one (perhaps a mistyped identity number) counts as a person's. */
+export function screenedCodeOwner(code: string): DataOwner {
+  const check = checkSubjectCode(code);
+  return { creditCode: code, subjectType: check.valid ? check.kind : null };
+}
+
 export interface ScreeningItem {
   index: number;
   creditCode: string;
+  /** Whose code it is, for `@personal` on `creditCode` (kit/auth/masking.ts): a natural person's is masked without a purpose. */
+  owner: DataOwner;
   valid: boolean;
   reason: string | null;
   regionCode: string | null;
@@ -167,7 +175,7 @@ export class ScreeningService {
 
     const items: ScreeningItem[] = checks.map((check, index) => {
       if (!check.valid) {
-        return { index, creditCode: check.code, valid: false, reason: check.reason, regionCode: null, verdict: null, onWarningList: false, activeEntries: [], measures: [] };
+        return { index, creditCode: check.code, owner: screenedCodeOwner(check.code), valid: false, reason: check.reason, regionCode: null, verdict: null, onWarningList: false, activeEntries: [], measures: [] };
       }
       const active = entriesByCode.get(check.code) ?? [];
       const warned = onWarningList.has(check.code);
@@ -183,7 +191,7 @@ export class ScreeningService {
         : triggered.some((t) => t.measure.kind === 'INCENTIVE')
           ? 'INCENTIVE'
           : 'CLEAR';
-      return { index, creditCode: check.code, valid: true, reason: null, regionCode: check.regionCode, verdict, onWarningList: warned, activeEntries: active, measures: triggered };
+      return { index, creditCode: check.code, owner: screenedCodeOwner(check.code), valid: true, reason: null, regionCode: check.regionCode, verdict, onWarningList: warned, activeEntries: active, measures: triggered };
     });
 
     const id = randomUUID();
