@@ -106,12 +106,81 @@ export function maskedValue(field: PersonalField, value: string): string {
   return maskers[field.mask](value);
 }
 
+/**
+ * A subject a text is about, as far as masking goes: an entry (its code, name, subject type,
+ * publication and legal representative), or several (a subject's file is about all its entries).
+ */
+export interface MentionedSubject {
+  creditCode: string;
+  subjectName?: string | null;
+  subjectType?: string | null;
+  published?: boolean | null;
+  legalRepresentative?: { name?: string | null; idDocumentNumber?: string | null } | null;
+}
+
+/** The fields the SDL marks `@mentionsSubject`, by coordinate. */
+export function mentioningFields(schema: GraphQLSchema): { type: string; field: string }[] {
+  const fields: { type: string; field: string }[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) if (getDirective(schema, field, 'mentionsSubject')?.length) fields.push({ type: type.name, field: field.name });
+  }
+  return fields;
+}
+
+/**
+ * Free text about `about`, as `ctx`'s reader may have it: each personal value of the subject
+ * found in it goes through the one rule (`personalValue`) with the marking the schema gives its
+ * own field — masked in the text where that field is masked, else left and registered as a read
+ * of the text's own field (`coordinate`), under the person the value is of.
+ */
+export function personalValuesInText(text: string, about: MentionedSubject | readonly MentionedSubject[], coordinate: string, schema: GraphQLSchema, subgraph: string, ctx: AuthContext): string {
+  const [type, field] = coordinate.split('.');
+  let shown = text;
+  for (const subject of Array.isArray(about) ? about : [about as MentionedSubject]) {
+    const representative = subject.legalRepresentative;
+    const values: [string | null | undefined, string, unknown][] = [
+      [subject.creditCode, 'ListEntry.creditCode', subject],
+      [subject.subjectName, 'ListEntry.subjectName', subject],
+      [representative?.idDocumentNumber, 'LegalRepresentative.idDocumentNumber', representative],
+      [representative?.name, 'LegalRepresentative.name', representative],
+    ];
+    for (const [value, marking, owner] of values) {
+      if (!value || !shown.includes(value)) continue;
+      const as = personalValue({ ...personalField(schema, marking), type, field }, subgraph, value, owner, ctx);
+      if (as !== value) shown = shown.split(value).join(String(as));
+    }
+  }
+  return shown;
+}
+
+/** What a mentioning field's text is about: the `about` its resolver attached, or the entry it hangs from. */
+function aboutOf(parent: any): MentionedSubject | MentionedSubject[] | null {
+  if (parent?.about) return parent.about;
+  return typeof parent?.creditCode === 'string' && 'subjectName' in parent ? parent : null;
+}
+
+/**
+ * A `@mentionsSubject` field's value as the reader may have it, for GraphQL fields
+ * (`maskingMiddleware`) and exports alike. A mutation's answer echoes what its caller just
+ * wrote and carries no `about`: there is no one else's text to mask in it.
+ */
+export function mentioningValue(coordinate: string, value: unknown, parent: any, schema: GraphQLSchema, subgraph: string, ctx: AuthContext): unknown {
+  const about = aboutOf(parent);
+  return typeof value === 'string' && about ? personalValuesInText(value, about, coordinate, schema, subgraph, ctx) : value;
+}
+
 export function maskingMiddleware(schema: GraphQLSchema, subgraph: string): IMiddleware {
   const middleware: Record<string, Record<string, any>> = {};
   for (const field of personalFields(schema)) {
     middleware[field.type] ??= {};
     middleware[field.type][field.field] = async (resolve: any, parent: any, args: any, ctx: AuthContext, info: any) =>
       personalValue(field, subgraph, await resolve(parent, args, ctx, info), parent, ctx);
+  }
+  for (const { type, field } of mentioningFields(schema)) {
+    middleware[type] ??= {};
+    middleware[type][field] = async (resolve: any, parent: any, args: any, ctx: AuthContext, info: any) =>
+      mentioningValue(`${type}.${field}`, await resolve(parent, args, ctx, info), parent, schema, subgraph, ctx);
   }
   return middleware as IMiddleware;
 }

@@ -29,12 +29,18 @@ export const createCaseFileLoaders = (objections: Objections, repair: CreditRepa
 export function caseFileResolvers(objections: Objections, repair: CreditRepair): Resolvers<Context> {
   const actor = (ctx: Context) => actorOf(ctx.principal!, objections.prefix);
   return {
+    // Each record carries what it is about: its free text is masked as the entry's fields are (`@mentionsSubject`).
     ListEntry: {
-      objections: (entry, _, ctx) => ctx.loaders.objectionsByEntry.load(entry.id),
-      repairSteps: (entry, _, ctx) => ctx.loaders.repairStepsByEntry.load(entry.id),
+      objections: async (entry, _, ctx) => (await ctx.loaders.objectionsByEntry.load(entry.id)).map((objection) => ({ ...objection, about: entry })),
+      repairSteps: async (entry, _, ctx) => (await ctx.loaders.repairStepsByEntry.load(entry.id)).map((step) => ({ ...step, about: entry })),
     },
     DepartmentRecord: {
-      file: (record, _, ctx) => ctx.loaders.fileBySubject.load(record.creditCode),
+      // A subject's file is about all its entries with the department (visible to this reader or not: their values are only masked).
+      async file(record, _, ctx) {
+        const [records, entries] = await Promise.all([ctx.loaders.fileBySubject.load(record.creditCode), ctx.loaders.entriesBySubject.load(record.creditCode)]);
+        const about = entries.length ? entries : [{ creditCode: record.creditCode }];
+        return records.map((fileRecord) => ({ ...fileRecord, about }));
+      },
     },
     DepartmentActions: {
       async fileObjection(_, { input }, ctx) {

@@ -28,7 +28,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { authenticateForwarded, type AuthContext } from '../auth/context.js';
-import { personalFields, personalValue, type PersonalField } from '../auth/masking.js';
+import { mentioningFields, mentioningValue, personalFields, personalValue, type PersonalField } from '../auth/masking.js';
 import { badInput, ErrorCode, isDatabaseUnavailable } from '../errors.js';
 import type { Route } from '../http.js';
 import { ENTRY_SELECTION, EXPORT_ROUTE, type ExportEntriesPage } from '../internal-routes.js';
@@ -52,7 +52,8 @@ type Projection = (source: any, ctx: AuthContext) => Record<string, unknown>;
  * registered by `personalValue`. Only plain field selections (no arguments, aliases or
  * fragments); a field the type lacks is an error at start-up, not in an export.
  */
-function projection(type: GraphQLObjectType, selection: SelectionSetNode, personal: PersonalField[], subgraph: string): Projection {
+function projection(type: GraphQLObjectType, selection: SelectionSetNode, personal: PersonalField[], subgraph: string, schema: GraphQLSchema): Projection {
+  const mentioning = new Set(mentioningFields(schema).map((f) => `${f.type}.${f.field}`));
   const parts = selection.selections.map((node) => {
     if (node.kind !== 'Field' || node.alias || node.arguments?.length) throw new Error(`export selection of ${type.name}: plain fields only`);
     const name = node.name.value;
@@ -61,7 +62,7 @@ function projection(type: GraphQLObjectType, selection: SelectionSetNode, person
     const named = getNamedType(field.type);
     if (node.selectionSet) {
       if (!isObjectType(named)) throw new Error(`export selection: ${type.name}.${name} is not an object`);
-      const inner = projection(named, node.selectionSet, personal, subgraph);
+      const inner = projection(named, node.selectionSet, personal, subgraph, schema);
       return (source: any, ctx: AuthContext, out: Record<string, unknown>) => {
         const value = source[name];
         out[name] = value == null ? null : inner(value, ctx);
@@ -70,8 +71,13 @@ function projection(type: GraphQLObjectType, selection: SelectionSetNode, person
     if (!isLeafType(named)) throw new Error(`export selection: ${type.name}.${name} needs a selection`);
     const leaf = named as GraphQLLeafType;
     const rule = personal.find((p) => p.type === type.name && p.field === name);
+    const mentions = mentioning.has(`${type.name}.${name}`) ? `${type.name}.${name}` : null;
     return (source: any, ctx: AuthContext, out: Record<string, unknown>) => {
-      const value = rule ? personalValue(rule, subgraph, source[name], source, ctx) : source[name];
+      const value = rule
+        ? personalValue(rule, subgraph, source[name], source, ctx)
+        : mentions
+          ? mentioningValue(mentions, source[name], source, schema, subgraph, ctx)
+          : source[name];
       out[name] = value == null ? null : leaf.serialize(value);
     };
   });
@@ -92,7 +98,7 @@ export function exportSchema(typeDefs: DocumentNode, subgraph: string, selection
   const operation = parse(`{ ${selection} }`).definitions[0] as OperationDefinitionNode;
   const filterType = schema.getType('EntryFilter') as GraphQLInputType;
   return {
-    project: projection(schema.getType('ListEntry') as GraphQLObjectType, operation.selectionSet, personalFields(schema), subgraph),
+    project: projection(schema.getType('ListEntry') as GraphQLObjectType, operation.selectionSet, personalFields(schema), subgraph, schema),
     coerceFilter(value: unknown): EntryFilterInput | null {
       if (value == null) return null;
       return coerceInputValue(value, filterType, (path, _invalid, error) => {

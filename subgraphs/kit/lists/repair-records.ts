@@ -19,8 +19,6 @@ import type { CaseFileLoaders } from './case-file.js';
 import type { ListContext } from './resolvers.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { entriesTable, repairStepsTable, subjectFileTable } from './tables.js';
-import type { GraphQLSchema } from 'graphql';
-import { personalField, personalValue } from '../auth/masking.js';
 
 export const INTERVIEW_KINDS = ['WARNING_INTERVIEW', 'REMINDER_INTERVIEW'];
 
@@ -65,40 +63,16 @@ export function repairRecordResolvers(department: DepartmentConfig, db: Knex, st
       departmentInterviewsDue: (_, args) => interviewsDue(db, department.name, store, clock, pageSize(args.first, 500)),
     },
     ListEntry: {
-      creditCommitments: async (entry, _, ctx, info) =>
+      creditCommitments: async (entry, _, ctx) =>
         (await ctx.loaders.repairStepsByEntry.load(entry.id))
           .filter((step) => step.kind === 'CREDIT_COMMITMENT')
           .map((step) => ({
-            details: personalDataInText(step.details, entry, ctx, department.name, info.schema),
-            reference: step.reference == null ? null : personalDataInText(step.reference, entry, ctx, department.name, info.schema),
+            // Written in the person's own name (本人…承诺): masked by `@mentionsSubject` as the entry's own fields are.
+            details: step.details,
+            reference: step.reference,
+            about: entry,
             recordedAt: step.recordedAt,
           })),
     },
   };
-}
-
-/**
- * A commitment is written in the person's own name (本人…承诺): its text holds the very
- * values `@personal` marks on the entry and its legal representative. Each goes through the
- * one rule (`personalValue`) with the marking the schema gives its own field: masked in the
- * text as there, or — for a reader who may read it with a stated purpose — left as it is and
- * registered as a read of the commitment.
- */
-function personalDataInText(text: string, entry: ListEntry, ctx: Context, subgraph: string, schema: GraphQLSchema): string {
-  const representative = entry.legalRepresentative;
-  const values: { value: string | null | undefined; coordinate: string; parent: unknown }[] = [
-    { value: entry.creditCode, coordinate: 'ListEntry.creditCode', parent: entry },
-    { value: entry.subjectName, coordinate: 'ListEntry.subjectName', parent: entry },
-    { value: representative?.idDocumentNumber, coordinate: 'LegalRepresentative.idDocumentNumber', parent: representative },
-    { value: representative?.name, coordinate: 'LegalRepresentative.name', parent: representative },
-  ];
-  let shown = text;
-  for (const { value, coordinate, parent } of values) {
-    if (!value || !shown.includes(value)) continue;
-    // Registered as what was read: the commitment's text, under the person the value is of.
-    const rule = { ...personalField(schema, coordinate), type: 'CreditCommitment', field: 'details' };
-    const as = personalValue(rule, subgraph, value, parent, ctx);
-    if (as !== value) shown = shown.split(value).join(String(as));
-  }
-  return shown;
 }

@@ -12,7 +12,7 @@ import type { SubgraphContext } from '../server.js';
 import type { DepartmentConfig, Domain, ListType } from './department.js';
 import type { EntryFilter, ListEntry, ListStore } from './store.js';
 import type { ListLoaders } from './loaders.js';
-import type { EntryFilter as EntryFilterInput, PageInfo, QueryDepartmentEntriesArgs, Resolvers } from './__generated__/resolvers-types.js';
+import type { EntryFilter as EntryFilterInput, ExitWay, PageInfo, QueryDepartmentEntriesArgs, Resolvers } from './__generated__/resolvers-types.js';
 
 /** What the list engine's resolvers see of a request. */
 export type ListContext = SubgraphContext & AuthContext & { loaders: ListLoaders };
@@ -143,7 +143,9 @@ export function departmentResolvers(department: DepartmentConfig, store: ListSto
       keyAttention: async (record, _, ctx) => (await entriesOf(record, ctx)).some((entry) => isActive(entry, 'KEY_ATTENTION')),
     },
     ListEntry: {
-      history: (entry, _, ctx) => ctx.loaders.historyByEntry.load(entry.id),
+      // Each carries the entry it is about: their free text is masked as the entry's fields are (`@mentionsSubject`).
+      history: async (entry, _, ctx) => (await ctx.loaders.historyByEntry.load(entry.id)).map((transition) => ({ ...transition, about: entry })),
+      exit: (entry) => (entry.exit ? { ...entry.exit, way: entry.exit.way as ExitWay, about: entry } : null),
     },
   };
 }

@@ -1539,6 +1539,10 @@ export type PersonalDirectiveArgs = {
 
 export type PersonalDirectiveResolver<Result, Parent, ContextType = PlatformContext, Args = PersonalDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type MentionsSubjectDirectiveArgs = { };
+
+export type MentionsSubjectDirectiveResolver<Result, Parent, ContextType = PlatformContext, Args = MentionsSubjectDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
@@ -2087,4 +2091,5 @@ export type Resolvers<ContextType = PlatformContext> = {
 
 export type DirectiveResolvers<ContextType = PlatformContext> = {
   personal?: PersonalDirectiveResolver<any, any, ContextType>;
+  mentionsSubject?: MentionsSubjectDirectiveResolver<any, any, ContextType>;
 };

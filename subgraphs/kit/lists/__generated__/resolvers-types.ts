@@ -1131,6 +1131,10 @@ export type PersonalDirectiveArgs = {
 
 export type PersonalDirectiveResolver<Result, Parent, ContextType = ListContext, Args = PersonalDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type MentionsSubjectDirectiveArgs = { };
+
+export type MentionsSubjectDirectiveResolver<Result, Parent, ContextType = ListContext, Args = MentionsSubjectDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
@@ -1404,4 +1408,5 @@ export type Resolvers<ContextType = ListContext> = {
 
 export type DirectiveResolvers<ContextType = ListContext> = {
   personal?: PersonalDirectiveResolver<any, any, ContextType>;
+  mentionsSubject?: MentionsSubjectDirectiveResolver<any, any, ContextType>;
 };
