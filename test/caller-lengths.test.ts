@@ -136,3 +136,17 @@ describe('a stated purpose', () => {
     expect(purposeFrom('审批𠀀', 'CG-1', false)).toEqual({ purpose: '审批𠀀', reference: 'CG-1' });
   });
 });
+
+describe("a webhook's owner", () => {
+  it('is matched exactly: a partner whose id differs only in case, accents or a trailing space sees none of its webhooks', async () => {
+    const owner: TokenClaims = { role: 'partner', agency: '某银行', sub: 'Partner-Owner' };
+    const registered = ok(await hub.queryAs(owner, `mutation($input: WebhookInput!) { registerWebhook(input: $input) { id } }`, {
+      input: { url: 'http://127.0.0.1:9/owner', secret: 'a-webhook-secret-of-some-length' },
+    }), 'the owner registers');
+    for (const sub of ['partner-owner', 'Pártner-Owner', 'Partner-Owner ']) {
+      const other = ok(await hub.queryAs({ ...owner, sub }, `{ webhooks { id } }`), sub);
+      expect(other.webhooks.map((w: any) => w.id), JSON.stringify(sub)).not.toContain(registered.registerWebhook.id);
+    }
+    expect(ok(await hub.queryAs(owner, `{ webhooks { id } }`), 'the owner').webhooks.map((w: any) => w.id)).toContain(registered.registerWebhook.id);
+  });
+});

@@ -43,11 +43,16 @@ export const WEBHOOK_COLUMNS = { url: 2_000, secret: 200 } as const;
  */
 export const OWNER_KEY_LENGTH = 2 * (RECORDED_LENGTHS.agency + MAX_PRINCIPAL_ID_LENGTH) + 32;
 
-/** Widens `owner_key` (400 in platform_007) to what the longest owner takes; SQLite checks no lengths. */
+/**
+ * Widens `owner_key` (400 in platform_007) to what the longest owner takes, and compares it
+ * byte for byte: MySQL's default collation would take `Partner-A` for `partner-a` (and ignore
+ * accents and trailing spaces), listing one owner's webhooks to another. SQLite checks no
+ * lengths and compares exactly already.
+ */
 export const webhookOwnerKeyMigration: Migration = {
   name: 'platform_016_webhook_owner_key',
   async up(db) {
-    if (isMysql(db)) await db.schema.alterTable(webhooksTable, (t) => t.string('owner_key', OWNER_KEY_LENGTH).notNullable().alter());
+    if (isMysql(db)) await db.schema.alterTable(webhooksTable, (t) => t.string('owner_key', OWNER_KEY_LENGTH).notNullable().collate('utf8mb4_bin').alter());
   },
   async down(db) {
     if (isMysql(db)) await db.schema.alterTable(webhooksTable, (t) => t.string('owner_key', 400).notNullable().alter());
@@ -302,7 +307,9 @@ export class Webhooks {
   }
 
   async list(principal: Principal): Promise<WebhookView[]> {
-    const rows = await this.db(webhooksTable).where({ owner_key: ownerKey(principal), removed: false }).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+    const key = ownerKey(principal);
+    // Exact, whatever a database's collation makes of the comparison above.
+    const rows = (await this.db(webhooksTable).where({ owner_key: key, removed: false }).orderBy([{ column: 'created_at' }, { column: 'id' }])).filter((row: any) => row.owner_key === key);
     const dead = await this.openDeadLetters(rows.map((row: any) => row.id));
     return rows.map((row: any) => viewFromRow(row, dead.get(row.id) ?? 0));
   }
