@@ -17,6 +17,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { departments, subgraphs } from '../subgraphs/catalog.js';
 import { subgraphTypeDefs } from '../subgraphs/kit/schema.js';
 import { mentioningFields } from '../subgraphs/kit/auth/masking.js';
+import { accessRegisterTable } from '../subgraphs/platform/access-register-tables.js';
 
 const PURPOSE = { purpose: '行政许可审查', reference: 'XK-2026-1202' };
 const ROLES = everyRole('free-text');
@@ -109,5 +110,26 @@ describe('free text about a subject names it as the entry shows it', () => {
 
   it('was tried on every field', () => {
     expect([...seen.keys()].sort()).toEqual([...READ, 'export facts'].sort());
+  });
+});
+
+describe("an objection's grounds, in the answers of the officer who accepts and decides it", () => {
+  it('are masked as on the entry (the filer wrote them, not the officer), and registered when shown', async () => {
+    const { entry, department } = entries[0];
+    const officer = { role: 'officer', department, sub: 'officer-free-text-decides' } as const;
+    const text = naming({ code: entry.creditCode, name: entry.subjectName });
+    const agency = { role: 'agency', agency: '某局', sub: 'agency-free-text-files' } as const;
+    const filed = await hub.queryAs(agency, `mutation($i: FileObjectionInput!) { ${department} { fileObjection(input: $i) { id } } }`, { i: { entryId: entry.id, kind: 'IMPLEMENTER_REPORT', grounds: text } });
+    expect(filed.errors, JSON.stringify(filed.errors)).toBeUndefined();
+    const id = filed.data[department].fileObjection.id;
+    const masked = naming({ code: `${entry.creditCode.slice(0, 4)}${'*'.repeat(10)}${entry.creditCode.slice(-4)}`, name: `${[...entry.subjectName][0]}${'*'.repeat([...entry.subjectName].length - 1)}` });
+    const accepted = await hub.queryAs(officer, `mutation { ${department} { acceptObjection(objectionId: "${id}", accept: true, reason: "受理") { grounds } } }`);
+    expect(accepted.errors, JSON.stringify(accepted.errors)).toBeUndefined();
+    expect(accepted.data[department].acceptObjection.grounds).toBe(masked);
+    const decided = await hub.queryAs(officer, `mutation($i: DecideObjectionInput!) { ${department} { decideObjection(input: $i) { objection { grounds } } } }`, { i: { objectionId: id, upheld: false, finding: '经核查认定无误' } }, PURPOSE);
+    expect(decided.errors, JSON.stringify(decided.errors)).toBeUndefined();
+    expect(decided.data[department].decideObjection.objection.grounds).toBe(text);
+    const rows = await hub.hub.subgraphs.get('platform')!.db(accessRegisterTable).where({ principal_id: officer.sub, subject_code: entry.creditCode });
+    expect(rows.some((r: any) => String(r.fields).includes('Objection.grounds'))).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { subgraphs } from '../subgraphs/catalog.js';
 import { parseSdl, subgraphTypeDefs } from '../subgraphs/kit/schema.js';
-import { personalField, personalFieldInSdl, personalFields, personalValue, type PersonalDataRead } from '../subgraphs/kit/auth/masking.js';
+import { personalField, personalFieldInSdl, personalFields, personalValue, personalValuesInText, type PersonalDataRead } from '../subgraphs/kit/auth/masking.js';
 import { principalOf } from './roles.js';
 
 const PURPOSE = { purpose: '政府采购供应商资格审查', reference: 'CG-2026-1202' };
@@ -67,5 +67,29 @@ describe('personalValue', () => {
 
   it("shows an organisation's code as it is to anyone, and notes nothing", () => {
     expect(read(principalOf(null), null, { creditCode: PERSON, subjectType: 'ORGANISATION' })).toEqual({ value: PERSON, reads: [] });
+  });
+});
+
+describe('personal values in free text', () => {
+  const courts = subgraphs.find((m) => m.name === 'courts')!;
+  const schema = buildSubgraphSchema({ typeDefs: subgraphTypeDefs(courts) });
+  const person = { creditCode: '37020219650517567X', subjectName: '罗秀霞', subjectType: 'NATURAL_PERSON', published: true };
+  const noOne = { principal: principalOf(null), purpose: null, personalDataReads: [] as PersonalDataRead[] };
+  const masked = '当事人罗**（3702**********567X）';
+  for (const [how, text] of [
+    ['as stored', '当事人罗秀霞（37020219650517567X）'],
+    ['with a lower-case check character', '当事人罗秀霞（37020219650517567x）'],
+    ['in full-width forms', '当事人罗秀霞（３７０２０２１９６５０５１７５６７Ｘ）'],
+    ['spaced out', '当事人罗 秀 霞（370202 19650517 567X）'],
+    ['without the check character', '当事人罗秀霞（37020219650517567）'],
+  ] as const) {
+    it(`are found and masked when written ${how}`, () => {
+      expect(personalValuesInText(text, person, 'ListEntry.facts', schema, 'courts', noOne)).toBe(masked);
+    });
+  }
+
+  it('are masked longest first, so a name inside a longer one leaves nothing of it showing', () => {
+    const representative = (name: string) => ({ creditCode: '91110000100000000X', subjectName: '某公司', subjectType: 'ORGANISATION', published: false, legalRepresentative: { name, owner: { creditCode: '91110000100000000X', published: false } } });
+    expect(personalValuesInText('法定代表人马强艳丰', [representative('马强艳'), representative('马强艳丰')], 'FileRecord.details', schema, 'courts', noOne)).toBe('法定代表人马***');
   });
 });

@@ -136,22 +136,51 @@ export function mentioningFields(schema: GraphQLSchema): { type: string; field: 
  */
 export function personalValuesInText(text: string, about: MentionedSubject | readonly MentionedSubject[], coordinate: string, schema: GraphQLSchema, subgraph: string, ctx: AuthContext): string {
   const [type, field] = coordinate.split('.');
-  let shown = text;
+  const values: { value: string; marking: string; owner: unknown }[] = [];
   for (const subject of Array.isArray(about) ? about : [about as MentionedSubject]) {
     const representative = subject.legalRepresentative;
-    const values: [string | null | undefined, string, unknown][] = [
+    for (const [value, marking, owner] of [
       [subject.creditCode, 'ListEntry.creditCode', subject],
       [subject.subjectName, 'ListEntry.subjectName', subject],
       [representative?.idDocumentNumber, 'LegalRepresentative.idDocumentNumber', representative],
       [representative?.name, 'LegalRepresentative.name', representative],
-    ];
-    for (const [value, marking, owner] of values) {
-      if (!value || !shown.includes(value)) continue;
-      const as = personalValue({ ...personalField(schema, marking), type, field }, subgraph, value, owner, ctx);
-      if (as !== value) shown = shown.split(value).join(String(as));
+    ] as const) {
+      if (value) values.push({ value, marking, owner });
     }
   }
+  // Longest first: a value inside a longer one (a name that begins another) must not leave the rest showing.
+  values.sort((a, b) => b.value.length - a.value.length);
+  let shown = text;
+  for (const { value, marking, owner } of values) {
+    const written = writtenForms(value, personalField(schema, marking).mask);
+    if (!written.test(shown)) continue;
+    const as = personalValue({ ...personalField(schema, marking), type, field }, subgraph, value, owner, ctx);
+    if (as !== value) shown = shown.replace(new RegExp(written.source, 'gu'), () => String(as));
+  }
   return shown;
+}
+
+/**
+ * The ways a value may be written in free text, as one pattern: in either case, in full-width
+ * forms (１１０１…, Ｘ), with spaces inside (罗 秀 霞, 110105 19970302 8602) — and an identity
+ * number also without its check character. Other fragments (a birth date alone) are not found.
+ */
+function writtenForms(value: string, mask: PersonalField['mask']): RegExp {
+  const loose = (chars: string[]) => chars.map(characterForms).join('[\\s\\u3000]*');
+  const chars = [...value];
+  const forms = [loose(chars)];
+  if (mask === 'IDENTITY_NUMBER' && chars.length === 18) forms.push(`${loose(chars.slice(0, 17))}(?![\\s\\u3000]*[0-9Xx０-９Ｘｘ])`);
+  return new RegExp(forms.join('|'), 'u');
+}
+
+/** One character as a class of its forms: itself, its other case, its full-width form. */
+function characterForms(char: string): string {
+  const forms = new Set([char, char.toLowerCase(), char.toUpperCase()]);
+  for (const form of [...forms]) {
+    const code = form.codePointAt(0)!;
+    if (code >= 0x21 && code <= 0x7e) forms.add(String.fromCodePoint(code + 0xfee0));
+  }
+  return `[${[...forms].map((f) => f.replace(/[\\\]\[^-]/g, '\\$&')).join('')}]`;
 }
 
 /** What a mentioning field's text is about: the `about` its resolver attached, or the entry it hangs from. */

@@ -60,8 +60,17 @@ export function caseFileResolvers(objections: Objections, repair: CreditRepair):
         }
         return objections.file(actor(ctx), input);
       },
-      acceptObjection: (_, args, ctx) => objections.accept(actor(ctx), args.objectionId, args.accept, args.reason),
-      decideObjection: (_, { input }, ctx) => objections.decide(actor(ctx), input),
+      // The objection's grounds were written by whoever filed it, not by the officer answering:
+      // they are masked as on the entry (`@mentionsSubject`), read before a decision may purge it.
+      async acceptObjection(_, args, ctx) {
+        const objection = await objections.accept(actor(ctx), args.objectionId, args.accept, args.reason);
+        return { ...objection, about: await objections.entryOf(objection.id) };
+      },
+      async decideObjection(_, { input }, ctx) {
+        const about = await objections.entryOf(String(input.objectionId));
+        const decision = await objections.decide(actor(ctx), input);
+        return { ...decision, objection: { ...decision.objection, about } };
+      },
       recordRepairStep: (_, { input }, ctx) => repair.recordStep(actor(ctx), input),
       recordInterview: (_, { input }, ctx) => repair.recordInterview(actor(ctx), input),
       applyForEarlyExit: (_, args, ctx) => repair.applyForEarlyExit(actor(ctx), args),

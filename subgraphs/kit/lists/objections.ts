@@ -115,6 +115,12 @@ export class Objections {
     });
   }
 
+  /** The entry an objection is against, while it exists (a decision upholding it purges it). */
+  async entryOf(objectionId: string): Promise<ListEntry | null> {
+    const row = await this.db(this.table).where({ id: objectionId }).first('entry_id');
+    return row ? this.store.findById(String(row.entry_id)) : null;
+  }
+
   private async requireObjection(id: string, trx: Knex.Transaction): Promise<Objection> {
     const row = await trx(this.table).where({ id }).first();
     if (!row) throw typedError(ErrorCode.NOT_FOUND, `No objection "${id}" with the ${this.prefix} department`);
