@@ -148,7 +148,9 @@ describe('personal data: masked unless the role may read it and a purpose is sta
       // checked in change-feed.test.ts
       'ChangeEvent.creditCode',
       // checked in personal-data-doors.test.ts (case 8)
-      'Objection.filedBy']);
+      'Objection.filedBy',
+      // checked in screening-codes.test.ts (every role, with and without a purpose)
+      'ScreeningItem.creditCode']);
     for (const subgraph of subgraphs) {
       const schema = buildSubgraphSchema([{ typeDefs: subgraphTypeDefs(subgraph) }]);
       for (const field of personalFields(schema)) {
