@@ -72,10 +72,14 @@ export interface TriggeredMeasure {
   triggeredBy: string[];
 }
 
-/** A screened code's owner as the hub reads the code; an invalid one (perhaps a mistyped identity number) counts as a person's. */
+/**
+ * A screened code's owner as the hub reads the code. An invalid one (perhaps a mistyped
+ * identity number) names no one a read could be registered under: its owner is unknown, so
+ * it is masked for every reader (masking fails closed).
+ */
 export function screenedCodeOwner(code: string): DataOwner {
   const check = checkSubjectCode(code);
-  return { creditCode: code, subjectType: check.valid ? check.kind : null };
+  return check.valid ? { creditCode: code, subjectType: check.kind } : { creditCode: '' };
 }
 
 export interface ScreeningItem {

@@ -736,7 +736,7 @@ export type TriggeredMeasure = {
 export type ScreeningItem = {
   __typename?: 'ScreeningItem';
   index: Scalars['Int']['output'];
-  /** A natural person's identity number is personal data (an invalid code counts as one). */
+  /** A natural person's identity number is personal data; an invalid code is masked for everyone (it may be a mistyped one). */
   creditCode: Scalars['String']['output'];
   valid: Scalars['Boolean']['output'];
   /** Why the code is not valid. */
