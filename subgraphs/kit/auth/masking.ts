@@ -152,10 +152,11 @@ export function personalValuesInText(text: string, about: MentionedSubject | rea
   values.sort((a, b) => b.value.length - a.value.length);
   let shown = text;
   for (const { value, marking, owner } of values) {
-    const written = writtenForms(value, personalField(schema, marking).mask);
-    if (!written.test(shown)) continue;
-    const as = personalValue({ ...personalField(schema, marking), type, field }, subgraph, value, owner, ctx);
-    if (as !== value) shown = shown.replace(new RegExp(written.source, 'gu'), () => String(as));
+    const rule = personalField(schema, marking);
+    const written = writtenForms(value, rule.mask);
+    if (shown.search(written) === -1) continue;
+    const as = personalValue({ ...rule, type, field }, subgraph, value, owner, ctx);
+    if (as !== value) shown = shown.replace(written, () => String(as));
   }
   return shown;
 }
@@ -170,7 +171,7 @@ function writtenForms(value: string, mask: PersonalField['mask']): RegExp {
   const chars = [...value];
   const forms = [loose(chars)];
   if (mask === 'IDENTITY_NUMBER' && chars.length === 18) forms.push(`${loose(chars.slice(0, 17))}(?![\\s\\u3000]*[0-9Xx０-９Ｘｘ])`);
-  return new RegExp(forms.join('|'), 'u');
+  return new RegExp(forms.join('|'), 'gu');
 }
 
 /** One character as a class of its forms: itself, its other case, its full-width form. */

@@ -64,7 +64,7 @@ export function caseFileResolvers(objections: Objections, repair: CreditRepair):
       // they are masked as on the entry (`@mentionsSubject`), read before a decision may purge it.
       async acceptObjection(_, args, ctx) {
         const objection = await objections.accept(actor(ctx), args.objectionId, args.accept, args.reason);
-        return { ...objection, about: await objections.entryOf(objection.id) };
+        return { ...objection, about: await objections.store.findById(objection.entryId) };
       },
       async decideObjection(_, { input }, ctx) {
         const about = await objections.entryOf(String(input.objectionId));
